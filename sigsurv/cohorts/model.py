@@ -1,0 +1,459 @@
+"""The cohort model: expression + clinical data + named survival endpoints + provenance.
+
+A :class:`Cohort` is what every loader returns and what scoring and survival
+analyses consume. Its invariants, checked on construction:
+
+* ``expression`` is a float genes x samples DataFrame with unique gene and sample IDs;
+* ``clinical`` is a samples x fields DataFrame whose index equals the expression
+  columns, in the same order;
+* every endpoint names a time column (non-negative floats, in the endpoint's unit)
+  and an event column (0/1 integers, missing allowed) of ``clinical``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvInputError
+
+__all__ = [
+    "TIME_UNITS",
+    "Cohort",
+    "Endpoint",
+    "JoinReport",
+    "Provenance",
+    "convert_time",
+]
+
+TimeUnit = Literal["days", "months", "years"]
+TIME_UNITS: tuple[str, ...] = ("days", "months", "years")
+# Days per unit; a month is a twelfth of a Julian year, as in survminer / KM-plotter.
+_DAYS_PER_UNIT = {"days": 1.0, "months": 365.25 / 12.0, "years": 365.25}
+
+
+def convert_time(values: Any, from_unit: str, to_unit: str) -> Any:
+    """Convert follow-up times between days, months and years.
+
+    A month is 365.25 / 12 = 30.4375 days and a year 365.25 days.
+
+    Examples
+    --------
+    >>> convert_time(365.25, "days", "months")
+    12.0
+    >>> convert_time(5, "years", "months")
+    60.0
+    """
+    for unit in (from_unit, to_unit):
+        if unit not in _DAYS_PER_UNIT:
+            raise SigsurvInputError(
+                "unknown time unit", expected=" | ".join(TIME_UNITS), found=unit
+            )
+    factor = _DAYS_PER_UNIT[from_unit] / _DAYS_PER_UNIT[to_unit]
+    return values * factor
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A named survival endpoint of a cohort.
+
+    Parameters
+    ----------
+    name
+        Short name: ``os``, ``rfs``, ``dmfs``, ``pfi``, ``dss``, ``mfs``...
+    time
+        Clinical column with the follow-up time (decoded floats, in ``unit``).
+    event
+        Clinical column with the decoded event indicator (1 = event, 0 = censored).
+    unit
+        ``days``, ``months`` or ``years``.
+    label
+        Long name, e.g. ``relapse-free survival``.
+    source_columns
+        The columns of the original file the endpoint was decoded from.
+    horizon
+        If the follow-up was truncated, the horizon (in ``unit``).
+
+    Examples
+    --------
+    >>> Endpoint("os", time="os_time", event="os_event", unit="months").unit
+    'months'
+    """
+
+    name: str
+    time: str
+    event: str
+    unit: TimeUnit = "months"
+    label: str = ""
+    source_columns: tuple[str, ...] = ()
+    horizon: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.unit not in TIME_UNITS:
+            raise SigsurvInputError(
+                f"endpoint {self.name!r}: unknown time unit",
+                expected=" | ".join(TIME_UNITS),
+                found=self.unit,
+            )
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a cohort's data came from.
+
+    Examples
+    --------
+    >>> Provenance(source="GSE1992", platform="Agilent two-colour", scale="log2 ratio").scale
+    'log2 ratio'
+    """
+
+    source: str = ""
+    platform: str = ""
+    scale: str = ""
+    identifier_type: str = "symbol"
+    files: tuple[str, ...] = ()
+    sha256: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JoinReport:
+    """How expression and clinical samples were matched.
+
+    Examples
+    --------
+    >>> JoinReport(n_expression=3, n_clinical=4, n_matched=3).n_clinical_only
+    1
+    """
+
+    n_expression: int
+    n_clinical: int
+    n_matched: int
+    expression_only: tuple[str, ...] = ()
+    clinical_only: tuple[str, ...] = ()
+    rule: str = "exact sample identifier"
+
+    @property
+    def n_expression_only(self) -> int:
+        """Expression samples without a clinical row (dropped)."""
+        return self.n_expression - self.n_matched
+
+    @property
+    def n_clinical_only(self) -> int:
+        """Clinical rows without an expression sample (dropped)."""
+        return self.n_clinical - self.n_matched
+
+    def summary(self) -> str:
+        """One-line description of the join."""
+        return (
+            f"{self.n_matched} samples matched ({self.rule}); "
+            f"{self.n_expression_only} expression-only and "
+            f"{self.n_clinical_only} clinical-only samples dropped"
+        )
+
+
+@dataclass
+class Cohort:
+    """Expression, clinical data and survival endpoints of one patient cohort.
+
+    Parameters
+    ----------
+    name
+        Short name (``gse1992``).
+    expression
+        Genes x samples float matrix; gene index = current HGNC symbols when the
+        cohort was harmonised by a loader.
+    clinical
+        Samples x fields; index equal to ``expression.columns`` (same order).
+    endpoints
+        Named endpoints, keyed by ``Endpoint.name``.
+    provenance
+        Source, platform, value scale, identifier type, input files.
+    gene_report
+        The identifier harmonisation report (see :mod:`sigsurv.cohorts.genes`), if any.
+    join_report
+        How samples were matched between expression and clinical data.
+    messages
+        Notes the loader wants the user to see (repairs, dropped rows...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> expr = pd.DataFrame([[1.0, 2.0, 3.0]], index=["RPS6KA5"], columns=["s1", "s2", "s3"])
+    >>> clin = pd.DataFrame({"os_time": [5.0, 8.0, 2.0], "os_event": [1, 0, 1]},
+    ...                     index=expr.columns)
+    >>> cohort = Cohort("toy", expr, clin, {"os": Endpoint("os", "os_time", "os_event")})
+    >>> cohort.n_samples, cohort.n_genes
+    (3, 1)
+    """
+
+    name: str
+    expression: pd.DataFrame
+    clinical: pd.DataFrame
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    provenance: Provenance = field(default_factory=Provenance)
+    gene_report: Any = None
+    join_report: JoinReport | None = None
+    messages: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        expr = self.expression
+        if not isinstance(expr, pd.DataFrame) or not isinstance(self.clinical, pd.DataFrame):
+            raise CohortValidationError(
+                f"cohort {self.name}: expression and clinical must be pandas DataFrames"
+            )
+        if expr.index.has_duplicates:
+            dup = expr.index[expr.index.duplicated()].unique()[:5].tolist()
+            raise CohortValidationError(
+                f"cohort {self.name}: duplicated gene identifiers",
+                found=", ".join(map(str, dup)),
+                hint="collapse duplicates with a documented rule",
+            )
+        if expr.columns.has_duplicates:
+            dup = expr.columns[expr.columns.duplicated()].unique()[:5].tolist()
+            raise CohortValidationError(
+                f"cohort {self.name}: duplicated sample identifiers", found=", ".join(map(str, dup))
+            )
+        non_float = [c for c, t in expr.dtypes.items() if not np.issubdtype(t, np.floating)]
+        if non_float:
+            raise CohortValidationError(
+                f"cohort {self.name}: expression must be floating point",
+                column=str(non_float[0]),
+                found=str(expr.dtypes[non_float[0]]),
+            )
+        if not self.clinical.index.equals(expr.columns):
+            raise CohortValidationError(
+                f"cohort {self.name}: clinical index must equal the expression columns "
+                "(same samples, same order)",
+                hint="loaders align them; use Cohort.from_tables to build one by hand",
+            )
+        for endpoint in self.endpoints.values():
+            self._check_endpoint(endpoint)
+
+    def _check_endpoint(self, endpoint: Endpoint) -> None:
+        for column in (endpoint.time, endpoint.event):
+            if column not in self.clinical.columns:
+                raise CohortValidationError(
+                    f"cohort {self.name}: endpoint {endpoint.name!r} names a missing column",
+                    column=column,
+                )
+        time = self.clinical[endpoint.time]
+        event = self.clinical[endpoint.event]
+        if not pd.api.types.is_numeric_dtype(time):
+            raise CohortValidationError(
+                f"cohort {self.name}: endpoint {endpoint.name!r} time is not numeric",
+                column=endpoint.time,
+                found=str(time.dtype),
+            )
+        if (time.dropna() < 0).any():
+            raise CohortValidationError(
+                f"cohort {self.name}: negative follow-up time",
+                column=endpoint.time,
+                found=float(time[time < 0].iloc[0]),
+            )
+        codes = set(pd.unique(event.dropna()))
+        if not codes <= {0, 1}:
+            raise CohortValidationError(
+                f"cohort {self.name}: event indicator must be 0/1",
+                column=endpoint.event,
+                found=", ".join(map(str, sorted(codes - {0, 1})[:5])),
+            )
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def samples(self) -> pd.Index:
+        """Sample identifiers, in matrix order."""
+        return self.expression.columns
+
+    @property
+    def genes(self) -> pd.Index:
+        """Gene identifiers, in matrix order."""
+        return self.expression.index
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples."""
+        return self.expression.shape[1]
+
+    @property
+    def n_genes(self) -> int:
+        """Number of genes."""
+        return self.expression.shape[0]
+
+    def endpoint(self, name: str | None = None) -> Endpoint:
+        """Return an endpoint by name (the only one if ``name`` is None).
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> load_example("gse1992").endpoint().name
+        'rfs'
+        """
+        if name is None:
+            if len(self.endpoints) == 1:
+                return next(iter(self.endpoints.values()))
+            raise AnalysisError(
+                f"cohort {self.name}: several endpoints, name one",
+                expected=" | ".join(self.endpoints) or "an endpoint",
+            )
+        key = name.lower()
+        if key not in self.endpoints:
+            raise AnalysisError(
+                f"cohort {self.name}: no endpoint {name!r}",
+                expected=" | ".join(self.endpoints) or "an endpoint",
+            )
+        return self.endpoints[key]
+
+    def survival(self, name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(time, event)`` arrays of an endpoint (NaN time where missing).
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> time, event = load_example("gse1992").survival("rfs")
+        >>> int(event.sum()), len(time)
+        (35, 124)
+        """
+        endpoint = self.endpoint(name)
+        time = self.clinical[endpoint.time].to_numpy(dtype=float)
+        event = self.clinical[endpoint.event].to_numpy(dtype=float)
+        return time, event
+
+    def complete_cases(self, name: str | None = None) -> Cohort:
+        """Keep the samples with a known time and event for an endpoint."""
+        endpoint = self.endpoint(name)
+        keep = self.clinical[[endpoint.time, endpoint.event]].notna().all(axis=1).to_numpy()
+        return self._take(
+            keep,
+            note=None
+            if keep.all()
+            else f"{int((~keep).sum())} samples without {endpoint.name} data excluded",
+        )
+
+    # ------------------------------------------------------------------ derivation
+    def _take(self, mask: np.ndarray, note: str | None = None) -> Cohort:
+        expression = self.expression.loc[:, mask]
+        clinical = self.clinical.loc[mask]
+        messages = self.messages + ((note,) if note else ())
+        return dataclasses.replace(
+            self, expression=expression, clinical=clinical, messages=messages
+        )
+
+    def subset(self, expression: str) -> Cohort:
+        """Keep the samples whose clinical data satisfy a subgroup expression.
+
+        The expression is parsed by :func:`sigsurv.cohorts.subgroup.parse_subgroup`,
+        a small safe grammar (comparisons of clinical columns with literals, ``in``,
+        ``and`` / ``or`` / ``not``); nothing is evaluated as Python code.
+        Samples where the expression involves a missing value are excluded.
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> cohort = load_example("gse1992")
+        >>> cohort.subset("er == 'positive'").n_samples
+        72
+        """
+        from sigsurv.cohorts.subgroup import evaluate_subgroup
+
+        mask = evaluate_subgroup(expression, self.clinical)
+        if not mask.any():
+            raise AnalysisError(f"cohort {self.name}: subgroup {expression!r} selects no sample")
+        subset = self._take(
+            mask, note=f"subgroup {expression!r}: {int(mask.sum())} of {len(mask)} samples"
+        )
+        return subset
+
+    def truncate(self, endpoint: str | None, horizon: float, unit: str | None = None) -> Cohort:
+        """Administratively censor an endpoint at a horizon.
+
+        Events after ``horizon`` become censored at ``horizon``; times beyond it are
+        set to ``horizon``. ``unit`` defaults to the endpoint's unit.
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> cohort = load_example("gse1992").truncate("rfs", 5, unit="years")
+        >>> float(cohort.survival("rfs")[0].max())
+        60.0
+        """
+        target = self.endpoint(endpoint)
+        if not np.isfinite(horizon) or horizon <= 0:
+            raise SigsurvInputError("horizon must be a positive number", found=horizon)
+        limit = float(horizon if unit is None else convert_time(horizon, unit, target.unit))
+        clinical = self.clinical.copy()
+        time = clinical[target.time].astype(float)
+        event = clinical[target.event]
+        beyond = time > limit
+        clinical[target.time] = time.where(~beyond, limit)
+        clinical[target.event] = event.where(~beyond, 0).astype(event.dtype)
+        endpoints = dict(self.endpoints)
+        endpoints[target.name] = dataclasses.replace(target, horizon=limit)
+        note = (
+            f"{target.name} truncated at {limit:g} {target.unit}: "
+            f"{int((beyond & (event == 1)).sum())} later events censored"
+        )
+        return dataclasses.replace(
+            self, clinical=clinical, endpoints=endpoints, messages=self.messages + (note,)
+        )
+
+    def with_genes(self, genes: list[str] | pd.Index) -> Cohort:
+        """Return a cohort restricted to the given genes (in that order)."""
+        return dataclasses.replace(self, expression=self.expression.loc[list(genes)])
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready description: samples, genes, endpoints, clinical fields, provenance.
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> load_example("gse1992").summary()["endpoints"]["rfs"]["events"]
+        35
+        """
+        from sigsurv.survival.endpoints import median_follow_up
+
+        endpoints = {}
+        for endpoint in self.endpoints.values():
+            time, event = self.survival(endpoint.name)
+            known = np.isfinite(time) & np.isfinite(event)
+            endpoints[endpoint.name] = {
+                "label": endpoint.label,
+                "unit": endpoint.unit,
+                "n": int(known.sum()),
+                "events": int(event[known].sum()),
+                "median_follow_up": median_follow_up(time[known], event[known]),
+                "max_time": float(np.max(time[known])) if known.any() else None,
+                "horizon": endpoint.horizon,
+                "source_columns": list(endpoint.source_columns),
+            }
+        fields = {}
+        for column in self.clinical.columns:
+            values = self.clinical[column]
+            kind = "numeric" if pd.api.types.is_numeric_dtype(values) else "categorical"
+            entry: dict[str, Any] = {"type": kind, "missing": int(values.isna().sum())}
+            if kind == "categorical":
+                counts = values.value_counts(dropna=True)
+                entry["levels"] = {str(k): int(v) for k, v in counts.head(12).items()}
+            fields[column] = entry
+        report = self.gene_report.to_dict() if hasattr(self.gene_report, "to_dict") else None
+        return {
+            "name": self.name,
+            "samples": self.n_samples,
+            "genes": self.n_genes,
+            "endpoints": endpoints,
+            "clinical_fields": fields,
+            "provenance": dataclasses.asdict(self.provenance),
+            "join": None
+            if self.join_report is None
+            else {
+                **dataclasses.asdict(self.join_report),
+                "expression_only": list(self.join_report.expression_only[:20]),
+                "clinical_only": list(self.join_report.clinical_only[:20]),
+            },
+            "gene_identifiers": report,
+            "messages": list(self.messages),
+        }
