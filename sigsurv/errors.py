@@ -49,11 +49,10 @@ class SigsurvInputError(ValueError):
 
     Examples
     --------
-    >>> err = SigsurvInputError("event value not recognised", file="clin.tsv", line=7,
-    ...                         column="OS_STATUS", expected="0/1 or '1:DECEASED'",
-    ...                         found="maybe")
+    >>> err = SigsurvInputError("bad event", file="clin.tsv", line=7,
+    ...                         column="OS_STATUS", expected="0/1", found="maybe")
     >>> str(err)
-    "clin.tsv:7: column 'OS_STATUS': event value not recognised; expected 0/1 or '1:DECEASED', found 'maybe'"
+    "clin.tsv:7: column 'OS_STATUS': bad event; expected 0/1, found 'maybe'"
     """
 
     def __init__(
@@ -108,7 +107,7 @@ class FileFormatError(SigsurvInputError):
 
 
 class CohortValidationError(SigsurvInputError):
-    """A cohort's values break a rule (non-numeric expression, negative time, bad event codes...)."""
+    """A cohort's values break a rule (non-numeric expression, negative time, bad events...)."""
 
 
 class SampleJoinError(SigsurvInputError):
