@@ -398,7 +398,7 @@ class Cohort:
             f"{int((beyond & (event == 1)).sum())} later events censored"
         )
         return dataclasses.replace(
-            self, clinical=clinical, endpoints=endpoints, messages=self.messages + (note,)
+            self, clinical=clinical, endpoints=endpoints, messages=(*self.messages, note)
         )
 
     def with_genes(self, genes: list[str] | pd.Index) -> Cohort:
