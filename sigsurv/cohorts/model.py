@@ -319,8 +319,8 @@ class Cohort:
         (35, 124)
         """
         endpoint = self.endpoint(name)
-        time = self.clinical[endpoint.time].to_numpy(dtype=float)
-        event = self.clinical[endpoint.event].to_numpy(dtype=float)
+        time = pd.to_numeric(self.clinical[endpoint.time]).to_numpy(dtype=float, na_value=np.nan)
+        event = pd.to_numeric(self.clinical[endpoint.event]).to_numpy(dtype=float, na_value=np.nan)
         return time, event
 
     def complete_cases(self, name: str | None = None) -> Cohort:

@@ -1,0 +1,301 @@
+"""The ``sigsurv`` command line: a thin typer shell over the Python API.
+
+Errors in user input (:class:`~sigsurv.errors.SigsurvInputError`) are printed as one
+red line and exit with code 2; any other exception exits with code 1 and a pointer
+to ``--debug`` for the traceback. Warnings are shown in yellow on stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sigsurv.errors import SigsurvInputError, SigsurvWarning
+
+app = typer.Typer(
+    name="sigsurv",
+    help="Turn gene signatures from cancer papers into survival evidence on real cohorts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+cohort_app = typer.Typer(help="Inspect one cohort.", no_args_is_help=True)
+cohorts_app = typer.Typer(help="Bundled cohorts.", no_args_is_help=True)
+app.add_typer(cohort_app, name="cohort")
+app.add_typer(cohorts_app, name="cohorts")
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+_state = {"debug": False, "quiet": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@app.callback()
+def _main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+) -> None:
+    _state["debug"] = debug
+    _state["quiet"] = quiet
+
+
+# --------------------------------------------------------------------------- sources
+@dataclass
+class SourceOptions:
+    """Options that tell sigsurv how to read a SOURCE (shared by every command)."""
+
+    clinical: Path | None = None
+    time: str | None = None
+    event: str | None = None
+    endpoint: str = "os"
+    time_unit: str | None = None
+    event_codes: str | None = None
+    platform: Path | None = None
+    orientation: str = "genes_x_samples"
+    sample_column: str | None = None
+    collapse: str = "max_mean"
+
+    def loader_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`sigsurv.cohorts.load_cohort`."""
+        return {
+            "clinical": self.clinical,
+            "time": self.time,
+            "event": self.event,
+            "endpoint": self.endpoint,
+            "time_unit": self.time_unit,
+            "event_codes": parse_event_codes(self.event_codes),
+            "platform": self.platform,
+            "orientation": self.orientation,
+            "sample_column": self.sample_column,
+            "collapse": self.collapse,
+        }
+
+
+_SOURCE_PARAMETERS = [
+    ("clinical", Path | None, None, "--clinical", "Clinical table for an expression table."),
+    ("time", str | None, None, "--time", "Clinical column (GEO key) with follow-up time."),
+    ("event", str | None, None, "--event", "Clinical column (GEO key) with the event."),
+    ("endpoint", str, "os", "--endpoint-name", "Name of the endpoint --time/--event define."),
+    ("time_unit", str | None, None, "--time-unit", "days | months | years."),
+    ("event_codes", str | None, None, "--event-codes", "Explicit codes, e.g. yes=1,no=0."),
+    ("platform", Path | None, None, "--platform", "GEO platform table (probe -> gene)."),
+    ("orientation", str, "genes_x_samples", "--orientation", "Expression table layout."),
+    ("sample_column", str | None, None, "--sample-column", "Clinical sample ID column."),
+    ("collapse", str, "max_mean", "--collapse", "Duplicate genes: max_mean|max_var|mean."),
+]
+
+
+def source_options(function: F) -> F:
+    """Add the shared SOURCE-reading options to a command; pass them as ``source_options``."""
+    signature = inspect.signature(function, eval_str=True)
+    parameters = [p for p in signature.parameters.values() if p.name != "source_options"]
+    for name, annotation, default, flag, help_text in _SOURCE_PARAMETERS:
+        parameters.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=Annotated[annotation, typer.Option(flag, help=help_text)],
+            )
+        )
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name, *_ in _SOURCE_PARAMETERS}
+        return function(*args, source_options=SourceOptions(**values), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_event_codes(text: str | None) -> dict[str, int] | None:
+    """Parse ``yes=1,no=0`` into a mapping.
+
+    Examples
+    --------
+    >>> parse_event_codes("yes=1, no=0")
+    {'yes': 1, 'no': 0}
+    """
+    if text is None:
+        return None
+    codes: dict[str, int] = {}
+    for item in text.split(","):
+        key, sep, value = item.partition("=")
+        if not sep or value.strip() not in ("0", "1"):
+            raise SigsurvInputError(
+                "--event-codes not understood", expected="value=1,value=0", found=item.strip()
+            )
+        codes[key.strip()] = int(value.strip())
+    return codes
+
+
+def load_source(source: str, options: SourceOptions) -> Any:
+    """Load a cohort for a command, with a spinner on the terminal."""
+    from sigsurv.cohorts import load_cohort
+
+    with stderr.status(f"Loading {source}...", spinner="dots") if _interactive() else _null():
+        return load_cohort(source, **options.loader_kwargs())
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _interactive() -> bool:
+    return not _state["quiet"] and stderr.is_terminal
+
+
+def emit_json(payload: Any) -> None:
+    """Print JSON to stdout (no rich markup)."""
+    sys.stdout.write(json.dumps(payload, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (set, tuple)):
+        return list(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+# --------------------------------------------------------------------------- cohorts
+@cohorts_app.command("list")
+def cohorts_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the bundled cohorts (SurvSet breast cancer)."""
+    from sigsurv.cohorts import list_examples
+
+    table = list_examples().reset_index()
+    if as_json:
+        emit_json(table.to_dict(orient="records"))
+        return
+    view = Table(title="Bundled cohorts")
+    for column in ("name", "title", "endpoint", "unit", "platform"):
+        view.add_column(column)
+    for row in table.itertuples():
+        view.add_row(row.name, row.title, row.endpoint, row.unit, row.platform)
+    stdout.print(view)
+
+
+@cohort_app.command("info")
+@source_options
+def cohort_info(
+    source: Annotated[str, typer.Argument(help="Bundled name, folder, series matrix or table.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
+) -> None:
+    """Samples, genes, endpoints (events, median follow-up), clinical fields, identifiers."""
+    cohort = load_source(source, source_options)
+    summary = cohort.summary()
+    if as_json:
+        emit_json(summary)
+        return
+    stdout.print(
+        f"[bold]{summary['name']}[/bold]: {summary['samples']} samples x {summary['genes']} genes"
+    )
+    stdout.print(f"source: {summary['provenance']['source']}")
+    stdout.print(
+        f"platform: {summary['provenance']['platform']}; scale: {summary['provenance']['scale']}"
+    )
+    endpoints = Table(title="Endpoints")
+    for column in ("name", "label", "n", "events", "median follow-up", "unit"):
+        endpoints.add_column(column)
+    for name, info in summary["endpoints"].items():
+        follow_up = info["median_follow_up"]
+        endpoints.add_row(
+            name,
+            info["label"],
+            str(info["n"]),
+            str(info["events"]),
+            "not reached" if follow_up is None else f"{follow_up:.1f}",
+            info["unit"],
+        )
+    stdout.print(endpoints)
+    fields = Table(title="Clinical fields")
+    for column in ("field", "type", "missing", "levels"):
+        fields.add_column(column)
+    shown = list(summary["clinical_fields"].items())
+    if len(shown) > 40:
+        stdout.print(
+            f"[dim]{len(shown)} clinical fields; the first 40 are listed (--json for all)[/dim]"
+        )
+    for name, info in shown[:40]:
+        levels = ", ".join(f"{k}: {v}" for k, v in info.get("levels", {}).items())
+        fields.add_row(name, info["type"], str(info["missing"]), levels[:80])
+    stdout.print(fields)
+    if cohort.gene_report is not None:
+        stdout.print("[bold]Gene identifiers[/bold]: " + cohort.gene_report.summary())
+    for message in summary["messages"]:
+        stdout.print(f"[dim]note:[/dim] {message}")
+
+
+# --------------------------------------------------------------------------- entry point
+def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    if _state["quiet"] and category is not SigsurvWarning:
+        return
+    prefix = "warning" if category is SigsurvWarning else category.__name__
+    stderr.print(f"[yellow]{prefix}:[/yellow] {message}", highlight=False)
+
+
+def _is_usage_error(error: Exception) -> bool:
+    # typer vendors click; its ClickException classes live in typer's namespace.
+    return any(cls.__name__ == "ClickException" for cls in type(error).__mro__)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 1 unexpected error, 2 input error)."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    _state["debug"] = "--debug" in arguments
+    previous = warnings.showwarning
+    warnings.showwarning = _show_warning
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", SigsurvWarning)
+            warnings.showwarning = _show_warning
+            app(args=arguments, prog_name="sigsurv", standalone_mode=False)
+        return 0
+    except SigsurvInputError as error:
+        if _state["debug"]:
+            stderr.print_exception()
+        stderr.print(f"[bold red]error:[/bold red] {error}", highlight=False)
+        return 2
+    except typer.Exit as done:
+        return int(done.exit_code or 0)
+    except typer.Abort:
+        stderr.print("[red]aborted[/red]")
+        return 1
+    except Exception as error:  # noqa: BLE001 - the CLI must never show a raw traceback
+        if _is_usage_error(error):
+            error.show()  # type: ignore[attr-defined]
+            return int(getattr(error, "exit_code", 2))
+        if _state["debug"]:
+            stderr.print_exception()
+        stderr.print(
+            f"[bold red]unexpected error:[/bold red] {type(error).__name__}: {error} "
+            "(run again with --debug for the traceback, and please report it)",
+            highlight=False,
+        )
+        return 1
+    finally:
+        warnings.showwarning = previous

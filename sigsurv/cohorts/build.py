@@ -1,0 +1,412 @@
+"""Assembling a :class:`~sigsurv.cohorts.model.Cohort` from parsed parts.
+
+Every loader ends here, so every cohort gets the same checks and reports:
+sample join (refusing empty joins, reporting partial ones), the expression NaN
+policy, constant genes, gene-identifier harmonisation, endpoint decoding and
+clinical typing.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sigsurv.cohorts.clinical import decode_events, decode_times, infer_time_unit, unit_from_name
+from sigsurv.cohorts.model import TIME_UNITS, Cohort, Endpoint, JoinReport, Provenance
+from sigsurv.errors import CohortValidationError, SampleJoinError, SigsurvInputError, SigsurvWarning
+
+__all__ = [
+    "EndpointSpec",
+    "assemble_cohort",
+    "decode_endpoint",
+    "join_samples",
+    "type_clinical",
+]
+
+NA_POLICIES = ("drop_gene", "keep", "error")
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """Where to find an endpoint in a clinical table before decoding.
+
+    Examples
+    --------
+    >>> EndpointSpec("os", time="OS_MONTHS", event="OS_STATUS").unit is None
+    True
+    """
+
+    name: str
+    time: str
+    event: str
+    unit: str | None = None
+    label: str = ""
+    codes: Mapping[str, int] | None = None
+
+
+_LABELS = {
+    "os": "overall survival",
+    "rfs": "relapse-free survival",
+    "dfs": "disease-free survival",
+    "dmfs": "distant-metastasis-free survival",
+    "mfs": "metastasis-free survival",
+    "bmfs": "bone-metastasis-free survival",
+    "pfi": "progression-free interval",
+    "pfs": "progression-free survival",
+    "dss": "disease-specific survival",
+    "dfi": "disease-free interval",
+}
+
+
+def decode_endpoint(
+    clinical: pd.DataFrame,
+    spec: EndpointSpec,
+    *,
+    file: str | Path | None = None,
+    first_data_line: int | None = None,
+) -> tuple[pd.DataFrame, Endpoint]:
+    """Decode an endpoint's time and event columns into ``<name>_time`` / ``<name>_event``.
+
+    The original columns are kept untouched; the decoded ones are added.
+    The unit is taken from ``spec.unit``, else from the time column's name
+    (``OS_MONTHS``), else inferred from the data with a warning.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> clin = pd.DataFrame({"OS_MONTHS": ["10", "20"], "OS_STATUS": ["1:DECEASED", "0:LIVING"]})
+    >>> clin, endpoint = decode_endpoint(clin, EndpointSpec("os", "OS_MONTHS", "OS_STATUS"))
+    >>> endpoint.unit, clin["os_event"].tolist()
+    ('months', [1, 0])
+    """
+    name = spec.name.lower()
+    for column in (spec.time, spec.event):
+        if column not in clinical.columns:
+            raise SigsurvInputError(
+                f"endpoint {name!r}: column not found in the clinical table",
+                file=file,
+                column=column,
+                expected="one of: " + ", ".join(map(str, clinical.columns[:25])),
+            )
+    time = decode_times(
+        clinical[spec.time], file=file, column=spec.time, first_data_line=first_data_line
+    )
+    event = decode_events(
+        clinical[spec.event],
+        file=file,
+        column=spec.event,
+        first_data_line=first_data_line,
+        codes=spec.codes,
+    )
+    event.index = clinical.index
+    time.index = clinical.index
+    unit = spec.unit or unit_from_name(spec.time)
+    if unit is None:
+        unit = infer_time_unit(time.to_numpy(), label=f"{file or 'clinical'}: {spec.time}")
+    if unit not in TIME_UNITS:
+        raise SigsurvInputError(
+            f"endpoint {name!r}: unknown time unit", expected=" | ".join(TIME_UNITS), found=unit
+        )
+    out = clinical.copy()
+    out[f"{name}_time"] = time
+    out[f"{name}_event"] = event
+    endpoint = Endpoint(
+        name=name,
+        time=f"{name}_time",
+        event=f"{name}_event",
+        unit=unit,  # type: ignore[arg-type]
+        label=spec.label or _LABELS.get(name, name),
+        source_columns=(spec.time, spec.event),
+    )
+    return out, endpoint
+
+
+def type_clinical(clinical: pd.DataFrame) -> pd.DataFrame:
+    """Give string clinical columns their natural type: numeric where every value parses.
+
+    Columns with any non-numeric value stay as strings (object); nothing is coerced
+    to missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> type_clinical(pd.DataFrame({"age": ["50", "61.5"], "er": ["pos", "neg"]})).dtypes.tolist()
+    [dtype('float64'), dtype('O')]
+    """
+    out = clinical.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype != object:
+            continue
+        present = values.dropna()
+        if present.empty:
+            continue
+        numeric = pd.to_numeric(present, errors="coerce")
+        if numeric.notna().all():
+            out[column] = pd.to_numeric(values, errors="coerce").astype(float)
+    return out
+
+
+def join_samples(
+    expression: pd.DataFrame,
+    clinical: pd.DataFrame,
+    *,
+    expression_file: str | Path | None = None,
+    clinical_file: str | Path | None = None,
+    rule: str = "exact sample identifier",
+) -> tuple[pd.DataFrame, pd.DataFrame, JoinReport]:
+    """Align expression columns and clinical rows on sample identifiers.
+
+    Keeps matched samples in expression-matrix order. An empty join raises
+    :class:`~sigsurv.errors.SampleJoinError` (with a hint when the expression looks
+    transposed); a partial join is reported in the :class:`JoinReport` and warned.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> expr = pd.DataFrame([[1.0, 2.0]], index=["TP53"], columns=["a", "b"])
+    >>> clin = pd.DataFrame({"x": [1, 2, 3]}, index=["b", "a", "c"])
+    >>> _, clin2, report = join_samples(expr, clin)
+    >>> clin2.index.tolist(), report.n_clinical_only
+    (['a', 'b'], 1)
+    """
+    if clinical.index.has_duplicates:
+        duplicated = clinical.index[clinical.index.duplicated()].unique()[:5]
+        raise SampleJoinError(
+            "duplicated sample identifiers in the clinical table",
+            file=clinical_file,
+            found=", ".join(map(str, duplicated)),
+        )
+    expression_ids = expression.columns.astype(str)
+    clinical_ids = clinical.index.astype(str)
+    clinical_set = set(clinical_ids)
+    matched_mask = np.array([sample in clinical_set for sample in expression_ids], dtype=bool)
+    n_matched = int(matched_mask.sum())
+    expression_set = set(expression_ids)
+    if n_matched == 0:
+        hint = "check that both files use the same sample identifiers"
+        if len(set(expression.index.astype(str)) & clinical_set) > 0:
+            hint = (
+                "the clinical IDs match the expression ROW names: the matrix looks transposed "
+                "(declare --orientation samples-x-genes)"
+            )
+        raise SampleJoinError(
+            "no clinical sample matches an expression sample",
+            file=clinical_file,
+            expected=f"IDs like {', '.join(expression_ids[:3])} "
+            f"(from {expression_file or 'expression'})",
+            found=", ".join(clinical_ids[:3]),
+            hint=hint,
+        )
+    expression_only = tuple(s for s in expression_ids if s not in clinical_set)
+    clinical_only = tuple(s for s in clinical_ids if s not in expression_set)
+    report = JoinReport(
+        n_expression=len(expression_ids),
+        n_clinical=len(clinical_ids),
+        n_matched=n_matched,
+        expression_only=expression_only,
+        clinical_only=clinical_only,
+        rule=rule,
+    )
+    if expression_only or clinical_only:
+        warnings.warn(
+            f"{expression_file or 'expression'} / {clinical_file or 'clinical'}: "
+            + report.summary(),
+            SigsurvWarning,
+            stacklevel=2,
+        )
+    expression = expression.loc[:, matched_mask]
+    expression.columns = expression.columns.astype(str)
+    clinical = clinical.copy()
+    clinical.index = clinical_ids
+    clinical = clinical.loc[expression.columns]
+    return expression, clinical, report
+
+
+def _apply_na_policy(
+    expression: pd.DataFrame, policy: str, file: str | Path | None
+) -> tuple[pd.DataFrame, list[str]]:
+    if policy not in NA_POLICIES:
+        raise SigsurvInputError(
+            "unknown missing-value policy", expected=" | ".join(NA_POLICIES), found=policy
+        )
+    missing = expression.isna()
+    if not missing.to_numpy().any():
+        return expression, []
+    genes_with_na = missing.any(axis=1)
+    all_na = missing.all(axis=1)
+    if policy == "error":
+        first = expression.index[genes_with_na.to_numpy()][0]
+        raise CohortValidationError(
+            "missing expression values",
+            file=file,
+            found=f"{int(genes_with_na.sum())} genes with missing values, first {first!r}",
+            hint="use na_policy='drop_gene' or 'keep'",
+        )
+    messages = []
+    if policy == "drop_gene":
+        dropped = expression.index[genes_with_na.to_numpy()]
+        messages.append(
+            f"{len(dropped)} genes with missing values removed "
+            f"({int(all_na.sum())} entirely missing), e.g. {', '.join(map(str, dropped[:5]))}"
+        )
+        return expression.loc[~genes_with_na.to_numpy()], messages
+    messages.append(
+        f"{int(genes_with_na.sum())} genes have missing values (kept; "
+        f"{int(missing.to_numpy().sum())} cells)"
+    )
+    return expression, messages
+
+
+def assemble_cohort(
+    name: str,
+    expression: pd.DataFrame,
+    clinical: pd.DataFrame,
+    *,
+    endpoints: list[Endpoint] | None = None,
+    provenance: Provenance | None = None,
+    harmonise: bool = True,
+    id_type: str = "auto",
+    collapse: str = "max_mean",
+    na_policy: str = "drop_gene",
+    expression_file: str | Path | None = None,
+    clinical_file: str | Path | None = None,
+    join_rule: str = "exact sample identifier",
+    messages: list[str] | None = None,
+) -> Cohort:
+    """Join, validate and harmonise expression + clinical into a :class:`Cohort`.
+
+    Parameters
+    ----------
+    name
+        Cohort name.
+    expression
+        Genes x samples floats (gene identifiers as read).
+    clinical
+        Samples x fields, index = sample identifiers, endpoints already decoded.
+    endpoints
+        Decoded endpoints (see :func:`decode_endpoint`).
+    harmonise
+        Map gene identifiers to current HGNC symbols (report in ``cohort.gene_report``).
+    id_type, collapse
+        Passed to :func:`sigsurv.cohorts.genes.harmonise_expression`.
+    na_policy
+        ``drop_gene`` (default: genes with any missing value are removed and reported),
+        ``keep`` (kept and reported) or ``error``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> expr = pd.DataFrame([[1.0, 2.0], [3.0, 1.0]], index=["TP53", "MSK1"], columns=["a", "b"])
+    >>> clin = pd.DataFrame({"os_time": [1.0, 2.0], "os_event": [1, 0]}, index=["a", "b"])
+    >>> cohort = assemble_cohort("toy", expr, clin,
+    ...                          endpoints=[Endpoint("os", "os_time", "os_event")])
+    >>> cohort.genes.tolist()
+    ['TP53', 'RPS6KA5']
+    """
+    notes = list(messages or [])
+    expression, clinical, join_report = join_samples(
+        expression,
+        clinical,
+        expression_file=expression_file,
+        clinical_file=clinical_file,
+        rule=join_rule,
+    )
+    if join_report.n_expression_only or join_report.n_clinical_only:
+        notes.append(join_report.summary())
+    expression = expression.astype(float)
+    expression, na_notes = _apply_na_policy(expression, na_policy, expression_file)
+    notes.extend(na_notes)
+    if expression.shape[0] > 0:
+        values = expression.to_numpy()
+        with np.errstate(invalid="ignore"):
+            spread = np.nanmax(values, axis=1) - np.nanmin(values, axis=1)
+        constant = expression.index[spread == 0]
+        if len(constant):
+            notes.append(
+                f"{len(constant)} genes are constant across samples (their z-scores are "
+                f"undefined), e.g. {', '.join(map(str, constant[:5]))}"
+            )
+    gene_report = None
+    if harmonise and expression.shape[0] > 0:
+        from sigsurv.cohorts.genes import harmonise_expression
+
+        expression, gene_report = harmonise_expression(expression, id_type, collapse=collapse)
+        expression = expression.astype(float)
+    elif expression.index.has_duplicates:
+        duplicated = expression.index[expression.index.duplicated()].unique()[:5]
+        raise CohortValidationError(
+            "duplicated gene identifiers",
+            file=expression_file,
+            found=", ".join(map(str, duplicated)),
+            hint="harmonise (collapse rule) or remove duplicates",
+        )
+    expression.index = expression.index.astype(str)
+    expression.index.name = "gene"
+    expression.columns.name = "sample"
+    clinical.index.name = "sample"
+    endpoint_map = {endpoint.name: endpoint for endpoint in (endpoints or [])}
+    for endpoint in endpoint_map.values():
+        events = pd.to_numeric(clinical[endpoint.event], errors="coerce")
+        if int(events.sum()) == 0:
+            notes.append(f"endpoint {endpoint.name!r} has no events in the matched samples")
+    return Cohort(
+        name=name,
+        expression=expression,
+        clinical=clinical,
+        endpoints=endpoint_map,
+        provenance=provenance or Provenance(),
+        gene_report=gene_report,
+        join_report=join_report,
+        messages=tuple(notes),
+    )
+
+
+TRANSFORMS = ("auto", "log2p1", "none")
+
+
+def apply_transform(
+    expression: pd.DataFrame, transform: str, file: str | Path | None = None
+) -> tuple[pd.DataFrame, str, str]:
+    """Apply the declared value transform and describe the resulting scale.
+
+    ``auto`` applies log2(x + 1) when the values look linear (all non-negative and
+    the 99th percentile above 100, as RSEM, RPM or FPKM), ``log2p1`` always, ``none``
+    never. The returned note says what was done, so it is never silent.
+
+    Returns
+    -------
+    (expression, scale, note)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"a": [0.0, 1023.0], "b": [3.0, 5000.0]}, index=["x", "y"])
+    >>> out, scale, note = apply_transform(frame, "auto")
+    >>> float(out.loc["y", "a"]), scale
+    (10.0, 'log2(x+1)')
+    """
+    if transform not in TRANSFORMS:
+        raise SigsurvInputError(
+            "unknown transform", expected=" | ".join(TRANSFORMS), found=transform
+        )
+    values = expression.to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    looks_linear = bool(finite.size) and finite.min() >= 0 and np.percentile(finite, 99) > 100
+    if transform == "log2p1" or (transform == "auto" and looks_linear):
+        if finite.size and finite.min() < 0:
+            raise CohortValidationError(
+                "log2(x+1) needs non-negative values",
+                file=file,
+                found=float(finite.min()),
+                hint="use transform='none' for data already on a log scale",
+            )
+        why = "requested" if transform == "log2p1" else "values look linear (99th pct > 100)"
+        note = f"{Path(file).name if file else 'expression'}: log2(x+1) applied ({why})"
+        return np.log2(expression + 1.0), "log2(x+1)", note
+    return expression, "as provided" if not looks_linear else "linear (not transformed)", ""

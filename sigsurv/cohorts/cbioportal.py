@@ -1,0 +1,377 @@
+"""cBioPortal study folders (the ``datahub`` download format).
+
+A study folder holds ``data_clinical_patient.txt`` and ``data_clinical_sample.txt``
+(four ``#`` metadata lines: display names, descriptions, datatypes, priorities,
+then the header), and expression files such as ``data_mrna_seq_v2_rsem.txt`` or
+``data_mrna_illumina_microarray.txt`` with ``Hugo_Symbol`` and/or
+``Entrez_Gene_Id`` columns followed by one column per sample.
+
+Endpoints are the ``<X>_MONTHS`` / ``<X>_STATUS`` pairs (``OS``, ``DFS``, ``RFS``,
+``PFS``, ``DSS``...), in months, with statuses like ``1:DECEASED``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sigsurv.cohorts.build import (
+    EndpointSpec,
+    apply_transform,
+    assemble_cohort,
+    decode_endpoint,
+    type_clinical,
+)
+from sigsurv.cohorts.clinical import standardize_status
+from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
+from sigsurv.cohorts.readers import read_matrix_file, read_text_table
+from sigsurv.cohorts.tables import sha256_of
+from sigsurv.errors import CohortValidationError, FileFormatError
+
+__all__ = [
+    "find_expression_files",
+    "is_cbioportal_folder",
+    "load_cbioportal",
+    "read_cbioportal_clinical",
+]
+
+# Preferred expression files, best first: measured values before z-scores.
+_EXPRESSION_PRIORITY = (
+    r"data_mrna_illumina_microarray\.txt$",
+    r"data_mrna_agilent_microarray\.txt$",
+    r"data_expression_median\.txt$",
+    r"data_mrna_affymetrix_microarray\.txt$",
+    r"data_mrna_seq_v2_rsem\.txt$",
+    r"data_mrna_seq_(tpm|fpkm|rpkm)\.txt$",
+    r"data_mrna_seq_rpkm\.txt$",
+    r"data_rna_seq.*\.txt$",
+    r"data_mrna.*\.txt$",
+    r"data_expression.*\.txt$",
+    r"data_mirna.*\.txt$",
+)
+_ENDPOINT_PATTERN = re.compile(r"^(?P<name>[A-Z0-9]+)_MONTHS$")
+
+
+def is_cbioportal_folder(path: str | Path) -> bool:
+    """True if ``path`` is a folder with cBioPortal clinical files.
+
+    Examples
+    --------
+    >>> is_cbioportal_folder(".")
+    False
+    """
+    folder = Path(path)
+    return folder.is_dir() and (
+        (folder / "data_clinical_patient.txt").exists()
+        or (folder / "data_clinical_sample.txt").exists()
+    )
+
+
+def find_expression_files(folder: str | Path) -> list[Path]:
+    """Expression files of a study folder, preferred first (z-score files last).
+
+    Examples
+    --------
+    >>> find_expression_files(".")
+    []
+    """
+    files = [f for f in Path(folder).glob("data_*.txt") if "clinical" not in f.name]
+    ranked: list[tuple[int, int, str, Path]] = []
+    for file in files:
+        lowered = file.name.lower()
+        rank = next(
+            (i for i, pattern in enumerate(_EXPRESSION_PRIORITY) if re.search(pattern, lowered)),
+            None,
+        )
+        if rank is None:
+            continue
+        zscore = int("zscore" in lowered or "z_score" in lowered)
+        ranked.append((zscore, rank, file.name, file))
+    return [item[3] for item in sorted(ranked)]
+
+
+def read_cbioportal_clinical(
+    path: str | Path, *, id_column: str | None = None
+) -> tuple[pd.DataFrame, list[Endpoint], dict[str, str]]:
+    """Read a cBioPortal clinical file (patient or sample) with its metadata lines.
+
+    The ``#`` datatype line (``NUMBER`` / ``STRING`` / ``BOOLEAN``) types the columns;
+    ``<X>_MONTHS`` / ``<X>_STATUS`` pairs are decoded into endpoints ``<x>_time`` /
+    ``<x>_event`` (months). Also reads the comma-separated re-saves some
+    repositories carry (one ``#`` line of display names, then the header).
+
+    Returns
+    -------
+    (clinical, endpoints, datatypes)
+        Clinical table indexed by ``PATIENT_ID`` / ``SAMPLE_ID``, decoded endpoints,
+        and the datatype of each column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "data_clinical_patient.txt"
+    >>> _ = path.write_text("#Patient\\t#OS\\t#Status\\n#d\\td\\td\\n#STRING\\tNUMBER\\tSTRING\\n"
+    ...                     "#1\\t1\\t1\\nPATIENT_ID\\tOS_MONTHS\\tOS_STATUS\\n"
+    ...                     "P1\\t10.5\\t1:DECEASED\\nP2\\t20\\t0:LIVING\\n")
+    >>> clinical, endpoints, _ = read_cbioportal_clinical(path)
+    >>> endpoints[0].name, clinical["os_event"].tolist()
+    ('os', [1, 0])
+    """
+    table = read_text_table(path, comment="#")
+    frame = table.data
+    datatypes: dict[str, str] = {}
+    if len(table.comment_lines) >= 3:
+        separator = "\t" if "\t" in table.comment_lines[2] else ","
+        types = [t.lstrip("#").strip().upper() for t in table.comment_lines[2].split(separator)]
+        if len(types) == len(frame.columns):
+            datatypes = dict(zip(frame.columns, types, strict=True))
+    key = id_column
+    if key is None:
+        key = next((c for c in ("SAMPLE_ID", "PATIENT_ID") if c in frame.columns), None)
+    if key is None or key not in frame.columns:
+        raise FileFormatError(
+            "no PATIENT_ID or SAMPLE_ID column",
+            file=path,
+            line=table.first_data_line - 1,
+            expected="a cBioPortal clinical header",
+            found=", ".join(frame.columns[:5]),
+        )
+    ids = frame[key]
+    if ids.isna().any() or ids.duplicated().any():
+        bad = ids.isna() | ids.duplicated()
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise CohortValidationError(
+            "missing or duplicated identifier",
+            file=path,
+            line=table.line_of(row),
+            column=key,
+            found=ids.iloc[row],
+        )
+    endpoints: list[Endpoint] = []
+    for column in frame.columns:
+        match = _ENDPOINT_PATTERN.match(column)
+        if not match or f"{match['name']}_STATUS" not in frame.columns:
+            continue
+        spec = EndpointSpec(match["name"].lower(), column, f"{match['name']}_STATUS", "months")
+        frame, endpoint = decode_endpoint(
+            frame, spec, file=path, first_data_line=table.first_data_line
+        )
+        endpoints.append(endpoint)
+    for column, kind in datatypes.items():
+        if kind == "NUMBER" and column in frame.columns:
+            numeric = pd.to_numeric(frame[column], errors="coerce")
+            bad = numeric.isna() & frame[column].notna()
+            if bad.any():
+                row = int(np.flatnonzero(bad.to_numpy())[0])
+                raise CohortValidationError(
+                    "value is not a number in a NUMBER column",
+                    file=path,
+                    line=table.line_of(row),
+                    column=column,
+                    found=frame[column].iloc[row],
+                )
+            frame[column] = numeric.astype(float)
+    frame = frame.set_index(key)
+    frame.index = frame.index.astype(str)
+    return frame, endpoints, datatypes
+
+
+def _standard_receptor_columns(clinical: pd.DataFrame, messages: list[str]) -> pd.DataFrame:
+    sources = {
+        "er": ("ER_STATUS", "ER_IHC", "ER_STATUS_BY_IHC"),
+        "her2": ("HER2_STATUS", "HER2_STATUS_BY_IHC", "IHC_HER2"),
+        "pr": ("PR_STATUS", "PR_STATUS_BY_IHC"),
+    }
+    for name, candidates in sources.items():
+        column = next((c for c in candidates if c in clinical.columns), None)
+        if column is None or name in clinical.columns:
+            continue
+        status, unknown = standardize_status(clinical[column])
+        clinical[name] = status.to_numpy()
+        note = f"'{name}' standardised from {column}"
+        if unknown:
+            note += f" (not positive/negative: {unknown})"
+        messages.append(note)
+    return clinical
+
+
+def load_cbioportal(
+    folder: str | Path,
+    *,
+    expression_file: str | Path | None = None,
+    transform: str = "auto",
+    id_type: str = "auto",
+    collapse: str = "max_mean",
+    harmonise: bool = True,
+    na_policy: str = "drop_gene",
+    name: str | None = None,
+) -> Cohort:
+    """Load a cBioPortal study folder.
+
+    Parameters
+    ----------
+    folder
+        Study folder with ``data_clinical_patient.txt`` and/or ``data_clinical_sample.txt``
+        and at least one expression file.
+    expression_file
+        Which expression file to use (default: the first of
+        :func:`find_expression_files`, measured values before z-scores).
+    transform
+        ``auto`` (log2(x+1) for non-negative linear-scale data such as RSEM,
+        reported), ``log2p1`` or ``none``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "data_clinical_patient.txt").write_text(
+    ...     "#a\\tb\\tc\\n#a\\tb\\tc\\n#STRING\\tNUMBER\\tSTRING\\n#1\\t1\\t1\\n"
+    ...     "PATIENT_ID\\tOS_MONTHS\\tOS_STATUS\\nP1\\t10\\t1:DECEASED\\nP2\\t20\\t0:LIVING\\n")
+    >>> _ = (folder / "data_mrna_illumina_microarray.txt").write_text(
+    ...     "Hugo_Symbol\\tEntrez_Gene_Id\\tP1\\tP2\\nTP53\\t7157\\t5.1\\t6.2\\n")
+    >>> cohort = load_cbioportal(folder)
+    >>> cohort.n_samples, cohort.endpoint("os").unit
+    (2, 'months')
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise FileFormatError("cBioPortal study folder not found", file=root)
+    messages: list[str] = []
+    patient_file = root / "data_clinical_patient.txt"
+    sample_file = root / "data_clinical_sample.txt"
+    patients = samples = None
+    endpoints: list[Endpoint] = []
+    if patient_file.exists():
+        patients, patient_endpoints, _ = read_cbioportal_clinical(
+            patient_file, id_column="PATIENT_ID"
+        )
+        endpoints.extend(patient_endpoints)
+    if sample_file.exists():
+        samples, sample_endpoints, _ = read_cbioportal_clinical(sample_file, id_column="SAMPLE_ID")
+        endpoints.extend(sample_endpoints)
+    if patients is None and samples is None:
+        raise FileFormatError(
+            "no clinical file in the study folder",
+            file=root,
+            expected="data_clinical_patient.txt and/or data_clinical_sample.txt",
+        )
+    if samples is not None and patients is not None:
+        if "PATIENT_ID" not in samples.columns:
+            raise FileFormatError(
+                "sample file has no PATIENT_ID column", file=sample_file, column="PATIENT_ID"
+            )
+        overlap = [c for c in patients.columns if c in samples.columns]
+        patient_part = patients.rename(columns={c: f"{c}_PATIENT" for c in overlap})
+        clinical = samples.join(patient_part, on="PATIENT_ID", how="left")
+        unmatched = clinical["PATIENT_ID"].notna() & ~clinical["PATIENT_ID"].isin(patients.index)
+        if unmatched.any():
+            messages.append(
+                f"{int(unmatched.sum())} samples have a PATIENT_ID absent from {patient_file.name}"
+            )
+    elif samples is not None:
+        clinical = samples
+    else:
+        clinical = patients  # patient-level study: expression columns are patient IDs
+    assert clinical is not None
+    clinical = _standard_receptor_columns(clinical, messages)
+    clinical = type_clinical(clinical)
+
+    candidates = find_expression_files(root)
+    chosen = Path(expression_file) if expression_file is not None else None
+    if chosen is not None and not chosen.is_absolute():
+        chosen = root / chosen
+    if chosen is None:
+        if not candidates:
+            raise FileFormatError(
+                "no expression file in the study folder",
+                file=root,
+                expected="data_mrna_*.txt or data_expression*.txt",
+            )
+        chosen = candidates[0]
+        if len(candidates) > 1:
+            messages.append(
+                f"expression from {chosen.name} (also available: "
+                + ", ".join(c.name for c in candidates[1:])
+                + "; choose with expression_file)"
+            )
+    values, id_kind, read_messages = _read_cbioportal_matrix(chosen)
+    messages.extend(read_messages)
+    values, scale, transform_note = apply_transform(values, transform, chosen)
+    if transform_note:
+        messages.append(transform_note)
+    if "zscore" in chosen.name.lower():
+        scale = "z-score (cBioPortal)"
+    files = [f for f in (patient_file, sample_file, chosen) if f.exists()]
+    provenance = Provenance(
+        source=f"cBioPortal study {root.name}",
+        platform=chosen.name,
+        scale=scale,
+        identifier_type=id_kind,
+        files=tuple(str(f) for f in files),
+        sha256=tuple(sha256_of(f) for f in files),
+    )
+    return assemble_cohort(
+        name or root.name,
+        values,
+        clinical,
+        endpoints=endpoints,
+        provenance=provenance,
+        harmonise=harmonise,
+        id_type="symbol" if id_kind == "Hugo_Symbol" and id_type == "auto" else id_type,
+        collapse=collapse,
+        na_policy=na_policy,
+        expression_file=chosen,
+        clinical_file=sample_file if samples is not None else patient_file,
+        join_rule="cBioPortal SAMPLE_ID" if samples is not None else "cBioPortal PATIENT_ID",
+        messages=messages,
+    )
+
+
+def _read_cbioportal_matrix(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
+    """Read a cBioPortal expression file; rows keyed by Hugo symbol, else Entrez ID."""
+    with_symbol = ["Hugo_Symbol", "Entrez_Gene_Id"]
+    for id_columns in (with_symbol, ["Hugo_Symbol"], ["Entrez_Gene_Id"]):
+        try:
+            values, ids, messages = read_matrix_file(path, id_columns=id_columns)
+        except FileFormatError as exc:
+            if "identifier column not found" in exc.message:
+                continue
+            raise
+        break
+    else:
+        raise FileFormatError(
+            "expression file has neither Hugo_Symbol nor Entrez_Gene_Id",
+            file=path,
+            line=1,
+            expected="Hugo_Symbol and/or Entrez_Gene_Id columns",
+        )
+    if "Hugo_Symbol" in ids.columns:
+        identifiers = ids["Hugo_Symbol"].copy()
+        if "Entrez_Gene_Id" in ids.columns:
+            missing = identifiers.isna()
+            if missing.any():
+                from sigsurv.cohorts.genes import map_identifiers
+
+                entrez = ids.loc[missing, "Entrez_Gene_Id"]
+                mapped, _ = map_identifiers([str(e) for e in entrez.fillna("")], id_type="entrez")
+                identifiers.loc[missing] = [
+                    m if m is not None else (f"ENTREZ:{e}" if e else None)
+                    for m, e in zip(mapped, entrez.fillna(""), strict=True)
+                ]
+                messages.append(
+                    f"{int(missing.sum())} rows without Hugo_Symbol named from Entrez_Gene_Id"
+                )
+        kind = "Hugo_Symbol"
+    else:
+        identifiers = ids["Entrez_Gene_Id"].copy()
+        kind = "entrez"
+    if identifiers.isna().any():
+        row = int(np.flatnonzero(identifiers.isna().to_numpy())[0])
+        raise CohortValidationError(
+            "row without a gene identifier", file=path, line=row + 2, column=ids.columns[0]
+        )
+    values.index = identifiers.astype(str).to_numpy()
+    return values, kind, messages

@@ -1,0 +1,397 @@
+"""GEO series matrix files (``GSE*_series_matrix.txt[.gz]``) with a platform table.
+
+``!Sample_characteristics_ch1`` lines hold ``key: value`` cells; every key becomes
+a clinical column (a cell without ``:`` goes to ``characteristics_<n>``). The
+expression table between ``!series_matrix_table_begin`` and ``..._end`` has probe
+IDs in ``ID_REF``; a platform annotation table the user supplies (GPL ``ID`` plus
+``Gene Symbol`` / ``GENE_SYMBOL`` or ``ENTREZ_GENE_ID``) maps probes to genes, and
+several probes of a gene are collapsed by a documented rule (default: the probe
+with the highest mean expression, as genefu and KM-plotter-style tools do).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sigsurv.cohorts.build import (
+    EndpointSpec,
+    apply_transform,
+    assemble_cohort,
+    decode_endpoint,
+    type_clinical,
+)
+from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
+from sigsurv.cohorts.readers import read_lines, read_matrix_file, read_text_table
+from sigsurv.cohorts.tables import sha256_of
+from sigsurv.errors import FileFormatError, GeneIdentifierError, SigsurvInputError
+
+__all__ = ["is_series_matrix", "load_geo_series", "read_platform_table", "read_series_matrix"]
+
+_SYMBOL_COLUMNS = ("Gene Symbol", "GENE_SYMBOL", "Gene symbol", "Symbol", "SYMBOL", "gene_symbol")
+_ENTREZ_COLUMNS = ("ENTREZ_GENE_ID", "Entrez Gene", "Entrez_Gene_ID", "EntrezGene.ID", "GENE")
+_MULTI_GENE = re.compile(r"\s*///\s*|\s*//\s*|;")
+
+
+def is_series_matrix(path: str | Path) -> bool:
+    """True if the file name looks like a GEO series matrix.
+
+    Examples
+    --------
+    >>> is_series_matrix("GSE2034_series_matrix.txt.gz"), is_series_matrix("x.tsv")
+    (True, False)
+    """
+    return "series_matrix" in Path(path).name.lower()
+
+
+def _unquote(cell: str) -> str:
+    cell = cell.strip()
+    if len(cell) >= 2 and cell[0] == '"' and cell[-1] == '"':
+        return cell[1:-1]
+    return cell
+
+
+def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """Parse a series matrix into (probe x sample values, sample annotations, series metadata).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "GSE1_series_matrix.txt"
+    >>> _ = path.write_text('!Series_geo_accession\\t"GSE1"\\n'
+    ...     '!Sample_geo_accession\\t"GSM1"\\t"GSM2"\\n'
+    ...     '!Sample_characteristics_ch1\\t"er: pos"\\t"er: neg"\\n'
+    ...     '!series_matrix_table_begin\\n"ID_REF"\\t"GSM1"\\t"GSM2"\\n'
+    ...     '"p1"\\t1.5\\t2.5\\n!series_matrix_table_end\\n')
+    >>> values, samples, meta = read_series_matrix(path)
+    >>> samples.loc["GSM2", "er"], float(values.loc["p1", "GSM1"]), meta["geo_accession"]
+    ('neg', 1.5, 'GSE1')
+    """
+    file = Path(path)
+    lines = read_lines(file)
+    series: dict[str, str] = {}
+    sample_fields: list[tuple[str, list[str], int]] = []
+    begin = end = None
+    for number, line in enumerate(lines, start=1):
+        lowered = line.lower()
+        if lowered.startswith("!series_matrix_table_begin"):
+            begin = number
+            continue
+        if lowered.startswith("!series_matrix_table_end"):
+            end = number
+            break
+        if begin is not None:
+            continue
+        if line.startswith("!Series_"):
+            key, _, value = line.partition("\t")
+            field = key[len("!Series_") :]
+            text = _unquote(value)
+            series[field] = f"{series[field]}; {text}" if field in series else text
+        elif line.startswith("!Sample_"):
+            key, _, value = line.partition("\t")
+            cells = [_unquote(c) for c in value.split("\t")] if value else []
+            sample_fields.append((key[len("!Sample_") :], cells, number))
+    if begin is None:
+        raise FileFormatError(
+            "not a GEO series matrix: no '!series_matrix_table_begin' line",
+            file=file,
+            expected="a GSE*_series_matrix.txt file",
+        )
+    if end is None:
+        raise FileFormatError(
+            "series matrix table is not terminated (file truncated?)",
+            file=file,
+            line=len(lines),
+            expected="'!series_matrix_table_end'",
+            hint="download the file again",
+        )
+    accessions = next((cells for key, cells, _ in sample_fields if key == "geo_accession"), None)
+    if not accessions:
+        raise FileFormatError("no !Sample_geo_accession line", file=file)
+    n_samples = len(accessions)
+    annotations: dict[str, list[object]] = {}
+    characteristic_number = 0
+    for key, cells, number in sample_fields:
+        if len(cells) != n_samples:
+            raise FileFormatError(
+                f"!Sample_{key} has the wrong number of fields",
+                file=file,
+                line=number,
+                expected=f"{n_samples} (one per sample)",
+                found=len(cells),
+            )
+        if key.startswith("characteristics"):
+            characteristic_number += 1
+            for index, cell in enumerate(cells):
+                if not cell:
+                    continue
+                if ":" in cell:
+                    name, _, value = cell.partition(":")
+                    name = name.strip()
+                else:
+                    name, value = f"characteristics_{characteristic_number}", cell
+                column = annotations.setdefault(name, [None] * n_samples)
+                if column[index] is not None:
+                    column[index] = f"{column[index]}; {value.strip()}"
+                else:
+                    column[index] = value.strip()
+        elif key in ("title", "source_name_ch1", "platform_id", "description"):
+            existing = annotations.get(key)
+            if existing is None:
+                annotations[key] = list(cells)
+            else:
+                annotations[key] = [f"{a}; {b}" for a, b in zip(existing, cells, strict=True)]
+    samples = pd.DataFrame(annotations, index=pd.Index(accessions, name="sample"))
+    samples = samples.where(samples.notna() & (samples != ""), None)
+    table_lines = lines[begin : end - 1]
+    if len(table_lines) < 2:
+        raise FileFormatError("series matrix table has no data rows", file=file, line=begin + 1)
+    values, ids, _ = _read_embedded_matrix(file, table_lines, begin + 1)
+    values.columns = [_unquote(c) for c in values.columns]
+    values.index = [_unquote(str(i)) for i in ids.iloc[:, 0]]
+    if list(values.columns) != list(accessions):
+        raise FileFormatError(
+            "table columns do not match !Sample_geo_accession",
+            file=file,
+            line=begin + 1,
+            expected=", ".join(accessions[:3]),
+            found=", ".join(values.columns[:3]),
+        )
+    return values, samples, series
+
+
+def _read_embedded_matrix(
+    file: Path, table_lines: list[str], first_line: int
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    import tempfile
+
+    # Reuse the strict, fast matrix reader on the embedded table; line numbers are
+    # shifted back to the series-matrix file in the error.
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
+        handle.write("\n".join(table_lines) + "\n")
+        temporary = Path(handle.name)
+    try:
+        return read_matrix_file(temporary)
+    except SigsurvInputError as exc:
+        line = None if exc.line is None else exc.line + first_line - 1
+        raise type(exc)(
+            exc.message,
+            file=file,
+            line=line,
+            column=exc.column,
+            expected=exc.expected,
+            found=exc.found,
+            hint=exc.hint,
+        ) from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def read_platform_table(path: str | Path) -> tuple[pd.Series, str]:
+    """Read a platform annotation table into ``probe -> gene`` (symbol or Entrez).
+
+    Accepts GEO GPL SOFT/annotation downloads (``#`` comment lines,
+    ``!platform_table_begin`` / ``_end`` markers) or plain TSV/CSV with an ``ID``
+    column and a gene symbol (``Gene Symbol``, ``GENE_SYMBOL``...) or Entrez
+    (``ENTREZ_GENE_ID``) column. Probes annotated with several genes
+    (``A /// B``) map to ``None`` (reported by the loader).
+
+    Returns
+    -------
+    (mapping, kind)
+        Series indexed by probe ID, and ``symbol`` or ``entrez``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "GPL.tsv"
+    >>> _ = path.write_text("#ID = probe\\nID\\tGene Symbol\\np1\\tTP53\\np2\\tA /// B\\n")
+    >>> mapping, kind = read_platform_table(path)
+    >>> mapping.to_dict(), kind
+    ({'p1': 'TP53', 'p2': None}, 'symbol')
+    """
+    file = Path(path)
+    lines = read_lines(file)
+    start = next(
+        (i + 1 for i, line in enumerate(lines) if line.lower().startswith("!platform_table_begin")),
+        0,
+    )
+    stop = next(
+        (i for i, line in enumerate(lines) if line.lower().startswith("!platform_table_end")),
+        len(lines),
+    )
+    body = [line for line in lines[start:stop] if not line.startswith(("#", "^", "!"))]
+    table = read_text_table(file, lines=body, first_line_number=start + 1, sep="\t")
+    frame = table.data
+    id_column = next((c for c in ("ID", "ID_REF", "Probe", "probe") if c in frame.columns), None)
+    if id_column is None:
+        raise FileFormatError(
+            "platform table has no probe ID column",
+            file=file,
+            expected="an 'ID' column",
+            found=", ".join(frame.columns[:8]),
+        )
+    gene_column = next((c for c in _SYMBOL_COLUMNS if c in frame.columns), None)
+    kind = "symbol"
+    if gene_column is None:
+        gene_column = next((c for c in _ENTREZ_COLUMNS if c in frame.columns), None)
+        kind = "entrez"
+    if gene_column is None:
+        raise FileFormatError(
+            "platform table has no gene column",
+            file=file,
+            expected="'Gene Symbol' / 'GENE_SYMBOL' or 'ENTREZ_GENE_ID'",
+            found=", ".join(frame.columns[:8]),
+        )
+    genes = frame[gene_column].map(
+        lambda value: (
+            None
+            if value is None or len([g for g in _MULTI_GENE.split(value) if g.strip()]) != 1
+            else value.strip()
+        )
+    )
+    mapping = pd.Series(genes.to_numpy(), index=frame[id_column].astype(str).to_numpy())
+    if mapping.index.has_duplicates:
+        duplicated = mapping.index[mapping.index.duplicated()][0]
+        raise FileFormatError("duplicated probe ID in platform table", file=file, found=duplicated)
+    return mapping, kind
+
+
+def load_geo_series(
+    path: str | Path,
+    *,
+    platform: str | Path | None = None,
+    time: str | None = None,
+    event: str | None = None,
+    endpoint: str = "os",
+    time_unit: str | None = None,
+    endpoints: Sequence[EndpointSpec] = (),
+    event_codes: Mapping[str, int] | None = None,
+    collapse: str = "max_mean",
+    transform: str = "auto",
+    harmonise: bool = True,
+    na_policy: str = "drop_gene",
+    name: str | None = None,
+) -> Cohort:
+    """Load a GEO series matrix as a cohort.
+
+    Parameters
+    ----------
+    path
+        ``GSE*_series_matrix.txt`` or ``.txt.gz``.
+    platform
+        Platform annotation table mapping probe IDs to genes (required unless the
+        ``ID_REF`` values are already gene symbols).
+    time, event
+        Characteristic keys holding the follow-up time and event (e.g.
+        ``"time to relapse or last follow-up (months)"``, ``"relapse (1=true)"``).
+    collapse
+        Rule for several probes of one gene: ``max_mean`` (default), ``max_var``, ``mean``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "GSE1_series_matrix.txt").write_text('!Series_geo_accession\\t"GSE1"\\n'
+    ...     '!Sample_geo_accession\\t"GSM1"\\t"GSM2"\\n'
+    ...     '!Sample_characteristics_ch1\\t"months: 5"\\t"months: 9"\\n'
+    ...     '!Sample_characteristics_ch1\\t"relapse: 1"\\t"relapse: 0"\\n'
+    ...     '!series_matrix_table_begin\\n"ID_REF"\\t"GSM1"\\t"GSM2"\\n'
+    ...     '"p1"\\t1.5\\t2.5\\n"p2"\\t3.0\\t2.0\\n!series_matrix_table_end\\n')
+    >>> _ = (folder / "GPL.tsv").write_text("ID\\tGene Symbol\\np1\\tTP53\\np2\\tTP53\\n")
+    >>> cohort = load_geo_series(folder / "GSE1_series_matrix.txt", platform=folder / "GPL.tsv",
+    ...                          time="months", event="relapse", endpoint="rfs")
+    >>> cohort.expression.loc["TP53"].tolist()
+    [3.0, 2.0]
+    """
+    file = Path(path)
+    values, samples, series = read_series_matrix(file)
+    messages: list[str] = []
+    values, scale, note = apply_transform(values, transform, file)
+    if note:
+        messages.append(note)
+    if platform is not None:
+        mapping, kind = read_platform_table(platform)
+        genes = mapping.reindex(values.index)
+        absent = genes.index[~genes.index.isin(mapping.index)]
+        no_gene = genes.isna().sum() - len(absent)
+        keep = genes.notna().to_numpy()
+        if not keep.any():
+            raise GeneIdentifierError(
+                "no probe of the series matrix maps to a gene with this platform table",
+                file=platform,
+                expected=f"probe IDs like {', '.join(values.index[:3])}",
+                found=", ".join(mapping.index[:3]),
+            )
+        messages.append(
+            f"probes -> genes with {Path(platform).name}: {int(keep.sum())} of {len(keep)} "
+            f"probes mapped; {len(absent)} not in the platform table and {int(no_gene)} with "
+            "no or several genes excluded"
+        )
+        from sigsurv.cohorts.genes import collapse_duplicates, map_identifiers
+
+        probe_values = values.loc[keep]
+        keys = genes[keep].astype(str).to_numpy()
+        if kind == "entrez":
+            mapped, _ = map_identifiers(list(keys), id_type="entrez")
+            keys = np.array(
+                [m if m is not None else f"ENTREZ:{k}" for m, k in zip(mapped, keys, strict=True)]
+            )
+        n_probes = len(keys)
+        values, _ = collapse_duplicates(probe_values, list(keys), collapse)
+        messages.append(
+            f"{n_probes} probes collapsed to {values.shape[0]} genes (rule: {collapse})"
+        )
+        id_type = "symbol"
+    else:
+        from sigsurv.cohorts.genes import detect_identifier_type
+
+        id_type = detect_identifier_type(list(values.index[:2000]))
+        if id_type == "probe":
+            raise GeneIdentifierError(
+                "series matrix rows are probe IDs: a platform annotation table is needed",
+                file=file,
+                found=", ".join(values.index[:3]),
+                hint="pass --platform GPLxxx.annot/.txt with ID and Gene Symbol columns",
+            )
+    specs = list(endpoints)
+    if time is not None or event is not None:
+        if time is None or event is None:
+            raise SigsurvInputError(
+                "give both the time and the event characteristic", expected="--time KEY --event KEY"
+            )
+        specs.insert(0, EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
+    clinical = samples
+    decoded: list[Endpoint] = []
+    for spec in specs:
+        clinical, endpoint_obj = decode_endpoint(clinical, spec, file=file)
+        decoded.append(endpoint_obj)
+    clinical = type_clinical(clinical)
+    files = [file] + ([Path(platform)] if platform is not None else [])
+    provenance = Provenance(
+        source=f"GEO {series.get('geo_accession', file.name)}: {series.get('title', '')}".strip(),
+        platform=str(samples["platform_id"].iloc[0]) if "platform_id" in samples else "",
+        scale=scale,
+        identifier_type="probe" if platform is not None else id_type,
+        files=tuple(str(f) for f in files),
+        sha256=tuple(sha256_of(f) for f in files),
+    )
+    return assemble_cohort(
+        name or series.get("geo_accession", file.name.split("_")[0]).lower(),
+        values,
+        clinical,
+        endpoints=decoded,
+        provenance=provenance,
+        harmonise=harmonise,
+        id_type=id_type,
+        collapse=collapse,
+        na_policy=na_policy,
+        expression_file=file,
+        clinical_file=file,
+        join_rule="GSM accession",
+        messages=messages,
+    )

@@ -1,0 +1,556 @@
+"""Low-level, defensive reading of delimited text files (plain or gzip).
+
+Everything that opens a user file goes through here, so that every loader
+gives the same clear errors: missing file, empty file, header only, truncated
+gzip, over-long lines, ragged rows, duplicated column names, non-numeric cells.
+Errors name the file, the 1-based line of the file and the column.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sigsurv.errors import CohortValidationError, FileFormatError
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_LINE_CHARS",
+    "NA_VALUES",
+    "TextTable",
+    "numeric_matrix",
+    "open_text",
+    "read_lines",
+    "read_text_table",
+]
+
+# Limits protect against running out of memory on a wrong or hostile file.
+MAX_FILE_BYTES = 4 * 1024**3
+MAX_LINE_CHARS = 4_000_000
+# Spellings of a missing value accepted in every table (case-sensitive, as written by R,
+# pandas, Excel, cBioPortal and TCGA). Nothing else is treated as missing.
+NA_VALUES: tuple[str, ...] = (
+    "",
+    "NA",
+    "NaN",
+    "nan",
+    "N/A",
+    "n/a",
+    "NULL",
+    "null",
+    "[Not Available]",
+    "[Not Applicable]",
+    "[Unknown]",
+    "[Not Evaluated]",
+    "[Discrepancy]",
+    "[Completed]",
+    "#N/A",
+)
+
+
+def _check_path(path: str | Path) -> Path:
+    file = Path(path)
+    if not file.exists():
+        raise FileFormatError("file not found", file=file)
+    if file.is_dir():
+        raise FileFormatError("expected a file, found a directory", file=file)
+    size = file.stat().st_size
+    if size == 0:
+        raise FileFormatError("file is empty", file=file)
+    if size > MAX_FILE_BYTES:
+        raise FileFormatError(
+            "file is larger than sigsurv's limit",
+            file=file,
+            expected=f"at most {MAX_FILE_BYTES // 1024**3} GiB",
+            found=f"{size / 1024**3:.1f} GiB",
+        )
+    return file
+
+
+def open_text(path: str | Path) -> str:
+    """Return the whole text of a plain or gzip-compressed file.
+
+    Gzip is recognised by its magic bytes, not by the file name. A truncated or
+    corrupt gzip stream, undecodable bytes and over-long lines raise
+    :class:`~sigsurv.errors.FileFormatError`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.tsv"
+    >>> _ = path.write_text("gene\\ts1\\nTP53\\t1.5\\n")
+    >>> open_text(path).splitlines()[0]
+    'gene\\ts1'
+    """
+    file = _check_path(path)
+    raw = file.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise FileFormatError(
+                "gzip stream is truncated or corrupt",
+                file=file,
+                hint="download the file again",
+                found=str(exc),
+            ) from None
+    if b"\x00" in raw[:65536]:
+        raise FileFormatError(
+            "file is binary, not text", file=file, expected="a delimited text table"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Older GEO/Excel exports are Latin-1; decoding never fails there.
+        text = raw.decode("latin-1")
+    if not text.strip():
+        raise FileFormatError("file is empty", file=file)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_lines(path: str | Path) -> list[str]:
+    """Return the lines of a text file, checking the line-length limit.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
+    >>> _ = path.write_text("a\\nb\\n")
+    >>> read_lines(path)
+    ['a', 'b']
+    """
+    text = open_text(path)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise FileFormatError(
+                "line is too long",
+                file=path,
+                line=number,
+                expected=f"at most {MAX_LINE_CHARS} characters",
+                found=f"{len(line)} characters",
+            )
+    return lines
+
+
+@dataclass
+class TextTable:
+    """A delimited table read as strings, with its position in the file.
+
+    Attributes
+    ----------
+    data
+        All cells as strings (missing cells as ``None``), columns = header names.
+    file
+        Path of the source file.
+    first_data_line
+        1-based file line of the first data row (for error messages).
+    comment_lines
+        Lines before the header that started with the comment character.
+    """
+
+    data: pd.DataFrame
+    file: Path
+    first_data_line: int
+    comment_lines: list[str]
+
+    def line_of(self, row_position: int) -> int:
+        """File line number (1-based) of a data row position."""
+        return self.first_data_line + row_position
+
+
+def _sniff_separator(header: str, file: Path, sep: str | None) -> str:
+    if sep is not None:
+        return sep
+    if file.suffix.lower() == ".csv" or file.name.lower().endswith(".csv.gz"):
+        return ","
+    if "\t" in header:
+        return "\t"
+    if "," in header:
+        return ","
+    return "\t"
+
+
+def read_text_table(
+    path: str | Path,
+    *,
+    sep: str | None = None,
+    comment: str | None = None,
+    skip_lines: int = 0,
+    min_rows: int = 1,
+    lines: list[str] | None = None,
+    first_line_number: int = 1,
+) -> TextTable:
+    """Read a delimited table strictly: every row must have as many fields as the header.
+
+    Parameters
+    ----------
+    path
+        File to read (plain or gzip). Used for messages when ``lines`` is given.
+    sep
+        Field separator; guessed from the extension and header when None.
+    comment
+        Lines starting with this prefix before the header are kept apart
+        (cBioPortal's four ``#`` lines).
+    skip_lines
+        Number of lines to skip before the header.
+    min_rows
+        Minimum number of data rows; fewer raises (``header only``).
+    lines, first_line_number
+        Pre-split lines (for formats with a table inside, like GEO series matrices)
+        and the file line number of ``lines[0]``.
+
+    Raises
+    ------
+    FileFormatError
+        Empty file, header only, ragged rows, duplicated or empty column names.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.tsv"
+    >>> _ = path.write_text("gene\\ts1\\ts2\\nTP53\\t1\\t2\\n")
+    >>> read_text_table(path).data.columns.tolist()
+    ['gene', 's1', 's2']
+    """
+    file = Path(path)
+    all_lines = read_lines(file) if lines is None else lines
+    position = skip_lines
+    comments: list[str] = []
+    while position < len(all_lines) and (
+        (comment is not None and all_lines[position].startswith(comment))
+        or not all_lines[position].strip()
+    ):
+        if all_lines[position].strip():
+            comments.append(all_lines[position])
+        position += 1
+    if position >= len(all_lines):
+        raise FileFormatError("no header line found", file=file, expected="a header row")
+    header_line = all_lines[position]
+    separator = _sniff_separator(header_line, file, sep)
+    header = [name.strip().strip('"') for name in header_line.split(separator)]
+    header_number = first_line_number + position
+    if any(name == "" for name in header[1:]):
+        empty = header.index("", 1) + 1
+        raise FileFormatError(
+            "empty column name in header", file=file, line=header_number, found=f"field {empty}"
+        )
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name in seen:
+            raise FileFormatError(
+                "duplicated column name",
+                file=file,
+                line=header_number,
+                column=name,
+                found=f"fields {seen[name] + 1} and {index + 1}",
+                hint="each sample/field must appear once",
+            )
+        seen[name] = index
+    body = all_lines[position + 1 :]
+    # Trailing blank lines are harmless; blank lines inside the table are not.
+    while body and not body[-1].strip():
+        body.pop()
+    width = len(header)
+    rows: list[list[str]] = []
+    for offset, line in enumerate(body):
+        fields = line.split(separator)
+        if len(fields) != width:
+            # A single trailing separator (common in R/Excel exports) is tolerated.
+            if len(fields) == width + 1 and fields[-1] == "":
+                fields = fields[:-1]
+            else:
+                raise FileFormatError(
+                    "ragged row: wrong number of fields",
+                    file=file,
+                    line=header_number + 1 + offset,
+                    expected=f"{width} fields as in the header",
+                    found=f"{len(fields)} fields",
+                )
+        rows.append(fields)
+    if len(rows) < min_rows:
+        raise FileFormatError(
+            "table has a header but no data rows" if not rows else "too few data rows",
+            file=file,
+            line=header_number,
+            expected=f"at least {min_rows} data row(s)",
+            found=f"{len(rows)}",
+        )
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame = frame.apply(lambda col: col.str.strip().str.strip('"'))
+    frame = frame.where(~frame.isin(NA_VALUES), None)
+    return TextTable(
+        data=frame, file=file, first_data_line=header_number + 1, comment_lines=comments
+    )
+
+
+def _parse_float_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parse strings to float; return (parsed, bad_mask) with bad cells as NaN."""
+    series = pd.Series(values.ravel(), dtype=object)
+    parsed = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(parsed) & series.notna().to_numpy()
+    return parsed.reshape(values.shape), bad.reshape(values.shape)
+
+
+def numeric_matrix(
+    table: TextTable,
+    value_columns: list[str],
+    *,
+    row_positions_are_lines: bool = True,
+    allow_decimal_comma: bool = True,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Convert string cells of ``value_columns`` to floats, refusing non-numeric cells.
+
+    A column written entirely with decimal commas (``1,5``; no ``.`` anywhere) is
+    repaired and reported; a mix of decimal commas and points is refused.
+    ``inf`` / ``-inf`` are refused (not finite).
+
+    Returns
+    -------
+    (matrix, messages)
+        Float DataFrame with the same row positions and the repair messages.
+
+    Raises
+    ------
+    CohortValidationError
+        With the file line and column of the first offending cell.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.tsv"
+    >>> _ = path.write_text("gene\\ts1\\nTP53\\t1.5\\n")
+    >>> numeric_matrix(read_text_table(path), ["s1"])[0]["s1"].tolist()
+    [1.5]
+    """
+    block = table.data[value_columns].to_numpy(dtype=object)
+    parsed, bad = _parse_float_block(block)
+    messages: list[str] = []
+    if bad.any() and allow_decimal_comma:
+        for j in np.flatnonzero(bad.any(axis=0)):
+            column_values = pd.Series(block[:, j], dtype=object).dropna().astype(str)
+            has_comma = column_values.str.contains(",", regex=False)
+            has_point = column_values.str.contains(".", regex=False)
+            if has_comma.any() and not has_point.any():
+                repaired = pd.to_numeric(
+                    column_values.str.replace(",", ".", regex=False), errors="coerce"
+                )
+                if repaired.notna().all():
+                    parsed[column_values.index, j] = repaired.to_numpy()
+                    bad[:, j] = False
+                    messages.append(
+                        f"{table.file}: column {value_columns[j]!r}: decimal commas read as "
+                        "decimal points"
+                    )
+            elif has_comma.any() and has_point.any():
+                row = int(column_values.index[has_comma.to_numpy()][0])
+                raise CohortValidationError(
+                    "mixed decimal commas and points",
+                    file=table.file,
+                    line=table.line_of(row),
+                    column=value_columns[j],
+                    expected="one decimal separator per column",
+                    found=column_values[row],
+                )
+    if bad.any():
+        rows, cols = np.nonzero(bad)
+        order = np.lexsort((cols, rows))
+        row, col = int(rows[order[0]]), int(cols[order[0]])
+        raise CohortValidationError(
+            "non-numeric value in a numeric table",
+            file=table.file,
+            line=table.line_of(row),
+            column=value_columns[col],
+            expected="a number or an NA spelling",
+            found=block[row, col],
+        )
+    infinite = np.isinf(parsed)
+    if infinite.any():
+        row, col = (int(v[0]) for v in np.nonzero(infinite))
+        raise CohortValidationError(
+            "infinite value",
+            file=table.file,
+            line=table.line_of(row),
+            column=value_columns[col],
+            expected="a finite number",
+            found=block[row, col],
+        )
+    frame = pd.DataFrame(parsed, columns=value_columns, index=table.data.index)
+    return frame, messages
+
+
+def read_bytes_head(path: str | Path, n: int = 65536) -> bytes:
+    """Return the first bytes of a file (decompressed if gzip), for format sniffing."""
+    file = _check_path(path)
+    with open(file, "rb") as handle:
+        head = handle.read(2)
+    if head == b"\x1f\x8b":
+        try:
+            with gzip.open(file, "rb") as handle:
+                return handle.read(n)
+        except (EOFError, OSError, zlib.error):
+            return b""
+    with open(file, "rb") as handle:
+        return handle.read(n)
+
+
+def text_stream(text: str) -> io.StringIO:
+    """Wrap text for pandas readers."""
+    return io.StringIO(text)
+
+
+def read_matrix_file(
+    path: str | Path,
+    *,
+    sep: str | None = None,
+    id_columns: int | list[str] = 1,
+    comment: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Read a numeric matrix with leading identifier column(s), strictly but fast.
+
+    The file is checked line by line for ragged rows and duplicated header names,
+    then parsed by pandas' C parser; a column that does not parse as numbers is
+    re-read strictly to report the first offending cell with its line.
+
+    Parameters
+    ----------
+    path
+        TSV/CSV (plain or gzip).
+    id_columns
+        Number of leading identifier columns, or their names (e.g.
+        ``["Hugo_Symbol", "Entrez_Gene_Id"]``); the rest are numeric value columns.
+
+    Returns
+    -------
+    (values, ids, messages)
+        Float values (rows in file order), the identifier columns as strings, and
+        repair messages (decimal commas).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.tsv"
+    >>> _ = path.write_text("gene\\ta\\tb\\nTP53\\t1\\t2\\nMSK1\\t3\\tNA\\n")
+    >>> values, ids, _ = read_matrix_file(path)
+    >>> ids["gene"].tolist(), values["b"].tolist()
+    (['TP53', 'MSK1'], [2.0, nan])
+    """
+    file = Path(path)
+    lines = read_lines(file)
+    position = 0
+    while position < len(lines) and (
+        not lines[position].strip() or (comment is not None and lines[position].startswith(comment))
+    ):
+        position += 1
+    if position >= len(lines):
+        raise FileFormatError("no header line found", file=file, expected="a header row")
+    header_line = lines[position]
+    separator = _sniff_separator(header_line, file, sep)
+    header = [name.strip().strip('"') for name in header_line.split(separator)]
+    header_number = position + 1
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name in seen and index > 0:
+            raise FileFormatError(
+                "duplicated column name",
+                file=file,
+                line=header_number,
+                column=name,
+                found=f"fields {seen[name] + 1} and {index + 1}",
+                hint="each sample must appear once",
+            )
+        seen[name] = index
+    body = lines[position + 1 :]
+    while body and not body[-1].strip():
+        body.pop()
+    if not body:
+        raise FileFormatError(
+            "table has a header but no data rows",
+            file=file,
+            line=header_number,
+            expected="at least one data row",
+        )
+    width = len(header)
+    counts = np.fromiter((line.count(separator) for line in body), dtype=np.int64, count=len(body))
+    bad_rows = np.flatnonzero(counts != width - 1)
+    if bad_rows.size:
+        # A single trailing separator on every row is an export quirk, not a ragged row.
+        trailing = all(body[i].endswith(separator) and counts[i] == width for i in bad_rows)
+        if not (trailing and bad_rows.size == len(body)):
+            row = int(bad_rows[0])
+            raise FileFormatError(
+                "ragged row: wrong number of fields",
+                file=file,
+                line=header_number + 1 + row,
+                expected=f"{width} fields as in the header",
+                found=f"{counts[row] + 1} fields",
+            )
+        body = [line[: -len(separator)] for line in body]
+    if isinstance(id_columns, int):
+        id_names = header[:id_columns]
+    else:
+        missing = [name for name in id_columns if name not in header]
+        if missing:
+            raise FileFormatError(
+                "identifier column not found",
+                file=file,
+                line=header_number,
+                column=missing[0],
+                expected="one of: " + ", ".join(header[:10]),
+            )
+        id_names = list(id_columns)
+    value_names = [name for name in header if name not in id_names]
+    if not value_names:
+        raise FileFormatError(
+            "no value columns", file=file, line=header_number, expected="sample columns"
+        )
+    frame = pd.read_csv(
+        io.StringIO("\n".join([separator.join(header), *body])),
+        sep=separator,
+        dtype={name: str for name in id_names},
+        na_values=list(NA_VALUES),
+        keep_default_na=False,
+        quotechar='"',
+        low_memory=False,
+        engine="c",
+    )
+    ids = frame[id_names].astype(object)
+    ids = ids.where(ids.notna(), None)
+    values = frame[value_names]
+    messages: list[str] = []
+    non_numeric = [
+        name
+        for name in value_names
+        if not pd.api.types.is_float_dtype(values[name])
+        and not pd.api.types.is_integer_dtype(values[name])
+    ]
+    if non_numeric:
+        strict = TextTable(
+            data=values[non_numeric].astype(object).where(values[non_numeric].notna(), None),
+            file=file,
+            first_data_line=header_number + 1,
+            comment_lines=[],
+        )
+        repaired, messages = numeric_matrix(strict, non_numeric)
+        values = values.copy()
+        for name in non_numeric:
+            values[name] = repaired[name]
+    values = values.astype(float)
+    if np.isinf(values.to_numpy()).any():
+        row, col = (int(v[0]) for v in np.nonzero(np.isinf(values.to_numpy())))
+        raise CohortValidationError(
+            "infinite value",
+            file=file,
+            line=header_number + 1 + row,
+            column=value_names[col],
+            expected="a finite number",
+        )
+    return values, ids, messages

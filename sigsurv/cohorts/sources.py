@@ -1,0 +1,229 @@
+"""One entry point for every cohort source: a bundled name, a folder or a file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sigsurv.cohorts.build import EndpointSpec, assemble_cohort, decode_endpoint, type_clinical
+from sigsurv.cohorts.cbioportal import is_cbioportal_folder, load_cbioportal
+from sigsurv.cohorts.examples import EXAMPLES, load_example
+from sigsurv.cohorts.geo import is_series_matrix, load_geo_series
+from sigsurv.cohorts.model import Cohort, Provenance
+from sigsurv.cohorts.tables import load_tables, sha256_of
+from sigsurv.cohorts.tcga import is_tcga_folder, load_tcga_folder
+from sigsurv.errors import FileFormatError, SigsurvInputError
+
+__all__ = ["detect_source_kind", "load_anndata", "load_cohort"]
+
+
+def detect_source_kind(source: str | Path) -> str:
+    """Say how a SOURCE will be read: ``example``, ``cbioportal``, ``tcga``, ``geo``,
+    ``anndata`` or ``table``.
+
+    Examples
+    --------
+    >>> detect_source_kind("gse1992"), detect_source_kind("GSE2034_series_matrix.txt.gz")
+    ('example', 'geo')
+    """
+    text = str(source)
+    if text.lower() in EXAMPLES and not Path(text).exists():
+        return "example"
+    path = Path(text)
+    if path.is_dir():
+        if is_cbioportal_folder(path):
+            return "cbioportal"
+        if is_tcga_folder(path):
+            return "tcga"
+        raise FileFormatError(
+            "folder is neither a cBioPortal study nor a TCGA table folder",
+            file=path,
+            expected="data_clinical_*.txt + data_mrna_*.txt, or TCGA barcode tables",
+        )
+    if is_series_matrix(path):
+        return "geo"
+    if path.suffix.lower() == ".h5ad":
+        return "anndata"
+    if not path.exists():
+        raise FileFormatError(
+            "cohort source not found",
+            file=path,
+            expected="a bundled cohort (" + ", ".join(EXAMPLES) + "), a folder or a file",
+        )
+    return "table"
+
+
+def load_anndata(
+    path: str | Path,
+    *,
+    time: str | None = None,
+    event: str | None = None,
+    endpoint: str = "os",
+    time_unit: str | None = None,
+    event_codes: Mapping[str, int] | None = None,
+    layer: str | None = None,
+    id_type: str = "auto",
+    collapse: str = "max_mean",
+    harmonise: bool = True,
+    na_policy: str = "drop_gene",
+    name: str | None = None,
+) -> Cohort:
+    """Load an AnnData ``.h5ad`` file (``obs`` = clinical, ``var`` = genes, X samples x genes).
+
+    Needs the optional dependency ``anndata`` (``pip install sigsurv[anndata]``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, numpy as np, pandas as pd, anndata
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.h5ad"
+    >>> obs = pd.DataFrame({"t": [5.0, 9.0], "e": [1, 0]}, index=["a", "b"])
+    >>> anndata.AnnData(np.ones((2, 1)), obs=obs, var=pd.DataFrame(index=["TP53"])).write_h5ad(path)
+    >>> load_anndata(path, time="t", event="e", time_unit="months").n_samples
+    2
+    """
+    try:
+        import anndata
+    except ImportError:
+        raise SigsurvInputError(
+            "reading .h5ad needs the optional package anndata",
+            file=path,
+            hint="pip install 'sigsurv[anndata]'",
+        ) from None
+    file = Path(path)
+    if not file.exists():
+        raise FileFormatError("file not found", file=file)
+    try:
+        adata = anndata.read_h5ad(file)
+    except Exception as exc:  # h5py raises many types for a corrupt file
+        raise FileFormatError(
+            "cannot read .h5ad file", file=file, found=f"{type(exc).__name__}: {exc}"
+        ) from None
+    matrix = adata.layers[layer] if layer else adata.X
+    if hasattr(matrix, "toarray"):
+        matrix = matrix.toarray()
+    values = np.asarray(matrix, dtype=float)
+    expression = pd.DataFrame(
+        values.T, index=adata.var_names.astype(str), columns=adata.obs_names.astype(str)
+    )
+    clinical = adata.obs.copy()
+    clinical.index = clinical.index.astype(str)
+    clinical = clinical.astype(object).where(clinical.notna(), None)
+    decoded = []
+    if time is not None or event is not None:
+        if time is None or event is None:
+            raise SigsurvInputError("give both the time and the event column", file=file)
+        clinical, endpoint_obj = decode_endpoint(
+            clinical,
+            EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes),
+            file=file,
+        )
+        decoded.append(endpoint_obj)
+    clinical = type_clinical(clinical)
+    provenance = Provenance(
+        source=f"AnnData {file.name}",
+        scale=f"layer {layer}" if layer else "X",
+        identifier_type=id_type,
+        files=(str(file),),
+        sha256=(sha256_of(file),),
+    )
+    return assemble_cohort(
+        name or file.stem,
+        expression,
+        clinical,
+        endpoints=decoded,
+        provenance=provenance,
+        harmonise=harmonise,
+        id_type=id_type,
+        collapse=collapse,
+        na_policy=na_policy,
+        expression_file=file,
+        clinical_file=file,
+    )
+
+
+def load_cohort(
+    source: str | Path,
+    *,
+    clinical: str | Path | None = None,
+    time: str | None = None,
+    event: str | None = None,
+    endpoint: str = "os",
+    time_unit: str | None = None,
+    event_codes: Mapping[str, int] | None = None,
+    platform: str | Path | None = None,
+    orientation: str = "genes_x_samples",
+    sample_column: str | None = None,
+    collapse: str = "max_mean",
+    harmonise: bool = True,
+    **options: Any,
+) -> Cohort:
+    """Load a cohort from any supported source.
+
+    Parameters
+    ----------
+    source
+        A bundled cohort name (``gse1992``, ``gse3143``, ``gse4335``, ``nki70``), a
+        cBioPortal study folder, a folder of TCGA/Xena tables, a GEO series matrix,
+        an ``.h5ad`` file, or an expression table (TSV/CSV/Parquet) with ``clinical``.
+    clinical, time, event, endpoint, time_unit, event_codes
+        For sources without built-in endpoints: the clinical table and the columns
+        (or GEO characteristic keys) of the endpoint to define.
+    platform
+        GEO platform annotation table (probe -> gene).
+    orientation, sample_column
+        For plain tables.
+    collapse, harmonise
+        Gene-identifier options (see :func:`sigsurv.cohorts.genes.harmonise_expression`).
+
+    Examples
+    --------
+    >>> load_cohort("gse4335").endpoint().name
+    'os'
+    """
+    kind = detect_source_kind(source)
+    if kind == "example":
+        return load_example(str(source), harmonise=harmonise)
+    if kind == "cbioportal":
+        return load_cbioportal(source, collapse=collapse, harmonise=harmonise, **options)
+    if kind == "tcga":
+        return load_tcga_folder(source, collapse=collapse, harmonise=harmonise, **options)
+    endpoint_options = {
+        "time": time,
+        "event": event,
+        "endpoint": endpoint,
+        "time_unit": time_unit,
+        "event_codes": event_codes,
+    }
+    if kind == "geo":
+        return load_geo_series(
+            source,
+            platform=platform,
+            collapse=collapse,
+            harmonise=harmonise,
+            **endpoint_options,
+            **options,
+        )
+    if kind == "anndata":
+        return load_anndata(
+            source, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
+        )
+    if clinical is None:
+        raise SigsurvInputError(
+            "an expression table needs a clinical table",
+            file=source,
+            expected="--clinical FILE --time COL --event COL",
+        )
+    return load_tables(
+        source,
+        clinical,
+        orientation=orientation,
+        sample_column=sample_column,
+        collapse=collapse,
+        harmonise=harmonise,
+        **endpoint_options,
+        **options,
+    )

@@ -1,0 +1,414 @@
+"""TCGA / UCSC Xena style tables: genes x samples with TCGA barcodes + clinical tables.
+
+Barcodes are matched at patient level (first 12 characters, case-insensitive);
+by default only primary tumours (sample type ``01``, characters 14-15) are kept.
+When a patient has several primary-tumour aliquots, the first in sorted barcode
+order is kept (``01A`` before ``01B``) and the others are reported.
+
+Clinical tables recognised: the TCGA Pan-Cancer Clinical Data Resource (TCGA-CDR:
+``bcr_patient_barcode`` with ``OS``/``OS.time``, ``DSS``, ``DFI``, ``PFI`` in days),
+Xena survival tables (``sample``, ``OS``, ``OS.time``, ``_PATIENT``) and the Broad
+Firehose merged clinical table (``patient.bcr_patient_barcode``, lower case), from
+which ER, PR and HER2 status are standardised. Aliquot-level annotation tables
+(first column ``aliquot_barcode``, e.g. the sequencing machine) are joined per aliquot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sigsurv.cohorts.build import (
+    EndpointSpec,
+    apply_transform,
+    assemble_cohort,
+    decode_endpoint,
+    type_clinical,
+)
+from sigsurv.cohorts.clinical import standardize_status
+from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
+from sigsurv.cohorts.readers import read_bytes_head, read_text_table
+from sigsurv.cohorts.tables import read_expression_table, sha256_of
+from sigsurv.errors import FileFormatError, SampleJoinError
+
+__all__ = [
+    "classify_tcga_file",
+    "is_tcga_folder",
+    "load_tcga",
+    "load_tcga_folder",
+    "patient_barcode",
+    "sample_type_code",
+]
+
+_BARCODE = re.compile(r"^TCGA-[A-Z0-9]{2}-[A-Z0-9]{4}", re.IGNORECASE)
+_CDR_ENDPOINTS = (("os", "OS"), ("dss", "DSS"), ("dfi", "DFI"), ("pfi", "PFI"), ("pfs", "PFS"))
+_FIREHOSE_STATUS = {
+    "er": "patient.breast_carcinoma_estrogen_receptor_status",
+    "pr": "patient.breast_carcinoma_progesterone_receptor_status",
+}
+_FIREHOSE_HER2_IHC = "patient.lab_proc_her2_neu_immunohistochemistry_receptor_status"
+_FIREHOSE_HER2_FISH = "patient.lab_procedure_her2_neu_in_situ_hybrid_outcome_type"
+# Preferred expression files when a folder has several (normalised before counts).
+_EXPRESSION_NAME_RANK = ("rpm", "tpm", "fpkm", "rsem", "norm", "log2", "hiseqv2", "")
+
+
+def patient_barcode(barcode: str) -> str:
+    """Patient part of a TCGA barcode (first 12 characters, upper case).
+
+    Examples
+    --------
+    >>> patient_barcode("tcga-a1-a0se-01a-11r-a085-13")
+    'TCGA-A1-A0SE'
+    """
+    return str(barcode)[:12].upper()
+
+
+def sample_type_code(barcode: str) -> str | None:
+    """Sample type code (characters 14-15: ``01`` primary tumour, ``11`` normal...).
+
+    Examples
+    --------
+    >>> sample_type_code("TCGA-A1-A0SE-01A-11R-A085-13"), sample_type_code("TCGA-A1-A0SE")
+    ('01', None)
+    """
+    text = str(barcode)
+    return text[13:15] if len(text) >= 15 else None
+
+
+def _header(path: Path) -> list[str]:
+    head = read_bytes_head(path, 1 << 20).decode("utf-8", errors="replace")
+    first = head.split("\n", 1)[0].rstrip("\r")
+    separator = "\t" if "\t" in first else ","
+    return [c.strip().strip('"') for c in first.split(separator)]
+
+
+def classify_tcga_file(path: str | Path) -> str | None:
+    """Classify a table in a TCGA folder: ``expression``, ``clinical``, ``aliquots`` or None.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.tsv"
+    >>> _ = path.write_text("bcr_patient_barcode\\tOS\\tOS.time\\nTCGA-A1-A0SE\\t0\\t10\\n")
+    >>> classify_tcga_file(path)
+    'clinical'
+    """
+    file = Path(path)
+    try:
+        header = _header(file)
+    except FileFormatError:
+        return None
+    lowered = [h.lower() for h in header]
+    if lowered and lowered[0] in ("aliquot_barcode", "aliquot"):
+        return "aliquots"
+    if "bcr_patient_barcode" in lowered or "patient.bcr_patient_barcode" in lowered:
+        return "clinical"
+    if "os.time" in lowered and ("sample" in lowered or "_patient" in lowered):
+        return "clinical"
+    barcodes = sum(bool(_BARCODE.match(h)) for h in header[1:])
+    if len(header) > 2 and barcodes >= 0.9 * (len(header) - 1):
+        return "expression"
+    return None
+
+
+def is_tcga_folder(path: str | Path) -> bool:
+    """True if a folder holds at least one TCGA expression table and one clinical table.
+
+    Examples
+    --------
+    >>> is_tcga_folder(".")
+    False
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        return False
+    kinds = {classify_tcga_file(f) for f in _tables(folder)}
+    return {"expression", "clinical"} <= kinds
+
+
+def _tables(folder: Path) -> list[Path]:
+    suffixes = (".tsv", ".tsv.gz", ".txt", ".txt.gz", ".csv", ".csv.gz")
+    return sorted(f for f in folder.iterdir() if f.is_file() and f.name.lower().endswith(suffixes))
+
+
+def _read_patient_clinical(path: Path, messages: list[str]) -> tuple[pd.DataFrame, list[Endpoint]]:
+    table = read_text_table(path)
+    frame = table.data
+    columns = {c.lower(): c for c in frame.columns}
+    if "bcr_patient_barcode" in columns:
+        key = columns["bcr_patient_barcode"]
+    elif "patient.bcr_patient_barcode" in columns:
+        key = columns["patient.bcr_patient_barcode"]
+    elif "_patient" in columns:
+        key = columns["_patient"]
+    else:
+        key = columns.get("sample", frame.columns[0])
+    frame = frame.copy()
+    frame["_patient_key"] = frame[key].map(lambda b: None if b is None else patient_barcode(b))
+    if key.lower() == "sample":
+        # Xena survival tables are per sample; keep primary tumours, one row per patient.
+        types = frame[key].map(sample_type_code)
+        frame = frame[(types == "01") | types.isna()]
+    duplicated = frame["_patient_key"].duplicated(keep="first")
+    if duplicated.any():
+        messages.append(f"{path.name}: {int(duplicated.sum())} duplicated patient rows, first kept")
+        frame = frame[~duplicated]
+    endpoints: list[Endpoint] = []
+    for name, column in _CDR_ENDPOINTS:
+        if column in frame.columns and f"{column}.time" in frame.columns:
+            frame, endpoint = decode_endpoint(
+                frame,
+                EndpointSpec(name, f"{column}.time", column, unit="days"),
+                file=path,
+                first_data_line=table.first_data_line,
+            )
+            endpoints.append(endpoint)
+    for name, column in _FIREHOSE_STATUS.items():
+        if column in frame.columns:
+            status, unknown = standardize_status(frame[column])
+            frame[name] = status.to_numpy()
+            messages.append(
+                f"'{name}' standardised from {column}"
+                + (f" (not positive/negative: {unknown})" if unknown else "")
+            )
+    if _FIREHOSE_HER2_IHC in frame.columns:
+        frame["her2"] = _her2_status(frame)
+        messages.append(
+            "'her2' = positive if IHC 3+/positive or ISH positive; negative if IHC negative "
+            "and ISH not positive, or ISH negative after equivocal IHC"
+        )
+    frame = frame.set_index("_patient_key")
+    frame.index.name = "patient"
+    return frame, endpoints
+
+
+def _her2_status(frame: pd.DataFrame) -> np.ndarray:
+    ihc, _ = standardize_status(frame[_FIREHOSE_HER2_IHC])
+    if _FIREHOSE_HER2_FISH in frame.columns:
+        fish, _ = standardize_status(frame[_FIREHOSE_HER2_FISH])
+    else:
+        fish = pd.Series(pd.Categorical([np.nan] * len(frame)), index=frame.index)
+    out = []
+    for ihc_value, fish_value in zip(ihc.astype(object), fish.astype(object), strict=True):
+        if fish_value == "positive" or ihc_value == "positive":
+            out.append("positive")
+        elif fish_value == "negative" or ihc_value == "negative":
+            out.append("negative")
+        else:
+            out.append(np.nan)
+    return pd.Categorical(out, categories=["negative", "positive"]).to_numpy()
+
+
+def load_tcga(
+    expression: str | Path,
+    clinical: Sequence[str | Path],
+    *,
+    aliquot_tables: Sequence[str | Path] = (),
+    sample_types: Sequence[str] = ("01",),
+    transform: str = "auto",
+    id_type: str = "auto",
+    collapse: str = "max_mean",
+    harmonise: bool = True,
+    na_policy: str = "drop_gene",
+    name: str | None = None,
+    extra_endpoints: Sequence[EndpointSpec] = (),
+) -> Cohort:
+    """Load TCGA / Xena tables: one expression matrix, clinical tables, aliquot annotations.
+
+    Parameters
+    ----------
+    expression
+        Genes (or miRNAs) x aliquot/sample barcodes.
+    clinical
+        Patient-level tables (TCGA-CDR, Xena survival, Firehose merged); merged on the
+        patient barcode; endpoints from TCGA-CDR / Xena columns (days).
+    aliquot_tables
+        Tables keyed by aliquot barcode (first column), joined per aliquot (e.g. the
+        sequencing machine, for stratification).
+    sample_types
+        Sample type codes to keep (default primary tumour ``01``).
+    transform
+        ``auto`` applies log2(x+1) to linear-scale values (RPM, RSEM), reported.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "expr.tsv").write_text(
+    ...     "gene\\tTCGA-A1-A0SE-01A-11R\\tTCGA-A1-A0SH-01A-11R\\tTCGA-A1-A0SH-11A-11R\\n"
+    ...     "TP53\\t5.0\\t6.0\\t7.0\\n")
+    >>> _ = (folder / "cdr.tsv").write_text(
+    ...     "bcr_patient_barcode\\tOS\\tOS.time\\n"
+    ...     "TCGA-A1-A0SE\\t1\\t300\\nTCGA-A1-A0SH\\t0\\t900\\n")
+    >>> cohort = load_tcga(folder / "expr.tsv", [folder / "cdr.tsv"])
+    >>> cohort.samples.tolist(), cohort.endpoint("os").unit
+    (['TCGA-A1-A0SE', 'TCGA-A1-A0SH'], 'days')
+    """
+    expression_file = Path(expression)
+    values, messages = read_expression_table(expression_file)
+    barcodes = pd.Series(values.columns, index=values.columns)
+    codes = barcodes.map(sample_type_code)
+    keep_type = codes.isin(list(sample_types)) | codes.isna()
+    if not keep_type.any():
+        raise SampleJoinError(
+            "no expression column has the requested sample type",
+            file=expression_file,
+            expected="sample type code(s) " + ", ".join(sample_types),
+            found=", ".join(sorted(set(codes.dropna()))[:5]),
+        )
+    n_other = int((~keep_type).sum())
+    if n_other:
+        messages.append(
+            f"{n_other} aliquots of other sample types excluded (kept: {', '.join(sample_types)})"
+        )
+    kept = barcodes[keep_type].sort_values()
+    patients = kept.map(patient_barcode)
+    first = ~patients.duplicated(keep="first")
+    if (~first).any():
+        messages.append(
+            f"{int((~first).sum())} extra aliquots of patients with several primary-tumour "
+            "aliquots excluded (first barcode in sorted order kept)"
+        )
+    kept = kept[first.to_numpy()]
+    # Keep the file's column order for the kept aliquots.
+    ordered = [b for b in values.columns if b in set(kept)]
+    values = values[ordered]
+    aliquot_of = {patient_barcode(b): b for b in ordered}
+    values.columns = [patient_barcode(b) for b in ordered]
+    values, scale, note = apply_transform(values, transform, expression_file)
+    if note:
+        messages.append(note)
+
+    merged: pd.DataFrame | None = None
+    endpoints: list[Endpoint] = []
+    for path in clinical:
+        frame, frame_endpoints = _read_patient_clinical(Path(path), messages)
+        taken = {e.name for e in endpoints}
+        for endpoint in frame_endpoints:
+            if endpoint.name in taken:
+                frame = frame.drop(columns=[endpoint.time, endpoint.event])
+                messages.append(
+                    f"{Path(path).name}: endpoint {endpoint.name!r} already defined by an earlier "
+                    "clinical table; kept the first"
+                )
+            else:
+                endpoints.append(endpoint)
+        if merged is None:
+            merged = frame
+        else:
+            overlap = [c for c in frame.columns if c in merged.columns]
+            frame = frame.rename(
+                columns={c: f"{c}.{Path(path).name.split('.')[0]}" for c in overlap}
+            )
+            merged = merged.join(frame, how="outer")
+    if merged is None:
+        raise FileFormatError("no clinical table given", expected="at least one clinical table")
+    merged["aliquot_barcode"] = pd.Series(aliquot_of).reindex(merged.index)
+    for path in aliquot_tables:
+        table = read_text_table(path).data
+        key = table.columns[0]
+        table = table.set_index(key)
+        table.index = table.index.astype(str).str.upper()
+        table = table.drop(columns=[c for c in table.columns if c in merged.columns])
+        upper_aliquots = merged["aliquot_barcode"].str.upper()
+        joined = table.reindex(upper_aliquots.to_numpy())
+        joined.index = merged.index
+        merged = merged.join(joined)
+        messages.append(
+            f"aliquot annotations joined from {Path(path).name}: " + ", ".join(table.columns)
+        )
+    merged = type_clinical(merged)
+    files = [expression_file, *map(Path, clinical), *map(Path, aliquot_tables)]
+    provenance = Provenance(
+        source="TCGA (" + ", ".join(f.name for f in files) + ")",
+        platform=expression_file.name,
+        scale=scale,
+        identifier_type=id_type,
+        files=tuple(str(f) for f in files),
+        sha256=tuple(sha256_of(f) for f in files),
+    )
+    decoded = list(endpoints)
+    for spec in extra_endpoints:
+        merged, endpoint = decode_endpoint(merged, spec)
+        decoded.append(endpoint)
+    return assemble_cohort(
+        name or expression_file.name.split(".")[0],
+        values,
+        merged,
+        endpoints=decoded,
+        provenance=provenance,
+        harmonise=harmonise,
+        id_type=id_type,
+        collapse=collapse,
+        na_policy=na_policy,
+        expression_file=expression_file,
+        clinical_file=Path(clinical[0]),
+        join_rule="TCGA patient barcode (first 12 characters), primary tumour",
+        messages=messages,
+    )
+
+
+def load_tcga_folder(
+    folder: str | Path, *, expression_file: str | Path | None = None, **options: object
+) -> Cohort:
+    """Load a folder of TCGA tables, classifying each file by its header.
+
+    The expression matrix is chosen by name when there are several (normalised
+    values such as RPM/TPM/FPKM before raw counts), or given by ``expression_file``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "expr.tsv").write_text(
+    ...     "gene\\tTCGA-A1-A0SE-01A-11R\\tTCGA-A1-A0SH-01A-11R\\nTP53\\t5.0\\t6.0\\n")
+    >>> _ = (folder / "cdr.tsv").write_text(
+    ...     "bcr_patient_barcode\\tOS\\tOS.time\\n"
+    ...     "TCGA-A1-A0SE\\t1\\t300\\nTCGA-A1-A0SH\\t0\\t900\\n")
+    >>> load_tcga_folder(folder).n_samples
+    2
+    """
+    root = Path(folder)
+    kinds: dict[str, list[Path]] = {"expression": [], "clinical": [], "aliquots": []}
+    for file in _tables(root):
+        kind = classify_tcga_file(file)
+        if kind is not None:
+            kinds[kind].append(file)
+    if expression_file is not None:
+        chosen = Path(expression_file)
+        chosen = chosen if chosen.is_absolute() or chosen.exists() else root / chosen
+    else:
+        if not kinds["expression"]:
+            raise FileFormatError("no expression table with TCGA barcodes in the folder", file=root)
+        chosen = min(
+            kinds["expression"],
+            key=lambda f: (
+                "count" in f.name.lower(),
+                next(i for i, w in enumerate(_EXPRESSION_NAME_RANK) if w in f.name.lower()),
+                f.name,
+            ),
+        )
+    if not kinds["clinical"]:
+        raise FileFormatError(
+            "no clinical table with TCGA patient barcodes in the folder", file=root
+        )
+    # TCGA-CDR first: its curated endpoints win over derived ones.
+    clinical = sorted(kinds["clinical"], key=lambda f: ("cdr" not in f.name.lower(), f.name))
+    cohort = load_tcga(
+        chosen,
+        clinical,
+        aliquot_tables=kinds["aliquots"],
+        name=str(options.pop("name", root.name)),
+        **options,  # type: ignore[arg-type]
+    )
+    others = [f.name for f in kinds["expression"] if f != chosen]
+    if others:
+        cohort.messages = (
+            *cohort.messages,
+            f"expression from {chosen.name} (also available: {', '.join(others)})",
+        )
+    return cohort
