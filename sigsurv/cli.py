@@ -7,6 +7,7 @@ to ``--debug`` for the traceback. Warnings are shown in yellow on stderr.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import json
@@ -145,16 +146,12 @@ def load_source(source: str, options: SourceOptions) -> Any:
     """Load a cohort for a command, with a spinner on the terminal."""
     from sigsurv.cohorts import load_cohort
 
-    with stderr.status(f"Loading {source}...", spinner="dots") if _interactive() else _null():
+    with (
+        stderr.status(f"Loading {source}...", spinner="dots")
+        if _interactive()
+        else contextlib.nullcontext()
+    ):
         return load_cohort(source, **options.loader_kwargs())
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _interactive() -> bool:
@@ -285,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         stderr.print("[red]aborted[/red]")
         return 1
-    except Exception as error:  # noqa: BLE001 - the CLI must never show a raw traceback
+    except Exception as error:  # the CLI must never show a raw traceback
         if _is_usage_error(error):
             error.show()  # type: ignore[attr-defined]
             return int(getattr(error, "exit_code", 2))
