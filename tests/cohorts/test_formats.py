@@ -41,7 +41,9 @@ def write(path: Path, text: str) -> Path:
 def matrix_text(genes, samples, first="gene", values=None):
     values = RNG.normal(size=(len(genes), len(samples))) if values is None else values
     lines = ["\t".join([first, *samples])]
-    lines += ["\t".join([g, *(f"{v:.6f}" for v in row)]) for g, row in zip(genes, values)]
+    lines += [
+        "\t".join([g, *(f"{v:.6f}" for v in row)]) for g, row in zip(genes, values, strict=False)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -66,7 +68,8 @@ def cbioportal_folder(root: Path) -> Path:
         "PATIENT_ID\tOS_MONTHS\tOS_STATUS\tDFS_MONTHS\tDFS_STATUS",
     ]
     patient_lines += [
-        f"{p}\t{t}\t{s}\t{t / 2:.2f}\t{r}" for p, t, s, r in zip(patients, times, status, rfs)
+        f"{p}\t{t}\t{s}\t{t / 2:.2f}\t{r}"
+        for p, t, s, r in zip(patients, times, status, rfs, strict=False)
     ]
     write(folder / "data_clinical_patient.txt", "\n".join(patient_lines) + "\n")
     sample_lines = [
@@ -78,12 +81,14 @@ def cbioportal_folder(root: Path) -> Path:
     ]
     sample_lines += [
         f"{s}\t{p}\t{'Positive' if i % 2 else 'Negative'}\t{'-' if i % 4 else '+'}"
-        for i, (s, p) in enumerate(zip(SAMPLES, patients))
+        for i, (s, p) in enumerate(zip(SAMPLES, patients, strict=False))
     ]
     write(folder / "data_clinical_sample.txt", "\n".join(sample_lines) + "\n")
     values = RNG.normal(8, 2, size=(3, len(SAMPLES)))
     lines = ["Hugo_Symbol\tEntrez_Gene_Id\t" + "\t".join(SAMPLES)]
-    for (symbol, entrez), row in zip([("TP53", "7157"), ("MSK1", "9252"), ("", "2099")], values):
+    for (symbol, entrez), row in zip(
+        [("TP53", "7157"), ("MSK1", "9252"), ("", "2099")], values, strict=False
+    ):
         lines.append(f"{symbol}\t{entrez}\t" + "\t".join(f"{v:.4f}" for v in row))
     write(folder / "data_mrna_agilent_microarray.txt", "\n".join(lines) + "\n")
     z_lines = ["Hugo_Symbol\tEntrez_Gene_Id\t" + "\t".join(SAMPLES)]
@@ -221,7 +226,7 @@ def tcga_folder(root: Path) -> Path:
     cdr = ["bcr_patient_barcode\ttype\tOS\tOS.time\tPFI\tPFI.time"]
     cdr += [
         f"{p}\tBRCA\t{e}\t{t * 30:.0f}\t{e}\t{t * 20:.0f}"
-        for p, t, e in zip(patients, times, events)
+        for p, t, e in zip(patients, times, events, strict=False)
     ]
     write(folder / "survival_tcga_cdr_brca.tsv", "\n".join(cdr) + "\n")
     aliquot_lines = ["aliquot_barcode\tmachine"]
@@ -257,7 +262,7 @@ def plain_tables(root: Path, *, orientation: str = "genes_x_samples", sep: str =
     lines = [sep.join(["sample_id", "os_months", "os_status", "er"])]
     lines += [
         sep.join([s, str(t), str(e), "positive" if i % 2 else "negative"])
-        for i, (s, t, e) in enumerate(zip(SAMPLES, times, events))
+        for i, (s, t, e) in enumerate(zip(SAMPLES, times, events, strict=False))
     ]
     clinical = write(root / f"clinical{suffix}", "\n".join(lines) + "\n")
     return expression, clinical, values

@@ -1,4 +1,4 @@
-"""Every real cohort under ../shared/data loads with the shapes, events and units of its SOURCE.md."""
+"""Every real cohort under ../shared/data loads with the shapes, events and units of SOURCE.md."""
 
 from __future__ import annotations
 
