@@ -14,9 +14,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless: figures are written to files, never shown
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
 
 __all__ = ["PALETTE", "format_p", "landmark_grid", "plot_kaplan_meier"]
 
