@@ -67,6 +67,7 @@ class SourceOptions:
     orientation: str = "genes_x_samples"
     sample_column: str | None = None
     collapse: str = "max_mean"
+    subgroup: str | None = None
 
     def loader_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :func:`sigsurv.cohorts.load_cohort`."""
@@ -95,6 +96,13 @@ _SOURCE_PARAMETERS = [
     ("orientation", str, "genes_x_samples", "--orientation", "Expression table layout."),
     ("sample_column", str | None, None, "--sample-column", "Clinical sample ID column."),
     ("collapse", str, "max_mean", "--collapse", "Duplicate genes: max_mean|max_var|mean."),
+    (
+        "subgroup",
+        str | None,
+        None,
+        "--subgroup",
+        "Keep samples matching, e.g. \"er == 'positive'\".",
+    ),
 ]
 
 
@@ -151,7 +159,10 @@ def load_source(source: str, options: SourceOptions) -> Any:
         if _interactive()
         else contextlib.nullcontext()
     ):
-        return load_cohort(source, **options.loader_kwargs())
+        cohort = load_cohort(source, **options.loader_kwargs())
+    if options.subgroup:
+        cohort = cohort.subset(options.subgroup)
+    return cohort
 
 
 def _interactive() -> bool:
