@@ -60,7 +60,7 @@ class SourceOptions:
     clinical: Path | None = None
     time: str | None = None
     event: str | None = None
-    endpoint: str = "os"
+    endpoint_name: str = "os"
     time_unit: str | None = None
     event_codes: str | None = None
     platform: Path | None = None
@@ -75,7 +75,7 @@ class SourceOptions:
             "clinical": self.clinical,
             "time": self.time,
             "event": self.event,
-            "endpoint": self.endpoint,
+            "endpoint": self.endpoint_name,
             "time_unit": self.time_unit,
             "event_codes": parse_event_codes(self.event_codes),
             "platform": self.platform,
@@ -89,7 +89,7 @@ _SOURCE_PARAMETERS = [
     ("clinical", Path | None, None, "--clinical", "Clinical table for an expression table."),
     ("time", str | None, None, "--time", "Clinical column (GEO key) with follow-up time."),
     ("event", str | None, None, "--event", "Clinical column (GEO key) with the event."),
-    ("endpoint", str, "os", "--endpoint-name", "Name of the endpoint --time/--event define."),
+    ("endpoint_name", str, "os", "--endpoint-name", "Name of the endpoint --time/--event define."),
     ("time_unit", str | None, None, "--time-unit", "days | months | years."),
     ("event_codes", str | None, None, "--event-codes", "Explicit codes, e.g. yes=1,no=0."),
     ("platform", Path | None, None, "--platform", "GEO platform table (probe -> gene)."),
@@ -256,6 +256,163 @@ def cohort_info(
         stdout.print("[bold]Gene identifiers[/bold]: " + cohort.gene_report.summary())
     for message in summary["messages"]:
         stdout.print(f"[dim]note:[/dim] {message}")
+
+
+# --------------------------------------------------------------------------- survival
+@app.command("survival")
+@source_options
+def survival_command(
+    source: Annotated[str, typer.Argument(help="Bundled name, folder, series matrix or table.")],
+    signature: Annotated[str, typer.Option("--signature", "-s", help="Built-in id or file.")],
+    endpoint: Annotated[str | None, typer.Option("--endpoint", help="Endpoint name.")] = None,
+    method: Annotated[str | None, typer.Option("--method", "-m", help="Scoring method.")] = None,
+    cut: Annotated[
+        str | None, typer.Option("--cut", help="median | tertile | quartile | optimal | VALUE.")
+    ] = None,
+    horizon: Annotated[
+        float | None, typer.Option("--horizon", help="Censor follow-up at this time.")
+    ] = None,
+    horizon_unit: Annotated[
+        str | None, typer.Option("--horizon-unit", help="Unit of --horizon (default: endpoint's).")
+    ] = None,
+    covariates: Annotated[
+        str | None, typer.Option("--covariates", help="Clinical columns, comma-separated.")
+    ] = None,
+    strata: Annotated[str | None, typer.Option("--strata", help="Stratify by a column.")] = None,
+    population: Annotated[
+        bool,
+        typer.Option(
+            "--population/--all-patients",
+            help="Apply the signature's population filter (e.g. ER+).",
+        ),
+    ] = True,
+    permutations: Annotated[
+        int, typer.Option("--permutations", help="Permutations for the optimal-cut p.")
+    ] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20240101,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+    source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
+) -> None:
+    """Score a signature, split patients, run KM + log-rank + Cox + concordance + PH test."""
+    from sigsurv.report.outputs import build_manifest, dump_json, write_survival_outputs
+    from sigsurv.signatures import get_signature
+    from sigsurv.survival.analysis import analyse_signature
+
+    cohort = load_source(source, source_options)
+    definition = get_signature(signature)
+    subgroup: str | None = "default" if population else None
+    if source_options.subgroup and population and definition.population_filter:
+        stderr.print(
+            f"[dim]note: --subgroup given; the signature's population filter "
+            f"({definition.population_filter}) is also applied[/dim]"
+        )
+    result = analyse_signature(
+        cohort,
+        definition,
+        endpoint=endpoint,
+        method=method,
+        cut=cut,
+        horizon=horizon,
+        horizon_unit=horizon_unit,
+        subgroup=subgroup,
+        covariates=[c.strip() for c in covariates.split(",")] if covariates else None,
+        strata=strata,
+        n_permutations=permutations,
+        seed=seed,
+    )
+    payload = result.to_dict()
+    if out is not None:
+        options = {
+            "source": source,
+            "signature": signature,
+            "endpoint": endpoint,
+            "method": method,
+            "cut": cut,
+            "horizon": horizon,
+            "horizon_unit": horizon_unit,
+            "covariates": covariates,
+            "strata": strata,
+            "population": population,
+            "permutations": permutations,
+            **{k: str(v) if isinstance(v, Path) else v for k, v in vars(source_options).items()},
+        }
+        manifest = build_manifest(
+            command="survival",
+            options=options,
+            input_files=list(cohort.provenance.files) + _signature_files(signature),
+            signatures=[{"id": definition.id, "version": definition.version}],
+            seed=seed,
+        )
+        files = write_survival_outputs(result, out, manifest)
+        if not as_json and not _state["quiet"]:
+            stderr.print("wrote " + ", ".join(str(p) for p in files.values()))
+    if as_json:
+        sys.stdout.write(dump_json(payload))
+        return
+    _print_survival(payload)
+
+
+def _signature_files(signature: str) -> list[str]:
+    path = Path(signature.split("::")[0])
+    return [str(path)] if path.is_file() else []
+
+
+def _print_survival(payload: dict[str, Any]) -> None:
+    from sigsurv.plots import format_p
+
+    endpoint = payload["endpoint"]
+    stdout.print(
+        f"[bold]{payload['cohort']}[/bold] · {payload['signature']['id']} "
+        f"({payload['method']}) · {endpoint['label']} · n = {payload['n']}, "
+        f"{payload['events']} events"
+    )
+    groups = Table(title=f"Groups ({payload['cut']['rule']} cut)")
+    for column in ("group", "n", "events", f"median survival ({endpoint['unit']})"):
+        groups.add_column(column)
+    for row in payload["groups"]:
+        median = row["median_survival"]
+        groups.add_row(
+            row["group"],
+            str(row["n"]),
+            str(row["events"]),
+            "not reached" if median is None else f"{median:.1f}",
+        )
+    stdout.print(groups)
+    models = Table(title="Hazard ratios")
+    for column in ("model", "HR", "95% CI", "p"):
+        models.add_column(column)
+    for label, key in (
+        ("grouped (high vs low)", "cox_grouped"),
+        ("continuous, per SD", "cox_continuous_per_sd"),
+    ):
+        row = payload[key]
+        if row["hr"] is None:
+            models.add_row(label, "not estimable", "", "; ".join(row["problems"]))
+        else:
+            models.add_row(
+                label,
+                f"{row['hr']:.3f}",
+                f"{row['ci_lower']:.3f}–{row['ci_upper']:.3f}",
+                format_p(row["p_wald"]),
+            )
+    stdout.print(models)
+    stdout.print(
+        f"log-rank χ² = {payload['logrank']['chisq']:.3f}, "
+        f"{format_p(payload['logrank']['p'])}; concordance "
+        f"{payload['concordance']['c_index']:.3f}"
+    )
+    if payload.get("ph_test"):
+        stdout.print(f"proportional hazards (Schoenfeld): {format_p(payload['ph_test']['p'])}")
+    if "maxstat" in payload:
+        maxstat = payload["maxstat"]
+        stdout.print(
+            f"optimal cut {maxstat['cutpoint']:.4g}: naive {format_p(maxstat['naive_logrank_p'])}"
+            f", selection-adjusted Lau92 {format_p(maxstat['p_lau92'])}, Lau94 "
+            f"{format_p(min(1.0, maxstat['p_lau94']))}"
+        )
+    for note in payload["notes"]:
+        stdout.print(f"[dim]note:[/dim] {note}")
 
 
 # --------------------------------------------------------------------------- entry point

@@ -112,7 +112,7 @@ def plot_forest(
     axis.set_xlim(x_min, x_max)
     axis.set_ylim(-0.7, n - 0.3)
     axis.set_yticks([])
-    ticks = [t for t in (0.1, 0.2, 0.25, 0.5, 1, 2, 4, 5, 10) if x_min <= t <= x_max]
+    ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200) if x_min <= t <= x_max]
     axis.set_xticks(ticks)
     axis.set_xticklabels([f"{t:g}" for t in ticks])
     axis.minorticks_off()
