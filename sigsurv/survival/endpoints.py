@@ -1,0 +1,346 @@
+"""Survival endpoints: choose, truncate, restrict and describe the data of one analysis.
+
+:func:`prepare_survival` turns a :class:`~sigsurv.cohorts.model.Cohort` into the
+``(time, event)`` arrays an analysis needs, applying a subgroup, dropping samples
+without survival data (reported in the cohort's messages) and truncating follow-up
+at a horizon. :func:`median_follow_up` is the reverse Kaplan–Meier median
+follow-up (R: the median of ``survfit(Surv(time, 1 - event) ~ 1)``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvWarning
+
+if TYPE_CHECKING:
+    from sigsurv.cohorts.model import Cohort
+
+__all__ = [
+    "MIN_EVENTS",
+    "SurvivalData",
+    "check_survival_arrays",
+    "median_follow_up",
+    "prepare_survival",
+]
+
+#: Below this many events survival statistics are unstable; analyses warn.
+MIN_EVENTS = 10
+
+
+def check_survival_arrays(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Validate follow-up times and event indicators and return them as float arrays.
+
+    Parameters
+    ----------
+    time
+        Follow-up times: finite, non-negative numbers.
+    event
+        Event indicators: 1 = event, 0 = censored (booleans accepted).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(time, event)`` as 1-d float arrays, in the input order.
+
+    Raises
+    ------
+    CohortValidationError
+        If the arrays are not 1-d, differ in length, are empty or hold missing,
+        negative or non-0/1 values.
+
+    Examples
+    --------
+    >>> time, event = check_survival_arrays([5, 8, 2], [True, False, True])
+    >>> event
+    array([1., 0., 1.])
+    """
+    t = np.asarray(time)
+    e = np.asarray(event)
+    if t.ndim != 1 or e.ndim != 1:
+        raise CohortValidationError(
+            "time and event must be 1-d arrays", found=f"shapes {t.shape} and {e.shape}"
+        )
+    if t.shape[0] != e.shape[0]:
+        raise CohortValidationError(
+            "time and event differ in length", expected=str(t.shape[0]), found=e.shape[0]
+        )
+    if t.shape[0] == 0:
+        raise CohortValidationError("no samples: time and event are empty")
+    try:
+        t = t.astype(float)
+        e = e.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise CohortValidationError(
+            "time and event must be numeric", found=str(exc).splitlines()[0]
+        ) from None
+    bad_t = ~np.isfinite(t)
+    if bad_t.any():
+        raise CohortValidationError(
+            "missing or infinite follow-up time",
+            expected="finite times",
+            found=f"{int(bad_t.sum())} values, first at position {int(np.argmax(bad_t))}",
+            hint="drop incomplete samples first (Cohort.complete_cases)",
+        )
+    if (t < 0).any():
+        first = int(np.argmax(t < 0))
+        raise CohortValidationError(
+            "negative follow-up time", expected="times >= 0", found=f"{t[first]:g} at {first}"
+        )
+    bad_e = ~np.isin(e, (0.0, 1.0))
+    if bad_e.any():
+        first = int(np.argmax(bad_e))
+        raise CohortValidationError(
+            "event indicator must be 0/1",
+            expected="0 (censored) or 1 (event)",
+            found=f"{e[first]} at position {first}",
+        )
+    return t, e
+
+
+def _km_steps(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct times and the Kaplan–Meier survival after each (no validation)."""
+    times, inverse, counts = np.unique(time, return_inverse=True, return_counts=True)
+    n_event = np.bincount(inverse, weights=event, minlength=times.size)
+    n_risk = time.size - np.concatenate(([0], np.cumsum(counts)[:-1]))
+    surv = np.cumprod(1.0 - n_event / n_risk)
+    return times, surv
+
+
+def first_time_at_or_below_half(times: np.ndarray, curve: np.ndarray) -> float | None:
+    """R survival's median rule (``survmean``'s ``minmin``) on a step curve.
+
+    The first time the curve is <= 0.5 (tolerance ``sqrt(eps)``); when the curve is
+    exactly 0.5 on a flat stretch, the midpoint between that time and the next time
+    the curve drops. ``None`` when the curve never reaches 0.5. NaN points are skipped.
+
+    Examples
+    --------
+    >>> first_time_at_or_below_half(np.array([1.0, 2.0, 3.0]), np.array([0.8, 0.4, 0.2]))
+    2.0
+    >>> first_time_at_or_below_half(np.array([3.0, 4.0, 5.0]), np.array([0.5, 0.5, 0.25]))
+    4.0
+    >>> first_time_at_or_below_half(np.array([1.0]), np.array([0.9])) is None
+    True
+    """
+    tolerance = np.sqrt(np.finfo(float).eps)
+    keep = ~np.isnan(curve) & (curve < 0.5 + tolerance)
+    if not keep.any():
+        return None
+    x = times[keep]
+    y = curve[keep]
+    if abs(y[0] - 0.5) < tolerance and (y < y[0]).any():
+        return float((x[0] + x[np.argmax(y < y[0])]) / 2.0)
+    return float(x[0])
+
+
+def median_follow_up(time: Any, event: Any) -> float | None:
+    """Median follow-up by the reverse Kaplan–Meier method.
+
+    Censoring is treated as the event and events as censoring; the median of that
+    curve (R ``survfit(Surv(time, 1 - event) ~ 1)``, first time S(t) <= 0.5, with
+    R's midpoint rule on an exact 0.5 plateau) is the median potential follow-up.
+
+    Parameters
+    ----------
+    time
+        Follow-up times (finite, >= 0).
+    event
+        Event indicators (1 = event, 0 = censored).
+
+    Returns
+    -------
+    float or None
+        The median follow-up in the unit of ``time``; ``None`` if there are no
+        samples or the reverse curve never reaches 0.5 (e.g. almost no censoring).
+
+    Examples
+    --------
+    >>> median_follow_up([2, 4, 6, 8, 10], [1, 0, 0, 1, 0])
+    8.0
+    >>> median_follow_up([], []) is None
+    True
+    """
+    if np.asarray(time).size == 0 and np.asarray(event).size == 0:
+        return None
+    t, e = check_survival_arrays(time, event)
+    times, surv = _km_steps(t, 1.0 - e)
+    return first_time_at_or_below_half(times, surv)
+
+
+@dataclass(frozen=True)
+class SurvivalData:
+    """The survival data of one analysis, with its description.
+
+    Attributes
+    ----------
+    time, event
+        Follow-up times and 0/1 event indicators (float arrays, cohort sample order).
+    unit
+        Unit of ``time`` (``days``, ``months`` or ``years``).
+    n, events
+        Number of samples and of events.
+    median_follow_up
+        Reverse Kaplan–Meier median follow-up (``None`` if not reached).
+    label
+        Human-readable description: endpoint, horizon and subgroup.
+    endpoint
+        Endpoint name.
+    samples
+        Sample identifiers, aligned with ``time`` and ``event``.
+    horizon
+        Truncation horizon in ``unit``, if any.
+    subgroup
+        The subgroup expression, if any.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = SurvivalData(np.array([5.0, 8.0]), np.array([1.0, 0.0]), "months", 2, 1, 8.0,
+    ...                     "os")
+    >>> data.events
+    1
+    """
+
+    time: np.ndarray
+    event: np.ndarray
+    unit: str
+    n: int
+    events: int
+    median_follow_up: float | None
+    label: str
+    endpoint: str = ""
+    samples: pd.Index = field(default_factory=lambda: pd.Index([]))
+    horizon: float | None = None
+    subgroup: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description (without the arrays).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> data = SurvivalData(np.array([5.0]), np.array([1.0]), "months", 1, 1, None, "os")
+        >>> data.to_dict()["n"]
+        1
+        """
+        return {
+            "endpoint": self.endpoint,
+            "label": self.label,
+            "unit": self.unit,
+            "n": self.n,
+            "events": self.events,
+            "median_follow_up": self.median_follow_up,
+            "horizon": self.horizon,
+            "subgroup": self.subgroup,
+        }
+
+
+def prepare_survival(
+    cohort: Cohort,
+    endpoint: str | None = None,
+    *,
+    horizon: float | None = None,
+    horizon_unit: str | None = None,
+    subgroup: str | None = None,
+) -> tuple[Cohort, SurvivalData]:
+    """Select an endpoint, a subgroup and a horizon; return the analysis cohort and its data.
+
+    Steps, in order: restrict to ``subgroup`` (:meth:`Cohort.subset`), keep the
+    samples with known time and event (:meth:`Cohort.complete_cases`; the number
+    excluded is recorded in the cohort's messages), then administratively censor
+    at ``horizon`` (:meth:`Cohort.truncate`).
+
+    Parameters
+    ----------
+    cohort
+        The cohort.
+    endpoint
+        Endpoint name; may be omitted when the cohort has a single endpoint.
+    horizon
+        Truncate follow-up at this time (events later become censored).
+    horizon_unit
+        Unit of ``horizon``; defaults to the endpoint's unit.
+    subgroup
+        A subgroup expression such as ``"er == 'positive'"``.
+
+    Returns
+    -------
+    tuple
+        ``(cohort, data)``: the restricted cohort (expression and clinical data of
+        the analysed samples, same order) and its :class:`SurvivalData`.
+
+    Raises
+    ------
+    AnalysisError
+        Unknown endpoint, empty subgroup, no sample with survival data, or no event.
+
+    Warns
+    -----
+    SigsurvWarning
+        Fewer than 10 events.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sigsurv.cohorts.model import Cohort, Endpoint
+    >>> expr = pd.DataFrame([[1.0, 2.0, 3.0, 4.0]], index=["G"], columns=list("abcd"))
+    >>> clin = pd.DataFrame({"t": [5.0, 80.0, 20.0, None], "e": [1, 1, 0, 0]},
+    ...                     index=expr.columns)
+    >>> cohort = Cohort("toy", expr, clin, {"os": Endpoint("os", "t", "e", unit="months")})
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> sub, data = prepare_survival(cohort, "os", horizon=5, horizon_unit="years")
+    >>> data.n, data.events, data.time.tolist()
+    (3, 1, [5.0, 60.0, 20.0])
+    """
+    target = cohort.endpoint(endpoint)
+    if subgroup is not None:
+        cohort = cohort.subset(subgroup)
+    cohort = cohort.complete_cases(target.name)
+    if cohort.n_samples == 0:
+        raise AnalysisError(
+            f"cohort {cohort.name}: no sample has {target.name} data"
+            + (f" in subgroup {subgroup!r}" if subgroup else "")
+        )
+    if horizon is not None:
+        cohort = cohort.truncate(target.name, horizon, horizon_unit)
+    target = cohort.endpoint(target.name)
+    time, event = check_survival_arrays(*cohort.survival(target.name))
+    events = int(event.sum())
+    label = target.label or target.name
+    if target.horizon is not None:
+        label += f" within {target.horizon:g} {target.unit}"
+    if subgroup:
+        label += f" [{subgroup}]"
+    if events == 0:
+        raise AnalysisError(
+            f"cohort {cohort.name}: no {target.name} event among {time.size} samples"
+            + (f" in subgroup {subgroup!r}" if subgroup else ""),
+            hint="choose another endpoint, subgroup or a longer horizon",
+        )
+    if events < MIN_EVENTS:
+        warnings.warn(
+            f"cohort {cohort.name}: only {events} {target.name} events ({label}); "
+            "survival statistics are unreliable",
+            SigsurvWarning,
+            stacklevel=2,
+        )
+    data = SurvivalData(
+        time=time,
+        event=event,
+        unit=target.unit,
+        n=int(time.size),
+        events=events,
+        median_follow_up=median_follow_up(time, event),
+        label=label,
+        endpoint=target.name,
+        samples=cohort.samples,
+        horizon=target.horizon,
+        subgroup=subgroup,
+    )
+    return cohort, data
