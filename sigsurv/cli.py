@@ -415,6 +415,121 @@ def _print_survival(payload: dict[str, Any]) -> None:
         stdout.print(f"[dim]note:[/dim] {note}")
 
 
+# --------------------------------------------------------------------------- reproduce
+@app.command("reproduce")
+def reproduce_command(
+    cohort: Annotated[
+        list[str] | None,
+        typer.Option("--cohort", "-c", help="Cohort SOURCE (repeatable); default: bundled."),
+    ] = None,
+    claim: Annotated[
+        list[str] | None, typer.Option("--claim", help="Only these claim ids (repeatable).")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("report"),
+    null_random: Annotated[
+        int, typer.Option("--null-random", help="Random signatures for the null (0 = skip).")
+    ] = 200,
+    proxies: Annotated[
+        bool, typer.Option("--proxies/--no-proxies", help="Also test proxy signatures.")
+    ] = True,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 20240101,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+) -> None:
+    """Test every seed claim on every cohort that can test it; write report.html."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from sigsurv.cohorts import EXAMPLES
+    from sigsurv.report.html import write_reproduction
+    from sigsurv.report.outputs import build_manifest, dump_json
+    from sigsurv.report.reproduce import reproduce_claims
+    from sigsurv.seeds import get_claim
+
+    sources = list(cohort) if cohort else list(EXAMPLES)
+    chosen_claims = [get_claim(c) for c in claim] if claim else None
+    cohorts = []
+    show = not _state["quiet"] and not as_json
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=stderr,
+        disable=not show,
+        transient=False,
+    ) as progress:
+        loading = progress.add_task("loading cohorts", total=len(sources))
+        for source in sources:
+            cohorts.append(load_source(source, SourceOptions()))
+            progress.advance(loading)
+        testing = progress.add_task("testing claims x cohorts", total=None)
+
+        def advance(done: int, total: int, label: str) -> None:
+            progress.update(
+                testing, completed=done, total=total, description=f"testing {label[:48]:<48}"
+            )
+
+        reproduction = reproduce_claims(
+            cohorts,
+            chosen_claims,
+            include_proxies=proxies,
+            null_random=null_random,
+            seed=seed,
+            progress=advance,
+        )
+        progress.update(testing, description="testing claims x cohorts")
+        writing = progress.add_task("writing report", total=1)
+        manifest = build_manifest(
+            command="reproduce",
+            options={
+                "cohort": sources,
+                "claim": claim,
+                "out": str(out),
+                "null_random": null_random,
+                "proxies": proxies,
+            },
+            input_files=[f for c in cohorts for f in c.provenance.files],
+            signatures=sorted({(t.signature_id, "") for r in reproduction.claims for t in r.tests})
+            and [
+                {"id": t}
+                for t in sorted({t.signature_id for r in reproduction.claims for t in r.tests})
+            ],
+            seed=seed,
+        )
+        files = write_reproduction(reproduction, out, manifest)
+        progress.advance(writing)
+    payload = reproduction.to_dict()
+    if as_json:
+        sys.stdout.write(dump_json(payload))
+        return
+    table = Table(title="Claims x cohorts")
+    for column in ("claim", "cohort", "signature", "HR (95% CI)", "p", "verdict"):
+        table.add_column(column)
+    colours = {
+        "reproduced": "green",
+        "same direction, not significant": "yellow",
+        "opposite direction": "red",
+        "not testable here": "dim",
+    }
+    for row in payload["rows"]:
+        estimate = row["estimate"]
+        grouped = estimate["hr_grouped"] if estimate else None
+        hr_text = p_text = ""
+        if grouped and grouped["hr"] is not None:
+            hr_text = f"{grouped['hr']:.2f} ({grouped['ci_lower']:.2f}–{grouped['ci_upper']:.2f})"
+            p_text = f"{grouped['p_wald']:.3g}"
+        colour = colours.get(row["verdict"], "white")
+        table.add_row(
+            row["claim_id"],
+            row["cohort"],
+            row["signature_id"],
+            hr_text,
+            p_text,
+            f"[{colour}]{row['verdict']}[/{colour}]",
+        )
+    if not _state["quiet"]:
+        stdout.print(table)
+        stdout.print(f"report: {files['report.html']}")
+
+
 # --------------------------------------------------------------------------- entry point
 def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
     if _state["quiet"] and category is not SigsurvWarning:

@@ -180,8 +180,8 @@ class SignatureSurvival:
         >>> from sigsurv import load_example
         >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5",
         ...                            subgroup=None)
-        >>> sorted(result.to_dict())[:4]
-        ['cohort', 'concordance', 'cox_continuous_per_sd', 'cox_grouped']
+        >>> result.to_dict()["cox_grouped"]["term"]
+        'grouphigh'
         """
         ph = self.cox_continuous.ph_test
         ph_row = ph.loc["GLOBAL"] if ph is not None and "GLOBAL" in ph.index else None
