@@ -389,7 +389,10 @@ def _published_table(record: ClaimReproduction) -> None:
     table = record.claim.table
     if table is None:
         return
-    result = two_by_two(np.asarray(table.counts, dtype=float))
+    with warnings.catch_warnings():
+        # The small-expected-count flag is part of the result and shown with it.
+        warnings.simplefilter("ignore", SigsurvWarning)
+        result = two_by_two(np.asarray(table.counts, dtype=float))
     record.published_table = result
     expected = record.claim.expected_direction
     odds_ratio = result.fisher.odds_ratio

@@ -1,0 +1,172 @@
+"""End-to-end: `sigsurv reproduce` and `sigsurv survival` on the bundled cohorts."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from sigsurv import load_example
+from sigsurv.cli import main
+from sigsurv.report.reproduce import VERDICTS, reproduce_claims, verdict_for
+from sigsurv.seeds import get_claim, list_claims
+from sigsurv.survival.analysis import analyse_signature
+
+
+@pytest.fixture(scope="module")
+def reproduce_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    code = main(["--quiet", "reproduce", "--out", str(out), "--null-random", "30"])
+    assert code == 0
+    return out
+
+
+def test_reproduce_writes_report_json_and_figures(reproduce_run):
+    out = reproduce_run
+    assert (out / "report.html").stat().st_size > 10_000
+    payload = json.loads((out / "results.json").read_text())
+    assert payload["cohorts"] == ["gse1992", "gse3143", "gse4335", "nki70"]
+    rows = payload["rows"]
+    claim_ids = {c.id for c in list_claims() if c.signature_id}
+    # A row per claim x cohort (x signature, primary and proxies).
+    assert {(r["claim_id"], r["cohort"]) for r in rows} == {
+        (c, k) for c in claim_ids for k in payload["cohorts"]
+    }
+    for row in rows:
+        assert row["verdict"] in VERDICTS
+        assert row["reason"]
+        assert row["paper"]["statistic"]
+        if row["verdict"] == "not testable here":
+            assert row["estimate"] is None
+        else:
+            assert row["estimate"]["hr_grouped"]["hr"] > 0
+    pngs = sorted((out / "figures").glob("*.png"))
+    assert any(p.name.startswith("forest_") for p in pngs)
+    assert any(p.name.startswith("km_") for p in pngs)
+    assert all(p.stat().st_size > 5_000 for p in pngs)
+    # The miR-21 2x2 table is recomputed with the exact test.
+    mir21 = next(c for c in payload["claims"] if c["claim_id"].startswith("aacr2010_mir21"))
+    table = mir21["published_table_recomputed"]
+    assert table["fisher_p"] == pytest.approx(0.007042, rel=1e-3)
+    assert table["verdict"] == "reproduced"
+
+
+def test_report_is_self_contained(reproduce_run):
+    html = (reproduce_run / "report.html").read_text()
+    assert "<img" in html
+    sources = re.findall(r'src="([^"]+)"', html)
+    assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert "http://" not in html and "https://" not in html.replace("https://doi", "")
+
+
+def test_report_numbers_come_from_the_survival_engine(reproduce_run):
+    payload = json.loads((reproduce_run / "results.json").read_text())
+    row = next(
+        r
+        for r in payload["rows"]
+        if r["claim_id"] == "gawrzak2018_msk1_mfs_er_pos"
+        and r["cohort"] == "gse1992"
+        and r["signature_id"] == "msk1_rps6ka5"
+    )
+    direct = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", endpoint="rfs")
+    assert row["estimate"]["hr_grouped"]["hr"] == direct.hazard_ratio_grouped["hr"]
+    assert row["estimate"]["hr_grouped"]["p_wald"] == direct.hazard_ratio_grouped["p_wald"]
+    html = (reproduce_run / "report.html").read_text()
+    grouped = direct.hazard_ratio_grouped
+    assert f"{grouped['hr']:.2f} ({grouped['ci_lower']:.2f}–{grouped['ci_upper']:.2f})" in html
+
+
+def test_untestable_reasons_are_specific():
+    result = reproduce_claims(
+        [load_example("gse4335"), load_example("nki70")],
+        [get_claim("gawrzak2018_msk1_mfs_er_pos")],
+        include_proxies=False,
+        null_random=0,
+    )
+    reasons = {t.cohort: t.reason for t in result.claims[0].tests}
+    assert "no matching endpoint" in reasons["gse4335"]
+    assert "0 of 1 genes found" in reasons["nki70"]
+
+
+@pytest.mark.parametrize(
+    ("hr", "p", "expected", "verdict"),
+    [
+        (0.4, 0.01, "protective", "reproduced"),
+        (0.8, 0.2, "protective", "same direction, not significant"),
+        (1.3, 0.01, "protective", "opposite direction"),
+        (2.0, 0.001, "harmful", "reproduced"),
+        (1.1, 0.9, "none", "reproduced"),
+        (0.3, 0.01, "none", "opposite direction"),
+        (None, None, "protective", "not testable here"),
+    ],
+)
+def test_verdict_rules(hr, p, expected, verdict):
+    assert verdict_for(hr, p, expected)[0] == verdict
+
+
+def test_survival_command_outputs_and_determinism(tmp_path, capsys):
+    arguments = [
+        "--quiet",
+        "survival",
+        "gse1992",
+        "--signature",
+        "msk1_rps6ka5",
+        "--horizon",
+        "60",
+        "--covariates",
+        "age,grade,node",
+        "--cut",
+        "optimal",
+    ]
+    assert main([*arguments, "--out", str(tmp_path / "a")]) == 0
+    assert main([*arguments, "--out", str(tmp_path / "b")]) == 0
+    first = (tmp_path / "a" / "results.json").read_bytes()
+    assert first == (tmp_path / "b" / "results.json").read_bytes()
+    for name in ("km.png", "km.pdf", "forest.png", "scores.tsv", "run.json"):
+        assert (tmp_path / "a" / name).stat().st_size > 0
+    results = json.loads(first)
+    for key in (
+        "n",
+        "events",
+        "cut",
+        "groups",
+        "logrank",
+        "cox_grouped",
+        "cox_continuous_per_sd",
+        "concordance",
+        "ph_test",
+        "maxstat",
+    ):
+        assert key in results
+    assert results["n"] == 72
+    maxstat = results["maxstat"]
+    # The optimal cut never comes with the naive p alone.
+    assert {"p_lau92", "p_lau94", "naive_logrank_p"} <= set(maxstat)
+    manifest = json.loads((tmp_path / "a" / "run.json").read_text())
+    assert manifest["signatures"] == [{"id": "msk1_rps6ka5", "version": "1"}]
+    assert manifest["seed"] == 20240101
+    assert manifest["versions"]["sigsurv"]
+    capsys.readouterr()
+    assert main(["survival", "gse1992", "--signature", "msk1_rps6ka5", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["groups"][0]["group"] == "low"
+    assert np.isfinite(printed["cox_grouped"]["hr"])
+
+
+def test_survival_command_refuses_unsafe_subgroup(capsys):
+    code = main(
+        [
+            "survival",
+            "gse1992",
+            "--signature",
+            "msk1_rps6ka5",
+            "--subgroup",
+            "__import__('os').system('true')",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in captured.err + captured.out
+    assert captured.err.count("error:") == 1
