@@ -1,0 +1,39 @@
+"""Structured records of the seed documents and their claims (what ``reproduce`` checks)."""
+
+from sigsurv.seeds.records import (
+    CLAIM_DIRECTIONS,
+    ENDPOINT_KINDS,
+    STATISTICS,
+    Citation,
+    Claim,
+    Comparison,
+    CountsTable,
+    EndpointMatch,
+    Horizon,
+    SeedRecord,
+    claims_for_signature,
+    get_claim,
+    get_seed_record,
+    list_claims,
+    load_seed_records,
+    read_seed_record,
+)
+
+__all__ = [
+    "CLAIM_DIRECTIONS",
+    "ENDPOINT_KINDS",
+    "STATISTICS",
+    "Citation",
+    "Claim",
+    "Comparison",
+    "CountsTable",
+    "EndpointMatch",
+    "Horizon",
+    "SeedRecord",
+    "claims_for_signature",
+    "get_claim",
+    "get_seed_record",
+    "list_claims",
+    "load_seed_records",
+    "read_seed_record",
+]

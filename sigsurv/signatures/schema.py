@@ -9,6 +9,7 @@ it (labelled as the authors' choice or as sigsurv's default).
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -18,8 +19,12 @@ import numpy as np
 from sigsurv.errors import SignatureError
 
 __all__ = [
+    "CHOICE_ORIGINS",
+    "EVIDENCE_TAGS",
+    "EXPECTED_DIRECTIONS",
     "FEATURE_TYPES",
     "GENE_PROVENANCE",
+    "MIRNA_ROLES",
     "Signature",
     "SignatureGene",
     "SignatureSource",
@@ -30,9 +35,30 @@ FEATURE_TYPES: tuple[str, ...] = ("mrna", "mirna", "host_gene")
 GeneProvenance = Literal["literal", "named_target", "inferred"]
 GENE_PROVENANCE: tuple[str, ...] = ("literal", "named_target", "inferred")
 ExpectedDirection = Literal["protective", "harmful"]
+EXPECTED_DIRECTIONS: tuple[str, ...] = ("protective", "harmful")
 ChoiceOrigin = Literal["authors", "sigsurv_default"]
+CHOICE_ORIGINS: tuple[str, ...] = ("authors", "sigsurv_default")
+MirnaRole = Literal["", "pro_metastatic", "anti_metastatic"]
+MIRNA_ROLES: tuple[str, ...] = ("", "pro_metastatic", "anti_metastatic")
+#: How well a fact is supported (see ``shared/SIGNATURES.md``): stated in the seed
+#: document, checked in a named public source, from memory (unchecked), inferred by
+#: the curator, or derived (computed) from published numbers.
+EVIDENCE_TAGS: tuple[str, ...] = ("SEED", "SRC", "MEM", "INF", "DER")
 
 _ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+
+
+def _check_evidence(owner: str, tags: tuple[str, ...]) -> None:
+    for tag in tags:
+        if tag not in EVIDENCE_TAGS:
+            raise SignatureError(
+                f"{owner}: unknown evidence tag", expected=" | ".join(EVIDENCE_TAGS), found=tag
+            )
+
+
+def _check_text(owner: str, name: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise SignatureError(f"{owner}: {name} must be text", found=value)
 
 
 @dataclass(frozen=True)
@@ -57,11 +83,19 @@ class SignatureGene:
         miRNA signature); ``None`` inherits it.
     note
         Free-text caveat for this gene.
+    evidence
+        Evidence tags for the membership (``SEED``, ``SRC``, ``MEM``, ``INF``, ``DER``;
+        see :data:`EVIDENCE_TAGS`).
+    mirbase_id
+        For miRNA features, the miRBase precursor name used by miRNA-seq tables
+        (``hsa-mir-21``); empty otherwise.
 
     Examples
     --------
     >>> SignatureGene("RPS6KA5", direction=1, provenance="literal").direction
     1
+    >>> SignatureGene("MIR21", feature_type="mirna", mirbase_id="hsa-mir-21").mirbase_id
+    'hsa-mir-21'
     """
 
     symbol: str
@@ -71,17 +105,28 @@ class SignatureGene:
     citation: str = ""
     feature_type: FeatureType | None = None
     note: str = ""
+    evidence: tuple[str, ...] = ()
+    mirbase_id: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.symbol, str) or not self.symbol.strip():
             raise SignatureError("gene symbol must be a non-empty string", found=self.symbol)
-        if self.direction not in (1, -1) or isinstance(self.direction, bool):
+        if self.symbol != self.symbol.strip():
+            raise SignatureError(
+                "gene symbol has leading or trailing whitespace", found=self.symbol
+            )
+        if (
+            isinstance(self.direction, bool)
+            or not isinstance(self.direction, numbers.Integral)
+            or self.direction not in (1, -1)
+        ):
             raise SignatureError(
                 f"gene {self.symbol}: direction not recognised",
                 expected="+1 or -1 (or 'up'/'down', '+'/'-')",
                 found=self.direction,
             )
-        if isinstance(self.weight, bool) or not isinstance(self.weight, (int, float)):
+        object.__setattr__(self, "direction", int(self.direction))
+        if isinstance(self.weight, bool) or not isinstance(self.weight, numbers.Real):
             raise SignatureError(
                 f"gene {self.symbol}: weight is not a number",
                 expected="a finite number >= 0",
@@ -93,6 +138,7 @@ class SignatureGene:
                 expected="a finite number >= 0",
                 found=self.weight,
             )
+        object.__setattr__(self, "weight", float(self.weight))
         if self.provenance not in GENE_PROVENANCE:
             raise SignatureError(
                 f"gene {self.symbol}: unknown provenance",
@@ -105,11 +151,32 @@ class SignatureGene:
                 expected=" | ".join(FEATURE_TYPES),
                 found=self.feature_type,
             )
+        for name in ("citation", "note", "mirbase_id"):
+            _check_text(f"gene {self.symbol}", name, getattr(self, name))
+        if isinstance(self.evidence, str):
+            raise SignatureError(
+                f"gene {self.symbol}: evidence must be a list of tags", found=self.evidence
+            )
+        object.__setattr__(self, "evidence", tuple(self.evidence))
+        _check_evidence(f"gene {self.symbol}", self.evidence)
 
 
 @dataclass(frozen=True)
 class SignatureSource:
     """Bibliographic source of a signature.
+
+    Parameters
+    ----------
+    authors, title, journal, year, doi, pmid
+        The paper. Identifiers that could not be verified are left empty (and said
+        so in ``note``) rather than guessed.
+    seed_document
+        File name of the seed document in ``shared/seeds/`` this signature comes
+        from (empty for user signatures).
+    note
+        Anything a reader must know about the source (corrections, inferred links).
+    pmcid
+        PubMed Central identifier, if verified.
 
     Examples
     --------
@@ -125,6 +192,18 @@ class SignatureSource:
     pmid: str = ""
     seed_document: str = ""
     note: str = ""
+    pmcid: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("authors", "title", "journal", "doi", "pmid", "seed_document", "note"):
+            _check_text("source", name, getattr(self, name))
+        _check_text("source", "pmcid", self.pmcid)
+        if self.year is not None and (
+            isinstance(self.year, bool) or not isinstance(self.year, numbers.Integral)
+        ):
+            raise SignatureError("source: year must be an integer", found=self.year)
+        if self.pmid and not self.pmid.isdigit():
+            raise SignatureError("source: PMID must be digits", found=self.pmid)
 
 
 @dataclass(frozen=True)
@@ -161,11 +240,32 @@ class Signature:
         Default scoring method and cut-point rule.
     defaults_origin
         ``authors`` if those defaults are what the paper did, ``sigsurv_default`` if
-        they are sigsurv's choice because the paper's were not available.
+        they are sigsurv's choice because the paper's were not available. Applies
+        to both the method and the cut unless ``method_origin`` / ``cut_origin``
+        say otherwise.
     is_proxy
         True when the gene list is a stand-in for an unpublished list.
     caveats
         Caveats a user must see next to any result.
+    method_origin, cut_origin
+        Origin of ``default_method`` and of ``default_cut`` separately (``None``:
+        same as ``defaults_origin``). Read the resolved values from
+        :attr:`method_origin_resolved` and :attr:`cut_origin_resolved`.
+    collection
+        Name of the collection this signature belongs to (e.g. the miRNA -> target
+        sets of one review), empty if none.
+    mirnas
+        For target-level signatures, the miRNA genes (HGNC symbols) whose targets
+        the genes are.
+    mirna_role
+        ``pro_metastatic`` or ``anti_metastatic`` for the regulating miRNA of a
+        metastasis miRNA -> target set; empty otherwise.
+    retracted
+        True when the evidence for the signature was retracted; such signatures are
+        kept for the record but left out of :func:`~sigsurv.signatures.list_signatures`
+        unless asked for.
+    related
+        Ids of related signatures (e.g. the miRNA-level and target-level versions).
 
     Examples
     --------
@@ -173,6 +273,8 @@ class Signature:
     ...                 genes=(SignatureGene("RPS6KA5"),))
     >>> sig.symbols
     ('RPS6KA5',)
+    >>> sig.method_origin_resolved
+    'sigsurv_default'
     """
 
     id: str
@@ -191,6 +293,13 @@ class Signature:
     defaults_origin: ChoiceOrigin = "sigsurv_default"
     is_proxy: bool = False
     caveats: tuple[str, ...] = ()
+    method_origin: ChoiceOrigin | None = None
+    cut_origin: ChoiceOrigin | None = None
+    collection: str = ""
+    mirnas: tuple[str, ...] = ()
+    mirna_role: MirnaRole = ""
+    retracted: bool = False
+    related: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _ID_PATTERN.match(self.id):
@@ -199,8 +308,14 @@ class Signature:
                 expected="letters, digits, '_', '-' or '.', starting with a letter",
                 found=self.id,
             )
+        for name in ("caveats", "mirnas", "related"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                raise SignatureError(f"signature {self.id}: {name} must be a list", found=value)
+            object.__setattr__(self, name, tuple(value))
+            for item in getattr(self, name):
+                _check_text(f"signature {self.id}", name, item)
         object.__setattr__(self, "genes", tuple(self.genes))
-        object.__setattr__(self, "caveats", tuple(self.caveats))
         if not self.genes:
             raise SignatureError(
                 f"signature {self.id}: the gene list is empty", expected="at least one gene"
@@ -216,24 +331,85 @@ class Signature:
             if key in seen:
                 raise SignatureError(f"signature {self.id}: duplicate gene", found=gene.symbol)
             seen.add(key)
+        for name in (
+            "name",
+            "version",
+            "description",
+            "endpoint",
+            "population",
+            "population_filter",
+            "default_method",
+            "default_cut",
+            "collection",
+        ):
+            _check_text(f"signature {self.id}", name, getattr(self, name))
+        if not isinstance(self.source, SignatureSource):
+            raise SignatureError(
+                f"signature {self.id}: source must be a SignatureSource",
+                found=type(self.source).__name__,
+            )
         if self.feature_type not in FEATURE_TYPES:
             raise SignatureError(
                 f"signature {self.id}: unknown feature type",
                 expected=" | ".join(FEATURE_TYPES),
                 found=self.feature_type,
             )
-        if self.expected_direction not in ("protective", "harmful"):
+        if self.expected_direction not in EXPECTED_DIRECTIONS:
             raise SignatureError(
                 f"signature {self.id}: unknown expected direction",
                 expected="protective | harmful",
                 found=self.expected_direction,
             )
-        if self.defaults_origin not in ("authors", "sigsurv_default"):
+        for name in ("defaults_origin", "method_origin", "cut_origin"):
+            value = getattr(self, name)
+            if value is None and name != "defaults_origin":
+                continue
+            if value not in CHOICE_ORIGINS:
+                raise SignatureError(
+                    f"signature {self.id}: unknown {name.replace('_', ' ')}",
+                    expected="authors | sigsurv_default",
+                    found=value,
+                )
+        if self.mirna_role not in MIRNA_ROLES:
             raise SignatureError(
-                f"signature {self.id}: unknown defaults origin",
-                expected="authors | sigsurv_default",
-                found=self.defaults_origin,
+                f"signature {self.id}: unknown miRNA role",
+                expected="pro_metastatic | anti_metastatic (or empty)",
+                found=self.mirna_role,
             )
+        for name in ("is_proxy", "retracted"):
+            if not isinstance(getattr(self, name), bool):
+                raise SignatureError(
+                    f"signature {self.id}: {name} must be true or false", found=getattr(self, name)
+                )
+
+    @property
+    def method_origin_resolved(self) -> str:
+        """Origin of :attr:`default_method` (``authors`` or ``sigsurv_default``)."""
+        return self.method_origin or self.defaults_origin
+
+    @property
+    def cut_origin_resolved(self) -> str:
+        """Origin of :attr:`default_cut` (``authors`` or ``sigsurv_default``)."""
+        return self.cut_origin or self.defaults_origin
+
+    @property
+    def n_genes(self) -> int:
+        """Number of genes (features) in the signature."""
+        return len(self.genes)
+
+    def gene(self, symbol: str) -> SignatureGene:
+        """Return the member with this symbol (case-insensitive).
+
+        Examples
+        --------
+        >>> Signature.from_genes("s", ["BCL2", "IGF1R"]).gene("bcl2").symbol
+        'BCL2'
+        """
+        key = symbol.upper()
+        for member in self.genes:
+            if member.symbol.upper() == key:
+                return member
+        raise SignatureError(f"signature {self.id}: no gene {symbol!r}", found=symbol)
 
     @property
     def symbols(self) -> tuple[str, ...]:
