@@ -73,14 +73,15 @@ def plot_forest(
         y = n - 1 - index
         if not ok[index]:
             axis.text(
-                1.0,
+                0.02,
                 y,
                 row["note"] or "not estimable",
-                ha="center",
+                ha="left",
                 va="center",
                 fontsize=8,
                 color="0.4",
                 style="italic",
+                transform=axis.get_yaxis_transform(),
             )
             continue
         hr, lower, upper = values[index]
