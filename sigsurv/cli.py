@@ -258,6 +258,139 @@ def cohort_info(
         stdout.print(f"[dim]note:[/dim] {message}")
 
 
+# --------------------------------------------------------------------------- signatures
+signatures_app = typer.Typer(help="Built-in and user signatures.", no_args_is_help=True)
+app.add_typer(signatures_app, name="signatures")
+
+
+@signatures_app.command("list")
+def signatures_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the built-in signatures with their source and seed document."""
+    from sigsurv.signatures import list_signatures, signature_summary
+
+    rows = [signature_summary(sig) for sig in list_signatures()]
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(title="Built-in signatures")
+    for column in ("id", "genes", "population", "source", "seed document"):
+        table.add_column(column)
+    for row in rows:
+        source = (
+            f"doi:{row['doi']}"
+            if row.get("doi")
+            else (f"PMID {row['pmid']}" if row.get("pmid") else "")
+        )
+        table.add_row(
+            row["id"],
+            str(row["n_genes"]),
+            row.get("population") or "all",
+            source,
+            row.get("seed_document") or "",
+        )
+    stdout.print(table)
+
+
+@signatures_app.command("show")
+def signatures_show(
+    signature: Annotated[str, typer.Argument(help="Built-in id or a YAML/GMT file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Genes, directions, per-gene provenance, source and the claims a signature tests."""
+    from sigsurv.signatures import describe_signature
+
+    record = describe_signature(signature)
+    if as_json:
+        emit_json(record)
+        return
+    stdout.print(f"[bold]{record['id']}[/bold] · {record.get('name', '')}")
+    for key in ("description", "endpoint", "population", "expected_direction"):
+        if record.get(key):
+            stdout.print(f"{key.replace('_', ' ')}: {record[key]}")
+    genes = Table(title="Genes")
+    for column in ("symbol", "direction", "weight", "provenance", "citation"):
+        genes.add_column(column)
+    for gene in record.get("genes", []):
+        genes.add_row(
+            gene["symbol"],
+            f"{gene['direction']:+d}",
+            f"{gene['weight']:g}",
+            gene.get("provenance", ""),
+            (gene.get("citation") or "")[:70],
+        )
+    stdout.print(genes)
+    for caveat in record.get("caveats", []):
+        stdout.print(f"[yellow]caveat:[/yellow] {caveat}")
+    for claim in record.get("claims", []):
+        stdout.print(f"claim ({claim.get('role', '')}): {claim.get('id')}")
+
+
+@signatures_app.command("export")
+def signatures_export(
+    signature: Annotated[str, typer.Argument(help="Built-in id or a YAML/GMT file.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="gmt | yaml")] = "yaml",
+) -> None:
+    """Print a signature as YAML or GMT (MSigDB convention, signed sets as _UP/_DN)."""
+    from sigsurv.signatures import export_signature
+
+    sys.stdout.write(export_signature(signature, format))
+
+
+# --------------------------------------------------------------------------- score
+@app.command("score")
+@source_options
+def score_command(
+    source: Annotated[str, typer.Argument(help="Bundled name, folder, series matrix or table.")],
+    signature: Annotated[
+        list[str], typer.Option("--signature", "-s", help="Built-in id or file (repeatable).")
+    ],
+    method: Annotated[str, typer.Option("--method", "-m", help="Scoring method.")] = "mean_z",
+    min_coverage: Annotated[
+        float, typer.Option("--min-coverage", help="Minimum fraction of genes found.")
+    ] = 0.5,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write scores to .tsv or .parquet.")
+    ] = None,
+    source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
+) -> None:
+    """Score signatures per sample (samples x signatures)."""
+    from rich.progress import Progress
+
+    from sigsurv.scoring import score
+    from sigsurv.signatures import get_signature
+
+    cohort = load_source(source, source_options)
+    definitions = [get_signature(s) for s in signature]
+    with Progress(console=stderr, disable=_state["quiet"] or not stderr.is_terminal) as progress:
+        task = progress.add_task(f"scoring ({method})", total=None)
+        scores = score(
+            cohort,
+            definitions,
+            method=method,
+            min_coverage=min_coverage,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    coverage = scores.attrs.get("coverage", {})
+    for name, info in coverage.items():
+        if not _state["quiet"]:
+            stderr.print(
+                f"[dim]{name}: {info['n_found']} of {info['n_genes']} genes found"
+                + (f"; missing {', '.join(info['missing'])}" if info["missing"] else "")
+                + "[/dim]"
+            )
+    scores.index.name = "sample"
+    if out is None:
+        sys.stdout.write(scores.to_csv(sep="\t", float_format="%.10g"))
+    elif out.suffix.lower() in (".parquet", ".pq"):
+        frame = scores.copy()
+        frame.attrs = {}
+        frame.to_parquet(out)
+    else:
+        scores.to_csv(out, sep="\t", float_format="%.10g")
+
+
 # --------------------------------------------------------------------------- survival
 @app.command("survival")
 @source_options
