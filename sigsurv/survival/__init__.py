@@ -1,0 +1,60 @@
+"""The statistics: endpoints, Kaplan–Meier, log-rank, Cox, cut-points, concordance,
+meta-analysis, binary endpoints, random-signature nulls and the full signature analysis."""
+
+from sigsurv.survival.analysis import (
+    DEFINITIONS,
+    SignatureSurvival,
+    analyse_scores,
+    analyse_signature,
+)
+from sigsurv.survival.binary import BinaryResult, LogisticResult, logistic_regression, two_by_two
+from sigsurv.survival.concordance import (
+    ConcordanceResult,
+    concordance_index,
+    time_dependent_auc,
+    uno_c,
+)
+from sigsurv.survival.cox import CoxResult, cox_fit, standardize
+from sigsurv.survival.cox_scan import benjamini_hochberg, cox_scan
+from sigsurv.survival.cutpoints import Grouping, MaxstatResult, group_by_cut, maxstat_cutpoint
+from sigsurv.survival.endpoints import SurvivalData, median_follow_up, prepare_survival
+from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
+from sigsurv.survival.logrank import LogRankResult, logrank_test, logrank_trend_test
+from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
+from sigsurv.survival.null import RandomSignatureNull, random_signature_null
+
+__all__ = [
+    "DEFINITIONS",
+    "BinaryResult",
+    "ConcordanceResult",
+    "CoxResult",
+    "Grouping",
+    "KaplanMeierResult",
+    "LogRankResult",
+    "LogisticResult",
+    "MaxstatResult",
+    "MetaAnalysisResult",
+    "RandomSignatureNull",
+    "SignatureSurvival",
+    "SurvivalData",
+    "analyse_scores",
+    "analyse_signature",
+    "benjamini_hochberg",
+    "concordance_index",
+    "cox_fit",
+    "cox_scan",
+    "group_by_cut",
+    "kaplan_meier",
+    "logistic_regression",
+    "logrank_test",
+    "logrank_trend_test",
+    "maxstat_cutpoint",
+    "median_follow_up",
+    "meta_analysis",
+    "prepare_survival",
+    "random_signature_null",
+    "standardize",
+    "time_dependent_auc",
+    "two_by_two",
+    "uno_c",
+]
