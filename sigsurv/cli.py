@@ -20,6 +20,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.markup import escape
 from rich.table import Table
 
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
@@ -160,7 +162,7 @@ def load_source(source: str, options: SourceOptions) -> Any:
         else contextlib.nullcontext()
     ):
         cohort = load_cohort(source, **options.loader_kwargs())
-    if options.subgroup:
+    if options.subgroup is not None:
         cohort = cohort.subset(options.subgroup)
     return cohort
 
@@ -220,11 +222,14 @@ def cohort_info(
         emit_json(summary)
         return
     stdout.print(
-        f"[bold]{summary['name']}[/bold]: {summary['samples']} samples x {summary['genes']} genes"
+        f"[bold]{escape(summary['name'])}[/bold]: {summary['samples']} samples x "
+        f"{summary['genes']} genes"
     )
-    stdout.print(f"source: {summary['provenance']['source']}")
+    # User data (file names, values, messages) is escaped: rich would read "[...]" as markup.
+    stdout.print(f"source: {escape(summary['provenance']['source'])}")
     stdout.print(
-        f"platform: {summary['provenance']['platform']}; scale: {summary['provenance']['scale']}"
+        f"platform: {escape(summary['provenance']['platform'])}; "
+        f"scale: {escape(summary['provenance']['scale'])}"
     )
     endpoints = Table(title="Endpoints")
     for column in ("name", "label", "n", "events", "median follow-up", "unit"):
@@ -232,8 +237,8 @@ def cohort_info(
     for name, info in summary["endpoints"].items():
         follow_up = info["median_follow_up"]
         endpoints.add_row(
-            name,
-            info["label"],
+            escape(name),
+            escape(info["label"]),
             str(info["n"]),
             str(info["events"]),
             "not reached" if follow_up is None else f"{follow_up:.1f}",
@@ -250,12 +255,12 @@ def cohort_info(
         )
     for name, info in shown[:40]:
         levels = ", ".join(f"{k}: {v}" for k, v in info.get("levels", {}).items())
-        fields.add_row(name, info["type"], str(info["missing"]), levels[:80])
+        fields.add_row(escape(str(name)), info["type"], str(info["missing"]), escape(levels[:80]))
     stdout.print(fields)
     if cohort.gene_report is not None:
-        stdout.print("[bold]Gene identifiers[/bold]: " + cohort.gene_report.summary())
+        stdout.print("[bold]Gene identifiers[/bold]: " + escape(cohort.gene_report.summary()))
     for message in summary["messages"]:
-        stdout.print(f"[dim]note:[/dim] {message}")
+        stdout.print(f"[dim]note:[/dim] {escape(message)}")
 
 
 # --------------------------------------------------------------------------- signatures
@@ -545,7 +550,7 @@ def _print_survival(payload: dict[str, Any]) -> None:
             f"{format_p(min(1.0, maxstat['p_lau94']))}"
         )
     for note in payload["notes"]:
-        stdout.print(f"[dim]note:[/dim] {note}")
+        stdout.print(f"[dim]note:[/dim] {escape(note)}")
 
 
 # --------------------------------------------------------------------------- reproduce
@@ -668,7 +673,7 @@ def _show_warning(message: Any, category: type[Warning], *args: Any, **kwargs: A
     if _state["quiet"] and category is not SigsurvWarning:
         return
     prefix = "warning" if category is SigsurvWarning else category.__name__
-    stderr.print(f"[yellow]{prefix}:[/yellow] {message}", highlight=False)
+    stderr.print(f"[yellow]{prefix}:[/yellow] {escape(str(message))}", highlight=False)
 
 
 def _is_usage_error(error: Exception) -> bool:
@@ -691,7 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     except SigsurvInputError as error:
         if _state["debug"]:
             stderr.print_exception()
-        stderr.print(f"[bold red]error:[/bold red] {error}", highlight=False)
+        stderr.print(f"[bold red]error:[/bold red] {escape(str(error))}", highlight=False)
         return 2
     except typer.Exit as done:
         return int(done.exit_code or 0)
@@ -705,7 +710,7 @@ def main(argv: list[str] | None = None) -> int:
         if _state["debug"]:
             stderr.print_exception()
         stderr.print(
-            f"[bold red]unexpected error:[/bold red] {type(error).__name__}: {error} "
+            f"[bold red]unexpected error:[/bold red] {type(error).__name__}: {escape(str(error))} "
             "(run again with --debug for the traceback, and please report it)",
             highlight=False,
         )
