@@ -21,7 +21,6 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.markup import escape
 from rich.table import Table
 
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
