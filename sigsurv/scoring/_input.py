@@ -1,0 +1,369 @@
+"""Input normalisation for the scoring engine: expression matrix, gene sets, coverage.
+
+Everything a scoring method needs is reduced here to plain arrays:
+
+* the expression as a float64 genes x samples :class:`numpy.ndarray` plus its gene
+  and sample labels (scored exactly as given: no renaming, collapsing or reordering);
+* each signature as a :class:`GeneSet` holding the row indices of its genes found in
+  the matrix, their directions (+1 / -1) and weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sigsurv.errors import CohortValidationError, CoverageError, SignatureError
+from sigsurv.signatures.schema import Signature
+
+__all__ = [
+    "GeneSet",
+    "SignatureSpec",
+    "coverage_table",
+    "expression_matrix",
+    "resolve_signatures",
+]
+
+
+@dataclass(frozen=True)
+class SignatureSpec:
+    """A signature reduced to what scoring needs (symbols, directions, weights).
+
+    Examples
+    --------
+    >>> spec = SignatureSpec("s", ("A", "B"), (1, -1), (1.0, 2.0))
+    >>> spec.n_genes
+    2
+    """
+
+    id: str
+    symbols: tuple[str, ...]
+    directions: tuple[int, ...]
+    weights: tuple[float, ...]
+
+    @property
+    def n_genes(self) -> int:
+        """Number of genes requested by the signature."""
+        return len(self.symbols)
+
+
+@dataclass(frozen=True)
+class GeneSet:
+    """A signature mapped onto the rows of an expression matrix.
+
+    ``index``, ``direction`` and ``weight`` are aligned and only cover the genes
+    found in the matrix, in signature order.
+
+    Examples
+    --------
+    >>> gs = GeneSet("s", np.array([0, 2]), np.array([1, -1]), np.array([1.0, 1.0]))
+    >>> gs.is_signed, gs.k
+    (True, 2)
+    """
+
+    id: str
+    index: np.ndarray
+    direction: np.ndarray
+    weight: np.ndarray
+    found: tuple[str, ...] = ()
+    missing: tuple[str, ...] = field(default=())
+
+    @property
+    def k(self) -> int:
+        """Number of genes found."""
+        return int(self.index.size)
+
+    @property
+    def is_signed(self) -> bool:
+        """True when some found gene has direction -1."""
+        return bool(np.any(self.direction < 0))
+
+    @property
+    def has_weights(self) -> bool:
+        """True when the found genes do not all have the same weight."""
+        return bool(self.weight.size and np.ptp(self.weight) > 0)
+
+    def part(self, direction: int) -> np.ndarray:
+        """Row indices of the found genes with the given direction."""
+        return self.index[self.direction == direction]
+
+
+def expression_matrix(data: Any) -> tuple[np.ndarray, pd.Index, pd.Index]:
+    """Return ``(values, genes, samples)`` of a cohort or a genes x samples DataFrame.
+
+    The values are a float64 C-contiguous copy-free view when possible; nothing is
+    renamed, collapsed or reordered.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame([[1.0, 2.0]], index=["A"], columns=["s1", "s2"])
+    >>> values, genes, samples = expression_matrix(df)
+    >>> values.shape, list(genes), list(samples)
+    ((1, 2), ['A'], ['s1', 's2'])
+    """
+    from sigsurv.cohorts.model import Cohort
+
+    if isinstance(data, Cohort):
+        frame = data.expression
+        where = f"cohort {data.name}"
+    elif isinstance(data, pd.DataFrame):
+        frame = data
+        where = "expression DataFrame"
+    else:
+        raise CohortValidationError(
+            "cannot score this object",
+            expected="a sigsurv Cohort or a genes x samples pandas DataFrame",
+            found=type(data).__name__,
+        )
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise CohortValidationError(
+            f"{where}: the expression matrix is empty",
+            expected="at least one gene and one sample",
+            found=f"{frame.shape[0]} genes x {frame.shape[1]} samples",
+        )
+    if frame.index.has_duplicates:
+        dup = frame.index[frame.index.duplicated()].unique()[:5].tolist()
+        raise CohortValidationError(
+            f"{where}: duplicated gene identifiers",
+            found=", ".join(map(str, dup)),
+            hint="collapse duplicated genes with a documented rule before scoring",
+        )
+    if frame.columns.has_duplicates:
+        dup = frame.columns[frame.columns.duplicated()].unique()[:5].tolist()
+        raise CohortValidationError(
+            f"{where}: duplicated sample identifiers", found=", ".join(map(str, dup))
+        )
+    bad = [
+        c
+        for c, t in frame.dtypes.items()
+        if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)
+    ]
+    if bad:
+        column = bad[0]
+        raise CohortValidationError(
+            f"{where}: expression values must be numeric",
+            column=str(column),
+            found=str(frame.dtypes[column]),
+            hint="pass genes as rows and samples as columns",
+        )
+    values = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
+    if not np.isfinite(values).all():
+        rows, cols = np.nonzero(~np.isfinite(values))
+        raise CohortValidationError(
+            f"{where}: {rows.size} missing or infinite expression values",
+            column=str(frame.columns[cols[0]]),
+            expected="finite numbers",
+            found=f"{values[rows[0], cols[0]]} for gene {frame.index[rows[0]]}",
+            hint="impute or drop them explicitly before scoring",
+        )
+    return values, frame.index, frame.columns
+
+
+def _spec_from_signature(sig: Signature) -> SignatureSpec:
+    return SignatureSpec(
+        sig.id,
+        tuple(sig.symbols),
+        tuple(int(d) for d in sig.directions),
+        tuple(float(w) for w in sig.weights),
+    )
+
+
+def _spec_from_mapping(name: str, genes: Any) -> SignatureSpec:
+    if not isinstance(name, str) or not name:
+        raise SignatureError("gene set names must be non-empty strings", found=repr(name))
+    if isinstance(genes, Mapping):
+        symbols, directions, weights = [], [], []
+        for symbol, value in genes.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise SignatureError(
+                    f"gene set {name}: weight of {symbol} is not a number",
+                    expected="a signed number (negative = direction -1)",
+                    found=repr(value),
+                )
+            value = float(value)
+            if not np.isfinite(value):
+                raise SignatureError(
+                    f"gene set {name}: weight of {symbol} is not finite", found=value
+                )
+            symbols.append(symbol)
+            directions.append(-1 if value < 0 else 1)
+            weights.append(abs(value))
+    elif isinstance(genes, str) or not isinstance(genes, Iterable):
+        raise SignatureError(
+            f"gene set {name}: genes must be a list of symbols or a symbol -> weight dict",
+            found=type(genes).__name__,
+        )
+    else:
+        symbols = list(genes)
+        directions = [1] * len(symbols)
+        weights = [1.0] * len(symbols)
+    if not symbols:
+        raise SignatureError(
+            f"gene set {name}: the gene list is empty", expected="at least one gene"
+        )
+    seen: set[str] = set()
+    for symbol in symbols:
+        if not isinstance(symbol, str) or not symbol.strip():
+            raise SignatureError(
+                f"gene set {name}: gene symbols must be non-empty strings", found=repr(symbol)
+            )
+        if symbol in seen:
+            raise SignatureError(f"gene set {name}: duplicate gene", found=symbol)
+        seen.add(symbol)
+    return SignatureSpec(name, tuple(symbols), tuple(directions), tuple(weights))
+
+
+def resolve_signatures(signatures: Any) -> list[SignatureSpec]:
+    """Turn the accepted signature inputs into a list of :class:`SignatureSpec`.
+
+    Accepted: a built-in signature id or file path (resolved by
+    ``sigsurv.signatures.get_signature``), a :class:`~sigsurv.signatures.schema.Signature`,
+    a list of those, or a dict ``name -> [genes]`` / ``name -> {gene: signed weight}``.
+
+    Examples
+    --------
+    >>> [s.id for s in resolve_signatures({"A": ["X", "Y"], "B": {"Z": -1.0}})]
+    ['A', 'B']
+    >>> resolve_signatures({"B": {"Z": -2.0}})[0].directions
+    (-1,)
+    """
+    if isinstance(signatures, Mapping):
+        specs = [_spec_from_mapping(name, genes) for name, genes in signatures.items()]
+    elif isinstance(signatures, (str, Signature)) or not isinstance(signatures, Sequence):
+        specs = [_resolve_one(signatures)]
+    else:
+        specs = [_resolve_one(item) for item in signatures]
+    if not specs:
+        raise SignatureError("no signature to score", expected="at least one signature")
+    ids = [spec.id for spec in specs]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise SignatureError(
+            "signature ids must be unique in one call", found=", ".join(duplicated)
+        )
+    return specs
+
+
+def _resolve_one(item: Any) -> SignatureSpec:
+    if isinstance(item, Signature):
+        return _spec_from_signature(item)
+    if isinstance(item, str):
+        try:
+            from sigsurv.signatures import get_signature  # type: ignore[attr-defined]
+        except ImportError as exc:  # the registry is optional for the scoring engine
+            raise SignatureError(
+                f"cannot resolve signature {item!r}: the signature registry is not available",
+                hint="pass a Signature object or a dict name -> genes",
+            ) from exc
+        return _spec_from_signature(get_signature(item))
+    raise SignatureError(
+        "signature not recognised",
+        expected="a signature id, a Signature, a list of those or a dict name -> genes",
+        found=type(item).__name__,
+    )
+
+
+def map_signatures(specs: list[SignatureSpec], genes: pd.Index) -> list[GeneSet]:
+    """Map signatures onto matrix rows (exact symbol match, case-sensitive).
+
+    Examples
+    --------
+    >>> spec = SignatureSpec("s", ("B", "Q", "A"), (1, 1, -1), (1.0, 1.0, 1.0))
+    >>> gs = map_signatures([spec], pd.Index(["A", "B", "C"]))[0]
+    >>> gs.index.tolist(), gs.direction.tolist(), gs.missing
+    ([1, 0], [1, -1], ('Q',))
+    """
+    positions = genes.get_indexer(pd.Index([s for spec in specs for s in spec.symbols]))
+    sets = []
+    start = 0
+    for spec in specs:
+        pos = positions[start : start + spec.n_genes]
+        start += spec.n_genes
+        hit = pos >= 0
+        symbols = np.array(spec.symbols, dtype=object)
+        sets.append(
+            GeneSet(
+                spec.id,
+                pos[hit].astype(np.intp),
+                np.asarray(spec.directions, dtype=np.int64)[hit],
+                np.asarray(spec.weights, dtype=np.float64)[hit],
+                found=tuple(symbols[hit]),
+                missing=tuple(symbols[~hit]),
+            )
+        )
+    return sets
+
+
+def coverage_table(specs: list[SignatureSpec], sets: list[GeneSet]) -> pd.DataFrame:
+    """Per signature: genes requested, found, fraction found, found and missing symbols.
+
+    Examples
+    --------
+    >>> spec = SignatureSpec("s", ("A", "Q"), (1, 1), (1.0, 1.0))
+    >>> table = coverage_table([spec], map_signatures([spec], pd.Index(["A"])))
+    >>> row = table.loc["s"]
+    >>> int(row["n_found"]), float(row["fraction"]), row["missing"]
+    (1, 0.5, ['Q'])
+    """
+    rows = [
+        {
+            "signature": spec.id,
+            "n_genes": spec.n_genes,
+            "n_found": gs.k,
+            "fraction": gs.k / spec.n_genes,
+            "found": list(gs.found),
+            "missing": list(gs.missing),
+        }
+        for spec, gs in zip(specs, sets, strict=True)
+    ]
+    table = pd.DataFrame(rows).set_index("signature")
+    return table.astype({"n_genes": int, "n_found": int, "fraction": float})
+
+
+def _shorten(names: Sequence[str], limit: int = 20) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown}, ... (+{len(names) - limit} more)"
+
+
+def check_coverage(
+    sets: list[GeneSet], specs: list[SignatureSpec], min_coverage: float, genes: pd.Index
+) -> None:
+    """Raise :class:`CoverageError` for the first signature below ``min_coverage``.
+
+    A signature with no gene found is always refused, whatever ``min_coverage``.
+
+    Examples
+    --------
+    >>> spec = SignatureSpec("s", ("A", "Q", "R"), (1, 1, 1), (1.0, 1.0, 1.0))
+    >>> sets = map_signatures([spec], pd.Index(["A"]))
+    >>> check_coverage(sets, [spec], 0.5, pd.Index(["A"]))
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.CoverageError: signature s: 1 of 3 genes found (33.3%), below min_coverage 50%; found: A; missing: Q, R
+    """  # noqa: E501
+    if isinstance(min_coverage, bool) or not 0.0 <= float(min_coverage) <= 1.0:
+        raise CoverageError(
+            "min_coverage must be a fraction", expected="a number in [0, 1]", found=min_coverage
+        )
+    for spec, gs in zip(specs, sets, strict=True):
+        fraction = gs.k / spec.n_genes
+        if gs.k == 0 or fraction < min_coverage:
+            upper = {str(g).upper(): str(g) for g in genes}
+            near = [upper[m.upper()] for m in gs.missing if m.upper() in upper]
+            hint = (
+                f"genes match only ignoring case ({_shorten(near, 5)}): harmonise symbols"
+                if near
+                else "lower min_coverage to score it anyway"
+            )
+            raise CoverageError(
+                f"signature {spec.id}: {gs.k} of {spec.n_genes} genes found "
+                f"({100 * fraction:.3g}%), below min_coverage {100 * float(min_coverage):.3g}%; "
+                f"found: {_shorten(list(gs.found))}; missing: {_shorten(list(gs.missing))}",
+                hint=hint if gs.k == 0 or near else None,
+            )

@@ -1,0 +1,144 @@
+"""The scoring entry points: :func:`score` and :func:`signature_coverage`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from sigsurv.scoring._input import (
+    check_coverage,
+    coverage_table,
+    expression_matrix,
+    map_signatures,
+    resolve_signatures,
+)
+from sigsurv.scoring.linear import warn_ignored_weights
+from sigsurv.scoring.registry import get_method
+
+__all__ = ["score", "signature_coverage"]
+
+
+def signature_coverage(data: Any, signatures: Any) -> pd.DataFrame:
+    """Report which genes of each signature are present in the data.
+
+    Parameters
+    ----------
+    data
+        A :class:`~sigsurv.cohorts.model.Cohort` or a genes x samples DataFrame.
+    signatures
+        Anything :func:`score` accepts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per signature (index ``signature``): ``n_genes``, ``n_found``,
+        ``fraction``, ``found`` and ``missing`` (lists of symbols, signature order).
+        Matching is exact (case-sensitive) on the matrix's gene index.
+
+    Examples
+    --------
+    >>> expr = pd.DataFrame([[1.0, 2.0], [3.0, 1.0]], index=["BCL2", "IGF1R"],
+    ...                     columns=["s1", "s2"])
+    >>> cov = signature_coverage(expr, {"pair": ["BCL2", "IGF1R", "MIR21"]})
+    >>> int(cov.loc["pair", "n_found"]), cov.loc["pair", "missing"]
+    (2, ['MIR21'])
+    """
+    _, genes, _ = expression_matrix(data)
+    specs = resolve_signatures(signatures)
+    return coverage_table(specs, map_signatures(specs, genes))
+
+
+def score(
+    data: Any,
+    signatures: Any,
+    method: str = "mean_z",
+    *,
+    min_coverage: float = 0.5,
+    progress: Callable[[int, int], Any] | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Score signatures per sample.
+
+    Parameters
+    ----------
+    data
+        A :class:`~sigsurv.cohorts.model.Cohort` (its ``expression`` is scored) or a
+        genes x samples DataFrame, scored **as given**: genes are matched exactly to
+        the index, nothing is renamed, collapsed or reordered. Values must be finite.
+    signatures
+        A built-in signature id (or file) resolved by
+        ``sigsurv.signatures.get_signature``, a
+        :class:`~sigsurv.signatures.schema.Signature`, a list of those, or a dict
+        ``name -> [genes]`` or ``name -> {gene: signed weight}`` (negative weight =
+        direction -1).
+    method
+        A registered method (see :func:`~sigsurv.scoring.list_methods`): ``mean_z``,
+        ``weighted``, ``zscore``, ``plage``, ``ssgsea``, ``gsva``, ``singscore``,
+        ``single_gene``.
+    min_coverage
+        Minimum fraction of a signature's genes that must be found in the data;
+        below it (or with no gene found) :class:`~sigsurv.errors.CoverageError` is
+        raised naming the found and missing genes. Small signatures are scored
+        whatever their size.
+    progress
+        Optional ``callable(done, total)`` called as work blocks complete.
+    **options
+        Method options (see ``list_methods()["options"]``), e.g. ``alpha``,
+        ``normalize`` and ``ties`` for ``ssgsea``; unknown names are refused.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Samples x signatures (index = sample ids in input order, columns = signature
+        ids in input order). ``attrs["coverage"]`` holds the coverage report as a dict
+        ``signature -> {n_genes, n_found, fraction, found, missing}`` (plain values,
+        so results can still be concatenated; :func:`signature_coverage` returns it
+        as a DataFrame); ``attrs["method"]`` and ``attrs["options"]`` record how the
+        scores were made.
+
+    Examples
+    --------
+    >>> expr = pd.DataFrame([[1.0, 2.0, 3.0], [2.0, 1.0, 4.0], [0.5, 0.2, 0.1]],
+    ...                     index=["BCL2", "IGF1R", "PTEN"], columns=["s1", "s2", "s3"])
+    >>> scores = score(expr, {"pair": ["BCL2", "IGF1R"]})
+    >>> scores.index.tolist(), scores.columns.tolist()
+    (['s1', 's2', 's3'], ['pair'])
+    >>> scores["pair"].round(4).tolist()
+    [-0.6091, -0.4364, 1.0455]
+    >>> scores.attrs["coverage"]["pair"]["n_found"]
+    2
+    >>> score(expr, {"pair": ["BCL2", "PTEN"]}, method="singscore")["pair"].tolist()
+    [-0.5, 0.0, -0.5]
+    """
+    scoring_method = get_method(method)
+    resolved = scoring_method.resolve_options(options)
+    values, genes, samples = expression_matrix(data)
+    specs = resolve_signatures(signatures)
+    sets = map_signatures(specs, genes)
+    check_coverage(sets, specs, min_coverage, genes)
+    if not scoring_method.supports_weights:
+        warn_ignored_weights(scoring_method.name, sets)
+    result = scoring_method.func(values, sets, progress=progress, **resolved)
+    frame = pd.DataFrame(
+        result,
+        index=samples.copy(),
+        columns=pd.Index([spec.id for spec in specs], name="signature"),
+    )
+    if frame.index.name is None:
+        frame.index.name = "sample"
+    table = coverage_table(specs, sets)
+    frame.attrs["coverage"] = {
+        sig: {
+            "n_genes": int(row.n_genes),
+            "n_found": int(row.n_found),
+            "fraction": float(row.fraction),
+            "found": tuple(row.found),
+            "missing": tuple(row.missing),
+        }
+        for sig, row in table.iterrows()
+    }
+    frame.attrs["method"] = scoring_method.name
+    frame.attrs["options"] = dict(resolved)
+    return frame
