@@ -269,7 +269,9 @@ def write_reproduction(
         "rows": payload["rows"],
         "claims": claims_context,
         "nulls": payload["random_signature_null"],
-        "null_n": next((n["n_random"] for n in payload["random_signature_null"]), 0),
+        "null_n": next(
+            (n["n_random"] for n in payload["random_signature_null"] if "n_random" in n), 0
+        ),
         "seed": manifest.get("seed"),
         "signatures": signatures_context,
         "manifest": dump_json(manifest),

@@ -215,7 +215,10 @@ class Reproduction:
             "rows": self.rows(),
             "claims": [record.to_dict() for record in self.claims],
             "random_signature_null": [
-                {"cohort": cohort, **null.to_dict()} for (cohort, _), null in self.nulls.items()
+                {"cohort": cohort, **null.to_dict()}
+                if not isinstance(null, str)
+                else {"cohort": cohort, "signature_id": signature_id, "not_computed": null}
+                for (cohort, signature_id), null in self.nulls.items()
             ],
         }
 
@@ -487,8 +490,8 @@ def reproduce_claims(
                             n_random=null_random,
                             seed=seed,
                         )
-                    except SigsurvInputError:
-                        continue
+                    except SigsurvInputError as error:
+                        nulls[key] = f"{type(error).__name__}: {error.message}"
     return Reproduction(
         claims=list(records.values()), cohorts=[c.name for c in cohorts], nulls=nulls
     )

@@ -3,7 +3,7 @@
 In breast cancer most random gene sets are prognostic (Venet et al., PLoS Comput
 Biol 2011), because proliferation touches much of the transcriptome. The null
 draws ``n_random`` gene sets of the signature's size (same numbers of up and down
-genes) from the cohort's genes with a seeded generator, scores them with the same
+genes) from the cohort's non-constant genes with a seeded generator, scores them with the same
 method, fits the same univariate Cox model (:func:`~sigsurv.survival.cox_scan.cox_scan`)
 and reports where the signature's Wald z falls among them.
 """
@@ -101,6 +101,9 @@ def random_signature_null(
     """
     from sigsurv.scoring import score
 
+    # Constant genes have no z-score; they can be neither drawn nor scored.
+    values = expression.to_numpy(dtype=float)
+    expression = expression.loc[np.ptp(values, axis=1) > 0]
     present = [g for g in signature.genes if g.symbol in expression.index]
     if not present:
         raise AnalysisError(f"signature {signature.id}: no gene present for the null")
