@@ -410,3 +410,45 @@ def apply_transform(
         note = f"{Path(file).name if file else 'expression'}: log2(x+1) applied ({why})"
         return np.log2(expression + 1.0), "log2(x+1)", note
     return expression, "as provided" if not looks_linear else "linear (not transformed)", ""
+
+
+def decode_declared_endpoints(
+    clinical: pd.DataFrame,
+    *,
+    time: str | None,
+    event: str | None,
+    endpoint: str,
+    time_unit: str | None,
+    event_codes: Mapping[str, int] | None,
+    extra: list[EndpointSpec] | tuple[EndpointSpec, ...] = (),
+    file: str | Path | None = None,
+    first_data_line: int | None = None,
+) -> tuple[pd.DataFrame, list[Endpoint]]:
+    """Decode the endpoint a user declared with ``--time``/``--event`` plus any extra specs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> clin = pd.DataFrame({"t": ["4", "9"], "e": ["1", "0"]})
+    >>> _, endpoints = decode_declared_endpoints(clin, time="t", event="e", endpoint="rfs",
+    ...                                          time_unit="months", event_codes=None)
+    >>> [e.name for e in endpoints]
+    ['rfs']
+    """
+    specs = list(extra)
+    if time is not None or event is not None:
+        if time is None or event is None:
+            raise SigsurvInputError(
+                "give both the time and the event column",
+                file=file,
+                expected="--time COL --event COL",
+                found=f"--time {time!r} --event {event!r}",
+            )
+        specs.insert(0, EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
+    decoded: list[Endpoint] = []
+    for spec in specs:
+        clinical, endpoint_obj = decode_endpoint(
+            clinical, spec, file=file, first_data_line=first_data_line
+        )
+        decoded.append(endpoint_obj)
+    return clinical, decoded

@@ -22,10 +22,10 @@ from sigsurv.cohorts.build import (
     EndpointSpec,
     apply_transform,
     assemble_cohort,
-    decode_endpoint,
+    decode_declared_endpoints,
     type_clinical,
 )
-from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
+from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.readers import read_lines, read_matrix_file, read_text_table
 from sigsurv.cohorts.tables import sha256_of
 from sigsurv.errors import FileFormatError, GeneIdentifierError, SigsurvInputError
@@ -358,18 +358,16 @@ def load_geo_series(
                 found=", ".join(values.index[:3]),
                 hint="pass --platform GPLxxx.annot/.txt with ID and Gene Symbol columns",
             )
-    specs = list(endpoints)
-    if time is not None or event is not None:
-        if time is None or event is None:
-            raise SigsurvInputError(
-                "give both the time and the event characteristic", expected="--time KEY --event KEY"
-            )
-        specs.insert(0, EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
-    clinical = samples
-    decoded: list[Endpoint] = []
-    for spec in specs:
-        clinical, endpoint_obj = decode_endpoint(clinical, spec, file=file)
-        decoded.append(endpoint_obj)
+    clinical, decoded = decode_declared_endpoints(
+        samples,
+        time=time,
+        event=event,
+        endpoint=endpoint,
+        time_unit=time_unit,
+        event_codes=event_codes,
+        extra=list(endpoints),
+        file=file,
+    )
     clinical = type_clinical(clinical)
     files = [file] + ([Path(platform)] if platform is not None else [])
     provenance = Provenance(

@@ -9,7 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sigsurv.cohorts.build import EndpointSpec, assemble_cohort, decode_endpoint, type_clinical
+from sigsurv.cohorts.build import (
+    assemble_cohort,
+    decode_declared_endpoints,
+    type_clinical,
+)
 from sigsurv.cohorts.cbioportal import is_cbioportal_folder, load_cbioportal
 from sigsurv.cohorts.examples import EXAMPLES, load_example
 from sigsurv.cohorts.geo import is_series_matrix, load_geo_series
@@ -112,16 +116,15 @@ def load_anndata(
     clinical = adata.obs.copy()
     clinical.index = clinical.index.astype(str)
     clinical = clinical.astype(object).where(clinical.notna(), None)
-    decoded = []
-    if time is not None or event is not None:
-        if time is None or event is None:
-            raise SigsurvInputError("give both the time and the event column", file=file)
-        clinical, endpoint_obj = decode_endpoint(
-            clinical,
-            EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes),
-            file=file,
-        )
-        decoded.append(endpoint_obj)
+    clinical, decoded = decode_declared_endpoints(
+        clinical,
+        time=time,
+        event=event,
+        endpoint=endpoint,
+        time_unit=time_unit,
+        event_codes=event_codes,
+        file=file,
+    )
     clinical = type_clinical(clinical)
     provenance = Provenance(
         source=f"AnnData {file.name}",

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from sigsurv.cohorts.build import EndpointSpec, assemble_cohort, decode_endpoint, type_clinical
-from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
+from sigsurv.cohorts.build import (
+    EndpointSpec,
+    assemble_cohort,
+    decode_declared_endpoints,
+    type_clinical,
+)
+from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.readers import (
     TextTable,
     numeric_matrix,
@@ -261,19 +266,17 @@ def load_tables(
     """
     expression_frame, messages = read_expression_table(expression, orientation=orientation)
     clinical_frame, table = read_clinical_table(clinical, sample_column=sample_column)
-    specs = list(endpoints)
-    if time is not None or event is not None:
-        if time is None or event is None:
-            raise SigsurvInputError(
-                "give both the time and the event column", expected="--time COL --event COL"
-            )
-        specs.insert(0, EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
-    decoded: list[Endpoint] = []
-    for spec in specs:
-        clinical_frame, endpoint_obj = decode_endpoint(
-            clinical_frame, spec, file=table.file, first_data_line=table.first_data_line
-        )
-        decoded.append(endpoint_obj)
+    clinical_frame, decoded = decode_declared_endpoints(
+        clinical_frame,
+        time=time,
+        event=event,
+        endpoint=endpoint,
+        time_unit=time_unit,
+        event_codes=event_codes,
+        extra=list(endpoints),
+        file=table.file,
+        first_data_line=table.first_data_line,
+    )
     clinical_frame = type_clinical(clinical_frame)
     files = [Path(expression), Path(clinical)]
     provenance = Provenance(
