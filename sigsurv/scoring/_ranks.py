@@ -19,7 +19,6 @@ from sigsurv.errors import SigsurvInputError
 __all__ = [
     "block_ranks",
     "check_positive_int",
-    "count_below",
     "run_blocks",
     "sample_blocks",
     "transposed_block",
@@ -88,27 +87,6 @@ def run_blocks(
     return results
 
 
-def count_below(sorted_rows: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, count values ``<`` and ``<=`` each query value.
-
-    ``sorted_rows`` is ``b x n`` sorted along axis 1; ``queries`` is ``b x m``. The
-    averaged (ties ``"average"``) 1-based rank of a value is ``(lt + le + 1) / 2`` and
-    its minimum (ties ``"min"``) rank is ``lt + 1``.
-
-    Examples
-    --------
-    >>> lt, le = count_below(np.array([[1.0, 2.0, 2.0, 5.0]]), np.array([[2.0, 5.0]]))
-    >>> lt.tolist(), le.tolist()
-    ([[1, 3]], [[3, 4]])
-    """
-    lt = np.empty(queries.shape, dtype=np.int64)
-    le = np.empty(queries.shape, dtype=np.int64)
-    for i in range(sorted_rows.shape[0]):
-        lt[i] = np.searchsorted(sorted_rows[i], queries[i], side="left")
-        le[i] = np.searchsorted(sorted_rows[i], queries[i], side="right")
-    return lt, le
-
-
 def transposed_block(values: np.ndarray, cols: slice, tile: int = 512) -> np.ndarray:
     """Copy ``values[:, cols]`` (genes x samples) as a C-contiguous samples x genes array.
 
@@ -128,7 +106,7 @@ def transposed_block(values: np.ndarray, cols: slice, tile: int = 512) -> np.nda
 
 def block_ranks(
     block: np.ndarray, union: np.ndarray, *, stable: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Tie-aware ranks of selected genes in every sample of a block.
 
     Parameters
@@ -138,15 +116,16 @@ def block_ranks(
     union
         Column indices (genes) whose ranks are needed.
     stable
-        Sort tied values by column (gene row) order, so that ``position`` follows
-        the matrix order among ties (needed for GSVA 1.46's walk).
+        Also return each selected gene's position in a stable ascending sort (tied
+        values in gene row order), as GSVA 1.46's walk needs.
 
     Returns
     -------
     lt, le, position
         Per sample and selected gene (``b x len(union)``): the number of values
-        ``<`` and ``<=`` it, and its 0-based position in the ascending sort. The
-        average rank is ``(lt + le + 1) / 2``, the minimum rank ``lt + 1``.
+        ``<`` and ``<=`` it, and (``stable=True`` only, else None) its 0-based
+        position in the stable ascending sort. The average rank is
+        ``(lt + le + 1) / 2``, the minimum rank ``lt + 1``.
 
     Examples
     --------
@@ -154,9 +133,13 @@ def block_ranks(
     ...                           stable=True)
     >>> lt.tolist(), le.tolist(), pos.tolist()
     ([[3, 1, 1]], [[4, 3, 3]], [[3, 1, 2]])
+    >>> block_ranks(np.array([[5.0, 2.0, 2.0, 1.0]]), np.array([0, 1, 2]))[1].tolist()
+    [[4, 3, 3]]
     """
+    if not stable:
+        return _ranks_by_search(block, union)
     b, n = block.shape
-    order = np.argsort(block, axis=1, kind="stable" if stable else None)
+    order = np.argsort(block, axis=1, kind="stable")
     flat_order = order + (np.arange(b) * n)[:, None]
     ordered = block.ravel()[flat_order]
     index = np.arange(n)
@@ -180,3 +163,21 @@ def block_ranks(
     lt = np.take_along_axis(start, selected, axis=1)
     le = np.take_along_axis(end, selected, axis=1)
     return lt, le, selected
+
+
+def _ranks_by_search(block: np.ndarray, union: np.ndarray) -> tuple[np.ndarray, np.ndarray, None]:
+    """``lt`` / ``le`` counts by sorting values (SIMD sort) and binary-searching the
+    selected values in sorted order (faster than an argsort of the whole block)."""
+    ordered = np.sort(block, axis=1)
+    queries = block[:, union]
+    query_order = np.argsort(queries, axis=1)
+    sorted_queries = np.take_along_axis(queries, query_order, axis=1)
+    lt = np.empty(queries.shape, dtype=np.int64)
+    for i in range(block.shape[0]):
+        lt[i, query_order[i]] = np.searchsorted(ordered[i], sorted_queries[i], side="left")
+    if not np.any(ordered[:, 1:] == ordered[:, :-1]):
+        return lt, lt + 1, None
+    le = np.empty(queries.shape, dtype=np.int64)
+    for i in range(block.shape[0]):
+        le[i, query_order[i]] = np.searchsorted(ordered[i], sorted_queries[i], side="right")
+    return lt, le, None

@@ -71,14 +71,17 @@ def _bandwidth(values: np.ndarray) -> np.ndarray:
     Sums run sequentially in extended precision; the mean is rounded to double and the
     squared deviations are computed in double, as in the C code.
     """
-    x = values.astype(np.longdouble)
-    n = x.shape[1]
-    mean = np.cumsum(x, axis=1)[:, -1] / n
-    mean = mean + np.cumsum(x - mean[:, None], axis=1)[:, -1] / n
-    mean64 = mean.astype(np.float64)
-    deviation = values - mean64[:, None]
-    ss = np.cumsum((deviation * deviation).astype(np.longdouble), axis=1)[:, -1]
-    return np.sqrt((ss / np.longdouble(n - 1)).astype(np.float64)) / 4.0
+    out = np.empty(values.shape[0])
+    n = values.shape[1]
+    for start in range(0, values.shape[0], 1024):  # rows in blocks: bounded memory
+        rows = values[start : start + 1024]
+        x = rows.astype(np.longdouble)
+        mean = np.cumsum(x, axis=1)[:, -1] / n
+        mean = mean + np.cumsum(x - mean[:, None], axis=1)[:, -1] / n
+        deviation = rows - mean.astype(np.float64)[:, None]
+        ss = np.cumsum((deviation * deviation).astype(np.longdouble), axis=1)[:, -1]
+        out[start : start + 1024] = np.sqrt((ss / np.longdouble(n - 1)).astype(np.float64))
+    return out / 4.0
 
 
 def kernel_cdf_statistic(
@@ -239,7 +242,7 @@ def gsva_scores(
     tau: float = 1.0,
     max_diff: bool = True,
     fast_kernel: bool = False,
-    block_size: int = 256,
+    block_size: int = 128,
     threads: int = 1,
 ) -> np.ndarray:
     """GSVA scores (samples x signatures); signed signatures as ``ES(UP) - ES(DN)``.

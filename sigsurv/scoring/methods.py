@@ -16,7 +16,7 @@ from sigsurv.scoring.ssgsea import ssgsea_scores
 
 __all__: list[str] = []
 
-_BLOCKS = {"block_size": 256, "threads": 1}
+_BLOCKS = {"block_size": 128, "threads": 1}
 
 register_method(
     ScoringMethod(

@@ -42,7 +42,7 @@ def singscore_scores(
     sets: list[GeneSet],
     *,
     progress: Progress = None,
-    block_size: int = 256,
+    block_size: int = 128,
     threads: int = 1,
 ) -> np.ndarray:
     """singscore total scores (samples x signatures).

@@ -19,8 +19,9 @@ Tied expression values (``ties`` option)
     ``"gsva_1.46"``: GSVA 1.46.0 exactly. Average ranks are **truncated to integers**
     (``mode(R) <- "integer"``: 2.5 becomes 2) for the weights, and the walk orders tied
     genes by a stable sort, i.e. by their row order in the matrix (so scores then
-    depend on row order when values are tied). Genes with constant expression are
-    removed before ranking, as GSVA does. On tie-free data both conventions agree.
+    depend on row order when values are tied). On tie-free data both conventions
+    agree. Genes with constant expression are kept (GSVA removes them for every
+    method except ssGSEA).
 
 ``normalize=True`` divides every score by the range (max - min) of **all** raw
 enrichment scores of the call, every signature part and sample, as GSVA's
@@ -39,7 +40,6 @@ from sigsurv.scoring._common import (
     check_choice,
     check_number,
     combine_parts,
-    drop_constant_genes,
     signed_parts,
 )
 from sigsurv.scoring._input import GeneSet
@@ -61,7 +61,7 @@ def ssgsea_enrichment(
     *,
     alpha: float = 0.25,
     ties: str = "average",
-    block_size: int = 256,
+    block_size: int = 128,
     threads: int = 1,
     progress: Progress = None,
 ) -> np.ndarray:
@@ -134,7 +134,7 @@ def ssgsea_scores(
     alpha: float = 0.25,
     normalize: bool = False,
     ties: str = "average",
-    block_size: int = 256,
+    block_size: int = 128,
     threads: int = 1,
 ) -> np.ndarray:
     """ssGSEA scores of signatures (samples x signatures); signed ones as UP - DN.
@@ -155,8 +155,6 @@ def ssgsea_scores(
         raise AnalysisError("ssgsea: option normalize must be True or False", found=normalize)
     block_size = check_positive_int("block_size", block_size)
     threads = check_positive_int("threads", threads)
-    if ties == "gsva_1.46":
-        values, sets = drop_constant_genes(values, sets, "ssgsea (ties='gsva_1.46')")
     parts, where = signed_parts(sets)
     raw = ssgsea_enrichment(
         values,

@@ -67,6 +67,7 @@ def _ssgsea_average_by_enumeration(values, members, alpha=0.25):
 def test_ssgsea_gsva146_matches_literal_walk_with_ties():
     rng = np.random.default_rng(3)
     values = rng.integers(0, 6, size=(40, 5)).astype(float)  # many ties
+    values[9] = 2.0  # a constant gene: GSVA keeps it for ssGSEA
     frame = _frame(values)
     members = np.array([1, 4, 9, 17, 30])
     ours = score(frame, {"s": [f"G{i}" for i in members]}, method="ssgsea", ties="gsva_1.46")["s"]
