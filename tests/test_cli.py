@@ -1,0 +1,126 @@
+"""The CLI's successful paths: every command runs on real data and prints what it promises."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from sigsurv.cli import main
+
+
+def run(capsys, *arguments):
+    code = main(list(arguments))
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    return code, captured.out, captured.err
+
+
+def test_cohort_info_json(capsys):
+    code, out, _ = run(capsys, "cohort", "info", "gse1992", "--json")
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["samples"] == 124
+    assert summary["endpoints"]["rfs"] == {
+        **summary["endpoints"]["rfs"],
+        "events": 35,
+        "unit": "months",
+        "n": 124,
+    }
+    assert summary["gene_identifiers"]["renamed"]["TMEM49"] == "VMP1"
+
+
+def test_cohort_info_table_and_subgroup(capsys):
+    code, out, _ = run(capsys, "cohort", "info", "gse1992", "--subgroup", "er == 'negative'")
+    assert code == 0
+    assert "50 samples" in out
+    assert "relapse-free survival" in out
+
+
+def test_cohorts_list(capsys):
+    code, out, _ = run(capsys, "cohorts", "list", "--json")
+    assert code == 0
+    assert [row["name"] for row in json.loads(out)] == ["gse1992", "gse3143", "gse4335", "nki70"]
+
+
+def test_signatures_list_json_has_provenance(capsys):
+    code, out, _ = run(capsys, "signatures", "list", "--json")
+    assert code == 0
+    rows = {row["id"]: row for row in json.loads(out)}
+    assert rows["msk1_rps6ka5"]["n_genes"] == 1
+    assert rows["msk1_rps6ka5"]["doi"] == "10.1038/s41556-017-0021-z"
+    assert rows["msk1_rps6ka5"]["seed_document"] == "004_5c88e53fffd63dd8.txt"
+    assert all(row["seed_document"] for row in rows.values())
+
+
+def test_signatures_show_and_export_round_trip(capsys, tmp_path):
+    code, out, _ = run(capsys, "signatures", "show", "mir424_503_targets", "--json")
+    assert code == 0
+    record = json.loads(out)
+    assert [g["symbol"] for g in record["genes"]] == ["BCL2", "IGF1R", "CDC25A"]
+    assert any("ER" in caveat for caveat in record["caveats"])
+    code, out, _ = run(capsys, "signatures", "export", "msk1_luminal", "--format", "gmt")
+    assert code == 0
+    assert out.split("\t")[0] == "msk1_luminal"
+    gmt = tmp_path / "mine.gmt"
+    gmt.write_text(out)
+    code, out, _ = run(capsys, "signatures", "show", str(gmt), "--json")
+    assert code == 0
+    assert [g["symbol"] for g in json.loads(out)["genes"]] == ["RPS6KA5", "GATA3", "FOXA1"]
+
+
+def test_score_command_writes_tsv_and_parquet(capsys, tmp_path):
+    code, out, _ = run(
+        capsys,
+        "--quiet",
+        "score",
+        "gse4335",
+        "-s",
+        "irf7_bone_proxy",
+        "-s",
+        "msk1_luminal",
+        "--method",
+        "ssgsea",
+    )
+    assert code == 0
+    printed = pd.read_csv(pd.io.common.StringIO(out), sep="\t", index_col=0)
+    assert printed.shape == (115, 2)
+    parquet = tmp_path / "scores.parquet"
+    code, _, _ = run(
+        capsys, "--quiet", "score", "gse4335", "-s", "irf7_bone_proxy", "--out", str(parquet)
+    )
+    assert code == 0
+    assert pd.read_parquet(parquet).shape == (115, 1)
+
+
+def test_score_refuses_a_signature_without_genes(capsys):
+    code, _, err = run(capsys, "score", "nki70", "-s", "msk1_rps6ka5")
+    assert code == 2
+    assert err.count("error:") == 1
+    assert "0 of 1 genes" in err
+
+
+def test_survival_prints_tables(capsys):
+    code, out, _ = run(
+        capsys, "survival", "gse4335", "--signature", "irf7_bone_proxy", "--cut", "tertile"
+    )
+    assert code == 0
+    assert "Hazard ratios" in out
+    assert "T3" in out
+
+
+@pytest.mark.parametrize("flag", ["--help"])
+def test_every_command_has_help(capsys, flag):
+    for command in (
+        ["cohort", "info"],
+        ["cohorts", "list"],
+        ["signatures", "list"],
+        ["score"],
+        ["survival"],
+        ["reproduce"],
+        ["scan"],
+    ):
+        code, out, _ = run(capsys, *command, flag)
+        assert code == 0
+        assert "Usage" in out
