@@ -380,8 +380,8 @@ def score_command(
     for name, info in coverage.items():
         if not _state["quiet"]:
             stderr.print(
-                f"[dim]{name}: {info['n_found']} of {info['n_genes']} genes found"
-                + (f"; missing {', '.join(info['missing'])}" if info["missing"] else "")
+                f"[dim]{escape(str(name))}: {info['n_found']} of {info['n_genes']} genes found"
+                + (f"; missing {escape(', '.join(info['missing']))}" if info["missing"] else "")
                 + "[/dim]"
             )
     scores.index.name = "sample"
@@ -519,8 +519,9 @@ def _print_survival(payload: dict[str, Any]) -> None:
     models = Table(title="Hazard ratios")
     for column in ("model", "HR", "95% CI", "p"):
         models.add_column(column)
+    levels = payload["cut"]["levels"]
     for label, key in (
-        ("grouped (high vs low)", "cox_grouped"),
+        (f"grouped ({levels[-1]} vs {levels[0]})", "cox_grouped"),
         ("continuous, per SD", "cox_continuous_per_sd"),
     ):
         row = payload[key]

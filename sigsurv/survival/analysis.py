@@ -9,7 +9,8 @@ Conventions (recorded in ``results.json`` under ``definitions``):
 
 * groups come from the score: ``high`` = score strictly above the cut (R
   ``surv_categorize``), ``low`` = at or below; with tertiles/quartiles the levels
-  are ``T1..T3`` / ``Q1..Q4`` and the lowest level is the reference;
+  are ``T1..T3`` / ``Q1..Q4``; ``top_tertile`` / ``top_quartile`` compare the top
+  third / quarter (``top``) with the ``rest``; the lowest level is the reference;
 * ``cox_grouped``: Cox model of the highest group vs the lowest (reference);
 * ``cox_continuous_per_sd``: Cox model of the z-scored score (HR per 1 SD);
 * a ``strata`` column (e.g. the sequencing platform) stratifies log-rank and Cox.
@@ -79,14 +80,15 @@ def parse_cut(cut: str | float) -> str | float:
     text = str(cut).strip().lower()
     aliases = {"tertiles": "tertile", "quartiles": "quartile", "maxstat": "optimal"}
     text = aliases.get(text, text)
-    if text in ("median", "tertile", "quartile", "optimal"):
+    if text in ("median", "tertile", "quartile", "top_tertile", "top_quartile", "optimal"):
         return text
     try:
         return float(text)
     except ValueError:
         raise SigsurvInputError(
             "unknown cut-point rule",
-            expected="median | tertile | quartile | optimal | a number",
+            expected="median | tertile | quartile | top_tertile | top_quartile | optimal | "
+            "a number",
             found=cut,
         ) from None
 

@@ -42,7 +42,7 @@ __all__ = [
     "p_lausen94",
 ]
 
-RULES = ("median", "tertile", "quartile", "optimal")
+RULES = ("median", "tertile", "quartile", "top_tertile", "top_quartile", "optimal")
 
 _PERMUTATION_BLOCK = 512
 
@@ -432,7 +432,8 @@ def group_by_cut(
     score
         Score per sample (array-like or Series; a Series keeps its index).
     rule
-        ``"median"``, ``"tertile"``, ``"quartile"``, ``"optimal"`` or a number (fixed cut).
+        ``"median"``, ``"tertile"``, ``"quartile"``, ``"top_tertile"`` / ``"top_quartile"``
+        (the top third / quarter vs the rest), ``"optimal"`` or a number (fixed cut).
     time, event
         Survival data, required for ``"optimal"``.
     minprop, maxprop, n_permutations, seed
@@ -456,6 +457,8 @@ def group_by_cut(
     ['T3', 'T1', 'T2', 'T1', 'T2', 'T3']
     >>> group_by_cut([0.2, 1.5, 0.9], 1.0).labels.tolist()
     ['low', 'high', 'low']
+    >>> group_by_cut([5, 1, 4, 2, 3, 6], "top_tertile").labels.tolist()
+    ['top', 'rest', 'rest', 'rest', 'rest', 'top']
     """
     index = score.index if isinstance(score, pd.Series) else None
     x = np.asarray(score, dtype=float).ravel()
@@ -488,6 +491,13 @@ def group_by_cut(
             )
         cuts = tuple(float(v) for v in q)
         names = [("T" if k == 3 else "Q") + str(i) for i in range(1, k + 1)]
+        rule_name = rule
+    elif rule in ("top_tertile", "top_quartile"):
+        # "high vs the rest" (e.g. high vs low-or-medium miR-21): one cut at the upper
+        # tertile / quartile limit, R type-7 quantile.
+        fraction = 2 / 3 if rule == "top_tertile" else 3 / 4
+        cuts = (float(np.quantile(x, fraction)),)
+        names = ["rest", "top"]
         rule_name = rule
     elif rule == "optimal":
         if time is None or event is None:
