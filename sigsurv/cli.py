@@ -739,7 +739,14 @@ def _is_usage_error(error: Exception) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 ok, 1 unexpected error, 2 input error)."""
+    """Run the CLI; return the exit code (0 ok, 1 unexpected error, 2 input error).
+
+    Examples
+    --------
+    >>> main(["signatures", "export", "msk1_rps6ka5", "--format", "gmt"])
+    msk1_rps6ka5	https://doi.org/10.1038/s41556-017-0021-z	RPS6KA5
+    0
+    """
     arguments = list(sys.argv[1:] if argv is None else argv)
     _state["debug"] = "--debug" in arguments
     previous = warnings.showwarning

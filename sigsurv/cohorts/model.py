@@ -324,7 +324,14 @@ class Cohort:
         return time, event
 
     def complete_cases(self, name: str | None = None) -> Cohort:
-        """Keep the samples with a known time and event for an endpoint."""
+        """Keep the samples with a known time and event for an endpoint.
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> load_example("gse1992").complete_cases("rfs").n_samples
+        124
+        """
         endpoint = self.endpoint(name)
         keep = self.clinical[[endpoint.time, endpoint.event]].notna().all(axis=1).to_numpy()
         return self._take(
@@ -402,7 +409,14 @@ class Cohort:
         )
 
     def with_genes(self, genes: list[str] | pd.Index) -> Cohort:
-        """Return a cohort restricted to the given genes (in that order)."""
+        """Return a cohort restricted to the given genes (in that order).
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> load_example("gse1992").with_genes(["ESR1", "ERBB2"]).genes.tolist()
+        ['ESR1', 'ERBB2']
+        """
         return dataclasses.replace(self, expression=self.expression.loc[list(genes)])
 
     def summary(self) -> dict[str, Any]:

@@ -138,7 +138,16 @@ def claim_forest_rows(record: Any) -> pd.DataFrame:
 
 
 def render_report(context: dict[str, Any]) -> str:
-    """Render the HTML report from its context (see :func:`write_reproduction`)."""
+    """Render the HTML report from its context (see :func:`write_reproduction`).
+
+    Examples
+    --------
+    >>> html = render_report({"version": "0", "created": "", "cohorts": [], "alpha": 0.05,
+    ...                       "rows": [], "claims": [], "nulls": [], "null_n": 0, "seed": 1,
+    ...                       "signatures": [], "manifest": "{}"})
+    >>> html.startswith("<!DOCTYPE html>")
+    True
+    """
     environment = Environment(
         autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
     )

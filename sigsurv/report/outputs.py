@@ -114,7 +114,16 @@ def km_annotation(result: SignatureSurvival) -> list[str]:
 
 
 def km_figure(result: SignatureSurvival, *, title: str | None = None) -> Figure:
-    """Kaplan–Meier figure of an analysis (groups, numbers at risk, HR and p)."""
+    """Kaplan–Meier figure of an analysis (groups, numbers at risk, HR and p).
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> figure = km_figure(analyse_signature(load_example("gse1992"), "msk1_rps6ka5"))
+    >>> figure.axes[0].get_xlabel()
+    'Time (months)'
+    """
     survival = result.survival
     heading = title or (
         f"{result.cohort}: {result.signature_id} ({result.method}, {result.cut_rule} cut) — "
@@ -131,7 +140,17 @@ def km_figure(result: SignatureSurvival, *, title: str | None = None) -> Figure:
 
 
 def multivariable_forest(result: SignatureSurvival) -> Figure | None:
-    """Forest plot of the multivariable Cox model's terms (None without covariates)."""
+    """Forest plot of the multivariable Cox model's terms (None without covariates).
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5",
+    ...                            covariates=["age", "node"])
+    >>> multivariable_forest(result) is not None
+    True
+    """
     model = result.cox_multivariable
     if model is None:
         return None
