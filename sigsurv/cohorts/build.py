@@ -251,6 +251,13 @@ def _apply_na_policy(
     messages = []
     if policy == "drop_gene":
         dropped = expression.index[genes_with_na.to_numpy()]
+        if len(dropped) == expression.shape[0]:
+            raise CohortValidationError(
+                "every gene has a missing value: removing them would leave no gene",
+                file=file,
+                found=f"{len(dropped)} genes, {int(all_na.sum())} entirely missing",
+                hint="use na_policy='keep' or fix the matrix",
+            )
         messages.append(
             f"{len(dropped)} genes with missing values removed "
             f"({int(all_na.sum())} entirely missing), e.g. {', '.join(map(str, dropped[:5]))}"

@@ -223,6 +223,11 @@ def infer_time_unit(
     Always emits a :class:`~sigsurv.errors.SigsurvWarning`: declare the unit to
     silence it.
 
+    Raises
+    ------
+    CohortValidationError
+        When no finite time is known (nothing to infer from).
+
     Examples
     --------
     >>> import warnings
@@ -233,7 +238,13 @@ def infer_time_unit(
     """
     values = np.asarray(time, dtype=float)
     values = values[np.isfinite(values)]
-    median = float(np.median(values)) if values.size else float("nan")
+    if not values.size:
+        raise CohortValidationError(
+            f"{label + ': ' if label else ''}cannot infer the time unit: no follow-up time "
+            "is known",
+            hint="declare it with --time-unit, and check the time column",
+        )
+    median = float(np.median(values))
     if median > 250:
         unit = "days"
     elif median < 20:

@@ -79,6 +79,15 @@ def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, di
     for number, line in enumerate(lines, start=1):
         lowered = line.lower()
         if lowered.startswith("!series_matrix_table_begin"):
+            if begin is not None:
+                # The lines between two begin markers would be lost silently.
+                raise FileFormatError(
+                    "second '!series_matrix_table_begin' before the table ended",
+                    file=file,
+                    line=number,
+                    found=f"first at line {begin}",
+                    hint="download the file again",
+                )
             begin = number
             continue
         if lowered.startswith("!series_matrix_table_end"):

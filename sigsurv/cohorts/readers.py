@@ -8,6 +8,7 @@ Errors name the file, the 1-based line of the file and the column.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import zlib
@@ -92,7 +93,9 @@ def open_text(path: str | Path) -> str:
     raw = file.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         try:
-            raw = gzip.decompress(raw)
+            # Read at most one byte past the limit: a small gzip can expand enormously.
+            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
+                raw = stream.read(MAX_FILE_BYTES + 1)
         except (EOFError, OSError, zlib.error) as exc:
             raise FileFormatError(
                 "gzip stream is truncated or corrupt",
@@ -100,6 +103,12 @@ def open_text(path: str | Path) -> str:
                 hint="download the file again",
                 found=str(exc),
             ) from None
+        if len(raw) > MAX_FILE_BYTES:
+            raise FileFormatError(
+                "decompressed file is larger than sigsurv's limit",
+                file=file,
+                expected=f"at most {MAX_FILE_BYTES} bytes once decompressed",
+            )
     if b"\x00" in raw[:65536]:
         raise FileFormatError(
             "file is binary, not text", file=file, expected="a delimited text table"
@@ -177,6 +186,14 @@ def _sniff_separator(header: str, file: Path, sep: str | None) -> str:
     if "," in header:
         return ","
     return "\t"
+
+
+def _quote_hint(line: str, separator: str) -> str | None:
+    # Quotes do not protect separators here (fields are split on every separator).
+    if '"' in line:
+        shown = "tab" if separator == "\t" else repr(separator)
+        return f"a quoted value may contain the separator ({shown}); quotes do not protect it"
+    return None
 
 
 def read_text_table(
@@ -274,6 +291,7 @@ def read_text_table(
                     line=header_number + 1 + offset,
                     expected=f"{width} fields as in the header",
                     found=f"{len(fields)} fields",
+                    hint=_quote_hint(line, separator),
                 )
         rows.append(fields)
     if len(rows) < min_rows:
@@ -456,6 +474,16 @@ def read_matrix_file(
     separator = _sniff_separator(header_line, file, sep)
     header = [name.strip().strip('"') for name in header_line.split(separator)]
     header_number = position + 1
+    if header[0] == "":
+        # R's write.table leaves the row-name column unnamed.
+        header[0] = "id" if "id" not in header else "_id"
+    if "" in header:
+        raise FileFormatError(
+            "empty column name in header",
+            file=file,
+            line=header_number,
+            found=f"field {header.index('') + 1}",
+        )
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
         if name in seen and index > 0:
@@ -492,6 +520,7 @@ def read_matrix_file(
                 line=header_number + 1 + row,
                 expected=f"{width} fields as in the header",
                 found=f"{counts[row] + 1} fields",
+                hint=_quote_hint(body[row], separator),
             )
         body = [line[: -len(separator)] for line in body]
     if isinstance(id_columns, int):
@@ -518,12 +547,15 @@ def read_matrix_file(
         dtype={name: str for name in id_names},
         na_values=list(NA_VALUES),
         keep_default_na=False,
-        quotechar='"',
+        # Quotes are not field delimiters here: the line-by-line check above counted
+        # separators, so a quoted separator or newline must not merge fields or rows.
+        quoting=csv.QUOTE_NONE,
         low_memory=False,
         engine="c",
     )
     ids = frame[id_names].astype(object)
-    ids = ids.where(ids.notna(), None)
+    ids = ids.apply(lambda col: col.str.strip().str.strip('"'))
+    ids = ids.where(ids.notna() & ~ids.isin(NA_VALUES), None)
     values = frame[value_names]
     messages: list[str] = []
     non_numeric = [
@@ -533,8 +565,10 @@ def read_matrix_file(
         and not pd.api.types.is_integer_dtype(values[name])
     ]
     if non_numeric:
+        cells = values[non_numeric].astype(object)
+        cells = cells.apply(lambda col: col.str.strip().str.strip('"'))
         strict = TextTable(
-            data=values[non_numeric].astype(object).where(values[non_numeric].notna(), None),
+            data=cells.where(cells.notna() & ~cells.isin(NA_VALUES), None),
             file=file,
             first_data_line=header_number + 1,
             comment_lines=[],

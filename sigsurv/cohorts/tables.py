@@ -177,7 +177,12 @@ def read_clinical_table(
     if file.suffix.lower() in (".parquet", ".pq"):
         if not file.exists():
             raise FileFormatError("file not found", file=file)
-        frame = pd.read_parquet(file)
+        try:
+            frame = pd.read_parquet(file)
+        except Exception as exc:  # pyarrow raises many types for a corrupt file
+            raise FileFormatError(
+                "cannot read Parquet file", file=file, found=type(exc).__name__
+            ) from None
         if not isinstance(frame.index, pd.RangeIndex):
             frame = frame.reset_index()
         frame = frame.astype(object).where(frame.notna(), None)
