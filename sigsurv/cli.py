@@ -288,11 +288,11 @@ def signatures_list(
             else (f"PMID {row['pmid']}" if row.get("pmid") else "")
         )
         table.add_row(
-            row["id"],
+            escape(row["id"]),
             str(row["n_genes"]),
-            row.get("population") or "all",
-            source,
-            row.get("seed_document") or "",
+            escape(row.get("population") or "all"),
+            escape(source),
+            escape(row.get("seed_document") or ""),
         )
     stdout.print(table)
 
@@ -309,24 +309,24 @@ def signatures_show(
     if as_json:
         emit_json(record)
         return
-    stdout.print(f"[bold]{record['id']}[/bold] · {record.get('name', '')}")
+    stdout.print(f"[bold]{escape(record['id'])}[/bold] · {escape(record.get('name', ''))}")
     for key in ("description", "endpoint", "population", "expected_direction"):
         if record.get(key):
-            stdout.print(f"{key.replace('_', ' ')}: {record[key]}")
+            stdout.print(f"{key.replace('_', ' ')}: {escape(str(record[key]))}")
     genes = Table(title="Genes")
     for column in ("symbol", "direction", "weight", "provenance", "citation"):
         genes.add_column(column)
     for gene in record.get("genes", []):
         genes.add_row(
-            gene["symbol"],
+            escape(gene["symbol"]),
             f"{gene['direction']:+d}",
             f"{gene['weight']:g}",
             gene.get("provenance", ""),
-            (gene.get("citation") or "")[:70],
+            escape((gene.get("citation") or "")[:70]),
         )
     stdout.print(genes)
     for caveat in record.get("caveats", []):
-        stdout.print(f"[yellow]caveat:[/yellow] {caveat}")
+        stdout.print(f"[yellow]caveat:[/yellow] {escape(caveat)}")
     for claim in record.get("claims", []):
         stdout.print(f"claim ({claim.get('role', '')}): {claim.get('id')}")
 
@@ -483,7 +483,7 @@ def survival_command(
         )
         files = write_survival_outputs(result, out, manifest)
         if not as_json and not _state["quiet"]:
-            stderr.print("wrote " + ", ".join(str(p) for p in files.values()))
+            stderr.print("wrote " + escape(", ".join(str(p) for p in files.values())))
     if as_json:
         sys.stdout.write(dump_json(payload))
         return
@@ -500,8 +500,8 @@ def _print_survival(payload: dict[str, Any]) -> None:
 
     endpoint = payload["endpoint"]
     stdout.print(
-        f"[bold]{payload['cohort']}[/bold] · {payload['signature']['id']} "
-        f"({payload['method']}) · {endpoint['label']} · n = {payload['n']}, "
+        f"[bold]{escape(payload['cohort'])}[/bold] · {escape(payload['signature']['id'])} "
+        f"({payload['method']}) · {escape(endpoint['label'])} · n = {payload['n']}, "
         f"{payload['events']} events"
     )
     groups = Table(title=f"Groups ({payload['cut']['rule']} cut)")
@@ -713,16 +713,16 @@ def reproduce_command(
             p_text = f"{grouped['p_wald']:.3g}"
         colour = colours.get(row["verdict"], "white")
         table.add_row(
-            row["claim_id"],
-            row["cohort"],
-            row["signature_id"],
+            escape(row["claim_id"]),
+            escape(row["cohort"]),
+            escape(row["signature_id"]),
             hr_text,
             p_text,
             f"[{colour}]{row['verdict']}[/{colour}]",
         )
     if not _state["quiet"]:
         stdout.print(table)
-        stdout.print(f"report: {files['report.html']}")
+        stdout.print(f"report: {escape(str(files['report.html']))}")
 
 
 # --------------------------------------------------------------------------- entry point

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from sigsurv.errors import AnalysisError
 from sigsurv.scoring._input import (
     check_coverage,
     coverage_table,
@@ -120,7 +122,17 @@ def score(
     check_coverage(sets, specs, min_coverage, genes)
     if not scoring_method.supports_weights:
         warn_ignored_weights(scoring_method.name, sets)
-    result = scoring_method.func(values, sets, progress=progress, **resolved)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # Undefined scores are caught just below, with a message instead of a numpy warning.
+        result = scoring_method.func(values, sets, progress=progress, **resolved)
+    finite = np.isfinite(np.asarray(result, dtype=float))
+    if not finite.all():
+        column = int(np.flatnonzero(~finite.all(axis=0))[0])
+        raise AnalysisError(
+            f"{scoring_method.name} gave undefined scores for signature {specs[column].id}",
+            found=f"{int((~finite[:, column]).sum())} samples",
+            hint="the signature's genes barely vary in these samples; try another method",
+        )
     frame = pd.DataFrame(
         result,
         index=samples.copy(),

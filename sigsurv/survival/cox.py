@@ -747,7 +747,9 @@ def _fit_design(
                     f"log-likelihood converged before {names}: coefficient may be infinite"
                     " (monotone likelihood, e.g. a level without events)"
                 )
-    se = np.sqrt(np.diag(var))
+    with np.errstate(invalid="ignore"):
+        # A negative variance only occurs for singular terms, which are set to NaN here.
+        se = np.sqrt(np.diag(var))
     se = np.where(singular, np.nan, se)
     zq = stats.norm.ppf(1 - (1 - conf_level) / 2)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -775,7 +777,25 @@ def _fit_design(
     wald = _chi2_test(wald_stat, df)
     score = _chi2_test(state.score_test, df)
     lp = x @ np.nan_to_num(coef) - float(np.sum(np.nan_to_num(coef) * state.means))
-    conc = _harrell(t, e, lp, strata_arr, reverse=True)
+    try:
+        conc = _harrell(t, e, lp, strata_arr, reverse=True)
+    except AnalysisError:
+        # R still fits the model when no pair is comparable; C is then undefined (NA).
+        conc = ConcordanceResult(
+            concordance=float("nan"),
+            concordant=0.0,
+            discordant=0.0,
+            tied_x=0.0,
+            tied_y=0.0,
+            tied_xy=0.0,
+            std=float("nan"),
+            n=n,
+        )
+        warnings.warn(
+            "no comparable pair of subjects: the concordance is undefined (NaN)",
+            SigsurvWarning,
+            stacklevel=3,
+        )
     terms_used = {k: [j for j in v_ if ok[j]] for k, v_ in design.terms.items()}
     terms_used = {k: v_ for k, v_ in terms_used.items() if v_}
     ph = _zph(

@@ -225,3 +225,14 @@ def test_constant_genes(expression):
     np.testing.assert_allclose(gsva["a"], without["a"], rtol=1e-12)
     # average-rank ssGSEA keeps constant genes: they are ordinary values in a sample
     assert np.isfinite(score(constant, {"a": ["BCL2", "PTEN"]}, "ssgsea")).all().all()
+
+
+def test_undefined_scores_are_refused_not_returned_as_nan():
+    expression = pd.DataFrame(
+        [[0, 0, 0], [0, 0, 0.01], [0, 0, 0], [0, 0, -0.01]],
+        index=["G0", "G1", "G2", "G3"],
+        columns=["S0", "S1", "S2"],
+        dtype=float,
+    )
+    with pytest.warns(SigsurvWarning), pytest.raises(AnalysisError, match="undefined scores"):
+        score(expression, {"sig": {"G0": -1.0, "G1": 1.0}}, method="gsva")

@@ -473,3 +473,12 @@ def test_bad_arguments() -> None:
         cox_fit(t, e * 2, x)
     with pytest.raises(SigsurvInputError, match="rows"):
         cox_fit(t, e, x[:-1])
+
+
+def test_model_without_comparable_pairs_still_fits_with_undefined_concordance():
+    time = event = [1, 1, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0]
+    x = np.zeros(19)
+    x[-1] = 0.1
+    with pytest.warns(SigsurvWarning, match="concordance is undefined"):
+        result = cox_fit(time, event, x)
+    assert np.isnan(result.concordance.concordance)
