@@ -196,6 +196,67 @@ def _quote_hint(line: str, separator: str) -> str | None:
     return None
 
 
+@dataclass
+class _Header:
+    """The located and validated header of a delimited table."""
+
+    names: list[str]
+    separator: str
+    line_number: int  # 1-based file line of the header
+    position: int  # index of the header in the lines
+    comments: list[str]
+
+
+def _locate_header(
+    lines: list[str],
+    file: Path,
+    *,
+    sep: str | None,
+    comment: str | None,
+    start: int = 0,
+    first_line_number: int = 1,
+) -> _Header:
+    """Skip blank and comment lines, then check the header: no empty, no duplicated names.
+
+    An empty first name is accepted and called ``id``: R's ``write.table`` leaves the
+    row-name column unnamed.
+    """
+    position = start
+    comments: list[str] = []
+    while position < len(lines) and (
+        (comment is not None and lines[position].startswith(comment)) or not lines[position].strip()
+    ):
+        if lines[position].strip():
+            comments.append(lines[position])
+        position += 1
+    if position >= len(lines):
+        raise FileFormatError("no header line found", file=file, expected="a header row")
+    header_line = lines[position]
+    separator = _sniff_separator(header_line, file, sep)
+    names = [name.strip().strip('"') for name in header_line.split(separator)]
+    line_number = first_line_number + position
+    if names[0] == "":
+        names[0] = "id" if "id" not in names else "_id"
+    if "" in names:
+        empty = names.index("") + 1
+        raise FileFormatError(
+            "empty column name in header", file=file, line=line_number, found=f"field {empty}"
+        )
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in seen:
+            raise FileFormatError(
+                "duplicated column name",
+                file=file,
+                line=line_number,
+                column=name,
+                found=f"fields {seen[name] + 1} and {index + 1}",
+                hint="each sample/field must appear once",
+            )
+        seen[name] = index
+    return _Header(names, separator, line_number, position, comments)
+
+
 def read_text_table(
     path: str | Path,
     *,
@@ -240,39 +301,17 @@ def read_text_table(
     """
     file = Path(path)
     all_lines = read_lines(file) if lines is None else lines
-    position = skip_lines
-    comments: list[str] = []
-    while position < len(all_lines) and (
-        (comment is not None and all_lines[position].startswith(comment))
-        or not all_lines[position].strip()
-    ):
-        if all_lines[position].strip():
-            comments.append(all_lines[position])
-        position += 1
-    if position >= len(all_lines):
-        raise FileFormatError("no header line found", file=file, expected="a header row")
-    header_line = all_lines[position]
-    separator = _sniff_separator(header_line, file, sep)
-    header = [name.strip().strip('"') for name in header_line.split(separator)]
-    header_number = first_line_number + position
-    if any(name == "" for name in header[1:]):
-        empty = header.index("", 1) + 1
-        raise FileFormatError(
-            "empty column name in header", file=file, line=header_number, found=f"field {empty}"
-        )
-    seen: dict[str, int] = {}
-    for index, name in enumerate(header):
-        if name in seen:
-            raise FileFormatError(
-                "duplicated column name",
-                file=file,
-                line=header_number,
-                column=name,
-                found=f"fields {seen[name] + 1} and {index + 1}",
-                hint="each sample/field must appear once",
-            )
-        seen[name] = index
-    body = all_lines[position + 1 :]
+    located = _locate_header(
+        all_lines,
+        file,
+        sep=sep,
+        comment=comment,
+        start=skip_lines,
+        first_line_number=first_line_number,
+    )
+    header, separator, header_number = located.names, located.separator, located.line_number
+    comments = located.comments
+    body = all_lines[located.position + 1 :]
     # Trailing blank lines are harmless; blank lines inside the table are not.
     while body and not body[-1].strip():
         body.pop()
@@ -463,40 +502,9 @@ def read_matrix_file(
     """
     file = Path(path)
     lines = read_lines(file)
-    position = 0
-    while position < len(lines) and (
-        not lines[position].strip() or (comment is not None and lines[position].startswith(comment))
-    ):
-        position += 1
-    if position >= len(lines):
-        raise FileFormatError("no header line found", file=file, expected="a header row")
-    header_line = lines[position]
-    separator = _sniff_separator(header_line, file, sep)
-    header = [name.strip().strip('"') for name in header_line.split(separator)]
-    header_number = position + 1
-    if header[0] == "":
-        # R's write.table leaves the row-name column unnamed.
-        header[0] = "id" if "id" not in header else "_id"
-    if "" in header:
-        raise FileFormatError(
-            "empty column name in header",
-            file=file,
-            line=header_number,
-            found=f"field {header.index('') + 1}",
-        )
-    seen: dict[str, int] = {}
-    for index, name in enumerate(header):
-        if name in seen and index > 0:
-            raise FileFormatError(
-                "duplicated column name",
-                file=file,
-                line=header_number,
-                column=name,
-                found=f"fields {seen[name] + 1} and {index + 1}",
-                hint="each sample must appear once",
-            )
-        seen[name] = index
-    body = lines[position + 1 :]
+    located = _locate_header(lines, file, sep=sep, comment=comment)
+    header, separator, header_number = located.names, located.separator, located.line_number
+    body = lines[located.position + 1 :]
     while body and not body[-1].strip():
         body.pop()
     if not body:
