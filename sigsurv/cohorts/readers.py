@@ -196,6 +196,26 @@ def _quote_hint(line: str, separator: str) -> str | None:
     return None
 
 
+def _split_fields(line: str, separator: str, file: Path, line_number: int) -> list[str]:
+    """Split one line; quoted fields may contain the separator (R's write.csv quotes text).
+
+    A quote left open at the end of the line is refused: sigsurv tables have one record
+    per line, and a field running over lines is how rows get silently merged.
+    """
+    if '"' not in line:
+        return line.split(separator)
+    try:
+        return next(csv.reader([line], delimiter=separator, strict=True))
+    except (csv.Error, StopIteration):
+        raise FileFormatError(
+            "unbalanced quotes",
+            file=file,
+            line=line_number,
+            expected="quoted fields that close on the same line",
+            found=line[:60],
+        ) from None
+
+
 @dataclass
 class _Header:
     """The located and validated header of a delimited table."""
@@ -318,7 +338,7 @@ def read_text_table(
     width = len(header)
     rows: list[list[str]] = []
     for offset, line in enumerate(body):
-        fields = line.split(separator)
+        fields = _split_fields(line, separator, file, header_number + 1 + offset)
         if len(fields) != width:
             # A single trailing separator (common in R/Excel exports) is tolerated.
             if len(fields) == width + 1 and fields[-1] == "":
@@ -330,7 +350,6 @@ def read_text_table(
                     line=header_number + 1 + offset,
                     expected=f"{width} fields as in the header",
                     found=f"{len(fields)} fields",
-                    hint=_quote_hint(line, separator),
                 )
         rows.append(fields)
     if len(rows) < min_rows:

@@ -412,3 +412,19 @@ def test_truncation_and_subset(tmp_path):
     positive = cohort.subset("er == 'positive'")
     assert positive.n_samples == 6
     assert list(positive.samples) == SAMPLES[1::2]
+
+
+def test_quoted_csv_clinical_table_as_r_writes_it(tmp_path):
+    expression, _, _ = plain_tables(tmp_path)
+    times, events = survival_rows()
+    lines = ['"","os_months","os_status","menopause"']
+    lines += [
+        f'"{s}",{t},{e},"Pre (<6 months, no HRT)"'
+        for s, t, e in zip(SAMPLES, times, events, strict=True)
+    ]
+    clinical = write(tmp_path / "clinical_r.csv", "\n".join(lines) + "\n")
+    cohort = load_tables(
+        expression, clinical, time="os_months", event="os_status", time_unit="months"
+    )
+    assert cohort.n_samples == len(SAMPLES)
+    assert set(cohort.clinical["menopause"]) == {"Pre (<6 months, no HRT)"}

@@ -400,7 +400,7 @@ ERROR_CASES: list[Case] = [
         "ragged row",
     ),
     Case(
-        "quoted separator in a CSV clinical table",
+        "quoted separator in a CSV clinical table: parsed, then its text event refused",
         lambda r: _tables(
             r,
             clinical='"id","time","status"\n'
@@ -411,8 +411,8 @@ ERROR_CASES: list[Case] = [
             clinical_name="clin.csv",
             defect="clinical",
         ),
-        FileFormatError,
-        "quotes do not protect it",
+        CohortValidationError,
+        "event value not recognised",
     ),
     Case(
         "duplicated sample column",
