@@ -33,7 +33,7 @@ from sigsurv.cohorts.clinical import standardize_status
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
 from sigsurv.cohorts.readers import read_bytes_head, read_text_table
 from sigsurv.cohorts.tables import read_expression_table, sha256_of
-from sigsurv.errors import FileFormatError, SampleJoinError
+from sigsurv.errors import CohortValidationError, FileFormatError, SampleJoinError
 
 __all__ = [
     "classify_tcga_file",
@@ -155,7 +155,31 @@ def _read_patient_clinical(path: Path, messages: list[str]) -> tuple[pd.DataFram
         frame = frame[(types == "01") | types.isna()]
     duplicated = frame["_patient_key"].duplicated(keep="first")
     if duplicated.any():
-        messages.append(f"{path.name}: {int(duplicated.sum())} duplicated patient rows, first kept")
+        # Duplicated rows may only be dropped when they cannot change an endpoint.
+        survival_columns = [
+            c
+            for name, column in _CDR_ENDPOINTS
+            for c in (column, f"{column}.time")
+            if c in frame.columns
+        ]
+        for patient, rows in frame[frame["_patient_key"].duplicated(keep=False)].groupby(
+            "_patient_key", sort=False
+        ):
+            conflicting = [c for c in survival_columns if rows[c].nunique(dropna=False) > 1]
+            if conflicting:
+                line = table.line_of(int(rows.index[1]))  # the index is the row position
+                raise CohortValidationError(
+                    f"patient {patient} has several rows with different survival data",
+                    file=path,
+                    line=line,
+                    column=conflicting[0],
+                    found=", ".join(map(str, rows[conflicting[0]].tolist())),
+                    hint="keep one row per patient",
+                )
+        messages.append(
+            f"{path.name}: {int(duplicated.sum())} duplicated patient rows with identical "
+            "survival data, first kept"
+        )
         frame = frame[~duplicated]
     endpoints: list[Endpoint] = []
     for name, column in _CDR_ENDPOINTS:

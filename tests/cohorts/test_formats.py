@@ -428,3 +428,21 @@ def test_quoted_csv_clinical_table_as_r_writes_it(tmp_path):
     )
     assert cohort.n_samples == len(SAMPLES)
     assert set(cohort.clinical["menopause"]) == {"Pre (<6 months, no HRT)"}
+
+
+def test_tcga_duplicated_patient_rows(tmp_path):
+    folder = tcga_folder(tmp_path)
+    cdr = folder / "survival_tcga_cdr_brca.tsv"
+    lines = cdr.read_text().splitlines()
+    cdr.write_text("\n".join([*lines, lines[1]]) + "\n")  # an identical duplicate row
+    cohort = load_tcga_folder(folder)
+    assert any("identical survival data, first kept" in m for m in cohort.messages)
+    fields = lines[1].split("\t")
+    fields[3] = str(int(float(fields[3])) + 100)  # same patient, another OS time
+    cdr.write_text("\n".join([*lines, "\t".join(fields)]) + "\n")
+    with pytest.raises(
+        CohortValidationError,
+        match=r"survival_tcga_cdr_brca.tsv:14: column "
+        r"'OS.time': patient TCGA-A1-A000 has several rows",
+    ):
+        load_tcga_folder(folder)
