@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sigsurv.errors import SigsurvInputError, SigsurvWarning
+from sigsurv.errors import OptionError, SigsurvInputError, SigsurvWarning
 
 app = typer.Typer(
     name="sigsurv",
@@ -144,7 +144,7 @@ def parse_event_codes(text: str | None) -> dict[str, int] | None:
     for item in text.split(","):
         key, sep, value = item.partition("=")
         if not sep or value.strip() not in ("0", "1"):
-            raise SigsurvInputError(
+            raise OptionError(
                 "--event-codes not understood", expected="value=1,value=0", found=item.strip()
             )
         codes[key.strip()] = int(value.strip())

@@ -19,6 +19,7 @@ __all__ = [
     "CoverageError",
     "FileFormatError",
     "GeneIdentifierError",
+    "OptionError",
     "SampleJoinError",
     "SignatureError",
     "SigsurvInputError",
@@ -128,6 +129,10 @@ class CoverageError(SigsurvInputError):
 
 class UnsafeExpressionError(SigsurvInputError):
     """A subgroup/filter expression uses something outside the allowed grammar."""
+
+
+class OptionError(SigsurvInputError):
+    """An option value is not one sigsurv accepts (unknown time unit, orientation, cut rule...)."""
 
 
 class AnalysisError(SigsurvInputError):

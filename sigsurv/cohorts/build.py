@@ -18,7 +18,12 @@ import pandas as pd
 
 from sigsurv.cohorts.clinical import decode_events, decode_times, infer_time_unit, unit_from_name
 from sigsurv.cohorts.model import TIME_UNITS, Cohort, Endpoint, JoinReport, Provenance
-from sigsurv.errors import CohortValidationError, SampleJoinError, SigsurvInputError, SigsurvWarning
+from sigsurv.errors import (
+    CohortValidationError,
+    OptionError,
+    SampleJoinError,
+    SigsurvWarning,
+)
 
 __all__ = [
     "EndpointSpec",
@@ -87,7 +92,7 @@ def decode_endpoint(
     name = spec.name.lower()
     for column in (spec.time, spec.event):
         if column not in clinical.columns:
-            raise SigsurvInputError(
+            raise CohortValidationError(
                 f"endpoint {name!r}: column not found in the clinical table",
                 file=file,
                 column=column,
@@ -109,7 +114,7 @@ def decode_endpoint(
     if unit is None:
         unit = infer_time_unit(time.to_numpy(), label=f"{file or 'clinical'}: {spec.time}")
     if unit not in TIME_UNITS:
-        raise SigsurvInputError(
+        raise OptionError(
             f"endpoint {name!r}: unknown time unit", expected=" | ".join(TIME_UNITS), found=unit
         )
     out = clinical.copy()
@@ -232,7 +237,7 @@ def _apply_na_policy(
     expression: pd.DataFrame, policy: str, file: str | Path | None
 ) -> tuple[pd.DataFrame, list[str]]:
     if policy not in NA_POLICIES:
-        raise SigsurvInputError(
+        raise OptionError(
             "unknown missing-value policy", expected=" | ".join(NA_POLICIES), found=policy
         )
     missing = expression.isna()
@@ -399,9 +404,7 @@ def apply_transform(
     (10.0, 'log2(x+1)')
     """
     if transform not in TRANSFORMS:
-        raise SigsurvInputError(
-            "unknown transform", expected=" | ".join(TRANSFORMS), found=transform
-        )
+        raise OptionError("unknown transform", expected=" | ".join(TRANSFORMS), found=transform)
     values = expression.to_numpy(dtype=float)
     finite = values[np.isfinite(values)]
     looks_linear = bool(finite.size) and finite.min() >= 0 and np.percentile(finite, 99) > 100
@@ -445,7 +448,7 @@ def decode_declared_endpoints(
     specs = list(extra)
     if time is not None or event is not None:
         if time is None or event is None:
-            raise SigsurvInputError(
+            raise OptionError(
                 "give both the time and the event column",
                 file=file,
                 expected="--time COL --event COL",

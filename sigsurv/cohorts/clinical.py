@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sigsurv.errors import CohortValidationError, SigsurvInputError, SigsurvWarning
+from sigsurv.errors import CohortValidationError, OptionError, SigsurvWarning
 
 __all__ = [
     "decode_events",
@@ -91,9 +91,7 @@ def decode_events(
     mapping = {str(k).strip().lower(): int(v) for k, v in (codes or {}).items()}
     for key, value in mapping.items():
         if value not in (0, 1):
-            raise SigsurvInputError(
-                "event code mapping must map to 0 or 1", found=f"{key!r}: {value!r}"
-            )
+            raise OptionError("event code mapping must map to 0 or 1", found=f"{key!r}: {value!r}")
     decoded = np.full(len(series), -1, dtype=np.int8)
     missing = series.isna().to_numpy()
     for position, raw in enumerate(series.to_numpy(dtype=object)):

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sigsurv.cohorts.build import assemble_cohort
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
-from sigsurv.errors import SigsurvInputError
+from sigsurv.errors import OptionError, SigsurvInputError
 
 __all__ = ["EXAMPLES", "ExampleInfo", "list_examples", "load_example"]
 
@@ -180,7 +180,7 @@ def load_example(name: str, *, harmonise: bool = True) -> Cohort:
     """
     key = name.lower()
     if key not in EXAMPLES:
-        raise SigsurvInputError("unknown bundled cohort", expected=" | ".join(EXAMPLES), found=name)
+        raise OptionError("unknown bundled cohort", expected=" | ".join(EXAMPLES), found=name)
     info = EXAMPLES[key]
     table = _read_survset(key)
     expression = _expression(key, table)

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvInputError
+from sigsurv.errors import AnalysisError, CohortValidationError, OptionError
 
 __all__ = [
     "TIME_UNITS",
@@ -50,9 +50,7 @@ def convert_time(values: Any, from_unit: str, to_unit: str) -> Any:
     """
     for unit in (from_unit, to_unit):
         if unit not in _DAYS_PER_UNIT:
-            raise SigsurvInputError(
-                "unknown time unit", expected=" | ".join(TIME_UNITS), found=unit
-            )
+            raise OptionError("unknown time unit", expected=" | ".join(TIME_UNITS), found=unit)
     factor = _DAYS_PER_UNIT[from_unit] / _DAYS_PER_UNIT[to_unit]
     return values * factor
 
@@ -94,7 +92,7 @@ class Endpoint:
 
     def __post_init__(self) -> None:
         if self.unit not in TIME_UNITS:
-            raise SigsurvInputError(
+            raise OptionError(
                 f"endpoint {self.name!r}: unknown time unit",
                 expected=" | ".join(TIME_UNITS),
                 found=self.unit,
@@ -390,7 +388,7 @@ class Cohort:
         """
         target = self.endpoint(endpoint)
         if not np.isfinite(horizon) or horizon <= 0:
-            raise SigsurvInputError("horizon must be a positive number", found=horizon)
+            raise OptionError("horizon must be a positive number", found=horizon)
         limit = float(horizon if unit is None else convert_time(horizon, unit, target.unit))
         clinical = self.clinical.copy()
         time = clinical[target.time].astype(float)

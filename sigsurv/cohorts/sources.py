@@ -20,7 +20,7 @@ from sigsurv.cohorts.geo import is_series_matrix, load_geo_series
 from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.tables import load_tables, sha256_of
 from sigsurv.cohorts.tcga import is_tcga_folder, load_tcga_folder
-from sigsurv.errors import FileFormatError, SigsurvInputError
+from sigsurv.errors import FileFormatError, OptionError, SigsurvInputError
 
 __all__ = ["detect_source_kind", "load_anndata", "load_cohort"]
 
@@ -215,7 +215,7 @@ def load_cohort(
             source, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
         )
     if clinical is None:
-        raise SigsurvInputError(
+        raise OptionError(
             "an expression table needs a clinical table",
             file=source,
             expected="--clinical FILE --time COL --event COL",

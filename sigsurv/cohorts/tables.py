@@ -20,7 +20,7 @@ from sigsurv.cohorts.readers import (
     read_matrix_file,
     read_text_table,
 )
-from sigsurv.errors import CohortValidationError, FileFormatError, SigsurvInputError
+from sigsurv.errors import CohortValidationError, FileFormatError, OptionError
 
 __all__ = [
     "ORIENTATIONS",
@@ -56,7 +56,7 @@ def sha256_of(path: str | Path) -> str:
 def _normalise_orientation(orientation: str) -> str:
     key = orientation.replace("-", "_").lower()
     if key not in ORIENTATIONS:
-        raise SigsurvInputError(
+        raise OptionError(
             "unknown matrix orientation", expected=" | ".join(ORIENTATIONS), found=orientation
         )
     return key

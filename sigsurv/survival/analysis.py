@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.cohorts.model import Cohort
-from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
+from sigsurv.errors import AnalysisError, OptionError, SigsurvWarning
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.concordance import ConcordanceResult, concordance_index
 from sigsurv.survival.cox import CoxResult, cox_fit, standardize
@@ -85,7 +85,7 @@ def parse_cut(cut: str | float) -> str | float:
     try:
         return float(text)
     except ValueError:
-        raise SigsurvInputError(
+        raise OptionError(
             "unknown cut-point rule",
             expected="median | tertile | quartile | top_tertile | top_quartile | optimal | "
             "a number",

@@ -27,6 +27,7 @@ from sigsurv.errors import (
     CoverageError,
     FileFormatError,
     GeneIdentifierError,
+    OptionError,
     SampleJoinError,
     SignatureError,
     SigsurvInputError,
@@ -520,7 +521,7 @@ ERROR_CASES: list[Case] = [
     Case(
         "expression table without clinical table",
         lambda r: Call(str(write(r / "expr.tsv", expression_text())), {}, file=r / "expr.tsv"),
-        SigsurvInputError,
+        OptionError,
         "needs a clinical table",
     ),
     Case(
@@ -627,19 +628,19 @@ ERROR_CASES: list[Case] = [
     Case(
         "unknown time unit",
         lambda r: _tables(r, defect="none", time_unit="fortnights"),
-        SigsurvInputError,
+        OptionError,
         "unknown time unit",
     ),
     Case(
         "time column not in the clinical table",
         lambda r: _tables(r, defect="clinical", time="OS_MONTHS"),
-        SigsurvInputError,
+        CohortValidationError,
         "column not found in the clinical table",
     ),
     Case(
         "time without event",
         lambda r: _tables(r, defect="none", event=None),
-        SigsurvInputError,
+        OptionError,
         "give both the time and the event column",
     ),
     Case(
@@ -653,7 +654,7 @@ ERROR_CASES: list[Case] = [
     Case(
         "unknown orientation",
         lambda r: _tables(r, defect="none", orientation="diagonal"),
-        SigsurvInputError,
+        OptionError,
         "unknown matrix orientation",
     ),
     # --- joins
@@ -747,7 +748,7 @@ ERROR_CASES: list[Case] = [
     Case(
         "series matrix time key absent",
         lambda r: _geo(r, series_matrix(), time="follow-up (days)"),
-        SigsurvInputError,
+        CohortValidationError,
         "column not found",
     ),
     Case(
