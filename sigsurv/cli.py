@@ -638,6 +638,7 @@ def reproduce_command(
     from sigsurv.report.outputs import build_manifest, dump_json
     from sigsurv.report.reproduce import reproduce_claims
     from sigsurv.seeds import get_claim
+    from sigsurv.signatures import get_signature
 
     sources = list(cohort) if cohort else list(EXAMPLES)
     chosen_claims = [get_claim(c) for c in claim] if claim else None
@@ -682,10 +683,12 @@ def reproduce_command(
                 "proxies": proxies,
             },
             input_files=[f for c in cohorts for f in c.provenance.files],
-            signatures=sorted({(t.signature_id, "") for r in reproduction.claims for t in r.tests})
-            and [
-                {"id": t}
-                for t in sorted({t.signature_id for r in reproduction.claims for t in r.tests})
+            signatures=[
+                {"id": sig.id, "version": sig.version}
+                for sig in map(
+                    get_signature,
+                    sorted({t.signature_id for r in reproduction.claims for t in r.tests}),
+                )
             ],
             seed=seed,
         )

@@ -157,39 +157,27 @@ def decode_times(
     """
     series = pd.Series(values)
     numeric = pd.to_numeric(series, errors="coerce")
-    bad = numeric.isna() & series.notna()
-    if bad.any():
-        position = int(np.flatnonzero(bad.to_numpy())[0])
-        raise CohortValidationError(
-            "follow-up time is not a number",
-            file=file,
-            line=_line(first_data_line, position),
-            column=column,
-            expected="a non-negative number",
-            found=series.iloc[position],
-        )
     values_float = numeric.astype(float)
-    negative = values_float < 0
-    if negative.any():
-        position = int(np.flatnonzero(negative.to_numpy())[0])
-        raise CohortValidationError(
-            "negative follow-up time",
-            file=file,
-            line=_line(first_data_line, position),
-            column=column,
-            expected="a time >= 0",
-            found=series.iloc[position],
-        )
-    if np.isinf(values_float).any():
-        position = int(np.flatnonzero(np.isinf(values_float.to_numpy()))[0])
-        raise CohortValidationError(
-            "infinite follow-up time",
-            file=file,
-            line=_line(first_data_line, position),
-            column=column,
-            expected="a finite time",
-            found=series.iloc[position],
-        )
+    checks = (
+        (
+            numeric.isna() & series.notna(),
+            "follow-up time is not a number",
+            "a non-negative number",
+        ),
+        (values_float < 0, "negative follow-up time", "a time >= 0"),
+        (np.isinf(values_float), "infinite follow-up time", "a finite time"),
+    )
+    for failed, message, expected in checks:
+        if failed.any():
+            position = int(np.flatnonzero(failed.to_numpy())[0])
+            raise CohortValidationError(
+                message,
+                file=file,
+                line=_line(first_data_line, position),
+                column=column,
+                expected=expected,
+                found=series.iloc[position],
+            )
     return values_float
 
 
