@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import math
 import numbers
 import warnings
@@ -639,7 +640,7 @@ def read_yaml(path: _Path) -> list[Signature]:
     >>> read_yaml(tmp)[0].symbols
     ('RPS6KA5',)
     """
-    return loads_yaml(_read_text(path), file=str(path))
+    return _with_definition(loads_yaml(_read_text(path), file=str(path)), path)
 
 
 def _as_list(signatures: Signature | Iterable[Signature]) -> list[Signature]:
@@ -920,10 +921,15 @@ def load_signatures(path: _Path) -> list[Signature]:
     """
     suffix = Path(path).suffix.lower()
     text = _read_text(path)
-    if suffix == ".gmt":
-        return loads_gmt(text, file=str(path))
-    if suffix in (".yaml", ".yml"):
-        return loads_yaml(text, file=str(path))
-    if _looks_like_gmt(text):
-        return loads_gmt(text, file=str(path))
-    return loads_yaml(text, file=str(path))
+    if suffix == ".gmt" or (suffix not in (".yaml", ".yml") and _looks_like_gmt(text)):
+        return _with_definition(loads_gmt(text, file=str(path)), path)
+    return _with_definition(loads_yaml(text, file=str(path)), path)
+
+
+def _with_definition(signatures: list[Signature], path: _Path) -> list[Signature]:
+    """Record the file each signature was read from and its SHA-256 (for manifests)."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return [
+        dataclasses.replace(sig, definition_file=str(path), definition_sha256=digest)
+        for sig in signatures
+    ]

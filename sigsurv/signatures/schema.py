@@ -266,6 +266,9 @@ class Signature:
         unless asked for.
     related
         Ids of related signatures (e.g. the miRNA-level and target-level versions).
+    definition_file, definition_sha256
+        The file the definition was read from and its SHA-256 (empty for a signature
+        built in code); filled by the readers, ignored when comparing signatures.
 
     Examples
     --------
@@ -300,6 +303,8 @@ class Signature:
     mirna_role: MirnaRole = ""
     retracted: bool = False
     related: tuple[str, ...] = ()
+    definition_file: str = field(default="", compare=False)
+    definition_sha256: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _ID_PATTERN.match(self.id):
