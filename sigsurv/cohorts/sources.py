@@ -17,7 +17,7 @@ from sigsurv.cohorts.build import (
 from sigsurv.cohorts.cbioportal import is_cbioportal_folder, load_cbioportal
 from sigsurv.cohorts.examples import EXAMPLES, load_example
 from sigsurv.cohorts.geo import is_series_matrix, load_geo_series
-from sigsurv.cohorts.model import Cohort, Provenance
+from sigsurv.cohorts.model import Cohort, Provenance, _is_anndata
 from sigsurv.cohorts.tables import load_tables, sha256_of
 from sigsurv.cohorts.tcga import is_tcga_folder, load_tcga_folder
 from sigsurv.errors import FileFormatError, OptionError, SigsurvInputError
@@ -149,7 +149,7 @@ def load_anndata(
 
 
 def load_cohort(
-    source: str | Path,
+    source: Any,
     *,
     clinical: str | Path | None = None,
     time: str | None = None,
@@ -169,7 +169,9 @@ def load_cohort(
     Parameters
     ----------
     source
-        A bundled cohort name (``gse1992``, ``gse3143``, ``gse4335``, ``nki70``), a
+        An in-memory :class:`anndata.AnnData` (read by :meth:`Cohort.from_anndata`;
+        ``layer`` and ``name`` may be passed as options), a
+        bundled cohort name (``gse1992``, ``gse3143``, ``gse4335``, ``nki70``), a
         cBioPortal study folder, a folder of TCGA/Xena tables, a GEO series matrix,
         an ``.h5ad`` file, or an expression table (TSV/CSV/Parquet) with ``clinical``.
     clinical, time, event, endpoint, time_unit, event_codes
@@ -187,6 +189,16 @@ def load_cohort(
     >>> load_cohort("gse4335").endpoint().name
     'os'
     """
+    if _is_anndata(source):  # an in-memory AnnData: see Cohort.from_anndata
+        return Cohort.from_anndata(
+            source,
+            time=time,
+            event=event,
+            endpoint=endpoint,
+            time_unit=time_unit,
+            event_codes=dict(event_codes) if event_codes is not None else None,
+            **options,
+        )
     kind = detect_source_kind(source)
     if kind == "example":
         return load_example(str(source), harmonise=harmonise)
