@@ -484,6 +484,10 @@ class CoxResult:
         Variance–covariance matrix of the coefficients.
     linear_predictor
         ``X beta`` centred as R's ``fit$linear.predictors`` (input order).
+    fit_data
+        The data the model was fitted on (``time``, ``event`` as used, ``design``
+        DataFrame of design columns, ``strata`` or None, ``conf_level``), kept so
+        that :meth:`to_lifelines` can refit it; None for results made elsewhere.
     """
 
     summary: pd.DataFrame
@@ -506,6 +510,7 @@ class CoxResult:
     var: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     linear_predictor: np.ndarray = field(default_factory=lambda: np.empty(0))
     strata: int = 1
+    fit_data: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def params_(self) -> pd.Series:
@@ -584,6 +589,24 @@ class CoxResult:
             f" C={self.concordance.concordance:.3f}"
         )
         return "\n".join(lines)
+
+    def to_lifelines(self) -> Any:
+        """The same model as a fitted ``lifelines.CoxPHFitter`` (Efron ties only).
+
+        See :func:`sigsurv.survival.lifelines_bridge.to_lifelines`.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=40)
+        >>> res = cox_fit(rng.exponential(np.exp(-x)), (rng.uniform(size=40) < 0.7), x)
+        >>> cph = res.to_lifelines()
+        >>> bool(abs(cph.params_["x"] - res.params_["x"]) < 1e-6)
+        True
+        """
+        from sigsurv.survival.lifelines_bridge import to_lifelines
+
+        return to_lifelines(self)
 
 
 def _chi2_test(stat: float, df: int) -> dict[str, float]:
@@ -694,7 +717,15 @@ def cox_fit(
             SigsurvWarning,
             stacklevel=2,
         )
-    return _fit_design(t, e, design, ties, strata_arr, max_iter, eps, conf_level)
+    result = _fit_design(t, e, design, ties, strata_arr, max_iter, eps, conf_level)
+    result.fit_data = {
+        "time": t,
+        "event": e,
+        "design": pd.DataFrame(design.matrix, columns=list(design.columns)),
+        "strata": strata_arr,
+        "conf_level": float(conf_level),
+    }
+    return result
 
 
 def _fit_design(
