@@ -234,7 +234,7 @@ class Cohort:
             raise CohortValidationError(
                 f"cohort {self.name}: expression must be floating point",
                 column=str(non_float[0]),
-                found=str(expr.dtypes[non_float[0]]),
+                found=str(expr[non_float[0]].dtype),
             )
         if not self.clinical.index.equals(expr.columns):
             raise CohortValidationError(

@@ -206,7 +206,7 @@ def load_cohort(
         return load_cbioportal(source, collapse=collapse, harmonise=harmonise, **options)
     if kind == "tcga":
         return load_tcga_folder(source, collapse=collapse, harmonise=harmonise, **options)
-    endpoint_options = {
+    endpoint_options: dict[str, Any] = {
         "time": time,
         "event": event,
         "endpoint": endpoint,
