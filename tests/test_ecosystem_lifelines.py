@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ import pytest
 from sigsurv.cohorts.model import Cohort
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 from sigsurv.scoring import score
-from sigsurv.survival.cox import cox_fit
+from sigsurv.survival.cox import CoxResult, cox_fit
 from sigsurv.survival.km import kaplan_meier
 from sigsurv.survival.lifelines_bridge import km_data, to_lifelines
 
@@ -123,11 +124,35 @@ def test_cox_breslow_ties_are_refused(cohort: Cohort) -> None:
         result.to_lifelines()
 
 
+def _without_kept_data(result: CoxResult) -> CoxResult:
+    names = {f.name for f in dataclasses.fields(result)} & {"fit_data", "zph_inputs"}
+    return dataclasses.replace(result, **dict.fromkeys(names))
+
+
 def test_cox_result_without_data_is_refused(cohort: Cohort) -> None:
     time, event, covariates, _ = _cox_data(cohort)
-    result = dataclasses.replace(cox_fit(time, event, covariates), fit_data=None)
+    result = _without_kept_data(cox_fit(time, event, covariates))
     with pytest.raises(AnalysisError, match="does not keep the data"):
         to_lifelines(result)
+
+
+def test_cox_refit_from_zph_inputs(cohort: Cohort) -> None:
+    """Results that keep only the cox.zph inputs (time, event, x, strata) refit too."""
+    time, event, covariates, strata = _cox_data(cohort)
+    result = cox_fit(time, event, covariates, strata=strata, conf_level=0.9)
+    design = covariates.assign(node=(covariates["node"] == "positive").astype(float))
+    design = design.rename(columns={"node": "nodepositive"})
+    kept = _without_kept_data(result)
+    kept.zph_inputs = SimpleNamespace(  # type: ignore[attr-defined]
+        time=time,
+        event=event,
+        x=design.to_numpy(dtype=float),
+        columns=list(design.columns),
+        strata_labels=strata,
+    )
+    cph = to_lifelines(kept)
+    assert cph.alpha == pytest.approx(0.1, rel=1e-9)
+    np.testing.assert_allclose(cph.params_.to_numpy(), result.params_.to_numpy(), rtol=RTOL)
 
 
 def test_other_objects_are_refused() -> None:

@@ -167,6 +167,48 @@ def _strings(values: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in np.asarray(values, dtype=object).ravel())
 
 
+def _anndata_expression(
+    adata: Any, layer: str | None, meta: dict[str, Any], messages: list[str]
+) -> pd.DataFrame:
+    """Genes x samples expression of an AnnData (``X`` or a layer), as a new frame."""
+    if layer is not None and layer not in adata.layers:
+        raise CohortValidationError(
+            "AnnData has no such layer",
+            expected=" | ".join(map(str, adata.layers)) or "no layer (use X)",
+            found=layer,
+        )
+    matrix = adata.layers[layer] if layer is not None else adata.X
+    if matrix is None:
+        raise CohortValidationError("AnnData X is empty", expected="an expression matrix")
+    if hasattr(matrix, "toarray"):
+        matrix = matrix.toarray()
+    values = np.array(matrix)
+    if np.issubdtype(values.dtype, np.integer):
+        values = values.astype(np.float64)
+        messages.append("integer AnnData values converted to float64")
+    elif not np.issubdtype(values.dtype, np.floating):
+        raise CohortValidationError(
+            "AnnData expression values must be numbers", found=str(values.dtype)
+        )
+    return pd.DataFrame(
+        values.T,
+        index=pd.Index(adata.var_names, name=meta.get("gene_axis")),
+        columns=pd.Index(adata.obs_names, name=meta.get("sample_axis")),
+    )
+
+
+def _anndata_clinical(adata: Any, meta: dict[str, Any], samples: pd.Index) -> pd.DataFrame:
+    """``obs`` as the clinical table; string columns that h5ad made categorical restored."""
+    clinical = adata.obs.copy()
+    clinical.index = samples
+    dtypes = dict(meta.get("clinical_dtypes", {}))
+    for column in clinical.columns:
+        was = dtypes.get(str(column))
+        if was == "object" and isinstance(clinical[column].dtype, pd.CategoricalDtype):
+            clinical[column] = clinical[column].astype(object)
+    return clinical
+
+
 @dataclass
 class Cohort:
     """Expression, clinical data and survival endpoints of one patient cohort.
@@ -660,45 +702,3 @@ class Cohort:
             "gene_identifiers": report,
             "messages": list(self.messages),
         }
-
-
-def _anndata_expression(
-    adata: Any, layer: str | None, meta: dict[str, Any], messages: list[str]
-) -> pd.DataFrame:
-    """Genes x samples expression of an AnnData (``X`` or a layer), as a new frame."""
-    if layer is not None and layer not in adata.layers:
-        raise CohortValidationError(
-            "AnnData has no such layer",
-            expected=" | ".join(map(str, adata.layers)) or "no layer (use X)",
-            found=layer,
-        )
-    matrix = adata.layers[layer] if layer is not None else adata.X
-    if matrix is None:
-        raise CohortValidationError("AnnData X is empty", expected="an expression matrix")
-    if hasattr(matrix, "toarray"):
-        matrix = matrix.toarray()
-    values = np.array(matrix)
-    if np.issubdtype(values.dtype, np.integer):
-        values = values.astype(np.float64)
-        messages.append("integer AnnData values converted to float64")
-    elif not np.issubdtype(values.dtype, np.floating):
-        raise CohortValidationError(
-            "AnnData expression values must be numbers", found=str(values.dtype)
-        )
-    return pd.DataFrame(
-        values.T,
-        index=pd.Index(adata.var_names, name=meta.get("gene_axis")),
-        columns=pd.Index(adata.obs_names, name=meta.get("sample_axis")),
-    )
-
-
-def _anndata_clinical(adata: Any, meta: dict[str, Any], samples: pd.Index) -> pd.DataFrame:
-    """``obs`` as the clinical table; string columns that h5ad made categorical restored."""
-    clinical = adata.obs.copy()
-    clinical.index = samples
-    dtypes = dict(meta.get("clinical_dtypes", {}))
-    for column in clinical.columns:
-        was = dtypes.get(str(column))
-        if was == "object" and isinstance(clinical[column].dtype, pd.CategoricalDtype):
-            clinical[column] = clinical[column].astype(object)
-    return clinical

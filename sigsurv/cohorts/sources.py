@@ -17,7 +17,7 @@ from sigsurv.cohorts.build import (
 from sigsurv.cohorts.cbioportal import is_cbioportal_folder, load_cbioportal
 from sigsurv.cohorts.examples import EXAMPLES, load_example
 from sigsurv.cohorts.geo import is_series_matrix, load_geo_series
-from sigsurv.cohorts.model import Cohort, Provenance, _is_anndata
+from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.tables import load_tables, sha256_of
 from sigsurv.cohorts.tcga import is_tcga_folder, load_tcga_folder
 from sigsurv.errors import FileFormatError, OptionError, SigsurvInputError
@@ -189,6 +189,8 @@ def load_cohort(
     >>> load_cohort("gse4335").endpoint().name
     'os'
     """
+    from sigsurv.cohorts.model import _is_anndata
+
     if _is_anndata(source):  # an in-memory AnnData: see Cohort.from_anndata
         return Cohort.from_anndata(
             source,

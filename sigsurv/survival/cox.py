@@ -480,14 +480,14 @@ class CoxResult:
         Reference level of each categorical covariate.
     terms
         Covariate (term) -> its design columns.
-    var
-        Variance–covariance matrix of the coefficients.
-    linear_predictor
-        ``X beta`` centred as R's ``fit$linear.predictors`` (input order).
     fit_data
         The data the model was fitted on (``time``, ``event`` as used, ``design``
         DataFrame of design columns, ``strata`` or None, ``conf_level``), kept so
         that :meth:`to_lifelines` can refit it; None for results made elsewhere.
+    var
+        Variance–covariance matrix of the coefficients.
+    linear_predictor
+        ``X beta`` centred as R's ``fit$linear.predictors`` (input order).
     """
 
     summary: pd.DataFrame
@@ -507,10 +507,10 @@ class CoxResult:
     ph_test: pd.DataFrame
     reference_levels: dict[str, Any] = field(default_factory=dict)
     terms: dict[str, list[str]] = field(default_factory=dict)
+    fit_data: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     var: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     linear_predictor: np.ndarray = field(default_factory=lambda: np.empty(0))
     strata: int = 1
-    fit_data: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def params_(self) -> pd.Series:

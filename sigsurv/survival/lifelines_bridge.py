@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 
@@ -105,14 +106,8 @@ def _cox(result: Any) -> Any:
             expected="a Cox result fitted with ties='efron'",
             found=f"ties={result.ties!r}",
         )
-    data = getattr(result, "fit_data", None)
-    if data is None:
-        raise AnalysisError(
-            "this Cox result does not keep the data it was fitted on",
-            hint="fit it with sigsurv.survival.cox.cox_fit, whose results keep it",
-        )
-    design: pd.DataFrame = data["design"]
-    frame = design.copy()
+    data = _cox_fit_data(result)
+    frame = data["design"].copy()
     names = {"time": "_sigsurv_time", "event": "_sigsurv_event", "strata": "_sigsurv_strata"}
     frame[names["time"]] = data["time"]
     frame[names["event"]] = data["event"]
@@ -128,6 +123,34 @@ def _cox(result: Any) -> Any:
         strata=strata,
         fit_options=dict(LIFELINES_FIT_OPTIONS),
     )
+
+
+def _cox_fit_data(result: Any) -> dict[str, Any]:
+    """Time, event, design frame, strata and confidence level a Cox result was fitted on.
+
+    ``CoxResult.fit_data`` when present; otherwise the ``zph_inputs`` a Cox fit keeps
+    for ``cox.zph`` (estimable columns only), with the confidence level read back from
+    the coefficient table.
+    """
+    data = getattr(result, "fit_data", None)
+    if data is not None:
+        return dict(data)
+    zph = getattr(result, "zph_inputs", None)
+    if zph is None:
+        raise AnalysisError(
+            "this Cox result does not keep the data it was fitted on",
+            hint="fit it with sigsurv.survival.cox.cox_fit, whose results keep it",
+        )
+    table = result.summary
+    z = (table["coef"] - np.log(table["ci_lower"])) / table["se"]
+    z = z[np.isfinite(z)]
+    return {
+        "time": zph.time,
+        "event": zph.event,
+        "design": pd.DataFrame(zph.x, columns=list(zph.columns)),
+        "strata": zph.strata_labels,
+        "conf_level": float(2.0 * stats.norm.cdf(z.iloc[0]) - 1.0) if len(z) else 0.95,
+    }
 
 
 def to_lifelines(result: Any) -> Any:
