@@ -61,3 +61,25 @@ def test_page_examples_run(page: Path, tmp_path: Path) -> None:
                 raise
     finally:
         os.chdir(cwd)
+
+
+@pytest.mark.slow
+def test_site_builds_strict(tmp_path: Path) -> None:
+    """``mkdocs build --strict`` (warnings are errors) succeeds, API pages included."""
+    pytest.importorskip("mkdocs")
+    pytest.importorskip("mkdocstrings")
+    import subprocess
+    import sys
+
+    root = DOCS.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    scoring = (tmp_path / "site" / "api" / "scoring" / "index.html").read_text("utf-8")
+    assert "SignatureScorer" in scoring
+    assert ":func:" not in scoring  # Sphinx roles rendered as code by scripts/mkdocs_hooks.py
