@@ -193,3 +193,27 @@ def test_endpoint_fields_survive_round_trip() -> None:
     assert isinstance(endpoint, Endpoint)
     back = Cohort.from_anndata(cohort.truncate("rfs", 5, unit="years").to_anndata())
     assert back.endpoint().horizon == 60.0
+
+
+@dataclasses.dataclass
+class _CohortWithTextField(Cohort):
+    """A stand-in for Cohort fields added later (e.g. strata columns)."""
+
+    batch_columns: tuple[str, ...] = ()
+
+
+def test_further_text_fields_round_trip(tmp_path: Path) -> None:
+    base = _bundled("gse1992")
+    cohort = _CohortWithTextField(
+        base.name,
+        base.expression,
+        base.clinical,
+        base.endpoints,
+        base.provenance,
+        batch_columns=("er", "node"),
+    )
+    path = tmp_path / "c.h5ad"
+    cohort.to_anndata().write_h5ad(path)
+    back = _CohortWithTextField.from_anndata(anndata.read_h5ad(path))
+    assert back.batch_columns == ("er", "node")
+    _assert_same_cohort(cohort, back)

@@ -162,6 +162,21 @@ def _is_anndata(obj: Any) -> bool:
     )
 
 
+#: Cohort fields :meth:`Cohort.to_anndata` stores explicitly (or, for gene_report, not).
+_STORED_FIELDS = frozenset(
+    (
+        "name",
+        "expression",
+        "clinical",
+        "endpoints",
+        "provenance",
+        "gene_report",
+        "join_report",
+        "messages",
+    )
+)
+
+
 def _strings(values: Any) -> tuple[str, ...]:
     """A tuple of str from a list, tuple or array read back from ``uns``."""
     return tuple(str(v) for v in np.asarray(values, dtype=object).ravel())
@@ -497,6 +512,7 @@ class Cohort:
             if join
             else None
         )
+        text_fields = dict(meta.get("text_fields", {}))
         return cls(
             name=name or str(meta.get("name", "anndata")),
             expression=expression,
@@ -505,6 +521,11 @@ class Cohort:
             provenance=provenance,
             join_report=join_report,
             messages=tuple(messages),
+            **{
+                f.name: _strings(text_fields[f.name])
+                for f in dataclasses.fields(cls)
+                if f.name in text_fields
+            },
         )
 
     def to_anndata(self) -> Any:
@@ -562,6 +583,16 @@ class Cohort:
             "messages": list(self.messages),
             "clinical_dtypes": {str(c): str(t) for c, t in self.clinical.dtypes.items()},
         }
+        # Further tuple-of-text fields (e.g. strata columns) travel generically.
+        text_fields = {
+            f.name: list(value)
+            for f in dataclasses.fields(self)
+            if f.name not in _STORED_FIELDS
+            and isinstance(value := getattr(self, f.name), tuple)
+            and all(isinstance(v, str) for v in value)
+        }
+        if text_fields:
+            meta["text_fields"] = text_fields
         for key, axis in (("gene_axis", self.expression.index), ("sample_axis", self.samples)):
             if axis.name is not None:
                 meta[key] = str(axis.name)
