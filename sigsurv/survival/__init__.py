@@ -30,6 +30,7 @@ from sigsurv.survival.competing import (
     cumulative_incidence,
     fine_gray,
 )
+from sigsurv.survival.rmst import RMSTComparison, RMSTResult, rmst
 
 __all__ = [
     "DEFINITIONS",
@@ -71,4 +72,7 @@ __all__ = [
     "cause_specific_cox",
     "cumulative_incidence",
     "fine_gray",
+    "RMSTComparison",
+    "RMSTResult",
+    "rmst",
 ]
