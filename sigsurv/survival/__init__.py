@@ -31,6 +31,11 @@ from sigsurv.survival.competing import (
     fine_gray,
 )
 from sigsurv.survival.rmst import RMSTComparison, RMSTResult, rmst
+from sigsurv.survival.prediction_error import (
+    BrierScoreResult,
+    brier_score,
+    integrated_brier_score,
+)
 
 __all__ = [
     "DEFINITIONS",
@@ -75,4 +80,7 @@ __all__ = [
     "RMSTComparison",
     "RMSTResult",
     "rmst",
+    "BrierScoreResult",
+    "brier_score",
+    "integrated_brier_score",
 ]
