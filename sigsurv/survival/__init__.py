@@ -36,6 +36,7 @@ from sigsurv.survival.prediction_error import (
     brier_score,
     integrated_brier_score,
 )
+from sigsurv.survival.d_index import DIndexResult, blom_scores, d_index
 
 __all__ = [
     "DEFINITIONS",
@@ -83,4 +84,7 @@ __all__ = [
     "BrierScoreResult",
     "brier_score",
     "integrated_brier_score",
+    "DIndexResult",
+    "blom_scores",
+    "d_index",
 ]
