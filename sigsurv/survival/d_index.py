@@ -21,8 +21,8 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv.errors import SigsurvInputError
-from sigsurv.survival.endpoints import check_survival_arrays
 from sigsurv.survival.cox import cox_fit
+from sigsurv.survival.endpoints import check_survival_arrays
 
 __all__ = ["DIndexResult", "blom_scores", "d_index"]
 
