@@ -17,9 +17,13 @@ reverse Kaplan–Meier):
   differ only at such ties;
 * ``G(T_i-)`` is the left limit (censorings strictly before ``T_i``; ``riskRegression``
   ``subject.times.lag = 1``), ``G(t)`` the right-continuous value at the evaluation time;
-* ``se`` is ``riskRegression``'s ``conservative = TRUE`` standard error,
-  ``sd(residuals) / sqrt(n)``: it ignores the uncertainty of ``G`` (the exact
-  influence function of the weights is not implemented);
+* ``se`` is ``riskRegression``'s default standard error (``conservative = FALSE``):
+  ``sd(IF) / sqrt(n)`` with the influence function of the Brier score including the
+  term for estimating the censoring distribution (riskRegression's C++
+  ``getInfluenceFunctionBrierKMCensoringTerm``, which uses the Nelson–Aalen
+  censoring hazard with everyone at risk, events included, at tied times);
+  ``se_conservative`` is ``sd(residuals) / sqrt(n)`` (``conservative = TRUE``), which
+  ignores that uncertainty; intervals are ``brier -/+ z se`` truncated to [0, 1];
 * the integrated Brier score at ``t_k`` is ``riskRegression``'s ``IBS``:
   ``1/t_k * sum_{j<k} BS(t_j) (t_{j+1} - t_j)`` on the grid ``0 = t_0 < t_1 < ...``
   with ``BS(t_0) = 0`` (a left-endpoint step integral: it depends on the grid, so use
@@ -122,11 +126,11 @@ class BrierScoreResult:
     ----------
     table
         One row per evaluation time: ``time, brier, se, lower, upper, ibs,
-        null_brier, null_se, null_ibs, ipa``.
+        se_conservative, null_brier, null_se, null_ibs, ipa``.
     n
         Subjects.
     conf_level
-        Level of the (conservative, truncated to [0, 1]) confidence intervals.
+        Level of the confidence intervals (truncated to [0, 1]).
 
     Examples
     --------
@@ -153,16 +157,55 @@ class BrierScoreResult:
         return float(self.table["ibs"].iloc[-1])
 
 
-def _brier_columns(residuals: np.ndarray, times: np.ndarray, z: float) -> dict[str, np.ndarray]:
+def _censoring_influence(
+    time: np.ndarray, event: np.ndarray, residuals: np.ndarray, tau: float
+) -> np.ndarray:
+    """Censoring term of the Brier score's influence function at ``tau``.
+
+    A vectorised transcription of riskRegression's C++
+    ``getInfluenceFunctionBrierKMCensoringTerm`` (subjects sorted by time).
+    """
+    n = time.size
+    distinct, block, n_block = np.unique(time, return_inverse=True, return_counts=True)
+    at_risk = n - np.concatenate(([0], np.cumsum(n_block)[:-1])).astype(float)
+    censored = np.bincount(block, weights=(event == 0), minlength=distinct.size)
+    mc = np.cumsum(censored * n / at_risk**2)
+    early_event = np.where((event == 1) & (time <= tau), residuals, 0.0)
+    block_events = np.bincount(block, weights=early_event, minlength=distinct.size)
+    later_events = block_events.sum() - np.cumsum(block_events)
+    earlier = np.concatenate(([0.0], np.cumsum(block_events[1:] * mc[:-1])))
+    last_before = np.searchsorted(time, tau, side="right") - 1
+    fi = np.where(event == 0, n / at_risk[block], 0.0) - mc[block]
+    if last_before < 0:
+        fi = np.zeros(n)
+    else:
+        fi = np.where(np.arange(n) > last_before, -mc[block[last_before]], fi)
+    after_tau = residuals[time > tau].sum() / n
+    return (-earlier[block] + fi * later_events[block]) / n + after_tau * fi
+
+
+def _brier_columns(
+    time: np.ndarray, event: np.ndarray, residuals: np.ndarray, times: np.ndarray, z: float
+) -> dict[str, np.ndarray]:
+    """Brier, SEs, CIs and IBS; ``time``/``event``/``residuals`` sorted by time."""
     n = residuals.shape[0]
     brier = residuals.mean(axis=0)
-    se = residuals.std(axis=0, ddof=1) / np.sqrt(n)
+    centred = residuals - brier
+    influence = np.column_stack(
+        [
+            centred[:, k] + _censoring_influence(time, event, residuals[:, k], tau)
+            for k, tau in enumerate(times)
+        ]
+    )
+    se = influence.std(axis=0, ddof=1) / np.sqrt(n)
+    se_conservative = residuals.std(axis=0, ddof=1) / np.sqrt(n)
     return {
         "brier": brier,
         "se": se,
         "lower": np.maximum(0.0, brier - z * se),
         "upper": np.minimum(1.0, brier + z * se),
         "ibs": _ibs(times, brier),
+        "se_conservative": se_conservative,
     }
 
 
@@ -218,11 +261,13 @@ def brier_score(
     if not 0.0 < float(conf_level) < 1.0:
         raise SigsurvInputError("conf_level must be in (0, 1)", found=conf_level)
     z = float(stats.norm.ppf(0.5 + float(conf_level) / 2.0))
+    order = np.argsort(t, kind="stable")
+    t, e, pred = t[order], e[order], pred[order]
     g_subject, g_times = _censoring_weights(t, e, grid)
-    model = _brier_columns(_residuals(t, e, pred, grid, g_subject, g_times), grid, z)
+    model = _brier_columns(t, e, _residuals(t, e, pred, grid, g_subject, g_times), grid, z)
     km = kaplan_meier(t, e).curves["all"].survival_at(grid)["surv"].to_numpy()
     null_pred = np.broadcast_to(km, pred.shape)
-    null = _brier_columns(_residuals(t, e, null_pred, grid, g_subject, g_times), grid, z)
+    null = _brier_columns(t, e, _residuals(t, e, null_pred, grid, g_subject, g_times), grid, z)
     table = pd.DataFrame({"time": grid, **model})
     table["null_brier"] = null["brier"]
     table["null_se"] = null["se"]

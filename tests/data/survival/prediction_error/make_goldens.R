@@ -1,6 +1,7 @@
 # Golden numbers for sigsurv.survival.prediction_error: IPCW Brier scores, integrated Brier
 # score, the Kaplan-Meier null model and IPA from riskRegression::Score (cens.model = "km",
-# i.e. prodlim's reverse Kaplan-Meier; conservative = TRUE standard errors).
+# i.e. prodlim's reverse Kaplan-Meier; standard errors with conservative = FALSE (default,
+# influence function of the Kaplan-Meier censoring weights included) and TRUE).
 # Predictions: survival probabilities of a Cox model fitted in R (coxph + survfit(newdata)),
 # stored in the JSON so that Python scores exactly the same numbers.
 # Data: ../competing/metabric_competing.csv (overall survival, event > 0; complete cases of
@@ -21,14 +22,20 @@ lung$status <- lung$status - 1L
 score_case <- function(d, formula, times) {
   fit <- coxph(formula, data = d, model = TRUE, x = TRUE)
   surv <- t(summary(survfit(fit, newdata = d), times = times, extend = TRUE)$surv)
-  sc <- Score(list(cox = 1 - surv), formula = Surv(time, status) ~ 1, data = d, times = times,
-              metrics = "brier", summary = c("ibs", "ipa"), cens.model = "km", se.fit = TRUE,
-              conservative = TRUE, null.model = TRUE)
-  b <- as.data.frame(sc$Brier$score)
+  score <- function(conservative) {
+    sc <- Score(list(cox = 1 - surv), formula = Surv(time, status) ~ 1, data = d, times = times,
+                metrics = "brier", summary = c("ibs", "ipa"), cens.model = "km", se.fit = TRUE,
+                conservative = conservative, null.model = TRUE)
+    as.data.frame(sc$Brier$score)
+  }
+  b <- score(FALSE)
+  bc <- score(TRUE)
   cols <- function(m) {
     r <- b[b$model == m, ]
+    rc <- bc[bc$model == m, ]
     list(brier = r$Brier, se = r$se, lower = r$lower, upper = r$upper, ibs = r$IBS,
-         ipa = r$IPA)
+         ipa = r$IPA, se_conservative = rc$se, lower_conservative = rc$lower,
+         upper_conservative = rc$upper)
   }
   list(time = d$time, status = d$status, times = times, surv = lapply(seq_along(times),
        function(j) surv[, j]), cox = cols("cox"), null = cols("Null model"))
