@@ -19,6 +19,7 @@ R's ``cmprsk`` 2.2-11 (Gray's Fortran routines ``cinc``, ``crstm``, ``crrfsv``,
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvInputError
+from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._design import build_design
 from sigsurv.survival.cox import CoxResult, cox_fit
 from sigsurv.survival.km import encode_groups, kaplan_meier
@@ -634,42 +635,100 @@ class FineGrayResult:
 
     @property
     def hr(self) -> pd.Series:
-        """Subdistribution hazard ratios ``exp(coef)``."""
+        """Subdistribution hazard ratios ``exp(coef)``.
+
+        Examples
+        --------
+        >>> res = fine_gray([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 2, 1, 0],
+        ...                 [3.0, 1.0, 2.5, 0.5, 2.0, 1.5, 0.2, 1.2])
+        >>> bool(res.hr["x"] == np.exp(res.coef["x"]))
+        True
+        """
         return np.exp(self.coef).rename("hr")
 
     @property
     def z(self) -> pd.Series:
-        """Wald statistics ``coef / se``."""
+        """Wald statistics ``coef / se``.
+
+        Examples
+        --------
+        >>> res = fine_gray([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 2, 1, 0],
+        ...                 [3.0, 1.0, 2.5, 0.5, 2.0, 1.5, 0.2, 1.2])
+        >>> bool(res.z["x"] == res.coef["x"] / res.se["x"])
+        True
+        """
         return (self.coef / self.se).rename("z")
 
     @property
     def p(self) -> pd.Series:
-        """Two-sided Wald p-values."""
+        """Two-sided Wald p-values.
+
+        Examples
+        --------
+        >>> res = fine_gray([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 2, 1, 0],
+        ...                 [3.0, 1.0, 2.5, 0.5, 2.0, 1.5, 0.2, 1.2])
+        >>> bool(0 < res.p["x"] < 1)
+        True
+        """
         return pd.Series(2.0 * stats.norm.sf(np.abs(self.z)), index=self.coef.index, name="p")
 
     @property
     def ci_lower(self) -> pd.Series:
-        """Lower confidence limit of the hazard ratio."""
+        """Lower confidence limit of the hazard ratio.
+
+        Examples
+        --------
+        >>> res = fine_gray([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 2, 1, 0],
+        ...                 [3.0, 1.0, 2.5, 0.5, 2.0, 1.5, 0.2, 1.2])
+        >>> bool(res.ci_lower["x"] < res.hr["x"])
+        True
+        """
         z = stats.norm.ppf(0.5 + self.conf_level / 2.0)
         return np.exp(self.coef - z * self.se).rename("ci_lower")
 
     @property
     def ci_upper(self) -> pd.Series:
-        """Upper confidence limit of the hazard ratio."""
+        """Upper confidence limit of the hazard ratio.
+
+        Examples
+        --------
+        >>> res = fine_gray([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 2, 1, 0],
+        ...                 [3.0, 1.0, 2.5, 0.5, 2.0, 1.5, 0.2, 1.2])
+        >>> bool(res.ci_upper["x"] > res.hr["x"])
+        True
+        """
         z = stats.norm.ppf(0.5 + self.conf_level / 2.0)
         return np.exp(self.coef + z * self.se).rename("ci_upper")
 
     @property
     def lrt(self) -> dict[str, float]:
-        """Pseudo likelihood-ratio test (``summary.crr``'s ``logtest``); not a valid test
-        of the model, since the pseudo-likelihood is weighted: prefer Wald."""
+        """Pseudo likelihood-ratio test (``summary.crr``'s ``logtest``).
+
+        Not a valid test of the model, since the pseudo-likelihood is weighted:
+        prefer the Wald tests.
+
+        Examples
+        --------
+        >>> res = fine_gray([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 2, 1, 0],
+        ...                 [3.0, 1.0, 2.5, 0.5, 2.0, 1.5, 0.2, 1.2])
+        >>> sorted(res.lrt)
+        ['df', 'p', 'stat']
+        """
         stat = 2.0 * (self.loglik - self.loglik_null)
         df = float(self.coef.size)
         return {"stat": stat, "df": df, "p": float(stats.chi2.sf(stat, df))}
 
     @property
     def summary(self) -> pd.DataFrame:
-        """One row per design column: ``coef, se, hr, ci_lower, ci_upper, z, p``."""
+        """One row per design column: ``coef, se, hr, ci_lower, ci_upper, z, p``.
+
+        Examples
+        --------
+        >>> res = fine_gray([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 2, 1, 0],
+        ...                 [3.0, 1.0, 2.5, 0.5, 2.0, 1.5, 0.2, 1.2])
+        >>> res.summary.index.tolist()
+        ['x']
+        """
         return pd.concat(
             [
                 self.coef.rename("coef"),
@@ -727,9 +786,14 @@ def fine_gray(
     CohortValidationError
         Bad times or event codes.
     AnalysisError
-        No event of ``cause``; a constant covariate.
+        No event of ``cause``; a constant covariate; a singular information matrix.
     SigsurvInputError
         Malformed covariates.
+
+    Warns
+    -----
+    SigsurvWarning
+        ``crr``'s convergence rule not met within ``max_iter`` Newton steps.
 
     Examples
     --------
@@ -752,8 +816,22 @@ def fine_gray(
         )
     data = _fine_gray_data(t, e, design.matrix, cause)
     p = design.matrix.shape[1]
-    beta, lik, _, hess, converged, iterations = _newton(data, np.zeros(p), max_iter, gtol)
-    bread = np.linalg.inv(hess)
+    try:
+        beta, lik, _, hess, converged, iterations = _newton(data, np.zeros(p), max_iter, gtol)
+        bread = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        raise AnalysisError(
+            "the Fine-Gray information matrix is singular (collinear covariates or a "
+            "covariate that separates the events)",
+            found=", ".join(design.columns),
+        ) from None
+    if not converged:
+        warnings.warn(
+            f"Fine-Gray fit did not converge in {iterations} iterations (crr's rule): "
+            "the estimates are not reliable",
+            SigsurvWarning,
+            stacklevel=2,
+        )
     var = bread @ _sandwich_middle(data, beta) @ bread.T
     names = pd.Index(design.columns)
     return FineGrayResult(

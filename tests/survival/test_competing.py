@@ -187,3 +187,24 @@ def test_cause_labels_do_not_depend_on_row_order():
     fa = fine_gray(t, e, x, cause=1)
     fb = fine_gray(t[perm], e[perm], x[perm], cause=1)
     assert np.allclose(fa.coef, fb.coef, rtol=1e-10) and np.allclose(fa.se, fb.se, rtol=1e-10)
+
+
+def test_fine_gray_warns_when_crr_rule_is_not_met():
+    from sigsurv.errors import SigsurvWarning
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=50)
+    t = rng.exponential(np.exp(-x))
+    e = rng.choice([0, 1, 2], size=50)
+    with pytest.warns(SigsurvWarning, match="did not converge"):
+        res = fine_gray(t, e, x, cause=1, max_iter=0)
+    assert not res.converged and (res.coef == 0).all()
+
+
+def test_fine_gray_refuses_collinear_covariates():
+    x = np.arange(12.0) % 5
+    cov = pd.DataFrame({"a": x, "b": 2 * x})
+    t = np.arange(1.0, 13.0)
+    e = np.array([1, 2, 1, 0, 1, 2, 0, 1, 2, 1, 0, 0])
+    with pytest.raises(AnalysisError):
+        fine_gray(t, e, cov, cause=1)
