@@ -51,6 +51,8 @@ CUMINC_CASES = [
     "metabric_cellularity",
     "metabric_cellularity_strata_menopause",
     "mgus2_sex",
+    "metabric_cellularity_rho1",
+    "mgus2_sex_rho2_strata_anemia",
 ]
 
 
@@ -62,11 +64,14 @@ CUMINC_COMPLETE = {
     "metabric_cellularity": ["cellularity"],
     "metabric_cellularity_strata_menopause": ["cellularity", "menopause"],
     "mgus2_sex": [],
+    "metabric_cellularity_rho1": ["cellularity"],
+    "mgus2_sex_rho2_strata_anemia": ["hgb"],
 }
 
 
 def _cuminc_data(name: str, cohorts: dict) -> pd.DataFrame:
-    return cohorts[name.split("_")[0]].dropna(subset=CUMINC_COMPLETE[name])
+    d = cohorts[name.split("_")[0]].dropna(subset=CUMINC_COMPLETE[name])
+    return d.assign(anemia=d["hgb"] < 12) if "hgb" in d else d
 
 
 @pytest.mark.parametrize("name", CUMINC_CASES)
@@ -76,7 +81,7 @@ def test_cumulative_incidence_matches_cuminc(name, cause, goldens, cohorts):
     d = _cuminc_data(name, cohorts)
     groups = None if case["group"] is None else d[case["group"]]
     strata = None if case["strata"] is None else d[case["strata"]]
-    res = cumulative_incidence(d["time"], d["event"], cause, groups, strata=strata)
+    res = cumulative_incidence(d["time"], d["event"], cause, groups, strata=strata, rho=case["rho"])
     for g in res.groups:
         key = f"{1 if groups is None else g} {cause}"
         r_curve = case["curves"][key]

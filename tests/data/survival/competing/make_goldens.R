@@ -43,12 +43,12 @@ tests <- function(fit) {
   list(cause = rownames(fit$Tests), stat = unname(fit$Tests[, "stat"]),
        p = unname(fit$Tests[, "pv"]), df = unname(fit$Tests[, "df"]))
 }
-cuminc_case <- function(d, group, strata, times) {
+cuminc_case <- function(d, group, strata, times, rho = 0) {
   fit <- if (is.null(group)) cuminc(d$time, d$event)
-         else if (is.null(strata)) cuminc(d$time, d$event, d[[group]])
-         else cuminc(d$time, d$event, d[[group]], d[[strata]])
+         else if (is.null(strata)) cuminc(d$time, d$event, d[[group]], rho = rho)
+         else cuminc(d$time, d$event, d[[group]], d[[strata]], rho = rho)
   tp <- timepoints(fit, times)
-  list(group = group, strata = strata, times = times, curves = curves(fit),
+  list(group = group, strata = strata, rho = rho, times = times, curves = curves(fit),
        tests = tests(fit), at_est = lapply(split(tp$est, row(tp$est)), identity),
        at_var = lapply(split(tp$var, row(tp$var)), identity), at_rows = rownames(tp$est))
 }
@@ -61,7 +61,11 @@ cuminc_out <- list(
   metabric_cellularity = cuminc_case(mb_cell, "cellularity", NULL, c(60, 120, 180)),
   metabric_cellularity_strata_menopause = cuminc_case(
     mb_cell[!is.na(mb_cell$menopause), ], "cellularity", "menopause", c(60)),
-  mgus2_sex = cuminc_case(mgus, "sex", NULL, c(0, 12, 60, 120, 240, 424)))
+  mgus2_sex = cuminc_case(mgus, "sex", NULL, c(0, 12, 60, 120, 240, 424)),
+  metabric_cellularity_rho1 = cuminc_case(mb_cell, "cellularity", NULL, c(60), rho = 1),
+  mgus2_sex_rho2_strata_anemia = cuminc_case(
+    transform(mgus, anemia = ifelse(is.na(hgb), NA, hgb < 12))[!is.na(mgus$hgb), ],
+    "sex", "anemia", c(60), rho = 2))
 
 crr_case <- function(d, covs, failcode) {
   d <- d[complete.cases(d[, covs, drop = FALSE]), ]
