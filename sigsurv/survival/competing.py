@@ -607,6 +607,9 @@ class FineGrayResult:
         Level of the confidence intervals.
     reference_levels
         Reference level of each categorical covariate.
+    baseline
+        ``time, hazard``: jumps of the baseline cumulative subdistribution hazard at
+        the distinct event times of the cause (``crr``'s ``uftime``, ``bfitj``).
 
     Examples
     --------
@@ -632,6 +635,70 @@ class FineGrayResult:
     iterations: int
     conf_level: float
     reference_levels: dict[str, Any] = field(default_factory=dict)
+    baseline: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def predict(self, covariates: Any, times: Any = None) -> pd.DataFrame:
+        """Cumulative incidence ``1 - exp(-exp(x b) Lambda0(t))`` for covariate profiles.
+
+        As R ``predict.crr``: ``Lambda0`` is the Breslow-type baseline cumulative
+        subdistribution hazard at ``b`` (``crr``'s ``bfitj``), covariates are used
+        uncentred.
+
+        Parameters
+        ----------
+        covariates
+            ``DataFrame`` with one numeric column per design column of the fit
+            (named as :attr:`coef`'s index, e.g. ``grade2`` for a dummy), one row
+            per profile.
+        times
+            Times to evaluate (step function; 0 before the first event time).
+            Default: the distinct event times of the cause (``crr``'s ``uftime``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows = times, columns = the profiles' row labels.
+
+        Raises
+        ------
+        SigsurvInputError
+            Missing design columns or non-numeric / missing values.
+
+        Examples
+        --------
+        >>> res = fine_gray([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 2, 1, 0],
+        ...                 [3.0, 1.0, 2.5, 0.5, 2.0, 1.5, 0.2, 1.2])
+        >>> res.predict(pd.DataFrame({"x": [0.0, 2.0]}), times=[0.5, 8]).shape
+        (2, 2)
+        """
+        frame = covariates if isinstance(covariates, pd.DataFrame) else pd.DataFrame(covariates)
+        missing = [c for c in self.coef.index if c not in frame.columns]
+        if missing:
+            raise SigsurvInputError(
+                "covariates lack design columns of the fit",
+                expected=", ".join(self.coef.index),
+                found=", ".join(map(str, frame.columns)),
+            )
+        try:
+            x = frame[list(self.coef.index)].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise SigsurvInputError(
+                "prediction covariates must be numeric design columns",
+                found=str(frame.dtypes.to_dict()),
+            ) from None
+        if not np.isfinite(x).all():
+            raise SigsurvInputError("prediction covariates have missing values")
+        event_times = self.baseline["time"].to_numpy()
+        cum_hazard = np.cumsum(self.baseline["hazard"].to_numpy())
+        grid = event_times if times is None else np.asarray(times, dtype=float).ravel()
+        at = np.searchsorted(event_times, grid, side="right")
+        lam = np.concatenate(([0.0], cum_hazard))[at]
+        risk = np.exp(x @ self.coef.to_numpy())
+        return pd.DataFrame(
+            1.0 - np.exp(-np.outer(lam, risk)),
+            index=pd.Index(grid, name="time"),
+            columns=frame.index,
+        )
 
     @property
     def hr(self) -> pd.Series:
@@ -848,6 +915,9 @@ def fine_gray(
         iterations=iterations,
         conf_level=float(conf_level),
         reference_levels=dict(design.reference_levels),
+        baseline=pd.DataFrame(
+            {"time": data.fail_times, "hazard": data.n_fail / _risk_sums(data, beta, 1)[0]}
+        ),
     )
 
 

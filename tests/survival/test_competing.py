@@ -143,6 +143,10 @@ def test_fine_gray_matches_crr(name, goldens, cohorts):
     assert max_rel(res.p, case["p"]) < RTOL
     assert max_rel(res.loglik, case["loglik"]) < RTOL
     assert max_rel(res.loglik_null, case["loglik_null"]) < RTOL
+    assert max_rel(res.baseline["time"], case["uftime"]) == 0.0
+    assert max_rel(res.baseline["hazard"], case["bfitj"]) < RTOL
+    profiles = pd.DataFrame(case["predict_profiles"], columns=cov)
+    assert max_rel(res.predict(profiles).to_numpy(), case["predict"]) < RTOL
 
 
 def test_cause_specific_cox_matches_coxph(goldens, cohorts):

@@ -78,7 +78,10 @@ crr_case <- function(d, covs, failcode) {
        upper = unname(s$conf.int[, 4]), z = unname(fit$coef / sqrt(diag(fit$var))),
        p = unname(2 * pnorm(-abs(fit$coef / sqrt(diag(fit$var))))),
        loglik = fit$loglik, loglik_null = fit$loglik.null, converged = fit$converged,
-       score = unname(fit$score), inf = fit$inf)
+       score = unname(fit$score), inf = fit$inf,
+       uftime = fit$uftime, bfitj = fit$bfitj,
+       predict_profiles = x[1:3, , drop = FALSE],
+       predict = unname(predict(fit, x[1:3, , drop = FALSE])[, -1, drop = FALSE]))
 }
 mb_x <- metabric
 mb_x$chemo_yes <- as.numeric(mb_x$chemo == "YES")
