@@ -6,7 +6,8 @@ R's ``cmprsk`` 2.2-11 (Gray's Fortran routines ``cinc``, ``crstm``, ``crrfsv``,
 
 * :func:`cumulative_incidence` is the Aalen–Johansen estimate
   ``F_k(t) = sum_{s <= t} S(s-) d_k(s) / n(s)`` with ``S`` the all-cause Kaplan–Meier
-  curve (computed by :func:`~sigsurv.survival.km.kaplan_meier`), the delta-method
+  curve (computed by :func:`~sigsurv.survival.km.kaplan_meier` on the exact times:
+  like ``cmprsk``, and unlike ``survfit``, times are never merged), the delta-method
   variance of ``cuminc`` and Gray's (1988) K-sample test (``rho`` as ``cuminc``,
   optional strata).
 * :func:`fine_gray` fits the proportional subdistribution-hazards model by the
@@ -29,8 +30,9 @@ from scipy import stats
 
 from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._design import build_design
+from sigsurv.survival._exact_times import exact_time_km_table
 from sigsurv.survival.cox import CoxResult, cox_fit
-from sigsurv.survival.km import encode_groups, kaplan_meier
+from sigsurv.survival.km import encode_groups
 
 __all__ = [
     "CumulativeIncidenceResult",
@@ -119,7 +121,7 @@ def check_competing_arrays(time: Any, event: Any, cause: int) -> tuple[np.ndarra
 # --------------------------------------------------------------------------------------
 def _incidence_curve(time: np.ndarray, event: np.ndarray, cause: int) -> pd.DataFrame:
     """Aalen–Johansen jumps of one group with cmprsk's variance (Fortran ``cinc``)."""
-    km = kaplan_meier(time, (event > 0).astype(float)).curves["all"].table
+    km = exact_time_km_table(time, (event > 0).astype(float))
     times = km["time"].to_numpy()
     rs = km["n_risk"].to_numpy().astype(float)
     idx = np.searchsorted(times, time)
@@ -446,7 +448,7 @@ def _censoring_left(time: np.ndarray, censored: np.ndarray, at: np.ndarray) -> n
     ``crr`` evaluates the step function at ``t (1 - 100 eps)``: at ``t = 0`` that
     is ``G(0)`` itself, so censorings at time 0 count there.
     """
-    table = kaplan_meier(time, censored.astype(float)).curves["all"].table
+    table = exact_time_km_table(time, censored.astype(float))
     grid, surv = table["time"].to_numpy(), table["surv"].to_numpy()
     idx = np.where(
         at > 0, np.searchsorted(grid, at, side="left"), np.searchsorted(grid, at, "right")

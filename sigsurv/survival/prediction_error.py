@@ -29,7 +29,9 @@ reverse Kaplan–Meier):
   with ``BS(t_0) = 0`` (a left-endpoint step integral: it depends on the grid, so use
   a fine one, e.g. every event time, for an integral);
 * the null model is the Kaplan–Meier curve of all subjects (same prediction for
-  everybody); ``IPA = 1 - BS / BS_null`` (index of prediction accuracy).
+  everybody); ``IPA = 1 - BS / BS_null`` (index of prediction accuracy);
+* times are compared exactly, as ``prodlim`` (no ``survfit``-style merging of
+  times that differ by rounding noise).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv.errors import SigsurvInputError
+from sigsurv.survival._exact_times import exact_time_km_table
 from sigsurv.survival.endpoints import check_survival_arrays
 from sigsurv.survival.km import kaplan_meier
 
@@ -265,7 +268,9 @@ def brier_score(
     t, e, pred = t[order], e[order], pred[order]
     g_subject, g_times = _censoring_weights(t, e, grid)
     model = _brier_columns(t, e, _residuals(t, e, pred, grid, g_subject, g_times), grid, z)
-    km = kaplan_meier(t, e).curves["all"].survival_at(grid)["surv"].to_numpy()
+    km_table = exact_time_km_table(t, e)
+    km_surv = np.concatenate(([1.0], km_table["surv"].to_numpy()))
+    km = km_surv[np.searchsorted(km_table["time"].to_numpy(), grid, side="right")]
     null_pred = np.broadcast_to(km, pred.shape)
     null = _brier_columns(t, e, _residuals(t, e, null_pred, grid, g_subject, g_times), grid, z)
     table = pd.DataFrame({"time": grid, **model})

@@ -217,3 +217,10 @@ def test_fine_gray_refuses_collinear_covariates():
     e = np.array([1, 2, 1, 0, 1, 2, 0, 1, 2, 1, 0, 0])
     with pytest.raises(AnalysisError):
         fine_gray(t, e, cov, cause=1)
+
+
+def test_times_are_compared_exactly_as_cmprsk():
+    # survfit would merge these two times (aeqSurv); cmprsk's cinc keeps them apart
+    res = cumulative_incidence([1.0, 1.0 + 1e-12, 2.0, 3.0], [1, 1, 0, 1], cause=1)
+    assert res.curves["all"]["time"].tolist() == [1.0, 1.0 + 1e-12, 3.0]
+    assert res.curves["all"]["n_risk"].tolist() == [4, 3, 1]
