@@ -22,6 +22,21 @@ from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
 from sigsurv.survival.logrank import LogRankResult, logrank_test, logrank_trend_test
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
 from sigsurv.survival.null import RandomSignatureNull, random_signature_null
+from sigsurv.survival.competing import (
+    CumulativeIncidenceResult,
+    FineGrayResult,
+    GrayTest,
+    cause_specific_cox,
+    cumulative_incidence,
+    fine_gray,
+)
+from sigsurv.survival.rmst import RMSTComparison, RMSTResult, rmst
+from sigsurv.survival.prediction_error import (
+    BrierScoreResult,
+    brier_score,
+    integrated_brier_score,
+)
+from sigsurv.survival.d_index import DIndexResult, blom_scores, d_index
 
 __all__ = [
     "DEFINITIONS",
@@ -57,4 +72,19 @@ __all__ = [
     "time_dependent_auc",
     "two_by_two",
     "uno_c",
+    "CumulativeIncidenceResult",
+    "FineGrayResult",
+    "GrayTest",
+    "cause_specific_cox",
+    "cumulative_incidence",
+    "fine_gray",
+    "RMSTComparison",
+    "RMSTResult",
+    "rmst",
+    "BrierScoreResult",
+    "brier_score",
+    "integrated_brier_score",
+    "DIndexResult",
+    "blom_scores",
+    "d_index",
 ]
