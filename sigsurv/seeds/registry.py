@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sigsurv._yaml import line_of, load_document
 from sigsurv.errors import FileFormatError, SignatureError
 from sigsurv.seeds.schema import (
     Citation,
@@ -24,7 +25,6 @@ from sigsurv.seeds.schema import (
     SeedRecord,
     _err,
 )
-from sigsurv.signatures._yaml_io import _yaml_document
 
 __all__ = [
     "RECORDS_DIR",
@@ -46,9 +46,7 @@ class _Reader:
         self.lines = lines
 
     def line(self, path: tuple[Any, ...]) -> int | None:
-        while path and path not in self.lines:
-            path = path[:-1]
-        return self.lines.get(path)
+        return line_of(self.lines, path)
 
     def build(self, cls: type, data: Any, path: tuple[Any, ...], **extra: Any) -> Any:
         if not isinstance(data, dict):
@@ -115,7 +113,7 @@ def read_seed_record(path: str | Path) -> SeedRecord:
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     try:
-        data, lines = _yaml_document(text, str(path))
+        data, lines = load_document(text, str(path))
     except SignatureError as err:
         raise _err(err.message, file=err.file, line=err.line, hint=err.hint) from None
     reader = _Reader(str(path), lines)

@@ -9,11 +9,12 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
+from sigsurv._yaml import LinePath, line_of
 from sigsurv.errors import SignatureError
 from sigsurv.signatures._files import _Path
 from sigsurv.signatures.schema import Signature, SignatureGene, SignatureSource
 
-_LinePath = tuple[Any, ...]
+_LinePath = LinePath
 
 _UP_TOKENS = {"up": 1, "+": 1, "+1": 1, "1": 1, "down": -1, "dn": -1, "-": -1, "-1": -1}
 
@@ -139,13 +140,7 @@ class _Where:
         self.lines = lines or {}
 
     def line(self, path: _LinePath) -> int | None:
-        path = tuple(path)
-        while True:
-            if path in self.lines:
-                return self.lines[path]
-            if not path:
-                return None
-            path = path[:-1]
+        return line_of(self.lines, path)
 
     def fail(
         self,

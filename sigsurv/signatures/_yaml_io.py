@@ -8,80 +8,11 @@ from typing import Any
 
 import yaml
 
+from sigsurv._yaml import load_document
 from sigsurv.errors import SignatureError
 from sigsurv.signatures._files import _as_list, _Path, _read_text, _with_definition
-from sigsurv.signatures._validate import _LinePath, signature_from_dict, signature_to_dict
+from sigsurv.signatures._validate import signature_from_dict, signature_to_dict
 from sigsurv.signatures.schema import Signature
-
-
-def _node_lines(node: yaml.Node, path: _LinePath, lines: dict[_LinePath, int], file: str) -> None:
-    """Record the line of every node and refuse duplicate mapping keys."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        explicit: dict[str, int] = {}
-        merged: list[yaml.Node] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                merged.extend(
-                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-                )
-                continue
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-            line = key_node.start_mark.line + 1
-            if key in explicit:
-                raise SignatureError(
-                    f"duplicate key {key!r}",
-                    file=file,
-                    line=line,
-                    hint=f"first given at line {explicit[key]}",
-                )
-            explicit[key] = line
-            lines[(*path, key)] = line
-            _node_lines(value_node, (*path, key), lines, file)
-        for source in merged:
-            if not isinstance(source, yaml.MappingNode):
-                continue
-            for key_node, value_node in source.value:
-                key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-                if key not in explicit:
-                    sub: dict[_LinePath, int] = {}
-                    sub[(*path, key)] = key_node.start_mark.line + 1
-                    _node_lines(value_node, (*path, key), sub, file)
-                    for k, v in sub.items():
-                        lines.setdefault(k, v)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _node_lines(item, (*path, i), lines, file)
-
-
-def _yaml_document(text: str, file: str) -> tuple[Any, dict[_LinePath, int]]:
-    # libyaml when available (same safe constructor, faster); both keep line marks.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise SignatureError("the YAML file is empty", file=file, line=1)
-        lines: dict[_LinePath, int] = {}
-        _node_lines(node, (), lines, file)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        problem = err.problem or err.context or "syntax error"
-        hint = None if mark is None else f"column {mark.column + 1}"
-        context = err.context_mark
-        if err.context and context is not None and mark is not None and context.line != mark.line:
-            hint = f"{hint}; {err.context} at line {context.line + 1}"
-        raise SignatureError(
-            f"invalid YAML: {problem}",
-            file=file,
-            line=None if mark is None else mark.line + 1,
-            hint=hint,
-        ) from None
-    except yaml.YAMLError as err:
-        raise SignatureError(f"invalid YAML: {err}", file=file) from None
-    finally:
-        loader.dispose()
-    return data, lines
 
 
 def loads_yaml(text: str, *, file: str = "<string>") -> list[Signature]:
@@ -100,7 +31,7 @@ def loads_yaml(text: str, *, file: str = "<string>") -> list[Signature]:
     ...
     sigsurv.errors.SignatureError: demo.yaml:2: signature demo: duplicate gene; found 'A' ...
     """
-    data, lines = _yaml_document(text, file)
+    data, lines = load_document(text, file)
     if isinstance(data, dict) and "signatures" in data and "id" not in data:
         extra = [k for k in data if k != "signatures"]
         if extra:
