@@ -2,6 +2,7 @@
 
 from sigsurv.seeds.registry import (
     claims_for_signature,
+    describe_signature,
     get_claim,
     get_seed_record,
     list_claims,
@@ -33,6 +34,7 @@ __all__ = [
     "Horizon",
     "SeedRecord",
     "claims_for_signature",
+    "describe_signature",
     "get_claim",
     "get_seed_record",
     "list_claims",

@@ -25,10 +25,12 @@ from sigsurv.seeds.schema import (
     SeedRecord,
     _err,
 )
+from sigsurv.signatures import Signature, get_signature, signature_to_dict
 
 __all__ = [
     "RECORDS_DIR",
     "claims_for_signature",
+    "describe_signature",
     "get_claim",
     "get_seed_record",
     "list_claims",
@@ -232,3 +234,38 @@ def get_claim(claim_id: str) -> Claim:
         found=claim_id,
         expected="one of " + ", ".join(c.id for c in list_claims()),
     )
+
+
+def describe_signature(sig: Signature | str) -> dict[str, Any]:
+    """Everything ``sigsurv signatures show`` prints, as a JSON-ready dict.
+
+    The full record (:func:`~sigsurv.signatures.signature_to_dict`) plus
+    ``n_genes``, the resolved origins of the scoring defaults (``method_origin`` /
+    ``cut_origin``: ``authors`` or ``sigsurv_default``) and ``claims``: the seed
+    claims this signature tests, directly (``role: primary``) or as an explicitly
+    labelled proxy (``role: proxy``), each as
+    :meth:`sigsurv.seeds.Claim.to_dict`. It lives with the seed records
+    because it joins a signature with the claims that use it.
+
+    Examples
+    --------
+    >>> info = describe_signature("msk1_rps6ka5")
+    >>> primary = [c["id"] for c in info["claims"] if c["role"] == "primary"]
+    >>> primary  # doctest: +NORMALIZE_WHITESPACE
+    ['gawrzak2018_msk1_bone_relapse_5y_er_pos', 'gawrzak2018_msk1_mfs_er_pos',
+     'gawrzak2018_msk1_no_difference_er_neg']
+    >>> info["method_origin"], info["cut_origin"]
+    ('authors', 'sigsurv_default')
+    """
+    sig = get_signature(sig, harmonise=False) if isinstance(sig, str) else sig
+    out = signature_to_dict(sig)
+    out["n_genes"] = sig.n_genes
+    out["method_origin"] = sig.method_origin_resolved
+    out["cut_origin"] = sig.cut_origin_resolved
+    claims = []
+    for claim in claims_for_signature(sig.id):
+        row = claim.to_dict()
+        row["role"] = "primary" if claim.signature_id == sig.id else "proxy"
+        claims.append(row)
+    out["claims"] = claims
+    return out

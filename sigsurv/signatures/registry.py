@@ -17,20 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from sigsurv.errors import SignatureError, SigsurvWarning
-from sigsurv.signatures.io import (
-    dumps_gmt,
-    dumps_yaml,
-    load_signatures,
-    read_yaml,
-    signature_to_dict,
-)
+from sigsurv.signatures.io import dumps_gmt, dumps_yaml, load_signatures, read_yaml
 from sigsurv.signatures.schema import Signature
 
 __all__ = [
     "BUILTIN_DIR",
     "SignatureHarmonisation",
     "builtin_file",
-    "describe_signature",
     "export_signature",
     "get_signature",
     "harmonise_signature",
@@ -401,42 +394,6 @@ def signature_summary(sig: Signature | str) -> dict[str, Any]:
         "collection": sig.collection,
         "file": builtin[1] if builtin is not None and builtin[0] == sig else "",
     }
-
-
-def describe_signature(sig: Signature | str) -> dict[str, Any]:
-    """Everything ``sigsurv signatures show`` prints, as a JSON-ready dict.
-
-    The full record (:func:`~sigsurv.signatures.io.signature_to_dict`) plus
-    ``n_genes``, the resolved origins of the scoring defaults (``method_origin`` /
-    ``cut_origin``: ``authors`` or ``sigsurv_default``) and ``claims``: the seed
-    claims this signature tests, directly (``role: primary``) or as an explicitly
-    labelled proxy (``role: proxy``), each as
-    :meth:`sigsurv.seeds.Claim.to_dict`.
-
-    Examples
-    --------
-    >>> info = describe_signature("msk1_rps6ka5")
-    >>> primary = [c["id"] for c in info["claims"] if c["role"] == "primary"]
-    >>> primary  # doctest: +NORMALIZE_WHITESPACE
-    ['gawrzak2018_msk1_bone_relapse_5y_er_pos', 'gawrzak2018_msk1_mfs_er_pos',
-     'gawrzak2018_msk1_no_difference_er_neg']
-    >>> info["method_origin"], info["cut_origin"]
-    ('authors', 'sigsurv_default')
-    """
-    from sigsurv.seeds import claims_for_signature
-
-    sig = get_signature(sig, harmonise=False) if isinstance(sig, str) else sig
-    out = signature_to_dict(sig)
-    out["n_genes"] = sig.n_genes
-    out["method_origin"] = sig.method_origin_resolved
-    out["cut_origin"] = sig.cut_origin_resolved
-    claims = []
-    for claim in claims_for_signature(sig.id):
-        row = claim.to_dict()
-        row["role"] = "primary" if claim.signature_id == sig.id else "proxy"
-        claims.append(row)
-    out["claims"] = claims
-    return out
 
 
 def export_signature(sig: Signature | str, format: str = "yaml") -> str:

@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from sigsurv.errors import SignatureError, SigsurvWarning
+from sigsurv.seeds import describe_signature
 from sigsurv.signatures import (
     Signature,
-    describe_signature,
     export_signature,
     get_signature,
     harmonise_signature,
