@@ -42,8 +42,9 @@ ENDPOINT_KINDS: tuple[str, ...] = ("time_to_event", "binary", "qualitative")
 CLAIM_DIRECTIONS: tuple[str, ...] = ("protective", "harmful", "none")
 SIZE_QUALIFIERS: tuple[str, ...] = ("exact", "more_than", "approximately")
 SCALES: tuple[str, ...] = ("dichotomised", "continuous", "unknown")
-_ENDPOINT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_CLAIM_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+# applied with fullmatch: "$" would let a final newline through ("os\n")
+_ENDPOINT_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_CLAIM_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _err(message: str, **kw: Any) -> FileFormatError:
@@ -105,7 +106,7 @@ class EndpointMatch:
                 raise _err(f"endpoint_match.{name} must be a list", found=value)
             object.__setattr__(self, name, tuple(value))
             for item in getattr(self, name):
-                if not isinstance(item, str) or not _ENDPOINT_NAME.match(item):
+                if not isinstance(item, str) or not _ENDPOINT_NAME.fullmatch(item):
                     raise _err(
                         f"endpoint_match.{name}: invalid endpoint name",
                         expected="lower-case name such as 'os' or 'bmfs'",
@@ -350,7 +351,7 @@ class Claim:
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _CLAIM_ID.match(self.id):
+        if not isinstance(self.id, str) or not _CLAIM_ID.fullmatch(self.id):
             raise _err(
                 "invalid claim id", expected="lower-case letters, digits, '_'", found=self.id
             )

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from sigsurv.errors import SignatureError, SigsurvWarning
 from sigsurv.signatures._files import _as_list, _Path, _read_text
-from sigsurv.signatures.schema import Signature, SignatureGene
+from sigsurv.signatures.schema import Signature, SignatureGene, _whitespace_in
 
 
 def loads_gmt(text: str, *, file: str = "<string>") -> list[Signature]:
@@ -34,6 +34,7 @@ def loads_gmt(text: str, *, file: str = "<string>") -> list[Signature]:
     sets = _gene_sets(text, file)
     out: list[Signature] = []
     done: set[str] = set()
+    first_line: dict[str, int] = {}
     for name, gene_set in sets.items():
         if name in done:
             continue
@@ -50,6 +51,16 @@ def loads_gmt(text: str, *, file: str = "<string>") -> list[Signature]:
             members = tuple(SignatureGene(g, 1) for g in gene_set.genes)
             sig_id, line, desc = name, gene_set.line, gene_set.description
             done.add(name)
+        if sig_id in first_line:
+            raise SignatureError(
+                f"two gene sets give signature id {sig_id!r}",
+                file=file,
+                line=max(line, first_line[sig_id]),
+                found=sig_id,
+                hint=f"{sig_id}_UP and {sig_id}_DN are read as signature {sig_id}; "
+                f"the other is at line {min(line, first_line[sig_id])}: rename one",
+            )
+        first_line[sig_id] = line
         try:
             out.append(Signature(id=sig_id, name=sig_id, genes=members, description=desc))
         except SignatureError as err:
@@ -106,7 +117,11 @@ def _gene_sets(text: str, file: str) -> dict[str, _GeneSet]:
 
 
 def _line_genes(name: str, fields: list[str], file: str, number: int) -> tuple[str, ...]:
-    """The genes of one GMT line, checked: none empty, no whitespace inside, no duplicate."""
+    """The genes of one GMT line, checked: none empty, no whitespace inside, no duplicate.
+
+    Errors name the line and the field (``column 4``: the second gene; the set name is
+    field 1 and the description field 2).
+    """
     if not fields:
         raise SignatureError(
             f"gene set {name!r} has no genes",
@@ -114,29 +129,40 @@ def _line_genes(name: str, fields: list[str], file: str, number: int) -> tuple[s
             line=number,
             expected="NAME<TAB>DESCRIPTION<TAB>GENE...",
         )
-    seen: set[str] = set()
+    first_field: dict[str, int] = {}
     clean: list[str] = []
-    for gene in fields:
+    for column, gene in enumerate(fields, start=3):
         symbol = gene.strip()
         if not symbol:
             raise SignatureError(
                 f"gene set {name!r} has an empty gene field (two tabs in a row)",
                 file=file,
                 line=number,
+                column=column,
             )
-        if any(ch.isspace() for ch in symbol):
+        inner = _whitespace_in(symbol)
+        if inner is not None:
             raise SignatureError(
-                f"gene set {name!r}: gene field contains a space",
+                f"gene set {name!r}: gene field contains {inner}",
                 file=file,
                 line=number,
+                column=column,
                 found=symbol,
                 hint="GMT genes are separated by tabs",
             )
-        if symbol.upper() in seen:
+        key = symbol.upper()
+        if key in first_field:
+            first = clean[first_field[key] - 3]
+            same_case = "" if first == symbol else f" as {first!r}; genes differ only by case"
             raise SignatureError(
-                f"gene set {name!r}: duplicate gene", file=file, line=number, found=symbol
+                f"gene set {name!r}: duplicate gene",
+                file=file,
+                line=number,
+                column=column,
+                found=symbol,
+                hint=f"first listed in column {first_field[key]}{same_case}",
             )
-        seen.add(symbol.upper())
+        first_field[key] = column
         clean.append(symbol)
     return tuple(clean)
 

@@ -185,10 +185,23 @@ def _check_keys(where: _Where, d: Mapping[Any, Any], allowed: set[str], path: _L
             )
 
 
+def _quote_hint(value: Any) -> str | None:
+    """Why YAML did not give text, when an unquoted word or number is the likely cause."""
+    if isinstance(value, bool):
+        return "YAML reads yes/no/on/off/true/false as a boolean: quote it"
+    if isinstance(value, numbers.Number):
+        return "YAML reads it as a number: quote it"
+    if value is None:
+        return "the value is empty (or null/~): write the text"
+    return None
+
+
 def _text(where: _Where, d: Mapping[str, Any], key: str, path: _LinePath) -> str:
     value = d[key]
     if not isinstance(value, str):
-        raise where.fail(f"field {key!r} must be text", (*path, key), found=value)
+        raise where.fail(
+            f"field {key!r} must be text", (*path, key), found=value, hint=_quote_hint(value)
+        )
     return value
 
 
@@ -198,7 +211,12 @@ def _text_list(where: _Where, d: Mapping[str, Any], key: str, path: _LinePath) -
         raise where.fail(f"field {key!r} must be a list of text", (*path, key), found=value)
     for i, item in enumerate(value):
         if not isinstance(item, str):
-            raise where.fail(f"field {key!r}: every item must be text", (*path, key, i), found=item)
+            raise where.fail(
+                f"field {key!r}: every item must be text",
+                (*path, key, i),
+                found=item,
+                hint=_quote_hint(item),
+            )
     return tuple(value)
 
 
@@ -216,7 +234,12 @@ def _gene_from_item(where: _Where, item: Any, path: _LinePath) -> SignatureGene:
         except SignatureError as err:
             raise where.relocate(err, path) from None
     if not isinstance(item, dict):
-        raise where.fail("a gene must be a symbol or a mapping with 'symbol'", path, found=item)
+        raise where.fail(
+            "a gene must be a symbol or a mapping with 'symbol'",
+            path,
+            found=item,
+            hint=_quote_hint(item),
+        )
     _check_keys(where, item, _GENE_FIELDS, path)
     if "symbol" not in item:
         raise where.fail("gene entry has no 'symbol'", path, found=item)
@@ -347,7 +370,9 @@ def signature_from_dict(
             raise where.fail(f"signature has no {required!r} field", path)
     sig_id = d["id"]
     if not isinstance(sig_id, str):
-        raise where.fail("field 'id' must be text", (*path, "id"), found=sig_id)
+        raise where.fail(
+            "field 'id' must be text", (*path, "id"), found=sig_id, hint=_quote_hint(sig_id)
+        )
     kwargs: dict[str, Any] = {"id": sig_id, "name": sig_id}
     for key in _SIG_TEXT:
         if key in d:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -45,7 +46,29 @@ MIRNA_ROLES: tuple[str, ...] = ("", "pro_metastatic", "anti_metastatic")
 #: the curator, or derived (computed) from published numbers.
 EVIDENCE_TAGS: tuple[str, ...] = ("SEED", "SRC", "MEM", "INF", "DER")
 
-_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+# applied with fullmatch: "$" would let a final newline through ("abc\n")
+_ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
+_PMID_PATTERN = re.compile(r"[0-9]+")
+_WHITESPACE_NAMES = {" ": "a space", "\t": "a tab", "\n": "a line break", "\r": "a carriage return"}
+
+
+def _whitespace_in(text: str) -> str | None:
+    """Describe the first whitespace character of ``text`` ("a tab (character 5)"), or None.
+
+    Examples
+    --------
+    >>> _whitespace_in("TP53\\tBCL2"), _whitespace_in("TP53")
+    ('a tab (character 5)', None)
+    >>> _whitespace_in("ERBB2\\u00a0")
+    'whitespace U+00A0 NO-BREAK SPACE (character 6)'
+    """
+    for position, char in enumerate(text, start=1):
+        if char.isspace():
+            name = _WHITESPACE_NAMES.get(char)
+            if name is None:
+                name = f"whitespace U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+            return f"{name} (character {position})"
+    return None
 
 
 def _check_evidence(owner: str, tags: tuple[str, ...]) -> None:
@@ -114,6 +137,14 @@ class SignatureGene:
         if self.symbol != self.symbol.strip():
             raise SignatureError(
                 "gene symbol has leading or trailing whitespace", found=self.symbol
+            )
+        inner = _whitespace_in(self.symbol)
+        if inner is not None:
+            raise SignatureError(
+                f"gene symbol contains {inner}",
+                expected="one symbol without whitespace",
+                found=self.symbol,
+                hint="list each gene separately; whitespace inside a symbol corrupts GMT files",
             )
         if (
             isinstance(self.direction, bool)
@@ -202,8 +233,15 @@ class SignatureSource:
             isinstance(self.year, bool) or not isinstance(self.year, numbers.Integral)
         ):
             raise SignatureError("source: year must be an integer", found=self.year)
-        if self.pmid and not self.pmid.isdigit():
+        if self.pmid and not _PMID_PATTERN.fullmatch(self.pmid):
             raise SignatureError("source: PMID must be digits", found=self.pmid)
+        inner = _whitespace_in(self.doi)
+        if inner is not None:
+            raise SignatureError(
+                f"source: DOI contains {inner}",
+                found=self.doi,
+                hint="a DOI has no whitespace; GMT files carry it in a tab-separated column",
+            )
 
 
 @dataclass(frozen=True)
@@ -307,7 +345,7 @@ class Signature:
     definition_sha256: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _ID_PATTERN.match(self.id):
+        if not isinstance(self.id, str) or not _ID_PATTERN.fullmatch(self.id):
             raise SignatureError(
                 "invalid signature id",
                 expected="letters, digits, '_', '-' or '.', starting with a letter",
