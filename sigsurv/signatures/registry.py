@@ -177,7 +177,7 @@ def get_signature(
     if harmonise:
         sig, report = harmonise_signature(sig)
         if not report.clean:
-            warnings.warn(f"{path}: {report.summary()}", SigsurvWarning, stacklevel=2)
+            warnings.warn(f"{path}: {report.to_text()}", SigsurvWarning, stacklevel=2)
     return sig
 
 
@@ -207,7 +207,7 @@ class SignatureHarmonisation:
     Examples
     --------
     >>> rep = SignatureHarmonisation("s", renamed=(("MSK1", "RPS6KA5"),), unmapped=("FOO1",))
-    >>> rep.summary()
+    >>> rep.to_text()
     'signature s: 1 renamed (MSK1->RPS6KA5), 0 ambiguous, 1 unknown (FOO1)'
     """
 
@@ -223,8 +223,14 @@ class SignatureHarmonisation:
         """True when every symbol was already current."""
         return not (self.renamed or self.ambiguous or self.unmapped)
 
-    def summary(self) -> str:
-        """One line for the user."""
+    def to_text(self) -> str:
+        """One line for the user.
+
+        Examples
+        --------
+        >>> SignatureHarmonisation("s", ambiguous=("SIP1",)).to_text()
+        'signature s: 0 renamed, 1 ambiguous (SIP1), 0 unknown'
+        """
 
         def names(items: Sequence[str]) -> str:
             shown = ", ".join(items[:10]) + (", ..." if len(items) > 10 else "")
@@ -240,6 +246,28 @@ class SignatureHarmonisation:
             f"{len(self.ambiguous)} ambiguous{names(ambiguous)}, "
             f"{len(self.unmapped)} unknown{names(list(self.unmapped))}"
         )
+
+    def summary(self) -> str:
+        """Deprecated alias of :meth:`to_text`; it will be removed in the next release.
+
+        In sigsurv's API ``summary`` means a table (a DataFrame); text renderings are
+        ``to_text()``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     text = SignatureHarmonisation("s").summary()
+        >>> text, caught[0].category.__name__
+        ('signature s: 0 renamed, 0 ambiguous, 0 unknown', 'DeprecationWarning')
+        """
+        warnings.warn(
+            "SignatureHarmonisation.summary() is deprecated; use SignatureHarmonisation.to_text()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_text()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (without the raw gene report)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -85,14 +86,14 @@ class GeneMapReport:
         """``{input: symbol}`` for the Excel-mangled identifiers that were repaired."""
         return {key: value[0] for key, value in self.excel_mangled.items() if len(value) == 1}
 
-    def summary(self) -> str:
+    def to_text(self) -> str:
         """One paragraph describing the harmonisation, for a CLI to print.
 
         Examples
         --------
         >>> from sigsurv.cohorts.genes import map_identifiers
         >>> _, report = map_identifiers(["TP53", "HER2", "SIP1", "NOTAGENE"])
-        >>> print(report.summary())  # doctest: +NORMALIZE_WHITESPACE
+        >>> print(report.to_text())  # doctest: +NORMALIZE_WHITESPACE
         4 symbol identifiers: 2 mapped to current symbols (1 unchanged; 1 renamed: HER2->ERBB2);
         1 ambiguous, kept as given (SIP1: GEMIN2|SCAF11|SLC9A3R2|ZEB2);
         1 unmapped, kept as given (NOTAGENE).
@@ -131,6 +132,30 @@ class GeneMapReport:
                 else f"no duplicated identifiers ({self.n_output} rows)"
             )
         return "; ".join(parts) + "."
+
+    def summary(self) -> str:
+        """Deprecated alias of :meth:`to_text`; it will be removed in the next release.
+
+        In sigsurv's API ``summary`` means a table (a DataFrame); text renderings are
+        ``to_text()``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> from sigsurv.cohorts.genes import map_identifiers
+        >>> _, report = map_identifiers(["HER2"])
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     text = report.summary()
+        >>> text == report.to_text(), caught[0].category.__name__
+        (True, 'DeprecationWarning')
+        """
+        warnings.warn(
+            "GeneMapReport.summary() is deprecated; use GeneMapReport.to_text()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_text()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field.
