@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import math
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from sigsurv._yaml import LinePath, line_of
 from sigsurv.errors import SignatureError
 from sigsurv.signatures._files import _Path
-from sigsurv.signatures.schema import Signature, SignatureGene, SignatureSource
+from sigsurv.signatures.schema import Signature, SignatureGene, SignatureSource, _checked_weight
 
 _LinePath = LinePath
 
@@ -227,6 +226,23 @@ def _bool(where: _Where, d: Mapping[str, Any], key: str, path: _LinePath) -> boo
     return value
 
 
+def _gene_direction(where: _Where, value: Any, symbol: str, path: _LinePath) -> int:
+    try:
+        return parse_direction(value)
+    except SignatureError as err:
+        raise where.relocate(
+            SignatureError(f"gene {symbol}: {err.message}", expected=err.expected, found=err.found),
+            (*path, "direction"),
+        ) from None
+
+
+def _gene_weight(where: _Where, weight: Any, symbol: str, path: _LinePath) -> float:
+    try:
+        return _checked_weight(symbol, weight)
+    except SignatureError as err:
+        raise where.relocate(err, (*path, "weight")) from None
+
+
 def _gene_from_item(where: _Where, item: Any, path: _LinePath) -> SignatureGene:
     if isinstance(item, str):
         try:
@@ -245,34 +261,9 @@ def _gene_from_item(where: _Where, item: Any, path: _LinePath) -> SignatureGene:
         raise where.fail("gene entry has no 'symbol'", path, found=item)
     kwargs: dict[str, Any] = {"symbol": _text(where, item, "symbol", path)}
     if "direction" in item:
-        try:
-            kwargs["direction"] = parse_direction(item["direction"])
-        except SignatureError as err:
-            raise where.relocate(
-                SignatureError(
-                    f"gene {kwargs['symbol']}: {err.message}",
-                    expected=err.expected,
-                    found=err.found,
-                ),
-                (*path, "direction"),
-            ) from None
+        kwargs["direction"] = _gene_direction(where, item["direction"], kwargs["symbol"], path)
     if "weight" in item:
-        weight = item["weight"]
-        if isinstance(weight, bool) or not isinstance(weight, numbers.Real):
-            raise where.fail(
-                f"gene {kwargs['symbol']}: weight is not a number",
-                (*path, "weight"),
-                expected="a finite number >= 0",
-                found=weight,
-            )
-        if not math.isfinite(weight) or weight < 0:
-            raise where.fail(
-                f"gene {kwargs['symbol']}: weight must be finite and non-negative",
-                (*path, "weight"),
-                expected="a finite number >= 0",
-                found=weight,
-            )
-        kwargs["weight"] = float(weight)
+        kwargs["weight"] = _gene_weight(where, item["weight"], kwargs["symbol"], path)
     for key in _GENE_TEXT:
         if key in item:
             kwargs[key] = _text(where, item, key, path)
@@ -374,6 +365,21 @@ def signature_from_dict(
             "field 'id' must be text", (*path, "id"), found=sig_id, hint=_quote_hint(sig_id)
         )
     kwargs: dict[str, Any] = {"id": sig_id, "name": sig_id}
+    kwargs.update(_signature_fields(where, d, path))
+    if kwargs.get("population_filter"):
+        _check_population_filter(where, kwargs["population_filter"], path)
+    if "source" in d:
+        kwargs["source"] = _source_from_dict(where, d["source"], (*path, "source"))
+    kwargs["genes"] = _genes_from_list(where, sig_id, d["genes"], path)
+    try:
+        return Signature(**kwargs)
+    except SignatureError as err:
+        raise where.relocate(err, path) from None
+
+
+def _signature_fields(where: _Where, d: Mapping[str, Any], path: _LinePath) -> dict[str, Any]:
+    """The text, list, boolean and version fields of a signature record, checked."""
+    kwargs: dict[str, Any] = {}
     for key in _SIG_TEXT:
         if key in d:
             kwargs[key] = _text(where, d, key, path)
@@ -399,23 +405,29 @@ def signature_from_dict(
                 hint="quote it, e.g. version: '1.10'",
             )
         kwargs["version"] = version
-    if kwargs.get("population_filter"):
-        # Checked with the same safe parser that will apply it (never eval'd).
-        from sigsurv.cohorts.subgroup import parse_subgroup
-        from sigsurv.errors import UnsafeExpressionError
+    return kwargs
 
-        try:
-            parse_subgroup(kwargs["population_filter"])
-        except UnsafeExpressionError as err:
-            raise where.fail(
-                f"population_filter is not a valid subgroup expression: {err.message}",
-                (*path, "population_filter"),
-                expected="e.g. er == 'positive'",
-                found=kwargs["population_filter"],
-            ) from None
-    if "source" in d:
-        kwargs["source"] = _source_from_dict(where, d["source"], (*path, "source"))
-    genes_raw = d["genes"]
+
+def _check_population_filter(where: _Where, expression: str, path: _LinePath) -> None:
+    """Check the filter with the same safe parser that will apply it (never eval'd)."""
+    from sigsurv.cohorts.subgroup import parse_subgroup  # cohorts is a lower layer
+    from sigsurv.errors import UnsafeExpressionError
+
+    try:
+        parse_subgroup(expression)
+    except UnsafeExpressionError as err:
+        raise where.fail(
+            f"population_filter is not a valid subgroup expression: {err.message}",
+            (*path, "population_filter"),
+            expected="e.g. er == 'positive'",
+            found=expression,
+        ) from None
+
+
+def _genes_from_list(
+    where: _Where, sig_id: str, genes_raw: Any, path: _LinePath
+) -> tuple[SignatureGene, ...]:
+    """The members of a signature record's ``genes`` list: at least one, no duplicate."""
     if not isinstance(genes_raw, list):
         raise where.fail(
             f"signature {sig_id}: 'genes' must be a list", (*path, "genes"), found=genes_raw
@@ -441,8 +453,4 @@ def signature_from_dict(
             )
         seen[key] = i
         genes.append(gene)
-    kwargs["genes"] = tuple(genes)
-    try:
-        return Signature(**kwargs)
-    except SignatureError as err:
-        raise where.relocate(err, path) from None
+    return tuple(genes)

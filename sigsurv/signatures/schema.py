@@ -84,6 +84,52 @@ def _check_text(owner: str, name: str, value: object) -> None:
         raise SignatureError(f"{owner}: {name} must be text", found=value)
 
 
+def _check_symbol(symbol: object) -> None:
+    if not isinstance(symbol, str) or not symbol.strip():
+        raise SignatureError("gene symbol must be a non-empty string", found=symbol)
+    if symbol != symbol.strip():
+        raise SignatureError("gene symbol has leading or trailing whitespace", found=symbol)
+    inner = _whitespace_in(symbol)
+    if inner is not None:
+        raise SignatureError(
+            f"gene symbol contains {inner}",
+            expected="one symbol without whitespace",
+            found=symbol,
+            hint="list each gene separately; whitespace inside a symbol corrupts GMT files",
+        )
+
+
+def _checked_direction(symbol: str, direction: object) -> int:
+    if (
+        isinstance(direction, bool)
+        or not isinstance(direction, numbers.Integral)
+        or direction not in (1, -1)
+    ):
+        raise SignatureError(
+            f"gene {symbol}: direction not recognised",
+            expected="+1 or -1 (or 'up'/'down', '+'/'-')",
+            found=direction,
+        )
+    return int(direction)
+
+
+def _checked_weight(symbol: str, weight: object) -> float:
+    """A gene's weight as a float: a finite, non-negative real number (not a boolean)."""
+    if isinstance(weight, bool) or not isinstance(weight, numbers.Real):
+        raise SignatureError(
+            f"gene {symbol}: weight is not a number",
+            expected="a finite number >= 0",
+            found=weight,
+        )
+    if not math.isfinite(weight) or weight < 0:
+        raise SignatureError(
+            f"gene {symbol}: weight must be finite and non-negative",
+            expected="a finite number >= 0",
+            found=weight,
+        )
+    return float(weight)
+
+
 @dataclass(frozen=True)
 class SignatureGene:
     """One gene (or miRNA) of a signature.
@@ -132,44 +178,9 @@ class SignatureGene:
     mirbase_id: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.symbol, str) or not self.symbol.strip():
-            raise SignatureError("gene symbol must be a non-empty string", found=self.symbol)
-        if self.symbol != self.symbol.strip():
-            raise SignatureError(
-                "gene symbol has leading or trailing whitespace", found=self.symbol
-            )
-        inner = _whitespace_in(self.symbol)
-        if inner is not None:
-            raise SignatureError(
-                f"gene symbol contains {inner}",
-                expected="one symbol without whitespace",
-                found=self.symbol,
-                hint="list each gene separately; whitespace inside a symbol corrupts GMT files",
-            )
-        if (
-            isinstance(self.direction, bool)
-            or not isinstance(self.direction, numbers.Integral)
-            or self.direction not in (1, -1)
-        ):
-            raise SignatureError(
-                f"gene {self.symbol}: direction not recognised",
-                expected="+1 or -1 (or 'up'/'down', '+'/'-')",
-                found=self.direction,
-            )
-        object.__setattr__(self, "direction", int(self.direction))
-        if isinstance(self.weight, bool) or not isinstance(self.weight, numbers.Real):
-            raise SignatureError(
-                f"gene {self.symbol}: weight is not a number",
-                expected="a finite number >= 0",
-                found=self.weight,
-            )
-        if not math.isfinite(self.weight) or self.weight < 0:
-            raise SignatureError(
-                f"gene {self.symbol}: weight must be finite and non-negative",
-                expected="a finite number >= 0",
-                found=self.weight,
-            )
-        object.__setattr__(self, "weight", float(self.weight))
+        _check_symbol(self.symbol)
+        object.__setattr__(self, "direction", _checked_direction(self.symbol, self.direction))
+        object.__setattr__(self, "weight", _checked_weight(self.symbol, self.weight))
         if self.provenance not in GENE_PROVENANCE:
             raise SignatureError(
                 f"gene {self.symbol}: unknown provenance",
@@ -351,6 +362,23 @@ class Signature:
                 expected="letters, digits, '_', '-' or '.', starting with a letter",
                 found=self.id,
             )
+        self._check_lists()
+        self._check_genes()
+        for name in (
+            "name",
+            "version",
+            "description",
+            "endpoint",
+            "population",
+            "population_filter",
+            "default_method",
+            "default_cut",
+            "collection",
+        ):
+            _check_text(f"signature {self.id}", name, getattr(self, name))
+        self._check_choices()
+
+    def _check_lists(self) -> None:
         for name in ("caveats", "mirnas", "related"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -358,6 +386,8 @@ class Signature:
             object.__setattr__(self, name, tuple(value))
             for item in getattr(self, name):
                 _check_text(f"signature {self.id}", name, item)
+
+    def _check_genes(self) -> None:
         object.__setattr__(self, "genes", tuple(self.genes))
         if not self.genes:
             raise SignatureError(
@@ -374,18 +404,8 @@ class Signature:
             if key in seen:
                 raise SignatureError(f"signature {self.id}: duplicate gene", found=gene.symbol)
             seen.add(key)
-        for name in (
-            "name",
-            "version",
-            "description",
-            "endpoint",
-            "population",
-            "population_filter",
-            "default_method",
-            "default_cut",
-            "collection",
-        ):
-            _check_text(f"signature {self.id}", name, getattr(self, name))
+
+    def _check_choices(self) -> None:
         if not isinstance(self.source, SignatureSource):
             raise SignatureError(
                 f"signature {self.id}: source must be a SignatureSource",

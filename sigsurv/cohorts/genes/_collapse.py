@@ -23,15 +23,35 @@ def _check_rule(rule: str) -> None:
         )
 
 
-def _collapse(
-    expression: pd.DataFrame, keys: Sequence[Any], rule: str
-) -> tuple[pd.DataFrame, dict[str, list[str]], dict[str, str]]:
-    _check_rule(rule)
+def _check_expression(expression: pd.DataFrame) -> None:
     if not isinstance(expression, pd.DataFrame):
         raise GeneIdentifierError(
             "expression must be a pandas DataFrame (genes x samples)",
             found=type(expression).__name__,
         )
+
+
+def _check_numeric(expression: pd.DataFrame) -> None:
+    non_numeric = [
+        (column, dtype)
+        for column, dtype in expression.dtypes.items()
+        if not pd.api.types.is_numeric_dtype(dtype)
+    ]
+    if non_numeric:
+        column, dtype = non_numeric[0]
+        raise CohortValidationError(
+            "duplicated genes cannot be collapsed: expression values are not numeric",
+            column=str(column),
+            found=str(dtype),
+        )
+
+
+def _collapse(
+    expression: pd.DataFrame, keys: Sequence[Any], rule: str
+) -> tuple[pd.DataFrame, dict[str, list[str]], dict[str, str]]:
+    """Collapse rows sharing a key; also return ``{key: [row labels]}`` and the rows kept."""
+    _check_rule(rule)
+    _check_expression(expression)
     keys = list(keys)
     if len(keys) != expression.shape[0]:
         raise GeneIdentifierError(
@@ -45,55 +65,45 @@ def _collapse(
         result = expression.copy()
         result.index = index
         return result, {}, {}
-    non_numeric = [
-        (column, dtype)
-        for column, dtype in expression.dtypes.items()
-        if not pd.api.types.is_numeric_dtype(dtype)
-    ]
-    if non_numeric:
-        column, dtype = non_numeric[0]
-        raise CohortValidationError(
-            "duplicated genes cannot be collapsed: expression values are not numeric",
-            column=str(column),
-            found=str(dtype),
-        )
+    _check_numeric(expression)
     values = expression.to_numpy(dtype=float)
-    n_rows = len(keys)
-    positions = np.arange(n_rows)
+    labels = expression.index.tolist()
+    sizes = np.bincount(codes, minlength=len(uniques))
+    duplicated_codes = np.flatnonzero(sizes > 1).tolist()
     # rows of each duplicated key, in input order
     order = np.argsort(codes, kind="stable")
-    sizes = np.bincount(codes, minlength=len(uniques))
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    duplicated_codes = np.flatnonzero(sizes > 1)
-    labels = expression.index.tolist()
     collapsed = {
         str(uniques[code]): [
             str(labels[i]) for i in order[starts[code] : starts[code] + sizes[code]].tolist()
         ]
-        for code in duplicated_codes.tolist()
+        for code in duplicated_codes
     }
-    kept: dict[str, str] = {}
     if rule == "mean":
         # pandas' grouped mean skips missing values; a key with none left gives NaN
         means = pd.DataFrame(values).groupby(codes, sort=True).mean().to_numpy()
-        result = pd.DataFrame(means, index=index, columns=expression.columns)
-        return result, collapsed, kept
+        return pd.DataFrame(means, index=index, columns=expression.columns), collapsed, {}
+    winners = _winning_rows(values, codes, rule)
+    result = expression.iloc[winners].copy()
+    result.index = index
+    kept = {str(uniques[code]): str(labels[winners[code]]) for code in duplicated_codes}
+    return result, collapsed, kept
+
+
+def _winning_rows(values: np.ndarray, codes: np.ndarray, rule: str) -> np.ndarray:
+    """Per key (in code order), the row with the highest mean or variance; ties to the first."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # rows without values -> NaN
         if rule == "max_mean":
             score = np.nanmean(values, axis=1)
         else:
             score = np.nanvar(values, axis=1, ddof=1)
-    score = np.where(np.isnan(score), -np.inf, score)
+    score = np.where(np.isnan(score), -np.inf, score)  # a row without values never wins
     # per key: highest score first, ties broken by input order
-    ranked = np.lexsort((positions, -score, codes))
-    first = np.ones(n_rows, dtype=bool)
+    ranked = np.lexsort((np.arange(len(codes)), -score, codes))
+    first = np.ones(len(codes), dtype=bool)
     first[1:] = codes[ranked][1:] != codes[ranked][:-1]
-    winners = ranked[first]  # one per key, in code (= first-occurrence) order
-    result = expression.iloc[winners].copy()
-    result.index = index
-    kept = {str(uniques[code]): str(labels[winners[code]]) for code in duplicated_codes.tolist()}
-    return result, collapsed, kept
+    return ranked[first]  # one per key, in code (= first-occurrence) order
 
 
 def collapse_duplicates(
@@ -190,12 +200,8 @@ def harmonise_expression(
     >>> report.collapsed, report.collapse_kept
     ({'ERBB2': ['ERBB2', 'HER2']}, {'ERBB2': 'ERBB2'})
     """
-    _check_rule(collapse)
-    if not isinstance(expression, pd.DataFrame):
-        raise GeneIdentifierError(
-            "expression must be a pandas DataFrame (genes x samples)",
-            found=type(expression).__name__,
-        )
+    _check_rule(collapse)  # checked before mapping: a typo fails fast
+    _check_expression(expression)
     original = list(expression.index)
     mapped, report = map_identifiers(original, id_type)
     keys = [
