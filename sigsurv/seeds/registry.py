@@ -28,6 +28,7 @@ from sigsurv.seeds.schema import (
 from sigsurv.signatures import Signature, get_signature, signature_to_dict
 
 __all__ = [
+    "MAX_RECORD_BYTES",
     "RECORDS_DIR",
     "claims_for_signature",
     "describe_signature",
@@ -103,6 +104,29 @@ def _claim_from(reader: _Reader, data: Any, path: tuple[Any, ...], seed: str) ->
     return reader.build(Claim, data, path)
 
 
+#: Seed records larger than this are refused (a record is a few kilobytes).
+MAX_RECORD_BYTES = 1024 * 1024
+
+
+def _record_text(path: Path) -> str:
+    if not path.is_file():
+        raise _err("seed record file not found", file=str(path))
+    size = path.stat().st_size
+    if size > MAX_RECORD_BYTES:
+        raise _err(
+            "seed record file too large",
+            file=str(path),
+            expected=f"at most {MAX_RECORD_BYTES} bytes",
+            found=size,
+        )
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise _err("file is not UTF-8 text", file=str(path), line=line) from None
+
+
 def read_seed_record(path: str | Path) -> SeedRecord:
     """Read one seed record YAML file, strictly (unknown fields refused, with the line).
 
@@ -113,11 +137,17 @@ def read_seed_record(path: str | Path) -> SeedRecord:
     ((6, 1), (8, 22))
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
     try:
-        data, lines = load_document(text, str(path))
+        data, lines = load_document(_record_text(path), str(path))
     except SignatureError as err:
-        raise _err(err.message, file=err.file, line=err.line, hint=err.hint) from None
+        raise _err(
+            err.message,
+            file=err.file,
+            line=err.line,
+            expected=err.expected,
+            found=err.found,
+            hint=err.hint,
+        ) from None
     reader = _Reader(str(path), lines)
     if not isinstance(data, dict):
         raise _err("a seed record must be a mapping", file=str(path), line=1)

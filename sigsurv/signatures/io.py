@@ -3,9 +3,11 @@
 YAML is sigsurv's native format: one signature per file (a mapping with ``id`` and
 ``genes``) or several under a top-level ``signatures:`` list. Every field of
 :class:`~sigsurv.signatures.schema.Signature` is carried, including weights and the
-per-gene provenance. Parsing uses :func:`yaml.safe_load` semantics only; unknown fields,
-duplicate keys, duplicate genes, unknown directions and non-finite weights are refused
-with a :class:`~sigsurv.errors.SignatureError` naming the file and the line.
+per-gene provenance. Parsing uses :func:`yaml.safe_load` semantics only (through
+:func:`sigsurv._yaml.load_document`, shared with the seed records); unknown fields,
+duplicate keys, duplicate genes, unknown directions, non-finite weights, whitespace
+inside a symbol, and anchors/aliases that expand beyond a bound or into a cycle are
+refused with a :class:`~sigsurv.errors.SignatureError` naming the file and the line.
 
 GMT follows the MSigDB convention: one gene set per line, ``NAME<TAB>DESCRIPTION<TAB>
 GENE<TAB>GENE...``. A signed signature is written as two lines, ``NAME_UP`` (direction
