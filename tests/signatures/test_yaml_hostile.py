@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sigsurv._yaml import MAX_ALIAS_NODES, MAX_DEPTH, load_document
 from sigsurv.errors import FileFormatError, SignatureError
@@ -180,3 +183,20 @@ def test_billion_laughs_refused_under_one_gib(tmp_path: Path) -> None:
     assert "exit code 2" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert "MemoryError" not in done.stdout + done.stderr
+
+
+_TOKENS = ["a", "b", ": ", "\n", "  ", "- ", "[", "]", "{", "}", ", ", "&x ", "*x", "&y ", "*y"]
+_TOKENS += ["<<: ", "? ", "1", "'q'", "#c", "---\n", "!!str ", "\t", "~"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join))
+def test_accepted_documents_read_as_safe_load_does(text: str) -> None:
+    """Random YAML: either a SignatureError, or exactly what PyYAML's safe loader builds."""
+    try:
+        data, lines = load_document(text, "r.yaml")
+    except SignatureError as err:
+        assert err.file == "r.yaml"
+        return
+    assert data == yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert all(isinstance(line, int) and line >= 1 for line in lines.values())
