@@ -12,7 +12,8 @@ event stream alone (nothing is composed or expanded yet):
   (the "billion laughs" file: nine nested aliases of nine items each expand 1.7 KB
   to 10^9 nodes);
 * an alias inside the node its anchor names (a cyclic document) is refused;
-* nesting deeper than :data:`MAX_DEPTH` levels is refused.
+* nesting deeper than :data:`MAX_DEPTH` levels is refused, and so is an anchor
+  defined twice (PyYAML refuses it too, later).
 
 Duplicate mapping keys are refused too (YAML says they are an error; PyYAML keeps the
 last one silently). Every refusal is a :class:`~sigsurv.errors.SignatureError`
@@ -61,7 +62,20 @@ class _ExpansionCheck:
         if self.open:
             self.open[-1][1] += nodes
 
+    def _check_new_anchor(self, event: Any) -> None:
+        anchor = event.anchor
+        if anchor is not None and (
+            anchor in self.size_of or any(open_anchor == anchor for open_anchor, _ in self.open)
+        ):
+            raise SignatureError(
+                f"YAML anchor &{anchor} is defined twice",
+                file=self.file,
+                line=event.start_mark.line + 1,
+                hint="give each anchor its own name",
+            )
+
     def start(self, event: Any) -> None:
+        self._check_new_anchor(event)
         if len(self.open) >= MAX_DEPTH:
             raise SignatureError(
                 "YAML nested too deeply",
@@ -78,6 +92,7 @@ class _ExpansionCheck:
         self._add(nodes)
 
     def scalar(self, event: Any) -> None:
+        self._check_new_anchor(event)
         if event.anchor is not None:
             self.size_of[event.anchor] = 1
         self._add(1)

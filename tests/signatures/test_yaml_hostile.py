@@ -79,6 +79,9 @@ CASES = [
         "nested too deeply",
     ),
     Case("duplicate_key_after_alias", "a: &a [A]\nid: x\ngenes: *a\nid: y\n", 4, "duplicate key"),
+    Case(
+        "anchor_defined_twice", "a: &x [A]\nid: x\ngenes: &x [*x, *x]\n", 3, "&x is defined twice"
+    ),
     Case("undefined_alias", "id: x\ngenes: *nothing\n", 2, "undefined alias"),
     Case("two_documents", "id: x\ngenes: [A]\n---\nid: y\ngenes: [B]\n", 3, "single document"),
 ]
