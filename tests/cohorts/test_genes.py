@@ -801,3 +801,13 @@ def test_summary_is_a_deprecated_alias_of_to_text():
     with pytest.warns(DeprecationWarning, match=r"use GeneMapReport\.to_text\(\)"):
         text = report.summary()
     assert text == report.to_text()
+
+
+def test_only_ascii_digits_make_numeric_identifiers():
+    """Arabic-Indic digits are not silently read as the Entrez ID they spell."""
+    assert one(7157, "entrez")[0] == "TP53"
+    assert one("\u0667\u0661\u0665\u0667", "entrez")[0] is None
+    assert (
+        detect_identifier_type(["\u0667\u0661\u0665\u0667", "\u0662\u0660\u0666\u0664"]) == "symbol"
+    )
+    assert find_excel_mangled(["\u0669-Sep"]) == {}

@@ -15,11 +15,12 @@ from sigsurv.errors import GeneIdentifierError
 
 IDENTIFIER_TYPES: tuple[str, ...] = ("symbol", "entrez", "ensembl", "mirbase", "probe")
 
-_ENSEMBL_RE = re.compile(r"^\s*(ENSG\d{11})(?:\.\d+)?(?:_PAR_Y)?\s*$", re.IGNORECASE)
-_ENTREZ_RE = re.compile(r"^\s*(\d+)(?:\.0+)?\s*$")
+# [0-9], not \d: other scripts' digits ("٧١٥٧") must not become an Entrez ID
+_ENSEMBL_RE = re.compile(r"^\s*(ENSG[0-9]{11})(?:\.[0-9]+)?(?:_PAR_Y)?\s*$", re.IGNORECASE)
+_ENTREZ_RE = re.compile(r"^\s*([0-9]+)(?:\.0+)?\s*$")
 _MIRNA_RE = re.compile(r"^\s*(?:hsa-)?(?:mir|let)-\w", re.IGNORECASE)
 _PROBE_RE = re.compile(
-    r"^\s*(?:AFFX[-_]\S+|[A-Za-z0-9.\-]+_(?:[a-z]_)?at|ILMN_\d+|A_\d+_P\d+|PH_hs_\d+)\s*$"
+    r"^\s*(?:AFFX[-_]\S+|[A-Za-z0-9.\-]+_(?:[a-z]_)?at|ILMN_[0-9]+|A_[0-9]+_P[0-9]+|PH_hs_[0-9]+)\s*$"
 )
 
 

@@ -28,10 +28,10 @@ _MONTH_PREFIXES: dict[int, tuple[str, ...]] = {
 _MONTH_PREFIXES[3] += ("MARC",)  # MARC1/MARC2 (now MTARC1/2) were renamed for this reason
 _MONTH_PREFIXES[9] += ("SEPT",)  # SEPT1..SEPT14 (now SEPTIN*)
 _SEP = r"[-/ .]"
-_DAY_MONTH_RE = re.compile(rf"^(\d{{1,2}}){_SEP}([A-Za-z]{{3,9}})\.?(?:{_SEP}\d{{2,4}})?$")
-_MONTH_DAY_RE = re.compile(rf"^([A-Za-z]{{3,9}})\.?{_SEP}(\d{{1,2}})$")
-_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
-_SLASH_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+_DAY_MONTH_RE = re.compile(rf"^([0-9]{{1,2}}){_SEP}([A-Za-z]{{3,9}})\.?(?:{_SEP}[0-9]{{2,4}})?$")
+_MONTH_DAY_RE = re.compile(rf"^([A-Za-z]{{3,9}})\.?{_SEP}([0-9]{{1,2}})$")
+_ISO_RE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_SLASH_RE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{2}|[0-9]{4})$")
 
 
 def _month_number(token: str) -> int | None:

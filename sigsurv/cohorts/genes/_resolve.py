@@ -75,7 +75,7 @@ def _resolve_ensembl(value: Any, lookup: _Lookup) -> _Resolution:
 
 _MIRBASE_RE = re.compile(
     r"^(?:(?P<species>[a-z]{3})-)?(?P<kind>mir|let)-(?P<core>[0-9]+[a-z]*|7[a-z]+)"
-    r"(?P<copies>(?:-\d+)*)(?P<extra>(?:-[a-z]+)*?)(?P<arm>-[35]p|\*)?$",
+    r"(?P<copies>(?:-[0-9]+)*)(?P<extra>(?:-[a-z]+)*?)(?P<arm>-[35]p|\*)?$",
     re.IGNORECASE,
 )
 
