@@ -9,8 +9,8 @@ Hostile input is refused *before* anything walks the document, from the parser's
 event stream alone (nothing is composed or expanded yet):
 
 * aliases may add at most :data:`MAX_ALIAS_NODES` nodes to the document once expanded
-  (the "billion laughs" file: nine nested aliases of nine items each expand 1.7 KB
-  to 10^9 nodes);
+  (the "billion laughs" file: ten levels of anchors, each listing the previous one
+  nine times, put billions of nodes into half a kilobyte);
 * an alias inside the node its anchor names (a cyclic document) is refused;
 * nesting deeper than :data:`MAX_DEPTH` levels is refused, and so is an anchor
   defined twice (PyYAML refuses it too, later).
