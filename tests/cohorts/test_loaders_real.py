@@ -153,6 +153,7 @@ def _scanb_without_unit(path):
     )
 
 
+@pytest.mark.slow
 def test_tcga_brca_folder(data_dir):
     cohort = load_tcga_folder(data_dir / "TCGA_BRCA")
     # 1079 primary-tumour aliquots cover 1078 patients (SOURCE.md).
