@@ -75,12 +75,17 @@ def require_shared(*parts: str) -> Path:
     """``shared/<parts>`` beside the clone, or skip the test naming what is missing.
 
     Examples: ``require_shared("data", "TCGA_BRCA")``, ``require_shared("seeds")``.
+    With ``SIGSURV_REQUIRE_SHARED=1`` (CI, where ../shared must be there) a missing
+    folder fails the test instead, so a wrong path cannot turn into silent skips.
     """
     path = SHARED_DIR.joinpath(*parts)
     if not path.exists():
         shown = "/".join(("../shared", *parts))
-        pytest.skip(
+        reason = (
             f"{shown} not found: looked for {path}; this test needs the shared folder kept beside "
             "the clone (set SIGSURV_SHARED to its location)"
         )
+        if os.environ.get("SIGSURV_REQUIRE_SHARED") == "1":
+            pytest.fail(reason + "; SIGSURV_REQUIRE_SHARED=1 forbids skipping", pytrace=False)
+        pytest.skip(reason)
     return path

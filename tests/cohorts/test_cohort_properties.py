@@ -336,6 +336,7 @@ _SUBGROUP_PIECES = st.sampled_from(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(
     text=st.one_of(
