@@ -247,6 +247,7 @@ def cox_data(draw):
     return time, event, score, np.array(permutation)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(data=cox_data())
 def test_cox_is_invariant_to_row_order_and_sign(data):

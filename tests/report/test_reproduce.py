@@ -109,6 +109,7 @@ def test_verdict_rules(hr, p, expected, verdict):
     assert verdict_for(hr, p, expected)[0] == verdict
 
 
+@pytest.mark.slow
 def test_survival_command_outputs_and_determinism(tmp_path, capsys):
     arguments = [
         "--quiet",

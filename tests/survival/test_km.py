@@ -166,6 +166,7 @@ def test_conf_options_are_checked() -> None:
         kaplan_meier([1, 2], [1, 1], conf_level=95)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(

@@ -190,6 +190,7 @@ def test_ties_everywhere() -> None:
     assert res.chisq == pytest.approx(theirs.test_statistic, rel=1e-9)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
