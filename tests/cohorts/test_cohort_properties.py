@@ -303,6 +303,7 @@ def scoring_data(draw):
     return frame, signature, list(rows), list(columns)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", SCORING_METHODS)
 @settings(max_examples=15, deadline=None, derandomize=True)
 @given(data=scoring_data())
