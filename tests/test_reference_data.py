@@ -8,7 +8,7 @@ from pathlib import Path
 from fixtures import REFERENCE_DIR, require_shared
 
 # Vendored files that are not copies of a shared/reference file of the same name.
-NOT_COPIED = {"README.md", "R_CONVENTIONS.md", "SHA256SUMS", "spot_check.R"}
+NOT_COPIED = {"README.md", "R_CONVENTIONS.md", "SHA256SUMS", "spot_check.py", "spot_check.R"}
 
 
 def sha256(path: Path) -> str:
