@@ -7,7 +7,6 @@ import gzip
 import importlib.util
 import json
 import sqlite3
-import time
 import warnings
 from pathlib import Path
 
@@ -696,19 +695,16 @@ def test_harmonise_round_trip_deterministic():
     assert out1.index.tolist() == ["ERBB2", "NEU", "TP53", "RPS6KA5", "SIP1", "1-Dec"]
 
 
-# ---------------------------------------------------------------- speed
+# ------------------------------------------------------------ large input
 
 
-def test_mapping_60k_identifiers_is_fast():
+def test_mapping_60k_identifiers():
+    # The time it takes is measured by benchmarks/bench_gene_mapping.py, not here.
     table = gene_table()
     aliases = table["aliases"].str.split("|").explode()
     ids = (table["symbol"].tolist()[:40_000] + aliases[aliases != ""].tolist()[:20_000])[:60_000]
-    map_identifiers(ids[:10], "symbol")  # table loaded once per process
-    start = time.perf_counter()
     _, report = map_identifiers(ids, "symbol")
-    elapsed = time.perf_counter() - start
     assert report.n_input == 60_000 and report.mapped > 55_000
-    assert elapsed < 1.0, f"mapping 60k identifiers took {elapsed:.2f} s"
 
 
 # ---------------------------------------------------------- real cohorts
