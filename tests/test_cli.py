@@ -51,7 +51,10 @@ def test_signatures_list_json_has_provenance(capsys):
     assert rows["msk1_rps6ka5"]["n_genes"] == 1
     assert rows["msk1_rps6ka5"]["doi"] == "10.1038/s41556-017-0021-z"
     assert rows["msk1_rps6ka5"]["seed_document"] == "004_5c88e53fffd63dd8.txt"
-    assert all(row["seed_document"] for row in rows.values())
+    # Every claim signature cites its seed; the proliferation reference covariates have none.
+    reference = {"pam50_proliferation", "oncotype_proliferation"}
+    assert all(row["seed_document"] for row in rows.values() if row["id"] not in reference)
+    assert all(not rows[name]["seed_document"] for name in reference)
 
 
 def test_signatures_show_and_export_round_trip(capsys, tmp_path):
