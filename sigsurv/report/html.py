@@ -177,7 +177,7 @@ def write_reproduction(
     >>> sorted(name for name in files if "/" not in name)
     ['report.html', 'results.json', 'run.json']
     """
-    from sigsurv import __version__
+    from sigsurv._version import __version__
     from sigsurv.signatures import get_signature
 
     folder = Path(out_dir)

@@ -193,7 +193,7 @@ def build_manifest(
     >>> sorted(manifest)[:3]
     ['command', 'created', 'inputs']
     """
-    from sigsurv import __version__
+    from sigsurv._version import __version__
     from sigsurv.cohorts.tables import sha256_of
 
     versions = {"sigsurv": __version__, "python": sys.version.split()[0]}
