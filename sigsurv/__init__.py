@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sigsurv._version import __version__
 
 if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on first use
+    from sigsurv.claims.reproduce import reproduce_claims
     from sigsurv.cohorts import (
         Cohort,
         Endpoint,
@@ -34,7 +35,6 @@ if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on 
     )
     from sigsurv.cohorts.genes import harmonise_expression, map_identifiers
     from sigsurv.errors import SigsurvInputError, SigsurvWarning
-    from sigsurv.report.reproduce import reproduce_claims
     from sigsurv.scoring import list_methods, score, signature_coverage
     from sigsurv.seeds import get_claim, list_claims
     from sigsurv.signatures import (
@@ -84,7 +84,7 @@ _EXPORTS: dict[str, str] = {
     "map_identifiers": "sigsurv.cohorts.genes",
     "SigsurvInputError": "sigsurv.errors",
     "SigsurvWarning": "sigsurv.errors",
-    "reproduce_claims": "sigsurv.report.reproduce",
+    "reproduce_claims": "sigsurv.claims.reproduce",
     "list_methods": "sigsurv.scoring",
     "score": "sigsurv.scoring",
     "signature_coverage": "sigsurv.scoring",

@@ -647,10 +647,10 @@ def reproduce_command(
     """Test every seed claim on every cohort that can test it; write report.html."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from sigsurv.claims.reproduce import reproduce_claims
     from sigsurv.cohorts import EXAMPLES
     from sigsurv.report.html import write_reproduction
     from sigsurv.report.outputs import build_manifest, dump_json
-    from sigsurv.report.reproduce import reproduce_claims
     from sigsurv.seeds import get_claim
     from sigsurv.signatures import get_signature
 

@@ -177,6 +177,10 @@ class Cohort:
         How samples were matched between expression and clinical data.
     messages
         Notes the loader wants the user to see (repairs, dropped rows...).
+    strata_columns
+        Clinical columns recording a technical batch that analyses of this cohort
+        should stratify by when they vary (set by the loader that knows the data,
+        e.g. TCGA miRNA: the sequencing machine).
 
     Examples
     --------
@@ -197,6 +201,7 @@ class Cohort:
     gene_report: Any = None
     join_report: JoinReport | None = None
     messages: tuple[str, ...] = ()
+    strata_columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         expr = self.expression
@@ -231,6 +236,12 @@ class Cohort:
             )
         for endpoint in self.endpoints.values():
             self._check_endpoint(endpoint)
+        for column in self.strata_columns:
+            if column not in self.clinical.columns:
+                raise CohortValidationError(
+                    f"cohort {self.name}: strata column missing from the clinical data",
+                    column=column,
+                )
 
     def _check_endpoint(self, endpoint: Endpoint) -> None:
         for column in (endpoint.time, endpoint.event):

@@ -15,6 +15,7 @@ which ER, PR and HER2 status are standardised. Aliquot-level annotation tables
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -359,7 +360,7 @@ def load_tcga(
     for spec in extra_endpoints:
         merged, endpoint = decode_endpoint(merged, spec)
         decoded.append(endpoint)
-    return assemble_cohort(
+    cohort = assemble_cohort(
         name or expression_file.name.split(".")[0],
         values,
         merged,
@@ -374,6 +375,10 @@ def load_tcga(
         join_rule="TCGA patient barcode (first 12 characters), primary tumour",
         messages=messages,
     )
+    # TCGA miRNA was sequenced on two machines, a strong batch effect: analyses stratify by it.
+    if "machine" in cohort.clinical.columns:
+        cohort = dataclasses.replace(cohort, strata_columns=("machine",))
+    return cohort
 
 
 def load_tcga_folder(

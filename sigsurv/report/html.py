@@ -1,6 +1,6 @@
 """Write the outputs of ``sigsurv reproduce``: results.json, figures and a self-contained report.
 
-The report is rendered with jinja2 from the :class:`~sigsurv.report.reproduce.Reproduction`
+The report is rendered with jinja2 from the :class:`~sigsurv.claims.reproduce.Reproduction`
 (figures embedded as base64 PNG), so it opens offline and can be sent as one file.
 Every number in it comes from the survival engine through that object.
 """
@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
+from sigsurv.claims.reproduce import VERDICTS, Reproduction
 from sigsurv.plots import format_p, plot_forest
 from sigsurv.report.outputs import dump_json, km_figure
-from sigsurv.report.reproduce import VERDICTS, Reproduction
 
 __all__ = ["claim_forest_rows", "render_report", "write_reproduction"]
 
@@ -80,7 +80,7 @@ def claim_forest_rows(record: Any) -> pd.DataFrame:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.report.reproduce import reproduce_claims
+    >>> from sigsurv.claims.reproduce import reproduce_claims
     >>> from sigsurv.seeds import get_claim
     >>> result = reproduce_claims([load_example("gse1992")],
     ...                           [get_claim("gawrzak2018_msk1_mfs_er_pos")], null_random=0)
@@ -169,7 +169,7 @@ def write_reproduction(
     --------
     >>> import tempfile
     >>> from sigsurv import load_example
-    >>> from sigsurv.report.reproduce import reproduce_claims
+    >>> from sigsurv.claims.reproduce import reproduce_claims
     >>> from sigsurv.seeds import get_claim
     >>> result = reproduce_claims([load_example("gse1992")],
     ...                           [get_claim("gawrzak2018_msk1_mfs_er_pos")], null_random=0)
