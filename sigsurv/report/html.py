@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
+from sigsurv._json import dumps, write_json
 from sigsurv.claims.reproduce import VERDICTS, Reproduction
 from sigsurv.plots import format_p, plot_forest
-from sigsurv.report.outputs import dump_json, km_figure
+from sigsurv.report.outputs import km_figure
 
 __all__ = ["claim_forest_rows", "render_report", "write_reproduction"]
 
@@ -57,7 +58,7 @@ def _paper(paper: dict[str, Any]) -> str:
         return text
     if paper.get("statistic") == "counts_2x2":
         return "2 × 2 counts (see below)"
-    direction = paper.get("expected_direction")
+    direction = str(paper.get("expected_direction"))
     return {
         "protective": "direction only: higher score protective",
         "harmful": "direction only: higher score harmful",
@@ -186,9 +187,9 @@ def write_reproduction(
     written: dict[str, Path] = {}
     payload = reproduction.to_dict()
     written["results.json"] = folder / "results.json"
-    dump_json(payload, written["results.json"])
+    write_json(payload, written["results.json"])
     written["run.json"] = folder / "run.json"
-    dump_json(manifest, written["run.json"])
+    write_json(manifest, written["run.json"])
 
     claims_context = []
     signature_ids: list[str] = []
@@ -283,7 +284,7 @@ def write_reproduction(
         ),
         "seed": manifest.get("seed"),
         "signatures": signatures_context,
-        "manifest": dump_json(manifest),
+        "manifest": dumps(manifest),
     }
     written["report.html"] = folder / "report.html"
     written["report.html"].write_text(render_report(context), encoding="utf-8")

@@ -13,6 +13,7 @@ import SurvSet
 
 from sigsurv.cohorts.model import Cohort, Endpoint
 from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvWarning
+from sigsurv.report.describe import describe_cohort
 from sigsurv.survival.endpoints import (
     SurvivalData,
     check_survival_arrays,
@@ -139,6 +140,6 @@ def test_prepare_survival_subgroup() -> None:
 
 def test_cohort_summary_reports_reverse_km_follow_up(test_data_dir: Path) -> None:
     goldens = json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
-    summary = make_cohort("gse1992").summary()["endpoints"]["rfs"]
+    summary = describe_cohort(make_cohort("gse1992"))["endpoints"]["rfs"]
     assert summary["median_follow_up"] == goldens["median_follow_up"]["gse1992"]
     assert (summary["n"], summary["events"]) == (124, 35)
