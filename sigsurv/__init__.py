@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on 
         write_yaml,
     )
     from sigsurv.survival import (
+        AnalysisSpec,
         analyse_scores,
         analyse_signature,
         concordance_index,
@@ -104,6 +105,7 @@ _EXPORTS: dict[str, str] = {
     ),
     **dict.fromkeys(
         (
+            "AnalysisSpec",
             "analyse_scores",
             "analyse_signature",
             "concordance_index",
@@ -123,6 +125,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AnalysisSpec",
     "Cohort",
     "Endpoint",
     "Signature",

@@ -163,14 +163,18 @@ def interactive() -> bool:
     return not state["quiet"] and stderr.is_terminal
 
 
-def load_source(source: str, options: SourceOptions) -> Cohort:
-    """Load a cohort for a command (with a spinner on a terminal), then apply --subgroup."""
+def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = True) -> Cohort:
+    """Load a cohort for a command (with a spinner on a terminal), then apply --subgroup.
+
+    A command that passes the subgroup on to its analysis (so that the results record
+    it) loads with ``apply_subgroup=False``.
+    """
     from sigsurv.cohorts import load_cohort
 
     spinner = stderr.status(f"Loading {source}...", spinner="dots")
     with spinner if interactive() else contextlib.nullcontext():
         cohort = load_cohort(source, **options.loader_kwargs())
-    if options.subgroup is not None:
+    if apply_subgroup and options.subgroup is not None:
         cohort = cohort.subset(options.subgroup)
     return cohort
 

@@ -229,49 +229,32 @@ def survival_command(
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Score a signature, split patients, run KM + log-rank + Cox + concordance + PH test."""
-    from sigsurv.report.manifest import build_manifest
+    from sigsurv.report.manifest import survival_manifest
     from sigsurv.report.outputs import write_survival_outputs
     from sigsurv.report.terminal import survival_view
-    from sigsurv.signatures import get_signature
-    from sigsurv.survival.analysis import analyse_signature
+    from sigsurv.survival.analysis import AnalysisSpec, analyse_signature
 
-    cohort = load_source(source, source_options)
-    definition = get_signature(signature)
-    result = analyse_signature(
-        cohort,
-        definition,
+    # --subgroup goes into the analysis (and its results.json), not into the loading.
+    cohort = load_source(source, source_options, apply_subgroup=False)
+    spec = AnalysisSpec(
         endpoint=endpoint,
-        method=method,
         cut=cut,
         horizon=horizon,
         horizon_unit=horizon_unit,
-        subgroup="default" if population else None,
-        covariates=[c.strip() for c in covariates.split(",")] if covariates else None,
+        subgroup=source_options.subgroup,
+        population=population,
+        covariates=tuple(c.strip() for c in covariates.split(",")) if covariates else (),
         strata=strata,
-        n_permutations=permutations,
+        permutations=permutations,
         seed=seed,
     )
+    result = analyse_signature(cohort, signature, spec, method=method)
     if out is not None:
-        options = {
-            "source": source,
-            "signature": signature,
-            "endpoint": endpoint,
-            "method": method,
-            "cut": cut,
-            "horizon": horizon,
-            "horizon_unit": horizon_unit,
-            "covariates": covariates,
-            "strata": strata,
-            "population": population,
-            "permutations": permutations,
-            **source_options.to_dict(),
-        }
-        manifest = build_manifest(
-            command="survival",
-            options=options,
-            input_files=[*cohort.provenance.files, definition.definition_file],
-            signatures=[definition],
-            seed=seed,
+        manifest = survival_manifest(
+            result,
+            source=source,
+            cohort_files=cohort.provenance.files,
+            source_options=source_options.to_dict(),
         )
         files = write_survival_outputs(result, out, manifest)
         if not as_json and not state["quiet"]:

@@ -30,7 +30,7 @@ import numpy as np
 from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.subgroup import parse_subgroup
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
-from sigsurv.survival.analysis import SignatureSurvival, analyse_signature
+from sigsurv.survival.analysis import AnalysisSpec, SignatureSurvival, analyse_signature
 from sigsurv.survival.binary import BinaryResult, two_by_two
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
 
@@ -341,16 +341,16 @@ def _test_one(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SigsurvWarning)
-            analysis = analyse_signature(
-                cohort,
-                signature_id,
+            spec = AnalysisSpec(
                 endpoint=endpoint,
                 horizon=horizon,
                 horizon_unit=horizon_unit,
                 subgroup=subgroup,
+                population=False,  # the claim's population is the subgroup
                 strata=strata,
                 seed=seed,
             )
+            analysis = analyse_signature(cohort, signature_id, spec)
     except SigsurvInputError as error:
         return ClaimTest(
             **base,

@@ -27,6 +27,7 @@ __all__ = [
     "dependency_versions",
     "reproduction_manifest",
     "signature_record",
+    "survival_manifest",
 ]
 
 DEPENDENCIES = (
@@ -173,4 +174,46 @@ def reproduction_manifest(
         input_files=[file for cohort in cohorts for file in cohort.provenance.files],
         signatures=[get_signature(s) for s in tested],
         seed=seed,
+    )
+
+
+def survival_manifest(
+    result: Any,
+    *,
+    source: str,
+    cohort_files: Iterable[str | Path] = (),
+    source_options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Manifest of ``sigsurv survival``, built from the analysis result itself.
+
+    The options are the result's :class:`~sigsurv.survival.AnalysisSpec`, its signature
+    and scoring method, and how the cohort was read; the inputs are the cohort's files
+    and the file the signature was defined in.
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> from sigsurv.survival import analyse_signature
+    >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", horizon=60)
+    >>> manifest = survival_manifest(result, source="gse1992")
+    >>> manifest["options"]["analysis"]["horizon"], manifest["signatures"]
+    (60.0, [{'id': 'msk1_rps6ka5', 'version': '1'}])
+    """
+    signature = result.signature
+    files = [*cohort_files]
+    if signature is not None and signature.definition_file:
+        files.append(signature.definition_file)
+    options = {
+        "source": source,
+        "signature": result.signature_id,
+        "method": result.method,
+        "analysis": result.spec.to_dict(),
+        "source_options": dict(source_options or {}),
+    }
+    return build_manifest(
+        command="survival",
+        options=options,
+        input_files=files,
+        signatures=[] if signature is None else [signature],
+        seed=result.spec.seed,
     )

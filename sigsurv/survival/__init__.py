@@ -3,6 +3,7 @@ meta-analysis, binary endpoints, random-signature nulls and the full signature a
 
 from sigsurv.survival.analysis import (
     DEFINITIONS,
+    AnalysisSpec,
     SignatureSurvival,
     analyse_scores,
     analyse_signature,
@@ -25,6 +26,7 @@ from sigsurv.survival.null import RandomSignatureNull, random_signature_null
 
 __all__ = [
     "DEFINITIONS",
+    "AnalysisSpec",
     "BinaryResult",
     "ConcordanceResult",
     "CoxResult",
