@@ -217,7 +217,7 @@ def _her2_status(frame: pd.DataFrame) -> np.ndarray:
         fish, _ = standardize_status(frame[_FIREHOSE_HER2_FISH])
     else:
         fish = pd.Series(pd.Categorical([np.nan] * len(frame)), index=frame.index)
-    out = []
+    out: list[str | float] = []
     for ihc_value, fish_value in zip(ihc.astype(object), fish.astype(object), strict=True):
         if fish_value == "positive" or ihc_value == "positive":
             out.append("positive")
