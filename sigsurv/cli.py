@@ -127,7 +127,7 @@ def signatures_list(as_json: AsJson = False) -> None:
 def signatures_show(signature: SignatureArgument, as_json: AsJson = False) -> None:
     """Genes, directions, per-gene provenance, source and the claims a signature tests."""
     from sigsurv.report.terminal import signature_view
-    from sigsurv.signatures import describe_signature
+    from sigsurv.seeds import describe_signature
 
     record = describe_signature(signature)
     if as_json:

@@ -15,8 +15,6 @@ from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "sigsurv"
 
 # Highest first. A module may import its own layer and the layers below it.
@@ -34,14 +32,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cohorts",),
     ("errors",),  # with every other private root helper (_json, _yaml, _version, ...)
 )
-
-# Upward imports that live in files owned by other branches, fixed there; remove an entry
-# (and its ignore_imports line in pyproject.toml) once that branch is merged.
-KNOWN_VIOLATIONS = {
-    ("sigsurv.signatures.registry", "sigsurv.seeds"): (
-        "structure branch: signatures stop reading seed records"
-    ),
-}
 
 
 def _module_name(path: Path) -> str:
@@ -116,23 +106,20 @@ def test_every_module_has_a_layer():
 
 
 def test_no_upward_imports():
-    violations = {
+    violations = [
         f"{importer} imports {imported} (line {line})"
-        for (importer, imported), line in upward_imports().items()
-        if (importer, imported) not in KNOWN_VIOLATIONS
-    }
-    assert not violations, sorted(violations)
+        for (importer, imported), line in sorted(upward_imports().items())
+    ]
+    assert violations == []
 
 
-@pytest.mark.parametrize(
-    "edge",
-    [
-        pytest.param(edge, marks=pytest.mark.xfail(strict=True, reason=reason))
-        for edge, reason in KNOWN_VIOLATIONS.items()
-    ],
-)
-def test_known_violation_is_fixed(edge):
-    assert edge not in upward_imports()
+def test_an_upward_import_inside_a_function_is_seen(tmp_path):
+    module = tmp_path / "probe.py"
+    module.write_text("def f():\n    from sigsurv.claims import reproduce\n")
+    tree = ast.parse(module.read_text())
+    found = [t for node in ast.walk(tree) for t in _imported("sigsurv.cohorts.probe", module, node)]
+    assert found == ["sigsurv.claims.reproduce"]
+    assert layer_of("sigsurv.claims.reproduce") < layer_of("sigsurv.cohorts.probe")
 
 
 def _cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:

@@ -3,28 +3,19 @@
 This layer sits above :mod:`sigsurv.survival` (it runs
 :func:`~sigsurv.survival.analysis.analyse_signature` for every claim x cohort x signature)
 and below the renderers (:mod:`sigsurv.report`, :mod:`sigsurv.plots`) and the CLI.
+:mod:`sigsurv.claims.reproduce` runs the tests; :mod:`sigsurv.claims.verdicts` holds the
+pure verdict rules.
 
->>> from sigsurv.claims import VERDICTS
->>> VERDICTS[0]
-'reproduced'
+>>> from sigsurv.claims import Reproduction
+>>> Reproduction(claims=[], cohorts=[]).to_dict()["rows"]
+[]
 """
 
 from sigsurv.claims.reproduce import (
-    NOT_TESTABLE,
-    VERDICTS,
     ClaimReproduction,
     ClaimTest,
     Reproduction,
     reproduce_claims,
-    verdict_for,
 )
 
-__all__ = [
-    "NOT_TESTABLE",
-    "VERDICTS",
-    "ClaimReproduction",
-    "ClaimTest",
-    "Reproduction",
-    "reproduce_claims",
-    "verdict_for",
-]
+__all__ = ["ClaimReproduction", "ClaimTest", "Reproduction", "reproduce_claims"]

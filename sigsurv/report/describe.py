@@ -99,8 +99,4 @@ def gene_report_text(cohort: Cohort) -> str | None:
     True
     """
     report = cohort.gene_report
-    if report is None:
-        return None
-    # Text renderings are named to_text(); older reports call it summary().
-    render = getattr(report, "to_text", None) or report.summary
-    return str(render())
+    return None if report is None else str(report.to_text())

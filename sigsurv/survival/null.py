@@ -1,25 +1,46 @@
-"""Random-signature null: does a signature beat random gene sets of the same size?
+"""Random-signature null: does a signature beat random gene sets in the claimed direction?
 
-In breast cancer most random gene sets are prognostic (Venet et al., PLoS Comput
-Biol 2011), because proliferation touches much of the transcriptome. The null
-draws ``n_random`` gene sets of the signature's size (same numbers of up and down
-genes) from the cohort's non-constant genes with a seeded generator, scores them with the same
-method, fits the same univariate Cox model (:func:`~sigsurv.survival.cox_scan.cox_scan`)
-and reports where the signature's Wald z falls among them.
+In breast cancer most random gene sets are prognostic (Venet et al., PLoS Comput Biol
+2011), because proliferation touches much of the transcriptome. The null draws
+``n_random`` gene sets (1,000 by default) with a seeded generator and scores them with the
+same method on the same patients. Each random gene stands in for one signature gene and
+takes its signed weight; by default it is drawn from the signature gene's *expression bin*:
+genes are binned by their mean over the analysed samples (``bins[0]`` quantile bins) and,
+within each mean bin, by their variance (``bins[1]`` quantile bins), so a random set
+matches the signature's genes on expression mean and variance. Signature genes are never
+drawn. Bins are coarsened (the larger count first) until every bin holds enough genes;
+the bins used are reported in ``matched``.
+
+Every set gets the same Cox model as the signature: univariate (vectorised
+:func:`~sigsurv.survival.cox_scan.cox_scan`) or, with ``covariates`` and/or ``strata``,
+:func:`~sigsurv.survival.cox.cox_fit` with the score as the first term. The statistic is
+the score's Wald z, *signed in the claim's direction*: ``t = -z`` for a protective claim
+(a higher score lowers the hazard), ``t = z`` for a harmful one. Then
+
+* ``percentile`` = 100 x the fraction of random sets with ``t`` below the signature's;
+* ``p_empirical`` = ``(1 + #{t_random >= t_observed}) / (1 + n_fitted)``, one-sided.
+
+A signature going against the claim therefore sits low, not high. Without
+``expected_direction`` (or for ``"none"``) the comparison is two-sided on ``|z|``, as in
+earlier releases; ``percentile_abs`` (on ``|z|``) is always reported.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sigsurv.errors import AnalysisError
+from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 from sigsurv.signatures.schema import Signature
+from sigsurv.survival.cox import cox_fit
 from sigsurv.survival.cox_scan import cox_scan
 
 __all__ = ["RandomSignatureNull", "random_signature_null"]
+
+_DIRECTIONS = ("protective", "harmful", "none")
 
 
 @dataclass(frozen=True)
@@ -28,14 +49,29 @@ class RandomSignatureNull:
 
     Attributes
     ----------
+    signature_id, size, method, n_random, seed
+        The signature, its number of genes present, the scoring method, the number of
+        random sets drawn and the seed.
     observed_z
-        Wald z of the signature's score (univariate Cox, Efron).
+        Wald z of the signature's score (Efron ties; adjusted / stratified if asked).
     percentile_abs
-        Percentage of random signatures with a smaller ``|z|`` (strength of association).
+        Percentage of random signatures with a smaller ``|z|`` (strength, either way).
     p_empirical
-        ``(1 + #{|z_random| >= |z_observed|}) / (1 + n_random)``.
+        One-sided in the claimed direction (two-sided on ``|z|`` without a direction).
     random_z
         The random signatures' z (non-converged fits excluded, counted in ``n_failed``).
+    n_failed
+        Random sets whose Cox model did not converge or had an infinite coefficient.
+    direction
+        ``"protective"``, ``"harmful"`` or ``"two-sided"``.
+    percentile
+        Percentage of random sets the signature beats in ``direction``.
+    matched
+        How the random genes were matched, in words.
+    covariates
+        Names of the adjustment covariates (empty when unadjusted).
+    stratified
+        Whether the Cox models were stratified.
     """
 
     signature_id: str
@@ -48,21 +84,158 @@ class RandomSignatureNull:
     p_empirical: float
     random_z: np.ndarray
     n_failed: int
+    direction: str = "two-sided"
+    percentile: float = float("nan")
+    matched: str = "not matched"
+    covariates: tuple[str, ...] = ()
+    stratified: bool = False
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready summary (without the random z values)."""
+        """JSON-ready summary (without the random z values).
+
+        Examples
+        --------
+        >>> null = RandomSignatureNull("s", 3, "mean_z", 10, 1, -2.0, 90.0, 0.09,
+        ...                            np.linspace(-2, 2, 10), 0, "protective", 95.0)
+        >>> null.to_dict()["n_sets"], null.to_dict()["percentile"]
+        (10, 95.0)
+        """
         return {
             "signature_id": self.signature_id,
             "size": self.size,
             "method": self.method,
             "n_random": self.n_random,
+            "n_sets": int(self.random_z.size),
             "seed": self.seed,
+            "direction": self.direction,
             "observed_z": self.observed_z,
+            "percentile": self.percentile,
             "percentile_abs": self.percentile_abs,
             "p_empirical": self.p_empirical,
+            "matched": self.matched,
+            "covariates": list(self.covariates),
+            "stratified": self.stratified,
             "random_abs_z_median": float(np.median(np.abs(self.random_z))),
             "n_failed": self.n_failed,
         }
+
+
+def _quantile_bins(values: np.ndarray, n_bins: int) -> np.ndarray:
+    ranks = np.argsort(np.argsort(values, kind="stable"), kind="stable")
+    return (ranks * n_bins // values.size).astype(np.int64)
+
+
+def _expression_bins(values: np.ndarray, n_mean: int, n_var: int) -> np.ndarray:
+    """Bin id per gene: mean quantile bin, then variance quantile bin within it."""
+    mean_bin = _quantile_bins(values.mean(axis=1), n_mean)
+    variance = values.var(axis=1, ddof=1)
+    out = np.empty(values.shape[0], dtype=np.int64)
+    for b in range(n_mean):
+        members = np.flatnonzero(mean_bin == b)
+        if members.size:
+            out[members] = b * n_var + _quantile_bins(variance[members], min(n_var, members.size))
+    return out
+
+
+def _feasible_bins(
+    values: np.ndarray, is_signature: np.ndarray, bins: tuple[int, int]
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """Coarsen (mean, variance) bins until each bin has enough non-signature genes."""
+    n_mean, n_var = bins
+    while True:
+        labels = _expression_bins(values, n_mean, n_var)
+        need = np.bincount(labels[is_signature], minlength=n_mean * n_var)
+        have = np.bincount(labels[~is_signature], minlength=n_mean * n_var)
+        if (have >= need).all():
+            return labels, (n_mean, n_var)
+        if n_mean == n_var == 1:
+            raise AnalysisError(
+                "too few genes in the cohort for a random-signature null",
+                found=int((~is_signature).sum()),
+                expected=f"at least {int(is_signature.sum())} genes outside the signature",
+            )
+        if n_mean >= n_var:
+            n_mean -= 1
+        else:
+            n_var -= 1
+
+
+def _draw_sets(
+    genes: np.ndarray,
+    signature_rows: np.ndarray,
+    weights: np.ndarray,
+    labels: np.ndarray,
+    n_random: int,
+    rng: np.random.Generator,
+) -> dict[str, dict[str, float]]:
+    """Random sets: one pool gene per signature gene, from the same bin."""
+    is_signature = np.zeros(genes.size, dtype=bool)
+    is_signature[signature_rows] = True
+    pools = {b: np.flatnonzero((labels == b) & ~is_signature) for b in np.unique(labels)}
+    by_bin = {
+        b: np.flatnonzero(labels[signature_rows] == b) for b in np.unique(labels[signature_rows])
+    }
+    sets: dict[str, dict[str, float]] = {}
+    for index in range(n_random):
+        members: dict[str, float] = {}
+        for b, slots in by_bin.items():
+            chosen = rng.choice(pools[b], size=slots.size, replace=False)
+            members.update(
+                {str(genes[g]): float(weights[s]) for g, s in zip(chosen, slots, strict=True)}
+            )
+        sets[f"random_{index:05d}"] = members
+    return sets
+
+
+def _z_values(
+    scores: pd.DataFrame,
+    time: np.ndarray,
+    event: np.ndarray,
+    covariates: pd.DataFrame | None,
+    strata: np.ndarray | None,
+    standardize_within_strata: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wald z of each score column and whether its fit is usable."""
+    if standardize_within_strata and strata is not None:
+        groups = scores.groupby(strata)
+        scores = (scores - groups.transform("mean")) / groups.transform("std")
+    if covariates is None and strata is None:
+        scan = cox_scan(scores.T, time, event)
+        return scan["z"].to_numpy(float), scan["converged"].to_numpy(bool)
+    z = np.full(scores.shape[1], np.nan)
+    ok = np.zeros(scores.shape[1], dtype=bool)
+    extra = (
+        covariates.reset_index(drop=True)
+        if covariates is not None
+        else pd.DataFrame(index=range(len(time)))
+    )
+    for j, column in enumerate(scores.columns):
+        design = pd.concat([pd.DataFrame({"score": scores[column].to_numpy()}), extra], axis=1)
+        fit = cox_fit(time, event, design, strata=strata)
+        row = fit.summary.loc["score"]
+        z[j] = float(row["z"])
+        ok[j] = bool(fit.converged) and not bool(row["may_be_infinite"])
+    return z, ok
+
+
+def _checked_adjustment(
+    covariates: Any, strata: Any, n: int
+) -> tuple[pd.DataFrame | None, np.ndarray | None]:
+    if covariates is not None:
+        covariates = pd.DataFrame(covariates)
+        if len(covariates) != n:
+            raise SigsurvInputError(
+                "covariates need one row per sample", expected=str(n), found=len(covariates)
+            )
+        if "score" in covariates.columns:
+            raise SigsurvInputError("a covariate may not be called 'score'", column="score")
+    if strata is not None:
+        strata = np.asarray(strata)
+        if strata.shape != (n,):
+            raise SigsurvInputError(
+                "strata need one value per sample", expected=str(n), found=strata.shape
+            )
+    return covariates, strata
 
 
 def random_signature_null(
@@ -74,19 +247,58 @@ def random_signature_null(
     method: str = "mean_z",
     n_random: int = 1000,
     seed: int = 20240101,
+    expected_direction: str | None = None,
+    match_expression: bool = True,
+    bins: tuple[int, int] = (10, 5),
+    covariates: pd.DataFrame | None = None,
+    strata: Any = None,
+    standardize_within_strata: bool = False,
 ) -> RandomSignatureNull:
     """Compare a signature's survival association with random gene sets of the same size.
 
     Parameters
     ----------
     expression
-        Genes x samples, columns aligned with ``time`` and ``event``.
+        Genes x samples, columns aligned with ``time`` and ``event`` (the patients of
+        the test: same subgroup, endpoint and horizon).
+    time, event
+        Follow-up and 0/1 events.
     signature
         The signature; only its genes present in ``expression`` count for the size.
     method
         Scoring method (the same for the signature and the random sets).
     n_random, seed
         Number of random signatures and the seed of their generator.
+    expected_direction
+        The claim's direction for a higher score: ``"protective"`` or ``"harmful"``
+        (one-sided comparison); ``None`` or ``"none"`` compares ``|z|`` two-sided.
+    match_expression
+        Draw each random gene from its signature gene's mean x variance bin (default);
+        ``False`` draws from all non-signature genes.
+    bins
+        Numbers of mean bins and of variance bins within a mean bin.
+    covariates
+        Adjustment covariates (one row per sample, in sample order), e.g. clinical
+        variables or a proliferation score; each Cox model is ``score + covariates``.
+    strata
+        Stratum per sample (separate baseline hazards), as in the test.
+    standardize_within_strata
+        z-score every score within each stratum before fitting (as a per-SD HR
+        standardised within strata); without strata the z statistic does not depend on
+        the scale of the score.
+
+    Returns
+    -------
+    RandomSignatureNull
+
+    Raises
+    ------
+    AnalysisError
+        No signature gene present, too few other genes, or no random set fitted.
+    SigsurvInputError
+        Misaligned covariates or strata.
+    OptionError
+        Unknown ``expected_direction``.
 
     Examples
     --------
@@ -95,45 +307,54 @@ def random_signature_null(
     >>> cohort = load_example("gse1992")
     >>> time, event = cohort.survival()
     >>> null = random_signature_null(cohort.expression, time, event,
-    ...                              get_signature("irf7_bone_proxy"), n_random=50, seed=1)
-    >>> 0 <= null.percentile_abs <= 100, null.n_random
-    (True, 50)
+    ...                              get_signature("irf7_bone_proxy"), n_random=50, seed=1,
+    ...                              expected_direction="protective")
+    >>> 0 <= null.percentile <= 100, null.n_random, null.direction
+    (True, 50, 'protective')
     """
     from sigsurv.scoring import score
 
+    if expected_direction is not None and expected_direction not in _DIRECTIONS:
+        raise OptionError(
+            "unknown claim direction", expected=" | ".join(_DIRECTIONS), found=expected_direction
+        )
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=float)
+    covariates, strata = _checked_adjustment(covariates, strata, time.size)
     # Constant genes have no z-score; they can be neither drawn nor scored.
     values = expression.to_numpy(dtype=float)
-    expression = expression.loc[np.ptp(values, axis=1) > 0]
+    varying = np.ptp(values, axis=1) > 0
+    expression, values = expression.loc[varying], values[varying]
     present = [g for g in signature.genes if g.symbol in expression.index]
     if not present:
         raise AnalysisError(f"signature {signature.id}: no gene present for the null")
-    n_up = sum(1 for g in present if g.direction == 1)
-    n_down = len(present) - n_up
     genes = expression.index.to_numpy()
-    if len(genes) < 2 * len(present):
-        raise AnalysisError(
-            "too few genes in the cohort for a random-signature null",
-            found=len(genes),
-            expected=f"at least {2 * len(present)}",
-        )
+    position = {str(g): i for i, g in enumerate(genes)}
+    signature_rows = np.array([position[g.symbol] for g in present])
+    weights = np.array([float(g.direction) * g.weight for g in present])
+    is_signature = np.zeros(genes.size, dtype=bool)
+    is_signature[signature_rows] = True
+    bins_used = bins if match_expression else (1, 1)
+    labels, bins_used = _feasible_bins(values, is_signature, bins_used)
+    matched = (
+        f"expression mean ({bins_used[0]} bins) x variance ({bins_used[1]} bins within mean bin)"
+        if match_expression
+        else "not matched"
+    )
     rng = np.random.default_rng(seed)
-    sets: dict[str, dict[str, float]] = {}
-    for index in range(n_random):
-        chosen = rng.choice(len(genes), size=len(present), replace=False)
-        members = {str(genes[i]): 1.0 for i in chosen[:n_up]}
-        members.update({str(genes[i]): -1.0 for i in chosen[n_up : n_up + n_down]})
-        sets[f"random_{index:05d}"] = members
-    observed = {signature.id: {g.symbol: float(g.direction) * g.weight for g in present}}
+    sets = _draw_sets(genes, signature_rows, weights, labels, n_random, rng)
+    observed = {signature.id: {g.symbol: w for g, w in zip(present, weights, strict=True)}}
     scores = score(expression, {**observed, **sets}, method=method, min_coverage=1.0)
-    scan = cox_scan(scores.T, np.asarray(time, float), np.asarray(event, float))
-    observed_z = float(scan.loc[signature.id, "z"])
-    random_scan = scan.drop(index=signature.id)
-    usable = random_scan["converged"].to_numpy(dtype=bool) & np.isfinite(random_scan["z"])
-    random_z = random_scan.loc[usable, "z"].to_numpy(dtype=float)
+    z, usable = _z_values(scores, time, event, covariates, strata, standardize_within_strata)
+    observed_z = float(z[0])
+    usable = usable[1:] & np.isfinite(z[1:])
+    random_z = z[1:][usable]
     if random_z.size == 0:
         raise AnalysisError("no random signature could be fitted")
-    below = float(np.mean(np.abs(random_z) < abs(observed_z)))
-    at_least = int(np.sum(np.abs(random_z) >= abs(observed_z)))
+    two_sided = expected_direction in (None, "none")
+    sign = -1.0 if expected_direction == "protective" else 1.0
+    observed_t = abs(observed_z) if two_sided else sign * observed_z
+    random_t = np.abs(random_z) if two_sided else sign * random_z
     return RandomSignatureNull(
         signature_id=signature.id,
         size=len(present),
@@ -141,8 +362,13 @@ def random_signature_null(
         n_random=n_random,
         seed=seed,
         observed_z=observed_z,
-        percentile_abs=100.0 * below,
-        p_empirical=(1 + at_least) / (1 + random_z.size),
+        percentile_abs=100.0 * float(np.mean(np.abs(random_z) < abs(observed_z))),
+        p_empirical=(1 + int(np.sum(random_t >= observed_t))) / (1 + random_z.size),
         random_z=random_z,
         n_failed=int((~usable).sum()),
+        direction="two-sided" if two_sided else str(expected_direction),
+        percentile=100.0 * float(np.mean(random_t < observed_t)),
+        matched=matched,
+        covariates=() if covariates is None else tuple(str(c) for c in covariates.columns),
+        stratified=strata is not None,
     )

@@ -23,6 +23,7 @@ def reproduce_run(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_reproduce_writes_report_json_and_figures(reproduce_run):
     out = reproduce_run
     assert (out / "report.html").stat().st_size > 10_000
@@ -53,6 +54,7 @@ def test_reproduce_writes_report_json_and_figures(reproduce_run):
     assert table["verdict"] == "reproduced"
 
 
+@pytest.mark.slow
 def test_report_is_self_contained(reproduce_run):
     html = (reproduce_run / "report.html").read_text()
     assert "<img" in html
@@ -61,6 +63,7 @@ def test_report_is_self_contained(reproduce_run):
     assert "http://" not in html and "https://" not in html.replace("https://doi", "")
 
 
+@pytest.mark.slow
 def test_report_numbers_come_from_the_survival_engine(reproduce_run):
     payload = json.loads((reproduce_run / "results.json").read_text())
     row = next(
@@ -106,6 +109,7 @@ def test_verdict_rules(hr, p, expected, verdict):
     assert verdict_for(hr, p, expected)[0] == verdict
 
 
+@pytest.mark.slow
 def test_survival_command_outputs_and_determinism(tmp_path, capsys):
     arguments = [
         "--quiet",

@@ -6,18 +6,11 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-import SurvSet
+from fixtures import survset_frame as load
 
 from sigsurv.errors import AnalysisError, SigsurvInputError
 from sigsurv.survival.concordance import concordance_index, time_dependent_auc, uno_c
-
-PICKLES = Path(SurvSet.__file__).parent / "resources" / "pickles"
-
-
-def load(name: str) -> pd.DataFrame:
-    return pd.read_pickle(PICKLES / f"{name}.pickle")
 
 
 @pytest.mark.parametrize("cohort", ["gse1992", "gse4335"])

@@ -61,3 +61,120 @@ def test_meta_analysis_errors() -> None:
         meta_analysis([0.1, 0.2], [0.2])
     with pytest.raises(SigsurvInputError, match="duplicated"):
         meta_analysis([0.1, 0.2], [0.2, 0.1], labels=["x", "x"])
+
+
+# ---- every method x test against metafor (tests/data/survival/meta/meta_goldens.R) ----
+
+
+@pytest.fixture(scope="module")
+def rma_cases(test_data_dir: Path) -> list[dict]:
+    path = test_data_dir / "survival" / "meta" / "meta_goldens.json"
+    return json.loads(path.read_text())["cases"]
+
+
+def _case_id(case: dict) -> str:
+    return f"{case['name']} {case['method']} {case['test']}"
+
+
+def test_goldens_cover_every_method_and_test(rma_cases: list[dict]) -> None:
+    combos = {(c["name"], c["method"], c["test"]) for c in rma_cases}
+    names = {c["name"] for c in rma_cases}
+    assert len(names) >= 2
+    assert combos == {
+        (n, m, t) for n in names for m in ("REML", "PM", "DL", "FE") for t in ("z", "knha")
+    }
+
+
+def test_rma_every_method_and_test(rma_cases: list[dict]) -> None:
+    for case in rma_cases:
+        cid = _case_id(case)
+        res = meta_analysis(
+            case["yi"], case["sei"], case["labels"], method=case["method"], test=case["test"]
+        )
+        est = res.pooled
+        assert est.log_hr == pytest.approx(case["b"], rel=REL), cid
+        assert est.se == pytest.approx(case["se"], rel=REL), cid
+        assert est.z == pytest.approx(case["zval"], rel=REL), cid
+        assert est.p == pytest.approx(case["pval"], rel=REL), cid
+        assert est.lower == pytest.approx(np.exp(case["ci_lb"]), rel=REL), cid
+        assert est.upper == pytest.approx(np.exp(case["ci_ub"]), rel=REL), cid
+        assert est.df == (len(case["yi"]) - 1 if case["test"] == "knha" else None)
+        assert res.tau2 == pytest.approx(case["tau2"], rel=REL, abs=1e-12), cid
+        assert res.i2 == pytest.approx(case["I2"], rel=REL, abs=1e-10), cid
+        assert 0.0 <= res.i2 <= 100.0
+        assert res.h2 == pytest.approx(case["H2"], rel=REL), cid
+        assert res.q == pytest.approx(case["QE"], rel=REL), cid
+        assert res.q_p == pytest.approx(case["QEp"], rel=REL), cid
+        np.testing.assert_allclose(res.studies["weight"], case["weights"], rtol=REL, err_msg=cid)
+        if case["method"] == "FE":  # metafor's predict() gives no PI for a common effect
+            assert case["pi_lb"] == {} and res.prediction_lower is None
+            assert res.prediction_upper is None
+        else:
+            assert res.prediction_lower == pytest.approx(np.exp(case["pi_lb"]), rel=REL), cid
+            assert res.prediction_upper == pytest.approx(np.exp(case["pi_ub"]), rel=REL), cid
+
+
+def test_leave_one_out_matches_metafor(rma_cases: list[dict]) -> None:
+    columns = {
+        "log_hr": "estimate",
+        "se": "se",
+        "z": "zval",
+        "p": "pval",
+        "q": "Q",
+        "q_p": "Qp",
+        "tau2": "tau2",
+        "i2": "I2",
+        "h2": "H2",
+    }
+    for case in rma_cases:
+        res = meta_analysis(
+            case["yi"], case["sei"], case["labels"], method=case["method"], test=case["test"]
+        )
+        loo = res.leave_one_out()
+        assert loo.index.tolist() == case["labels"]
+        ref = case["leave1out"]
+        for ours, theirs in columns.items():
+            np.testing.assert_allclose(
+                loo[ours], ref[theirs], rtol=REL, atol=1e-10, err_msg=f"{_case_id(case)} {ours}"
+            )
+        np.testing.assert_allclose(loo["lower"], np.exp(ref["ci_lb"]), rtol=REL)
+        np.testing.assert_allclose(loo["upper"], np.exp(ref["ci_ub"]), rtol=REL)
+
+
+def test_fixed_and_random_access_with_reml() -> None:
+    res = meta_analysis([0.95, -0.20, 1.40], [0.30, 0.25, 0.45], method="REML", test="knha")
+    assert res.random is res.pooled and res.random.model == "random"
+    assert res.random.method == "REML" and res.fixed.method == "FE"
+    assert res.fixed.test == "knha" and res.fixed.df == 2
+    fe = meta_analysis([0.95, -0.20, 1.40], [0.30, 0.25, 0.45], method="FE")
+    assert fe.random is fe.fixed and fe.tau2 == 0.0
+
+
+def test_study_records_and_pool_record() -> None:
+    res = meta_analysis([0.2, -0.1, 0.5], [0.1, 0.2, 0.3], ["GSE1", "GSE2", "TCGA"], method="PM")
+    records = res.study_records()
+    assert [r["cohort"] for r in records] == ["GSE1", "GSE2", "TCGA"]
+    assert set(records[0]) == {"cohort", "hr", "lower", "upper", "weight"}
+    assert sum(r["weight"] for r in records) == pytest.approx(100.0)
+    assert records[1]["hr"] == pytest.approx(np.exp(-0.1))
+    pool = res.to_dict()
+    assert pool["studies"] == records and pool["method"] == "PM" and pool["k"] == 3
+    assert pool["i2"] == res.i2 and pool["prediction_lower"] == res.prediction_lower
+    json.dumps(pool)  # plain Python types only
+
+
+def test_i2_is_a_percentage_not_multiplied_twice() -> None:
+    res = meta_analysis([0.9, -0.6, 1.2], [0.1, 0.1, 0.1], method="REML")
+    assert 90.0 < res.i2 <= 100.0
+
+
+def test_leave_one_out_needs_three_cohorts() -> None:
+    with pytest.raises(AnalysisError, match="three"):
+        meta_analysis([0.1, 0.2], [0.2, 0.1]).leave_one_out()
+
+
+def test_unknown_method_or_test() -> None:
+    with pytest.raises(SigsurvInputError, match="method"):
+        meta_analysis([0.1, 0.2], [0.2, 0.1], method="SJ")
+    with pytest.raises(SigsurvInputError, match="test"):
+        meta_analysis([0.1, 0.2], [0.2, 0.1], test="t")
