@@ -115,7 +115,14 @@ _SOURCE_PARAMETERS = [
 
 
 def source_options(function: F) -> F:
-    """Add the shared SOURCE-reading options to a command; pass them as ``source_options``."""
+    """Add the shared SOURCE-reading options to a command; pass them as ``source_options``.
+
+    Examples
+    --------
+    >>> def command(source: str, source_options: SourceOptions = SourceOptions()) -> None: ...
+    >>> "subgroup" in inspect.signature(source_options(command)).parameters
+    True
+    """
     signature = inspect.signature(function, eval_str=True)
     parameters = [p for p in signature.parameters.values() if p.name != "source_options"]
     for name, annotation, default, flag, help_text in _SOURCE_PARAMETERS:
@@ -159,7 +166,13 @@ def parse_event_codes(text: str | None) -> dict[str, int] | None:
 
 
 def interactive() -> bool:
-    """True when progress may be drawn: not --quiet and stderr is a terminal."""
+    """True when progress may be drawn: not --quiet and stderr is a terminal.
+
+    Examples
+    --------
+    >>> interactive()  # doctests write to a pipe, not a terminal
+    False
+    """
     return not state["quiet"] and stderr.is_terminal
 
 
@@ -168,6 +181,11 @@ def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = T
 
     A command that passes the subgroup on to its analysis (so that the results record
     it) loads with ``apply_subgroup=False``.
+
+    Examples
+    --------
+    >>> load_source("gse1992", SourceOptions(subgroup="er == 'negative'")).n_samples
+    50
     """
     from sigsurv.cohorts import load_cohort
 
@@ -180,13 +198,28 @@ def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = T
 
 
 def emit_json(payload: Any, *, sort_keys: bool = False) -> None:
-    """Print strict JSON (NaN as null, see :mod:`sigsurv._json`) to stdout, no rich markup."""
+    """Print strict JSON (NaN as null, see :mod:`sigsurv._json`) to stdout, no rich markup.
+
+    Examples
+    --------
+    >>> emit_json({"hr": float("nan")})
+    {
+      "hr": null
+    }
+    """
     from sigsurv._json import dumps
 
     sys.stdout.write(dumps(payload, sort_keys=sort_keys))
 
 
 def show(*items: RenderableType) -> None:
-    """Print renderings (rich tables, markup lines) to stdout, one after the other."""
+    """Print renderings (rich tables, markup lines) to stdout, one after the other.
+
+    Examples
+    --------
+    >>> show("[bold]n = 3[/bold]", "done")
+    n = 3
+    done
+    """
     for item in items:
         stdout.print(item)
