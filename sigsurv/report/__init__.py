@@ -6,5 +6,6 @@
 * :mod:`sigsurv.report.html`: the self-contained HTML report of ``sigsurv reproduce``;
 * :mod:`sigsurv.report.manifest`: ``run.json`` (versions, inputs' SHA-256, options, seed).
 
-No statistic is computed here; every number comes from the result objects it is given.
+No statistic is implemented here: numbers come from the result objects given, or from
+the one implementation in the layers below (e.g. the median follow-up of a cohort).
 """
