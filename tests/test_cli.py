@@ -127,3 +127,38 @@ def test_every_command_has_help(capsys, flag):
         code, out, _ = run(capsys, *command, flag)
         assert code == 0
         assert "Usage" in out
+
+
+def test_survival_records_the_subgroup_in_results_and_manifest(capsys, tmp_path):
+    code, _, _ = run(
+        capsys,
+        "--quiet",
+        "survival",
+        "gse1992",
+        "-s",
+        "msk1_rps6ka5",
+        "--subgroup",
+        "node == 'positive'",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["endpoint"]["subgroup"] == "(node == 'positive') and (er == 'positive')"
+    assert results["analysis"]["subgroup"] == "node == 'positive'"
+    manifest = json.loads((tmp_path / "run.json").read_text())
+    assert manifest["options"]["analysis"] == results["analysis"]
+    definition = manifest["signature_definitions"][0]
+    assert definition["id"] == "msk1_rps6ka5" and len(definition["sha256"]) == 64
+    assert definition["file"] in [entry["path"] for entry in manifest["inputs"]]
+
+
+def test_version_and_json_never_contain_nan(capsys):
+    from sigsurv._version import __version__
+
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"sigsurv {__version__}"
+    code, out, _ = run(capsys, "survival", "gse4335", "-s", "irf7_bone_proxy", "--json")
+    assert code == 0
+    assert "NaN" not in out and "Infinity" not in out
+    json.loads(out)

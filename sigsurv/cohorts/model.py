@@ -177,6 +177,10 @@ class Cohort:
         How samples were matched between expression and clinical data.
     messages
         Notes the loader wants the user to see (repairs, dropped rows...).
+    strata_columns
+        Clinical columns recording a technical batch that analyses of this cohort
+        should stratify by when they vary (set by the loader that knows the data,
+        e.g. TCGA miRNA: the sequencing machine).
 
     Examples
     --------
@@ -197,6 +201,7 @@ class Cohort:
     gene_report: Any = None
     join_report: JoinReport | None = None
     messages: tuple[str, ...] = ()
+    strata_columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         expr = self.expression
@@ -221,7 +226,7 @@ class Cohort:
             raise CohortValidationError(
                 f"cohort {self.name}: expression must be floating point",
                 column=str(non_float[0]),
-                found=str(expr.dtypes[non_float[0]]),
+                found=str(expr[non_float[0]].dtype),
             )
         if not self.clinical.index.equals(expr.columns):
             raise CohortValidationError(
@@ -231,6 +236,12 @@ class Cohort:
             )
         for endpoint in self.endpoints.values():
             self._check_endpoint(endpoint)
+        for column in self.strata_columns:
+            if column not in self.clinical.columns:
+                raise CohortValidationError(
+                    f"cohort {self.name}: strata column missing from the clinical data",
+                    column=column,
+                )
 
     def _check_endpoint(self, endpoint: Endpoint) -> None:
         for column in (endpoint.time, endpoint.event):
@@ -416,56 +427,3 @@ class Cohort:
         ['ESR1', 'ERBB2']
         """
         return dataclasses.replace(self, expression=self.expression.loc[list(genes)])
-
-    def summary(self) -> dict[str, Any]:
-        """A JSON-ready description: samples, genes, endpoints, clinical fields, provenance.
-
-        Examples
-        --------
-        >>> from sigsurv import load_example
-        >>> load_example("gse1992").summary()["endpoints"]["rfs"]["events"]
-        35
-        """
-        from sigsurv.survival.endpoints import median_follow_up
-
-        endpoints = {}
-        for endpoint in self.endpoints.values():
-            time, event = self.survival(endpoint.name)
-            known = np.isfinite(time) & np.isfinite(event)
-            endpoints[endpoint.name] = {
-                "label": endpoint.label,
-                "unit": endpoint.unit,
-                "n": int(known.sum()),
-                "events": int(event[known].sum()),
-                "median_follow_up": median_follow_up(time[known], event[known]),
-                "max_time": float(np.max(time[known])) if known.any() else None,
-                "horizon": endpoint.horizon,
-                "source_columns": list(endpoint.source_columns),
-            }
-        fields = {}
-        for column in self.clinical.columns:
-            values = self.clinical[column]
-            kind = "numeric" if pd.api.types.is_numeric_dtype(values) else "categorical"
-            entry: dict[str, Any] = {"type": kind, "missing": int(values.isna().sum())}
-            if kind == "categorical":
-                counts = values.value_counts(dropna=True)
-                entry["levels"] = {str(k): int(v) for k, v in counts.head(12).items()}
-            fields[column] = entry
-        report = self.gene_report.to_dict() if hasattr(self.gene_report, "to_dict") else None
-        return {
-            "name": self.name,
-            "samples": self.n_samples,
-            "genes": self.n_genes,
-            "endpoints": endpoints,
-            "clinical_fields": fields,
-            "provenance": dataclasses.asdict(self.provenance),
-            "join": None
-            if self.join_report is None
-            else {
-                **dataclasses.asdict(self.join_report),
-                "expression_only": list(self.join_report.expression_only[:20]),
-                "clinical_only": list(self.join_report.clinical_only[:20]),
-            },
-            "gene_identifiers": report,
-            "messages": list(self.messages),
-        }

@@ -15,6 +15,7 @@ which ER, PR and HER2 status are standardised. Aliquot-level annotation tables
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -216,7 +217,7 @@ def _her2_status(frame: pd.DataFrame) -> np.ndarray:
         fish, _ = standardize_status(frame[_FIREHOSE_HER2_FISH])
     else:
         fish = pd.Series(pd.Categorical([np.nan] * len(frame)), index=frame.index)
-    out = []
+    out: list[str | float] = []
     for ihc_value, fish_value in zip(ihc.astype(object), fish.astype(object), strict=True):
         if fish_value == "positive" or ihc_value == "positive":
             out.append("positive")
@@ -359,7 +360,7 @@ def load_tcga(
     for spec in extra_endpoints:
         merged, endpoint = decode_endpoint(merged, spec)
         decoded.append(endpoint)
-    return assemble_cohort(
+    cohort = assemble_cohort(
         name or expression_file.name.split(".")[0],
         values,
         merged,
@@ -374,6 +375,10 @@ def load_tcga(
         join_rule="TCGA patient barcode (first 12 characters), primary tumour",
         messages=messages,
     )
+    # TCGA miRNA was sequenced on two machines, a strong batch effect: analyses stratify by it.
+    if "machine" in cohort.clinical.columns:
+        cohort = dataclasses.replace(cohort, strata_columns=("machine",))
+    return cohort
 
 
 def load_tcga_folder(

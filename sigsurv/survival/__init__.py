@@ -3,11 +3,20 @@ meta-analysis, binary endpoints, random-signature nulls and the full signature a
 
 from sigsurv.survival.analysis import (
     DEFINITIONS,
+    AnalysisSpec,
     SignatureSurvival,
     analyse_scores,
     analyse_signature,
 )
 from sigsurv.survival.binary import BinaryResult, LogisticResult, logistic_regression, two_by_two
+from sigsurv.survival.competing import (
+    CumulativeIncidenceResult,
+    FineGrayResult,
+    GrayTest,
+    cause_specific_cox,
+    cumulative_incidence,
+    fine_gray,
+)
 from sigsurv.survival.concordance import (
     ConcordanceResult,
     concordance_index,
@@ -17,48 +26,55 @@ from sigsurv.survival.concordance import (
 from sigsurv.survival.cox import CoxResult, cox_fit, standardize
 from sigsurv.survival.cox_scan import benjamini_hochberg, cox_scan
 from sigsurv.survival.cutpoints import Grouping, MaxstatResult, group_by_cut, maxstat_cutpoint
+from sigsurv.survival.d_index import DIndexResult, blom_scores, d_index
 from sigsurv.survival.endpoints import SurvivalData, median_follow_up, prepare_survival
 from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
 from sigsurv.survival.logrank import LogRankResult, logrank_test, logrank_trend_test
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
 from sigsurv.survival.null import RandomSignatureNull, random_signature_null
-from sigsurv.survival.competing import (
-    CumulativeIncidenceResult,
-    FineGrayResult,
-    GrayTest,
-    cause_specific_cox,
-    cumulative_incidence,
-    fine_gray,
-)
-from sigsurv.survival.rmst import RMSTComparison, RMSTResult, rmst
 from sigsurv.survival.prediction_error import (
     BrierScoreResult,
     brier_score,
     integrated_brier_score,
 )
-from sigsurv.survival.d_index import DIndexResult, blom_scores, d_index
+from sigsurv.survival.rmst import RMSTComparison, RMSTResult, rmst
 
 __all__ = [
     "DEFINITIONS",
+    "AnalysisSpec",
     "BinaryResult",
+    "BrierScoreResult",
     "ConcordanceResult",
     "CoxResult",
+    "CumulativeIncidenceResult",
+    "DIndexResult",
+    "FineGrayResult",
+    "GrayTest",
     "Grouping",
     "KaplanMeierResult",
     "LogRankResult",
     "LogisticResult",
     "MaxstatResult",
     "MetaAnalysisResult",
+    "RMSTComparison",
+    "RMSTResult",
     "RandomSignatureNull",
     "SignatureSurvival",
     "SurvivalData",
     "analyse_scores",
     "analyse_signature",
     "benjamini_hochberg",
+    "blom_scores",
+    "brier_score",
+    "cause_specific_cox",
     "concordance_index",
     "cox_fit",
     "cox_scan",
+    "cumulative_incidence",
+    "d_index",
+    "fine_gray",
     "group_by_cut",
+    "integrated_brier_score",
     "kaplan_meier",
     "logistic_regression",
     "logrank_test",
@@ -68,23 +84,9 @@ __all__ = [
     "meta_analysis",
     "prepare_survival",
     "random_signature_null",
+    "rmst",
     "standardize",
     "time_dependent_auc",
     "two_by_two",
     "uno_c",
-    "CumulativeIncidenceResult",
-    "FineGrayResult",
-    "GrayTest",
-    "cause_specific_cox",
-    "cumulative_incidence",
-    "fine_gray",
-    "RMSTComparison",
-    "RMSTResult",
-    "rmst",
-    "BrierScoreResult",
-    "brier_score",
-    "integrated_brier_score",
-    "DIndexResult",
-    "blom_scores",
-    "d_index",
 ]

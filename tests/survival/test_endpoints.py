@@ -12,6 +12,7 @@ from fixtures import survset_frame as load_frame
 
 from sigsurv.cohorts.model import Cohort, Endpoint
 from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvWarning
+from sigsurv.report.describe import describe_cohort
 from sigsurv.survival.endpoints import (
     SurvivalData,
     check_survival_arrays,
@@ -133,6 +134,6 @@ def test_prepare_survival_subgroup() -> None:
 @pytest.mark.slow
 def test_cohort_summary_reports_reverse_km_follow_up(test_data_dir: Path) -> None:
     goldens = json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
-    summary = make_cohort("gse1992").summary()["endpoints"]["rfs"]
+    summary = describe_cohort(make_cohort("gse1992"))["endpoints"]["rfs"]
     assert summary["median_follow_up"] == goldens["median_follow_up"]["gse1992"]
     assert (summary["n"], summary["events"]) == (124, 35)

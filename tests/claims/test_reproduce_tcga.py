@@ -7,10 +7,10 @@ import warnings
 
 import pytest
 
+from sigsurv.claims.reproduce import reproduce_claims
 from sigsurv.cli import main
 from sigsurv.cohorts import load_tcga_folder
 from sigsurv.errors import SigsurvWarning
-from sigsurv.report.reproduce import reproduce_claims
 from sigsurv.seeds import get_claim
 from sigsurv.survival.analysis import analyse_signature
 

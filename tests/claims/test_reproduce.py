@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from sigsurv import load_example
+from sigsurv.claims.reproduce import VERDICTS, reproduce_claims, verdict_for
 from sigsurv.cli import main
-from sigsurv.report.reproduce import VERDICTS, reproduce_claims, verdict_for
 from sigsurv.seeds import get_claim, list_claims
 from sigsurv.survival.analysis import analyse_signature
 
@@ -174,3 +174,21 @@ def test_survival_command_refuses_unsafe_subgroup(capsys):
     assert code == 2
     assert "Traceback" not in captured.err + captured.out
     assert captured.err.count("error:") == 1
+
+
+def test_strata_columns_come_from_the_cohort_or_the_caller():
+    import dataclasses
+
+    cohort = load_example("gse1992")
+    claim = get_claim("gawrzak2018_msk1_mfs_er_pos")
+
+    def first_test(cohorts, **options):
+        result = reproduce_claims(cohorts, [claim], include_proxies=False, null_random=0, **options)
+        return result.claims[0].tests[0]
+
+    assert cohort.strata_columns == ()  # a bundled cohort has no technical batch
+    assert first_test([cohort]).strata is None
+    by_node = dataclasses.replace(cohort, strata_columns=("node",))
+    assert first_test([by_node]).strata == "node"
+    assert first_test([cohort], strata_columns=["node"]).strata == "node"
+    assert first_test([by_node], strata_columns=[]).strata is None
