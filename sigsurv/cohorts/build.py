@@ -251,7 +251,7 @@ def _apply_na_policy(
             "missing expression values",
             file=file,
             found=f"{int(genes_with_na.sum())} genes with missing values, first {first!r}",
-            hint="use na_policy='drop_gene' or 'keep'",
+            hint="use na_policy='keep' or 'drop_gene'",
         )
     messages = []
     if policy == "drop_gene":
@@ -268,9 +268,15 @@ def _apply_na_policy(
             f"({int(all_na.sum())} entirely missing), e.g. {', '.join(map(str, dropped[:5]))}"
         )
         return expression.loc[~genes_with_na.to_numpy()], messages
+    samples_with_na = missing.any(axis=0)
+    examples = ", ".join(
+        f"{gene} ({int(count)} samples)"
+        for gene, count in missing.sum(axis=1)[genes_with_na.to_numpy()].head(5).items()
+    )
     messages.append(
-        f"{int(genes_with_na.sum())} genes have missing values (kept; "
-        f"{int(missing.to_numpy().sum())} cells)"
+        f"{int(genes_with_na.sum())} genes have missing values in "
+        f"{int(samples_with_na.sum())} samples ({int(missing.to_numpy().sum())} cells), kept "
+        f"as NA: a score needing such a gene cannot use those samples; e.g. {examples}"
     )
     return expression, messages
 
@@ -285,7 +291,7 @@ def assemble_cohort(
     harmonise: bool = True,
     id_type: str = "auto",
     collapse: str = "max_mean",
-    na_policy: str = "drop_gene",
+    na_policy: str = "keep",
     expression_file: str | Path | None = None,
     clinical_file: str | Path | None = None,
     join_rule: str = "exact sample identifier",
@@ -308,8 +314,10 @@ def assemble_cohort(
     id_type, collapse
         Passed to :func:`sigsurv.cohorts.genes.harmonise_expression`.
     na_policy
-        ``drop_gene`` (default: genes with any missing value are removed and reported),
-        ``keep`` (kept and reported) or ``error``.
+        ``keep`` (default: missing cells stay NA and are reported per gene and sample,
+        so that a scorer can leave those samples out of the scores that need the gene
+        instead of losing the gene everywhere), ``drop_gene`` (genes with any missing
+        value are removed and reported) or ``error``.
 
     Examples
     --------

@@ -206,7 +206,7 @@ def load_cbioportal(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "drop_gene",
+    na_policy: str = "keep",
     name: str | None = None,
 ) -> Cohort:
     """Load a cBioPortal study folder.

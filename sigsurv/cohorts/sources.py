@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.cohorts.build import (
+    EndpointSpec,
     assemble_cohort,
     decode_declared_endpoints,
     type_clinical,
@@ -19,7 +20,7 @@ from sigsurv.cohorts.examples import EXAMPLES, load_example
 from sigsurv.cohorts.geo import is_series_matrix, load_geo_series
 from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.tables import load_tables, sha256_of
-from sigsurv.cohorts.tcga import is_tcga_folder, load_tcga_folder
+from sigsurv.cohorts.tcga import classify_tcga_file, is_tcga_folder, load_tcga, load_tcga_folder
 from sigsurv.errors import FileFormatError, OptionError, SigsurvInputError
 
 __all__ = ["detect_source_kind", "load_anndata", "load_cohort"]
@@ -73,7 +74,7 @@ def load_anndata(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "drop_gene",
+    na_policy: str = "keep",
     name: str | None = None,
 ) -> Cohort:
     """Load an AnnData ``.h5ad`` file (``obs`` = clinical, ``var`` = genes, X samples x genes).
@@ -220,13 +221,63 @@ def load_cohort(
             file=source,
             expected="--clinical FILE --time COL --event COL",
         )
+    if is_series_matrix(clinical):
+        # RNA-seq series: values in a supplementary table, samples in the series matrix.
+        return load_geo_series(
+            clinical,
+            expression=source,
+            orientation=orientation,
+            platform=platform,
+            collapse=collapse,
+            harmonise=harmonise,
+            **endpoint_options,
+            **options,
+        )
+    if _is_tcga_pair(source, clinical, orientation):
+        return _load_tcga_pair(
+            source, clinical, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
+        )
     return load_tables(
         source,
         clinical,
         orientation=orientation,
         sample_column=sample_column,
+        platform=platform,
         collapse=collapse,
         harmonise=harmonise,
         **endpoint_options,
         **options,
     )
+
+
+def _is_tcga_pair(source: str | Path, clinical: str | Path, orientation: str) -> bool:
+    """An expression table with TCGA barcodes and a patient-level TCGA clinical table."""
+    return (
+        orientation.replace("-", "_") == "genes_x_samples"
+        and classify_tcga_file(source) == "expression"
+        and classify_tcga_file(clinical) == "clinical"
+    )
+
+
+def _load_tcga_pair(
+    source: str | Path,
+    clinical: str | Path,
+    *,
+    time: str | None,
+    event: str | None,
+    endpoint: str,
+    time_unit: str | None,
+    event_codes: Mapping[str, int] | None,
+    **options: Any,
+) -> Cohort:
+    """Join aliquot barcodes to patients, as for a TCGA folder; ``--time/--event`` add one."""
+    extra: list[EndpointSpec] = []
+    if time is not None or event is not None:
+        if time is None or event is None:
+            raise OptionError(
+                "give both the time and the event column",
+                expected="--time COL --event COL",
+                found=f"--time {time!r} --event {event!r}",
+            )
+        extra.append(EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
+    return load_tcga(source, [clinical], extra_endpoints=extra, **options)
