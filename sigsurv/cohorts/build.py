@@ -16,7 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sigsurv.cohorts.clinical import decode_events, decode_times, infer_time_unit, unit_from_name
+from sigsurv.cohorts.clinical import (
+    decode_events,
+    decode_times,
+    infer_time_unit,
+    standardise_clinical,
+    unit_from_name,
+)
 from sigsurv.cohorts.model import TIME_UNITS, Cohort, Endpoint, JoinReport, Provenance
 from sigsurv.errors import (
     CohortValidationError,
@@ -296,6 +302,7 @@ def assemble_cohort(
     clinical_file: str | Path | None = None,
     join_rule: str = "exact sample identifier",
     messages: list[str] | None = None,
+    standardise: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Cohort:
     """Join, validate and harmonise expression + clinical into a :class:`Cohort`.
 
@@ -319,6 +326,11 @@ def assemble_cohort(
         instead of losing the gene everywhere), ``drop_gene`` (genes with any missing
         value are removed and reported) or ``error``.
 
+    standardise
+        Recipe overrides for :func:`sigsurv.cohorts.clinical.standardise_clinical`
+        (standard fields ``er``, ``grade``, ``pam50``... are always derived when a
+        source has them).
+
     Examples
     --------
     >>> import pandas as pd
@@ -330,6 +342,8 @@ def assemble_cohort(
     ['TP53', 'RPS6KA5']
     """
     notes = list(messages or [])
+    clinical, standard_notes = standardise_clinical(clinical, overrides=standardise)
+    notes.extend(standard_notes)
     expression, clinical, join_report = join_samples(
         expression,
         clinical,

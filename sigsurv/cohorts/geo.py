@@ -358,6 +358,7 @@ def load_geo_series(
     name: str | None = None,
     expression: str | Path | None = None,
     orientation: str = "genes_x_samples",
+    standardise: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Cohort:
     """Load a GEO series matrix as a cohort.
 
@@ -469,6 +470,7 @@ def load_geo_series(
         clinical_file=file,
         join_rule="GSM accession",
         messages=messages,
+        standardise=standardise,
     )
 
 

@@ -263,6 +263,7 @@ def load_tables(
     scale: str = "",
     platform: str | Path | None = None,
     transform: str = "none",
+    standardise: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Cohort:
     """Load a cohort from an expression table and a clinical table.
 
@@ -348,4 +349,5 @@ def load_tables(
         expression_file=expression,
         clinical_file=clinical,
         messages=messages,
+        standardise=standardise,
     )

@@ -16,7 +16,7 @@ which ER, PR and HER2 status are standardised. Aliquot-level annotation tables
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -402,6 +402,7 @@ def load_tcga(
     na_policy: str = "keep",
     name: str | None = None,
     extra_endpoints: Sequence[EndpointSpec] = (),
+    standardise: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Cohort:
     """Load TCGA / Xena tables: one expression matrix, clinical tables, aliquot annotations.
 
@@ -541,6 +542,7 @@ def load_tcga(
         clinical_file=Path(clinical[0]),
         join_rule="TCGA patient barcode (first 12 characters), primary tumour",
         messages=messages,
+        standardise=standardise,
     )
 
 
