@@ -170,7 +170,7 @@ def decode_times(
     )
     for failed, message, expected in checks:
         if failed.any():
-            position = int(np.flatnonzero(failed.to_numpy())[0])
+            position = int(np.flatnonzero(np.asarray(failed))[0])
             raise CohortValidationError(
                 message,
                 file=file,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,9 +37,12 @@ from sigsurv.errors import (
 )
 
 __all__ = [
+    "is_gds_soft",
     "is_series_matrix",
+    "load_geo_dataset",
     "load_geo_series",
     "map_probes",
+    "read_gds_soft",
     "read_platform_table",
     "read_series_matrix",
 ]
@@ -188,7 +192,7 @@ def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, di
 
 
 def _read_embedded_matrix(
-    file: Path, table_lines: list[str], first_line: int
+    file: Path, table_lines: list[str], first_line: int, id_columns: int | list[str] = 1
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     import tempfile
 
@@ -198,7 +202,7 @@ def _read_embedded_matrix(
         handle.write("\n".join(table_lines) + "\n")
         temporary = Path(handle.name)
     try:
-        return read_matrix_file(temporary)
+        return read_matrix_file(temporary, id_columns=id_columns)
     except SigsurvInputError as exc:
         line = None if exc.line is None else exc.line + first_line - 1
         raise type(exc)(
@@ -507,3 +511,160 @@ def _columns_to_accessions(
     values.columns = [c if c in accessions else by_title[c] for c in known]
     messages.append(f"{file.name}: columns mapped to GSM accessions via !Sample_title")
     return values
+
+
+def is_gds_soft(path: str | Path) -> bool:
+    """True for a GEO DataSet SOFT file (``GDS*.soft[.gz]`` with a ``^DATASET`` line).
+
+    Examples
+    --------
+    >>> is_gds_soft("GDS507.soft.gz"), is_gds_soft("GSE1_series_matrix.txt")
+    (True, False)
+    """
+    name = Path(path).name.lower()
+    return name.startswith("gds") and (name.endswith(".soft") or name.endswith(".soft.gz"))
+
+
+def read_gds_soft(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, dict[str, str]]:
+    """Parse a GEO DataSet SOFT file.
+
+    Returns
+    -------
+    (values, samples, identifiers, dataset)
+        Probe x GSM values, one clinical column per subset type (``disease state``,
+        ``individual``...) holding each sample's subset description, the
+        ``IDENTIFIER`` (gene symbol GEO assigned) of each probe, and the
+        ``!dataset_*`` fields.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "GDS1.soft"
+    >>> _ = path.write_text("^DATASET = GDS1\\n!dataset_platform = GPL97\\n"
+    ...     "^SUBSET = GDS1_1\\n!subset_description = tumour\\n!subset_sample_id = GSM1\\n"
+    ...     "!subset_type = disease state\\n^SUBSET = GDS1_2\\n!subset_description = normal\\n"
+    ...     "!subset_sample_id = GSM2\\n!subset_type = disease state\\n!dataset_table_begin\\n"
+    ...     "ID_REF\\tIDENTIFIER\\tGSM1\\tGSM2\\np1\\tTP53\\t1.5\\t2.5\\n!dataset_table_end\\n")
+    >>> values, samples, ids, meta = read_gds_soft(path)
+    >>> samples["disease state"].tolist(), ids["p1"], meta["platform"]
+    (['tumour', 'normal'], 'TP53', 'GPL97')
+    """
+    file = Path(path)
+    lines = read_lines(file)
+    dataset: dict[str, str] = {}
+    subsets: list[dict[str, str]] = []
+    begin = end = None
+    for number, line in enumerate(lines, start=1):
+        lowered = line.lower()
+        if lowered.startswith("!dataset_table_begin"):
+            begin = number
+        elif lowered.startswith("!dataset_table_end"):
+            end = number
+            break
+        elif line.startswith("^SUBSET"):
+            subsets.append({})
+        elif line.startswith("!subset_") and subsets:
+            key, _, value = line[len("!subset_") :].partition("=")
+            subsets[-1][key.strip()] = value.strip()
+        elif line.startswith("!dataset_"):
+            key, _, value = line[len("!dataset_") :].partition("=")
+            dataset[key.strip()] = value.strip()
+    if begin is None or end is None:
+        raise FileFormatError(
+            "not a complete GEO DataSet SOFT file",
+            file=file,
+            expected="'!dataset_table_begin' ... '!dataset_table_end'",
+            hint="download the file again",
+        )
+    values, ids, _ = _read_embedded_matrix(
+        file, lines[begin : end - 1], begin + 1, id_columns=["ID_REF", "IDENTIFIER"]
+    )
+    probes = ids["ID_REF"].astype(str).to_numpy()
+    values.index = probes
+    identifiers = pd.Series(ids["IDENTIFIER"].to_numpy(), index=probes)
+    samples = pd.DataFrame(index=pd.Index(list(values.columns), name="sample"))
+    for subset in subsets:
+        kind = subset.get("type", "subset")
+        members = [s.strip() for s in subset.get("sample_id", "").split(",") if s.strip()]
+        column = samples.get(kind, pd.Series([None] * len(samples), index=samples.index))
+        column = column.astype(object)
+        column[column.index.isin(members)] = subset.get("description")
+        samples[kind] = column
+    return values, samples.where(samples.notna(), None), identifiers, dataset
+
+
+def load_geo_dataset(
+    path: str | Path,
+    *,
+    platform: str | Path | None = None,
+    collapse: str = "max_mean",
+    transform: str = "auto",
+    harmonise: bool = True,
+    na_policy: str = "keep",
+    name: str | None = None,
+    **endpoint_options: Any,
+) -> Cohort:
+    """Load a GEO DataSet SOFT file (``GDS*.soft.gz``); genes from its ``IDENTIFIER``
+    column, or from ``platform`` when given. GDS files carry no survival: endpoints
+    can only come from ``time``/``event`` naming subset types.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "GDS1.soft"
+    >>> _ = path.write_text("^DATASET = GDS1\\n!dataset_table_begin\\n"
+    ...     "ID_REF\\tIDENTIFIER\\tGSM1\\tGSM2\\np1\\tTP53\\t1.5\\t2.5\\n!dataset_table_end\\n")
+    >>> load_geo_dataset(path).n_samples
+    2
+    """
+    file = Path(path)
+    values, samples, identifiers, dataset = read_gds_soft(file)
+    messages: list[str] = []
+    values, scale, note = apply_transform(values, transform, file)
+    messages.extend([note] if note else [])
+    if platform is not None:
+        values, notes = map_probes(values, platform, collapse=collapse)
+        messages.extend(notes)
+    else:
+        from sigsurv.cohorts.genes import collapse_duplicates
+
+        named = identifiers.reindex(values.index)
+        # GEO writes the probe ID itself as IDENTIFIER when it knows no gene.
+        keep = named.notna().to_numpy() & (named.astype(str).to_numpy() != named.index)
+        messages.append(
+            f"genes from the GDS IDENTIFIER column: {int(keep.sum())} of {len(keep)} probes "
+            "named by a gene; the others (IDENTIFIER = probe ID) excluded"
+        )
+        values, _ = collapse_duplicates(values.loc[keep], list(named[keep].astype(str)), collapse)
+    clinical, decoded = decode_declared_endpoints(
+        samples,
+        time=endpoint_options.get("time"),
+        event=endpoint_options.get("event"),
+        endpoint=endpoint_options.get("endpoint", "os"),
+        time_unit=endpoint_options.get("time_unit"),
+        event_codes=endpoint_options.get("event_codes"),
+        file=file,
+    )
+    files = [file] + ([Path(platform)] if platform is not None else [])
+    provenance = Provenance(
+        source=f"GEO {dataset.get('title', file.name)}",
+        platform=dataset.get("platform", ""),
+        scale=scale,
+        identifier_type="symbol",
+        files=tuple(str(f) for f in files),
+        sha256=tuple(sha256_of(f) for f in files),
+    )
+    return assemble_cohort(
+        name or file.name.split(".")[0].lower(),
+        values,
+        type_clinical(clinical),
+        endpoints=decoded,
+        provenance=provenance,
+        harmonise=harmonise,
+        collapse=collapse,
+        na_policy=na_policy,
+        expression_file=file,
+        clinical_file=file,
+        join_rule="GSM accession",
+        messages=messages,
+    )

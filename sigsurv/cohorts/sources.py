@@ -17,7 +17,7 @@ from sigsurv.cohorts.build import (
 )
 from sigsurv.cohorts.cbioportal import is_cbioportal_folder, load_cbioportal
 from sigsurv.cohorts.examples import EXAMPLES, load_example
-from sigsurv.cohorts.geo import is_series_matrix, load_geo_series
+from sigsurv.cohorts.geo import is_gds_soft, is_series_matrix, load_geo_dataset, load_geo_series
 from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.tables import load_tables, sha256_of
 from sigsurv.cohorts.tcga import classify_tcga_file, is_tcga_folder, load_tcga, load_tcga_folder
@@ -28,7 +28,7 @@ __all__ = ["detect_source_kind", "load_anndata", "load_cohort"]
 
 def detect_source_kind(source: str | Path) -> str:
     """Say how a SOURCE will be read: ``example``, ``cbioportal``, ``tcga``, ``geo``,
-    ``anndata`` or ``table``.
+    ``gds``, ``anndata`` or ``table``.
 
     Examples
     --------
@@ -51,6 +51,8 @@ def detect_source_kind(source: str | Path) -> str:
         )
     if is_series_matrix(path):
         return "geo"
+    if is_gds_soft(path):
+        return "gds"
     if path.suffix.lower() == ".h5ad":
         return "anndata"
     if not path.exists():
@@ -195,7 +197,7 @@ def load_cohort(
         return load_cbioportal(source, collapse=collapse, harmonise=harmonise, **options)
     if kind == "tcga":
         return load_tcga_folder(source, collapse=collapse, harmonise=harmonise, **options)
-    endpoint_options = {
+    endpoint_options: dict[str, Any] = {
         "time": time,
         "event": event,
         "endpoint": endpoint,
@@ -204,6 +206,15 @@ def load_cohort(
     }
     if kind == "geo":
         return load_geo_series(
+            source,
+            platform=platform,
+            collapse=collapse,
+            harmonise=harmonise,
+            **endpoint_options,
+            **options,
+        )
+    if kind == "gds":
+        return load_geo_dataset(
             source,
             platform=platform,
             collapse=collapse,

@@ -315,7 +315,10 @@ def _trastuzumab(frame: pd.DataFrame, messages: list[str]) -> pd.DataFrame:
     treated = names.apply(lambda col: col.str.contains("trastuzumab|herceptin")).any(axis=1)
     has_record = (names != "").any(axis=1)
     frame = frame.copy()
-    frame["trastuzumab"] = np.where(treated, "yes", np.where(has_record, "no", None))
+    frame["trastuzumab"] = [
+        "yes" if is_treated else "no" if recorded else None
+        for is_treated, recorded in zip(treated, has_record, strict=True)
+    ]
     messages.append(
         f"'trastuzumab' from {len(drug_columns)} drug-name columns: {int(treated.sum())} yes, "
         f"{int((has_record & ~treated).sum())} no (other drugs recorded), "
@@ -378,7 +381,7 @@ def _her2_status(frame: pd.DataFrame, ihc_column: str, fish_column: str) -> np.n
         fish, _ = standardize_status(frame[fish_column])
     else:
         fish = pd.Series(pd.Categorical([np.nan] * len(frame)), index=frame.index)
-    out = []
+    out: list[object] = []
     for ihc_value, fish_value in zip(ihc.astype(object), fish.astype(object), strict=True):
         if fish_value == "positive" or ihc_value == "positive":
             out.append("positive")
