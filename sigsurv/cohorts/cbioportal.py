@@ -68,8 +68,8 @@ def read_meta_files(folder: str | Path) -> list[dict[str, str]]:
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "meta_clinical_patients.txt").write_text(
-    ...     "genetic_alteration_type: CLINICAL\ndatatype: PATIENT_ATTRIBUTES\n"
-    ...     "data_filename: data_clinical_patients.txt\n")
+    ...     "genetic_alteration_type: CLINICAL\\ndatatype: PATIENT_ATTRIBUTES\\n"
+    ...     "data_filename: data_clinical_patients.txt\\n")
     >>> read_meta_files(folder)[0]["data_filename"]
     'data_clinical_patients.txt'
     """
