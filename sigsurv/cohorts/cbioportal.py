@@ -13,7 +13,7 @@ Endpoints are the ``<X>_MONTHS`` / ``<X>_STATUS`` pairs (``OS``, ``DFS``, ``RFS`
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -342,6 +342,7 @@ def load_cbioportal(
     na_policy: str = "keep",
     name: str | None = None,
     standardise: Mapping[str, Mapping[str, object]] | None = None,
+    extra_endpoints: Sequence[EndpointSpec] = (),
 ) -> Cohort:
     """Load a cBioPortal study folder.
 
@@ -356,6 +357,8 @@ def load_cbioportal(
     transform
         ``auto`` (log2(x+1) for non-negative linear-scale data such as RSEM,
         reported), ``log2p1`` or ``none``.
+    extra_endpoints
+        Further endpoints decoded from the merged clinical columns.
 
     Examples
     --------
@@ -414,6 +417,9 @@ def load_cbioportal(
         clinical = patients  # patient-level study: expression columns are patient IDs
     assert clinical is not None
     clinical = _standard_receptor_columns(clinical, messages)
+    for spec in extra_endpoints:
+        clinical, extra = decode_endpoint(clinical, spec, file=patient_file)
+        endpoints.append(extra)
     clinical = type_clinical(clinical)
 
     candidates = find_expression_files(root)

@@ -421,7 +421,8 @@ _DECODERS: dict[str, Callable[[str], object]] = {
     "node": _decode_node,
     "age": _decode_number,
     "size": _decode_number,
-    "pam50": lambda value: _PAM50.get(value.lower()),
+    # TCGA PanCancer Atlas writes BRCA_LumA, BRCA_Basal...
+    "pam50": lambda value: _PAM50.get(value.lower().removeprefix("brca_")),
     "chemotherapy": _decode_yes_no,
     "endocrine_therapy": _decode_yes_no,
     "radiotherapy": _decode_yes_no,
