@@ -388,6 +388,9 @@ def _decode_node(value: str) -> str | None:
         return "negative"
     if re.fullmatch(r"n[1-3][a-c]?( \(mic\))?|n1mi", lowered):
         return "positive"
+    counted = re.fullmatch(r"(?:>=?|≥)?\s*(\d+)\s*(?:-\s*\d+|\+)?", lowered)
+    if counted is not None:  # node counts written as 0, 1-3, >=4, 4+
+        return "positive" if int(counted.group(1)) >= 1 else "negative"
     try:
         count = float(lowered)
     except ValueError:

@@ -81,6 +81,16 @@ def load_recipe_cohort(fetched: FetchResult, **overrides: Any) -> Cohort:
     >>> load_recipe_cohort(FetchResult(recipe, paths)).n_samples
     2
     """
+    cohort = _load_from_recipe(fetched, overrides)
+    note = f"recipe {fetched.recipe.id} ({fetched.recipe.source or 'in memory'})"
+    unverified = fetched.recipe.unverified_fields()
+    if unverified:
+        note += f"; fields not verified when the recipe was written: {', '.join(unverified)}"
+    cohort.messages = (*cohort.messages, note)
+    return cohort
+
+
+def _load_from_recipe(fetched: FetchResult, overrides: dict[str, Any]) -> Cohort:
     from sigsurv.cohorts.cbioportal import load_cbioportal
     from sigsurv.cohorts.geo import load_geo_series
     from sigsurv.cohorts.sources import load_anndata
