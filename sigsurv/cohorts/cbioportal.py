@@ -34,6 +34,7 @@ from sigsurv.errors import CohortValidationError, FileFormatError
 
 __all__ = [
     "find_expression_files",
+    "find_study_folder",
     "is_cbioportal_folder",
     "load_cbioportal",
     "read_cbioportal_clinical",
@@ -145,6 +146,24 @@ def is_cbioportal_folder(path: str | Path) -> bool:
         return False
     patient, sample = _clinical_files(folder)
     return patient is not None or sample is not None
+
+
+def find_study_folder(path: str | Path) -> Path | None:
+    """The cBioPortal study folder at ``path`` or in its only study subfolder (an unpacked
+    datahub bundle), else None.
+
+    Examples
+    --------
+    >>> find_study_folder(".") is None
+    True
+    """
+    folder = Path(path)
+    if is_cbioportal_folder(folder):
+        return folder
+    if not folder.is_dir():
+        return None
+    nested = [d for d in sorted(folder.iterdir()) if d.is_dir() and is_cbioportal_folder(d)]
+    return nested[0] if len(nested) == 1 else None
 
 
 def find_expression_files(folder: str | Path) -> list[Path]:

@@ -462,6 +462,9 @@ def standardise_clinical(
     out = clinical.copy()
     notes: list[str] = []
     columns = {_key(c): c for c in reversed(list(out.columns))}
+    for key, column in list(columns.items()):  # Firehose: patient.age_at_...
+        if key.startswith("patient_"):
+            columns.setdefault(key.removeprefix("patient_"), column)
     for name, candidates in _STANDARD_SOURCES.items():
         override = (overrides or {}).get(name)
         if override is not None:

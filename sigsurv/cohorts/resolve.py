@@ -42,18 +42,16 @@ def _specs(recipe: Recipe) -> list[EndpointSpec]:
 
 def _study_folder(unpacked: Path) -> Path:
     """The cBioPortal study folder inside an unpacked bundle (it may be nested once)."""
-    from sigsurv.cohorts.cbioportal import is_cbioportal_folder
+    from sigsurv.cohorts.cbioportal import find_study_folder
 
-    if is_cbioportal_folder(unpacked):
-        return unpacked
-    nested = [d for d in sorted(unpacked.iterdir()) if d.is_dir() and is_cbioportal_folder(d)]
-    if len(nested) != 1:
+    study = find_study_folder(unpacked)
+    if study is None:
         raise FileFormatError(
             "the unpacked archive holds no single cBioPortal study folder",
             file=unpacked,
-            found=", ".join(d.name for d in nested) or "none",
+            expected="meta_study.txt with meta_clinical_*.txt, or data_clinical_*.txt",
         )
-    return nested[0]
+    return study
 
 
 def load_recipe_cohort(fetched: FetchResult, **overrides: Any) -> Cohort:

@@ -15,7 +15,7 @@ from sigsurv.cohorts.build import (
     decode_declared_endpoints,
     type_clinical,
 )
-from sigsurv.cohorts.cbioportal import is_cbioportal_folder, load_cbioportal
+from sigsurv.cohorts.cbioportal import find_study_folder, load_cbioportal
 from sigsurv.cohorts.examples import EXAMPLES, load_example
 from sigsurv.cohorts.geo import is_gds_soft, is_series_matrix, load_geo_dataset, load_geo_series
 from sigsurv.cohorts.model import Cohort, Provenance
@@ -40,7 +40,7 @@ def detect_source_kind(source: str | Path) -> str:
         return "example"
     path = Path(text)
     if path.is_dir():
-        if is_cbioportal_folder(path):
+        if find_study_folder(path) is not None:
             return "cbioportal"
         if is_tcga_folder(path):
             return "tcga"
@@ -194,7 +194,9 @@ def load_cohort(
     if kind == "example":
         return load_example(str(source), harmonise=harmonise)
     if kind == "cbioportal":
-        return load_cbioportal(source, collapse=collapse, harmonise=harmonise, **options)
+        study = find_study_folder(source)
+        assert study is not None  # detect_source_kind found it
+        return load_cbioportal(study, collapse=collapse, harmonise=harmonise, **options)
     if kind == "tcga":
         return load_tcga_folder(source, collapse=collapse, harmonise=harmonise, **options)
     endpoint_options: dict[str, Any] = {

@@ -503,6 +503,7 @@ def load_tcga(
             merged = merged.join(frame, how="outer")
     if merged is None:
         raise FileFormatError("no clinical table given", expected="at least one clinical table")
+    merged = merged.copy()  # de-fragment: wide clinical tables grew column by column
     merged["aliquot_barcode"] = pd.Series(aliquot_of).reindex(merged.index)
     for path in aliquot_tables:
         table = read_text_table(path).data

@@ -62,6 +62,7 @@ def endpoint_counts(summary: dict, name: str) -> tuple[int, int]:
 def test_cbioportal_example_study_loads_through_meta_files():
     study = FORMATS / "cBioPortal_study_es_0" / "study_es_0"
     summary = cohort_info(study)
+    assert cohort_info(study.parent)["samples"] == 526  # the folder holding the study
     # SOURCE.md: 6 genes x 526 samples in data_expression_median.txt (named by its meta file).
     assert (summary["samples"], summary["genes"]) == (526, 6)
     assert set(summary["endpoints"]) == {"os", "dfs"}
@@ -127,6 +128,19 @@ def test_gdc_phenotype_table_is_patient_clinical_with_receptor_status():
     assert cohort.n_samples == 20
     assert set(cohort.clinical["er"].dropna()) <= {"positive", "negative"}
     assert cohort.clinical["er"].notna().sum() > 15
+
+
+def test_firehose_merged_clinical_gives_receptors_age_and_trastuzumab():
+    expression = DATA_DIR / "TCGA_BRCA_GSALightning" / "expression_rsem_normalized.tsv.gz"
+    firehose = DATA_DIR / "TCGA_BRCA" / "clinical_firehose_merged.tsv.gz"
+    cohort = load_cohort(expression, clinical=firehose)
+    clinical = cohort.clinical
+    assert set(clinical["er"].dropna()) == {"positive", "negative"}
+    assert clinical["age"].between(20, 95).sum() > 1000
+    # Drug records name trastuzumab for some patients; patients without any drug record
+    # stay missing rather than 'no'.
+    counts = clinical["trastuzumab"].value_counts(dropna=False)
+    assert counts["yes"] > 50 and counts["no"] > 500 and clinical["trastuzumab"].isna().sum() > 0
 
 
 def test_tcga_small_fixtures_folder_loads_through_the_cli():
