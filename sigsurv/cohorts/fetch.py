@@ -23,6 +23,7 @@ unpacked once, into a folder renamed into place when complete.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -155,7 +156,45 @@ def _resolve_recipe(name_or_recipe: str | Path | Recipe) -> Recipe:
     return load_recipe(bundled_recipe_path(text))
 
 
-def _download(remote: RemoteFile, url: str, folder: Path, *, retries: int, progress: bool) -> Path:
+class _ProgressAdapter:
+    """The progress-bar object pooch drives (``total``, ``update``, ``reset``, ``close``),
+    reporting ``(bytes done, bytes total)`` to a callback (e.g. the CLI's rich bar)."""
+
+    def __init__(self, callback: Callable[[int, int], Any]) -> None:
+        self.callback = callback
+        self.total = 0
+        self.n = 0
+
+    def update(self, n: int) -> None:
+        self.n += int(n)
+        self.callback(min(self.n, self.total or self.n), self.total)
+
+    def reset(self) -> None:
+        self.n = 0
+
+    def close(self) -> None:
+        return None
+
+
+def _progress_bar(progress: bool | Callable[[int, int], Any]) -> Any:
+    if callable(progress):
+        return _ProgressAdapter(progress)
+    if progress and importlib.util.find_spec("tqdm") is None:
+        raise FetchError(
+            "a progress bar needs the optional package tqdm",
+            hint="pip install tqdm, or pass a callback progress(done, total)",
+        )
+    return bool(progress)
+
+
+def _download(
+    remote: RemoteFile,
+    url: str,
+    folder: Path,
+    *,
+    retries: int,
+    progress: bool | Callable[[int, int], Any],
+) -> Path:
     """Download through pooch: temporary file in ``folder``, verified, then renamed."""
     import pooch
     import requests
@@ -168,8 +207,9 @@ def _download(remote: RemoteFile, url: str, folder: Path, *, retries: int, progr
         urls={remote.filename: url},
         retry_if_failed=retries,
     )
+    bar = _progress_bar(progress)  # outside the try: its own error is not a hash mismatch
     try:
-        fetched = store.fetch(remote.filename, progressbar=progress)
+        fetched = store.fetch(remote.filename, progressbar=bar)
     except ValueError as exc:  # pooch: hash mismatch (the temporary file is removed)
         raise FetchError(
             "downloaded file does not match the recipe's SHA-256: refused",
@@ -239,7 +279,7 @@ def fetch(
     *,
     cache_dir: str | Path | None = None,
     mirror: str | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], Any] = False,
     retries: int = 2,
     clock: Callable[[], datetime] | None = None,
 ) -> FetchResult:
@@ -254,7 +294,8 @@ def fetch(
     mirror
         Replace the scheme and host of every URL (default ``$SIGSURV_MIRROR``).
     progress
-        Show pooch's progress bar (needs ``tqdm``).
+        ``True`` shows pooch's progress bar (needs ``tqdm``); a callable is called
+        with ``(bytes done, bytes total)`` as the download proceeds.
     retries
         Further download attempts after a failure.
 

@@ -208,6 +208,17 @@ def test_recipe_fetched_verified_cached_and_reused_offline(served, tmp_path):
     np.testing.assert_array_equal(offline.expression.to_numpy(), cohort.expression.to_numpy())
 
 
+def test_progress_callback_sees_every_byte(served, tmp_path):
+    server, root = served
+    seen: list[tuple[int, int]] = []
+    recipe = geo_recipe(tmp_path, server.url, matrix_sha=None)
+    fetch(
+        recipe, cache_dir=tmp_path / "cache", retries=0, progress=lambda d, t: seen.append((d, t))
+    )
+    sizes = {(root / MATRIX_PATH).stat().st_size, (root / PLATFORM_PATH).stat().st_size}
+    assert {done for done, total in seen if done == total} >= sizes
+
+
 def test_wrong_hash_is_refused_and_nothing_half_written_stays(served, tmp_path):
     server, _ = served
     cache = tmp_path / "cache"
