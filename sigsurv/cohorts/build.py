@@ -50,6 +50,10 @@ class EndpointSpec:
     --------
     >>> EndpointSpec("os", time="OS_MONTHS", event="OS_STATUS").unit is None
     True
+
+    With ``site_column`` and ``site`` the endpoint is site-specific: an event counts
+    only when the site column names ``site`` (case-insensitive word match, e.g. ``bone``
+    in ``"lung, bone"``); an event at another site is censored at its time.
     """
 
     name: str
@@ -58,6 +62,8 @@ class EndpointSpec:
     unit: str | None = None
     label: str = ""
     codes: Mapping[str, int] | None = None
+    site_column: str | None = None
+    site: str | None = None
 
 
 _LABELS = {
@@ -96,7 +102,7 @@ def decode_endpoint(
     ('months', [1, 0])
     """
     name = spec.name.lower()
-    for column in (spec.time, spec.event):
+    for column in (spec.time, spec.event, *([spec.site_column] if spec.site_column else [])):
         if column not in clinical.columns:
             raise CohortValidationError(
                 f"endpoint {name!r}: column not found in the clinical table",
@@ -116,6 +122,8 @@ def decode_endpoint(
     )
     event.index = clinical.index
     time.index = clinical.index
+    if spec.site_column is not None:
+        event = _site_events(clinical, spec, event, file)
     unit = spec.unit or unit_from_name(spec.time)
     if unit is None:
         unit = infer_time_unit(time.to_numpy(), label=f"{file or 'clinical'}: {spec.time}")
@@ -135,6 +143,27 @@ def decode_endpoint(
         source_columns=(spec.time, spec.event),
     )
     return out, endpoint
+
+
+def _site_events(
+    clinical: pd.DataFrame, spec: EndpointSpec, event: pd.Series, file: str | Path | None
+) -> pd.Series:
+    """Keep events whose recorded site names ``spec.site``; others become censored."""
+    import re
+
+    if not spec.site:
+        raise OptionError(f"endpoint {spec.name!r}: site_column needs the site to match", file=file)
+    assert spec.site_column is not None
+    pattern = re.compile(rf"\b{re.escape(spec.site.lower())}\b")
+    sites = clinical[spec.site_column].map(
+        lambda v: None if v is None or v is pd.NA else str(v).lower()
+    )
+    at_site = sites.map(lambda v: bool(v) and pattern.search(v) is not None).astype(bool)
+    unknown_site = (event == 1) & sites.isna()
+    out = event.copy()
+    out[(event == 1) & ~at_site] = 0
+    out[unknown_site] = pd.NA  # an event whose site is not recorded cannot be classed
+    return out
 
 
 def type_clinical(clinical: pd.DataFrame) -> pd.DataFrame:

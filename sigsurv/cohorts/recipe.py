@@ -99,6 +99,8 @@ class EndpointRecipe:
     unit: str | None = None
     note: str = ""
     codes: Mapping[str, int] | None = None
+    site_column: str | None = None
+    site: str | None = None
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,15 @@ def _endpoints(check: _Checker, value: Any, unverified: list[str]) -> list[Endpo
         path: LinePath = ("endpoints", name)
         entry = dict(check.mapping(spec, path))
         unverified.extend(check.unverified(entry, path))
+        unknown = sorted(
+            set(entry) - {"time", "event", "unit", "note", "codes", "site_column", "site"}
+        )
+        if unknown:
+            raise check.fail(
+                (*path, unknown[0]),
+                "unknown field",
+                expected="time, event, unit, note, codes, site_column, site",
+            )
         codes = entry.get("codes")
         if codes is not None and not isinstance(codes, dict):
             raise check.fail((*path, "codes"), "must map values to 0/1", found=repr(codes))
@@ -268,6 +279,8 @@ def _endpoints(check: _Checker, value: Any, unverified: list[str]) -> list[Endpo
                 unit=entry.get("unit"),
                 note=check.text(entry.get("note"), (*path, "note")),
                 codes={str(k): int(v) for k, v in codes.items()} if codes else None,
+                site_column=check.text(entry.get("site_column"), (*path, "site_column")) or None,
+                site=check.text(entry.get("site"), (*path, "site")) or None,
             )
         )
     return out

@@ -35,7 +35,15 @@ def _loader_options(recipe: Recipe) -> dict[str, Any]:
 
 def _specs(recipe: Recipe) -> list[EndpointSpec]:
     return [
-        EndpointSpec(e.name, e.time, e.event, unit=e.unit, label=e.note, codes=e.codes)
+        EndpointSpec(
+            e.name,
+            e.time,
+            e.event,
+            unit=e.unit,
+            codes=e.codes,
+            site_column=e.site_column,
+            site=e.site,
+        )
         for e in recipe.endpoints
     ]
 

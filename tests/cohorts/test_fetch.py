@@ -28,6 +28,9 @@ MATRIX_PATH = "geo/series/GSE9nnn/GSE9999/matrix/GSE9999_series_matrix.txt.gz"
 PLATFORM_PATH = "geo/platforms/GPLnnn/GPL96/annot/GPL96.annot.gz"
 BUNDLE_PATH = "datahub/brca_toy.tar.gz"
 RNG = np.random.default_rng(20240101)
+# Relapse (i % 3 == 0) at: 0 bone, 3 lung, 6 "Lung, Bone", 9 brain; others did not relapse.
+SITES = ["bone", "none", "none", "lung", "none", "none", "Lung, Bone", "none", "none", "brain"]
+SITES += ["none", "none"]
 
 
 def series_matrix_bytes() -> bytes:
@@ -47,6 +50,7 @@ def series_matrix_bytes() -> bytes:
         row("!Sample_characteristics_ch1", [f"relapse: {int(r)}" for r in relapse]),
         row("!Sample_characteristics_ch1", [f"bone relapse: {int(b)}" for b in bone]),
         row("!Sample_characteristics_ch1", [f"er: {'1' if i % 2 else '0'}" for i in range(12)]),
+        row("!Sample_characteristics_ch1", [f"relapse site: {SITES[i]}" for i in range(12)]),
         "!series_matrix_table_begin",
         row("ID_REF", gsms).replace('"ID_REF"', "ID_REF"),
     ]
@@ -172,6 +176,8 @@ def geo_recipe(folder: Path, base: str, *, matrix_sha: str | None) -> Path:
         "endpoint_name: rfs}\n"
         "endpoints:\n"
         "  bmfs: {time: time (months), event: bone relapse, unit: months}\n"
+        "  bone_site: {time: time (months), event: relapse, unit: months,\n"
+        "              site_column: relapse site, site: bone}\n"
         "standardise:\n"
         "  er: {column: er, positive: ['1'], negative: ['0']}\n"
     )
@@ -194,7 +200,11 @@ def test_recipe_fetched_verified_cached_and_reused_offline(served, tmp_path):
     assert platform_record["sha256"] == sha256(root / PLATFORM_PATH)
     cohort = resolve_cohort(str(recipe), cache_dir=cache)
     assert cohort.n_samples == 12
-    assert set(cohort.endpoints) == {"rfs", "bmfs"}
+    assert set(cohort.endpoints) == {"rfs", "bmfs", "bone_site"}
+    # Site-specific endpoint: relapses at bone (samples 0 and 6) are events; the lung and
+    # brain relapses (3, 9) are censored at their relapse time.
+    events = cohort.clinical["bone_site_event"]
+    assert [int(e) for e in events] == [1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]
     assert list(cohort.genes) == ["ESR1", "RPS6KA5"]  # MSK1 harmonised
     assert cohort.clinical["er"].value_counts().to_dict() == {"positive": 6, "negative": 6}
 
