@@ -53,7 +53,13 @@ RECIPE_COPY = "recipe.yaml"
 
 
 class FetchError(SigsurvInputError):
-    """A download failed, was refused (wrong hash), or a cache entry does not verify."""
+    """A download failed, was refused (wrong hash), or a cache entry does not verify.
+
+    Examples
+    --------
+    >>> str(FetchError("cannot download http://h/x", file="/cache/x"))
+    '/cache/x: cannot download http://h/x'
+    """
 
 
 @dataclass(frozen=True)
