@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scanb_layout import scanb_series_matrix
 from typer.testing import CliRunner
 
 from sigsurv.cli import app
@@ -255,40 +256,11 @@ def test_platform_option_maps_a_plain_probe_table():
     assert not any(g.endswith("_at") for g in cohort.genes)
 
 
-def scanb_series_matrix(path: Path) -> Path:
-    """GSE96058's series-matrix layout (characteristics, empty table) for the SCAN-B subset."""
-    clinical = pd.read_csv(DATA_DIR / "SCANB_GSE96058_cosinet_subset" / "clinical.tsv", sep="\t")
-
-    def row(key: str, cells) -> str:
-        return "\t".join([key, *(f'"{c}"' for c in cells)])
-
-    def characteristic(name: str, column: str) -> str:
-        values = clinical[column].map(
-            lambda v: "NA" if pd.isna(v) else f"{v:g}" if isinstance(v, float) else v
-        )
-        return row("!Sample_characteristics_ch1", [f"{name}: {v}" for v in values])
-
-    lines = [
-        '!Series_title\t"Clinical Value of RNA Sequencing-Based Classifiers (SCAN-B)"',
-        '!Series_geo_accession\t"GSE96058"',
-        row("!Sample_title", clinical["title"]),
-        row("!Sample_geo_accession", clinical["geo_accession"]),
-        characteristic("age at diagnosis", "age_at_diagnosis"),
-        characteristic("er status", "er_status"),
-        characteristic("nhg", "nhg"),
-        characteristic("pam50 subtype", "pam50_subtype"),
-        characteristic("overall survival days", "overall_survival_days"),
-        characteristic("overall survival event", "overall_survival_event"),
-        "!series_matrix_table_begin",
-        row('"ID_REF"', clinical["geo_accession"]).replace('""ID_REF""', '"ID_REF"'),
-        "!series_matrix_table_end",
-    ]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 def test_rna_seq_series_with_empty_matrix_table_and_supplementary_expression(tmp_path):
-    matrix = scanb_series_matrix(tmp_path / "GSE96058-GPL11154_series_matrix.txt")
+    matrix = scanb_series_matrix(
+        tmp_path / "GSE96058-GPL11154_series_matrix.txt",
+        DATA_DIR / "SCANB_GSE96058_cosinet_subset" / "clinical.tsv",
+    )
     summary = cohort_info(
         DATA_DIR / "SCANB_GSE96058_cosinet_subset" / "expression.tsv.gz",
         "--clinical",

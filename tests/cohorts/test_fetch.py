@@ -10,6 +10,7 @@ import hashlib
 import http.server
 import io
 import json
+import os
 import tarfile
 import threading
 import warnings
@@ -351,3 +352,45 @@ def test_recipe_errors_name_file_and_line(tmp_path):
     path.write_text("id: bad\nloader: [geo\n")
     with pytest.raises(FileFormatError, match=r"bad.yaml:\d+: invalid YAML"):
         load_recipe(path)
+
+
+SHARED = Path(
+    os.environ.get("SIGSURV_SHARED", Path(__file__).resolve().parents[2].parent / "shared")
+)
+SCANB = SHARED / "data" / "SCANB_GSE96058_cosinet_subset"
+
+
+@pytest.mark.skipif(not SCANB.is_dir(), reason=f"{SCANB} not found (needs ../shared)")
+def test_shipped_gse96058_recipe_through_a_mirror(tmp_path, monkeypatch):
+    """The shipped recipe, its real URL paths served from 127.0.0.1, with the SCAN-B subset
+    written in GEO's layout (empty matrix table + supplementary CSV of sample titles)."""
+    import gzip
+
+    import pandas as pd
+    from scanb_layout import scanb_series_matrix
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    recipe = load_recipe(bundled_recipe_path("gse96058"))
+    root = tmp_path / "upstream"
+    for role, remote in recipe.files.items():
+        target = root / remote.url.split("://", 1)[1].split("/", 1)[1]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if role == "series_matrix":
+            text = scanb_series_matrix(tmp_path / "m.txt", SCANB / "clinical.tsv").read_bytes()
+            target.write_bytes(gzip.compress(text, mtime=0))
+        else:
+            frame = pd.read_csv(SCANB / "expression.tsv.gz", sep="\t", index_col=0)
+            target.write_bytes(gzip.compress(frame.to_csv().encode(), mtime=0))
+    server = LocalServer(root)
+    try:
+        fetch("gse96058", cache_dir=tmp_path / "cache", mirror=server.url, retries=0)
+    finally:
+        server.stop()
+    cohort = resolve_cohort("gse96058", cache_dir=tmp_path / "cache")  # offline, by id
+    assert cohort.n_samples == 400
+    _, event = cohort.survival("os")
+    assert int(np.nansum(event)) == 48  # SOURCE.md: 48 events among 400
+    raw = pd.read_csv(SCANB / "clinical.tsv", sep="\t")
+    assert int((cohort.clinical["er"] == "positive").sum()) == int((raw["er_status"] == 1).sum())
+    assert any("not verified" in m and "files.series_matrix.url" in m for m in cohort.messages)
