@@ -46,10 +46,12 @@ __all__ = [
     "cached_recipe_path",
     "fetch",
     "mirror_url",
+    "user_recipe_path",
 ]
 
 MANIFEST = "manifest.json"
 RECIPE_COPY = "recipe.yaml"
+USER_RECIPES = "recipes"
 
 
 class FetchError(SigsurvInputError):
@@ -153,13 +155,28 @@ def _write_manifest(root: Path, manifest: Mapping[str, Any]) -> None:
     os.replace(temporary, root / MANIFEST)
 
 
-def _resolve_recipe(name_or_recipe: str | Path | Recipe) -> Recipe:
+def user_recipe_path(recipe_id: str, cache_dir: str | Path | None = None) -> Path | None:
+    """A user's own recipe ``<cache>/recipes/<id>.yaml``, if there is one.
+
+    Users keep recipes there to refer to them by id, like the shipped ones (a user
+    recipe with a shipped recipe's id takes precedence).
+
+    Examples
+    --------
+    >>> user_recipe_path("mine", cache_dir="/nonexistent") is None
+    True
+    """
+    path = cache_root(cache_dir) / USER_RECIPES / f"{recipe_id}.yaml"
+    return path if path.is_file() else None
+
+
+def _resolve_recipe(name_or_recipe: str | Path | Recipe, cache_dir: str | Path | None) -> Recipe:
     if isinstance(name_or_recipe, Recipe):
         return name_or_recipe
     text = str(name_or_recipe)
     if text.endswith((".yaml", ".yml")) or Path(text).is_file():
         return load_recipe(text)
-    return load_recipe(bundled_recipe_path(text))
+    return load_recipe(user_recipe_path(text, cache_dir) or bundled_recipe_path(text))
 
 
 class _ProgressAdapter:
@@ -294,7 +311,8 @@ def fetch(
     Parameters
     ----------
     name_or_recipe
-        A shipped recipe id (``gse2034``), a recipe file, or a :class:`Recipe`.
+        A recipe id (the user's ``<cache>/recipes/<id>.yaml``, else a shipped recipe
+        such as ``gse2034``), a recipe file, or a :class:`Recipe`.
     cache_dir
         Cache folder (default ``$SIGSURV_DATA_DIR`` or the user cache folder).
     mirror
@@ -329,7 +347,7 @@ def fetch(
     ...
     sigsurv.cohorts.fetch.FetchError: ...cannot download http://127.0.0.1:9/x.h5ad into ...
     """
-    recipe = _resolve_recipe(name_or_recipe)
+    recipe = _resolve_recipe(name_or_recipe, cache_dir)
     root = cache_root(cache_dir)
     folder = root / recipe.id
     folder.mkdir(parents=True, exist_ok=True)

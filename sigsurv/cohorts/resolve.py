@@ -13,7 +13,7 @@ from typing import Any
 
 from sigsurv.cohorts.build import EndpointSpec
 from sigsurv.cohorts.examples import EXAMPLES
-from sigsurv.cohorts.fetch import FetchResult, cached_recipe_path, fetch
+from sigsurv.cohorts.fetch import FetchResult, cached_recipe_path, fetch, user_recipe_path
 from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.recipe import Recipe, list_recipes, load_recipe
 from sigsurv.errors import FileFormatError, OptionError
@@ -193,9 +193,11 @@ def resolve_cohort(
     if not Path(text).exists():
         cached = cached_recipe_path(text, cache_dir)
         if cached is not None:
-            fetched = fetch(load_recipe(cached), cache_dir=cache_dir, mirror=mirror)
+            # The user's recipe file wins over the copy made at fetch time (it may be newer).
+            current = user_recipe_path(text, cache_dir) or cached
+            fetched = fetch(load_recipe(current), cache_dir=cache_dir, mirror=mirror)
             return load_recipe_cohort(fetched, **_recipe_overrides(source_options))
-        if text.lower() in list_recipes():
+        if user_recipe_path(text, cache_dir) is not None or text.lower() in list_recipes():
             if not download:
                 raise OptionError(
                     f"cohort recipe {text!r} has not been fetched yet",

@@ -308,6 +308,17 @@ def test_cbioportal_bundle_is_unpacked_once_and_loads(served, tmp_path, monkeypa
     assert cohort.endpoint("os").unit == "months"
 
 
+def test_user_recipes_folder_resolves_by_id(served, tmp_path):
+    server, _ = served
+    cache = tmp_path / "cache"
+    (cache / "recipes").mkdir(parents=True)
+    geo_recipe(cache / "recipes", server.url, matrix_sha=None)  # recipes/toy_geo.yaml
+    with pytest.raises(OptionError, match="sigsurv fetch toy_geo"):
+        resolve_cohort("toy_geo", cache_dir=cache)
+    fetch("toy_geo", cache_dir=cache, retries=0)
+    assert resolve_cohort("toy_geo", cache_dir=cache).n_samples == 12
+
+
 def test_shipped_recipe_ids_need_a_fetch_first(tmp_path):
     with pytest.raises(OptionError, match="sigsurv fetch gse2034"):
         resolve_cohort("gse2034", cache_dir=tmp_path)
