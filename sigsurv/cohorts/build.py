@@ -39,7 +39,7 @@ __all__ = [
     "type_clinical",
 ]
 
-NA_POLICIES = ("drop_gene", "keep", "error")
+NA_POLICIES = ("sample", "drop_gene", "keep", "error")
 
 
 @dataclass(frozen=True)
@@ -286,9 +286,11 @@ def _apply_na_policy(
             "missing expression values",
             file=file,
             found=f"{int(genes_with_na.sum())} genes with missing values, first {first!r}",
-            hint="use na_policy='keep' or 'drop_gene'",
+            hint="use na_policy='sample', 'keep' or 'drop_gene'",
         )
     messages = []
+    if policy == "sample":
+        return _sample_level_na(expression, missing, file)
     if policy == "drop_gene":
         dropped = expression.index[genes_with_na.to_numpy()]
         if len(dropped) == expression.shape[0]:
@@ -303,16 +305,56 @@ def _apply_na_policy(
             f"({int(all_na.sum())} entirely missing), e.g. {', '.join(map(str, dropped[:5]))}"
         )
         return expression.loc[~genes_with_na.to_numpy()], messages
-    samples_with_na = missing.any(axis=0)
-    examples = ", ".join(
-        f"{gene} ({int(count)} samples)"
-        for gene, count in missing.sum(axis=1)[genes_with_na.to_numpy()].head(5).items()
-    )
     messages.append(
-        f"{int(genes_with_na.sum())} genes have missing values in "
-        f"{int(samples_with_na.sum())} samples ({int(missing.to_numpy().sum())} cells), kept "
-        f"as NA: a score needing such a gene cannot use those samples; e.g. {examples}"
+        f"{int(genes_with_na.sum())} genes have missing values (kept; "
+        f"{int(missing.to_numpy().sum())} cells)"
     )
+    return expression, messages
+
+
+def _sample_level_na(
+    expression: pd.DataFrame, missing: pd.DataFrame, file: str | Path | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Keep genes missing in some samples (NA cells stay); remove genes missing everywhere.
+
+    A matrix in which every gene has a missing value (typically an empty sample column)
+    is refused: no gene would be complete and no gene could be removed.
+    """
+    genes_with_na = missing.any(axis=1).to_numpy()
+    all_na = missing.all(axis=1).to_numpy()
+    if genes_with_na.all():
+        empty_samples = expression.columns[missing.all(axis=0).to_numpy()]
+        raise CohortValidationError(
+            "every gene has a missing value: removing them would leave no gene",
+            file=file,
+            found=f"{int(genes_with_na.sum())} genes, {int(all_na.sum())} entirely missing"
+            + (
+                f"; empty sample columns: {', '.join(map(str, empty_samples[:3]))}"
+                if len(empty_samples)
+                else ""
+            ),
+            hint="remove empty sample columns, or use na_policy='keep'",
+        )
+    messages = []
+    if all_na.any():
+        removed = expression.index[all_na]
+        messages.append(
+            f"{len(removed)} genes without any value removed ({len(removed)} entirely "
+            f"missing), e.g. {', '.join(map(str, removed[:5]))}"
+        )
+        expression, missing = expression.loc[~all_na], missing.loc[~all_na]
+        genes_with_na = missing.any(axis=1).to_numpy()
+    if genes_with_na.any():
+        samples_with_na = missing.any(axis=0)
+        examples = ", ".join(
+            f"{gene} ({int(count)} samples)"
+            for gene, count in missing.sum(axis=1)[genes_with_na].head(5).items()
+        )
+        messages.append(
+            f"{int(genes_with_na.sum())} genes have missing values in "
+            f"{int(samples_with_na.sum())} samples ({int(missing.to_numpy().sum())} cells), "
+            f"kept as NA: a score needing such a gene cannot use those samples; e.g. {examples}"
+        )
     return expression, messages
 
 
@@ -326,7 +368,7 @@ def assemble_cohort(
     harmonise: bool = True,
     id_type: str = "auto",
     collapse: str = "max_mean",
-    na_policy: str = "keep",
+    na_policy: str = "sample",
     expression_file: str | Path | None = None,
     clinical_file: str | Path | None = None,
     join_rule: str = "exact sample identifier",
@@ -350,10 +392,12 @@ def assemble_cohort(
     id_type, collapse
         Passed to :func:`sigsurv.cohorts.genes.harmonise_expression`.
     na_policy
-        ``keep`` (default: missing cells stay NA and are reported per gene and sample,
-        so that a scorer can leave those samples out of the scores that need the gene
-        instead of losing the gene everywhere), ``drop_gene`` (genes with any missing
-        value are removed and reported) or ``error``.
+        ``sample`` (default: missing cells stay NA and are reported per gene and
+        sample, so that a scorer can leave those samples out of the scores that need
+        the gene instead of losing the gene everywhere; genes with no value at all are
+        removed; a matrix where every gene has a missing value is refused),
+        ``drop_gene`` (genes with any missing value are removed and reported), ``keep``
+        (everything kept, reported) or ``error``.
 
     standardise
         Recipe overrides for :func:`sigsurv.cohorts.clinical.standardise_clinical`

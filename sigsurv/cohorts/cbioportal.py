@@ -358,7 +358,7 @@ def load_cbioportal(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "keep",
+    na_policy: str = "sample",
     name: str | None = None,
     standardise: Mapping[str, Mapping[str, object]] | None = None,
     extra_endpoints: Sequence[EndpointSpec] = (),

@@ -358,7 +358,7 @@ def load_geo_series(
     collapse: str = "max_mean",
     transform: str = "auto",
     harmonise: bool = True,
-    na_policy: str = "keep",
+    na_policy: str = "sample",
     name: str | None = None,
     expression: str | Path | None = None,
     orientation: str = "genes_x_samples",
@@ -600,7 +600,7 @@ def load_geo_dataset(
     collapse: str = "max_mean",
     transform: str = "auto",
     harmonise: bool = True,
-    na_policy: str = "keep",
+    na_policy: str = "sample",
     name: str | None = None,
     **endpoint_options: Any,
 ) -> Cohort:

@@ -76,7 +76,7 @@ def load_anndata(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "keep",
+    na_policy: str = "sample",
     name: str | None = None,
 ) -> Cohort:
     """Load an AnnData ``.h5ad`` file (``obs`` = clinical, ``var`` = genes, X samples x genes).

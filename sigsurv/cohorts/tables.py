@@ -258,7 +258,7 @@ def load_tables(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "keep",
+    na_policy: str = "sample",
     name: str | None = None,
     scale: str = "",
     platform: str | Path | None = None,

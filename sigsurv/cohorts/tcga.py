@@ -402,7 +402,7 @@ def load_tcga(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "keep",
+    na_policy: str = "sample",
     name: str | None = None,
     extra_endpoints: Sequence[EndpointSpec] = (),
     standardise: Mapping[str, Mapping[str, object]] | None = None,
