@@ -16,6 +16,7 @@ from sigsurv.cohorts.build import (
     type_clinical,
 )
 from sigsurv.cohorts.model import Cohort, Provenance
+from sigsurv.cohorts.platforms import map_probes
 from sigsurv.cohorts.readers import (
     TextTable,
     numeric_matrix,
@@ -308,8 +309,6 @@ def load_tables(
         messages.extend([note] if note else [])
     platform_label = ""
     if platform is not None:
-        from sigsurv.cohorts.geo import map_probes
-
         expression_frame, mapping_notes = map_probes(expression_frame, platform, collapse=collapse)
         messages.extend(mapping_notes)
         platform_label = Path(platform).name

@@ -405,3 +405,23 @@ def test_shipped_gse96058_recipe_through_a_mirror(tmp_path, monkeypatch):
     raw = pd.read_csv(SCANB / "clinical.tsv", sep="\t")
     assert int((cohort.clinical["er"] == "positive").sum()) == int((raw["er_status"] == 1).sum())
     assert any("not verified" in m and "files.series_matrix.url" in m for m in cohort.messages)
+
+
+def test_cli_fetch_then_reproduce_by_id_and_by_recipe_file(served, tmp_path, monkeypatch):
+    from sigsurv.cli import main
+
+    server, root = served
+    monkeypatch.setenv("SIGSURV_DATA_DIR", str(tmp_path / "cache"))
+    recipe = geo_recipe(tmp_path, server.url, matrix_sha=sha256(root / MATRIX_PATH))
+    assert main(["fetch", str(recipe), "--json"]) == 0
+    assert (tmp_path / "cache" / "manifest.json").is_file()
+    server.stop()  # `--cohort ID` must now work offline, from the cache
+    server.stop = lambda: None
+    for spec, out in (("toy_geo", "by_id"), (str(recipe), "by_file")):
+        code = main(
+            ["reproduce", "--cohort", spec, "--null-random", "0", "--out", str(tmp_path / out)]
+        )
+        assert code == 0
+        results = json.loads((tmp_path / out / "results.json").read_text())
+        cohorts = {t["cohort"] for claim in results["claims"] for t in claim["tests"]}
+        assert cohorts == {"toy_geo"}
