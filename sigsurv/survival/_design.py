@@ -1,10 +1,8 @@
-"""Input validation and design matrices for the Cox models (private helpers).
+"""Design matrices for the Cox models (private helpers).
 
-Survival inputs are checked once here so that every Cox entry point
-(:func:`sigsurv.survival.cox.cox_fit`, :func:`sigsurv.survival.cox_scan.cox_scan`,
-:func:`sigsurv.survival.concordance.concordance_index`) raises the same clear
-errors. Covariate tables are turned into a numeric design matrix with R's
-treatment coding: a categorical column with levels ``L1 < L2 < ...`` becomes
+Survival inputs are checked by :mod:`sigsurv.survival._validate` (one validator
+for every survival entry point). Covariate tables are turned into a numeric
+design matrix with R's treatment coding: a categorical column with levels ``L1 < L2 < ...`` becomes
 one 0/1 column per non-reference level, named ``<column><level>`` exactly as R
 names ``model.matrix`` columns (``grade2``, ``grade3``).
 """
@@ -19,19 +17,15 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.errors import AnalysisError, SigsurvInputError
+from sigsurv.survival._validate import survival_arrays
 
 __all__ = ["Design", "build_design", "validate_survival"]
 
 
 def validate_survival(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Check and convert survival times and event indicators.
+    """Survival inputs checked by :func:`sigsurv.survival._validate.survival_arrays`.
 
-    Parameters
-    ----------
-    time
-        Follow-up times, finite and non-negative (1-D).
-    event
-        Event indicators: 1/0 or True/False (1-D, same length as ``time``).
+    Kept for callers that want the event indicator as integers.
 
     Returns
     -------
@@ -40,8 +34,8 @@ def validate_survival(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Raises
     ------
-    SigsurvInputError
-        Wrong shape, length mismatch, missing or negative time, event not 0/1.
+    CohortValidationError
+        As :func:`~sigsurv.survival._validate.survival_arrays`.
 
     Examples
     --------
@@ -49,62 +43,8 @@ def validate_survival(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
     >>> t.tolist(), e.tolist()
     ([5.0, 3.0, 9.0], [1, 0, 1])
     """
-    time_arr = np.asarray(time)
-    event_arr = np.asarray(event)
-    if time_arr.ndim != 1:
-        raise SigsurvInputError(
-            "time must be one-dimensional", expected="1-D array", found=f"shape {time_arr.shape}"
-        )
-    if event_arr.ndim != 1:
-        raise SigsurvInputError(
-            "event must be one-dimensional", expected="1-D array", found=f"shape {event_arr.shape}"
-        )
-    if time_arr.shape[0] != event_arr.shape[0]:
-        raise SigsurvInputError(
-            "time and event have different lengths",
-            expected=f"{time_arr.shape[0]} event values",
-            found=event_arr.shape[0],
-        )
-    try:
-        time_f = time_arr.astype(np.float64)
-    except (TypeError, ValueError):
-        raise SigsurvInputError(
-            "time is not numeric", expected="numbers", found=str(time_arr.dtype)
-        ) from None
-    bad = ~np.isfinite(time_f)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise SigsurvInputError(
-            f"time has {int(bad.sum())} missing or infinite value(s), first at position {first}",
-            expected="finite follow-up times (select complete cases first)",
-            found=time_arr[first],
-        )
-    if (time_f < 0).any():
-        first = int(np.flatnonzero(time_f < 0)[0])
-        raise SigsurvInputError(
-            f"time has negative values, first at position {first}",
-            expected="times >= 0",
-            found=time_arr[first],
-        )
-    if event_arr.dtype == bool:
-        event_i = event_arr.astype(np.int64)
-    else:
-        try:
-            event_f = event_arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise SigsurvInputError(
-                "event is not numeric", expected="0/1 or True/False", found=str(event_arr.dtype)
-            ) from None
-        ok = (event_f == 0) | (event_f == 1)
-        if not ok.all():
-            first = int(np.flatnonzero(~ok)[0])
-            raise SigsurvInputError(
-                f"event has values other than 0/1, first at position {first}",
-                expected="0/1 or True/False",
-                found=event_arr[first],
-            )
-        event_i = event_f.astype(np.int64)
-    return time_f, event_i
+    t, e = survival_arrays(time, event)
+    return t, e.astype(np.int64)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 
 from sigsurv.errors import AnalysisError, SigsurvInputError
-from sigsurv.survival._design import validate_survival
+from sigsurv.survival._event_table import event_table, step_values
+from sigsurv.survival._validate import check_strata, survival_arrays
 
 __all__ = [
     "ConcordanceResult",
@@ -222,33 +223,16 @@ def concordance_index(
     >>> r.concordance, r.concordant, r.discordant
     (0.8, 4.0, 1.0)
     """
-    t, e = validate_survival(time, event)
+    t, e = survival_arrays(time, event)
     x = _predictor(predictor, t.shape[0])
-    strata_arr = None
-    if strata is not None:
-        strata_arr = np.asarray(strata)
-        if strata_arr.shape != t.shape:
-            raise SigsurvInputError(
-                "strata must have one value per subject",
-                expected=f"{t.shape[0]} values",
-                found=f"shape {strata_arr.shape}",
-            )
+    strata_arr = None if strata is None else check_strata(strata, t.shape[0])
     return _harrell(t, e, x, strata_arr, reverse)
 
 
 def _censoring_survival(time: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Kaplan–Meier of the censoring distribution G(t) = P(C > t), right-continuous."""
-    utime, inverse = np.unique(time, return_inverse=True)
-    n_cens = np.bincount(inverse, weights=(event == 0).astype(float), minlength=utime.size)
-    n_event = np.bincount(inverse, weights=(event == 1).astype(float), minlength=utime.size)
-    n_total = np.bincount(inverse, minlength=utime.size).astype(float)
-    at_risk = time.shape[0] - np.concatenate([[0.0], np.cumsum(n_total)[:-1]])
-    # Subjects with an event at t are no longer at risk of being censored at t.
-    denom = at_risk - n_event
-    ratio = np.divide(n_cens, denom, out=np.zeros_like(n_cens), where=n_cens != 0)
-    surv = np.cumprod(1.0 - ratio)
-    pos = np.searchsorted(utime, at, side="right") - 1
-    return np.where(pos >= 0, surv[np.clip(pos, 0, None)], 1.0)
+    tab = event_table(time, event)
+    return step_values(tab.time, tab.censoring_product_limit(), at)
 
 
 def uno_c(time: Any, event: Any, predictor: Any, tau: float | None = None) -> float:
@@ -285,7 +269,7 @@ def uno_c(time: Any, event: Any, predictor: Any, tau: float | None = None) -> fl
     >>> round(uno_c([2, 4, 6, 8, 9], [1, 0, 1, 1, 0], [0.9, 0.5, 0.7, 0.1, 0.2]), 6)
     0.809524
     """
-    t, e = validate_survival(time, event)
+    t, e = survival_arrays(time, event)
     x = _predictor(predictor, t.shape[0])
     use = (e == 1) if tau is None else (e == 1) & (t < tau)
     g = _censoring_survival(t, e, t[use])
@@ -355,7 +339,7 @@ def time_dependent_auc(
     >>> round(float(auc), 6)
     1.0
     """
-    t, e = validate_survival(time, event)
+    t, e = survival_arrays(time, event)
     x = _predictor(predictor, t.shape[0])
     scalar = np.ndim(horizon) == 0
     horizons = np.atleast_1d(np.asarray(horizon, dtype=np.float64))

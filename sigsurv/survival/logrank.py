@@ -32,7 +32,8 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
-from sigsurv.survival.endpoints import MIN_EVENTS, check_survival_arrays
+from sigsurv.survival._event_table import event_table
+from sigsurv.survival._validate import require_events, survival_arrays, warn_few_events
 from sigsurv.survival.km import encode_groups
 
 __all__ = ["LogRankResult", "LogRankTrendResult", "logrank_test", "logrank_trend_test"]
@@ -136,13 +137,7 @@ def _observed_expected_variance(
     time: np.ndarray, event: np.ndarray, codes: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """O, E and V of one stratum (vectorised over distinct event times)."""
-    times, inverse = np.unique(time, return_inverse=True)
-    m = times.size
-    flat = inverse * k + codes
-    at_time = np.bincount(flat, minlength=m * k).reshape(m, k).astype(float)
-    deaths = np.bincount(flat, weights=event, minlength=m * k).reshape(m, k)
-    # at risk at t_j: samples with time >= t_j (reverse cumulative sum)
-    n_risk_g = np.cumsum(at_time[::-1], axis=0)[::-1]
+    n_risk_g, deaths = event_table(time, event).by_group(codes, k)
     keep = deaths.sum(axis=1) > 0
     n_risk_g = n_risk_g[keep]
     deaths = deaths[keep]
@@ -161,7 +156,7 @@ def _observed_expected_variance(
 def _prepare(
     time: Any, event: Any, groups: Any, strata: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any], np.ndarray, int]:
-    t, e = check_survival_arrays(time, event)
+    t, e = survival_arrays(time, event)
     if groups is None:
         raise SigsurvInputError("logrank_test needs group labels", expected="one label per sample")
     codes, levels = encode_groups(groups, t.size)
@@ -176,13 +171,7 @@ def _prepare(
     else:
         s_codes, s_levels = encode_groups(strata, t.size, name="strata")
         n_strata = len(s_levels)
-    events = int(e.sum())
-    if events == 0:
-        raise AnalysisError("no events: the log-rank test is undefined", found=f"{t.size} samples")
-    if events < MIN_EVENTS:
-        warnings.warn(
-            f"only {events} events: the log-rank test is unreliable", SigsurvWarning, stacklevel=3
-        )
+    warn_few_events(require_events(e, "the log-rank test"), "the log-rank test", stacklevel=4)
     return t, e, codes, levels, s_codes, n_strata
 
 
