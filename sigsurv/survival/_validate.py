@@ -18,7 +18,9 @@ from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvInputErr
 
 __all__ = [
     "MIN_EVENTS",
+    "TIMEFIX_TOLERANCE",
     "check_strata",
+    "merge_close_times",
     "require_events",
     "survival_arrays",
     "warn_few_events",
@@ -26,6 +28,8 @@ __all__ = [
 
 #: Below this many events survival statistics are unstable; analyses warn.
 MIN_EVENTS = 10
+#: R survival's ``aeqSurv`` tolerance: ``sqrt(.Machine$double.eps)``.
+TIMEFIX_TOLERANCE = float(np.sqrt(np.finfo(float).eps))
 
 
 def _as_1d(values: Any, name: str) -> np.ndarray:
@@ -46,7 +50,50 @@ def _numeric(arr: np.ndarray, name: str, expected: str) -> np.ndarray:
         ) from None
 
 
-def survival_arrays(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
+def merge_close_times(time: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> np.ndarray:
+    """Treat times closer than ``tolerance`` as tied, as R survival's ``aeqSurv``.
+
+    Distinct sorted times ``y`` are tied to their predecessor when
+    ``diff(y) <= tolerance`` or ``diff(y) / mean(|y|) <= tolerance``; each run of
+    tied times is replaced by its smallest member. This is what R's ``coxph``,
+    ``survfit``, ``survdiff`` and ``concordance`` do by default (``timefix = TRUE``),
+    so that times computed two ways (e.g. days / 30.4375 and days / 365.25 * 12)
+    that differ in the last bits still count as ties.
+
+    Parameters
+    ----------
+    time
+        Validated follow-up times.
+    tolerance
+        Merge tolerance; ``<= 0`` returns ``time`` unchanged.
+
+    Returns
+    -------
+    numpy.ndarray
+        The times with close values merged (the input itself when nothing merges).
+
+    Examples
+    --------
+    >>> t = np.array([3.0, 1.0, 1.0 + 1e-12, 2.0])
+    >>> merge_close_times(t).tolist()
+    [3.0, 1.0, 1.0, 2.0]
+    """
+    if tolerance <= 0 or time.size < 2:
+        return time
+    y = np.unique(time)
+    dy = np.diff(y)
+    scale = np.mean(np.abs(y))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tied = (dy <= tolerance) | (dy / scale <= tolerance)
+    if not tied.any():
+        return time
+    cuts = y[np.concatenate([[True], ~tied])]
+    return cuts[np.searchsorted(cuts, time, side="right") - 1]
+
+
+def survival_arrays(
+    time: Any, event: Any, *, timefix: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Validate follow-up times and event indicators; return them as float arrays.
 
     Parameters
@@ -55,6 +102,9 @@ def survival_arrays(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
         Follow-up times: finite, non-negative numbers (1-D).
     event
         Event indicators: 1 = event, 0 = censored (booleans accepted), same length.
+    timefix
+        Merge times closer than ``sqrt(eps)`` (:func:`merge_close_times`, R's
+        ``timefix = TRUE``). Entry points pass their own ``timefix`` option.
 
     Returns
     -------
@@ -110,7 +160,7 @@ def survival_arrays(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
             expected="0 (censored) or 1 (event)",
             found=e_raw[first],
         )
-    return t, e
+    return (merge_close_times(t) if timefix else t), e
 
 
 def check_strata(strata: Any, n: int) -> np.ndarray:

@@ -189,6 +189,7 @@ def concordance_index(
     *,
     reverse: bool = False,
     strata: Any = None,
+    timefix: bool = True,
 ) -> ConcordanceResult:
     """Harrell's C with R survival 3.5's definition, counts and standard error.
 
@@ -206,6 +207,9 @@ def concordance_index(
         reports ``concordance(..., reverse=TRUE)`` of its linear predictor).
     strata
         Optional stratum per subject: only pairs within a stratum are compared.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -223,7 +227,7 @@ def concordance_index(
     >>> r.concordance, r.concordant, r.discordant
     (0.8, 4.0, 1.0)
     """
-    t, e = survival_arrays(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     x = _predictor(predictor, t.shape[0])
     strata_arr = None if strata is None else check_strata(strata, t.shape[0])
     return _harrell(t, e, x, strata_arr, reverse)

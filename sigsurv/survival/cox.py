@@ -347,6 +347,7 @@ def cox_fit(
     max_iter: int = 20,
     eps: float = 1e-9,
     conf_level: float = 0.95,
+    timefix: bool = True,
 ) -> CoxResult:
     """Fit a Cox proportional-hazards model exactly as R's ``coxph``.
 
@@ -372,6 +373,9 @@ def cox_fit(
         R's ``coxph.control(iter.max, eps)``.
     conf_level
         Level of the hazard-ratio confidence intervals.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -408,7 +412,7 @@ def cox_fit(
         raise SigsurvInputError(
             "conf_level must be in (0, 1)", expected="e.g. 0.95", found=conf_level
         )
-    t, e = survival_arrays(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     design = build_design(covariates, reference_levels)
     if design.matrix.shape[0] != t.shape[0]:
         raise SigsurvInputError(

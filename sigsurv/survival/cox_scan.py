@@ -281,6 +281,7 @@ def cox_scan(
     max_iter: int = 20,
     eps: float = 1e-9,
     gene_names: Any = None,
+    timefix: bool = True,
 ) -> pd.DataFrame:
     """Univariate Cox model of survival on every gene, vectorised across genes.
 
@@ -301,6 +302,9 @@ def cox_scan(
         R's ``coxph.control(iter.max, eps)``.
     gene_names
         Gene identifiers when ``expression`` is an array.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -337,7 +341,7 @@ def cox_scan(
     if ties not in ("efron", "breslow"):
         raise SigsurvInputError("unknown ties method", expected="'efron' or 'breslow'", found=ties)
     values, names = _expression_matrix(expression, time, gene_names)
-    t, e = survival_arrays(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     if values.shape[1] != t.shape[0]:
         raise SigsurvInputError(
             "expression columns (samples) and time differ in length",

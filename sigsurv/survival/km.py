@@ -402,6 +402,7 @@ def kaplan_meier(
     *,
     conf_level: float = 0.95,
     conf_type: str = "log",
+    timefix: bool = True,
 ) -> KaplanMeierResult:
     """Kaplan–Meier estimates per group, as R ``survfit(Surv(time, event) ~ groups)``.
 
@@ -417,6 +418,9 @@ def kaplan_meier(
         Confidence level of the pointwise intervals.
     conf_type
         ``"log"`` (R default), ``"log-log"`` or ``"plain"``.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -445,7 +449,7 @@ def kaplan_meier(
     >>> fit.median_survival()["all"].median
     15.0
     """
-    t, e = survival_arrays(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     if conf_type not in CONF_TYPES:
         raise SigsurvInputError(
             "unknown confidence interval type", expected=" | ".join(CONF_TYPES), found=conf_type

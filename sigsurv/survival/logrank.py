@@ -154,9 +154,9 @@ def _observed_expected_variance(
 
 
 def _prepare(
-    time: Any, event: Any, groups: Any, strata: Any
+    time: Any, event: Any, groups: Any, strata: Any, timefix: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any], np.ndarray, int]:
-    t, e = survival_arrays(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     if groups is None:
         raise SigsurvInputError("logrank_test needs group labels", expected="one label per sample")
     codes, levels = encode_groups(groups, t.size)
@@ -236,7 +236,9 @@ def _result(
     )
 
 
-def logrank_test(time: Any, event: Any, groups: Any, *, strata: Any = None) -> LogRankResult:
+def logrank_test(
+    time: Any, event: Any, groups: Any, *, strata: Any = None, timefix: bool = True
+) -> LogRankResult:
     """Log-rank test of equal survival across groups, as R ``survdiff`` (rho = 0).
 
     Parameters
@@ -250,6 +252,9 @@ def logrank_test(time: Any, event: Any, groups: Any, *, strata: Any = None) -> L
         :func:`sigsurv.survival.km.encode_groups` (categories of a Categorical, else sorted).
     strata
         Optional stratum label per sample: the stratified log-rank test.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -276,14 +281,20 @@ def logrank_test(time: Any, event: Any, groups: Any, *, strata: Any = None) -> L
     >>> res.observed.tolist(), res.expected.round(4).tolist()
     ([3.0, 3.0], [1.1286, 4.8714])
     """
-    t, e, codes, levels, s_codes, n_strata = _prepare(time, event, groups, strata)
+    t, e, codes, levels, s_codes, n_strata = _prepare(time, event, groups, strata, timefix)
     k = len(levels)
     observed, expected, variance = _oev(t, e, codes, k, s_codes, n_strata)
     return _result(levels, codes, observed, expected, variance, n_strata)
 
 
 def logrank_trend_test(
-    time: Any, event: Any, groups: Any, scores: Any = None, *, strata: Any = None
+    time: Any,
+    event: Any,
+    groups: Any,
+    scores: Any = None,
+    *,
+    strata: Any = None,
+    timefix: bool = True,
 ) -> LogRankTrendResult:
     """Log-rank test for trend across ordered groups.
 
@@ -304,6 +315,9 @@ def logrank_trend_test(
         label -> score.
     strata
         Optional stratum label per sample.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -323,7 +337,7 @@ def logrank_trend_test(
     >>> res.z > 0, res.df, round(res.p, 4)
     (True, 1, 0.0023)
     """
-    t, e, codes, levels, s_codes, n_strata = _prepare(time, event, groups, strata)
+    t, e, codes, levels, s_codes, n_strata = _prepare(time, event, groups, strata, timefix)
     k = len(levels)
     if scores is None:
         w = np.arange(1.0, k + 1.0)
