@@ -24,7 +24,7 @@ covariate (checked against R ``coxph`` in the tests).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
-from sigsurv.survival._event_table import event_table
+from sigsurv.survival._event_table import EventTable, event_table
 from sigsurv.survival._validate import require_events, survival_arrays, warn_few_events
 from sigsurv.survival.km import encode_groups
 
@@ -57,6 +57,9 @@ class LogRankResult:
         Variance-covariance matrix of O - E (groups x groups).
     n_strata
         Number of strata (1 without ``strata``).
+    weighting
+        ``"log-rank"`` or the Fleming–Harrington weights ``"FH(p, q)"`` used
+        (R ``survdiff(rho = r)`` is ``FH(r, 0)``).
 
     Examples
     --------
@@ -74,6 +77,7 @@ class LogRankResult:
     expected: pd.Series
     variance: pd.DataFrame
     n_strata: int = 1
+    weighting: str = "log-rank"
 
     def to_frame(self) -> pd.DataFrame:
         """Per-group table as R's ``survdiff`` prints: N, O, E, (O-E)^2/E, (O-E)^2/V.
@@ -133,21 +137,39 @@ class LogRankTrendResult:
     logrank: LogRankResult
 
 
+def _time_weights(tab: EventTable, p: float, q: float) -> np.ndarray:
+    """Fleming–Harrington weights ``S(t-)^p (1 - S(t-))^q`` at each distinct time.
+
+    ``S(t-)`` is the left-continuous pooled Kaplan–Meier estimate of the stratum,
+    as R ``survdiff``'s C code (``survdiff2.c``) computes it for ``rho`` (= p, q = 0).
+    """
+    surv = tab.product_limit()
+    left = np.concatenate([[1.0], surv[:-1]])
+    return left**p * (1.0 - left) ** q
+
+
 def _observed_expected_variance(
-    time: np.ndarray, event: np.ndarray, codes: np.ndarray, k: int
+    time: np.ndarray, event: np.ndarray, codes: np.ndarray, k: int, p: float, q: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """O, E and V of one stratum (vectorised over distinct event times)."""
-    n_risk_g, deaths = event_table(time, event).by_group(codes, k)
+    """(Weighted) O, E and V of one stratum (vectorised over distinct event times)."""
+    tab = event_table(time, event)
+    n_risk_g, deaths = tab.by_group(codes, k)
     keep = deaths.sum(axis=1) > 0
     n_risk_g = n_risk_g[keep]
     deaths = deaths[keep]
     n_risk = n_risk_g.sum(axis=1)
     d = deaths.sum(axis=1)
-    observed = deaths.sum(axis=0)
     share = n_risk_g / n_risk[:, None]
-    expected = (share * d[:, None]).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.where(n_risk > 1, d * (n_risk - d) / (n_risk - 1), 0.0)
+    if p == 0 and q == 0:
+        observed = deaths.sum(axis=0)
+        expected = (share * d[:, None]).sum(axis=0)
+    else:
+        w = _time_weights(tab, p, q)[keep]
+        observed = (w[:, None] * deaths).sum(axis=0)
+        expected = (share * (w * d)[:, None]).sum(axis=0)
+        c = c * w * w
     weighted = share * c[:, None]
     variance = np.diag(weighted.sum(axis=0)) - weighted.T @ share
     return observed, expected, variance
@@ -176,14 +198,20 @@ def _prepare(
 
 
 def _oev(
-    t: np.ndarray, e: np.ndarray, codes: np.ndarray, k: int, s_codes: np.ndarray, n_strata: int
+    t: np.ndarray,
+    e: np.ndarray,
+    codes: np.ndarray,
+    k: int,
+    s_codes: np.ndarray,
+    n_strata: int,
+    weights: tuple[float, float] = (0.0, 0.0),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     observed = np.zeros(k)
     expected = np.zeros(k)
     variance = np.zeros((k, k))
     for s in range(n_strata):
         mask = s_codes == s
-        o, ex, v = _observed_expected_variance(t[mask], e[mask], codes[mask], k)
+        o, ex, v = _observed_expected_variance(t[mask], e[mask], codes[mask], k, *weights)
         observed += o
         expected += ex
         variance += v
@@ -236,10 +264,49 @@ def _result(
     )
 
 
+def _weight_exponents(
+    rho: float, fleming_harrington: tuple[float, float] | None
+) -> tuple[float, float]:
+    if fleming_harrington is None:
+        p, q = float(rho), 0.0
+    else:
+        if rho != 0:
+            raise SigsurvInputError(
+                "give either rho or fleming_harrington, not both",
+                found=f"rho={rho}, fleming_harrington={fleming_harrington}",
+            )
+        try:
+            p, q = (float(v) for v in fleming_harrington)
+        except (TypeError, ValueError):
+            raise SigsurvInputError(
+                "fleming_harrington must be a pair (p, q)", found=repr(fleming_harrington)
+            ) from None
+    if not (np.isfinite(p) and np.isfinite(q) and p >= 0 and q >= 0):
+        raise SigsurvInputError(
+            "weight exponents must be finite and >= 0", expected="p, q >= 0", found=(p, q)
+        )
+    return p, q
+
+
 def logrank_test(
-    time: Any, event: Any, groups: Any, *, strata: Any = None, timefix: bool = True
+    time: Any,
+    event: Any,
+    groups: Any,
+    *,
+    strata: Any = None,
+    timefix: bool = True,
+    rho: float = 0.0,
+    fleming_harrington: tuple[float, float] | None = None,
 ) -> LogRankResult:
-    """Log-rank test of equal survival across groups, as R ``survdiff`` (rho = 0).
+    """Log-rank test of equal survival across groups, as R ``survdiff``; weighted variants.
+
+    Each distinct event time gets a weight ``w(t)``: 1 for the log-rank test
+    (``rho = 0``, R's default); ``S(t-)^rho`` for R's ``survdiff(rho = )``
+    (``rho = 1``: the Peto & Peto modification of the Gehan–Wilcoxon test); and
+    ``S(t-)^p (1 - S(t-))^q`` for the Fleming–Harrington ``G(p, q)`` family
+    (``q > 0`` emphasises late differences). ``S(t-)`` is the left-continuous
+    Kaplan–Meier estimate of all groups pooled (within each stratum). O and E are
+    sums of ``w d``, the variance of ``w^2`` times the hypergeometric variance.
 
     Parameters
     ----------
@@ -255,16 +322,25 @@ def logrank_test(
     timefix
         Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
         default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
+    rho
+        R ``survdiff``'s ``rho``: weights ``S(t-)^rho`` (>= 0).
+    fleming_harrington
+        ``(p, q)``: Fleming–Harrington weights ``S(t-)^p (1 - S(t-))^q``;
+        ``(rho, 0)`` equals ``rho``. Give ``rho`` or this, not both.
 
     Returns
     -------
     LogRankResult
-        Chi-square, df, p, observed, expected and the variance matrix.
+        Chi-square, df, p, (weighted) observed, expected, the variance matrix and
+        the ``weighting`` used.
 
     Raises
     ------
     AnalysisError
         No events, or all samples in one group.
+    SigsurvInputError
+        Negative or non-finite weight exponents, or both ``rho`` and
+        ``fleming_harrington``.
 
     Warns
     -----
@@ -280,11 +356,19 @@ def logrank_test(
     5.3478 0.0207
     >>> res.observed.tolist(), res.expected.round(4).tolist()
     ([3.0, 3.0], [1.1286, 4.8714])
+    >>> peto = logrank_test([2, 3, 5, 7, 8, 9, 11, 12], [1, 1, 0, 1, 1, 0, 1, 1],
+    ...                     ["x", "x", "x", "x", "y", "y", "y", "y"], rho=1)
+    >>> print(f"{peto.chisq:.4f} {peto.weighting}")
+    4.8531 FH(1, 0)
     """
+    p, q = _weight_exponents(rho, fleming_harrington)
     t, e, codes, levels, s_codes, n_strata = _prepare(time, event, groups, strata, timefix)
     k = len(levels)
-    observed, expected, variance = _oev(t, e, codes, k, s_codes, n_strata)
-    return _result(levels, codes, observed, expected, variance, n_strata)
+    observed, expected, variance = _oev(t, e, codes, k, s_codes, n_strata, (p, q))
+    result = _result(levels, codes, observed, expected, variance, n_strata)
+    if p == 0 and q == 0:
+        return result
+    return replace(result, weighting=f"FH({p:g}, {q:g})")
 
 
 def logrank_trend_test(
