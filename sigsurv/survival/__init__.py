@@ -22,6 +22,7 @@ from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
 from sigsurv.survival.logrank import LogRankResult, logrank_test, logrank_trend_test
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
 from sigsurv.survival.null import RandomSignatureNull, random_signature_null
+from sigsurv.survival.zph import ZphResult, cox_zph
 
 __all__ = [
     "DEFINITIONS",
@@ -37,12 +38,14 @@ __all__ = [
     "RandomSignatureNull",
     "SignatureSurvival",
     "SurvivalData",
+    "ZphResult",
     "analyse_scores",
     "analyse_signature",
     "benjamini_hochberg",
     "concordance_index",
     "cox_fit",
     "cox_scan",
+    "cox_zph",
     "group_by_cut",
     "kaplan_meier",
     "logistic_regression",

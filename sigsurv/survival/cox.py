@@ -50,7 +50,7 @@ from sigsurv.survival._validate import (
     warn_few_events,
 )
 from sigsurv.survival.concordance import ConcordanceResult, _harrell
-from sigsurv.survival.zph import ph_test
+from sigsurv.survival.zph import ZphInputs, ph_test
 
 __all__ = ["MIN_EVENTS", "TOLER_CHOL", "CoxResult", "cox_fit", "standardize"]
 
@@ -230,6 +230,11 @@ class CoxResult:
         Variance–covariance matrix of the coefficients.
     linear_predictor
         ``X beta`` centred as R's ``fit$linear.predictors`` (input order).
+    strata
+        Number of strata.
+    zph_inputs
+        Data kept for :func:`sigsurv.survival.zph.cox_zph` (other transforms,
+        scaled Schoenfeld residuals).
     """
 
     summary: pd.DataFrame
@@ -252,6 +257,7 @@ class CoxResult:
     var: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     linear_predictor: np.ndarray = field(default_factory=lambda: np.empty(0))
     strata: int = 1
+    zph_inputs: ZphInputs | None = field(default=None, repr=False, compare=False)
 
     @property
     def params_(self) -> pd.Series:
@@ -525,9 +531,11 @@ def _ph_table(
     e: np.ndarray,
     design: Design,
     ok: np.ndarray,
+    coef: np.ndarray,
     lp: np.ndarray,
     risk_sets: list[Stratum],
-) -> pd.DataFrame:
+    strata_arr: np.ndarray | None,
+) -> tuple[pd.DataFrame, ZphInputs]:
     """``cox.zph`` on the estimable columns, terms re-indexed into them."""
     position = {int(j): k for k, j in enumerate(np.flatnonzero(ok))}
     terms = {
@@ -535,7 +543,11 @@ def _ph_table(
         for name, cols in design.terms.items()
         if any(ok[j] for j in cols)
     }
-    ph = ph_test(t, e, design.matrix[:, ok], lp, risk_sets, terms)
+    columns = [c for c, keep in zip(design.columns, ok, strict=True) if keep]
+    inputs = ZphInputs(
+        t, e, design.matrix[:, ok], lp, coef[ok], columns, terms, risk_sets, strata_arr
+    )
+    ph = ph_test(inputs)
     if ph["chisq"].isna().any():
         warnings.warn(
             "proportional-hazards test not computable (singular information, e.g. all events"
@@ -543,7 +555,7 @@ def _ph_table(
             SigsurvWarning,
             stacklevel=4,
         )
-    return ph
+    return ph, inputs
 
 
 def _fit_design(
@@ -570,7 +582,7 @@ def _fit_design(
     lrt, wald, score = _global_tests(state, coef, ok)
     lp = x @ np.nan_to_num(coef) - float(np.sum(np.nan_to_num(coef) * state.means))
     conc = _fit_concordance(t, e, lp, strata_arr)
-    ph = _ph_table(t, e, design, ok, lp, risk_sets)
+    ph, zph_inputs = _ph_table(t, e, design, ok, coef, lp, risk_sets, strata_arr)
     if problems:
         warnings.warn(
             "Cox model not well defined: " + "; ".join(problems), SigsurvWarning, stacklevel=3
@@ -596,4 +608,5 @@ def _fit_design(
         var=state.var,
         linear_predictor=lp,
         strata=len(risk_sets),
+        zph_inputs=zph_inputs,
     )
