@@ -21,6 +21,7 @@ __all__ = [
     "GeneRiskSets",
     "Stratum",
     "TieStructure",
+    "batched_loglik_derivs",
     "build_strata",
     "event_moments",
     "loglik_derivs",
@@ -162,26 +163,54 @@ def event_moments(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per event: risk-set denominator, weighted mean of x and weighted E[x x'].
 
-    With Efron ties the k-th of d tied events (k = 0..d-1) sees the risk set
-    minus k/d of the tied events' weight (Breslow: ``death_frac`` is 0).
+    ``xs`` is samples x p (or samples x genes x p with ``risk`` samples x genes:
+    many models at once). With Efron ties the k-th of d tied events (k = 0..d-1)
+    sees the risk set minus k/d of the tied events' weight (Breslow: ``death_frac``
+    is 0).
     """
-    rx = risk[:, None] * xs
-    rxx = rx[:, :, None] * xs[:, None, :]
+    rx = risk[..., None] * xs
+    rxx = rx[..., :, None] * xs[..., None, :]
     s0 = reverse_cumsum(risk)[s.group_start]
     s1 = reverse_cumsum(rx)[s.group_start]
     s2 = reverse_cumsum(rxx)[s.group_start]
     dp = s.death_pos
     sizes = np.diff(np.concatenate([s.death_bounds, [dp.shape[0]]]))
     block = np.repeat(np.arange(s.death_bounds.shape[0]), sizes)
-    d0 = np.add.reduceat(risk[dp], s.death_bounds)[block]
+    d0 = np.add.reduceat(risk[dp], s.death_bounds, axis=0)[block]
     d1 = np.add.reduceat(rx[dp], s.death_bounds, axis=0)[block]
     d2 = np.add.reduceat(rxx[dp], s.death_bounds, axis=0)[block]
     g = s.death_group
-    f = s.death_frac
+    f = s.death_frac.reshape((-1,) + (1,) * (risk.ndim - 1))
     denom = s0[g] - f * d0
-    mean = (s1[g] - f[:, None] * d1) / denom[:, None]
-    second = (s2[g] - f[:, None, None] * d2) / denom[:, None, None]
+    mean = (s1[g] - f[..., None] * d1) / denom[..., None]
+    second = (s2[g] - f[..., None, None] * d2) / denom[..., None, None]
     return denom, mean, second
+
+
+def batched_loglik_derivs(
+    beta: np.ndarray, x: np.ndarray, strata: list[Stratum]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`loglik_derivs` of many models at once.
+
+    ``x`` is samples x models x p and ``beta`` models x p; returns the log partial
+    likelihoods (models), scores (models x p) and informations (models x p x p).
+    """
+    n_models, p = beta.shape
+    loglik = np.zeros(n_models)
+    u = np.zeros((n_models, p))
+    imat = np.zeros((n_models, p, p))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for s in strata:
+            if s.death_pos.size == 0:
+                continue
+            xs = x[s.rows]
+            eta = np.einsum("ngp,gp->ng", xs, beta)
+            denom, mean, second = event_moments(s, xs, np.exp(eta))
+            dp = s.death_pos
+            loglik += eta[dp].sum(axis=0) - np.log(denom).sum(axis=0)
+            u += xs[dp].sum(axis=0) - mean.sum(axis=0)
+            imat += second.sum(axis=0) - np.einsum("dgp,dgq->gpq", mean, mean)
+    return loglik, u, imat
 
 
 def loglik_derivs(

@@ -30,7 +30,7 @@ centred on the event times), per term and GLOBAL. Concordance is
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +40,8 @@ from scipy import stats
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._design import Design, build_design
-from sigsurv.survival._linalg import TOLER_CHOL, chinv2, cholesky2, chsolve2
+from sigsurv.survival._linalg import TOLER_CHOL, cholesky2, chsolve2
+from sigsurv.survival._newton import FitState, newton_raphson
 from sigsurv.survival._risk_sets import Stratum, build_strata, loglik_derivs
 from sigsurv.survival._validate import (
     MIN_EVENTS,
@@ -100,91 +101,6 @@ def standardize(x: Any) -> np.ndarray:
             found=f"all {arr[0]:g}",
         )
     return (arr - arr.mean()) / sd
-
-
-@dataclass
-class _FitState:
-    coef: np.ndarray
-    var: np.ndarray
-    u: np.ndarray
-    loglik0: float
-    loglik: float
-    score_test: float
-    iterations: int
-    flag: int
-    means: np.ndarray
-
-
-def _centre_and_scale(x: np.ndarray, doscale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """coxph's centring (means of scaled columns) and scale ``n / sum|x - mean|``."""
-    n = x.shape[0]
-    means = np.where(doscale, x.mean(axis=0), 0.0)
-    mad = np.abs(x - means).sum(axis=0)
-    scale = np.where(doscale & (mad > 0), n / np.where(mad > 0, mad, 1.0), 1.0)
-    return means, scale
-
-
-Kernel = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray, np.ndarray]]
-
-
-def _coxfit6(
-    x: np.ndarray,
-    kernel: Kernel,
-    doscale: np.ndarray,
-    max_iter: int,
-    eps: float,
-    toler: float,
-) -> _FitState:
-    """Newton–Raphson exactly as R's ``coxfit6`` (iteration count, halving, flags)."""
-    p = x.shape[1]
-    means, scale = _centre_and_scale(x, doscale)
-    xc = (x - means) * scale
-
-    def state(
-        b: np.ndarray, var: np.ndarray, u: np.ndarray, lk: float, it: int, flag: int
-    ) -> _FitState:
-        """Back to the caller's scale (R undoes the scaling the same way)."""
-        cov = var * np.outer(scale, scale)
-        return _FitState(b * scale, cov, u / scale, loglik0, lk, score_test, it, flag, means)
-
-    beta = np.zeros(p)
-    loglik0, u, imat = kernel(xc, beta)
-    chol, flag = cholesky2(imat, toler)
-    a = chsolve2(chol, u)
-    score_test = float(u @ a)
-    best = loglik0
-    if max_iter == 0 or not np.isfinite(loglik0):
-        return state(beta, chinv2(chol), u, loglik0, 0, flag)
-    newbeta = beta + a
-    halving = 0
-    iteration = 1
-    while iteration <= max_iter:
-        newlk, u, imat = kernel(xc, newbeta)
-        chol, flag = cholesky2(imat, toler)
-        finite = bool(np.isfinite(u).all() and np.isfinite(imat).all() and np.isfinite(newlk))
-        if finite and abs(1.0 - best / newlk) <= eps:
-            return state(newbeta, chinv2(chol), u, newlk, iteration, -2 if halving else flag)
-        if not finite or newlk < best:
-            halving += 1
-            newbeta = (newbeta + halving * beta) / (halving + 1.0)
-        else:
-            halving = 0
-            best = newlk
-            step = chsolve2(chol, u)
-            beta = newbeta
-            newbeta = newbeta + step
-        iteration += 1
-    # Ran out of iterations: report the last accepted coefficients. Like coxfit6,
-    # recompute u and the information there and invert the *unfactored* matrix with
-    # chinv2, which yields diag(1 / I_jj): R's variance for a fit that ran out.
-    if max_iter > 1:
-        best, u, imat = kernel(xc, beta)
-        d = np.diag(imat)
-        with np.errstate(divide="ignore"):
-            var = np.diag(np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), d))
-    else:
-        var = chinv2(chol)
-    return state(beta, var, u, best, iteration, 1000)
 
 
 # --------------------------------------------------------------------------------------
@@ -432,7 +348,7 @@ def cox_fit(
 
 
 def _convergence_problems(
-    state: _FitState, x: np.ndarray, columns: list[str], max_iter: int, eps: float
+    state: FitState, x: np.ndarray, columns: list[str], max_iter: int, eps: float
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """R's warnings as text, with the singular and possibly infinite coefficients."""
     p = x.shape[1]
@@ -498,7 +414,7 @@ def _coefficient_table(
 
 
 def _global_tests(
-    state: _FitState, coef: np.ndarray, ok: np.ndarray
+    state: FitState, coef: np.ndarray, ok: np.ndarray
 ) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
     """Likelihood-ratio, Wald and score tests on the estimable columns."""
     df = int(ok.sum())
@@ -575,7 +491,7 @@ def _fit_design(
     def kernel(xs: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         return loglik_derivs(b, xs, risk_sets)
 
-    state = _coxfit6(x, kernel, doscale, max_iter, eps, TOLER_CHOL)
+    state = newton_raphson(x, kernel, doscale, max_iter, eps, TOLER_CHOL)
     problems, singular, infinite = _convergence_problems(state, x, design.columns, max_iter, eps)
     coef = np.where(singular, np.nan, state.coef)
     ok = ~singular
