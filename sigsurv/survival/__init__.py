@@ -21,6 +21,7 @@ from sigsurv.survival.endpoints import SurvivalData, median_follow_up, prepare_s
 from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
 from sigsurv.survival.logrank import LogRankResult, logrank_test, logrank_trend_test
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
+from sigsurv.survival.nested import NestedLRTResult, cox_lrt
 from sigsurv.survival.null import RandomSignatureNull, random_signature_null
 from sigsurv.survival.zph import ZphResult, cox_zph
 
@@ -35,6 +36,7 @@ __all__ = [
     "LogisticResult",
     "MaxstatResult",
     "MetaAnalysisResult",
+    "NestedLRTResult",
     "RandomSignatureNull",
     "SignatureSurvival",
     "SurvivalData",
@@ -44,6 +46,7 @@ __all__ = [
     "benjamini_hochberg",
     "concordance_index",
     "cox_fit",
+    "cox_lrt",
     "cox_scan",
     "cox_zph",
     "group_by_cut",
