@@ -18,6 +18,7 @@ from sigsurv.survival.cox import CoxResult, cox_fit, standardize
 from sigsurv.survival.cox_scan import benjamini_hochberg, cox_scan
 from sigsurv.survival.cutpoints import Grouping, MaxstatResult, group_by_cut, maxstat_cutpoint
 from sigsurv.survival.endpoints import SurvivalData, median_follow_up, prepare_survival
+from sigsurv.survival.firth import FirthCoxResult, cox_firth
 from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
 from sigsurv.survival.logrank import LogRankResult, logrank_test, logrank_trend_test
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
@@ -30,6 +31,7 @@ __all__ = [
     "BinaryResult",
     "ConcordanceResult",
     "CoxResult",
+    "FirthCoxResult",
     "Grouping",
     "KaplanMeierResult",
     "LogRankResult",
@@ -45,6 +47,7 @@ __all__ = [
     "analyse_signature",
     "benjamini_hochberg",
     "concordance_index",
+    "cox_firth",
     "cox_fit",
     "cox_lrt",
     "cox_scan",
