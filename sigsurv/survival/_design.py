@@ -154,24 +154,7 @@ def build_design(covariates: Any, reference_levels: Mapping[str, Any] | None = N
     [[50.0, 1.0, 0.0], [61.0, 0.0, 0.0], [47.0, 0.0, 1.0]]
     """
     reference_levels = dict(reference_levels or {})
-    if isinstance(covariates, pd.Series):
-        covariates = covariates.to_frame(name=covariates.name if covariates.name else "x")
-    if not isinstance(covariates, pd.DataFrame):
-        arr = np.asarray(covariates)
-        if arr.ndim == 1:
-            frame = pd.DataFrame({"x": arr})
-        elif arr.ndim == 2:
-            frame = pd.DataFrame(arr, columns=[f"x{j + 1}" for j in range(arr.shape[1])])
-        else:
-            raise SigsurvInputError(
-                "covariates must be 1-D or 2-D",
-                expected="1-D/2-D array or DataFrame",
-                found=f"shape {arr.shape}",
-            )
-    else:
-        frame = covariates
-    if frame.shape[1] == 0:
-        raise SigsurvInputError("no covariates given", expected="at least one column", found=0)
+    frame = _as_frame(covariates)
     names = [str(c) for c in frame.columns]
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
@@ -183,7 +166,6 @@ def build_design(covariates: Any, reference_levels: Mapping[str, Any] | None = N
             expected=f"one of {names}",
             found=sorted(unknown),
         )
-
     blocks: list[np.ndarray] = []
     columns: list[str] = []
     terms: dict[str, list[int]] = {}
@@ -191,67 +173,20 @@ def build_design(covariates: Any, reference_levels: Mapping[str, Any] | None = N
     all_levels: dict[str, list[Any]] = {}
     for name, col in zip(names, frame.columns, strict=True):
         series = frame[col]
-        missing = series.isna().to_numpy()
-        if missing.any():
-            first = int(np.flatnonzero(missing)[0])
-            raise SigsurvInputError(
-                f"{int(missing.sum())} missing value(s), first at row {first}",
-                column=name,
-                expected="complete cases (select them explicitly before fitting)",
-                found="NA",
-            )
+        _refuse_missing(series, name)
+        start = len(columns)
         if _is_categorical(series):
-            levels = _observed_levels(series)
-            if len(levels) < 2:
-                raise AnalysisError(
-                    "categorical covariate has a single level",
-                    column=name,
-                    expected="at least two levels",
-                    found=[str(v) for v in levels],
-                )
-            ref = levels[0]
-            if name in reference_levels:
-                ref = _match_level(levels, reference_levels[name], name)
-            ordered = [ref] + [lev for lev in levels if lev != ref]
+            ordered = _ordered_levels(series, name, reference_levels)
             values = series.to_numpy(dtype=object)
-            start = len(columns)
             for lev in ordered[1:]:
                 blocks.append((values == lev).astype(np.float64))
                 columns.append(f"{name}{lev}")
-            terms[name] = list(range(start, len(columns)))
-            refs[name] = ref
+            refs[name] = ordered[0]
             all_levels[name] = ordered
         else:
-            if name in reference_levels:
-                raise SigsurvInputError(
-                    "reference_levels given for a numeric column",
-                    column=name,
-                    expected="a categorical/object/bool column",
-                    found=str(series.dtype),
-                )
-            try:
-                values_f = series.to_numpy(dtype=np.float64)
-            except (TypeError, ValueError):
-                raise SigsurvInputError(
-                    "column is not numeric",
-                    column=name,
-                    expected="numbers",
-                    found=str(series.dtype),
-                ) from None
-            if not np.isfinite(values_f).all():
-                raise SigsurvInputError(
-                    "infinite value(s)", column=name, expected="finite numbers", found="inf"
-                )
-            if values_f.size and np.all(values_f == values_f[0]):
-                raise AnalysisError(
-                    "covariate is constant",
-                    column=name,
-                    expected="a covariate that varies",
-                    found=f"all values {values_f[0]:g}",
-                )
-            blocks.append(values_f)
-            terms[name] = [len(columns)]
+            blocks.append(_numeric_column(series, name, reference_levels))
             columns.append(name)
+        terms[name] = list(range(start, len(columns)))
     matrix = np.column_stack(blocks) if blocks else np.empty((len(frame), 0))
     return Design(
         matrix=np.ascontiguousarray(matrix, dtype=np.float64),
@@ -260,3 +195,84 @@ def build_design(covariates: Any, reference_levels: Mapping[str, Any] | None = N
         reference_levels=refs,
         levels=all_levels,
     )
+
+
+def _as_frame(covariates: Any) -> pd.DataFrame:
+    """A DataFrame of the covariates (``x`` for 1-D, ``x1 .. xp`` for 2-D arrays)."""
+    if isinstance(covariates, pd.Series):
+        covariates = covariates.to_frame(name=covariates.name if covariates.name else "x")
+    if isinstance(covariates, pd.DataFrame):
+        frame = covariates
+    else:
+        arr = np.asarray(covariates)
+        if arr.ndim == 1:
+            frame = pd.DataFrame({"x": arr})
+        elif arr.ndim == 2:
+            frame = pd.DataFrame(arr, columns=[f"x{j + 1}" for j in range(arr.shape[1])])
+        else:
+            raise SigsurvInputError(
+                "covariates must be 1-D or 2-D",
+                expected="1-D/2-D array or DataFrame",
+                found=f"shape {arr.shape}",
+            )
+    if frame.shape[1] == 0:
+        raise SigsurvInputError("no covariates given", expected="at least one column", found=0)
+    return frame
+
+
+def _refuse_missing(series: pd.Series, name: str) -> None:
+    missing = series.isna().to_numpy()
+    if missing.any():
+        first = int(np.flatnonzero(missing)[0])
+        raise SigsurvInputError(
+            f"{int(missing.sum())} missing value(s), first at row {first}",
+            column=name,
+            expected="complete cases (select them explicitly before fitting)",
+            found="NA",
+        )
+
+
+def _ordered_levels(series: pd.Series, name: str, reference_levels: Mapping[str, Any]) -> list[Any]:
+    """Observed levels with the reference first."""
+    levels = _observed_levels(series)
+    if len(levels) < 2:
+        raise AnalysisError(
+            "categorical covariate has a single level",
+            column=name,
+            expected="at least two levels",
+            found=[str(v) for v in levels],
+        )
+    ref = levels[0]
+    if name in reference_levels:
+        ref = _match_level(levels, reference_levels[name], name)
+    return [ref] + [lev for lev in levels if lev != ref]
+
+
+def _numeric_column(
+    series: pd.Series, name: str, reference_levels: Mapping[str, Any]
+) -> np.ndarray:
+    if name in reference_levels:
+        raise SigsurvInputError(
+            "reference_levels given for a numeric column",
+            column=name,
+            expected="a categorical/object/bool column",
+            found=str(series.dtype),
+        )
+    try:
+        values = series.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        raise SigsurvInputError(
+            "column is not numeric", column=name, expected="numbers", found=str(series.dtype)
+        ) from None
+    if not np.isfinite(values).all():
+        raise SigsurvInputError(
+            "infinite value(s)", column=name, expected="finite numbers", found="inf"
+        )
+    if values.size and np.all(values == values[0]):
+        raise AnalysisError(
+            "covariate is constant",
+            column=name,
+            expected="a covariate that varies",
+            found=f"all values {values[0]:g}",
+        )
+    return values
