@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import optimize
+from scipy import optimize, stats
 
 from sigsurv.errors import SigsurvWarning
 from sigsurv.survival import cox_firth, cox_fit
@@ -128,3 +128,34 @@ def test_stratified_penalised_loglik_and_maximum(veteran: pd.DataFrame) -> None:
         options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 20000, "maxfev": 40000},
     )
     np.testing.assert_allclose(beta, found.x, rtol=1e-6, atol=1e-8)
+
+
+def test_profile_likelihood_p_values_and_limits(veteran: pd.DataFrame) -> None:
+    t, e, x = arrays(veteran)
+    fit = cox_firth(t, e, veteran[COLUMNS])
+    beta = fit.summary["coef"].to_numpy()
+    cutoff = stats.chi2.ppf(0.95, 1)
+
+    def reference_profile(j: int, value: float) -> float:
+        free = [k for k in range(3) if k != j]
+
+        def negative(b_free: np.ndarray) -> float:
+            b = np.empty(3)
+            b[j], b[free] = value, b_free
+            return -reference_penalised(t, e, x, b)
+
+        found = optimize.minimize(
+            negative,
+            beta[free],
+            method="Nelder-Mead",
+            options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 20000, "maxfev": 40000},
+        )
+        return -float(found.fun)
+
+    for j, term in [(0, "early"), (2, "trt")]:  # the separating covariate and a null one
+        row = fit.summary.loc[term]
+        deviance_at_zero = 2 * (fit.loglik - reference_profile(j, 0.0))
+        assert row["p_pl"] == pytest.approx(stats.chi2.sf(deviance_at_zero, 1), rel=1e-6)
+        for limit in ("ci_lower_pl", "ci_upper_pl"):
+            deviance = 2 * (fit.loglik - reference_profile(j, np.log(row[limit])))
+            assert deviance == pytest.approx(cutoff, abs=1e-7)
