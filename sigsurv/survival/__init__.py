@@ -1,5 +1,7 @@
-"""The statistics: endpoints, Kaplan–Meier, log-rank, Cox, cut-points, concordance,
-meta-analysis, binary endpoints, random-signature nulls and the full signature analysis."""
+"""The statistics: endpoints, Kaplan–Meier, log-rank (weighted: ``rho``, Fleming–Harrington),
+Cox (fits, gene-wise scans with covariates and strata, ``cox.zph``, nested likelihood-ratio
+tests, Firth's penalty), cut-points, concordance, meta-analysis, binary endpoints,
+random-signature nulls and the full signature analysis. R's conventions are the defaults."""
 
 from sigsurv.survival.analysis import (
     DEFINITIONS,

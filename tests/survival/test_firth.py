@@ -31,7 +31,9 @@ def veteran() -> pd.DataFrame:
     return d
 
 
-def reference_terms(t: np.ndarray, e: np.ndarray, x: np.ndarray, beta: np.ndarray):  # type: ignore[no-untyped-def]
+def reference_terms(
+    t: np.ndarray, e: np.ndarray, x: np.ndarray, beta: np.ndarray
+) -> tuple[float, np.ndarray]:
     """Breslow log-likelihood and information by explicit loops (no sigsurv code)."""
     p = x.shape[1]
     loglik, info = 0.0, np.zeros((p, p))
