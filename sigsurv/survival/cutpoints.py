@@ -224,6 +224,33 @@ def _standardized(
     return np.abs(cums - expected) / np.sqrt(variance)
 
 
+def _permutation_p(
+    a_sorted: np.ndarray,
+    m: np.ndarray,
+    sums: tuple[float, float],
+    statistic: float,
+    n_permutations: int,
+    seed: Any,
+) -> float:
+    """Permutation p-value of the maximally selected statistic (blocks of permutations).
+
+    ``sums`` are the sum and the sum of squares of the log-rank scores.
+    """
+    n = a_sorted.shape[0]
+    total, total_sq = sums
+    rng = np.random.default_rng(seed)
+    exceed = 0
+    done = 0
+    while done < n_permutations:
+        size = min(_PERMUTATION_BLOCK, n_permutations - done)
+        perm = rng.permuted(np.broadcast_to(a_sorted, (size, n)), axis=1)
+        perm_stat = _standardized(np.cumsum(perm, axis=1)[:, m - 1], m, n, total, total_sq)
+        # tolerance: permutations reproducing the observed split must count as ties
+        exceed += int((perm_stat.max(axis=1) >= statistic * (1 - 1e-12)).sum())
+        done += size
+    return (1 + exceed) / (1 + n_permutations)
+
+
 def maxstat_cutpoint(
     score: Any,
     time: Any,
@@ -332,17 +359,8 @@ def maxstat_cutpoint(
 
     p_perm = None
     if n_permutations > 0:
-        rng = np.random.default_rng(seed)
-        exceed = 0
-        done = 0
-        while done < n_permutations:
-            size = min(_PERMUTATION_BLOCK, n_permutations - done)
-            perm = rng.permuted(np.broadcast_to(a_sorted, (size, n)), axis=1)
-            perm_stat = _standardized(np.cumsum(perm, axis=1)[:, m - 1], m, n, total, total_sq)
-            # tolerance: permutations reproducing the observed split must count as ties
-            exceed += int((perm_stat.max(axis=1) >= statistic * (1 - 1e-12)).sum())
-            done += size
-        p_perm = (1 + exceed) / (1 + n_permutations)
+        sums = (total, total_sq)
+        p_perm = _permutation_p(a_sorted, m, sums, statistic, n_permutations, seed)
 
     low = x <= cut
     groups = pd.Categorical(np.where(low, "low", "high"), categories=["low", "high"])
