@@ -281,6 +281,7 @@ def uno_c(
     tau: float | None = None,
     *,
     convention: str = "R",
+    timefix: bool = True,
 ) -> float:
     """Uno's inverse-probability-of-censoring-weighted C statistic.
 
@@ -306,6 +307,9 @@ def uno_c(
         (R survival ``concordance``). ``"sksurv"``: weights ``1 / G(t_i)^2`` and
         events with ``t_i < tau`` (scikit-survival ``concordance_index_ipcw``).
         They differ when censorings share an event's time, or an event is at ``tau``.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -326,7 +330,7 @@ def uno_c(
     (0.809524, 0.809524)
     """
     left = _check_convention(convention)
-    t, e = survival_arrays(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     x = _predictor(predictor, t.shape[0])
     use = e == 1
     if tau is not None:
@@ -357,6 +361,7 @@ def time_dependent_auc(
     horizon: float | Sequence[float],
     *,
     convention: str = "R",
+    timefix: bool = True,
 ) -> float | np.ndarray:
     """Cumulative/dynamic time-dependent AUC at one or more horizons.
 
@@ -381,6 +386,9 @@ def time_dependent_auc(
     convention
         ``"R"`` (default): case weights ``1 / G(t_i-)`` (riskRegression).
         ``"sksurv"``: ``1 / G(t_i)`` (scikit-survival ``cumulative_dynamic_auc``).
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -403,7 +411,7 @@ def time_dependent_auc(
     1.0
     """
     left = _check_convention(convention)
-    t, e = survival_arrays(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     x = _predictor(predictor, t.shape[0])
     scalar = np.ndim(horizon) == 0
     horizons = np.atleast_1d(np.asarray(horizon, dtype=np.float64))

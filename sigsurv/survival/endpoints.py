@@ -90,7 +90,7 @@ def first_time_at_or_below_half(times: np.ndarray, curve: np.ndarray) -> float |
     return float(x[0])
 
 
-def median_follow_up(time: Any, event: Any) -> float | None:
+def median_follow_up(time: Any, event: Any, *, timefix: bool = True) -> float | None:
     """Median follow-up by the reverse Kaplan–Meier method.
 
     Censoring is treated as the event and events as censoring; the median of that
@@ -103,6 +103,9 @@ def median_follow_up(time: Any, event: Any) -> float | None:
         Follow-up times (finite, >= 0).
     event
         Event indicators (1 = event, 0 = censored).
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -119,7 +122,7 @@ def median_follow_up(time: Any, event: Any) -> float | None:
     """
     if np.asarray(time).size == 0 and np.asarray(event).size == 0:
         return None
-    t, e = check_survival_arrays(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     reverse = event_table(t, e).reversed()
     return first_time_at_or_below_half(reverse.time, reverse.product_limit())
 

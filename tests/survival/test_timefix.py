@@ -13,7 +13,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sigsurv.survival import cox_fit, cox_scan, kaplan_meier, logrank_test
+from sigsurv.survival import (
+    concordance_index,
+    cox_fit,
+    cox_scan,
+    kaplan_meier,
+    logrank_test,
+    median_follow_up,
+    uno_c,
+)
 from sigsurv.survival._validate import merge_close_times
 
 HERE = Path(__file__).resolve().parents[1] / "data" / "survival" / "conventions"
@@ -99,3 +107,16 @@ def test_km_and_logrank_match_r(rotterdam: pd.DataFrame, golden: dict, key: str)
     lr = logrank_test(rotterdam["months"], rotterdam["death"], rotterdam["size"], timefix=fix)
     assert rel(lr.chisq, r["logrank"]["chisq"]) < 1e-10
     assert rel(lr.expected, r["logrank"]["exp"]) < 1e-12
+
+
+@pytest.mark.parametrize("key", ["timefix", "exact"])
+def test_follow_up_and_concordance_match_r(rotterdam: pd.DataFrame, golden: dict, key: str) -> None:
+    r = golden[key]
+    fix = key == "timefix"
+    t, e, x = rotterdam["months"], rotterdam["death"], rotterdam["nodes"]
+    assert median_follow_up(t, e, timefix=fix) == pytest.approx(r["follow_up"], rel=1e-12)
+    harrell = concordance_index(t, e, x, reverse=True, timefix=fix)
+    counts = [harrell.concordant, harrell.discordant, harrell.tied_x, harrell.tied_y]
+    assert [*counts, harrell.tied_xy] == r["harrell_count"]
+    assert harrell.concordance == pytest.approx(r["harrell"], rel=1e-12)
+    assert uno_c(t, e, x, tau=60, timefix=fix) == pytest.approx(r["uno"], rel=1e-12)

@@ -33,7 +33,17 @@ for (tf in c(TRUE, FALSE)) {
   oe <- ((sd$observed - sd$expected)[ok])[-1]
   sd$chisq <- sum(solve((sd$var[ok, ok])[-1, -1], oe) * oe)
   sd$obs <- sd$observed; sd$exp <- sd$expected
+  rf <- survfit(Surv(months, 1 - death) ~ 1, data = d, timefix = tf)
+  # concordance(..., timefix = FALSE) does not pass timefix on to concordancefit in
+  # survival 3.5-3 (the times are merged anyway), so call concordancefit directly.
+  harrell <- survival:::concordancefit(Surv(d$months, d$death), d$nodes, reverse = TRUE,
+                                       timefix = tf)
+  uno <- survival:::concordancefit(Surv(d$months, d$death), d$nodes, reverse = TRUE,
+                                   timefix = tf, timewt = "n/G2", ymax = 60)
   out[[key]] <- list(
+    follow_up = unname(summary(rf)$table["median"]),
+    harrell = unname(harrell$concordance), harrell_count = unname(harrell$count),
+    uno = unname(uno$concordance),
     cox = list(terms = names(coef(f)), coef = unname(coef(f)), se = unname(sqrt(diag(f$var))),
                loglik = f$loglik, iter = f$iter, concordance = unname(f$concordance["concordance"]),
                zph_chisq = unname(z$table[, "chisq"])),
