@@ -379,6 +379,8 @@ def logrank_trend_test(
     *,
     strata: Any = None,
     timefix: bool = True,
+    rho: float = 0.0,
+    fleming_harrington: tuple[float, float] | None = None,
 ) -> LogRankTrendResult:
     """Log-rank test for trend across ordered groups.
 
@@ -399,6 +401,8 @@ def logrank_trend_test(
         label -> score.
     strata
         Optional stratum label per sample.
+    rho, fleming_harrington
+        Weights of the underlying test, as :func:`logrank_test` (default: none).
     timefix
         Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
         default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
@@ -421,6 +425,7 @@ def logrank_trend_test(
     >>> res.z > 0, res.df, round(res.p, 4)
     (True, 1, 0.0023)
     """
+    p, q = _weight_exponents(rho, fleming_harrington)
     t, e, codes, levels, s_codes, n_strata = _prepare(time, event, groups, strata, timefix)
     k = len(levels)
     if scores is None:
@@ -438,13 +443,15 @@ def logrank_trend_test(
             )
     if not np.isfinite(w).all() or np.ptp(w) == 0:
         raise AnalysisError("group scores must be finite and not all equal", found=w.tolist())
-    observed, expected, variance = _oev(t, e, codes, k, s_codes, n_strata)
+    observed, expected, variance = _oev(t, e, codes, k, s_codes, n_strata, (p, q))
     u = float(w @ (observed - expected))
     var_u = float(w @ variance @ w)
     if not var_u > 0:
         raise AnalysisError("the trend statistic has zero variance", found=var_u)
     chisq = u * u / var_u
     base = _result(levels, codes, observed, expected, variance, n_strata)
+    if p != 0 or q != 0:
+        base = replace(base, weighting=f"FH({p:g}, {q:g})")
     return LogRankTrendResult(
         chisq=chisq,
         df=1,

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from sigsurv.errors import SigsurvInputError
-from sigsurv.survival import logrank_test
+from sigsurv.survival import logrank_test, logrank_trend_test
 
 HERE = Path(__file__).resolve().parents[1] / "data" / "survival" / "conventions"
 GOLDEN = json.loads((HERE / "weighted_logrank.json").read_text())
@@ -86,3 +86,16 @@ def test_weights_reduce_to_log_rank_and_are_checked() -> None:
         logrank_test(t, e, g, rho=-1)
     with pytest.raises(SigsurvInputError, match="pair"):
         logrank_test(t, e, g, fleming_harrington=1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "case", GOLDEN["trend"], ids=lambda c: f"{c['source']}-p{c['p']}-q{c['q']}"
+)
+def test_weighted_trend_test(case: dict) -> None:
+    t, e, g, _ = data(case["name"])
+    res = logrank_trend_test(t, e, g, fleming_harrington=(case["p"], case["q"]))
+    sign = -1.0 if case["source"] == "survMisc" else 1.0  # survMisc reports E - O
+    assert res.u == pytest.approx(sign * case["u"], rel=1e-10)
+    assert res.variance_u == pytest.approx(case["var"], rel=1e-10)
+    assert res.chisq == pytest.approx(case["chisq"], rel=1e-10)
+    assert res.logrank.weighting == f"FH({case['p']:g}, {case['q']:g})"

@@ -62,6 +62,24 @@ for (cs in list(list(name = "veteran_celltype", f = Surv(time, status) ~ celltyp
       name = cs$name, p = pq[[k]][1], q = pq[[k]][2], chisq = row$chiSq, df = row$df)
   }
 }
+# Trend test (scores 1..k) from survdiff's weighted O, E, V (as the rho = 0 goldens in
+# ../r_goldens.R), and survMisc::comp's trend table ($tft, scores 1..k) for FH(p, q).
+out$trend <- list()
+for (rho in c(1, 0.5)) {
+  s <- survdiff(Surv(rfstime, status) ~ grade, data = gbsg, rho = rho)
+  w <- seq_along(s$obs)
+  u <- sum(w * (s$obs - s$exp)); vu <- as.numeric(t(w) %*% s$var %*% w)
+  out$trend[[length(out$trend) + 1]] <- list(name = "gbsg_grade", source = "survdiff",
+    p = rho, q = 0, u = u, var = vu, chisq = u^2 / vu)
+}
+tn <- ten(Surv(rfstime, status) ~ grade, data = gbsg)
+invisible(capture.output(comp(tn, p = sapply(pq, `[`, 1), q = sapply(pq, `[`, 2))))
+tft <- attr(tn, "tft")$tft
+for (k in seq_along(pq)) {
+  row <- tft[tft$W == paste0("FH_p=", pq[[k]][1], "_q=", pq[[k]][2]), ]
+  out$trend[[length(out$trend) + 1]] <- list(name = "gbsg_grade", source = "survMisc",
+    p = pq[[k]][1], q = pq[[k]][2], u = row$Q, var = row$Var, chisq = row$Z^2)
+}
 for (cs in list(list(name = "veteran_trt", t = vet$time, s = vet$status, g = vet$trt),
                 list(name = "lung_sex", t = lung$time, s = lung$event, g = lung$sex))) {
   for (k in seq_along(pq)) {
