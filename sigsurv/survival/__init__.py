@@ -26,7 +26,7 @@ from sigsurv.survival.concordance import (
     uno_c,
 )
 from sigsurv.survival.cox import CoxResult, cox_fit, standardize
-from sigsurv.survival.cox_scan import benjamini_hochberg, cox_scan
+from sigsurv.survival.cox_scan import cox_scan
 from sigsurv.survival.cutpoints import Grouping, MaxstatResult, group_by_cut, maxstat_cutpoint
 from sigsurv.survival.d_index import DIndexResult, blom_scores, d_index
 from sigsurv.survival.endpoints import SurvivalData, median_follow_up, prepare_survival
@@ -34,6 +34,7 @@ from sigsurv.survival.firth import FirthCoxResult, cox_firth
 from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
 from sigsurv.survival.logrank import LogRankResult, logrank_test, logrank_trend_test
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
+from sigsurv.survival.multiplicity import adjust_p, benjamini_hochberg, holm
 from sigsurv.survival.nested import NestedLRTResult, cox_lrt
 from sigsurv.survival.null import RandomSignatureNull, random_signature_null
 from sigsurv.survival.prediction_error import (
@@ -69,6 +70,7 @@ __all__ = [
     "SignatureSurvival",
     "SurvivalData",
     "ZphResult",
+    "adjust_p",
     "analyse_scores",
     "analyse_signature",
     "benjamini_hochberg",
@@ -85,6 +87,7 @@ __all__ = [
     "d_index",
     "fine_gray",
     "group_by_cut",
+    "holm",
     "integrated_brier_score",
     "kaplan_meier",
     "logistic_regression",

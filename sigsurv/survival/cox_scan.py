@@ -31,45 +31,13 @@ from sigsurv.survival._validate import (
     survival_arrays,
     warn_few_events,
 )
+from sigsurv.survival.multiplicity import benjamini_hochberg
 
-__all__ = ["benjamini_hochberg", "cox_scan"]
+__all__ = ["cox_scan"]
 
 #: Default matrix cells (samples x genes) per block: 500,000 keeps the 3 work arrays
 #: (~12 MB) cache-friendly; measured fastest on 1,000 samples.
 _CELLS_PER_BLOCK = 500_000
-
-
-def benjamini_hochberg(p_values: Any) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (q-values), as R's ``p.adjust(p, "BH")``.
-
-    Missing p-values stay missing and do not count towards the number of tests.
-
-    Parameters
-    ----------
-    p_values
-        1-D array of p-values.
-
-    Returns
-    -------
-    numpy.ndarray
-        Adjusted values, same order as the input.
-
-    Examples
-    --------
-    >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.5]).round(4).tolist()
-    [0.04, 0.0533, 0.0533, 0.5]
-    """
-    p = np.asarray(p_values, dtype=np.float64)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    m = ok.size
-    if m == 0:
-        return out
-    order = ok[np.argsort(p[ok], kind="stable")][::-1]
-    ranks = np.arange(m, 0, -1)
-    adjusted = np.minimum.accumulate(p[order] * m / ranks)
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
 
 
 @dataclass

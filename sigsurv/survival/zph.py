@@ -18,7 +18,7 @@ moves with time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -28,8 +28,13 @@ from sigsurv.errors import OptionError
 from sigsurv.survival._event_table import event_table
 from sigsurv.survival._risk_sets import Stratum, event_moments
 
-if TYPE_CHECKING:
-    from sigsurv.survival.cox import CoxResult
+
+class _FitWithZphInputs(Protocol):
+    """What :func:`cox_zph` needs of a Cox fit (a ``CoxResult``; typed structurally so
+    that this module, which ``cox.py`` imports, does not import ``cox.py`` back)."""
+
+    @property
+    def zph_inputs(self) -> ZphInputs | None: ...
 
 __all__ = ["TRANSFORMS", "ZphInputs", "ZphResult", "cox_zph", "ph_test", "time_transform"]
 
@@ -251,7 +256,7 @@ def _scaled_residuals(inputs: ZphInputs, pieces: _Pieces, terms: bool) -> tuple[
     return names, sres + shift, np.linalg.inv(vmean)
 
 
-def cox_zph(fit: CoxResult, transform: str = "km", *, terms: bool = True) -> ZphResult:
+def cox_zph(fit: _FitWithZphInputs, transform: str = "km", *, terms: bool = True) -> ZphResult:
     """Test proportional hazards and get the scaled Schoenfeld residuals (R ``cox.zph``).
 
     Parameters
