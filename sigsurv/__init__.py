@@ -1,6 +1,8 @@
 """sigsurv: gene signatures from cancer papers, tested for survival on real cohorts.
 
-The public API is re-exported here; see the README for a walkthrough.
+The public API is re-exported here; see the README for a walkthrough. The names are
+resolved lazily (PEP 562): ``import sigsurv`` is cheap and does not load pandas, scipy
+or matplotlib until a function is first used, so the command line starts quickly.
 
 >>> import sigsurv
 >>> cohort = sigsurv.load_example("gse1992")
@@ -9,52 +11,121 @@ The public API is re-exported here; see the README for a walkthrough.
 72
 """
 
-from sigsurv.cohorts import (
-    Cohort,
-    Endpoint,
-    list_examples,
-    load_anndata,
-    load_cbioportal,
-    load_cohort,
-    load_example,
-    load_geo_series,
-    load_tables,
-    load_tcga,
-    load_tcga_folder,
-)
-from sigsurv.cohorts.genes import harmonise_expression, map_identifiers
-from sigsurv.errors import SigsurvInputError, SigsurvWarning
-from sigsurv.report.reproduce import reproduce_claims
-from sigsurv.scoring import list_methods, score, signature_coverage
-from sigsurv.seeds import get_claim, list_claims
-from sigsurv.signatures import (
-    Signature,
-    SignatureGene,
-    get_signature,
-    list_signatures,
-    load_signatures,
-    write_gmt,
-    write_yaml,
-)
-from sigsurv.survival import (
-    analyse_scores,
-    analyse_signature,
-    concordance_index,
-    cox_fit,
-    cox_scan,
-    group_by_cut,
-    kaplan_meier,
-    logrank_test,
-    logrank_trend_test,
-    maxstat_cutpoint,
-    meta_analysis,
-    random_signature_null,
-    two_by_two,
-)
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from sigsurv._version import __version__
+
+if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on first use
+    from sigsurv.claims.reproduce import reproduce_claims
+    from sigsurv.cohorts import (
+        Cohort,
+        Endpoint,
+        list_examples,
+        load_anndata,
+        load_cbioportal,
+        load_cohort,
+        load_example,
+        load_geo_series,
+        load_tables,
+        load_tcga,
+        load_tcga_folder,
+    )
+    from sigsurv.cohorts.genes import harmonise_expression, map_identifiers
+    from sigsurv.errors import SigsurvInputError, SigsurvWarning
+    from sigsurv.scoring import list_methods, score, signature_coverage
+    from sigsurv.seeds import get_claim, list_claims
+    from sigsurv.signatures import (
+        Signature,
+        SignatureGene,
+        get_signature,
+        list_signatures,
+        load_signatures,
+        write_gmt,
+        write_yaml,
+    )
+    from sigsurv.survival import (
+        AnalysisSpec,
+        analyse_scores,
+        analyse_signature,
+        concordance_index,
+        cox_fit,
+        cox_scan,
+        group_by_cut,
+        kaplan_meier,
+        logrank_test,
+        logrank_trend_test,
+        maxstat_cutpoint,
+        meta_analysis,
+        random_signature_null,
+        two_by_two,
+    )
+
+# Public name -> the module that defines it.
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "Cohort",
+            "Endpoint",
+            "list_examples",
+            "load_anndata",
+            "load_cbioportal",
+            "load_cohort",
+            "load_example",
+            "load_geo_series",
+            "load_tables",
+            "load_tcga",
+            "load_tcga_folder",
+        ),
+        "sigsurv.cohorts",
+    ),
+    "harmonise_expression": "sigsurv.cohorts.genes",
+    "map_identifiers": "sigsurv.cohorts.genes",
+    "SigsurvInputError": "sigsurv.errors",
+    "SigsurvWarning": "sigsurv.errors",
+    "reproduce_claims": "sigsurv.claims.reproduce",
+    "list_methods": "sigsurv.scoring",
+    "score": "sigsurv.scoring",
+    "signature_coverage": "sigsurv.scoring",
+    "get_claim": "sigsurv.seeds",
+    "list_claims": "sigsurv.seeds",
+    **dict.fromkeys(
+        (
+            "Signature",
+            "SignatureGene",
+            "get_signature",
+            "list_signatures",
+            "load_signatures",
+            "write_gmt",
+            "write_yaml",
+        ),
+        "sigsurv.signatures",
+    ),
+    **dict.fromkeys(
+        (
+            "AnalysisSpec",
+            "analyse_scores",
+            "analyse_signature",
+            "concordance_index",
+            "cox_fit",
+            "cox_scan",
+            "group_by_cut",
+            "kaplan_meier",
+            "logrank_test",
+            "logrank_trend_test",
+            "maxstat_cutpoint",
+            "meta_analysis",
+            "random_signature_null",
+            "two_by_two",
+        ),
+        "sigsurv.survival",
+    ),
+}
 
 __all__ = [
+    "AnalysisSpec",
     "Cohort",
     "Endpoint",
     "Signature",
@@ -98,3 +169,17 @@ __all__ = [
     "write_gmt",
     "write_yaml",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use and cache it in the module namespace."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sigsurv' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

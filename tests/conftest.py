@@ -1,48 +1,48 @@
-"""Shared fixtures: where the real cohorts and the R reference numbers live.
+"""Fixtures shared by the whole suite: test-data paths and the reference cohorts.
 
-CI clones the repository with ``../shared`` beside it; the tests read the real
-cohorts and R's golden outputs from there and fail loudly if it is missing.
+The R reference numbers are vendored in ``tests/data/reference`` (a bare clone runs the
+core suite). The real cohorts and seed documents stay in ``../shared`` beside the clone
+(or ``$SIGSURV_SHARED``); the fixtures that need them skip, naming the missing folder,
+when it is absent. Plain helpers (loaders, paths) live in ``tests/fixtures.py``.
+
+Speed: ``python -m pytest -m "not slow"`` is the edit loop; ``python -m pytest`` runs
+everything (CI). See CONTRIBUTING.md.
 """
 
 from __future__ import annotations
 
-import os
+import sys
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DIR = Path(os.environ.get("SIGSURV_SHARED", REPO_ROOT.parent / "shared")).resolve()
-REFERENCE_DIR = SHARED_DIR / "reference"
-DATA_DIR = SHARED_DIR / "data"
-TEST_DATA_DIR = REPO_ROOT / "tests" / "data"
+# Test modules import the helpers as ``from fixtures import ...`` under any import mode.
+if str(Path(__file__).parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent))
 
-
-def _require(path: Path) -> Path:
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path} not found: the tests need ../shared beside the clone "
-            "(or SIGSURV_SHARED pointing to it)"
-        )
-    return path
+from fixtures import (
+    REFERENCE_DIR,
+    TEST_DATA_DIR,
+    require_shared,
+)
 
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """The ``shared/`` folder beside the clone."""
-    return _require(SHARED_DIR)
-
-
-@pytest.fixture(scope="session")
-def reference_dir() -> Path:
-    """R golden outputs (``shared/reference``)."""
-    return _require(REFERENCE_DIR)
+    """The ``shared/`` folder beside the clone (skips the test if absent)."""
+    return require_shared()
 
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """Real public cohorts (``shared/data``)."""
-    return _require(DATA_DIR)
+    """Real public cohorts (``shared/data``; skips the test if absent)."""
+    return require_shared("data")
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """R reference numbers vendored from ``shared/reference`` (``tests/data/reference``)."""
+    return REFERENCE_DIR
 
 
 @pytest.fixture(scope="session")

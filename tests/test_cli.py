@@ -51,7 +51,10 @@ def test_signatures_list_json_has_provenance(capsys):
     assert rows["msk1_rps6ka5"]["n_genes"] == 1
     assert rows["msk1_rps6ka5"]["doi"] == "10.1038/s41556-017-0021-z"
     assert rows["msk1_rps6ka5"]["seed_document"] == "004_5c88e53fffd63dd8.txt"
-    assert all(row["seed_document"] for row in rows.values())
+    # Every claim signature cites its seed; the proliferation reference covariates have none.
+    reference = {"pam50_proliferation", "oncotype_proliferation"}
+    assert all(row["seed_document"] for row in rows.values() if row["id"] not in reference)
+    assert all(not rows[name]["seed_document"] for name in reference)
 
 
 def test_signatures_show_and_export_round_trip(capsys, tmp_path):
@@ -124,3 +127,38 @@ def test_every_command_has_help(capsys, flag):
         code, out, _ = run(capsys, *command, flag)
         assert code == 0
         assert "Usage" in out
+
+
+def test_survival_records_the_subgroup_in_results_and_manifest(capsys, tmp_path):
+    code, _, _ = run(
+        capsys,
+        "--quiet",
+        "survival",
+        "gse1992",
+        "-s",
+        "msk1_rps6ka5",
+        "--subgroup",
+        "node == 'positive'",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["endpoint"]["subgroup"] == "(node == 'positive') and (er == 'positive')"
+    assert results["analysis"]["subgroup"] == "node == 'positive'"
+    manifest = json.loads((tmp_path / "run.json").read_text())
+    assert manifest["options"]["analysis"] == results["analysis"]
+    definition = manifest["signature_definitions"][0]
+    assert definition["id"] == "msk1_rps6ka5" and len(definition["sha256"]) == 64
+    assert definition["file"] in [entry["path"] for entry in manifest["inputs"]]
+
+
+def test_version_and_json_never_contain_nan(capsys):
+    from sigsurv._version import __version__
+
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"sigsurv {__version__}"
+    code, out, _ = run(capsys, "survival", "gse4335", "-s", "irf7_bone_proxy", "--json")
+    assert code == 0
+    assert "NaN" not in out and "Infinity" not in out
+    json.loads(out)

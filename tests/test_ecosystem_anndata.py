@@ -12,7 +12,7 @@ import scipy.sparse
 
 from sigsurv.cohorts import load_cohort
 from sigsurv.cohorts.model import Cohort, Endpoint
-from sigsurv.errors import CohortValidationError, CoverageError
+from sigsurv.errors import CohortValidationError, CoverageError, OptionError
 from sigsurv.scoring import score, signature_coverage
 
 anndata = pytest.importorskip("anndata")
@@ -54,19 +54,43 @@ def test_round_trip_through_h5ad_file_is_bit_identical(tmp_path: Path) -> None:
     _assert_same_cohort(cohort, Cohort.from_anndata(anndata.read_h5ad(path)))
 
 
-def test_from_anndata_declares_an_endpoint_from_obs_columns() -> None:
+def _coded_anndata() -> object:
     obs = pd.DataFrame(
-        {"t": [5.0, 9.0, 2.0], "status": ["DECEASED", "LIVING", "DECEASED"]},
+        {
+            "t": [5.0, 9.0, 2.0],
+            "status": ["DECEASED", "LIVING", "DECEASED"],
+            "dead": [1, 0, 1],
+        },
         index=["a", "b", "c"],
     )
-    adata = anndata.AnnData(
+    return anndata.AnnData(
         np.arange(6, dtype=float).reshape(3, 2), obs=obs, var=pd.DataFrame(index=["G1", "G2"])
     )
-    cohort = Cohort.from_anndata(adata, time="t", event="status", time_unit="months")
+
+
+def test_from_anndata_declares_an_endpoint_on_numeric_obs_columns() -> None:
+    cohort = Cohort.from_anndata(_coded_anndata(), time="t", event="dead", time_unit="months")
+    endpoint = cohort.endpoint()
+    assert (endpoint.name, endpoint.time, endpoint.event, endpoint.unit) == (
+        "os",
+        "t",
+        "dead",
+        "months",
+    )
+    assert cohort.survival()[1].tolist() == [1.0, 0.0, 1.0]
+    assert cohort.expression.loc["G2"].tolist() == [1.0, 3.0, 5.0]
+    with pytest.raises(CohortValidationError, match="not coded 0/1") as info:
+        Cohort.from_anndata(_coded_anndata(), time="t", event="status", time_unit="months")
+    assert "load_cohort" in str(info.value)
+    with pytest.raises(OptionError, match="time_unit"):
+        Cohort.from_anndata(_coded_anndata(), time="t", event="dead")
+
+
+def test_load_cohort_decodes_coded_obs_columns() -> None:
+    cohort = load_cohort(_coded_anndata(), time="t", event="status", time_unit="months")
     assert cohort.endpoint().name == "os"
     assert cohort.clinical["os_event"].tolist() == [1, 0, 1]
     assert cohort.clinical["status"].tolist() == ["DECEASED", "LIVING", "DECEASED"]
-    assert cohort.expression.loc["G2"].tolist() == [1.0, 3.0, 5.0]
 
 
 def test_from_anndata_layer_sparse_and_integer_counts() -> None:

@@ -212,6 +212,38 @@ def _anndata_expression(
     )
 
 
+def _declared_endpoint(
+    clinical: pd.DataFrame,
+    time: str | None,
+    event: str | None,
+    endpoint: str,
+    time_unit: str | None,
+) -> Endpoint:
+    """An endpoint on existing numeric time and 0/1 event columns (checked by Cohort)."""
+    if time is None or event is None or time_unit is None:
+        raise OptionError(
+            "declare an AnnData endpoint with time, event and time_unit",
+            found=f"time={time!r}, event={event!r}, time_unit={time_unit!r}",
+        )
+    for column in (time, event):
+        if column not in clinical.columns:
+            raise CohortValidationError("column not found in adata.obs", column=column)
+    if not pd.api.types.is_numeric_dtype(clinical[event]):
+        raise CohortValidationError(
+            "the event column is not coded 0/1",
+            column=event,
+            found=str(clinical[event].dtype),
+            hint="sigsurv.load_cohort(adata, time=..., event=..., event_codes=...) decodes it",
+        )
+    return Endpoint(
+        endpoint.lower(),
+        time=time,
+        event=event,
+        unit=time_unit,  # type: ignore[arg-type]  # checked by Endpoint
+        source_columns=(time, event),
+    )
+
+
 def _anndata_clinical(adata: Any, meta: dict[str, Any], samples: pd.Index) -> pd.DataFrame:
     """``obs`` as the clinical table; string columns that h5ad made categorical restored."""
     clinical = adata.obs.copy()
@@ -247,6 +279,10 @@ class Cohort:
         How samples were matched between expression and clinical data.
     messages
         Notes the loader wants the user to see (repairs, dropped rows...).
+    strata_columns
+        Clinical columns recording a technical batch that analyses of this cohort
+        should stratify by when they vary (set by the loader that knows the data,
+        e.g. TCGA miRNA: the sequencing machine).
 
     Examples
     --------
@@ -267,6 +303,7 @@ class Cohort:
     gene_report: Any = None
     join_report: JoinReport | None = None
     messages: tuple[str, ...] = ()
+    strata_columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         expr = self.expression
@@ -301,6 +338,12 @@ class Cohort:
             )
         for endpoint in self.endpoints.values():
             self._check_endpoint(endpoint)
+        for column in self.strata_columns:
+            if column not in self.clinical.columns:
+                raise CohortValidationError(
+                    f"cohort {self.name}: strata column missing from the clinical data",
+                    column=column,
+                )
 
     def _check_endpoint(self, endpoint: Endpoint) -> None:
         for column in (endpoint.time, endpoint.event):
@@ -419,7 +462,6 @@ class Cohort:
         event: str | None = None,
         endpoint: str = "os",
         time_unit: str | None = None,
-        event_codes: dict[str, int] | None = None,
         layer: str | None = None,
         name: str | None = None,
     ) -> Cohort:
@@ -429,15 +471,22 @@ class Cohort:
         samples; sparse matrices are densified and integer counts become float64 (said
         in ``messages``); nothing else is converted. Endpoints, provenance, join report
         and messages written by :meth:`to_anndata` (``adata.uns["sigsurv"]``) are
-        restored; ``time`` / ``event`` declare a further endpoint decoded as the
-        loaders do (``<endpoint>_time`` and ``<endpoint>_event`` columns are added).
+        restored. ``time`` / ``event`` declare a further endpoint on ``obs`` columns
+        used as they are (numeric times, 0/1 events); to decode coded columns
+        (``1:DECEASED``, ``yes``/``no``...) into new ``<endpoint>_time`` /
+        ``<endpoint>_event`` columns as the file loaders do, use
+        :func:`sigsurv.cohorts.load_cohort` on the AnnData.
 
         Parameters
         ----------
         adata
             An :class:`anndata.AnnData`, samples x genes.
-        time, event, endpoint, time_unit, event_codes
-            The endpoint to declare, as in :func:`sigsurv.cohorts.load_cohort`.
+        time, event
+            ``obs`` columns of a further endpoint (numeric times, events coded 0/1).
+        endpoint
+            Its name.
+        time_unit
+            Its unit (``days``, ``months`` or ``years``), required with ``time``.
         layer
             Layer to use instead of ``X``.
         name
@@ -475,17 +524,8 @@ class Cohort:
             for key, spec in dict(meta.get("endpoints", {})).items()
         }
         if time is not None or event is not None:
-            from sigsurv.cohorts.build import decode_declared_endpoints
-
-            clinical, decoded = decode_declared_endpoints(
-                clinical,
-                time=time,
-                event=event,
-                endpoint=endpoint,
-                time_unit=time_unit,
-                event_codes=event_codes,
-            )
-            endpoints.update({e.name: e for e in decoded})
+            declared = _declared_endpoint(clinical, time, event, endpoint, time_unit)
+            endpoints[declared.name] = declared
         stored = dict(meta.get("provenance", {}))
         restored: dict[str, Any] = {
             f.name: _strings(stored[f.name])
@@ -680,56 +720,3 @@ class Cohort:
         ['ESR1', 'ERBB2']
         """
         return dataclasses.replace(self, expression=self.expression.loc[list(genes)])
-
-    def summary(self) -> dict[str, Any]:
-        """A JSON-ready description: samples, genes, endpoints, clinical fields, provenance.
-
-        Examples
-        --------
-        >>> from sigsurv import load_example
-        >>> load_example("gse1992").summary()["endpoints"]["rfs"]["events"]
-        35
-        """
-        from sigsurv.survival.endpoints import median_follow_up
-
-        endpoints = {}
-        for endpoint in self.endpoints.values():
-            time, event = self.survival(endpoint.name)
-            known = np.isfinite(time) & np.isfinite(event)
-            endpoints[endpoint.name] = {
-                "label": endpoint.label,
-                "unit": endpoint.unit,
-                "n": int(known.sum()),
-                "events": int(event[known].sum()),
-                "median_follow_up": median_follow_up(time[known], event[known]),
-                "max_time": float(np.max(time[known])) if known.any() else None,
-                "horizon": endpoint.horizon,
-                "source_columns": list(endpoint.source_columns),
-            }
-        fields = {}
-        for column in self.clinical.columns:
-            values = self.clinical[column]
-            kind = "numeric" if pd.api.types.is_numeric_dtype(values) else "categorical"
-            entry: dict[str, Any] = {"type": kind, "missing": int(values.isna().sum())}
-            if kind == "categorical":
-                counts = values.value_counts(dropna=True)
-                entry["levels"] = {str(k): int(v) for k, v in counts.head(12).items()}
-            fields[column] = entry
-        report = self.gene_report.to_dict() if hasattr(self.gene_report, "to_dict") else None
-        return {
-            "name": self.name,
-            "samples": self.n_samples,
-            "genes": self.n_genes,
-            "endpoints": endpoints,
-            "clinical_fields": fields,
-            "provenance": dataclasses.asdict(self.provenance),
-            "join": None
-            if self.join_report is None
-            else {
-                **dataclasses.asdict(self.join_report),
-                "expression_only": list(self.join_report.expression_only[:20]),
-                "clinical_only": list(self.join_report.clinical_only[:20]),
-            },
-            "gene_identifiers": report,
-            "messages": list(self.messages),
-        }

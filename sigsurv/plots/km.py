@@ -174,8 +174,8 @@ def plot_kaplan_meier(
     risk_axis.set_ylim(-0.6, n_groups - 0.4)
     risk_axis.set_yticks(range(n_groups))
     risk_axis.set_yticklabels([str(c.group) for c in reversed(curves)], fontsize=8.5)
-    for label, curve in zip(reversed(risk_axis.get_yticklabels()), curves, strict=True):
-        label.set_color(PALETTE[curves.index(curve) % len(PALETTE)])
+    for tick, curve in zip(reversed(risk_axis.get_yticklabels()), curves, strict=True):
+        tick.set_color(PALETTE[curves.index(curve) % len(PALETTE)])
     risk_axis.tick_params(axis="x", labelbottom=False, length=0)
     risk_axis.tick_params(axis="y", length=0, pad=14)
     for side in ("top", "right", "bottom", "left"):

@@ -1,6 +1,6 @@
 """Write the outputs of ``sigsurv reproduce``: results.json, figures and a self-contained report.
 
-The report is rendered with jinja2 from the :class:`~sigsurv.report.reproduce.Reproduction`
+The report is rendered with jinja2 from the :class:`~sigsurv.claims.reproduce.Reproduction`
 (figures embedded as base64 PNG), so it opens offline and can be sent as one file.
 Every number in it comes from the survival engine through that object.
 """
@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
+from sigsurv._json import dumps, write_json
+from sigsurv.claims.reproduce import VERDICTS, Reproduction
 from sigsurv.plots import format_p, plot_forest
-from sigsurv.report.outputs import dump_json, km_figure
-from sigsurv.report.reproduce import VERDICTS, Reproduction
+from sigsurv.report.outputs import km_figure
 
 __all__ = ["claim_forest_rows", "render_report", "write_reproduction"]
 
@@ -57,7 +58,7 @@ def _paper(paper: dict[str, Any]) -> str:
         return text
     if paper.get("statistic") == "counts_2x2":
         return "2 × 2 counts (see below)"
-    direction = paper.get("expected_direction")
+    direction = str(paper.get("expected_direction"))
     return {
         "protective": "direction only: higher score protective",
         "harmful": "direction only: higher score harmful",
@@ -80,7 +81,7 @@ def claim_forest_rows(record: Any) -> pd.DataFrame:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.report.reproduce import reproduce_claims
+    >>> from sigsurv.claims.reproduce import reproduce_claims
     >>> from sigsurv.seeds import get_claim
     >>> result = reproduce_claims([load_example("gse1992")],
     ...                           [get_claim("gawrzak2018_msk1_mfs_er_pos")], null_random=0)
@@ -169,7 +170,7 @@ def write_reproduction(
     --------
     >>> import tempfile
     >>> from sigsurv import load_example
-    >>> from sigsurv.report.reproduce import reproduce_claims
+    >>> from sigsurv.claims.reproduce import reproduce_claims
     >>> from sigsurv.seeds import get_claim
     >>> result = reproduce_claims([load_example("gse1992")],
     ...                           [get_claim("gawrzak2018_msk1_mfs_er_pos")], null_random=0)
@@ -177,7 +178,7 @@ def write_reproduction(
     >>> sorted(name for name in files if "/" not in name)
     ['report.html', 'results.json', 'run.json']
     """
-    from sigsurv import __version__
+    from sigsurv._version import __version__
     from sigsurv.signatures import get_signature
 
     folder = Path(out_dir)
@@ -186,9 +187,9 @@ def write_reproduction(
     written: dict[str, Path] = {}
     payload = reproduction.to_dict()
     written["results.json"] = folder / "results.json"
-    dump_json(payload, written["results.json"])
+    write_json(payload, written["results.json"])
     written["run.json"] = folder / "run.json"
-    dump_json(manifest, written["run.json"])
+    write_json(manifest, written["run.json"])
 
     claims_context = []
     signature_ids: list[str] = []
@@ -283,7 +284,7 @@ def write_reproduction(
         ),
         "seed": manifest.get("seed"),
         "signatures": signatures_context,
-        "manifest": dump_json(manifest),
+        "manifest": dumps(manifest),
     }
     written["report.html"] = folder / "report.html"
     written["report.html"].write_text(render_report(context), encoding="utf-8")

@@ -6,12 +6,6 @@ result: no statistic is recomputed here.
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
-import math
-import platform
-import sys
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -19,64 +13,20 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sigsurv._json import write_json
 from sigsurv.plots import format_p, plot_forest, plot_kaplan_meier
 from sigsurv.survival.analysis import SignatureSurvival
+from sigsurv.survival.enrichment import SurvivalScan
 
 __all__ = [
-    "build_manifest",
-    "dump_json",
     "km_annotation",
     "km_figure",
     "multivariable_forest",
+    "scores_tsv",
+    "write_scan_outputs",
+    "write_scores",
     "write_survival_outputs",
 ]
-
-_DEPENDENCIES = (
-    "numpy",
-    "pandas",
-    "scipy",
-    "lifelines",
-    "scikit-learn",
-    "gseapy",
-    "matplotlib",
-    "survset",
-    "typer",
-    "rich",
-    "jinja2",
-    "pyyaml",
-)
-
-
-def _clean(value: Any) -> Any:
-    """Make a value JSON-safe and deterministic (non-finite floats become null)."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, (np.floating, float)):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
-def dump_json(payload: Any, path: str | Path | None = None) -> str:
-    """Serialise deterministically (sorted keys, 2-space indent, NaN -> null).
-
-    Examples
-    --------
-    >>> dump_json({"b": float("nan"), "a": 1})
-    '{\\n  "a": 1,\\n  "b": null\\n}\\n'
-    """
-    text = json.dumps(_clean(payload), indent=2, sort_keys=True, allow_nan=False) + "\n"
-    if path is not None:
-        Path(path).write_text(text)
-    return text
 
 
 def km_annotation(result: SignatureSurvival) -> list[str]:
@@ -177,48 +127,6 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
     )
 
 
-def build_manifest(
-    *,
-    command: str,
-    options: dict[str, Any],
-    input_files: list[str | Path] = (),  # type: ignore[assignment]
-    signatures: list[dict[str, str]] = (),  # type: ignore[assignment]
-    seed: int | None = None,
-) -> dict[str, Any]:
-    """Run manifest: versions, input SHA-256, signatures, options, seed, time.
-
-    Examples
-    --------
-    >>> manifest = build_manifest(command="survival", options={"cut": "median"}, seed=1)
-    >>> sorted(manifest)[:3]
-    ['command', 'created', 'inputs']
-    """
-    from sigsurv import __version__
-    from sigsurv.cohorts.tables import sha256_of
-
-    versions = {"sigsurv": __version__, "python": sys.version.split()[0]}
-    for name in _DEPENDENCIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    inputs = []
-    for file in input_files:
-        path = Path(file)
-        if path.is_file():
-            inputs.append({"path": str(path), "sha256": sha256_of(path)})
-    return {
-        "command": command,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "inputs": inputs,
-        "options": _clean(options),
-        "platform": platform.platform(),
-        "seed": seed,
-        "signatures": list(signatures),
-        "versions": versions,
-    }
-
-
 def write_survival_outputs(
     result: SignatureSurvival, out_dir: str | Path, manifest: dict[str, Any]
 ) -> dict[str, Path]:
@@ -251,7 +159,7 @@ def write_survival_outputs(
         forest.savefig(written["forest.png"])
         plt.close(forest)
     written["results.json"] = folder / "results.json"
-    dump_json(result.to_dict(), written["results.json"])
+    write_json(result.to_dict(), written["results.json"])
     scores = pd.DataFrame(
         {
             "sample": result.scores.index,
@@ -264,5 +172,69 @@ def write_survival_outputs(
     written["scores.tsv"] = folder / "scores.tsv"
     scores.to_csv(written["scores.tsv"], sep="\t", index=False, float_format="%.10g")
     written["run.json"] = folder / "run.json"
-    dump_json(manifest, written["run.json"])
+    write_json(manifest, written["run.json"])
     return written
+
+
+def write_scan_outputs(result: SurvivalScan, out_dir: str | Path) -> dict[str, Path]:
+    """Write cox_scan.tsv (one row per gene) and enrichment.tsv (one row per gene set).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sigsurv import load_example
+    >>> from sigsurv.signatures import get_signature
+    >>> from sigsurv.survival.enrichment import scan_cohort
+    >>> result = scan_cohort(load_example("gse4335"), [get_signature("msk1_luminal")],
+    ...                      permutations=10)
+    >>> sorted(write_scan_outputs(result, tempfile.mkdtemp()))
+    ['cox_scan.tsv', 'enrichment.tsv']
+    """
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {"cox_scan.tsv": folder / "cox_scan.tsv", "enrichment.tsv": folder / "enrichment.tsv"}
+    result.scan.to_csv(written["cox_scan.tsv"], sep="\t", float_format="%.10g", index_label="gene")
+    result.enrichment.to_csv(written["enrichment.tsv"], sep="\t", float_format="%.10g")
+    return written
+
+
+def _score_table(scores: pd.DataFrame) -> pd.DataFrame:
+    table = scores.copy()
+    table.attrs = {}  # the coverage report is not table data (Parquet would store it)
+    table.index.name = "sample"
+    return table
+
+
+def scores_tsv(scores: pd.DataFrame) -> str:
+    """Samples x signatures scores as TSV text (10 significant digits).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(scores_tsv(pd.DataFrame({"msk1": [0.5, -1.25]}, index=["s1", "s2"])), end="")
+    sample	msk1
+    s1	0.5
+    s2	-1.25
+    """
+    return str(_score_table(scores).to_csv(sep="\t", float_format="%.10g"))
+
+
+def write_scores(scores: pd.DataFrame, out: str | Path) -> Path:
+    """Write samples x signatures scores: Parquet for ``.parquet`` / ``.pq``, else TSV.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "scores.parquet"
+    >>> _ = write_scores(pd.DataFrame({"msk1": [0.5]}, index=["s1"]), path)
+    >>> pd.read_parquet(path).shape
+    (1, 1)
+    """
+    path = Path(out)
+    table = _score_table(scores)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        table.to_parquet(path)
+    else:
+        table.to_csv(path, sep="\t", float_format="%.10g")
+    return path

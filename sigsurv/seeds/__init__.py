@@ -1,6 +1,15 @@
 """Structured records of the seed documents and their claims (what ``reproduce`` checks)."""
 
-from sigsurv.seeds.records import (
+from sigsurv.seeds.registry import (
+    claims_for_signature,
+    describe_signature,
+    get_claim,
+    get_seed_record,
+    list_claims,
+    load_seed_records,
+    read_seed_record,
+)
+from sigsurv.seeds.schema import (
     CLAIM_DIRECTIONS,
     ENDPOINT_KINDS,
     STATISTICS,
@@ -11,12 +20,6 @@ from sigsurv.seeds.records import (
     EndpointMatch,
     Horizon,
     SeedRecord,
-    claims_for_signature,
-    get_claim,
-    get_seed_record,
-    list_claims,
-    load_seed_records,
-    read_seed_record,
 )
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "Horizon",
     "SeedRecord",
     "claims_for_signature",
+    "describe_signature",
     "get_claim",
     "get_seed_record",
     "list_claims",

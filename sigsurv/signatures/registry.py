@@ -17,20 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from sigsurv.errors import SignatureError, SigsurvWarning
-from sigsurv.signatures.io import (
-    dumps_gmt,
-    dumps_yaml,
-    load_signatures,
-    read_yaml,
-    signature_to_dict,
-)
+from sigsurv.signatures.io import dumps_gmt, dumps_yaml, load_signatures, read_yaml
 from sigsurv.signatures.schema import Signature
 
 __all__ = [
     "BUILTIN_DIR",
     "SignatureHarmonisation",
     "builtin_file",
-    "describe_signature",
     "export_signature",
     "get_signature",
     "harmonise_signature",
@@ -184,7 +177,7 @@ def get_signature(
     if harmonise:
         sig, report = harmonise_signature(sig)
         if not report.clean:
-            warnings.warn(f"{path}: {report.summary()}", SigsurvWarning, stacklevel=2)
+            warnings.warn(f"{path}: {report.to_text()}", SigsurvWarning, stacklevel=2)
     return sig
 
 
@@ -214,7 +207,7 @@ class SignatureHarmonisation:
     Examples
     --------
     >>> rep = SignatureHarmonisation("s", renamed=(("MSK1", "RPS6KA5"),), unmapped=("FOO1",))
-    >>> rep.summary()
+    >>> rep.to_text()
     'signature s: 1 renamed (MSK1->RPS6KA5), 0 ambiguous, 1 unknown (FOO1)'
     """
 
@@ -230,8 +223,14 @@ class SignatureHarmonisation:
         """True when every symbol was already current."""
         return not (self.renamed or self.ambiguous or self.unmapped)
 
-    def summary(self) -> str:
-        """One line for the user."""
+    def to_text(self) -> str:
+        """One line for the user.
+
+        Examples
+        --------
+        >>> SignatureHarmonisation("s", ambiguous=("SIP1",)).to_text()
+        'signature s: 0 renamed, 1 ambiguous (SIP1), 0 unknown'
+        """
 
         def names(items: Sequence[str]) -> str:
             shown = ", ".join(items[:10]) + (", ..." if len(items) > 10 else "")
@@ -247,6 +246,28 @@ class SignatureHarmonisation:
             f"{len(self.ambiguous)} ambiguous{names(ambiguous)}, "
             f"{len(self.unmapped)} unknown{names(list(self.unmapped))}"
         )
+
+    def summary(self) -> str:
+        """Deprecated alias of :meth:`to_text`; it will be removed in the next release.
+
+        In sigsurv's API ``summary`` means a table (a DataFrame); text renderings are
+        ``to_text()``.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     text = SignatureHarmonisation("s").summary()
+        >>> text, caught[0].category.__name__
+        ('signature s: 0 renamed, 0 ambiguous, 0 unknown', 'DeprecationWarning')
+        """
+        warnings.warn(
+            "SignatureHarmonisation.summary() is deprecated; use SignatureHarmonisation.to_text()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_text()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (without the raw gene report)."""
@@ -401,42 +422,6 @@ def signature_summary(sig: Signature | str) -> dict[str, Any]:
         "collection": sig.collection,
         "file": builtin[1] if builtin is not None and builtin[0] == sig else "",
     }
-
-
-def describe_signature(sig: Signature | str) -> dict[str, Any]:
-    """Everything ``sigsurv signatures show`` prints, as a JSON-ready dict.
-
-    The full record (:func:`~sigsurv.signatures.io.signature_to_dict`) plus
-    ``n_genes``, the resolved origins of the scoring defaults (``method_origin`` /
-    ``cut_origin``: ``authors`` or ``sigsurv_default``) and ``claims``: the seed
-    claims this signature tests, directly (``role: primary``) or as an explicitly
-    labelled proxy (``role: proxy``), each as
-    :meth:`sigsurv.seeds.Claim.to_dict`.
-
-    Examples
-    --------
-    >>> info = describe_signature("msk1_rps6ka5")
-    >>> primary = [c["id"] for c in info["claims"] if c["role"] == "primary"]
-    >>> primary  # doctest: +NORMALIZE_WHITESPACE
-    ['gawrzak2018_msk1_bone_relapse_5y_er_pos', 'gawrzak2018_msk1_mfs_er_pos',
-     'gawrzak2018_msk1_no_difference_er_neg']
-    >>> info["method_origin"], info["cut_origin"]
-    ('authors', 'sigsurv_default')
-    """
-    from sigsurv.seeds import claims_for_signature
-
-    sig = get_signature(sig, harmonise=False) if isinstance(sig, str) else sig
-    out = signature_to_dict(sig)
-    out["n_genes"] = sig.n_genes
-    out["method_origin"] = sig.method_origin_resolved
-    out["cut_origin"] = sig.cut_origin_resolved
-    claims = []
-    for claim in claims_for_signature(sig.id):
-        row = claim.to_dict()
-        row["role"] = "primary" if claim.signature_id == sig.id else "proxy"
-        claims.append(row)
-    out["claims"] = claims
-    return out
 
 
 def export_signature(sig: Signature | str, format: str = "yaml") -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -45,7 +46,29 @@ MIRNA_ROLES: tuple[str, ...] = ("", "pro_metastatic", "anti_metastatic")
 #: the curator, or derived (computed) from published numbers.
 EVIDENCE_TAGS: tuple[str, ...] = ("SEED", "SRC", "MEM", "INF", "DER")
 
-_ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+# applied with fullmatch: "$" would let a final newline through ("abc\n")
+_ID_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
+_PMID_PATTERN = re.compile(r"[0-9]+")
+_WHITESPACE_NAMES = {" ": "a space", "\t": "a tab", "\n": "a line break", "\r": "a carriage return"}
+
+
+def _whitespace_in(text: str) -> str | None:
+    """Describe the first whitespace character of ``text`` ("a tab (character 5)"), or None.
+
+    Examples
+    --------
+    >>> _whitespace_in("TP53\\tBCL2"), _whitespace_in("TP53")
+    ('a tab (character 5)', None)
+    >>> _whitespace_in("ERBB2\\u00a0")
+    'whitespace U+00A0 NO-BREAK SPACE (character 6)'
+    """
+    for position, char in enumerate(text, start=1):
+        if char.isspace():
+            name = _WHITESPACE_NAMES.get(char)
+            if name is None:
+                name = f"whitespace U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
+            return f"{name} (character {position})"
+    return None
 
 
 def _check_evidence(owner: str, tags: tuple[str, ...]) -> None:
@@ -59,6 +82,52 @@ def _check_evidence(owner: str, tags: tuple[str, ...]) -> None:
 def _check_text(owner: str, name: str, value: object) -> None:
     if not isinstance(value, str):
         raise SignatureError(f"{owner}: {name} must be text", found=value)
+
+
+def _check_symbol(symbol: object) -> None:
+    if not isinstance(symbol, str) or not symbol.strip():
+        raise SignatureError("gene symbol must be a non-empty string", found=symbol)
+    if symbol != symbol.strip():
+        raise SignatureError("gene symbol has leading or trailing whitespace", found=symbol)
+    inner = _whitespace_in(symbol)
+    if inner is not None:
+        raise SignatureError(
+            f"gene symbol contains {inner}",
+            expected="one symbol without whitespace",
+            found=symbol,
+            hint="list each gene separately; whitespace inside a symbol corrupts GMT files",
+        )
+
+
+def _checked_direction(symbol: str, direction: object) -> int:
+    if (
+        isinstance(direction, bool)
+        or not isinstance(direction, numbers.Integral)
+        or direction not in (1, -1)
+    ):
+        raise SignatureError(
+            f"gene {symbol}: direction not recognised",
+            expected="+1 or -1 (or 'up'/'down', '+'/'-')",
+            found=direction,
+        )
+    return int(direction)
+
+
+def _checked_weight(symbol: str, weight: object) -> float:
+    """A gene's weight as a float: a finite, non-negative real number (not a boolean)."""
+    if isinstance(weight, bool) or not isinstance(weight, numbers.Real):
+        raise SignatureError(
+            f"gene {symbol}: weight is not a number",
+            expected="a finite number >= 0",
+            found=weight,
+        )
+    if not math.isfinite(weight) or weight < 0:
+        raise SignatureError(
+            f"gene {symbol}: weight must be finite and non-negative",
+            expected="a finite number >= 0",
+            found=weight,
+        )
+    return float(weight)
 
 
 @dataclass(frozen=True)
@@ -109,36 +178,9 @@ class SignatureGene:
     mirbase_id: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.symbol, str) or not self.symbol.strip():
-            raise SignatureError("gene symbol must be a non-empty string", found=self.symbol)
-        if self.symbol != self.symbol.strip():
-            raise SignatureError(
-                "gene symbol has leading or trailing whitespace", found=self.symbol
-            )
-        if (
-            isinstance(self.direction, bool)
-            or not isinstance(self.direction, numbers.Integral)
-            or self.direction not in (1, -1)
-        ):
-            raise SignatureError(
-                f"gene {self.symbol}: direction not recognised",
-                expected="+1 or -1 (or 'up'/'down', '+'/'-')",
-                found=self.direction,
-            )
-        object.__setattr__(self, "direction", int(self.direction))
-        if isinstance(self.weight, bool) or not isinstance(self.weight, numbers.Real):
-            raise SignatureError(
-                f"gene {self.symbol}: weight is not a number",
-                expected="a finite number >= 0",
-                found=self.weight,
-            )
-        if not math.isfinite(self.weight) or self.weight < 0:
-            raise SignatureError(
-                f"gene {self.symbol}: weight must be finite and non-negative",
-                expected="a finite number >= 0",
-                found=self.weight,
-            )
-        object.__setattr__(self, "weight", float(self.weight))
+        _check_symbol(self.symbol)
+        object.__setattr__(self, "direction", _checked_direction(self.symbol, self.direction))
+        object.__setattr__(self, "weight", _checked_weight(self.symbol, self.weight))
         if self.provenance not in GENE_PROVENANCE:
             raise SignatureError(
                 f"gene {self.symbol}: unknown provenance",
@@ -202,8 +244,15 @@ class SignatureSource:
             isinstance(self.year, bool) or not isinstance(self.year, numbers.Integral)
         ):
             raise SignatureError("source: year must be an integer", found=self.year)
-        if self.pmid and not self.pmid.isdigit():
+        if self.pmid and not _PMID_PATTERN.fullmatch(self.pmid):
             raise SignatureError("source: PMID must be digits", found=self.pmid)
+        inner = _whitespace_in(self.doi)
+        if inner is not None:
+            raise SignatureError(
+                f"source: DOI contains {inner}",
+                found=self.doi,
+                hint="a DOI has no whitespace; GMT files carry it in a tab-separated column",
+            )
 
 
 @dataclass(frozen=True)
@@ -307,12 +356,29 @@ class Signature:
     definition_sha256: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _ID_PATTERN.match(self.id):
+        if not isinstance(self.id, str) or not _ID_PATTERN.fullmatch(self.id):
             raise SignatureError(
                 "invalid signature id",
                 expected="letters, digits, '_', '-' or '.', starting with a letter",
                 found=self.id,
             )
+        self._check_lists()
+        self._check_genes()
+        for name in (
+            "name",
+            "version",
+            "description",
+            "endpoint",
+            "population",
+            "population_filter",
+            "default_method",
+            "default_cut",
+            "collection",
+        ):
+            _check_text(f"signature {self.id}", name, getattr(self, name))
+        self._check_choices()
+
+    def _check_lists(self) -> None:
         for name in ("caveats", "mirnas", "related"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -320,6 +386,8 @@ class Signature:
             object.__setattr__(self, name, tuple(value))
             for item in getattr(self, name):
                 _check_text(f"signature {self.id}", name, item)
+
+    def _check_genes(self) -> None:
         object.__setattr__(self, "genes", tuple(self.genes))
         if not self.genes:
             raise SignatureError(
@@ -336,18 +404,8 @@ class Signature:
             if key in seen:
                 raise SignatureError(f"signature {self.id}: duplicate gene", found=gene.symbol)
             seen.add(key)
-        for name in (
-            "name",
-            "version",
-            "description",
-            "endpoint",
-            "population",
-            "population_filter",
-            "default_method",
-            "default_cut",
-            "collection",
-        ):
-            _check_text(f"signature {self.id}", name, getattr(self, name))
+
+    def _check_choices(self) -> None:
         if not isinstance(self.source, SignatureSource):
             raise SignatureError(
                 f"signature {self.id}: source must be a SignatureSource",

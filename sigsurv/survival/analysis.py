@@ -18,7 +18,9 @@ Conventions (recorded in ``results.json`` under ``definitions``):
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,8 +41,16 @@ from sigsurv.survival.logrank import (
     logrank_test,
     logrank_trend_test,
 )
+from sigsurv.survival.spec import AnalysisSpec, parse_cut
 
-__all__ = ["DEFINITIONS", "SignatureSurvival", "analyse_scores", "analyse_signature", "parse_cut"]
+__all__ = [
+    "DEFINITIONS",
+    "AnalysisSpec",
+    "SignatureSurvival",
+    "analyse_scores",
+    "analyse_signature",
+    "parse_cut",
+]
 
 DEFINITIONS: dict[str, str] = {
     "n": "patients analysed (subgroup applied, known time and event)",
@@ -64,33 +74,10 @@ DEFINITIONS: dict[str, str] = {
     "complete cases",
     "maxstat": "optimal cut by maximally selected log-rank statistic (minprop 0.1) with the "
     "selection-adjusted p-values (Lausen-Schumacher 1992 and 1994) beside the naive one",
+    "analysis": "the analysis as requested (AnalysisSpec): endpoint, cut rule, horizon, "
+    "subgroup (and whether the signature's population filter applies), covariates, strata, "
+    "ties, permutations, seed; the values in effect are under endpoint, cut and strata",
 }
-
-
-def parse_cut(cut: str | float) -> str | float:
-    """Normalise a cut-point rule: ``median``, ``tertile``, ``quartile``, ``optimal`` or a number.
-
-    Examples
-    --------
-    >>> parse_cut("Median"), parse_cut("2.5"), parse_cut(1)
-    ('median', 2.5, 1.0)
-    """
-    if isinstance(cut, (int, float)) and not isinstance(cut, bool):
-        return float(cut)
-    text = str(cut).strip().lower()
-    aliases = {"tertiles": "tertile", "quartiles": "quartile", "maxstat": "optimal"}
-    text = aliases.get(text, text)
-    if text in ("median", "tertile", "quartile", "top_tertile", "top_quartile", "optimal"):
-        return text
-    try:
-        return float(text)
-    except ValueError:
-        raise OptionError(
-            "unknown cut-point rule",
-            expected="median | tertile | quartile | top_tertile | top_quartile | optimal | "
-            "a number",
-            found=cut,
-        ) from None
 
 
 def _term_row(result: CoxResult, term: str) -> dict[str, Any]:
@@ -118,7 +105,10 @@ def _term_row(result: CoxResult, term: str) -> dict[str, Any]:
 class SignatureSurvival:
     """Everything one signature x cohort x endpoint analysis produced.
 
-    Use :meth:`to_dict` for the JSON written as ``results.json``.
+    ``signature`` is the :class:`~sigsurv.signatures.Signature` that was scored (None
+    for bare scores) and ``spec`` the :class:`AnalysisSpec` as requested: together
+    they replay the analysis. Use :meth:`to_dict` for the JSON written as
+    ``results.json``.
     """
 
     cohort: str
@@ -140,6 +130,8 @@ class SignatureSurvival:
     strata: str | None = None
     coverage: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    signature: Signature | None = None
+    spec: AnalysisSpec = field(default_factory=AnalysisSpec)
 
     @property
     def grouped_term(self) -> str:
@@ -227,6 +219,7 @@ class SignatureSurvival:
                 "p": float(ph_row["p"]),
             },
             "strata": self.strata,
+            "analysis": self.spec.to_dict(),
             "coverage": self.coverage,
             "notes": list(self.notes),
             "definitions": DEFINITIONS,
@@ -273,48 +266,59 @@ def _covariate_frame(clinical: pd.DataFrame, covariates: list[str]) -> pd.DataFr
     return frame
 
 
-def analyse_scores(
-    cohort: Cohort,
-    scores: pd.Series,
+def _spec_from_keywords(
     *,
-    signature_id: str = "score",
-    signature_version: str = "",
-    method: str = "given",
-    endpoint: str | None = None,
-    cut: str | float = "median",
-    horizon: float | None = None,
-    horizon_unit: str | None = None,
-    subgroup: str | None = None,
-    covariates: list[str] | None = None,
-    reference_levels: dict[str, Any] | None = None,
-    strata: str | None = None,
-    ties: str = "efron",
-    n_permutations: int = 0,
-    seed: int = 20240101,
-    coverage: dict[str, Any] | None = None,
-) -> SignatureSurvival:
-    """Run the survival analysis of per-sample scores already computed.
-
-    Parameters are as in :func:`analyse_signature`; ``scores`` is indexed by sample.
-
-    Examples
-    --------
-    >>> from sigsurv import load_example
-    >>> cohort = load_example("gse1992")
-    >>> result = analyse_scores(cohort, cohort.expression.loc["ESR1"], signature_id="ESR1")
-    >>> result.logrank.df
-    1
-    """
-    data_cohort, survival = prepare_survival(
-        cohort, endpoint, horizon=horizon, horizon_unit=horizon_unit, subgroup=subgroup
+    endpoint: str | None,
+    cut: str | float | None,
+    horizon: float | None,
+    horizon_unit: str | None,
+    subgroup: str | None,
+    population: bool,
+    covariates: Sequence[str] | None,
+    reference_levels: Mapping[str, Any] | None,
+    strata: str | None,
+    ties: str,
+    n_permutations: int,
+    seed: int,
+    spec: AnalysisSpec | None,
+) -> AnalysisSpec:
+    """The spec from the keyword arguments, or ``spec`` if given (never both)."""
+    keywords = AnalysisSpec(
+        endpoint=endpoint,
+        cut=cut,
+        horizon=horizon,
+        horizon_unit=horizon_unit,
+        subgroup=subgroup,
+        population=population,
+        covariates=tuple(covariates or ()),
+        reference_levels=reference_levels,
+        strata=strata,
+        ties=ties,
+        permutations=n_permutations,
+        seed=seed,
     )
-    notes = list(data_cohort.messages[len(cohort.messages) :])
-    missing_scores = [s for s in data_cohort.samples if s not in scores.index]
+    if spec is None:
+        return keywords
+    if keywords != AnalysisSpec():
+        changed = [
+            f.name
+            for f in dataclasses.fields(AnalysisSpec)
+            if getattr(keywords, f.name) != getattr(AnalysisSpec(), f.name)
+        ]
+        raise OptionError(
+            "give the analysis as spec= or as keyword arguments, not both",
+            found=", ".join(changed),
+        )
+    return spec
+
+
+def _checked_values(scores: pd.Series, samples: pd.Index, signature_id: str) -> np.ndarray:
+    missing_scores = [s for s in samples if s not in scores.index]
     if missing_scores:
         raise AnalysisError(
             "scores are missing for analysed samples", found=", ".join(missing_scores[:5])
         )
-    values = scores.reindex(data_cohort.samples).to_numpy(dtype=float)
+    values = scores.reindex(samples).to_numpy(dtype=float)
     if not np.isfinite(values).all():
         raise AnalysisError(
             f"score of {signature_id} is not finite for some samples",
@@ -325,28 +329,84 @@ def analyse_scores(
             f"score of {signature_id} is constant across the analysed samples",
             hint="no grouping or hazard ratio is possible",
         )
+    return values
+
+
+def _strata_values(clinical: pd.DataFrame, strata: str | None) -> np.ndarray | None:
+    """The strata labels per patient, or None when there is no (or a one-level) stratum."""
+    if strata is None:
+        return None
+    if strata not in clinical.columns:
+        raise AnalysisError("strata column not found in the clinical data", column=strata)
+    strata_series = clinical[strata]
+    if strata_series.isna().any():
+        raise AnalysisError(
+            "strata column has missing values",
+            column=strata,
+            found=int(strata_series.isna().sum()),
+        )
+    if strata_series.nunique() > 1:
+        return np.asarray(strata_series.astype(str).to_numpy())
+    return None
+
+
+def _multivariable(
+    clinical: pd.DataFrame,
+    values: np.ndarray,
+    survival: SurvivalData,
+    spec: AnalysisSpec,
+    strata_values: np.ndarray | None,
+) -> tuple[CoxResult, int]:
+    """Cox model of the score per SD with the covariates, on the complete cases."""
+    frame = _covariate_frame(clinical, list(spec.covariates))
+    complete = frame.notna().all(axis=1).to_numpy()
+    design = pd.concat(
+        [pd.DataFrame({"score_per_sd": standardize(values)}, index=frame.index), frame],
+        axis=1,
+    ).loc[complete]
+    model = cox_fit(
+        survival.time[complete],
+        survival.event[complete],
+        design,
+        ties=spec.ties,
+        strata=None if strata_values is None else strata_values[complete],
+        reference_levels=None if spec.reference_levels is None else dict(spec.reference_levels),
+    )
+    return model, int((~complete).sum())
+
+
+def _analyse(
+    cohort: Cohort,
+    scores: pd.Series,
+    spec: AnalysisSpec,
+    *,
+    subgroup: str | None,
+    cut: str | float,
+    signature: Signature | None,
+    signature_id: str,
+    signature_version: str,
+    method: str,
+    coverage: dict[str, Any] | None,
+) -> SignatureSurvival:
+    """The analysis itself, once the subgroup and the cut rule in effect are known."""
+    data_cohort, survival = prepare_survival(
+        cohort,
+        spec.endpoint,
+        horizon=spec.horizon,
+        horizon_unit=spec.horizon_unit,
+        subgroup=subgroup,
+    )
+    notes = list(data_cohort.messages[len(cohort.messages) :])
+    values = _checked_values(scores, data_cohort.samples, signature_id)
     time, event = survival.time, survival.event
     rule = parse_cut(cut)
     grouping = group_by_cut(
-        values, rule, time=time, event=event, n_permutations=n_permutations, seed=seed
+        values, rule, time=time, event=event, n_permutations=spec.permutations, seed=spec.seed
     )
     labels = pd.Series(grouping.labels).to_numpy()
-    strata_values = None
-    if strata is not None:
-        if strata not in data_cohort.clinical.columns:
-            raise AnalysisError("strata column not found in the clinical data", column=strata)
-        strata_series = data_cohort.clinical[strata]
-        if strata_series.isna().any():
-            raise AnalysisError(
-                "strata column has missing values",
-                column=strata,
-                found=int(strata_series.isna().sum()),
-            )
-        if strata_series.nunique() > 1:
-            strata_values = strata_series.astype(str).to_numpy()
-        else:
-            notes.append(f"strata {strata!r} has a single level here: not stratified")
-            strata = None
+    strata_values = _strata_values(data_cohort.clinical, spec.strata)
+    if spec.strata is not None and strata_values is None:
+        notes.append(f"strata {spec.strata!r} has a single level here: not stratified")
     km = kaplan_meier(time, event, groups=grouping.labels)
     logrank = logrank_test(time, event, labels, strata=strata_values)
     trend = None
@@ -357,33 +417,21 @@ def analyse_scores(
         time,
         event,
         group_frame,
-        ties=ties,
+        ties=spec.ties,
         strata=strata_values,
         reference_levels={"group": grouping.levels[0]},
     )
     per_sd = pd.DataFrame({"score_per_sd": standardize(values)})
-    cox_continuous = cox_fit(time, event, per_sd, ties=ties, strata=strata_values)
+    cox_continuous = cox_fit(time, event, per_sd, ties=spec.ties, strata=strata_values)
     # C of the linear predictor (coef x score), as coxph reports it: >= 0.5 when the fitted
     # direction discriminates, whichever way the score points.
-    sign = 1.0 if cox_continuous.summary.loc["score_per_sd", "coef"] >= 0 else -1.0
+    coef = cox_continuous.summary["coef"].astype(float)["score_per_sd"]
+    sign = 1.0 if coef >= 0 else -1.0
     concordance = concordance_index(time, event, sign * values, reverse=True, strata=strata_values)
-    multivariable = None
-    dropped = 0
-    if covariates:
-        frame = _covariate_frame(data_cohort.clinical, covariates)
-        complete = frame.notna().all(axis=1).to_numpy()
-        dropped = int((~complete).sum())
-        design = pd.concat(
-            [pd.DataFrame({"score_per_sd": standardize(values)}, index=frame.index), frame],
-            axis=1,
-        ).loc[complete]
-        multivariable = cox_fit(
-            time[complete],
-            event[complete],
-            design,
-            ties=ties,
-            strata=None if strata_values is None else strata_values[complete],
-            reference_levels=reference_levels,
+    multivariable, dropped = None, 0
+    if spec.covariates:
+        multivariable, dropped = _multivariable(
+            data_cohort.clinical, values, survival, spec, strata_values
         )
         if dropped:
             notes.append(
@@ -394,7 +442,7 @@ def analyse_scores(
             f"{cohort.name}: only {survival.events} events for {signature_id}; estimates are "
             "unstable",
             SigsurvWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return SignatureSurvival(
         cohort=cohort.name,
@@ -413,27 +461,108 @@ def analyse_scores(
         concordance=concordance,
         cox_multivariable=multivariable,
         multivariable_dropped=dropped,
-        strata=strata,
+        strata=spec.strata if strata_values is not None else None,
         coverage=coverage or {},
         notes=notes,
+        signature=signature,
+        spec=spec,
+    )
+
+
+def analyse_scores(
+    cohort: Cohort,
+    scores: pd.Series,
+    spec: AnalysisSpec | None = None,
+    *,
+    signature_id: str = "score",
+    signature_version: str = "",
+    method: str = "given",
+    endpoint: str | None = None,
+    cut: str | float | None = None,
+    horizon: float | None = None,
+    horizon_unit: str | None = None,
+    subgroup: str | None = None,
+    covariates: Sequence[str] | None = None,
+    reference_levels: Mapping[str, Any] | None = None,
+    strata: str | None = None,
+    ties: str = "efron",
+    n_permutations: int = 0,
+    seed: int = 20240101,
+    coverage: dict[str, Any] | None = None,
+    signature: Signature | None = None,
+) -> SignatureSurvival:
+    """Run the survival analysis of per-sample scores already computed.
+
+    Parameters
+    ----------
+    cohort
+        A loaded cohort.
+    scores
+        One score per sample, indexed by sample.
+    spec
+        The analysis (:class:`AnalysisSpec`); or give its fields as keyword
+        arguments (``n_permutations`` is ``spec.permutations``), not both. A ``cut``
+        of None means the median; ``spec.population`` is ignored (bare scores have
+        no population filter).
+    signature_id, signature_version, method, coverage, signature
+        What the scores are, recorded in the result.
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> cohort = load_example("gse1992")
+    >>> result = analyse_scores(cohort, cohort.expression.loc["ESR1"], signature_id="ESR1")
+    >>> result.logrank.df
+    1
+    >>> esr1 = cohort.expression.loc["ESR1"]
+    >>> analyse_scores(cohort, esr1, AnalysisSpec(cut="tertile")).grouping.levels
+    ['T1', 'T2', 'T3']
+    """
+    spec = _spec_from_keywords(
+        endpoint=endpoint,
+        cut=cut,
+        horizon=horizon,
+        horizon_unit=horizon_unit,
+        subgroup=subgroup,
+        population=True,
+        covariates=covariates,
+        reference_levels=reference_levels,
+        strata=strata,
+        ties=ties,
+        n_permutations=n_permutations,
+        seed=seed,
+        spec=spec,
+    )
+    return _analyse(
+        cohort,
+        scores,
+        spec,
+        subgroup=spec.subgroup,
+        cut=spec.cut if spec.cut is not None else "median",
+        signature=signature,
+        signature_id=signature_id,
+        signature_version=signature_version,
+        method=method,
+        coverage=coverage,
     )
 
 
 def analyse_signature(
     cohort: Cohort,
     signature: str | Signature,
+    spec: AnalysisSpec | None = None,
     *,
-    endpoint: str | None = None,
     method: str | None = None,
+    min_coverage: float = 0.5,
+    endpoint: str | None = None,
     cut: str | float | None = None,
     horizon: float | None = None,
     horizon_unit: str | None = None,
     subgroup: str | None = "default",
-    covariates: list[str] | None = None,
-    reference_levels: dict[str, Any] | None = None,
+    covariates: Sequence[str] | None = None,
+    reference_levels: Mapping[str, Any] | None = None,
     strata: str | None = None,
     ties: str = "efron",
-    min_coverage: float = 0.5,
     n_permutations: int = 0,
     seed: int = 20240101,
     **score_options: Any,
@@ -446,20 +575,22 @@ def analyse_signature(
         A loaded cohort.
     signature
         Built-in id, a YAML/GMT path, or a :class:`Signature`.
-    endpoint
-        Endpoint name (default: the cohort's only endpoint).
-    method, cut
-        Scoring method and cut rule (``median``, ``tertile``, ``quartile``,
-        ``optimal`` or a number); default: the signature's.
-    horizon, horizon_unit
-        Truncate follow-up ("events after 60 months become censored at 60").
+    spec
+        The analysis (:class:`AnalysisSpec`): endpoint, cut rule (None: the
+        signature's default), horizon, subgroup and population filter, covariates,
+        strata, ties, permutations, seed. Or give them as the keyword arguments
+        below, not both.
+    method, min_coverage, score_options
+        Scoring method (default: the signature's), minimum fraction of genes found,
+        and further options of :func:`sigsurv.scoring.score`.
+    endpoint, cut, horizon, horizon_unit, covariates, reference_levels, strata, ties, seed
+        As in :class:`AnalysisSpec`.
     subgroup
-        A subgroup expression; ``"default"`` uses the signature's population filter
-        (e.g. ``er == 'positive'`` for MSK1), None analyses everybody.
-    covariates, reference_levels
-        Clinical columns of a multivariable model (score per SD + covariates).
-    strata
-        Clinical column stratifying log-rank and Cox (e.g. sequencing machine).
+        ``"default"`` uses the signature's population filter (e.g. ``er == 'positive'``
+        for MSK1), None analyses everybody, an expression analyses that subgroup only.
+        (In a spec: ``subgroup`` and ``population``, which can combine both.)
+    n_permutations
+        ``spec.permutations``.
 
     Examples
     --------
@@ -467,34 +598,45 @@ def analyse_signature(
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5")
     >>> result.survival.subgroup, result.survival.n
     ("er == 'positive'", 72)
+    >>> spec = AnalysisSpec(subgroup="node == 'positive'", horizon=60)
+    >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", spec)
+    >>> result.survival.subgroup
+    "(node == 'positive') and (er == 'positive')"
+    >>> result.spec == spec, result.signature.id
+    (True, 'msk1_rps6ka5')
     """
     from sigsurv.scoring import score
     from sigsurv.signatures import get_signature
 
-    definition = signature if isinstance(signature, Signature) else get_signature(signature)
-    chosen_method = method or definition.default_method
-    if subgroup == "default":
-        subgroup = definition.population_filter or None
-    scores = score(
-        cohort, definition, method=chosen_method, min_coverage=min_coverage, **score_options
-    )
-    coverage = scores.attrs.get("coverage", {}).get(definition.id, {})
-    return analyse_scores(
-        cohort,
-        scores[definition.id],
-        signature_id=definition.id,
-        signature_version=definition.version,
-        method=chosen_method,
+    spec = _spec_from_keywords(
         endpoint=endpoint,
-        cut=cut if cut is not None else definition.default_cut,
+        cut=cut,
         horizon=horizon,
         horizon_unit=horizon_unit,
-        subgroup=subgroup,
+        subgroup=None if subgroup == "default" else subgroup,
+        population=subgroup == "default",
         covariates=covariates,
         reference_levels=reference_levels,
         strata=strata,
         ties=ties,
         n_permutations=n_permutations,
         seed=seed,
-        coverage=coverage,
+        spec=spec,
+    )
+    definition = signature if isinstance(signature, Signature) else get_signature(signature)
+    chosen_method = method or definition.default_method
+    scores = score(
+        cohort, definition, method=chosen_method, min_coverage=min_coverage, **score_options
+    )
+    return _analyse(
+        cohort,
+        scores[definition.id],
+        spec,
+        subgroup=spec.effective_subgroup(definition.population_filter or None),
+        cut=spec.cut if spec.cut is not None else definition.default_cut,
+        signature=definition,
+        signature_id=definition.id,
+        signature_version=definition.version,
+        method=chosen_method,
+        coverage=scores.attrs.get("coverage", {}).get(definition.id, {}),
     )

@@ -10,14 +10,18 @@ into their ``_UP`` and ``_DN`` halves (GSEA scores unsigned sets).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sigsurv.cohorts.model import Cohort
 from sigsurv.errors import AnalysisError
 from sigsurv.signatures.schema import Signature
+from sigsurv.survival.cox_scan import cox_scan
+from sigsurv.survival.endpoints import SurvivalData, prepare_survival
 
-__all__ = ["gene_sets_from_signatures", "survival_set_enrichment"]
+__all__ = ["SurvivalScan", "gene_sets_from_signatures", "scan_cohort", "survival_set_enrichment"]
 
 
 def gene_sets_from_signatures(signatures: Sequence[Signature]) -> dict[str, list[str]]:
@@ -143,3 +147,58 @@ def survival_set_enrichment(
             )
     frame = pd.DataFrame(rows).set_index("set")
     return frame.sort_values(["tested", "p"], ascending=[False, True], na_position="last")
+
+
+@dataclass
+class SurvivalScan:
+    """A genome-wide univariate Cox scan of a cohort and the gene-set enrichment of its z.
+
+    Attributes
+    ----------
+    survival
+        The endpoint data the scan used.
+    scan
+        One row per scanned gene (:func:`~sigsurv.survival.cox_scan.cox_scan`).
+    enrichment
+        One row per gene set (:func:`survival_set_enrichment`).
+    constant_genes
+        Genes left out because their expression does not vary (no Cox model exists).
+    """
+
+    survival: SurvivalData
+    scan: pd.DataFrame
+    enrichment: pd.DataFrame
+    constant_genes: int
+
+
+def scan_cohort(
+    cohort: Cohort,
+    signatures: Sequence[Signature],
+    *,
+    endpoint: str | None = None,
+    permutations: int = 1000,
+    seed: int = 20240101,
+) -> SurvivalScan:
+    """Univariate Cox of every varying gene, then preranked GSEA of signatures on the Cox z.
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> from sigsurv.signatures import get_signature
+    >>> result = scan_cohort(load_example("gse4335"), [get_signature("msk1_luminal")],
+    ...                      permutations=10)
+    >>> len(result.scan) + result.constant_genes == load_example("gse4335").n_genes
+    True
+    """
+    data, survival = prepare_survival(cohort, endpoint)
+    spread = np.ptp(data.expression.to_numpy(), axis=1)
+    scan = cox_scan(data.expression.loc[spread > 0], survival.time, survival.event)
+    enrichment = survival_set_enrichment(
+        scan, gene_sets_from_signatures(signatures), permutations=permutations, seed=seed
+    )
+    return SurvivalScan(
+        survival=survival,
+        scan=scan,
+        enrichment=enrichment,
+        constant_genes=int((spread == 0).sum()),
+    )

@@ -188,14 +188,12 @@ def to_lifelines(result: Any) -> Any:
     >>> float(kmf.median_survival_time_), fit.median_survival()["all"].median
     (15.0, 15.0)
     """
-    from sigsurv.survival.cox import CoxResult
-    from sigsurv.survival.km import KaplanMeierCurve, KaplanMeierResult
-
-    if isinstance(result, KaplanMeierResult):
+    # Recognised by their fields: the result modules import this one (no import cycle).
+    if hasattr(result, "curves") and hasattr(result, "conf_type"):
         return {group: _kmf(curve) for group, curve in result.curves.items()}
-    if isinstance(result, KaplanMeierCurve):
+    if hasattr(result, "table") and hasattr(result, "group") and hasattr(result, "conf_type"):
         return _kmf(result)
-    if isinstance(result, CoxResult):
+    if hasattr(result, "summary") and hasattr(result, "ties") and hasattr(result, "loglik"):
         return _cox(result)
     raise SigsurvInputError(
         "no lifelines counterpart for this object",

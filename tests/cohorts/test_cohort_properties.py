@@ -247,6 +247,7 @@ def cox_data(draw):
     return time, event, score, np.array(permutation)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(data=cox_data())
 def test_cox_is_invariant_to_row_order_and_sign(data):
@@ -302,6 +303,7 @@ def scoring_data(draw):
     return frame, signature, list(rows), list(columns)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", SCORING_METHODS)
 @settings(max_examples=15, deadline=None, derandomize=True)
 @given(data=scoring_data())
@@ -336,6 +338,7 @@ _SUBGROUP_PIECES = st.sampled_from(
 )  # fmt: skip
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(
     text=st.one_of(

@@ -90,6 +90,7 @@ def test_gse1992_files_match_the_bundled_cohort(data_dir):
     np.testing.assert_allclose(shared.to_numpy(), bundled.expression.to_numpy(), rtol=5.01e-4)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("folder", "shape", "time", "event", "n_events"),
     [
@@ -127,6 +128,7 @@ def test_gene_level_cohort_folders(data_dir, folder, shape, time, event, n_event
     assert events(cohort, "os") == (shape[1], n_events)
 
 
+@pytest.mark.slow
 def test_scanb_time_unit_is_inferred_as_days_with_a_warning(data_dir):
     path = data_dir / "SCANB_GSE96058_cosinet_subset"
     with pytest.warns(SigsurvWarning, match="suggests days"):
@@ -153,6 +155,7 @@ def _scanb_without_unit(path):
     )
 
 
+@pytest.mark.slow
 def test_tcga_brca_folder(data_dir):
     cohort = load_tcga_folder(data_dir / "TCGA_BRCA")
     # 1079 primary-tumour aliquots cover 1078 patients (SOURCE.md).

@@ -20,6 +20,7 @@ import pytest
 from sigsurv.cli import main
 from sigsurv.cohorts import load_cohort
 from sigsurv.errors import AnalysisError, SigsurvWarning
+from sigsurv.report.describe import describe_cohort
 
 _spec = importlib.util.spec_from_file_location(
     "sigsurv_corpus_cases", Path(__file__).with_name("corpus_cases.py")
@@ -153,7 +154,7 @@ def test_no_events_loads_but_survival_analysis_refuses(tmp_path, capsys):
 
     call = corpus._event_column([0] * 8)(tmp_path)
     cohort = _run_api(call)
-    summary = cohort.summary()
+    summary = describe_cohort(cohort)
     assert summary["endpoints"]["os"]["events"] == 0
     time, event = cohort.survival("os")
     with pytest.raises(AnalysisError, match="no events"):

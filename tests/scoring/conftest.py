@@ -7,25 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-REFERENCE_COHORTS = ("gse1992", "gse4335")
-
-
-def survset_expression(name: str) -> pd.DataFrame:
-    """Genes x samples matrix of a SurvSet pickle (``num_HS_`` prefix stripped).
-
-    These are the exact inputs of the R references (``shared/reference/README.md``);
-    the TSVs under ``shared/data`` hold the same genes with differently rounded values.
-    """
-    import SurvSet
-
-    path = Path(SurvSet.__file__).parent / "resources" / "pickles" / f"{name}.pickle"
-    frame = pd.read_pickle(path)
-    genes = [c for c in frame.columns if c.startswith("num_HS_")]
-    expression = frame[genes].T.astype(float)
-    expression.index = pd.Index([g[len("num_HS_") :] for g in genes], name="gene")
-    expression.columns = pd.Index(frame["pid"].astype(str), name="sample")
-    return expression
+from fixtures import REFERENCE_COHORTS, survset_expression
 
 
 @pytest.fixture(scope="session")

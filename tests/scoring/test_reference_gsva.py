@@ -123,6 +123,7 @@ def test_plage_matches_gsva_146_up_to_the_documented_sign(
         assert _relative_difference(flipped * ours[[name]], reference[[name]]) <= RTOL
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cohort", COHORTS)
 def test_gsva_matches_gsva_146(cohort, reference_expression, geneset_meta, geneset_reference):
     sets = _sets(geneset_meta, cohort)

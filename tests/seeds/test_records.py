@@ -262,3 +262,27 @@ def test_records_and_builtins_do_not_paste_seed_text(shared_dir: Path) -> None:
         pasted = sorted(" ".join(s) for s in theirs & ours)
         assert pasted == [], (seed.name, pasted[:3])
     assert checked > 1000
+
+
+def test_unreadable_record_files_are_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(FileFormatError, match="seed record file not found"):
+        read_seed_record(tmp_path / "missing.yaml")
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(b"seed_document: latin1.txt\nsummary: caf\xe9\n")
+    with pytest.raises(FileFormatError) as excinfo:
+        read_seed_record(latin1)
+    assert (excinfo.value.line, excinfo.value.message) == (2, "file is not UTF-8 text")
+    big = tmp_path / "big.yaml"
+    big.write_text("# padding\n" * 200_000)
+    with pytest.raises(FileFormatError, match="seed record file too large"):
+        read_seed_record(big)
+
+
+def test_yaml_refusals_keep_what_was_expected(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 7)]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(FileFormatError) as excinfo:
+        read_seed_record(path)
+    assert "expected at most 100000 nodes reached through aliases" in str(excinfo.value)

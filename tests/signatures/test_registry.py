@@ -10,9 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from sigsurv.errors import SignatureError, SigsurvWarning
+from sigsurv.seeds import describe_signature
 from sigsurv.signatures import (
     Signature,
-    describe_signature,
     export_signature,
     get_signature,
     harmonise_signature,
@@ -93,7 +93,7 @@ def test_harmonise_renames_reports_and_never_maps_ambiguous(monkeypatch) -> None
     assert "given as MSK1" in new.gene("RPS6KA5").note
     assert not report.clean
     assert json.dumps(report.to_dict())
-    assert report.summary() == (
+    assert report.to_text() == (
         "signature user: 2 renamed (MSK1->RPS6KA5, gata3->GATA3), "
         "1 ambiguous (SIP1: GEMIN2/SCAF11/SLC9A3R2/ZEB2), 1 unknown (FOO9)"
     )
@@ -177,3 +177,14 @@ def test_export_formats() -> None:
     assert loads_gmt(gmt_text)[0].symbols == ("RPS6KA5", "GATA3", "FOXA1")
     with pytest.raises(SignatureError, match="unknown export format"):
         export_signature("msk1_luminal", "xml")
+
+
+def test_harmonisation_summary_is_a_deprecated_alias_of_to_text() -> None:
+    from sigsurv.signatures import SignatureHarmonisation
+
+    report = SignatureHarmonisation("s", renamed=(("MSK1", "RPS6KA5"),))
+    with pytest.warns(DeprecationWarning, match=r"use SignatureHarmonisation\.to_text\(\)"):
+        text = report.summary()
+    assert (
+        text == report.to_text() == "signature s: 1 renamed (MSK1->RPS6KA5), 0 ambiguous, 0 unknown"
+    )

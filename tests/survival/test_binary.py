@@ -8,20 +8,14 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-import SurvSet
+from fixtures import survset_frame as load_frame
 from sklearn.linear_model import LogisticRegression
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival.binary import logistic_regression, two_by_two
 
-PICKLES = Path(SurvSet.__file__).parent / "resources" / "pickles"
 REL = 1e-6
-
-
-def load_frame(name: str) -> pd.DataFrame:
-    return pd.read_pickle(PICKLES / f"{name}.pickle")
 
 
 @pytest.fixture(scope="module")

@@ -9,17 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import SurvSet
+from fixtures import survset_frame as load_cohort
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival.cox import cox_fit, standardize
 
-PICKLES = Path(SurvSet.__file__).parent / "resources" / "pickles"
 RTOL = 1e-6
-
-
-def load_cohort(name: str) -> pd.DataFrame:
-    return pd.read_pickle(PICKLES / f"{name}.pickle")
 
 
 def rel(a: float, b: float) -> float:

@@ -7,18 +7,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import SurvSet
+from fixtures import survset_frame
 from scipy import stats
 
 from sigsurv.errors import AnalysisError, SampleJoinError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival.cox import cox_fit
 from sigsurv.survival.cox_scan import benjamini_hochberg, cox_scan
 
-PICKLES = Path(SurvSet.__file__).parent / "resources" / "pickles"
-
 
 def load(name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    df = pd.read_pickle(PICKLES / f"{name}.pickle")
+    df = survset_frame(name)
     genes = [c for c in df.columns if c.startswith("num_HS_")]
     expr = df[genes].T
     expr.index = [g.removeprefix("num_HS_") for g in genes]

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import SurvSet
+from fixtures import survset_frame as load_frame
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival.cutpoints import (
@@ -19,12 +19,7 @@ from sigsurv.survival.cutpoints import (
     p_lausen94,
 )
 
-PICKLES = Path(SurvSet.__file__).parent / "resources" / "pickles"
 REL = 1e-6
-
-
-def load_frame(name: str) -> pd.DataFrame:
-    return pd.read_pickle(PICKLES / f"{name}.pickle")
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,12 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-import SurvSet
+from fixtures import survset_frame as load_frame
 
 from sigsurv.cohorts.model import Cohort, Endpoint
 from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvWarning
+from sigsurv.report.describe import describe_cohort
 from sigsurv.survival.endpoints import (
     SurvivalData,
     check_survival_arrays,
@@ -20,12 +20,6 @@ from sigsurv.survival.endpoints import (
     median_follow_up,
     prepare_survival,
 )
-
-PICKLES = Path(SurvSet.__file__).parent / "resources" / "pickles"
-
-
-def load_frame(name: str) -> pd.DataFrame:
-    return pd.read_pickle(PICKLES / f"{name}.pickle")
 
 
 def make_cohort(name: str) -> Cohort:
@@ -137,8 +131,9 @@ def test_prepare_survival_subgroup() -> None:
     assert data.n == sub.n_samples
 
 
+@pytest.mark.slow
 def test_cohort_summary_reports_reverse_km_follow_up(test_data_dir: Path) -> None:
     goldens = json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
-    summary = make_cohort("gse1992").summary()["endpoints"]["rfs"]
+    summary = describe_cohort(make_cohort("gse1992"))["endpoints"]["rfs"]
     assert summary["median_follow_up"] == goldens["median_follow_up"]["gse1992"]
     assert (summary["n"], summary["events"]) == (124, 35)

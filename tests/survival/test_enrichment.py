@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sigsurv.cli import main
 from sigsurv.survival.enrichment import survival_set_enrichment
@@ -23,6 +24,7 @@ def test_harmful_and_protective_sets_get_opposite_signs():
     assert not table.loc["tiny", "tested"]  # below min_size: listed, not tested
 
 
+@pytest.mark.slow
 def test_scan_command_writes_tables(tmp_path):
     assert main(["--quiet", "scan", "gse4335", "--out", str(tmp_path), "--permutations", "50"]) == 0
     scan = pd.read_csv(tmp_path / "cox_scan.tsv", sep="\t", index_col=0)

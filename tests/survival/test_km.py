@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import SurvSet
+from fixtures import survset_frame as load_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
@@ -16,13 +16,8 @@ from lifelines import KaplanMeierFitter
 from sigsurv.errors import SigsurvInputError
 from sigsurv.survival.km import encode_groups, kaplan_meier
 
-PICKLES = Path(SurvSet.__file__).parent / "resources" / "pickles"
 COHORTS = ["gse1992", "gse4335"]
 REL = 1e-6
-
-
-def load_frame(name: str) -> pd.DataFrame:
-    return pd.read_pickle(PICKLES / f"{name}.pickle")
 
 
 def median_split(x: np.ndarray) -> pd.Categorical:
@@ -171,6 +166,7 @@ def test_conf_options_are_checked() -> None:
         kaplan_meier([1, 2], [1, 1], conf_level=95)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(

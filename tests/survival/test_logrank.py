@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import SurvSet
+from fixtures import survset_frame as load_frame
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lifelines.statistics import multivariate_logrank_test
@@ -17,13 +17,8 @@ from lifelines.statistics import multivariate_logrank_test
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival.logrank import logrank_test, logrank_trend_test
 
-PICKLES = Path(SurvSet.__file__).parent / "resources" / "pickles"
 COHORTS = ["gse1992", "gse4335"]
 REL = 1e-6
-
-
-def load_frame(name: str) -> pd.DataFrame:
-    return pd.read_pickle(PICKLES / f"{name}.pickle")
 
 
 @pytest.fixture(scope="module")
@@ -195,6 +190,7 @@ def test_ties_everywhere() -> None:
     assert res.chisq == pytest.approx(theirs.test_statistic, rel=1e-9)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(

@@ -7,10 +7,10 @@ import warnings
 
 import pytest
 
+from sigsurv.claims.reproduce import reproduce_claims
 from sigsurv.cli import main
 from sigsurv.cohorts import load_tcga_folder
 from sigsurv.errors import SigsurvWarning
-from sigsurv.report.reproduce import reproduce_claims
 from sigsurv.seeds import get_claim
 from sigsurv.survival.analysis import analyse_signature
 
@@ -24,6 +24,7 @@ def tcga(data_dir):
         return load_tcga_folder(data_dir / "TCGA_BRCA")
 
 
+@pytest.mark.slow
 def test_mirna_claims_are_tested_on_tcga(tcga):
     result = reproduce_claims([tcga], [get_claim(c) for c in CLAIMS], null_random=20)
     tests = {(t.claim_id, t.signature_id): t for r in result.claims for t in r.tests}
@@ -48,6 +49,7 @@ def test_mirna_claims_are_tested_on_tcga(tcga):
     assert loss.analysis.hazard_ratio_grouped == direct.hazard_ratio_grouped
 
 
+@pytest.mark.slow
 def test_reproduce_cli_with_tcga_shows_mirna_rows_in_report(tmp_path, data_dir):
     code = main(
         [

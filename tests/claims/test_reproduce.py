@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from sigsurv import load_example
+from sigsurv.claims.reproduce import VERDICTS, reproduce_claims, verdict_for
 from sigsurv.cli import main
-from sigsurv.report.reproduce import VERDICTS, reproduce_claims, verdict_for
 from sigsurv.seeds import get_claim, list_claims
 from sigsurv.survival.analysis import analyse_signature
 
@@ -23,6 +23,7 @@ def reproduce_run(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_reproduce_writes_report_json_and_figures(reproduce_run):
     out = reproduce_run
     assert (out / "report.html").stat().st_size > 10_000
@@ -53,6 +54,7 @@ def test_reproduce_writes_report_json_and_figures(reproduce_run):
     assert table["verdict"] == "reproduced"
 
 
+@pytest.mark.slow
 def test_report_is_self_contained(reproduce_run):
     html = (reproduce_run / "report.html").read_text()
     assert "<img" in html
@@ -61,6 +63,7 @@ def test_report_is_self_contained(reproduce_run):
     assert "http://" not in html and "https://" not in html.replace("https://doi", "")
 
 
+@pytest.mark.slow
 def test_report_numbers_come_from_the_survival_engine(reproduce_run):
     payload = json.loads((reproduce_run / "results.json").read_text())
     row = next(
@@ -106,6 +109,7 @@ def test_verdict_rules(hr, p, expected, verdict):
     assert verdict_for(hr, p, expected)[0] == verdict
 
 
+@pytest.mark.slow
 def test_survival_command_outputs_and_determinism(tmp_path, capsys):
     arguments = [
         "--quiet",
@@ -170,3 +174,21 @@ def test_survival_command_refuses_unsafe_subgroup(capsys):
     assert code == 2
     assert "Traceback" not in captured.err + captured.out
     assert captured.err.count("error:") == 1
+
+
+def test_strata_columns_come_from_the_cohort_or_the_caller():
+    import dataclasses
+
+    cohort = load_example("gse1992")
+    claim = get_claim("gawrzak2018_msk1_mfs_er_pos")
+
+    def first_test(cohorts, **options):
+        result = reproduce_claims(cohorts, [claim], include_proxies=False, null_random=0, **options)
+        return result.claims[0].tests[0]
+
+    assert cohort.strata_columns == ()  # a bundled cohort has no technical batch
+    assert first_test([cohort]).strata is None
+    by_node = dataclasses.replace(cohort, strata_columns=("node",))
+    assert first_test([by_node]).strata == "node"
+    assert first_test([cohort], strata_columns=["node"]).strata == "node"
+    assert first_test([by_node], strata_columns=[]).strata is None

@@ -30,7 +30,7 @@ import numpy as np
 from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.subgroup import parse_subgroup
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
-from sigsurv.survival.analysis import SignatureSurvival, analyse_signature
+from sigsurv.survival.analysis import AnalysisSpec, SignatureSurvival, analyse_signature
 from sigsurv.survival.binary import BinaryResult, two_by_two
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
 
@@ -52,8 +52,6 @@ VERDICTS = (
 )
 NOT_TESTABLE = VERDICTS[3]
 ALPHA = 0.05
-# TCGA miRNA comes from two sequencing machines with a strong batch effect.
-STRATA_COLUMNS = ("machine",)
 
 
 @dataclass
@@ -294,7 +292,26 @@ def _choose_endpoint(claim: Any, cohort: Cohort) -> tuple[str | None, str | None
     )
 
 
-def _test_one(claim: Any, cohort: Cohort, signature_id: str, role: str, seed: int) -> ClaimTest:
+def _stratifying_column(cohort: Cohort, candidates: Sequence[str]) -> str | None:
+    """The first candidate clinical column that has more than one level in the cohort."""
+    return next(
+        (
+            c
+            for c in candidates
+            if c in cohort.clinical.columns and cohort.clinical[c].nunique() > 1
+        ),
+        None,
+    )
+
+
+def _test_one(
+    claim: Any,
+    cohort: Cohort,
+    signature_id: str,
+    role: str,
+    seed: int,
+    strata_columns: Sequence[str],
+) -> ClaimTest:
     endpoint, match, reason = _choose_endpoint(claim, cohort)
     base = {
         "claim_id": claim.id,
@@ -320,27 +337,20 @@ def _test_one(claim: Any, cohort: Cohort, signature_id: str, role: str, seed: in
     horizon_unit = None
     if claim.horizon is not None:
         horizon, horizon_unit = float(claim.horizon.value), claim.horizon.unit
-    strata = next(
-        (
-            c
-            for c in STRATA_COLUMNS
-            if c in cohort.clinical.columns and cohort.clinical[c].nunique() > 1
-        ),
-        None,
-    )
+    strata = _stratifying_column(cohort, strata_columns)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SigsurvWarning)
-            analysis = analyse_signature(
-                cohort,
-                signature_id,
+            spec = AnalysisSpec(
                 endpoint=endpoint,
                 horizon=horizon,
                 horizon_unit=horizon_unit,
                 subgroup=subgroup,
+                population=False,  # the claim's population is the subgroup
                 strata=strata,
                 seed=seed,
             )
+            analysis = analyse_signature(cohort, signature_id, spec)
     except SigsurvInputError as error:
         return ClaimTest(
             **base,
@@ -415,6 +425,7 @@ def reproduce_claims(
     include_proxies: bool = True,
     null_random: int = 200,
     seed: int = 20240101,
+    strata_columns: Sequence[str] | None = None,
     progress: Callable[[int, int, str], Any] | None = None,
 ) -> Reproduction:
     """Test the seed claims on cohorts.
@@ -430,6 +441,11 @@ def reproduce_claims(
     null_random
         Random signatures per signature x cohort for the random-signature null
         (0 to skip).
+    strata_columns
+        Clinical columns that stratify the models when present with more than one
+        level (the first such column is used). Default: each cohort's own
+        :attr:`~sigsurv.cohorts.Cohort.strata_columns`, which its loader sets (TCGA:
+        the sequencing machine, a strong batch effect of the miRNA data).
     progress
         ``callable(done, total, label)`` for progress bars.
 
@@ -463,7 +479,10 @@ def reproduce_claims(
         records[claim.id] = record
     for cohort in cohorts:
         for claim, signature_id, role in jobs:
-            records[claim.id].tests.append(_test_one(claim, cohort, signature_id, role, seed))
+            candidates = cohort.strata_columns if strata_columns is None else strata_columns
+            records[claim.id].tests.append(
+                _test_one(claim, cohort, signature_id, role, seed, candidates)
+            )
             done += 1
             if progress is not None:
                 progress(done, total, f"{claim.id} x {cohort.name}")

@@ -1,0 +1,225 @@
+"""What the CLI's commands share: the SOURCE options, the consoles and the run state.
+
+Part of the command-line layer (only :mod:`sigsurv.cli` imports it). Heavy modules
+(pandas, the loaders) are imported inside the functions that need them, so that
+``sigsurv --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console, RenderableType
+
+from sigsurv.errors import OptionError
+
+if TYPE_CHECKING:
+    from sigsurv.cohorts.model import Cohort
+
+__all__ = [
+    "SourceOptions",
+    "emit_json",
+    "interactive",
+    "load_source",
+    "parse_event_codes",
+    "show",
+    "source_options",
+    "state",
+    "stderr",
+    "stdout",
+]
+
+stdout = Console(soft_wrap=True)
+stderr = Console(stderr=True, soft_wrap=True)
+# Set by the top-level --debug / --quiet options (see sigsurv.cli).
+state = {"debug": False, "quiet": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class SourceOptions:
+    """Options that tell sigsurv how to read a SOURCE (shared by every command).
+
+    Examples
+    --------
+    >>> SourceOptions(event_codes="yes=1,no=0").loader_kwargs()["event_codes"]
+    {'yes': 1, 'no': 0}
+    """
+
+    clinical: Path | None = None
+    time: str | None = None
+    event: str | None = None
+    endpoint_name: str = "os"
+    time_unit: str | None = None
+    event_codes: str | None = None
+    platform: Path | None = None
+    orientation: str = "genes_x_samples"
+    sample_column: str | None = None
+    collapse: str = "max_mean"
+    subgroup: str | None = None
+
+    def loader_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`sigsurv.cohorts.load_cohort`."""
+        return {
+            "clinical": self.clinical,
+            "time": self.time,
+            "event": self.event,
+            "endpoint": self.endpoint_name,
+            "time_unit": self.time_unit,
+            "event_codes": parse_event_codes(self.event_codes),
+            "platform": self.platform,
+            "orientation": self.orientation,
+            "sample_column": self.sample_column,
+            "collapse": self.collapse,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as given, JSON-ready (paths as text), for a run manifest.
+
+        Examples
+        --------
+        >>> SourceOptions(clinical=Path("c.tsv")).to_dict()["clinical"]
+        'c.tsv'
+        """
+        return {k: str(v) if isinstance(v, Path) else v for k, v in vars(self).items()}
+
+
+_SOURCE_PARAMETERS = [
+    ("clinical", Path | None, None, "--clinical", "Clinical table for an expression table."),
+    ("time", str | None, None, "--time", "Clinical column (GEO key) with follow-up time."),
+    ("event", str | None, None, "--event", "Clinical column (GEO key) with the event."),
+    ("endpoint_name", str, "os", "--endpoint-name", "Name of the endpoint --time/--event define."),
+    ("time_unit", str | None, None, "--time-unit", "days | months | years."),
+    ("event_codes", str | None, None, "--event-codes", "Explicit codes, e.g. yes=1,no=0."),
+    ("platform", Path | None, None, "--platform", "GEO platform table (probe -> gene)."),
+    ("orientation", str, "genes_x_samples", "--orientation", "Expression table layout."),
+    ("sample_column", str | None, None, "--sample-column", "Clinical sample ID column."),
+    ("collapse", str, "max_mean", "--collapse", "Duplicate genes: max_mean|max_var|mean."),
+    (
+        "subgroup",
+        str | None,
+        None,
+        "--subgroup",
+        "Keep samples matching, e.g. \"er == 'positive'\".",
+    ),
+]
+
+
+def source_options(function: F) -> F:
+    """Add the shared SOURCE-reading options to a command; pass them as ``source_options``.
+
+    Examples
+    --------
+    >>> def command(source: str, source_options: SourceOptions = SourceOptions()) -> None: ...
+    >>> "subgroup" in inspect.signature(source_options(command)).parameters
+    True
+    """
+    signature = inspect.signature(function, eval_str=True)
+    parameters = [p for p in signature.parameters.values() if p.name != "source_options"]
+    for name, annotation, default, flag, help_text in _SOURCE_PARAMETERS:
+        parameters.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=Annotated[annotation, typer.Option(flag, help=help_text)],
+            )
+        )
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name, *_ in _SOURCE_PARAMETERS}
+        return function(*args, source_options=SourceOptions(**values), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_event_codes(text: str | None) -> dict[str, int] | None:
+    """Parse ``yes=1,no=0`` into a mapping.
+
+    Examples
+    --------
+    >>> parse_event_codes("yes=1, no=0")
+    {'yes': 1, 'no': 0}
+    """
+    if text is None:
+        return None
+    codes: dict[str, int] = {}
+    for item in text.split(","):
+        key, sep, value = item.partition("=")
+        if not sep or value.strip() not in ("0", "1"):
+            raise OptionError(
+                "--event-codes not understood", expected="value=1,value=0", found=item.strip()
+            )
+        codes[key.strip()] = int(value.strip())
+    return codes
+
+
+def interactive() -> bool:
+    """True when progress may be drawn: not --quiet and stderr is a terminal.
+
+    Examples
+    --------
+    >>> interactive()  # doctests write to a pipe, not a terminal
+    False
+    """
+    return not state["quiet"] and stderr.is_terminal
+
+
+def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = True) -> Cohort:
+    """Load a cohort for a command (with a spinner on a terminal), then apply --subgroup.
+
+    A command that passes the subgroup on to its analysis (so that the results record
+    it) loads with ``apply_subgroup=False``.
+
+    Examples
+    --------
+    >>> load_source("gse1992", SourceOptions(subgroup="er == 'negative'")).n_samples
+    50
+    """
+    from sigsurv.cohorts import resolve_cohort
+
+    spinner = stderr.status(f"Loading {source}...", spinner="dots")
+    with spinner if interactive() else contextlib.nullcontext():
+        cohort = resolve_cohort(source, **options.loader_kwargs())
+    if apply_subgroup and options.subgroup is not None:
+        cohort = cohort.subset(options.subgroup)
+    return cohort
+
+
+def emit_json(payload: Any, *, sort_keys: bool = False) -> None:
+    """Print strict JSON (NaN as null, see :mod:`sigsurv._json`) to stdout, no rich markup.
+
+    Examples
+    --------
+    >>> emit_json({"hr": float("nan")})
+    {
+      "hr": null
+    }
+    """
+    from sigsurv._json import dumps
+
+    sys.stdout.write(dumps(payload, sort_keys=sort_keys))
+
+
+def show(*items: RenderableType) -> None:
+    """Print renderings (rich tables, markup lines) to stdout, one after the other.
+
+    Examples
+    --------
+    >>> show("[bold]n = 3[/bold]", "done")
+    n = 3
+    done
+    """
+    for item in items:
+        stdout.print(item)

@@ -1,0 +1,219 @@
+"""Run manifests (``run.json``): what produced a set of outputs, so they can be reproduced.
+
+A manifest records the command, its options, the SHA-256 of every input file, the
+signatures used (id, version, definition file and its SHA-256), the seed, the
+versions of sigsurv, Python and the scientific dependencies, the platform and the
+time. It is built from the objects the analysis returned, never from re-parsed
+command-line text.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+import sys
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sigsurv._json import to_jsonable
+from sigsurv._version import __version__
+
+__all__ = [
+    "DEPENDENCIES",
+    "build_manifest",
+    "definition_record",
+    "dependency_versions",
+    "reproduction_manifest",
+    "signature_record",
+    "survival_manifest",
+]
+
+DEPENDENCIES = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "lifelines",
+    "scikit-learn",
+    "gseapy",
+    "matplotlib",
+    "survset",
+    "typer",
+    "rich",
+    "jinja2",
+    "pyyaml",
+)
+
+
+def dependency_versions() -> dict[str, str | None]:
+    """Versions of sigsurv, Python and the scientific dependencies (None if not installed).
+
+    Examples
+    --------
+    >>> versions = dependency_versions()
+    >>> versions["sigsurv"] == __version__, "numpy" in versions
+    (True, True)
+    """
+    versions: dict[str, str | None] = {"sigsurv": __version__, "python": sys.version.split()[0]}
+    for name in DEPENDENCIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def signature_record(signature: Any) -> dict[str, Any]:
+    """Id and version of a :class:`~sigsurv.signatures.Signature` (``signatures`` in run.json).
+
+    Examples
+    --------
+    >>> from sigsurv.signatures import get_signature
+    >>> signature_record(get_signature("msk1_rps6ka5"))
+    {'id': 'msk1_rps6ka5', 'version': '1'}
+    """
+    return {"id": signature.id, "version": signature.version}
+
+
+def definition_record(signature: Any) -> dict[str, Any]:
+    """The file a signature was read from and its SHA-256 (``signature_definitions``).
+
+    Examples
+    --------
+    >>> from sigsurv.signatures import get_signature
+    >>> sorted(definition_record(get_signature("msk1_rps6ka5")))
+    ['file', 'id', 'sha256']
+    """
+    return {
+        "id": signature.id,
+        "file": signature.definition_file or None,
+        "sha256": signature.definition_sha256 or None,
+    }
+
+
+def build_manifest(
+    *,
+    command: str,
+    options: Mapping[str, Any],
+    input_files: Iterable[str | Path] = (),
+    signatures: Iterable[Any] = (),
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """Run manifest: versions, input SHA-256, signatures, options, seed, time.
+
+    Parameters
+    ----------
+    command, options
+        The command and its options (JSON-ready values).
+    input_files
+        Files read; those that do not exist (e.g. a bundled cohort's name) are left
+        out, and each file appears once, in the order given.
+    signatures
+        The :class:`~sigsurv.signatures.Signature` objects used: their id and
+        version, and the file each was read from with its SHA-256.
+    seed
+        The random seed.
+
+    Examples
+    --------
+    >>> manifest = build_manifest(command="survival", options={"cut": "median"}, seed=1)
+    >>> sorted(manifest)[:3]
+    ['command', 'created', 'inputs']
+    """
+    from sigsurv.cohorts.tables import sha256_of
+
+    used = list(signatures)
+    inputs = []
+    seen: set[str] = set()
+    for file in input_files:
+        path = Path(file)
+        if path.is_file() and str(path) not in seen:
+            seen.add(str(path))
+            inputs.append({"path": str(path), "sha256": sha256_of(path)})
+    return {
+        "command": command,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "inputs": inputs,
+        "options": to_jsonable(dict(options)),
+        "platform": platform.platform(),
+        "seed": seed,
+        "signature_definitions": [definition_record(s) for s in used],
+        "signatures": [signature_record(s) for s in used],
+        "versions": dependency_versions(),
+    }
+
+
+def reproduction_manifest(
+    reproduction: Any,
+    cohorts: Iterable[Any],
+    *,
+    options: Mapping[str, Any],
+    seed: int,
+) -> dict[str, Any]:
+    """Manifest of ``sigsurv reproduce``: the cohorts' input files and every signature tested.
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> from sigsurv.claims import reproduce_claims
+    >>> from sigsurv.seeds import get_claim
+    >>> cohort = load_example("gse1992")
+    >>> result = reproduce_claims([cohort], [get_claim("gawrzak2018_msk1_mfs_er_pos")],
+    ...                           null_random=0)
+    >>> manifest = reproduction_manifest(result, [cohort], options={}, seed=1)
+    >>> [s["id"] for s in manifest["signatures"]]
+    ['msk1_luminal', 'msk1_rps6ka5']
+    """
+    from sigsurv.signatures import get_signature
+
+    tested = sorted({test.signature_id for record in reproduction.claims for test in record.tests})
+    return build_manifest(
+        command="reproduce",
+        options=options,
+        input_files=[file for cohort in cohorts for file in cohort.provenance.files],
+        signatures=[get_signature(s) for s in tested],
+        seed=seed,
+    )
+
+
+def survival_manifest(
+    result: Any,
+    *,
+    source: str,
+    cohort_files: Iterable[str | Path] = (),
+    source_options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Manifest of ``sigsurv survival``, built from the analysis result itself.
+
+    The options are the result's :class:`~sigsurv.survival.AnalysisSpec`, its signature
+    and scoring method, and how the cohort was read; the inputs are the cohort's files
+    and the file the signature was defined in.
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> from sigsurv.survival import analyse_signature
+    >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", horizon=60)
+    >>> manifest = survival_manifest(result, source="gse1992")
+    >>> manifest["options"]["analysis"]["horizon"], manifest["signatures"]
+    (60.0, [{'id': 'msk1_rps6ka5', 'version': '1'}])
+    """
+    signature = result.signature
+    files = [*cohort_files]
+    if signature is not None and signature.definition_file:
+        files.append(signature.definition_file)
+    options = {
+        "source": source,
+        "signature": result.signature_id,
+        "method": result.method,
+        "analysis": result.spec.to_dict(),
+        "source_options": dict(source_options or {}),
+    }
+    return build_manifest(
+        command="survival",
+        options=options,
+        input_files=files,
+        signatures=[] if signature is None else [signature],
+        seed=result.spec.seed,
+    )

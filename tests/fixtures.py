@@ -1,0 +1,91 @@
+"""Where the test inputs live and how to read them (one copy for the whole suite).
+
+Three sources of test inputs, from always-there to optional:
+
+* the SurvSet pickles (PyPI ``survset``, a runtime dependency): ``gse1992`` and
+  ``gse4335`` are the exact inputs of the R reference numbers;
+* ``tests/data/`` in the repository: golden files we generate (``tests/data/survival``)
+  and the vendored R reference numbers (``tests/data/reference``, see its README);
+* ``../shared`` beside the clone (or ``$SIGSURV_SHARED``): the real cohorts
+  (``shared/data``) and seed documents (``shared/seeds``). Tests that need them skip,
+  naming the missing folder, when a bare clone runs without it.
+
+Test modules import the plain helpers from here (``from fixtures import survset_frame``);
+``tests/conftest.py`` puts this folder on ``sys.path`` and wraps the paths as fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+REPO_ROOT = TESTS_DIR.parent
+TEST_DATA_DIR = TESTS_DIR / "data"
+#: R reference numbers, vendored from ``shared/reference`` (see the README there).
+REFERENCE_DIR = TEST_DATA_DIR / "reference"
+SHARED_DIR = Path(os.environ.get("SIGSURV_SHARED", REPO_ROOT.parent / "shared")).resolve()
+SHARED_DATA_DIR = SHARED_DIR / "data"
+SHARED_SEEDS_DIR = SHARED_DIR / "seeds"
+
+#: The SurvSet cohorts the R references were computed on.
+REFERENCE_COHORTS = ("gse1992", "gse4335")
+SURVSET_GENE_PREFIX = "num_HS_"
+
+
+def survset_pickle(name: str) -> Path:
+    """Path of a SurvSet pickle as the package ships it."""
+    import SurvSet
+
+    return Path(SurvSet.__file__).parent / "resources" / "pickles" / f"{name}.pickle"
+
+
+def survset_frame(name: str) -> pd.DataFrame:
+    """One SurvSet cohort as shipped: ``pid time event fac_* num_*``, pickle row order.
+
+    Read afresh on every call: reading the pickle (~40 ms) is faster than copying a
+    cached frame, and a fresh frame cannot leak one test's edits into another.
+    """
+    return pd.read_pickle(survset_pickle(name))
+
+
+def survset_genes(frame: pd.DataFrame) -> list[str]:
+    """The expression columns (``num_HS_<SYMBOL>``) of a SurvSet frame, in frame order."""
+    return [c for c in frame.columns if c.startswith(SURVSET_GENE_PREFIX)]
+
+
+def survset_expression(name: str) -> pd.DataFrame:
+    """Genes x samples float matrix of a SurvSet cohort (``num_HS_`` prefix stripped).
+
+    These are the exact inputs of the R references (``tests/data/reference/README.md``);
+    the TSVs under ``shared/data`` hold the same genes with differently rounded values.
+    """
+    frame = survset_frame(name)
+    genes = survset_genes(frame)
+    expression = frame[genes].T.astype(float)
+    expression.index = pd.Index([g[len(SURVSET_GENE_PREFIX) :] for g in genes], name="gene")
+    expression.columns = pd.Index(frame["pid"].astype(str), name="sample")
+    return expression
+
+
+def require_shared(*parts: str) -> Path:
+    """``shared/<parts>`` beside the clone, or skip the test naming what is missing.
+
+    Examples: ``require_shared("data", "TCGA_BRCA")``, ``require_shared("seeds")``.
+    With ``SIGSURV_REQUIRE_SHARED=1`` (CI, where ../shared must be there) a missing
+    folder fails the test instead, so a wrong path cannot turn into silent skips.
+    """
+    path = SHARED_DIR.joinpath(*parts)
+    if not path.exists():
+        shown = "/".join(("../shared", *parts))
+        reason = (
+            f"{shown} not found: looked for {path}; this test needs the shared folder kept beside "
+            "the clone (set SIGSURV_SHARED to its location)"
+        )
+        if os.environ.get("SIGSURV_REQUIRE_SHARED") == "1":
+            pytest.fail(reason + "; SIGSURV_REQUIRE_SHARED=1 forbids skipping", pytrace=False)
+        pytest.skip(reason)
+    return path

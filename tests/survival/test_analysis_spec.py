@@ -1,0 +1,74 @@
+"""AnalysisSpec: one object describes an analysis; results carry it and their Signature."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from sigsurv import load_example
+from sigsurv.errors import OptionError
+from sigsurv.survival.analysis import AnalysisSpec, analyse_scores, analyse_signature
+
+
+@pytest.fixture(scope="module")
+def gse1992():
+    return load_example("gse1992")
+
+
+def test_spec_and_keywords_give_the_same_analysis(gse1992):
+    by_keywords = analyse_signature(
+        gse1992, "msk1_rps6ka5", cut="tertile", horizon=60, covariates=["age"], seed=7
+    )
+    spec = AnalysisSpec(cut="tertile", horizon=60, covariates=("age",), seed=7)
+    by_spec = analyse_signature(gse1992, "msk1_rps6ka5", spec)
+    assert by_keywords.spec == by_spec.spec == spec
+    assert by_keywords.to_dict() == by_spec.to_dict()
+    assert by_spec.signature is not None and by_spec.signature.id == "msk1_rps6ka5"
+    assert by_spec.signature.definition_sha256
+
+
+def test_keyword_subgroup_conventions_are_kept(gse1992):
+    default = analyse_signature(gse1992, "msk1_rps6ka5")
+    everybody = analyse_signature(gse1992, "msk1_rps6ka5", subgroup=None)
+    given = analyse_signature(gse1992, "msk1_rps6ka5", subgroup="node == 'positive'")
+    assert default.survival.subgroup == "er == 'positive'"
+    assert everybody.survival.subgroup is None and everybody.survival.n == 124
+    assert given.survival.subgroup == "node == 'positive'"
+    assert (default.spec.population, everybody.spec.population) == (True, False)
+
+
+def test_subgroup_and_population_combine(gse1992):
+    spec = AnalysisSpec(subgroup="node == 'positive'")
+    result = analyse_signature(gse1992, "msk1_rps6ka5", spec)
+    expected = gse1992.subset("node == 'positive'").subset("er == 'positive'").n_samples
+    assert result.survival.n == expected
+    payload = result.to_dict()
+    assert payload["endpoint"]["subgroup"] == "(node == 'positive') and (er == 'positive')"
+    assert payload["analysis"]["subgroup"] == "node == 'positive'"
+
+
+def test_spec_and_keywords_together_are_refused(gse1992):
+    with pytest.raises(OptionError, match="not both"):
+        analyse_signature(gse1992, "msk1_rps6ka5", AnalysisSpec(), cut="tertile")
+
+
+def test_spec_is_validated_and_normalised():
+    assert AnalysisSpec(cut="Quartiles").cut == "quartile"
+    assert AnalysisSpec(covariates=["age", "node"]).covariates == ("age", "node")
+    with pytest.raises(OptionError):
+        AnalysisSpec(cut="thirds")
+    with pytest.raises(OptionError):
+        AnalysisSpec(ties="exact")
+    with pytest.raises(OptionError):
+        AnalysisSpec(covariates="age")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        AnalysisSpec().cut = "median"  # type: ignore[misc]
+
+
+def test_analyse_scores_accepts_a_spec(gse1992):
+    esr1 = gse1992.expression.loc["ESR1"]
+    result = analyse_scores(gse1992, esr1, AnalysisSpec(cut="quartile"), signature_id="ESR1")
+    assert result.grouping.levels == ["Q1", "Q2", "Q3", "Q4"]
+    assert result.signature is None and result.spec.cut == "quartile"
+    assert analyse_scores(gse1992, esr1).cut_rule == "median"
