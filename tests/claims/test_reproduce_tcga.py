@@ -40,7 +40,7 @@ def test_mirna_claims_are_tested_on_tcga(tcga):
     assert list(loss.analysis.coverage["found"]) == ["MIR424", "MIR503"]
     # The target-level proxies need mRNA, which TCGA's miRNA matrix does not have.
     assert tests[("rodriguez_barrueco2017_mir424_503_loss", "mir424_503_targets")].verdict == (
-        "not testable here"
+        "not testable"
     )
     # Same numbers as a direct, stratified analysis.
     direct = analyse_signature(
