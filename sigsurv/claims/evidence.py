@@ -51,7 +51,7 @@ __all__ = [
 
 #: Clinical variables adjusted for, each with the column names a cohort may use.
 CLINICAL_CANDIDATES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("age", ("age", "age_at_diagnosis")),
+    ("age", ("age", "age_at_diagnosis", "age_at_initial_pathologic_diagnosis")),
     ("grade", ("grade", "histological_grade")),
     ("size", ("size", "size_category", "diameter", "tumor_size", "tumour_size")),
     ("node", ("node", "nodes", "node_category", "node_status")),

@@ -513,7 +513,7 @@ def _null_for(
         return {"not_computed": "no signature definition"}
     data = cohort.expression.loc[:, survival.samples]
     strata = analysis.strata_values
-    common = {
+    common: dict[str, Any] = {
         "method": analysis.method,
         "seed": options.seed,
         "expected_direction": direction,
@@ -708,12 +708,12 @@ def _pool(record: ClaimReproduction) -> None:
     for (signature_id, endpoint, match), tests in groups.items():
         if len(tests) < 2:
             continue
-        per_sd = [t.hr_per_sd() for t in tests]
+        rows = [t.hr_per_sd() or {} for t in tests]
         test_name = "knha" if len(tests) < KNHA_BELOW else "z"
         try:
             meta = meta_analysis(
-                [row["log_hr"] for row in per_sd if row is not None],
-                [row["se"] for row in per_sd if row is not None],
+                [row["log_hr"] for row in rows],
+                [row["se"] for row in rows],
                 labels=[t.cohort for t in tests],
                 method="REML",
                 test=test_name,

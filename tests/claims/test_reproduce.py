@@ -179,3 +179,45 @@ def test_strata_columns_come_from_the_cohort_or_the_caller():
     assert first_test([by_node]).strata == "node"
     assert first_test([cohort], strata_columns=["node"]).strata == "node"
     assert first_test([by_node], strata_columns=[]).strata is None
+
+
+@pytest.mark.slow
+def test_reproduce_defects_of_issue_11_are_gone(reproduce_run):
+    payload = json.loads((reproduce_run / "results.json").read_text())
+    for record in payload["claims"]:
+        assert record["summary"]
+        for pool in record["pools"]:
+            assert 0 <= pool["i2"] <= 100  # a percentage, not multiplied again
+            assert all(
+                set(s) == {"cohort", "hr", "lower", "upper", "weight"} for s in pool["studies"]
+            )
+    rows = [r for r in payload["rows"] if r["hr_per_sd"] is not None]
+    assert rows
+    for row in rows:
+        assert row["verdict"] != "not testable"
+        assert row["power"]["min_detectable_hr"] > 0 and row["events"] > 0
+        assert row["p_holm"] is not None and row["q_bh"] is not None
+        assert set(row["adjusted"]) == {"clinical", "proliferation"}
+        optimal = next(c for c in row["cut_rows"] if c["cut"] == "optimal")
+        assert optimal["optimistic"] and "corrected" in optimal
+    by_test = {}
+    for row in rows:
+        by_test.setdefault(row["test_id"], []).append(row["claim_id"])
+    shared = [claims for claims in by_test.values() if len(set(claims)) > 1]
+    # The two MSK1 ER+ claims run the identical test on gse1992: computed once, shared.
+    assert any(
+        {"gawrzak2018_msk1_mfs_er_pos", "gawrzak2018_msk1_bone_relapse_5y_er_pos"} <= set(c)
+        for c in shared
+    )
+    # Each null row belongs to its own test (subgroup included).
+    for null in payload["random_signature_null"]:
+        row = next(r for r in rows if r["test_id"] == null["test_id"])
+        assert null["subgroup"] == row["subgroup"] and null["n_sets"] == 30
+    # A 13-event test reads "not informative", never "same direction, not significant".
+    msk1 = next(
+        r
+        for r in rows
+        if r["claim_id"] == "gawrzak2018_msk1_mfs_er_pos" and r["signature_id"] == "msk1_rps6ka5"
+    )
+    assert msk1["verdict"] == "not informative" and "13 events" in msk1["reason"]
+    assert "p = 0.05" not in (reproduce_run / "report.html").read_text()

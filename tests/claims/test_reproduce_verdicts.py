@@ -281,3 +281,22 @@ def test_stratified_tests_cut_and_standardise_within_strata():
     assert (groups["high"] == 50).all()  # half of each stratum is "high"
     assert "median cut taken within each stratum" in analysis.notes
     assert test.to_dict()["null"]["stratified"] is True
+
+
+def test_host_gene_only_coverage_is_labelled_proxy():
+    # miR-21 measured through its host gene VMP1 is not a miRNA measurement.
+    cohort = simulated_cohort("host", 0.5, 150, seed=71)
+    expression = cohort.expression.rename(index={"RPS6KA5": "VMP1"})
+    cohort.clinical["her2"] = "positive"
+    cohort = dataclasses.replace(
+        cohort,
+        expression=expression,
+        endpoints={"rfs": Endpoint("rfs", "mfs_time", "mfs_event")},
+    )
+    mir21 = get_claim("aacr2010_mir21_trastuzumab_her2_pos")
+    result = reproduce_claims([cohort], [mir21], include_proxies=False, **FAST)
+    test = result.claims[0].tests[0]
+    assert test.analysis is not None
+    assert test.proxy is not None and "host gene VMP1" in test.proxy
+    assert "host gene VMP1" in test.reason
+    assert test.to_dict()["proxy"] == test.proxy
