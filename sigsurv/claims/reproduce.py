@@ -469,16 +469,16 @@ def _adjustments(
                 survival.time, survival.event, z, frame.reset_index(drop=True), strata=strata
             )
         except SigsurvInputError as error:
-            out["clinical"] = {"not_computed": reason_from_error(error), "covariates": names}
+            out["clinical"] = _not_adjusted(reason_from_error(error), names)
     else:
-        out["clinical"] = {"not_computed": "no clinical covariate in this cohort", "covariates": []}
+        out["clinical"] = _not_adjusted("no clinical covariate in this cohort", [])
     proliferation = _score_in(cohort, PROLIFERATION_SIGNATURE, survival.samples)
     if proliferation is None or not np.isfinite(proliferation).all() or np.ptp(proliferation) == 0:
-        out["proliferation"] = {
-            "not_computed": f"{PROLIFERATION_SIGNATURE} cannot be scored in this cohort "
+        out["proliferation"] = _not_adjusted(
+            f"{PROLIFERATION_SIGNATURE} cannot be scored in this cohort "
             "(too few of its genes measured)",
-            "covariates": [PROLIFERATION_SIGNATURE],
-        }
+            [PROLIFERATION_SIGNATURE],
+        )
         return out, None
     prolif_z = standardize_within(proliferation, strata)
     try:
@@ -490,11 +490,14 @@ def _adjustments(
             strata=strata,
         )
     except SigsurvInputError as error:
-        out["proliferation"] = {
-            "not_computed": reason_from_error(error),
-            "covariates": [PROLIFERATION_SIGNATURE],
-        }
+        out["proliferation"] = _not_adjusted(reason_from_error(error), [PROLIFERATION_SIGNATURE])
     return out, prolif_z
+
+
+def _not_adjusted(reason: str, covariates: list[str]) -> dict[str, Any]:
+    """An adjusted model that could not be fitted: the same keys, no numbers, the reason."""
+    empty = dict.fromkeys(("hr", "lower", "upper", "p"))
+    return {**empty, "covariates": covariates, "not_computed": reason}
 
 
 def _null_record(null: Any) -> dict[str, Any]:
@@ -672,6 +675,9 @@ def _test_one(
                 if record.get("warning")
             ],
         )
+        for message in shared_tests[test_id].warnings:
+            # Surfaced once per distinct test (and kept in the test's row).
+            warnings.warn(f"{test_id}: {message}", SigsurvWarning, stacklevel=2)
     shared = shared_tests[test_id]
     shared.claim_ids.append(claim.id)
     test.test_id, test.shared = test_id, shared
