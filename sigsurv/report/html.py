@@ -234,6 +234,7 @@ def write_reproduction(
                     "src": _png_data_uri(path),
                     "caption": f"{test.cohort} · {test.signature_id} · {test.endpoint}"
                     f"{' (analogue)' if test.endpoint_match == 'analogue' else ''} · "
+                    f"{f'stratified by {test.strata} · ' if test.strata else ''}"
                     f"{test.verdict}",
                 }
             )
