@@ -512,6 +512,12 @@ def _analyse(
     )
     if cut_note is not None:
         notes.append(cut_note)
+    if rule == "optimal":
+        notes.append(
+            "optimal cut chosen on these patients: the grouped HR and its CI are optimistic; "
+            "read them with maxstat's selection-adjusted p-values (sigsurv reproduce adds a "
+            "cross-validated HR)"
+        )
     labels = pd.Series(grouping.labels).to_numpy()
     km = kaplan_meier(time, event, groups=grouping.labels)
     logrank = logrank_test(time, event, labels, strata=strata_values)
