@@ -24,6 +24,7 @@ from sigsurv.cohorts.build import (
     apply_transform,
     assemble_cohort,
     decode_endpoint,
+    decode_site_competing,
     type_clinical,
 )
 from sigsurv.cohorts.clinical import standardize_status
@@ -439,6 +440,9 @@ def load_cbioportal(
     for spec in extra_endpoints:
         clinical, extra = decode_endpoint(clinical, spec, file=patient_file)
         endpoints.append(extra)
+        if spec.site_column is not None:
+            clinical, competing = decode_site_competing(clinical, spec, extra, file=patient_file)
+            endpoints.append(competing)
     clinical = type_clinical(clinical)
 
     candidates = find_expression_files(root)
