@@ -38,12 +38,14 @@ from sigsurv.survival.competing import (
 )
 from sigsurv.survival.cox import CoxResult, standardize
 from sigsurv.survival.cutpoints import group_by_cut
+from sigsurv.survival.spec import combine_subgroups
 
 __all__ = [
     "COMPETING_DEFINITIONS",
     "CompetingRiskAnalysis",
     "analyse_cohort_competing",
     "analyse_competing_risks",
+    "analyse_signature_competing",
 ]
 
 COMPETING_DEFINITIONS = {
@@ -465,3 +467,88 @@ def analyse_cohort_competing(
     labels = result.labels.copy()
     labels.index = samples
     return dataclasses.replace(result, labels=labels, notes=(*notes, *result.notes))
+
+
+def analyse_signature_competing(
+    cohort: Cohort,
+    signature: Any,
+    endpoint: str | None,
+    cause: int | str,
+    *,
+    method: str | None = None,
+    min_coverage: float = 0.5,
+    cut: str | float | None = None,
+    horizons: Sequence[float] | None = None,
+    strata: str | None = None,
+    subgroup: str | None = None,
+    population: bool = True,
+) -> tuple[CompetingRiskAnalysis, pd.Series, str | None]:
+    """Score a signature and analyse it on a competing-risk endpoint (``survival --cause``).
+
+    Parameters
+    ----------
+    cohort
+        A loaded cohort with competing-risk endpoints.
+    signature
+        Built-in id, a YAML/GMT path, or a :class:`~sigsurv.signatures.Signature`.
+    endpoint
+        Competing-risk endpoint name; None picks the cohort's only one.
+    cause
+        Cause code or label.
+    method, min_coverage
+        Scoring method (default: the signature's) and minimum fraction of genes found.
+    cut
+        Grouping rule (default: the signature's).
+    horizons, strata
+        As :func:`analyse_cohort_competing`.
+    subgroup, population
+        A subgroup expression, and whether to add the signature's population filter.
+
+    Returns
+    -------
+    (analysis, scores, subgroup)
+        The analysis, the scores of every sample, the subgroup analysed.
+
+    Examples
+    --------
+    >>> from sigsurv.cohorts.model import Endpoint
+    >>> from sigsurv import load_example
+    >>> cohort = load_example("gse1992")
+    >>> clin = cohort.clinical.copy()
+    >>> rng = np.random.default_rng(2)
+    >>> clin["cr"] = np.where(clin["rfs_event"] == 1, rng.choice([1, 2], len(clin)), 0)
+    >>> cr = Endpoint("rfs_cr", "rfs_time", "cr", causes=("bone", "other site"))
+    >>> cohort = dataclasses.replace(cohort, clinical=clin, competing_endpoints={"rfs_cr": cr})
+    >>> res, scores, chosen = analyse_signature_competing(cohort, "msk1_rps6ka5", None, "bone",
+    ...                                                   horizons=[60])
+    >>> chosen, res.n, res.cause_label
+    ("er == 'positive'", 72, 'bone')
+    """
+    from sigsurv.scoring import score
+    from sigsurv.signatures import Signature, get_signature
+
+    definition = signature if isinstance(signature, Signature) else get_signature(signature)
+    if endpoint is None:
+        if len(cohort.competing_endpoints) != 1:
+            raise AnalysisError(
+                f"cohort {cohort.name}: name the competing-risk endpoint",
+                expected=" | ".join(cohort.competing_endpoints) or "a competing-risk endpoint",
+            )
+        endpoint = next(iter(cohort.competing_endpoints))
+    scores = score(
+        cohort, definition, method=method or definition.default_method, min_coverage=min_coverage
+    )[definition.id]
+    chosen = combine_subgroups(
+        subgroup, (definition.population_filter or None) if population else None
+    )
+    result = analyse_cohort_competing(
+        cohort,
+        scores,
+        endpoint,
+        cause,
+        horizons=horizons,
+        cut=cut if cut is not None else definition.default_cut,
+        strata=strata,
+        subgroup=chosen,
+    )
+    return result, scores, chosen
