@@ -374,6 +374,7 @@ def analyse_cohort_competing(
     strata: str | None = None,
     subgroup: str | None = None,
     ties: str = "efron",
+    censor_at: float | None = None,
 ) -> CompetingRiskAnalysis:
     """Analyse a score on a cohort's competing-risk endpoint.
 
@@ -396,6 +397,9 @@ def analyse_cohort_competing(
         Clinical column to stratify by (ignored, with a note, if it has a single level).
     subgroup
         Subgroup expression (:meth:`~sigsurv.cohorts.Cohort.subset`) applied first.
+    censor_at
+        Administrative censoring time (endpoint's unit): events of every cause after it
+        are censored at it ("bone relapse within 5 years").
 
     Returns
     -------
@@ -428,6 +432,14 @@ def analyse_cohort_competing(
             f"{int((~known).sum())} samples without a time or cause of {definition.name} excluded"
         )
     samples = data.samples[known]
+    time, causes = time[known], causes[known]
+    if censor_at is not None:
+        beyond = time > censor_at
+        notes.append(
+            f"follow-up censored at {censor_at:g} {definition.unit}: "
+            f"{int((beyond & (causes > 0)).sum())} later events censored"
+        )
+        time, causes = np.where(beyond, censor_at, time), np.where(beyond, 0.0, causes)
     missing = samples.difference(scores.index)
     if len(missing):
         raise AnalysisError(
@@ -452,8 +464,8 @@ def analyse_cohort_competing(
             notes.append(f"strata {strata!r} has a single level here: not stratified")
     result = analyse_competing_risks(
         scores.reindex(samples).to_numpy(dtype=float),
-        time[known],
-        causes[known],
+        time,
+        causes,
         code,
         causes=definition.causes,
         horizons=horizons,
