@@ -274,6 +274,11 @@ class Cohort:
                 hint="loaders align them; use Cohort.from_tables to build one by hand",
             )
         for endpoint in self.endpoints.values():
+            if endpoint.causes:
+                raise CohortValidationError(
+                    f"cohort {self.name}: endpoint {endpoint.name!r} has causes",
+                    hint="competing-risk endpoints go in competing_endpoints",
+                )
             self._check_endpoint(endpoint)
         for endpoint in self.competing_endpoints.values():
             if not endpoint.causes:

@@ -71,6 +71,8 @@ def test_cause_codes_are_validated():
     two_causes = Endpoint("cr", "t", "c", causes=("bone", "other"))
     with pytest.raises(CohortValidationError, match=r"0\.\.2"):
         Cohort("toy", expr, clinical, competing_endpoints={"cr": two_causes})
+    with pytest.raises(CohortValidationError, match="has causes"):
+        Cohort("toy", expr, clinical, endpoints={"cr": two_causes})
     with pytest.raises(CohortValidationError, match="no causes"):
         Cohort("toy", expr, clinical, competing_endpoints={"cr": Endpoint("cr", "t", "c")})
     with pytest.raises(OptionError, match="unknown cause"):
