@@ -87,3 +87,23 @@ def test_site_competing_needs_a_site():
     clinical, decoded = decode_endpoint(clinical, spec)
     with pytest.raises(OptionError, match="site_column"):
         decode_site_competing(clinical, spec, decoded)
+
+
+def test_cbioportal_recipe_site_endpoint_gets_a_competing_version(tmp_path):
+    from sigsurv.cohorts.cbioportal import load_cbioportal
+
+    (tmp_path / "data_clinical_patient.txt").write_text(
+        "#a\tb\tc\td\n#a\tb\tc\td\n#STRING\tNUMBER\tSTRING\tSTRING\n#1\t1\t1\t1\n"
+        "PATIENT_ID\tRFS_MONTHS\tRFS_STATUS\tRELAPSE_SITE\n"
+        "P1\t10\t1:Recurred\tBone\nP2\t20\t0:Not Recurred\t\nP3\t7\t1:Recurred\tLiver\n"
+    )
+    (tmp_path / "data_mrna_illumina_microarray.txt").write_text(
+        "Hugo_Symbol\tEntrez_Gene_Id\tP1\tP2\tP3\nTP53\t7157\t5.1\t6.2\t7.0\n"
+    )
+    spec = EndpointSpec(
+        "bmfs", "RFS_MONTHS", "RFS_STATUS", unit="months", site_column="RELAPSE_SITE", site="bone"
+    )
+    cohort = load_cbioportal(tmp_path, extra_endpoints=[spec], harmonise=False)
+    assert cohort.survival("bmfs")[1].tolist() == [1.0, 0.0, 0.0]
+    assert cohort.competing_risks("bmfs_cr")[1].tolist() == [1.0, 0.0, 2.0]
+    assert cohort.competing_endpoint("bmfs_cr").unit == "months"
