@@ -141,6 +141,8 @@ class CompetingRiskAnalysis:
         >>> res.incidence_at_horizons().columns.tolist()
         ['low', 'high']
         """
+        if not self.horizons:  # follow-up shorter than every default horizon
+            return pd.DataFrame(columns=pd.Index(self.levels), index=pd.Index([], name="time"))
         return self.incidence.at(list(self.horizons))
 
     def to_dict(self) -> dict[str, Any]:
@@ -155,7 +157,7 @@ class CompetingRiskAnalysis:
         'cause_specific'
         """
         estimate = self.incidence_at_horizons()
-        variance = self.incidence.variance_at(list(self.horizons))
+        variance = self.incidence.variance_at(list(self.horizons)) if self.horizons else estimate
         gray = self.incidence.gray_test
         return {
             "endpoint": self.endpoint,
@@ -317,8 +319,12 @@ def analyse_competing_risks(
         )
     n_causes = int(np.max(code)) if code.size else 0
     labels_of = tuple(causes) or tuple(f"cause {k}" for k in range(1, n_causes + 1))
-    if cause > len(labels_of):
-        raise AnalysisError("no label for the cause", expected=f"1..{len(labels_of)}", found=cause)
+    if max(cause, n_causes) > len(labels_of):
+        raise AnalysisError(
+            "more cause codes than cause labels",
+            expected=f"codes 0..{len(labels_of)}",
+            found=max(cause, n_causes),
+        )
     grouping = group_by_cut(values, cut, time=t, event=(code == cause).astype(float))
     levels = tuple(str(level) for level in grouping.labels.cat.categories)
     group_frame = pd.DataFrame(

@@ -120,3 +120,14 @@ def test_cohort_analysis_errors(metabric):
         analyse_cohort_competing(cohort, scores.iloc[5:], "os_cr", 1)
     with pytest.raises(AnalysisError, match="no clinical column"):
         analyse_cohort_competing(cohort, scores, "os_cr", 1, strata="machine")
+
+
+def test_short_follow_up_and_unlabelled_codes():
+    rng = np.random.default_rng(4)
+    score, time = rng.normal(size=60), rng.uniform(0.1, 0.5, size=60)  # all < 1 year
+    cause = rng.choice([0, 1, 2], size=60)
+    result = analyse_competing_risks(score, time, cause, 1, unit="years")
+    assert result.horizons == ()
+    assert result.to_dict()["cumulative_incidence"] == []
+    with pytest.raises(AnalysisError, match="more cause codes than cause labels"):
+        analyse_competing_risks(score, time, cause, 1, causes=("bone",))
