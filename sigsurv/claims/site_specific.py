@@ -19,10 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv.claims.populations import population_for
 from sigsurv.cohorts.model import Cohort, Endpoint, convert_time
+from sigsurv.errors import AnalysisError
 from sigsurv.survival.competing_analysis import analyse_cohort_competing, analyse_competing_risks
 
-__all__ = ["choose_site_endpoint", "site_cause", "test_site_specific"]
+__all__ = ["assess_site_claim", "choose_site_endpoint", "site_cause", "test_site_specific"]
 
 
 def site_cause(endpoint: Endpoint, site: str) -> int | None:
@@ -183,6 +185,8 @@ def test_site_specific(
             data = data.truncate(endpoint, limit)
         time, event = data.survival(endpoint)
         strata_values = None
+        if strata is not None and strata not in data.clinical.columns:
+            raise AnalysisError(f"cohort {cohort.name}: no clinical column {strata!r}")
         if strata is not None and data.clinical[strata].nunique() > 1:
             strata_values = data.clinical[strata].astype(str).to_numpy()
         result = analyse_competing_risks(
@@ -224,6 +228,72 @@ def test_site_specific(
         "horizon": limit,
         "unit": definition.unit,
         "details": record,
+    }
+
+
+def assess_site_claim(
+    claim: Any,
+    cohort: Cohort,
+    scores: pd.Series,
+    *,
+    strata: str | None = None,
+    cut: str | float = "median",
+) -> dict[str, Any]:
+    """Population, endpoint and test of a site-specific claim in one call.
+
+    :func:`~sigsurv.claims.populations.population_for` picks the population,
+    :func:`choose_site_endpoint` the endpoint and cause in it, and
+    :func:`test_site_specific` runs the analysis with the claim's horizon.
+
+    Returns
+    -------
+    dict
+        ``testable`` (bool), ``reason`` (why not, in words), ``population`` (subgroup,
+        label, exactness, reason), ``endpoint_exactness``, ``endpoint_reason`` and,
+        when testable, every key of :func:`test_site_specific`.
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> from sigsurv.seeds import get_claim
+    >>> cohort = load_example("gse1992")
+    >>> claim = get_claim("gawrzak2018_msk1_bone_relapse_5y_er_pos")
+    >>> out = assess_site_claim(claim, cohort, cohort.expression.loc["RPS6KA5"])
+    >>> out["testable"], out["endpoint"], out["endpoint_exactness"], out["horizon"]
+    (True, 'rfs', 'analogue', 60.0)
+    """
+    subgroup, label, population_exactness, population_reason = population_for(claim, cohort)
+    population = {
+        "subgroup": subgroup,
+        "label": label,
+        "exactness": population_exactness,
+        "reason": population_reason,
+    }
+    base = {"claim_id": claim.id, "cohort": cohort.name, "population": population}
+    if population_exactness is None:
+        return {**base, "testable": False, "reason": population_reason}
+    data = cohort.subset(subgroup) if subgroup else cohort
+    endpoint, cause, exactness, reason = choose_site_endpoint(claim, data)
+    if endpoint is None:
+        return {**base, "testable": False, "reason": reason}
+    horizon = claim.horizon
+    result = test_site_specific(
+        data,
+        scores,
+        endpoint,
+        cause,
+        None if horizon is None else horizon.value,
+        strata,
+        horizon_unit=None if horizon is None else horizon.unit,
+        cut=cut,
+    )
+    return {
+        **base,
+        "testable": True,
+        "reason": "",
+        "endpoint_exactness": exactness,
+        "endpoint_reason": reason,
+        **result,
     }
 
 

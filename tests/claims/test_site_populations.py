@@ -123,3 +123,22 @@ def test_copy_number_loss_groups_on_study_es_0(data_dir):
     assert int((groups == "loss").sum()) == int(calls.isin([-2, -1]).sum())
     assert int(groups.isna().sum()) == int(calls.isna().sum())
     assert cohort.subset(expression).n_samples == int(calls.notna().sum())
+
+
+def test_assess_site_claim_on_tcga(tcga):
+    from sigsurv.claims.site_specific import assess_site_claim
+
+    claim = get_claim("gawrzak2018_msk1_bone_relapse_5y_er_pos")
+    out = assess_site_claim(claim, tcga, tcga.expression.loc["MIR21"])
+    assert out["testable"] and out["population"]["subgroup"] == "er == 'positive'"
+    assert (out["endpoint"], out["cause"], out["endpoint_exactness"]) == (
+        "bone_relapse_cr",
+        1,
+        "exact",
+    )
+    assert out["horizon"] == pytest.approx(1826.25)  # 60 months in days
+    er_positive = tcga.subset("er == 'positive'")
+    direct = test_site_specific(
+        er_positive, tcga.expression.loc["MIR21"], "bone_relapse_cr", 1, 60, horizon_unit="months"
+    )
+    assert out["primary"] == direct["primary"] and out["secondary"] == direct["secondary"]
