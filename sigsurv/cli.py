@@ -231,9 +231,41 @@ def survival_command(
     seed: Seed = 20240101,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+    cause: Annotated[
+        str | None,
+        typer.Option(
+            "--cause",
+            help="Competing risks: cause code or label of a competing-risk --endpoint "
+            "(cause-specific Cox, Fine-Gray, cumulative incidence at --horizons).",
+        ),
+    ] = None,
+    horizons: Annotated[
+        str | None,
+        typer.Option(
+            "--horizons", help="With --cause: cumulative-incidence times, comma-separated."
+        ),
+    ] = None,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Score a signature, split patients, run KM + log-rank + Cox + concordance + PH test."""
+    if cause is not None:
+        if horizon is not None or covariates:
+            raise typer.BadParameter("--cause takes neither --horizon nor --covariates")
+        _survival_competing(
+            source,
+            signature,
+            endpoint,
+            cause,
+            method,
+            cut,
+            horizons,
+            strata,
+            population,
+            out,
+            as_json,
+            source_options,
+        )
+        return
     from sigsurv.report.manifest import survival_manifest
     from sigsurv.report.outputs import write_survival_outputs
     from sigsurv.report.terminal import survival_view
@@ -268,6 +300,64 @@ def survival_command(
         emit_json(result.to_dict(), sort_keys=True)
     else:
         show(*survival_view(result.to_dict()))
+
+
+def _survival_competing(
+    source: str,
+    signature: str,
+    endpoint: str | None,
+    cause: str,
+    method: str | None,
+    cut: str | None,
+    horizons: str | None,
+    strata: str | None,
+    population: bool,
+    out: Path | None,
+    as_json: bool,
+    source_options: SourceOptions,
+) -> None:
+    """``survival --cause``: results.json only (no cumulative-incidence figure yet)."""
+    from sigsurv._json import write_json
+    from sigsurv.survival.competing_analysis import analyse_signature_competing
+
+    cohort = load_source(source, source_options, apply_subgroup=False)
+    result, _, _ = analyse_signature_competing(
+        cohort,
+        signature,
+        endpoint,
+        cause,
+        method=method,
+        cut=cut,
+        horizons=[float(h) for h in horizons.split(",")] if horizons else None,
+        strata=strata,
+        subgroup=source_options.subgroup,
+        population=population,
+    )
+    record = {"cohort": cohort.name, "signature_id": signature, **result.to_dict()}
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(record, out / "results.json")
+        if not as_json and not state["quiet"]:
+            stderr.print("wrote " + escape(str(out / "results.json")))
+    if as_json:
+        emit_json(record, sort_keys=True)
+    else:
+        primary, secondary = record["cause_specific_per_sd"], record["fine_gray_per_sd"]
+
+        def number(value: float | None) -> str:
+            return "NA" if value is None else f"{value:.3g}"
+
+        show(
+            escape(
+                f"{cohort.name} {record['endpoint']}: cause {result.cause} "
+                f"({result.cause_label}), n = {result.n}, events {result.events}"
+            ),
+            f"cause-specific HR per SD {number(primary['hr'])} (95% CI "
+            f"{number(primary['ci_lower'])}-{number(primary['ci_upper'])}, "
+            f"p {number(primary['p'])})",
+            f"Fine-Gray subdistribution HR per SD {number(secondary['hr'])} "
+            f"(p {number(secondary['p'])})",
+        )
 
 
 # --------------------------------------------------------------------------- scan
