@@ -138,16 +138,16 @@ def expression_matrix(data: Any) -> tuple[np.ndarray, pd.Index, pd.Index]:
             f"{where}: duplicated sample identifiers", found=", ".join(map(str, dup))
         )
     bad = [
-        c
+        (c, t)
         for c, t in frame.dtypes.items()
         if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)
     ]
     if bad:
-        column = bad[0]
+        column, dtype = bad[0]
         raise CohortValidationError(
             f"{where}: expression values must be numeric",
             column=str(column),
-            found=str(frame.dtypes[column]),
+            found=str(dtype),
             hint="pass genes as rows and samples as columns",
         )
     values = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
@@ -253,7 +253,7 @@ def _resolve_one(item: Any) -> SignatureSpec:
         return _spec_from_signature(item)
     if isinstance(item, str):
         try:
-            from sigsurv.signatures import get_signature  # type: ignore[attr-defined]
+            from sigsurv.signatures import get_signature
         except ImportError as exc:  # the registry is optional for the scoring engine
             raise SignatureError(
                 f"cannot resolve signature {item!r}: the signature registry is not available",

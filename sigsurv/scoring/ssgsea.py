@@ -42,11 +42,13 @@ from sigsurv.scoring._common import (
     combine_parts,
     signed_parts,
 )
+from sigsurv.scoring._engine import check_engine
 from sigsurv.scoring._input import GeneSet
 from sigsurv.scoring._ranks import (
     Progress,
     block_ranks,
     check_positive_int,
+    resolve_threads,
     run_blocks,
     sample_blocks,
     transposed_block,
@@ -62,7 +64,8 @@ def ssgsea_enrichment(
     alpha: float = 0.25,
     ties: str = "average",
     block_size: int = 128,
-    threads: int = 1,
+    threads: int | None = None,
+    engine: str = "auto",
     progress: Progress = None,
 ) -> np.ndarray:
     """Raw ssGSEA enrichment scores (samples x gene sets) of row-index gene sets.
@@ -78,7 +81,10 @@ def ssgsea_enrichment(
     ties
         ``"average"`` or ``"gsva_1.46"`` (see the module docstring).
     block_size, threads
-        Samples per block (bounds memory) and threads working on blocks.
+        Samples per block (bounds memory) and threads working on blocks (None: every
+        available core).
+    engine
+        ``"auto"``, ``"numba"`` or ``"numpy"`` (identical results).
     progress
         Optional ``callable(done, total)`` called after each block.
 
@@ -102,7 +108,7 @@ def ssgsea_enrichment(
 
     def one_block(cols: slice) -> np.ndarray:
         block = transposed_block(values, cols)  # samples x genes
-        lt, le, position = block_ranks(block, union, stable=ties == "gsva_1.46")
+        lt, le, position = block_ranks(block, union, stable=ties == "gsva_1.46", engine=engine)
         if ties == "average":
             rank = (lt + le + 1) / 2.0
             walk = rank
@@ -122,7 +128,7 @@ def ssgsea_enrichment(
         return out
 
     blocks = sample_blocks(n_samples, block_size)
-    results = run_blocks(one_block, blocks, threads=threads, progress=progress)
+    results = run_blocks(one_block, blocks, threads=resolve_threads(threads), progress=progress)
     return np.vstack(results)
 
 
@@ -135,7 +141,8 @@ def ssgsea_scores(
     normalize: bool = False,
     ties: str = "average",
     block_size: int = 128,
-    threads: int = 1,
+    threads: int | None = None,
+    engine: str = "auto",
 ) -> np.ndarray:
     """ssGSEA scores of signatures (samples x signatures); signed ones as UP - DN.
 
@@ -154,7 +161,8 @@ def ssgsea_scores(
     if not isinstance(normalize, (bool, np.bool_)):
         raise AnalysisError("ssgsea: option normalize must be True or False", found=normalize)
     block_size = check_positive_int("block_size", block_size)
-    threads = check_positive_int("threads", threads)
+    threads = resolve_threads(threads)
+    engine = check_engine("ssgsea", engine)
     parts, where = signed_parts(sets)
     raw = ssgsea_enrichment(
         values,
@@ -163,6 +171,7 @@ def ssgsea_scores(
         ties=ties,
         block_size=block_size,
         threads=threads,
+        engine=engine,
         progress=progress,
     )
     if normalize:

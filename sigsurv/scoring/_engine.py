@@ -1,0 +1,65 @@
+"""Choice of the engine that runs the heavy kernels: compiled (numba) or numpy.
+
+``engine="auto"`` (the default of every method) uses the compiled kernels of
+:mod:`sigsurv.scoring._numba_kernels` when numba can be imported, else the numpy
+implementations; the environment variable ``SIGSURV_ENGINE`` (``numba`` / ``numpy``)
+overrides ``"auto"`` for a whole process. ``engine="numba"`` refuses to run without
+numba rather than silently falling back. Both engines give identical scores.
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+from typing import Any
+
+from sigsurv.errors import SigsurvInputError
+
+__all__ = ["ENGINES", "check_engine", "compiled_kernels"]
+
+ENGINES: tuple[str, ...] = ("auto", "numba", "numpy")
+ENGINE_VARIABLE = "SIGSURV_ENGINE"
+
+
+def check_engine(method: str, engine: Any) -> str:
+    """Validate an ``engine`` option.
+
+    Examples
+    --------
+    >>> check_engine("gsva", "numpy")
+    'numpy'
+    """
+    if engine not in ENGINES:
+        raise SigsurvInputError(
+            f"method {method}: invalid option engine", expected=" | ".join(ENGINES), found=engine
+        )
+    return str(engine)
+
+
+def compiled_kernels(engine: str = "auto") -> ModuleType | None:
+    """The compiled kernel module for ``engine``, or None for the numpy engine.
+
+    Examples
+    --------
+    >>> compiled_kernels("numpy") is None
+    True
+    """
+    if engine == "auto":
+        engine = os.environ.get(ENGINE_VARIABLE, "auto")
+        if engine not in ENGINES:
+            raise SigsurvInputError(
+                f"environment variable {ENGINE_VARIABLE}: invalid value",
+                expected=" | ".join(ENGINES),
+                found=engine,
+            )
+    if engine == "numpy":
+        return None
+    try:
+        from sigsurv.scoring import _numba_kernels
+    except ImportError as exc:
+        if engine == "numba":
+            raise SigsurvInputError(
+                "engine='numba' needs the numba package", hint="pip install numba"
+            ) from exc
+        return None
+    return _numba_kernels
