@@ -168,3 +168,23 @@ def test_rank_methods_identical_across_engines_with_ties(method, options):
     compiled = score(frame, sets, method, engine="numba", threads=2, **options)
     plain = score(frame, sets, method, engine="numpy", threads=1, **options)
     assert np.array_equal(compiled, plain)
+
+
+def test_average_ties_warn_on_heavily_tied_signature_genes():
+    from sigsurv.scoring.ssgsea import TIED_SHARE_WARNING
+
+    rng = np.random.default_rng(2)
+    values = rng.normal(size=(100, 8))
+    frame = pd.DataFrame(values, index=[f"G{i}" for i in range(100)])
+    sets = {"a": [f"G{i}" for i in range(10)]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SigsurvWarning)
+        score(frame, sets, "ssgsea")  # tie-free: no warning
+    tied = frame.copy()
+    tied.iloc[:2] = tied.iloc[50].to_numpy()  # 2 of 10 set genes tied in every sample
+    assert 2 / 10 > TIED_SHARE_WARNING
+    with pytest.warns(SigsurvWarning, match="ties='gsva_1.46'"):
+        score(tied, sets, "ssgsea")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SigsurvWarning)
+        score(tied, sets, "ssgsea", ties="gsva_1.46")  # the GSVA convention: no warning
