@@ -23,6 +23,7 @@ __all__ = [
     "block_ranks",
     "check_positive_int",
     "resolve_threads",
+    "row_sums",
     "run_blocks",
     "sample_blocks",
     "transposed_block",
@@ -116,6 +117,21 @@ def run_blocks(
         with ThreadPoolExecutor(max_workers=threads) as pool:
             _report(pool.map(func, blocks))
     return results
+
+
+def row_sums(a: np.ndarray) -> np.ndarray:
+    """Sums of the rows of a 2-D array, each added sequentially in column order.
+
+    ``a.sum(axis=1)`` may add a row's values in another order depending on the shape
+    of the whole array; this sum of a sample's row does not depend on the other
+    samples of its block, so scores do not depend on block or chunk sizes.
+
+    Examples
+    --------
+    >>> row_sums(np.array([[0.1, 0.2, 0.3], [1.0, 2.0, 3.0]])).tolist()
+    [0.6000000000000001, 6.0]
+    """
+    return np.cumsum(a, axis=1)[:, -1]
 
 
 def transposed_block(values: np.ndarray, cols: slice, tile: int = 512) -> np.ndarray:

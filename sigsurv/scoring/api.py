@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sigsurv.errors import AnalysisError
+from sigsurv.errors import AnalysisError, SigsurvInputError
 from sigsurv.scoring._input import (
     check_coverage,
     coverage_table,
@@ -19,7 +19,9 @@ from sigsurv.scoring._input import (
 from sigsurv.scoring.linear import warn_ignored_weights
 from sigsurv.scoring.registry import get_method
 
-__all__ = ["score", "signature_coverage"]
+__all__ = ["BACKENDS", "score", "signature_coverage"]
+
+BACKENDS: tuple[str, ...] = ("memory", "dask")
 
 
 def signature_coverage(data: Any, signatures: Any) -> pd.DataFrame:
@@ -59,6 +61,11 @@ def score(
     *,
     min_coverage: float = 0.5,
     progress: Callable[[int, int], Any] | None = None,
+    backend: str = "memory",
+    scheduler: Any = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    gene_chunk_size: int | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Score signatures per sample.
@@ -86,6 +93,19 @@ def score(
         whatever their size.
     progress
         Optional ``callable(done, total)`` called as work blocks complete.
+    backend
+        ``"memory"`` (default: this process, ``threads`` threads for the methods that
+        have them) or ``"dask"``: the work is split into tasks run by Dask (see
+        ``sigsurv.scoring._distributed`` for how each method is split). Both give
+        identical scores, whatever the chunk sizes and the number of workers.
+    scheduler
+        Dask only: a ``dask.distributed.Client``, a scheduler address
+        (``"tcp://host:8786"``) or None for a local cluster of ``workers`` processes
+        (default: one per available core) started and stopped by this call.
+    workers, chunk_size, gene_chunk_size
+        Dask only: workers of the local cluster; samples per chunk (per-sample
+        methods and GSVA's walk); genes per chunk of GSVA's kernel pass. Defaults
+        spread the work over the workers.
     **options
         Method options (see ``list_methods()["options"]``), e.g. ``alpha``,
         ``normalize`` and ``ties`` for ``ssgsea``; unknown names are refused.
@@ -113,6 +133,9 @@ def score(
     2
     >>> score(expr, {"pair": ["BCL2", "PTEN"]}, method="singscore")["pair"].tolist()
     [-0.5, 0.0, -0.5]
+    >>> on_dask = score(expr, {"pair": ["BCL2", "IGF1R"]}, backend="dask", workers=1)
+    >>> bool(on_dask.equals(scores))
+    True
     """
     scoring_method = get_method(method)
     resolved = scoring_method.resolve_options(options)
@@ -122,9 +145,33 @@ def score(
     check_coverage(sets, specs, min_coverage, genes)
     if not scoring_method.supports_weights:
         warn_ignored_weights(scoring_method.name, sets)
+    if backend not in BACKENDS:
+        raise SigsurvInputError(
+            "invalid option backend", expected=" | ".join(BACKENDS), found=backend
+        )
+    dask_only = (scheduler, workers, chunk_size, gene_chunk_size)
+    if backend == "memory" and any(option is not None for option in dask_only):
+        raise SigsurvInputError(
+            "options scheduler, workers, chunk_size and gene_chunk_size need backend='dask'"
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         # Undefined scores are caught just below, with a message instead of a numpy warning.
-        result = scoring_method.func(values, sets, progress=progress, **resolved)
+        if backend == "dask":
+            from sigsurv.scoring._distributed import score_with_dask
+
+            result = score_with_dask(
+                scoring_method,
+                values,
+                sets,
+                resolved,
+                scheduler=scheduler,
+                workers=workers,
+                chunk_size=chunk_size,
+                gene_chunk_size=gene_chunk_size,
+                progress=progress,
+            )
+        else:
+            result = scoring_method.func(values, sets, progress=progress, **resolved)
     finite = np.isfinite(np.asarray(result, dtype=float))
     if not finite.all():
         column = int(np.flatnonzero(~finite.all(axis=0))[0])

@@ -54,6 +54,7 @@ Kernel arithmetic and speed
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -83,7 +84,15 @@ from sigsurv.scoring._ranks import (
     sample_blocks,
 )
 
-__all__ = ["KCDF", "gsva_scores", "kernel_cdf_statistic", "walk_scores"]
+__all__ = [
+    "KCDF",
+    "check_gsva_options",
+    "check_poisson_counts",
+    "gsva_scores",
+    "kernel_cdf_statistic",
+    "prepare_gsva",
+    "walk_scores",
+]
 
 KCDF: tuple[str, ...] = ("Gaussian", "Poisson", "none")
 _RESOLUTION = RESOLUTION
@@ -137,7 +146,13 @@ def _genes_per_block(n_samples: int, exact: bool, kcdf: str) -> int:
     return min(1024, max(1, _PAIRS_PER_BLOCK // (n_samples * n_samples)))
 
 
-def _check_counts(values: np.ndarray) -> None:
+def check_poisson_counts(values: np.ndarray) -> None:
+    """Refuse negative values and warn on non-integers (``kcdf="Poisson"``).
+
+    Examples
+    --------
+    >>> check_poisson_counts(np.array([[0.0, 3.0]]))
+    """
     if np.any(values < 0):
         row, col = np.argwhere(values < 0)[0]
         raise SigsurvInputError(
@@ -209,7 +224,7 @@ def kernel_cdf_statistic(
     n_genes, n_samples = values.shape
     out = np.empty_like(values)
     if kcdf == "Poisson":
-        _check_counts(values)
+        check_poisson_counts(values)
     bw = _bandwidth(values) if kcdf == "Gaussian" else np.empty(0)
 
     def one_block(rows: slice) -> None:
@@ -294,10 +309,12 @@ def walk_scores(
             q = np.sort(pos_union[:, loc], axis=1).astype(np.float64)  # walk positions
             rank_score = np.abs(n - q + 1.0 - n / 2.0)
             w = rank_score if tau == 1.0 else rank_score**tau
-            cum = np.cumsum(w, axis=1) / w.sum(axis=1, keepdims=True)
+            running = np.cumsum(w, axis=1)  # sequential: independent of the block
+            total_weight = running[:, -1:]
+            cum = running / total_weight
             misses = (q - np.arange(1, k + 1)) / (n - k)
             peak = np.maximum((cum - misses).max(axis=1), 0.0)
-            dip = np.minimum((cum - w / w.sum(axis=1, keepdims=True) - misses).min(axis=1), 0.0)
+            dip = np.minimum((cum - w / total_weight - misses).min(axis=1), 0.0)
             if max_diff:
                 out[:, j] = peak + dip
             else:
@@ -338,7 +355,61 @@ def gsva_scores(
     >>> bool(np.array_equal(s, gsva_scores(x, [gs], engine="numpy", threads=1)))
     True
     """
-    tau = check_number("gsva", "tau", tau)
+    checked = check_gsva_options(
+        tau=tau,
+        max_diff=max_diff,
+        kcdf=kcdf,
+        fast_kernel=fast_kernel,
+        engine=engine,
+        block_size=block_size,
+        threads=threads,
+    )
+    values, parts, where = prepare_gsva(values, sets)
+    n_genes, n_samples = values.shape
+    exact = not checked["fast_kernel"]
+    gene_blocks = n_kernel_blocks(n_genes, n_samples, exact, checked["kcdf"])
+    sample_block_count = -(-n_samples // checked["block_size"])
+    total = gene_blocks + sample_block_count
+    stat = kernel_cdf_statistic(
+        values,
+        kcdf=checked["kcdf"],
+        exact=exact,
+        engine=checked["engine"],
+        threads=checked["threads"],
+        progress=progress,
+        total=total,
+    )
+    part_scores = walk_scores(
+        stat,
+        parts,
+        tau=checked["tau"],
+        max_diff=checked["max_diff"],
+        block_size=checked["block_size"],
+        threads=checked["threads"],
+        progress=progress,
+        done=gene_blocks,
+        total=total,
+    )
+    return combine_parts(part_scores, where)
+
+
+def check_gsva_options(
+    *,
+    tau: Any = 1.0,
+    max_diff: Any = True,
+    kcdf: Any = "Gaussian",
+    fast_kernel: Any = False,
+    engine: Any = "auto",
+    block_size: Any = 128,
+    threads: Any = None,
+) -> dict[str, Any]:
+    """Validated GSVA options (``threads=None`` resolved to the available cores).
+
+    Examples
+    --------
+    >>> check_gsva_options(kcdf="none", threads=2)["kcdf"]
+    'none'
+    """
     kcdf = check_choice("gsva", "kcdf", kcdf, KCDF)
     if not isinstance(fast_kernel, (bool, np.bool_)):
         raise SigsurvInputError("gsva: option fast_kernel must be True or False", found=fast_kernel)
@@ -348,38 +419,33 @@ def gsva_scores(
         )
     if not isinstance(max_diff, (bool, np.bool_)):
         raise SigsurvInputError("gsva: option max_diff must be True or False", found=max_diff)
-    engine = check_engine("gsva", engine)
-    block_size = check_positive_int("block_size", block_size)
-    threads = resolve_threads(threads)
+    return {
+        "tau": check_number("gsva", "tau", tau),
+        "max_diff": bool(max_diff),
+        "kcdf": kcdf,
+        "fast_kernel": bool(fast_kernel),
+        "engine": check_engine("gsva", engine),
+        "block_size": check_positive_int("block_size", block_size),
+        "threads": resolve_threads(threads),
+    }
+
+
+def prepare_gsva(
+    values: np.ndarray, sets: list[GeneSet]
+) -> tuple[np.ndarray, list[np.ndarray], list[tuple[int | None, int | None]]]:
+    """Checks and constant-gene removal before GSVA's kernel: ``(values, parts, where)``.
+
+    Examples
+    --------
+    >>> gs = GeneSet("s", np.array([0]), np.array([1]), np.ones(1))
+    >>> values, parts, where = prepare_gsva(np.array([[1.0, 2.0], [2.0, 1.0]]), [gs])
+    >>> values.shape, [p.tolist() for p in parts], where
+    ((2, 2), [[0]], [(0, None)])
+    """
     if values.shape[1] < 2:
         raise AnalysisError("gsva needs at least 2 samples", found=f"{values.shape[1]} sample")
     values, sets = drop_constant_genes(values, sets, "gsva")
     parts, where = signed_parts(sets)
     if any(p.size >= values.shape[0] for p in parts):
         raise AnalysisError("gsva: a gene set contains every gene of the matrix")
-    n_genes, n_samples = values.shape
-    exact = not fast_kernel
-    gene_blocks = n_kernel_blocks(n_genes, n_samples, exact, kcdf)
-    sample_block_count = -(-n_samples // block_size)
-    total = gene_blocks + sample_block_count
-    stat = kernel_cdf_statistic(
-        values,
-        kcdf=kcdf,
-        exact=exact,
-        engine=engine,
-        threads=threads,
-        progress=progress,
-        total=total,
-    )
-    part_scores = walk_scores(
-        stat,
-        parts,
-        tau=tau,
-        max_diff=bool(max_diff),
-        block_size=block_size,
-        threads=threads,
-        progress=progress,
-        done=gene_blocks,
-        total=total,
-    )
-    return combine_parts(part_scores, where)
+    return values, parts, where

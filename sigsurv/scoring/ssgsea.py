@@ -54,6 +54,7 @@ from sigsurv.scoring._ranks import (
     block_ranks,
     check_positive_int,
     resolve_threads,
+    row_sums,
     run_blocks,
     sample_blocks,
     transposed_block,
@@ -177,9 +178,9 @@ def ssgsea_raw(
         for j, loc in enumerate(local):
             w = weight[:, loc]
             pos = walk[:, loc]
-            out[:, j] = (w * pos).sum(axis=1) / w.sum(axis=1) - (
-                total_positions - pos.sum(axis=1)
-            ) / (n - loc.size)
+            out[:, j] = row_sums(w * pos) / row_sums(w) - (total_positions - row_sums(pos)) / (
+                n - loc.size
+            )
         return out, int(np.count_nonzero(le - lt > 1))
 
     blocks = sample_blocks(n_samples, block_size)
