@@ -188,3 +188,20 @@ def test_average_ties_warn_on_heavily_tied_signature_genes():
     with warnings.catch_warnings():
         warnings.simplefilter("error", SigsurvWarning)
         score(tied, sets, "ssgsea", ties="gsva_1.46")  # the GSVA convention: no warning
+
+
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("numba", marks=needs_numba)])
+def test_gsva_kernel_memory_does_not_grow_with_samples_squared(engine):
+    # 2 genes x 3,000 samples: the former exact kernel held one gene's 9e6 pairs at
+    # once (~450 MB of temporaries); the compiled kernel needs O(samples) per gene, the
+    # numpy one its pair chunk (2e6 pairs, ~50 bytes each over its temporaries).
+    import tracemalloc
+
+    values = np.random.default_rng(1).normal(size=(2, 3000))
+    kernel_cdf_statistic(values[:, :10], engine=engine, threads=1)  # compile first
+    tracemalloc.start()
+    kernel_cdf_statistic(values, engine=engine, threads=1)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    limit = 1e6 if engine == "numba" else 120e6
+    assert peak < limit
