@@ -17,7 +17,9 @@ number of workers:
   samples, the rank walk per chunk of samples.
 
 Inside a task the in-memory kernels run on one thread (the workers are the
-parallelism).
+parallelism). The matrix is a numpy array (sent once to the workers in chunks) or a
+dask array read lazily from a Zarr / Parquet store (``sigsurv._dask``), checked for
+missing values in one pass and read chunk by chunk by the workers.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from sigsurv._dask import chunk_slices, compute_in_order, dask_client, scattered_array
-from sigsurv.errors import SigsurvInputError, SigsurvWarning
+from sigsurv.errors import CohortValidationError, SigsurvInputError, SigsurvWarning
 from sigsurv.scoring._common import TIES, check_choice, check_number, signed_parts
 from sigsurv.scoring._common import combine_parts as _combine_parts
 from sigsurv.scoring._input import GeneSet
@@ -110,6 +112,49 @@ def _gsva_walk_chunk(
     )
 
 
+def _chunked(client: Any, values: Any, *, axis: int, size: int) -> Any:
+    """A dask array in chunks of ``size`` along ``axis`` (whole along the other)."""
+    if isinstance(values, np.ndarray):
+        return scattered_array(client, values, axis=axis, size=size)
+    chunk_slices(values.shape[axis], size)  # validates the size
+    return values.rechunk((size, -1) if axis == 0 else (-1, size))
+
+
+def _check_finite(client: Any, values: Any) -> None:
+    """Refuse missing or infinite values of a lazily read matrix (one pass by Dask)."""
+    if isinstance(values, np.ndarray):
+        return  # checked when the matrix was built
+    import dask.array as da
+
+    bad = int(client.compute((~da.isfinite(values)).sum(), sync=True))
+    if bad:
+        raise CohortValidationError(
+            f"expression store: {bad} missing or infinite expression values",
+            expected="finite numbers",
+            hint="impute or drop them explicitly before scoring",
+        )
+
+
+def _check_counts_lazily(client: Any, values: Any) -> None:
+    if isinstance(values, np.ndarray):
+        check_poisson_counts(values)
+        return
+    import dask.array as da
+
+    negative, fractional = client.compute(
+        [(values < 0).any(), (values != da.floor(values)).any()], sync=True
+    )
+    if negative:
+        raise SigsurvInputError("gsva: kcdf='Poisson' needs non-negative counts")
+    if fractional:
+        warnings.warn(
+            "gsva: kcdf='Poisson' expects integer counts; non-integer values are floored "
+            "in the kernel (as R's ppois does)",
+            SigsurvWarning,
+            stacklevel=4,
+        )
+
+
 def _default_chunk(n: int, client: Any) -> int:
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     return max(1, min(512, math.ceil(n / (2 * workers))))
@@ -144,6 +189,7 @@ def score_with_dask(
     """
     partition = partition_of(method, options)
     with dask_client(scheduler, workers=workers) as client:
+        _check_finite(client, values)
         n_samples = values.shape[1]
         chunk = _default_chunk(n_samples, client) if chunk_size is None else chunk_size
         if partition == "gsva":
@@ -151,7 +197,7 @@ def score_with_dask(
         if partition == "signatures":
             tasks = _signature_tasks(method, values, sets, options)
             return np.hstack(compute_in_order(client, tasks, progress))
-        x = scattered_array(client, values, axis=1, size=chunk)
+        x = _chunked(client, values, axis=1, size=chunk)
         blocks = list(x.to_delayed().ravel())
         if partition == "ssgsea":
             return _ssgsea(client, blocks, sets, options, progress)
@@ -212,14 +258,16 @@ def _gsva(
     import dask
 
     checked = check_gsva_options(**{k: v for k, v in options.items() if k != "threads"})
-    values, parts, where = prepare_gsva(values, sets)
+    constant = None
+    if not isinstance(values, np.ndarray):
+        constant = client.compute(values.max(axis=1) == values.min(axis=1), sync=True)
+    values, parts, where = prepare_gsva(values, sets, constant)
     if checked["kcdf"] == "Poisson":
-        check_poisson_counts(values)
+        _check_counts_lazily(client, values)
     n_genes, n_samples = values.shape
     if gene_chunk_size is None:
         gene_chunk_size = max(1, min(n_genes, _VALUES_PER_GENE_CHUNK // n_samples))
-    chunk_slices(n_genes, gene_chunk_size)  # validates the size
-    x = scattered_array(client, values, axis=0, size=gene_chunk_size)
+    x = _chunked(client, values, axis=0, size=gene_chunk_size)
     # pass 1: each gene's statistic over the whole cohort, per chunk of genes
     statistic = x.map_blocks(
         _gsva_statistic_chunk,

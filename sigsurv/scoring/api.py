@@ -8,10 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv._dask import ExpressionStore
 from sigsurv.errors import AnalysisError, SigsurvInputError
 from sigsurv.scoring._input import (
     check_coverage,
+    check_store_labels,
     coverage_table,
+    expression_labels,
     expression_matrix,
     map_signatures,
     resolve_signatures,
@@ -49,7 +52,7 @@ def signature_coverage(data: Any, signatures: Any) -> pd.DataFrame:
     >>> int(cov.loc["pair", "n_found"]), cov.loc["pair", "missing"]
     (2, ['MIR21'])
     """
-    _, genes, _ = expression_matrix(data)
+    genes = expression_labels(data)
     specs = resolve_signatures(signatures)
     return coverage_table(specs, map_signatures(specs, genes))
 
@@ -73,9 +76,13 @@ def score(
     Parameters
     ----------
     data
-        A :class:`~sigsurv.cohorts.model.Cohort` (its ``expression`` is scored) or a
-        genes x samples DataFrame, scored **as given**: genes are matched exactly to
-        the index, nothing is renamed, collapsed or reordered. Values must be finite.
+        A :class:`~sigsurv.cohorts.model.Cohort` (its ``expression`` is scored), a
+        genes x samples DataFrame, or an expression store read lazily from Zarr or
+        Parquet (``sigsurv._dask.read_zarr_expression`` /
+        ``read_parquet_expression``: with ``backend="dask"`` it is read chunk by
+        chunk by the workers, otherwise read whole first). Scored **as given**: genes
+        are matched exactly to the index, nothing is renamed, collapsed or
+        reordered. Values must be finite.
     signatures
         A built-in signature id (or file) resolved by
         ``sigsurv.signatures.get_signature``, a
@@ -139,12 +146,6 @@ def score(
     """
     scoring_method = get_method(method)
     resolved = scoring_method.resolve_options(options)
-    values, genes, samples = expression_matrix(data)
-    specs = resolve_signatures(signatures)
-    sets = map_signatures(specs, genes)
-    check_coverage(sets, specs, min_coverage, genes)
-    if not scoring_method.supports_weights:
-        warn_ignored_weights(scoring_method.name, sets)
     if backend not in BACKENDS:
         raise SigsurvInputError(
             "invalid option backend", expected=" | ".join(BACKENDS), found=backend
@@ -154,6 +155,16 @@ def score(
         raise SigsurvInputError(
             "options scheduler, workers, chunk_size and gene_chunk_size need backend='dask'"
         )
+    if backend == "dask" and isinstance(data, ExpressionStore):
+        check_store_labels(data)  # values stay in the store; Dask reads them chunk by chunk
+        values, genes, samples = data.array, data.genes, data.samples
+    else:
+        values, genes, samples = expression_matrix(data)
+    specs = resolve_signatures(signatures)
+    sets = map_signatures(specs, genes)
+    check_coverage(sets, specs, min_coverage, genes)
+    if not scoring_method.supports_weights:
+        warn_ignored_weights(scoring_method.name, sets)
     with np.errstate(invalid="ignore", divide="ignore"):
         # Undefined scores are caught just below, with a message instead of a numpy warning.
         if backend == "dask":

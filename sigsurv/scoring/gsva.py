@@ -431,9 +431,11 @@ def check_gsva_options(
 
 
 def prepare_gsva(
-    values: np.ndarray, sets: list[GeneSet]
-) -> tuple[np.ndarray, list[np.ndarray], list[tuple[int | None, int | None]]]:
+    values: Any, sets: list[GeneSet], constant: np.ndarray | None = None
+) -> tuple[Any, list[np.ndarray], list[tuple[int | None, int | None]]]:
     """Checks and constant-gene removal before GSVA's kernel: ``(values, parts, where)``.
+
+    ``constant``: the mask of constant rows when already computed (dask arrays).
 
     Examples
     --------
@@ -444,7 +446,7 @@ def prepare_gsva(
     """
     if values.shape[1] < 2:
         raise AnalysisError("gsva needs at least 2 samples", found=f"{values.shape[1]} sample")
-    values, sets = drop_constant_genes(values, sets, "gsva")
+    values, sets = drop_constant_genes(values, sets, "gsva", constant)
     parts, where = signed_parts(sets)
     if any(p.size >= values.shape[0] for p in parts):
         raise AnalysisError("gsva: a gene set contains every gene of the matrix")
