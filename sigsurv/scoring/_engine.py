@@ -2,7 +2,8 @@
 
 ``engine="auto"`` (the default of every method) uses the compiled kernels of
 :mod:`sigsurv.scoring._numba_kernels` when numba can be imported, else the numpy
-implementations; the environment variable ``SIGSURV_ENGINE`` (``numba`` / ``numpy``)
+implementations (the rank counts of ssgsea / singscore stay in numpy under "auto":
+numpy's vectorised sort is faster there); the environment variable ``SIGSURV_ENGINE`` (``numba`` / ``numpy``)
 overrides ``"auto"`` for a whole process. ``engine="numba"`` refuses to run without
 numba rather than silently falling back. Both engines give identical scores.
 """
@@ -36,16 +37,22 @@ def check_engine(method: str, engine: Any) -> str:
     return str(engine)
 
 
-def compiled_kernels(engine: str = "auto") -> ModuleType | None:
+def compiled_kernels(engine: str = "auto", *, auto_compiled: bool = True) -> ModuleType | None:
     """The compiled kernel module for ``engine``, or None for the numpy engine.
+
+    ``auto_compiled=False``: ``"auto"`` means numpy (unless ``SIGSURV_ENGINE`` says
+    otherwise), for kernels whose numpy version is as fast (the rank counts: numpy's
+    vectorised sort beats a compiled binary search on current CPUs).
 
     Examples
     --------
     >>> compiled_kernels("numpy") is None
     True
+    >>> compiled_kernels("auto", auto_compiled=False) is None
+    True
     """
     if engine == "auto":
-        engine = os.environ.get(ENGINE_VARIABLE, "auto")
+        engine = os.environ.get(ENGINE_VARIABLE, "auto" if auto_compiled else "numpy")
         if engine not in ENGINES:
             raise SigsurvInputError(
                 f"environment variable {ENGINE_VARIABLE}: invalid value",

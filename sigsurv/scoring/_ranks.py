@@ -166,10 +166,12 @@ def block_ranks(
         Also return each selected gene's position in a stable ascending sort (tied
         values in gene row order), as GSVA 1.46's walk needs.
     engine
-        ``"auto"``, ``"numba"`` or ``"numpy"`` (``sigsurv.scoring._engine``). The
-        compiled kernel locates every value among the sorted selected values
-        (``O(n log k)`` per sample, no sort of the sample); the numpy one sorts each
-        sample. Both return identical counts.
+        ``"auto"`` (numpy unless ``SIGSURV_ENGINE=numba``), ``"numba"`` or
+        ``"numpy"``. The compiled kernel locates every value among the sorted selected
+        values by binary search (``O(n log k)`` per sample, no sort of the sample);
+        the numpy one sorts each sample (vectorised sort: at 20,000 genes and 2,500
+        selected genes it is ~4x faster than the binary searches, hence the
+        default). Both return identical counts.
 
     Returns
     -------
@@ -188,7 +190,7 @@ def block_ranks(
     >>> block_ranks(np.array([[5.0, 2.0, 2.0, 1.0]]), np.array([0, 1, 2]))[1].tolist()
     [[4, 3, 3]]
     """
-    kernels = compiled_kernels(engine)
+    kernels = compiled_kernels(engine, auto_compiled=False)
     if kernels is not None:
         b, m = block.shape[0], union.size
         lt = np.empty((b, m), dtype=np.int64)
