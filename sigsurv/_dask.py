@@ -119,8 +119,8 @@ def chunk_slices(n: int, size: int) -> list[slice]:
 def scattered_array(client: Any, values: np.ndarray, *, axis: int, size: int) -> Any:
     """``values`` as a dask array in chunks of ``size`` along ``axis``, held by workers.
 
-    Each chunk is sent to the workers once (``client.scatter``) instead of being
-    embedded in every task graph.
+    Each chunk is sent once to one worker (``client.scatter``, workers in turn)
+    instead of being embedded in the task graph.
 
     Examples
     --------
@@ -131,10 +131,13 @@ def scattered_array(client: Any, values: np.ndarray, *, axis: int, size: int) ->
     """
     import dask.array as da
 
+    workers = sorted(client.scheduler_info().get("workers", {})) or [None]
     blocks = []
-    for part in chunk_slices(values.shape[axis], size):
+    for i, part in enumerate(chunk_slices(values.shape[axis], size)):
         piece = np.ascontiguousarray(values[:, part] if axis == 1 else values[part])
-        future = client.scatter(piece)
+        # chunks dealt to the workers in turn: each holds its share of the matrix
+        target = workers[i % len(workers)]
+        future = client.scatter(piece, workers=None if target is None else [target])
         blocks.append(da.from_delayed(future, shape=piece.shape, dtype=piece.dtype))
     return da.concatenate(blocks, axis=axis)
 

@@ -195,7 +195,7 @@ def score_with_dask(
         if partition == "gsva":
             return _gsva(client, values, sets, options, chunk, gene_chunk_size, progress)
         if partition == "signatures":
-            tasks = _signature_tasks(method, values, sets, options)
+            tasks = _signature_tasks(client, method, values, sets, options)
             return np.hstack(compute_in_order(client, tasks, progress))
         x = _chunked(client, values, axis=1, size=chunk)
         blocks = list(x.to_delayed().ravel())
@@ -209,7 +209,11 @@ def score_with_dask(
 
 
 def _signature_tasks(
-    method: ScoringMethod, values: np.ndarray, sets: list[GeneSet], options: dict[str, Any]
+    client: Any,
+    method: ScoringMethod,
+    values: Any,
+    sets: list[GeneSet],
+    options: dict[str, Any],
 ) -> list[Any]:
     import dask
 
@@ -217,7 +221,10 @@ def _signature_tasks(
     tasks = []
     for gs in sets:
         local = dataclasses.replace(gs, index=np.arange(gs.k))
-        tasks.append(task(method.func, values[gs.index], [local], options))
+        rows = values[gs.index]  # the signature's genes over the whole cohort
+        if isinstance(rows, np.ndarray):
+            rows = client.scatter(rows)  # sent once, not embedded in the graph
+        tasks.append(task(method.func, rows, [local], options))
     return tasks
 
 
