@@ -33,7 +33,8 @@ def signature_coverage(data: Any, signatures: Any) -> pd.DataFrame:
     Parameters
     ----------
     data
-        A :class:`~sigsurv.cohorts.model.Cohort` or a genes x samples DataFrame.
+        A :class:`~sigsurv.cohorts.model.Cohort`, a genes x samples DataFrame or an
+        :class:`~sigsurv.scoring.ExpressionStore` (only its gene labels are read).
     signatures
         Anything :func:`score` accepts.
 
@@ -78,11 +79,11 @@ def score(
     data
         A :class:`~sigsurv.cohorts.model.Cohort` (its ``expression`` is scored), a
         genes x samples DataFrame, or an expression store read lazily from Zarr or
-        Parquet (``sigsurv._dask.read_zarr_expression`` /
-        ``read_parquet_expression``: with ``backend="dask"`` it is read chunk by
-        chunk by the workers, otherwise read whole first). Scored **as given**: genes
-        are matched exactly to the index, nothing is renamed, collapsed or
-        reordered. Values must be finite.
+        Parquet (:func:`~sigsurv.scoring.read_zarr_expression` /
+        :func:`~sigsurv.scoring.read_parquet_expression`: with ``backend="dask"``
+        it is read chunk by chunk by the workers, otherwise read whole first).
+        Scored **as given**: genes are matched exactly to the index, nothing is
+        renamed, collapsed or reordered. Values must be finite.
     signatures
         A built-in signature id (or file) resolved by
         ``sigsurv.signatures.get_signature``, a
