@@ -2,8 +2,8 @@
 
 ``engine="auto"`` (the default of every method) uses the compiled kernels of
 :mod:`sigsurv.scoring._numba_kernels` when numba can be imported, else the numpy
-implementations (the rank counts of ssgsea / singscore stay in numpy under "auto":
-numpy's vectorised sort is faster there); the environment variable
+implementations (the plain rank counts of ssgsea / singscore stay in numpy under
+"auto": numpy's vectorised sort is faster there); the environment variable
 ``SIGSURV_ENGINE`` (``numba`` / ``numpy``) overrides ``"auto"`` for a whole process.
 ``engine="numba"`` refuses to run without numba rather than silently falling back.
 Both engines give identical scores.
