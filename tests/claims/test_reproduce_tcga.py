@@ -93,7 +93,9 @@ def test_tcga_tests_are_stratified_within_machine_with_their_own_null(tcga):
         assert row["null"]["stratified"] is True and row["null"]["n_sets"] == 10
         assert row["null"]["direction"] in ("protective", "harmful")
         assert row["proxy"] is None  # MIR21 / MIR424 are measured as miRNAs in TCGA
-        assert "age_at_initial_pathologic_diagnosis" in row["adjusted"]["clinical"]["covariates"]
+        # The TCGA loader now harmonises age into "age" (the cohorts merge), chosen first.
+        covariates = row["adjusted"]["clinical"]["covariates"]
+        assert {"age", "age_at_initial_pathologic_diagnosis"} & set(covariates)
         # No mRNA: the proliferation adjustment says why it is missing.
         assert "cannot be scored" in row["adjusted"]["proliferation"]["not_computed"]
         assert row["verdict"] in ("consistent", "contradicted", "inconclusive", "not informative")

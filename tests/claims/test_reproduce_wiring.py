@@ -193,9 +193,10 @@ def test_analyses_accept_an_anndata_cohort():
     assert from_adata.hazard_ratio_per_sd == direct.hazard_ratio_per_sd
     esr1 = cohort.expression.loc["ESR1"]
     scored = analyse_scores(adata, esr1, signature_id="ESR1", endpoint="rfs")
-    assert scored.hazard_ratio_grouped == analyse_scores(
-        cohort, esr1, signature_id="ESR1", endpoint="rfs"
-    ).hazard_ratio_grouped
+    assert (
+        scored.hazard_ratio_grouped
+        == analyse_scores(cohort, esr1, signature_id="ESR1", endpoint="rfs").hazard_ratio_grouped
+    )
 
 
 @pytest.mark.slow
