@@ -828,6 +828,17 @@ def _copy_number_test(claim: Any, cohort: Cohort, analysis: SignatureSurvival) -
     }
 
 
+def _copy_number_words(record: dict[str, Any]) -> str:
+    """The copy-number comparison in one phrase for the test's reason."""
+    head = f"copy number ({record['column']}): {record['comparison']}"
+    if "not_computed" in record:
+        return f"{head} not computed: {record['not_computed']}"
+    return (
+        f"{head} HR {record['hr']:.2f} ({record['lower']:.2f}-{record['upper']:.2f}), "
+        f"{record['altered']} of {record['n']} with a {record['alteration']}: {record['verdict']}"
+    )
+
+
 def _verdict(test: ClaimTest, options: _Options) -> Verdict:
     per_sd = test.hr_per_sd()
     assert per_sd is not None and test.analysis is not None
@@ -921,8 +932,7 @@ def _test_one(
         )
     test.detail = _verdict(test, options)
     test.verdict = test.detail.verdict
-    if getattr(claim, "copy_number", None) is not None and copy_number_column(claim, cohort):
-        test.copy_number = _copy_number_test(claim, cohort, analysis)
+
     words = [test.detail.reason]
     if test.endpoint_match == "analogue":
         words.append(f"endpoint {test.endpoint} used as an analogue of {claim.endpoint!r}")
@@ -931,6 +941,9 @@ def _test_one(
             f"population {test.population['label']!r} used as an analogue of "
             f"{claim.population!r} ({test.population['reason']})"
         )
+    if getattr(claim, "copy_number", None) is not None and copy_number_column(claim, cohort):
+        test.copy_number = _copy_number_test(claim, cohort, analysis)
+        words.append(_copy_number_words(test.copy_number))
     test.proxy = _proxy_words(get_signature(signature_id), role, analysis.coverage)
     if test.proxy:
         words.append(test.proxy)

@@ -154,6 +154,7 @@ def test_loss_claim_compares_loss_with_no_loss_when_calls_exist():
     assert record["hr"] == pytest.approx(float(direct.summary.loc["loss", "hr"]), rel=1e-9)
     assert record["altered"] == int(loss.sum()) and record["n"] == cohort.n_samples
     assert record["hr"] > 1 and record["verdict"] == "consistent"
+    assert "copy number (cna_MIR424): loss vs no loss HR" in row["reason"]
 
 
 def test_loss_claim_without_calls_is_the_labelled_expression_analogue():
