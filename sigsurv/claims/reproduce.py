@@ -770,7 +770,9 @@ def _competing_test(test: ClaimTest, assessment: dict[str, Any], claim: Any) -> 
     return test
 
 
-def _copy_number_test(claim: Any, cohort: Cohort, analysis: SignatureSurvival) -> dict[str, Any]:
+def _copy_number_test(
+    claim: Any, cohort: Cohort, survival: Any, strata_values: np.ndarray | None
+) -> dict[str, Any]:
     """Cox HR of the claim's copy-number alteration vs none, on the test's patients.
 
     The claim's direction is about expression; a loss lowers expression, so a claim that
@@ -780,7 +782,6 @@ def _copy_number_test(claim: Any, cohort: Cohort, analysis: SignatureSurvival) -
 
     group = claim.copy_number
     column = copy_number_column(claim, cohort)
-    survival = analysis.survival
     labels = copy_number_groups(claim, cohort).reindex(survival.samples)
     known = labels.notna().to_numpy()
     altered = (labels[known] == group.alteration).to_numpy(dtype=float)
@@ -798,7 +799,7 @@ def _copy_number_test(claim: Any, cohort: Cohort, analysis: SignatureSurvival) -
     record["expected_direction"] = expected
     time = np.asarray(survival.time, dtype=float)[known]
     event = np.asarray(survival.event, dtype=float)[known]
-    strata = None if analysis.strata_values is None else analysis.strata_values[known]
+    strata = None if strata_values is None else strata_values[known]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SigsurvWarning)
@@ -854,6 +855,34 @@ def _verdict(test: ClaimTest, options: _Options) -> Verdict:
     )
 
 
+def _copy_number_without_scores(
+    test: ClaimTest, claim: Any, cohort: Cohort, strata_columns: Sequence[str]
+) -> None:
+    """The copy-number comparison of a test whose signature cannot be scored."""
+    from sigsurv.survival.endpoints import prepare_survival
+
+    if getattr(claim, "copy_number", None) is None or not copy_number_column(claim, cohort):
+        return
+    horizon = claim.horizon
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SigsurvWarning)
+            data, survival = prepare_survival(
+                cohort,
+                test.endpoint,
+                horizon=None if horizon is None else float(horizon.value),
+                horizon_unit=None if horizon is None else horizon.unit,
+                subgroup=test.subgroup,
+            )
+    except SigsurvInputError as error:
+        test.copy_number = {"not_computed": reason_from_error(error)}
+        return
+    column = _stratifying_column(data, strata_columns)
+    strata = None if column is None else data.clinical[column].astype(str).to_numpy()
+    test.copy_number = _copy_number_test(claim, cohort, survival, strata)
+    test.reason = f"{test.reason}; {_copy_number_words(test.copy_number)}"
+
+
 def _test_one(
     claim: Any,
     cohort: Cohort,
@@ -894,6 +923,9 @@ def _test_one(
     if analysis is None:
         test.detail = not_testable(reason)
         test.reason = test.detail.reason
+        if where["endpoint"] and (test.population or {}).get("exactness"):
+            # The loss comparison needs no expression: run it without the signature.
+            _copy_number_without_scores(test, claim, cohort, strata_columns)
         return test
     test.analysis = analysis
     test.horizon, test.strata = analysis.survival.horizon, analysis.strata
@@ -942,7 +974,9 @@ def _test_one(
             f"{claim.population!r} ({test.population['reason']})"
         )
     if getattr(claim, "copy_number", None) is not None and copy_number_column(claim, cohort):
-        test.copy_number = _copy_number_test(claim, cohort, analysis)
+        test.copy_number = _copy_number_test(
+            claim, cohort, analysis.survival, analysis.strata_values
+        )
         words.append(_copy_number_words(test.copy_number))
     test.proxy = _proxy_words(get_signature(signature_id), role, analysis.coverage)
     if test.proxy:

@@ -224,3 +224,23 @@ def test_reproduce_on_tcga_bone_claims_and_treated_mir21(tmp_path, data_dir):
         "reason": "",
     }
     assert 0 < mir21["n"] <= 66
+
+
+def test_loss_comparison_runs_when_the_signature_cannot_be_scored():
+    from sigsurv.survival.cox import cox_fit
+
+    cohort = _mirna_cohort()
+    cohort = Cohort(
+        cohort.name,
+        cohort.expression.drop(index=["MIR424", "MIR503"]),
+        cohort.clinical,
+        endpoints=cohort.endpoints,
+    )
+    result = reproduce_claims([cohort], [get_claim(LOSS)], include_proxies=False, null_random=0)
+    (row,) = result.rows()
+    assert row["verdict"] == "not testable" and "genes found" in row["reason"]
+    os_time, os_event = cohort.survival("os")
+    loss = (cohort.clinical["cna_MIR424"] < 0).to_numpy(dtype=float)
+    direct = cox_fit(os_time, os_event, pd.DataFrame({"loss": loss}))
+    assert row["copy_number"]["hr"] == pytest.approx(float(direct.summary.loc["loss", "hr"]))
+    assert "loss vs no loss HR" in row["reason"]
