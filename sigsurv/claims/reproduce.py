@@ -2,10 +2,22 @@
 
 For each claim (``sigsurv.seeds``) and cohort, the matching analysis is chosen from
 the claim record: the endpoint (an exact match such as ``bmfs``, else an explicitly
-labelled analogue such as ``rfs``), the population filter (``er == 'positive'``),
-the follow-up horizon (60 months), the strata (the cohort's technical batch) and the
-signature (plus its proxies). The analysis itself is
+labelled analogue such as ``rfs``), the population
+(:func:`~sigsurv.claims.populations.population_for`: the exact one when the cohort has
+its fields, e.g. HER2+ *and trastuzumab-treated*, else the labelled analogue, else not
+testable with the reason), the follow-up horizon (60 months), the strata (the cohort's
+technical batch) and the signature (plus its proxies). The analysis itself is
 :func:`~sigsurv.survival.analysis.analyse_signature`.
+
+A site-specific claim (bone relapse) on a cohort with a competing-risk endpoint for the
+site is tested there (:func:`~sigsurv.claims.site_specific.assess_site_claim`): the
+cause-specific HR per SD is the primary statistic and feeds the verdict, Fine–Gray is
+secondary, and the cumulative incidence with Gray's test is recorded
+(``competing_risks`` of the row; adjusted models, cut rows and the random-signature
+null are not computed on such an endpoint, and the row says so). A copy-number claim
+(loss of miR-424/503) on a cohort with copy-number calls adds the Cox HR of loss vs no
+loss (``copy_number`` of the row, oriented to the claim: a loss of a protective locus is
+expected to be harmful), with or without a scorable signature.
 
 Per test (claim x cohort x signature x endpoint x subgroup):
 
