@@ -643,7 +643,7 @@ class Cohort:
             else None
         )
         text_fields = dict(meta.get("text_fields", {}))
-        return cls(
+        cohort = cls(
             name=name or str(meta.get("name", "anndata")),
             expression=expression,
             clinical=clinical,
@@ -651,12 +651,13 @@ class Cohort:
             provenance=provenance,
             join_report=join_report,
             messages=tuple(messages),
-            **{
-                f.name: _strings(text_fields[f.name])
-                for f in dataclasses.fields(cls)
-                if f.name in text_fields
-            },
         )
+        extra: dict[str, Any] = {
+            f.name: _strings(text_fields[f.name])
+            for f in dataclasses.fields(cls)
+            if f.name in text_fields
+        }
+        return dataclasses.replace(cohort, **extra) if extra else cohort
 
     def to_anndata(self) -> Any:
         """Return the cohort as an AnnData: ``X`` samples x genes, ``obs`` = clinical.
