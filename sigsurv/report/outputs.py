@@ -14,7 +14,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sigsurv._json import write_json
-from sigsurv.plots import format_p, plot_forest, plot_kaplan_meier
+from sigsurv.plots import plot_forest
+from sigsurv.plots.analysis import km_statistics, plot_analysis_km
 from sigsurv.survival.analysis import SignatureSurvival
 from sigsurv.survival.enrichment import SurvivalScan
 
@@ -40,27 +41,7 @@ def km_annotation(result: SignatureSurvival) -> list[str]:
     >>> lines[0].startswith("HR high vs low")
     True
     """
-    grouped = result.hazard_ratio_grouped
-    levels = [str(v) for v in result.grouping.levels]
-    lines = []
-    if grouped["hr"] is None:
-        lines.append(f"HR {levels[-1]} vs {levels[0]}: not estimable")
-    else:
-        lines.append(
-            f"HR {levels[-1]} vs {levels[0]} {grouped['hr']:.2f} "
-            f"({grouped['ci_lower']:.2f}–{grouped['ci_upper']:.2f}), "
-            f"{format_p(grouped['p_wald'])}"
-        )
-    lines.append(f"log-rank {format_p(result.logrank.p)}")
-    per_sd = result.hazard_ratio_per_sd
-    if per_sd["hr"] is not None:
-        lines.append(
-            f"HR per SD {per_sd['hr']:.2f} ({per_sd['ci_lower']:.2f}–{per_sd['ci_upper']:.2f})"
-        )
-    if result.grouping.maxstat is not None:
-        maxstat = result.grouping.maxstat
-        lines.append(f"optimal cut: adjusted p (Lau94) {min(1.0, maxstat.p_lau94):.2f}")
-    return lines
+    return km_statistics(result)
 
 
 def km_figure(result: SignatureSurvival, *, title: str | None = None) -> Figure:
@@ -74,19 +55,7 @@ def km_figure(result: SignatureSurvival, *, title: str | None = None) -> Figure:
     >>> figure.axes[0].get_xlabel()
     'Time (months)'
     """
-    survival = result.survival
-    heading = title or (
-        f"{result.cohort}: {result.signature_id} ({result.method}, {result.cut_rule} cut) — "
-        f"{survival.label}"
-    )
-    return plot_kaplan_meier(
-        result.km,
-        time_unit=survival.unit,
-        title=heading,
-        ylabel=f"{survival.endpoint.upper()} probability",
-        annotation=km_annotation(result),
-        horizon=survival.horizon,
-    )
+    return plot_analysis_km(result, title=title)
 
 
 def multivariable_forest(result: SignatureSurvival) -> Figure | None:
