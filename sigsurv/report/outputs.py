@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from sigsurv._json import write_json
 from sigsurv.plots import plot_forest
 from sigsurv.plots.analysis import km_statistics, plot_analysis_km
+from sigsurv.plots.save import save_figure
 from sigsurv.survival.analysis import SignatureSurvival
 from sigsurv.survival.enrichment import SurvivalScan
 
@@ -59,7 +60,7 @@ def km_figure(result: SignatureSurvival, *, title: str | None = None) -> Figure:
 
 
 def multivariable_forest(result: SignatureSurvival) -> Figure | None:
-    """Forest plot of the multivariable Cox model's terms (None without covariates).
+    """Forest plot of the multivariable Cox model's terms (None without a defined model).
 
     Examples
     --------
@@ -71,8 +72,8 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
     True
     """
     model = result.cox_multivariable
-    if model is None:
-        return None
+    if model is None or not model.well_defined:
+        return None  # nothing to draw: results.json says why the model is not defined
     rows = []
     references = {str(k): str(v) for k, v in model.reference_levels.items()}
     for term, row in model.summary.iterrows():
@@ -99,7 +100,7 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
 def write_survival_outputs(
     result: SignatureSurvival, out_dir: str | Path, manifest: dict[str, Any]
 ) -> dict[str, Path]:
-    """Write km.png, km.pdf, forest.png (multivariable), results.json, scores.tsv, run.json.
+    """Write km.png (300 dpi), km.pdf, km.svg, forest.png (multivariable), results.json, scores.tsv, run.json.
 
     Examples
     --------
@@ -109,7 +110,7 @@ def write_survival_outputs(
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5")
     >>> files = write_survival_outputs(result, tempfile.mkdtemp(), {"command": "doctest"})
     >>> sorted(files)
-    ['km.pdf', 'km.png', 'results.json', 'run.json', 'scores.tsv']
+    ['km.pdf', 'km.png', 'km.svg', 'results.json', 'run.json', 'scores.tsv']
     """
     import matplotlib.pyplot as plt
 
@@ -117,10 +118,7 @@ def write_survival_outputs(
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     figure = km_figure(result)
-    for suffix in ("png", "pdf"):
-        path = folder / f"km.{suffix}"
-        figure.savefig(path, metadata={"CreationDate": None} if suffix == "pdf" else None)
-        written[f"km.{suffix}"] = path
+    written.update(save_figure(figure, folder, "km"))  # PNG at 300 dpi, PDF, SVG
     plt.close(figure)
     forest = multivariable_forest(result)
     if forest is not None:
