@@ -100,7 +100,7 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
 def write_survival_outputs(
     result: SignatureSurvival, out_dir: str | Path, manifest: dict[str, Any]
 ) -> dict[str, Path]:
-    """Write km.png (300 dpi), km.pdf, km.svg, forest.png (multivariable), results.json, scores.tsv, run.json.
+    """Write km.png (300 dpi), km.pdf, km.svg, forest.png, results.json, scores.tsv, run.json.
 
     Examples
     --------
