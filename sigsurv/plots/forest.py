@@ -86,7 +86,7 @@ def _x_range(frame: pd.DataFrame, reference: float | None) -> tuple[float, float
     low, high = float(finite.min()), float(finite.max())
     if reference is not None and reference > 0:
         low, high = min(low, reference), max(high, reference)
-    low, high = min(low, 0.8), max(high, 1.25)
+    low, high = min(low, 0.5), max(high, 2.0)
     span = np.log(high) - np.log(low)
     return float(np.exp(np.log(low) - 0.06 * span)), float(np.exp(np.log(high) + 0.06 * span))
 
@@ -120,6 +120,22 @@ def _draw_row(axis: Axes, row: _Row, size: float) -> None:
         return
     axis.plot([lower, upper], [row.y, row.y], color="0.2", linewidth=1.2)
     axis.plot([hr], [row.y], marker="s", markersize=size, color=_STUDY, zorder=3)
+
+
+_TICK_SETS = (
+    (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50),
+    (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100),
+    (0.001, 0.01, 0.1, 1, 10, 100, 1000),
+)
+
+
+def _ticks(x_min: float, x_max: float) -> list[float]:
+    """Round ticks within the axis, at most 7 (coarser sets for wide intervals)."""
+    for candidates in _TICK_SETS:
+        ticks = [t for t in candidates if x_min <= t <= x_max]
+        if len(ticks) <= 7:
+            return ticks
+    return ticks
 
 
 def plot_forest(
@@ -281,7 +297,7 @@ def plot_forest(
             ncols=2,
         )
     axis.set_yticks([])
-    ticks = [t for t in (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if x_min <= t <= x_max]
+    ticks = _ticks(x_min, x_max)
     axis.set_xticks(ticks)
     axis.set_xticklabels([f"{t:g}" for t in ticks])
     axis.minorticks_off()
