@@ -23,7 +23,13 @@ from sigsurv.errors import SigsurvInputError
 from sigsurv.plots._text import format_p, wrap_to_width
 from sigsurv.survival.power import schoenfeld_power
 
-__all__ = ["natural_spline_smooth", "plot_power", "plot_random_null", "plot_schoenfeld"]
+__all__ = [
+    "natural_spline_smooth",
+    "plot_power",
+    "plot_random_null",
+    "plot_schoenfeld",
+    "plot_zph",
+]
 
 _BOX = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "0.8"}
 
@@ -167,6 +173,37 @@ def plot_schoenfeld(
     axis.set_ylabel(f"Beta(t) for {term}")
     axis.legend(loc="lower left", bbox_to_anchor=(-0.01, 1.0), frameon=False, fontsize=8, ncols=2)
     return figure
+
+
+def plot_zph(zph: Any, term: str, *, coef: float | None = None, title: str = "") -> Figure:
+    """:func:`plot_schoenfeld` of one term of a ``cox.zph`` result.
+
+    ``zph`` needs ``x`` (transformed event times), ``residuals`` (a DataFrame, events x
+    terms), ``table`` (``p`` per term) and ``transform``: the fields of the survival
+    layer's ``ZphResult`` (R ``cox.zph``), read by name so that this figure does not
+    depend on where that result is defined.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> x = np.linspace(0.01, 1, 30)
+    >>> zph = SimpleNamespace(x=x, transform="km",
+    ...                       residuals=pd.DataFrame({"score": np.sin(6 * x)}),
+    ...                       table=pd.DataFrame({"p": [0.2]}, index=["score"]))
+    >>> plot_zph(zph, "score").axes[0].get_ylabel()
+    'Beta(t) for score'
+    """
+    residuals = zph.residuals[term].to_numpy(dtype=float)
+    return plot_schoenfeld(
+        np.asarray(zph.x, dtype=float),
+        residuals,
+        term=term,
+        transform=str(zph.transform),
+        p=float(zph.table.loc[term, "p"]),
+        coef=coef,
+        title=title,
+    )
 
 
 def plot_random_null(null: Any, *, title: str = "") -> Figure:

@@ -236,9 +236,9 @@ def survival_view(payload: dict[str, Any]) -> list[RenderableType]:
     if "maxstat" in payload:
         maxstat = payload["maxstat"]
         view.append(
-            f"optimal cut {maxstat['cutpoint']:.4g}: naive {format_p(maxstat['naive_logrank_p'])}"
-            f", selection-adjusted Lau92 {format_p(maxstat['p_lau92'])}, Lau94 "
-            f"{format_p(min(1.0, maxstat['p_lau94']))}"
+            f"optimal cut {maxstat['cutpoint']:.4g}: selection-adjusted "
+            f"{format_p(maxstat['p_lau94'])} (Lau94; Lau92 {format_p(maxstat['p_lau92'])}); "
+            f"naive {format_p(maxstat['naive_logrank_p'])}, optimistic"
         )
     view.extend(f"[dim]note:[/dim] {escape(note)}" for note in payload["notes"])
     return view
