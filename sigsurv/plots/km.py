@@ -333,7 +333,13 @@ def plot_kaplan_meier(
     main.set_xlabel(f"Time ({axis_spec.unit})")
     main.spines[["top", "right"]].set_visible(False)
     main.grid(axis="y", color="0.92", linewidth=0.6)
+    # matplotlib fills legend columns first: reorder so that groups read row by row.
+    handles, legend_labels = main.get_legend_handles_labels()
+    columns = header.legend_columns
+    order = [i for column in range(columns) for i in range(column, len(handles), columns)]
     main.legend(
+        [handles[i] for i in order],
+        [legend_labels[i] for i in order],
         loc="lower left",
         bbox_to_anchor=(-0.01, 1.0),
         ncols=header.legend_columns,

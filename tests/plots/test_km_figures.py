@@ -212,3 +212,16 @@ def test_figures_are_written_as_300_dpi_png_pdf_and_svg(median_result, tmp_path)
     assert b"<svg" in files["km.svg"].read_bytes()[:500]
     again = save_figure(figure, tmp_path / "again", "km")
     assert again["km.svg"].read_bytes() == files["km.svg"].read_bytes()
+
+
+def test_legend_reads_row_by_row_and_stays_inside():
+    rng = np.random.default_rng(2)
+    groups = np.repeat(["Q1 long label", "Q2 long label", "Q3 long label", "Q4 long label"], 40)
+    km = kaplan_meier(rng.uniform(1, 100, 160), rng.uniform(size=160) < 0.4, groups=groups)
+    figure = plot_kaplan_meier(km, annotation=["log-rank p = 0.5"])
+    figure.canvas.draw()
+    texts = {
+        t.get_text()[:2]: t.get_window_extent() for t in figure.axes[0].get_legend().get_texts()
+    }
+    assert texts["Q2"].x0 > texts["Q1"].x0 and abs(texts["Q2"].y0 - texts["Q1"].y0) < 1
+    assert_inside_figure(figure)
