@@ -6,6 +6,8 @@ import json
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from sigsurv.report._report_context import (
     claim_card,
     claim_forest_rows,
@@ -33,6 +35,7 @@ def report_html(report_files) -> str:
     return report_files["report.html"].read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_claim_cards_come_first(report_files):
     tags = parse(report_html(report_files))
     first_card = next(i for i, (t, a) in enumerate(tags) if "card" in (a.get("class") or ""))
@@ -44,6 +47,7 @@ def test_claim_cards_come_first(report_files):
     assert cards == [f"card-{c['claim_id']}" for c in results["claims"]]
 
 
+@pytest.mark.slow
 def test_reasons_are_words_not_class_names(report_files):
     html = report_html(report_files)
     visible = re.sub(r"<[^>]+>", " ", html.split('<pre class="raw">')[0])
@@ -51,6 +55,7 @@ def test_reasons_are_words_not_class_names(report_files):
     assert "genes found" in visible  # the coverage reason, in words
 
 
+@pytest.mark.slow
 def test_every_image_is_embedded_and_has_alt_text(report_files):
     tags = parse(report_html(report_files))
     images = [a for t, a in tags if t == "img"]
@@ -62,6 +67,7 @@ def test_every_image_is_embedded_and_has_alt_text(report_files):
     assert external == []  # one self-contained file
 
 
+@pytest.mark.slow
 def test_claim_with_nothing_testable_has_no_forest(report_files, reproduction):
     result, _ = reproduction
     payload = result.to_dict()
@@ -77,6 +83,7 @@ def test_claim_with_nothing_testable_has_no_forest(report_files, reproduction):
         assert not any(n.startswith(f"forest_{claim['claim_id']}") for n in names)
 
 
+@pytest.mark.slow
 def test_manifest_is_a_table_with_the_raw_json_collapsed(report_files):
     html = report_html(report_files)
     manifest = html.split('id="manifest"')[1]
@@ -87,6 +94,7 @@ def test_manifest_is_a_table_with_the_raw_json_collapsed(report_files):
     assert "&#34;seed&#34;" in raw or '"seed"' in raw
 
 
+@pytest.mark.slow
 def test_print_css_and_figure_files(report_files):
     html = report_html(report_files)
     assert "@media print" in html and "break-inside: avoid" in html
@@ -94,6 +102,7 @@ def test_print_css_and_figure_files(report_files):
     assert figures == {".png", ".pdf", ".svg"}
 
 
+@pytest.mark.slow
 def test_ids_wrap_only_at_separators(report_files):
     html = report_html(report_files)
     # Long ids get <wbr> after '_' (never a break inside a word), and are never truncated.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rich.console import Console
 
 from sigsurv.report.terminal import reproduction_view, verdict_count_lines
@@ -14,6 +15,7 @@ def printed(payload, width: int = 80) -> str:
     return console.export_text()
 
 
+@pytest.mark.slow
 def test_fits_80_columns_with_whole_ids_and_counts(reproduction):
     result, _ = reproduction
     payload = result.to_dict()
@@ -33,6 +35,7 @@ def test_fits_80_columns_with_whole_ids_and_counts(reproduction):
     assert lines[-1] == "report: out/report.html"
 
 
+@pytest.mark.slow
 def test_verdicts_wrap_at_spaces_only(reproduction):
     result, _ = reproduction
     payload = result.to_dict()
