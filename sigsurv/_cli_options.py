@@ -159,23 +159,24 @@ _ENDPOINT_WORDS = ("os", "rfs", "dfs", "dmfs", "mfs", "bmfs", "pfi", "pfs", "dss
 def endpoint_name_for(time: str | None, given: str | None) -> str:
     """The endpoint's name: ``--endpoint-name``, else read from the ``--time`` column.
 
-    Issue 13: ``--time RFS_months`` alone was labelled "overall survival" (the old
-    default name ``os``). A column starting with a known abbreviation names it; any
-    other column names the endpoint after itself, never after an endpoint it may not be.
+    Issue 13: ``--time RFS_months`` alone was labelled "overall survival" (the default
+    name ``os``). A column starting with a known abbreviation names the endpoint; any
+    other column keeps the default ``os`` of :func:`sigsurv.cohorts.load_cohort`, so the
+    CLI and the API name the same input alike.
 
     Examples
     --------
-    >>> endpoint_name_for("RFS_months", None), endpoint_name_for("OS.time", None)
-    ('rfs', 'os')
+    >>> endpoint_name_for("RFS_months", None), endpoint_name_for("dmfs.time", None)
+    ('rfs', 'dmfs')
     >>> endpoint_name_for("followup_days", None), endpoint_name_for("RFS_months", "dmfs")
-    ('followup_days', 'dmfs')
+    ('os', 'dmfs')
     """
     if given:
         return given
     if time is None:
         return "os"  # not used: without --time the source defines its own endpoints
     word = re.split(r"[^0-9A-Za-z]+", time.strip())[0].lower()
-    return word if word in _ENDPOINT_WORDS else time.strip()
+    return word if word in _ENDPOINT_WORDS else "os"
 
 
 def parse_event_codes(text: str | None) -> dict[str, int] | None:

@@ -65,10 +65,10 @@ def test_time_column_without_endpoint_name_is_not_called_overall_survival(tmp_pa
     assert payload["endpoint"]["label"] == "relapse-free survival"
 
 
-def test_an_unknown_time_column_names_the_endpoint_after_itself(tmp_path):
-    payload = run_survival(tmp_path, "followup")
-    assert payload["endpoint"]["name"] == "followup"
-    assert "overall" not in payload["endpoint"]["label"]
+def test_time_column_prefixes_name_the_endpoint(tmp_path):
+    payload = run_survival(tmp_path, "DMFS.time")
+    assert payload["endpoint"]["name"] == "dmfs"
+    assert payload["endpoint"]["label"] == "distant-metastasis-free survival"
 
 
 def test_subgroup_is_recorded_and_the_figures_are_written(tmp_path):
