@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from figure_inputs import *  # noqa: F403 - the shared fixtures
 
 from sigsurv import load_example
 from sigsurv.errors import AnalysisError

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import MPL
+from figure_inputs import *  # noqa: F403 - the shared fixtures
 from matplotlib.figure import Figure
 
 from sigsurv.plots import format_p, plot_kaplan_meier, time_axis
 from sigsurv.plots.analysis import km_statistics, km_subtitle, plot_analysis_km
 from sigsurv.plots.save import save_figure
 from sigsurv.survival.km import kaplan_meier
+
+# pytest-mpl comparison settings: matplotlib's default style (pytest-mpl would
+# otherwise apply "classic"), a small RMS tolerance for font rasterisation.
+MPL = {"style": "default", "tolerance": 2, "savefig_kwargs": {"dpi": 100}}
 
 
 def all_texts(figure: Figure) -> list:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import MPL
+from figure_inputs import *  # noqa: F403 - the shared fixtures
 
 from sigsurv.plots.competing import plot_cumulative_incidence
 from sigsurv.plots.diagnostics import (
@@ -24,6 +24,10 @@ from sigsurv.survival.null import RandomSignatureNull
 from sigsurv.survival.power import schoenfeld_power
 
 LONG = "gse1992 · msk1_rps6ka5_with_a_long_identifier as a proxy of the published list"
+
+# pytest-mpl comparison settings: matplotlib's default style (pytest-mpl would
+# otherwise apply "classic"), a small RMS tolerance for font rasterisation.
+MPL = {"style": "default", "tolerance": 2, "savefig_kwargs": {"dpi": 100}}
 
 
 def forest_rows() -> pd.DataFrame:

@@ -16,6 +16,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from report_inputs import *  # noqa: F403 - the shared fixtures
 
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None

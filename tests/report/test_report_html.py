@@ -7,6 +7,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from report_inputs import *  # noqa: F403 - the shared fixtures
 
 from sigsurv.report._report_context import (
     claim_card,

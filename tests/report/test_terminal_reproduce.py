@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from report_inputs import *  # noqa: F403 - the shared fixtures
 from rich.console import Console
 
 from sigsurv.report.terminal import reproduction_view, verdict_count_lines

@@ -1,4 +1,5 @@
-"""Shared inputs of the figure tests: analyses of bundled cohorts, a cohort in days."""
+"""Fixtures of the figure tests (imported by the test modules: a second conftest.py
+would clash under --doctest-modules): analyses of bundled cohorts, a cohort in days."""
 
 from __future__ import annotations
 
@@ -15,13 +16,10 @@ from sigsurv.cohorts import load_cohort
 from sigsurv.survival.analysis import AnalysisSpec, analyse_scores, analyse_signature
 
 DAYS_PER_MONTH = 365.25 / 12
-# Keyword arguments of pytest-mpl's image comparison, shared by every figure test:
-# matplotlib's default style (pytest-mpl would otherwise apply "classic").
-MPL = {"style": "default", "tolerance": 2, "savefig_kwargs": {"dpi": 100}}
 
 
 @pytest.fixture(autouse=True)
-def _close_figures():
+def close_figures():
     yield
     plt.close("all")
 
