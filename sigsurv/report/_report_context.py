@@ -26,7 +26,9 @@ __all__ = [
     "hr_text",
     "manifest_rows",
     "reason_in_words",
+    "shared_with",
     "short_reason",
+    "test_key",
     "verdict_class",
 ]
 
@@ -187,6 +189,48 @@ def claim_card(claim: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def test_key(test: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two claims' tests the same analysis: cohort, signature, endpoint,
+    subgroup, horizon and strata (issue 11's results also give a ``test_id``).
+
+    Examples
+    --------
+    >>> test_key({"cohort": "k", "signature_id": "s", "endpoint": "rfs"})
+    ('k', 's', 'rfs', None, None, None)
+    """
+    if test.get("test_id"):
+        return (test["test_id"],)
+    return tuple(
+        test.get(k) for k in ("cohort", "signature_id", "endpoint", "subgroup", "horizon", "strata")
+    )
+
+
+def shared_with(payload: dict[str, Any], claim_id: str, test: dict[str, Any]) -> list[str]:
+    """The other claims whose test is the same analysis as ``test`` (tested ones only).
+
+    Examples
+    --------
+    >>> t = {"cohort": "k", "signature_id": "s", "endpoint": "rfs", "verdict": "consistent"}
+    >>> shared_with({"claims": [{"claim_id": "a", "tests": [t]},
+    ...                         {"claim_id": "b", "tests": [dict(t)]}]}, "a", t)
+    ['b']
+    """
+    if test.get("shared_with"):
+        return [c for c in test["shared_with"] if c != claim_id]
+    if test.get("verdict") in _NOT_TESTABLE:
+        return []
+    key = test_key(test)
+    return [
+        claim["claim_id"]
+        for claim in payload.get("claims", [])
+        if claim["claim_id"] != claim_id
+        and any(
+            test_key(other) == key and other.get("verdict") not in _NOT_TESTABLE
+            for other in claim.get("tests", [])
+        )
+    ]
+
+
 def coverage_matrix(payload: dict[str, Any]) -> list[dict[str, Any]]:
     """Claims (rows) x cohorts (columns): each test's verdict and HR, or why not, in words.
 
@@ -220,7 +264,7 @@ def coverage_matrix(payload: dict[str, Any]) -> list[dict[str, Any]]:
                         "p": "" if p_value is None else p_text(p_value),
                         "reason": "" if testable else short_reason(test.get("reason")),
                         "full_reason": reason_in_words(test.get("reason")),
-                        "shared_with": list(test.get("shared_with") or []),
+                        "shared_with": shared_with(payload, claim["claim_id"], test),
                     }
                 )
             cells.append(entries)

@@ -34,6 +34,8 @@ from sigsurv.report._report_context import (
     hr_text,
     manifest_rows,
     reason_in_words,
+    shared_with,
+    test_key,
     verdict_class,
 )
 from sigsurv.report.outputs import km_figure
@@ -132,7 +134,9 @@ class _FigureWriter:
         return _png_data_uri(files[f"{stem}.png"])
 
 
-def _claim_figures(record: Any, claim: dict[str, Any], figures: _FigureWriter) -> dict[str, Any]:
+def _claim_figures(
+    record: Any, claim: dict[str, Any], payload: dict[str, Any], figures: _FigureWriter
+) -> dict[str, Any]:
     forest_rows = claim_forest_rows(claim)
     forest = None
     if not forest_rows.empty:
@@ -160,11 +164,11 @@ def _claim_figures(record: Any, claim: dict[str, Any], figures: _FigureWriter) -
     for test, test_dict in zip(record.tests, claim.get("tests", []), strict=True):
         if test.analysis is None:
             continue
-        key = test_dict.get("test_id") or id(test.analysis)
+        key = test_key(test_dict)
         if key not in figures.cache:
             stem = f"km_{_slug(test.cohort)}__{_slug(test.signature_id)}__{len(figures.cache)}"
             figures.cache[key] = figures.save(km_figure(test.analysis), stem)
-        shared = [c for c in test_dict.get("shared_with") or [] if c != claim["claim_id"]]
+        shared = shared_with(payload, claim["claim_id"], test_dict)
         km.append(
             {
                 "src": figures.cache[key],
@@ -178,7 +182,9 @@ def _claim_figures(record: Any, claim: dict[str, Any], figures: _FigureWriter) -
     return {"forest": forest, "km": km}
 
 
-def _claim_details(record: Any, claim: dict[str, Any], figures: _FigureWriter) -> dict[str, Any]:
+def _claim_details(
+    record: Any, claim: dict[str, Any], payload: dict[str, Any], figures: _FigureWriter
+) -> dict[str, Any]:
     from sigsurv.signatures import get_signature
 
     definition = record.claim
@@ -208,7 +214,7 @@ def _claim_details(record: Any, claim: dict[str, Any], figures: _FigureWriter) -
         "caveats": caveats + list(definition.notes),
         "table": claim.get("published_table_recomputed"),
         "tests": tested,
-        **_claim_figures(record, claim, figures),
+        **_claim_figures(record, claim, payload, figures),
     }
 
 
@@ -282,7 +288,7 @@ def write_reproduction(
     write_json(manifest, written["run.json"])
 
     details = [
-        _claim_details(record, claim, figures)
+        _claim_details(record, claim, payload, figures)
         for record, claim in zip(reproduction.claims, payload["claims"], strict=True)
     ]
     signature_ids = list(
