@@ -54,6 +54,7 @@ def test_reasons_are_words_not_class_names(report_files):
     visible = re.sub(r"<[^>]+>", " ", html.split('<pre class="raw">')[0])
     assert not re.search(r"\b[A-Z][a-z]+(Error|Warning|Exception)\b", visible)
     assert "genes found" in visible  # the coverage reason, in words
+    assert "missing: RPS6KA5" in visible  # whole, not truncated
 
 
 @pytest.mark.slow
