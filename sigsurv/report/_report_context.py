@@ -20,6 +20,7 @@ from sigsurv.plots._text import p_text
 
 __all__ = [
     "VERDICT_CLASSES",
+    "analysis_key",
     "claim_card",
     "claim_forest_rows",
     "coverage_matrix",
@@ -28,7 +29,6 @@ __all__ = [
     "reason_in_words",
     "shared_with",
     "short_reason",
-    "test_key",
     "verdict_class",
 ]
 
@@ -189,13 +189,13 @@ def claim_card(claim: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def test_key(test: dict[str, Any]) -> tuple[Any, ...]:
+def analysis_key(test: dict[str, Any]) -> tuple[Any, ...]:
     """What makes two claims' tests the same analysis: cohort, signature, endpoint,
     subgroup, horizon and strata (issue 11's results also give a ``test_id``).
 
     Examples
     --------
-    >>> test_key({"cohort": "k", "signature_id": "s", "endpoint": "rfs"})
+    >>> analysis_key({"cohort": "k", "signature_id": "s", "endpoint": "rfs"})
     ('k', 's', 'rfs', None, None, None)
     """
     if test.get("test_id"):
@@ -219,13 +219,13 @@ def shared_with(payload: dict[str, Any], claim_id: str, test: dict[str, Any]) ->
         return [c for c in test["shared_with"] if c != claim_id]
     if test.get("verdict") in _NOT_TESTABLE:
         return []
-    key = test_key(test)
+    key = analysis_key(test)
     return [
         claim["claim_id"]
         for claim in payload.get("claims", [])
         if claim["claim_id"] != claim_id
         and any(
-            test_key(other) == key and other.get("verdict") not in _NOT_TESTABLE
+            analysis_key(other) == key and other.get("verdict") not in _NOT_TESTABLE
             for other in claim.get("tests", [])
         )
     ]
@@ -311,9 +311,12 @@ def _pool_rows(claim: dict[str, Any]) -> list[dict[str, Any]]:
         if _number(random.get("hr")) is None:
             continue
         i2, tau2, q_p = (_number(pooled.get(k)) for k in ("i2", "tau2", "q_p"))
-        parts = [f"{len(pooled.get('studies') or [])} cohorts"]
+        # k from Q's degrees of freedom: ``studies`` is not a list of cohorts in every
+        # version of results.json.
+        q_df = _number(pooled.get("q_df"))
+        parts = [] if q_df is None else [f"{int(q_df) + 1} cohorts"]
         if i2 is not None:
-            parts.append(f"I² = {100 * i2:.0f}%")  # a fraction in today's results
+            parts.append(f"I² = {i2:.0f}%")  # sigsurv.survival.meta gives I² in percent
         if tau2 is not None:
             parts.append(f"τ² = {tau2:.3f}")
         if q_p is not None:

@@ -28,6 +28,7 @@ from sigsurv.plots.diagnostics import plot_random_null
 from sigsurv.plots.forest import plot_forest
 from sigsurv.plots.save import save_figure
 from sigsurv.report._report_context import (
+    analysis_key,
     claim_card,
     claim_forest_rows,
     coverage_matrix,
@@ -35,7 +36,6 @@ from sigsurv.report._report_context import (
     manifest_rows,
     reason_in_words,
     shared_with,
-    test_key,
     verdict_class,
 )
 from sigsurv.report.outputs import km_figure
@@ -164,7 +164,7 @@ def _claim_figures(
     for test, test_dict in zip(record.tests, claim.get("tests", []), strict=True):
         if test.analysis is None:
             continue
-        key = test_key(test_dict)
+        key = analysis_key(test_dict)
         if key not in figures.cache:
             stem = f"km_{_slug(test.cohort)}__{_slug(test.signature_id)}__{len(figures.cache)}"
             figures.cache[key] = figures.save(km_figure(test.analysis), stem)

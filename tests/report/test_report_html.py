@@ -202,3 +202,41 @@ def test_manifest_rows_are_readable():
     )
     assert rows[2] == {"key": "versions", "text": "sigsurv 0.1 · numpy 2.0"}
     assert rows[3]["rows"] == [["x.tsv", "00ff"]]
+
+
+def test_todays_pooled_records_print_k_and_i2_in_percent():
+    claim = {
+        "claim_id": "c",
+        "tests": [
+            {
+                "cohort": k,
+                "signature_id": "s",
+                "verdict": "opposite direction",
+                "endpoint": e,
+                "estimate": {
+                    "hr_grouped": {
+                        "hr": 1.5,
+                        "ci_lower": 1.0,
+                        "ci_upper": 2.2,
+                        "p_wald": 0.05,
+                        "se": 0.2,
+                    }
+                },
+            }
+            for k, e in (("a", "rfs"), ("b", "os"), ("c", "os"))
+        ],
+        "pooled": {
+            "s": {
+                "studies": ["log_hr", "se"],
+                "q_df": 2,
+                "q_p": 0.15,
+                "i2": 47.8,
+                "tau2": 0.101,
+                "random_effects": {"hr": 1.89, "ci_lower": 1.12, "ci_upper": 3.19, "p": 0.016},
+            }
+        },
+    }
+    rows = claim_forest_rows(claim)
+    pooled = rows[rows["pooled"]].iloc[0]
+    assert pooled["heterogeneity"] == "3 cohorts, I² = 48%, τ² = 0.101, Q p = 0.15"
+    assert rows["group"].tolist() == ["rfs", "os", "os", "all endpoints"]
