@@ -222,11 +222,11 @@ def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = T
     >>> load_source("gse1992", SourceOptions(subgroup="er == 'negative'")).n_samples
     50
     """
-    from sigsurv.cohorts import load_cohort
+    from sigsurv.cohorts import resolve_cohort
 
     spinner = stderr.status(f"Loading {source}...", spinner="dots")
     with spinner if interactive() else contextlib.nullcontext():
-        cohort = load_cohort(source, **options.loader_kwargs())
+        cohort = resolve_cohort(source, **options.loader_kwargs())
     if apply_subgroup and options.subgroup is not None:
         cohort = cohort.subset(options.subgroup)
     return cohort

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,16 +11,17 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.cohorts.build import (
+    EndpointSpec,
     assemble_cohort,
     decode_declared_endpoints,
     type_clinical,
 )
-from sigsurv.cohorts.cbioportal import is_cbioportal_folder, load_cbioportal
+from sigsurv.cohorts.cbioportal import find_study_folder, load_cbioportal
 from sigsurv.cohorts.examples import EXAMPLES, load_example
-from sigsurv.cohorts.geo import is_series_matrix, load_geo_series
+from sigsurv.cohorts.geo import is_gds_soft, is_series_matrix, load_geo_dataset, load_geo_series
 from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.tables import load_tables, sha256_of
-from sigsurv.cohorts.tcga import is_tcga_folder, load_tcga_folder
+from sigsurv.cohorts.tcga import classify_tcga_file, is_tcga_folder, load_tcga, load_tcga_folder
 from sigsurv.errors import FileFormatError, OptionError, SigsurvInputError
 
 __all__ = ["detect_source_kind", "load_anndata", "load_cohort"]
@@ -27,7 +29,7 @@ __all__ = ["detect_source_kind", "load_anndata", "load_cohort"]
 
 def detect_source_kind(source: str | Path) -> str:
     """Say how a SOURCE will be read: ``example``, ``cbioportal``, ``tcga``, ``geo``,
-    ``anndata`` or ``table``.
+    ``gds``, ``anndata`` or ``table``.
 
     Examples
     --------
@@ -39,7 +41,7 @@ def detect_source_kind(source: str | Path) -> str:
         return "example"
     path = Path(text)
     if path.is_dir():
-        if is_cbioportal_folder(path):
+        if find_study_folder(path) is not None:
             return "cbioportal"
         if is_tcga_folder(path):
             return "tcga"
@@ -50,6 +52,8 @@ def detect_source_kind(source: str | Path) -> str:
         )
     if is_series_matrix(path):
         return "geo"
+    if is_gds_soft(path):
+        return "gds"
     if path.suffix.lower() == ".h5ad":
         return "anndata"
     if not path.exists():
@@ -73,7 +77,7 @@ def load_anndata(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "drop_gene",
+    na_policy: str = "sample",
     name: str | None = None,
 ) -> Cohort:
     """Load an AnnData ``.h5ad`` file (``obs`` = clinical, ``var`` = genes, X samples x genes).
@@ -149,7 +153,7 @@ def load_anndata(
 
 
 def load_cohort(
-    source: str | Path,
+    source: Any,
     *,
     clinical: str | Path | None = None,
     time: str | None = None,
@@ -169,7 +173,9 @@ def load_cohort(
     Parameters
     ----------
     source
-        A bundled cohort name (``gse1992``, ``gse3143``, ``gse4335``, ``nki70``), a
+        An in-memory :class:`anndata.AnnData` (read by :meth:`Cohort.from_anndata`;
+        ``layer`` and ``name`` may be passed as options), a
+        bundled cohort name (``gse1992``, ``gse3143``, ``gse4335``, ``nki70``), a
         cBioPortal study folder, a folder of TCGA/Xena tables, a GEO series matrix,
         an ``.h5ad`` file, or an expression table (TSV/CSV/Parquet) with ``clinical``.
     clinical, time, event, endpoint, time_unit, event_codes
@@ -187,14 +193,28 @@ def load_cohort(
     >>> load_cohort("gse4335").endpoint().name
     'os'
     """
+    from sigsurv.cohorts.model import _is_anndata
+
+    if _is_anndata(source):  # an in-memory AnnData: see Cohort.from_anndata
+        return _anndata_cohort(
+            source,
+            time=time,
+            event=event,
+            endpoint=endpoint,
+            time_unit=time_unit,
+            event_codes=event_codes,
+            **options,
+        )
     kind = detect_source_kind(source)
     if kind == "example":
         return load_example(str(source), harmonise=harmonise)
     if kind == "cbioportal":
-        return load_cbioportal(source, collapse=collapse, harmonise=harmonise, **options)
+        study = find_study_folder(source)
+        assert study is not None  # detect_source_kind found it
+        return load_cbioportal(study, collapse=collapse, harmonise=harmonise, **options)
     if kind == "tcga":
         return load_tcga_folder(source, collapse=collapse, harmonise=harmonise, **options)
-    endpoint_options = {
+    endpoint_options: dict[str, Any] = {
         "time": time,
         "event": event,
         "endpoint": endpoint,
@@ -203,6 +223,15 @@ def load_cohort(
     }
     if kind == "geo":
         return load_geo_series(
+            source,
+            platform=platform,
+            collapse=collapse,
+            harmonise=harmonise,
+            **endpoint_options,
+            **options,
+        )
+    if kind == "gds":
+        return load_geo_dataset(
             source,
             platform=platform,
             collapse=collapse,
@@ -220,13 +249,90 @@ def load_cohort(
             file=source,
             expected="--clinical FILE --time COL --event COL",
         )
+    if is_series_matrix(clinical):
+        # RNA-seq series: values in a supplementary table, samples in the series matrix.
+        return load_geo_series(
+            clinical,
+            expression=source,
+            orientation=orientation,
+            platform=platform,
+            collapse=collapse,
+            harmonise=harmonise,
+            **endpoint_options,
+            **options,
+        )
+    if _is_tcga_pair(source, clinical, orientation):
+        return _load_tcga_pair(
+            source, clinical, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
+        )
     return load_tables(
         source,
         clinical,
         orientation=orientation,
         sample_column=sample_column,
+        platform=platform,
         collapse=collapse,
         harmonise=harmonise,
         **endpoint_options,
         **options,
     )
+
+
+def _is_tcga_pair(source: str | Path, clinical: str | Path, orientation: str) -> bool:
+    """An expression table with TCGA barcodes and a patient-level TCGA clinical table."""
+    return (
+        orientation.replace("-", "_") == "genes_x_samples"
+        and classify_tcga_file(source) == "expression"
+        and classify_tcga_file(clinical) == "clinical"
+    )
+
+
+def _load_tcga_pair(
+    source: str | Path,
+    clinical: str | Path,
+    *,
+    time: str | None,
+    event: str | None,
+    endpoint: str,
+    time_unit: str | None,
+    event_codes: Mapping[str, int] | None,
+    **options: Any,
+) -> Cohort:
+    """Join aliquot barcodes to patients, as for a TCGA folder; ``--time/--event`` add one."""
+    extra: list[EndpointSpec] = []
+    if time is not None or event is not None:
+        if time is None or event is None:
+            raise OptionError(
+                "give both the time and the event column",
+                expected="--time COL --event COL",
+                found=f"--time {time!r} --event {event!r}",
+            )
+        extra.append(EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
+    return load_tcga(source, [clinical], extra_endpoints=extra, **options)
+
+
+def _anndata_cohort(
+    adata: Any,
+    *,
+    time: str | None,
+    event: str | None,
+    endpoint: str,
+    time_unit: str | None,
+    event_codes: Mapping[str, int] | None,
+    layer: str | None = None,
+    name: str | None = None,
+) -> Cohort:
+    """An in-memory AnnData as a cohort; a declared endpoint is decoded as loaders do."""
+    cohort = Cohort.from_anndata(adata, layer=layer, name=name)
+    if time is None and event is None:
+        return cohort
+    clinical, decoded = decode_declared_endpoints(
+        cohort.clinical,
+        time=time,
+        event=event,
+        endpoint=endpoint,
+        time_unit=time_unit,
+        event_codes=event_codes,
+    )
+    endpoints = {**cohort.endpoints, **{e.name: e for e in decoded}}
+    return dataclasses.replace(cohort, clinical=clinical, endpoints=endpoints)

@@ -38,6 +38,14 @@ def _endpoint_label(survival: Any) -> str:
 
 
 def _cut_words(result: Any) -> str:
+    words = _rule_words(result)
+    # Stratified analyses take the cut within each stratum (the result's notes say so).
+    if any(str(note).endswith("cut taken within each stratum") for note in result.notes):
+        words += " within each stratum"
+    return words
+
+
+def _rule_words(result: Any) -> str:
     rule = result.cut_rule
     if rule == "optimal":
         cut = result.grouping.cuts[0]

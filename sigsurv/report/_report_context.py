@@ -257,6 +257,7 @@ def coverage_matrix(payload: dict[str, Any]) -> list[dict[str, Any]]:
                     {
                         "signature": test.get("signature_id", ""),
                         "role": test.get("signature_role", ""),
+                        "proxy": test.get("proxy") or "",
                         "verdict": test.get("verdict", ""),
                         "class": verdict_class(test.get("verdict")),
                         "hr": hr_text(estimate) if testable else "",

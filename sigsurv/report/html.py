@@ -214,6 +214,7 @@ def _claim_details(
         "caveats": caveats + list(definition.notes),
         "table": claim.get("published_table_recomputed"),
         "tests": tested,
+        "pools": [p for p in claim.get("pools") or [] if p.get("studies") or p.get("not_computed")],
         **_claim_figures(record, claim, payload, figures),
     }
 

@@ -134,6 +134,7 @@ def test_km_optimal_cut_leads_with_the_adjusted_p(optimal_result):
 @pytest.mark.mpl_image_compare(**MPL)
 def test_km_stratified(stratified_result):
     assert "stratified by er" in km_subtitle(stratified_result)
+    assert "median cut within each stratum" in km_subtitle(stratified_result)
     figure = plot_analysis_km(stratified_result)
     assert "log-rank (stratified by er)" in figure.axes[0].texts[0].get_text()
     assert "population: er in ('positive', 'negative')" in km_subtitle(stratified_result)
