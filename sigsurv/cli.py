@@ -439,7 +439,7 @@ def reproduce_command(
     from sigsurv.cohorts import EXAMPLES
     from sigsurv.report.html import write_reproduction
     from sigsurv.report.manifest import reproduction_manifest
-    from sigsurv.report.terminal import reproduction_progress, reproduction_table
+    from sigsurv.report.terminal import reproduction_progress, reproduction_view
     from sigsurv.seeds import get_claim
 
     sources = list(cohort) if cohort else list(EXAMPLES)
@@ -468,10 +468,7 @@ def reproduce_command(
     if as_json:
         emit_json(reproduction.to_dict(), sort_keys=True)
     elif not state["quiet"]:
-        show(
-            reproduction_table(reproduction.to_dict()),
-            f"report: {escape(str(files['report.html']))}",
-        )
+        show(*reproduction_view(reproduction.to_dict(), files["report.html"]))
 
 
 # --------------------------------------------------------------------------- fetch
