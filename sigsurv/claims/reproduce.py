@@ -69,6 +69,7 @@ from sigsurv.claims.verdicts import (
     CONTRADICTED,
     EQUIVALENT,
     INCONCLUSIVE,
+    INFORMATIVE_VERDICTS,
     NOT_EQUIVALENT,
     NOT_INFORMATIVE,
     NOT_TESTABLE,
@@ -104,6 +105,7 @@ VERDICTS = (
     CONSISTENT,
     CONTRADICTED,
     INCONCLUSIVE,
+    INFORMATIVE_VERDICTS,
     NOT_INFORMATIVE,
     NOT_TESTABLE,
     EQUIVALENT,
@@ -1083,6 +1085,28 @@ def _summarise(record: ClaimReproduction) -> None:
         if kind in verdicts
     ]
     record.summary = line + (f" ({', '.join(others)})" if others else "")
+    if not any(v in INFORMATIVE_VERDICTS for v in verdicts):
+        record.summary += "".join(_proxy_summaries(record))
+
+
+def _proxy_summaries(record: ClaimReproduction) -> list[str]:
+    """When the claim's own signature told nothing, say what its proxies showed (labelled)."""
+    lines = []
+    for proxy_id in dict.fromkeys(
+        t.signature_id for t in record.tests if t.signature_role != "primary"
+    ):
+        verdicts = [t.verdict for t in record.tests if t.signature_id == proxy_id]
+        if not any(v in INFORMATIVE_VERDICTS for v in verdicts):
+            continue
+        pools = [
+            (label, meta)
+            for label, meta in record.pooled.items()
+            if label.startswith(f"{proxy_id} · ")
+        ]
+        label, pooled = max(pools, key=lambda item: len(item[1].studies), default=("", None))
+        text = claim_summary(verdicts, pooled, pool_label=label.split(" · ", 1)[-1])
+        lines.append(f"; proxy {proxy_id} (not the claim's own measurement): {text}")
+    return lines
 
 
 def _published_table(record: ClaimReproduction) -> None:

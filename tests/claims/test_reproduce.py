@@ -221,3 +221,12 @@ def test_reproduce_defects_of_issue_11_are_gone(reproduce_run):
     )
     assert msk1["verdict"] == "not informative" and "13 events" in msk1["reason"]
     assert "p = 0.05" not in (reproduce_run / "report.html").read_text()
+
+
+def test_summary_reports_proxies_when_the_claims_own_signature_is_not_measured():
+    claim = get_claim("rodriguez_barrueco2017_mir424_503_loss")
+    record = reproduce_claims([load_example("gse4335")], [claim], null_random=0).claims[0]
+    own = [t for t in record.tests if t.signature_role == "primary"]
+    assert own and all(t.verdict == "not testable" for t in own)
+    assert "proxy mir424_503_targets (not the claim's own measurement)" in record.summary
+    assert "of 1 informative cohorts" in record.summary.split("proxy", 1)[1]
