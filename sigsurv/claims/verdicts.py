@@ -475,7 +475,7 @@ def claim_summary(
         interval = "PI not estimated (fixed effect)"
     else:
         interval = f"PI {_fmt_hr(pooled.prediction_lower)}–{_fmt_hr(pooled.prediction_upper)}"
-    label = f" ({pool_label})" if pool_label else ""
+    label = f" for {pool_label}" if pool_label else ""
     return (
         f"{head}; pooled per-SD HR{label} {_fmt_hr(est.hr)} "
         f"({level} CI {_fmt_hr(est.lower)}–{_fmt_hr(est.upper)}; {interval})"

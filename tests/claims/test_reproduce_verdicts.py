@@ -213,7 +213,7 @@ def test_pools_are_reml_knha_records_and_separate_endpoints():
     assert 0 <= exact["i2"] <= 100
     assert len(exact["leave_one_out"]) == 3
     assert record.summary.startswith("consistent in ")
-    assert "pooled per-SD HR (mfs (exact))" in record.summary
+    assert "pooled per-SD HR for mfs (exact)" in record.summary
     assert "PI " in record.summary
 
 

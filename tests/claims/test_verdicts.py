@@ -236,7 +236,7 @@ def test_claim_summary_without_pool_and_with_fixed_effect() -> None:
     )
     fixed = meta_analysis([-0.3, -0.2], [0.1, 0.1], method="FE")
     assert "PI not estimated" in claim_summary([CONSISTENT, CONSISTENT], fixed, pool_label="OS")
-    assert "pooled per-SD HR (OS) " in claim_summary([CONSISTENT], fixed, pool_label="OS")
+    assert "pooled per-SD HR for OS " in claim_summary([CONSISTENT], fixed, pool_label="OS")
 
 
 def test_claim_summary_for_null_claims() -> None:
