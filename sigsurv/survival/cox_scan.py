@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,9 +128,9 @@ def _newton_genes(
 
 
 def _scan_block(
-    xb: np.ndarray, rs: GeneRiskSets, max_iter: int, eps: float
+    xb: np.ndarray, rs: GeneRiskSets, max_iter: int, eps: float, compiled: bool
 ) -> dict[str, np.ndarray]:
-    """Fit every column of ``xb`` (samples in time order x genes)."""
+    """Fit every column of ``xb`` (samples in the ``rs`` layout x genes)."""
     n, n_genes = xb.shape
     doscale = ~np.all((xb == 0) | (xb == 1) | (xb == -1), axis=0)
     means = np.where(doscale, xb.mean(axis=0), 0.0)
@@ -139,9 +140,18 @@ def _scan_block(
     scale = np.where(doscale & (mad > 0), n / np.where(mad > 0, mad, 1.0), 1.0)
     xc *= scale[None, :]
     dead_sum = xc[rs.death_pos].sum(axis=0)
-    buf = np.empty((n, 3, n_genes))
-    loglik0, u0, info0 = rs.derivs(np.zeros(n_genes), xc, dead_sum, buf)
-    fits = _newton_genes(xc, rs, dead_sum, buf, (loglik0, u0, info0), max_iter, eps)
+    if compiled:
+        from sigsurv.survival._cox_scan_kernel import newton_block
+
+        kernel = newton_block(xc, dead_sum, rs, max_iter, eps)
+        loglik0, u0, info0 = kernel.loglik0, kernel.u0, kernel.info0
+        fits = _GeneFits(
+            kernel.coef, kernel.info, kernel.u, kernel.loglik, kernel.iterations, kernel.ran_out
+        )
+    else:
+        buf = np.empty((n, 3, n_genes))
+        loglik0, u0, info0 = rs.derivs(np.zeros(n_genes), xc, dead_sum, buf)
+        fits = _newton_genes(xc, rs, dead_sum, buf, (loglik0, u0, info0), max_iter, eps)
     var = inverse1(fits.info) * scale**2
     u_orig = fits.u / scale
     singular = ~(fits.info > 0) | ~np.isfinite(fits.info)
@@ -247,22 +257,41 @@ def _result_table(out: dict[str, np.ndarray], names: list[str]) -> pd.DataFrame:
     return result
 
 
+def _compiled_kernel_available() -> bool:
+    """Whether numba (and so the compiled kernel) can be imported."""
+    try:
+        import sigsurv.survival._cox_scan_kernel  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _univariate(
     values: np.ndarray,
     t: np.ndarray,
     e: np.ndarray,
+    strata_arr: np.ndarray | None,
     ties: str,
     block_size: int | None,
     max_iter: int,
     eps: float,
+    threads: int | None,
 ) -> dict[str, np.ndarray]:
+    """One Cox model per gene (per-stratum risk sets with ``strata_arr``), in blocks."""
     if block_size is None:
         block_size = max(1, _CELLS_PER_BLOCK // max(1, t.shape[0]))
-    rs = GeneRiskSets(t, e, ties == "efron")
+    rs = GeneRiskSets(t, e, ties == "efron", strata_arr)
+    compiled = _compiled_kernel_available()
+    threads_used: AbstractContextManager[object] = nullcontext()
+    if compiled:
+        from sigsurv.survival._cox_scan_kernel import thread_limit
+
+        threads_used = thread_limit(threads)
     parts: list[dict[str, np.ndarray]] = []
-    for start in range(0, values.shape[0], block_size):
-        block = np.ascontiguousarray(values[start : start + block_size][:, rs.order].T)
-        parts.append(_scan_block(block, rs, max_iter, eps))
+    with threads_used:
+        for start in range(0, values.shape[0], block_size):
+            block = np.ascontiguousarray(values[start : start + block_size][:, rs.order].T)
+            parts.append(_scan_block(block, rs, max_iter, eps, compiled))
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
@@ -321,6 +350,7 @@ def cox_scan(
     covariates: Any = None,
     strata: Any = None,
     reference_levels: Mapping[str, Any] | None = None,
+    threads: int | None = None,
 ) -> pd.DataFrame:
     """Cox model of survival on every gene, vectorised across genes.
 
@@ -359,6 +389,11 @@ def cox_scan(
         A stratum per sample: separate baseline hazards (R ``strata()``).
     reference_levels
         Reference level per categorical covariate.
+    threads
+        Threads of the compiled (numba) kernel that fits the genes in parallel
+        (default: the cores available to the process). Results do not depend on it.
+        Without numba the NumPy path runs on one thread. Models with ``covariates``
+        use the batched NumPy path.
 
     Returns
     -------
@@ -410,12 +445,20 @@ def cox_scan(
     warn_few_events(require_events(e, "a Cox model"), "Cox estimates")
     if block_size is not None and block_size < 1:
         raise SigsurvInputError("block_size must be positive", expected=">= 1", found=block_size)
+    if threads is not None and (
+        isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
+    ):
+        raise SigsurvInputError(
+            "threads must be a positive integer", expected=">= 1", found=threads
+        )
 
-    if covariates is None and strata is None:
-        out = _univariate(values, t, e, ties, block_size, max_iter, eps)
+    strata_arr = None if strata is None else check_strata(strata, t.shape[0])
+    # One covariate per gene (optionally stratified): the per-gene kernel. The batched
+    # adjusted path keeps R's information of the last step when max_iter <= 1.
+    if covariates is None and (strata_arr is None or max_iter > 1):
+        out = _univariate(values, t, e, strata_arr, ties, block_size, max_iter, eps, threads)
     else:
         z = _covariate_matrix(covariates, reference_levels, t.shape[0])
-        strata_arr = None if strata is None else check_strata(strata, t.shape[0])
         out = _adjusted(values, t, e, z, strata_arr, ties, max_iter, eps, block_size)
 
     result = _result_table(out, names)
