@@ -26,7 +26,7 @@ import numpy as np
 if TYPE_CHECKING:
     from sigsurv.survival._risk_sets import GeneRiskSets
 
-__all__ = ["KernelFits", "available_threads", "newton_block", "thread_limit"]
+__all__ = ["KernelFits", "available_threads", "scan_genes", "thread_limit"]
 
 # error_model="numpy": a division by zero gives inf/nan (as in the NumPy path), not an
 # exception; no fastmath, so the arithmetic is IEEE in the written order.
@@ -46,6 +46,8 @@ class KernelFits(NamedTuple):
     loglik: np.ndarray
     iterations: np.ndarray
     ran_out: np.ndarray
+    scale: np.ndarray
+    sd: np.ndarray
 
 
 @_jit
@@ -170,36 +172,82 @@ def _newton_gene(
         out[6] = best
 
 
+@_jit
+def _prepare_gene(
+    row: np.ndarray, order: np.ndarray, death_pos: np.ndarray, xc: np.ndarray
+) -> tuple[float, float, float]:
+    """``cox_scan._scan_block``'s centring and scaling of one gene, same operation order.
+
+    Fills ``xc`` (samples in the risk-set layout) and returns the scale, the standard
+    deviation and the sum over the events. NumPy reduces a samples x genes block
+    row after row, i.e. sequentially per gene, as here.
+    """
+    n = order.shape[0]
+    doscale = False
+    total = 0.0
+    for i in range(n):
+        v = row[order[i]]
+        xc[i] = v
+        total += v
+        if v != 0.0 and v != 1.0 and v != -1.0:
+            doscale = True
+    mean = total / n
+    squares = 0.0
+    for i in range(n):
+        d = xc[i] - mean
+        squares += d * d
+    sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
+    centre = mean if doscale else 0.0
+    mad = 0.0
+    for i in range(n):
+        xc[i] = xc[i] - centre
+        mad += abs(xc[i])
+    scale = n / mad if doscale and mad > 0 else 1.0
+    dead_sum = 0.0
+    for i in range(n):
+        xc[i] = xc[i] * scale
+    for k in range(death_pos.shape[0]):
+        dead_sum += xc[death_pos[k]]
+    return scale, sd, dead_sum
+
+
 @_jit_parallel
-def _newton_all(
-    xc: np.ndarray,
-    dead_sum: np.ndarray,
+def _scan_all(
+    values: np.ndarray,
+    order: np.ndarray,
     rs: tuple[np.ndarray, ...],
     efron_frac: np.ndarray,
     n_cumulative: int,
     max_iter: int,
     eps: float,
 ) -> np.ndarray:
-    n, n_genes = xc.shape
-    out = np.empty((n_genes, 9))
+    n_genes = values.shape[0]
+    n = order.shape[0]
+    out = np.empty((n_genes, 11))
     n_tied = max(rs[4].shape[0], 1)
     for g in numba.prange(n_genes):
-        x = np.ascontiguousarray(xc[:, g])
+        xc = np.empty(n)
         work = np.empty((3, n))
         tied = np.empty((3, n_tied))
+        scale, sd, dead_sum = _prepare_gene(values[g], order, rs[0], xc)
         _newton_gene(
-            x, dead_sum[g], rs, efron_frac, n_cumulative, max_iter, eps, out[g], work, tied
+            xc, dead_sum, rs, efron_frac, n_cumulative, max_iter, eps, out[g, :9], work, tied
         )
+        out[g, 9] = scale
+        out[g, 10] = sd
     return out
 
 
-def newton_block(
-    xc: np.ndarray, dead_sum: np.ndarray, rs: GeneRiskSets, max_iter: int, eps: float
-) -> KernelFits:
-    """Newton–Raphson of every column of ``xc`` (samples in ``rs`` layout x genes).
+def scan_genes(values: np.ndarray, rs: GeneRiskSets, max_iter: int, eps: float) -> KernelFits:
+    """Centre, scale and fit every row of ``values`` (genes x samples, caller's order).
 
-    ``xc`` is centred and scaled as in ``cox_scan._scan_block``; ``dead_sum`` is the
-    sum of each column over the events.
+    Examples
+    --------
+    >>> from sigsurv.survival._risk_sets import GeneRiskSets
+    >>> rs = GeneRiskSets(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1, 0, 1, 1]), True)
+    >>> fits = scan_genes(np.array([[0.5, 0.1, 0.9, 0.2]]), rs, 20, 1e-9)
+    >>> fits.iterations.tolist(), bool(fits.ran_out[0])
+    ([4], False)
     """
     arrays = (
         rs.death_pos,
@@ -210,26 +258,27 @@ def newton_block(
         rs.efron_rows,
         rs.efron_block,
     )
-    out = _newton_all(
-        np.ascontiguousarray(xc, dtype=np.float64),
-        np.ascontiguousarray(dead_sum, dtype=np.float64),
+    out = _scan_all(
+        np.ascontiguousarray(values, dtype=np.float64),
+        np.ascontiguousarray(rs.order, dtype=np.int64),
         tuple(np.ascontiguousarray(a) for a in arrays),
         np.ascontiguousarray(rs.efron_frac.ravel(), dtype=np.float64),
         int(rs.n_cumulative),
         int(max_iter),
         float(eps),
     )
-    columns = [out[:, j].copy() for j in range(7)]
     return KernelFits(
-        loglik0=columns[0],
-        u0=columns[1],
-        info0=columns[2],
-        coef=columns[3],
-        info=columns[4],
-        u=columns[5],
-        loglik=columns[6],
+        loglik0=out[:, 0].copy(),
+        u0=out[:, 1].copy(),
+        info0=out[:, 2].copy(),
+        coef=out[:, 3].copy(),
+        info=out[:, 4].copy(),
+        u=out[:, 5].copy(),
+        loglik=out[:, 6].copy(),
         iterations=out[:, 7].astype(np.int64),
         ran_out=out[:, 8] != 0,
+        scale=out[:, 9].copy(),
+        sd=out[:, 10].copy(),
     )
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,9 +127,9 @@ def _newton_genes(
 
 
 def _scan_block(
-    xb: np.ndarray, rs: GeneRiskSets, max_iter: int, eps: float, compiled: bool
+    xb: np.ndarray, rs: GeneRiskSets, max_iter: int, eps: float
 ) -> dict[str, np.ndarray]:
-    """Fit every column of ``xb`` (samples in the ``rs`` layout x genes)."""
+    """NumPy path: fit every column of ``xb`` (samples in the ``rs`` layout x genes)."""
     n, n_genes = xb.shape
     doscale = ~np.all((xb == 0) | (xb == 1) | (xb == -1), axis=0)
     means = np.where(doscale, xb.mean(axis=0), 0.0)
@@ -140,18 +139,22 @@ def _scan_block(
     scale = np.where(doscale & (mad > 0), n / np.where(mad > 0, mad, 1.0), 1.0)
     xc *= scale[None, :]
     dead_sum = xc[rs.death_pos].sum(axis=0)
-    if compiled:
-        from sigsurv.survival._cox_scan_kernel import newton_block
+    buf = np.empty((n, 3, n_genes))
+    start = rs.derivs(np.zeros(n_genes), xc, dead_sum, buf)
+    fits = _newton_genes(xc, rs, dead_sum, buf, start, max_iter, eps)
+    return _finish(fits, start, scale, sd, max_iter, eps)
 
-        kernel = newton_block(xc, dead_sum, rs, max_iter, eps)
-        loglik0, u0, info0 = kernel.loglik0, kernel.u0, kernel.info0
-        fits = _GeneFits(
-            kernel.coef, kernel.info, kernel.u, kernel.loglik, kernel.iterations, kernel.ran_out
-        )
-    else:
-        buf = np.empty((n, 3, n_genes))
-        loglik0, u0, info0 = rs.derivs(np.zeros(n_genes), xc, dead_sum, buf)
-        fits = _newton_genes(xc, rs, dead_sum, buf, (loglik0, u0, info0), max_iter, eps)
+
+def _finish(
+    fits: _GeneFits,
+    start: tuple[np.ndarray, np.ndarray, np.ndarray],
+    scale: np.ndarray,
+    sd: np.ndarray,
+    max_iter: int,
+    eps: float,
+) -> dict[str, np.ndarray]:
+    """Back to the genes' scale; variance, R's warnings, the score test at 0."""
+    loglik0, u0, info0 = start
     var = inverse1(fits.info) * scale**2
     u_orig = fits.u / scale
     singular = ~(fits.info > 0) | ~np.isfinite(fits.info)
@@ -161,7 +164,7 @@ def _scan_block(
         infinite = ~np.isfinite(u_orig) | (
             (step_size > eps) & (step_size > np.sqrt(eps) * np.abs(np.nan_to_num(coef)))
         )
-    warn = fits.ran_out | infinite if max_iter > 1 else np.zeros(n_genes, dtype=bool)
+    warn = fits.ran_out | infinite if max_iter > 1 else np.zeros(coef.shape[0], dtype=bool)
     return {
         "coef": coef,
         "var": np.where(singular, np.nan, var),
@@ -277,22 +280,44 @@ def _univariate(
     eps: float,
     threads: int | None,
 ) -> dict[str, np.ndarray]:
-    """One Cox model per gene (per-stratum risk sets with ``strata_arr``), in blocks."""
+    """One Cox model per gene (per-stratum risk sets with ``strata_arr``)."""
+    rs = GeneRiskSets(t, e, ties == "efron", strata_arr)
+    if _compiled_kernel_available():
+        return _univariate_compiled(values, rs, block_size, max_iter, eps, threads)
     if block_size is None:
         block_size = max(1, _CELLS_PER_BLOCK // max(1, t.shape[0]))
-    rs = GeneRiskSets(t, e, ties == "efron", strata_arr)
-    compiled = _compiled_kernel_available()
-    threads_used: AbstractContextManager[object] = nullcontext()
-    if compiled:
-        from sigsurv.survival._cox_scan_kernel import thread_limit
-
-        threads_used = thread_limit(threads)
-    parts: list[dict[str, np.ndarray]] = []
-    with threads_used:
-        for start in range(0, values.shape[0], block_size):
-            block = np.ascontiguousarray(values[start : start + block_size][:, rs.order].T)
-            parts.append(_scan_block(block, rs, max_iter, eps, compiled))
+    parts = [
+        _scan_block(
+            np.ascontiguousarray(values[start : start + block_size][:, rs.order].T),
+            rs,
+            max_iter,
+            eps,
+        )
+        for start in range(0, values.shape[0], block_size)
+    ]
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _univariate_compiled(
+    values: np.ndarray,
+    rs: GeneRiskSets,
+    block_size: int | None,
+    max_iter: int,
+    eps: float,
+    threads: int | None,
+) -> dict[str, np.ndarray]:
+    """Compiled path: each gene's row is read in place, one thread per gene at a time."""
+    from sigsurv.survival._cox_scan_kernel import scan_genes, thread_limit
+
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    step = values.shape[0] if block_size is None else block_size
+    parts = []
+    with thread_limit(threads):
+        for start in range(0, values.shape[0], max(step, 1)):
+            k = scan_genes(values[start : start + step], rs, max_iter, eps)
+            fits = _GeneFits(k.coef, k.info, k.u, k.loglik, k.iterations, k.ran_out)
+            parts.append(_finish(fits, (k.loglik0, k.u0, k.info0), k.scale, k.sd, max_iter, eps))
+    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
 
 
 def _covariate_matrix(
