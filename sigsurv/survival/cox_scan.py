@@ -1,13 +1,13 @@
-"""Genome-wide univariate Cox scan: one Cox model per gene, vectorised across genes.
+"""Genome-wide univariate Cox scan: one Cox model per gene.
 
 Each gene gets exactly the fit of :func:`sigsurv.survival.cox.cox_fit` (R's
 ``coxph(Surv(time, event) ~ gene)``): same centring/scaling, same Newton–Raphson
 iterations, step halving, convergence rule (``|1 - loglik_old/loglik_new| <= eps``)
-and the same non-convergence flag as R's ``coxph.fit`` warnings. Genes are
-processed in blocks of ``block_size`` rows so that memory stays bounded; within
-a block every operation is a NumPy array operation over genes x samples, and
-genes leave the iteration as soon as they converge.
-"""
+and the same non-convergence flag as R's ``coxph.fit`` warnings. With numba
+installed a compiled kernel (:mod:`._cox_scan_kernel`) fits the genes in parallel,
+each in O(samples) per Newton step; otherwise genes are processed in blocks of
+``block_size`` rows with NumPy array operations over genes x samples, genes leaving
+the iteration as soon as they converge. Both paths give the same numbers to rounding."""
 
 from __future__ import annotations
 
@@ -397,8 +397,9 @@ def cox_scan(
     ties
         ``"efron"`` (R's default) or ``"breslow"``.
     block_size
-        Genes per block (default: about 500,000 matrix cells per block,
-        500 genes for 1,000 samples).
+        Genes per call of the compiled kernel (default: all) or per NumPy block
+        (default: about 500,000 matrix cells per block, 500 genes for 1,000
+        samples). Results do not depend on it.
     max_iter, eps
         R's ``coxph.control(iter.max, eps)``.
     gene_names
