@@ -211,8 +211,30 @@ def _prepare_gene(
     return scale, sd, dead_sum
 
 
+@_jit
+def _scan_gene(
+    row: np.ndarray,
+    order: np.ndarray,
+    rs: tuple[np.ndarray, ...],
+    efron_frac: np.ndarray,
+    n_cumulative: int,
+    max_iter: int,
+    eps: float,
+    out: np.ndarray,
+) -> None:
+    """Centre, scale and fit one gene; ``out`` as :func:`_newton_gene`, then scale, sd."""
+    n = order.shape[0]
+    xc = np.empty(n)
+    work = np.empty((3, n))
+    tied = np.empty((3, max(rs[4].shape[0], 1)))
+    scale, sd, dead_sum = _prepare_gene(row, order, rs[0], xc)
+    _newton_gene(xc, dead_sum, rs, efron_frac, n_cumulative, max_iter, eps, out[:9], work, tied)
+    out[9] = scale
+    out[10] = sd
+
+
 @_jit_parallel
-def _scan_all(
+def _scan_parallel(
     values: np.ndarray,
     order: np.ndarray,
     rs: tuple[np.ndarray, ...],
@@ -221,25 +243,37 @@ def _scan_all(
     max_iter: int,
     eps: float,
 ) -> np.ndarray:
-    n_genes = values.shape[0]
-    n = order.shape[0]
-    out = np.empty((n_genes, 11))
-    n_tied = max(rs[4].shape[0], 1)
-    for g in numba.prange(n_genes):
-        xc = np.empty(n)
-        work = np.empty((3, n))
-        tied = np.empty((3, n_tied))
-        scale, sd, dead_sum = _prepare_gene(values[g], order, rs[0], xc)
-        _newton_gene(
-            xc, dead_sum, rs, efron_frac, n_cumulative, max_iter, eps, out[g, :9], work, tied
-        )
-        out[g, 9] = scale
-        out[g, 10] = sd
+    out = np.empty((values.shape[0], 11))
+    for g in numba.prange(values.shape[0]):
+        _scan_gene(values[g], order, rs, efron_frac, n_cumulative, max_iter, eps, out[g])
     return out
 
 
-def scan_genes(values: np.ndarray, rs: GeneRiskSets, max_iter: int, eps: float) -> KernelFits:
+@_jit
+def _scan_serial(
+    values: np.ndarray,
+    order: np.ndarray,
+    rs: tuple[np.ndarray, ...],
+    efron_frac: np.ndarray,
+    n_cumulative: int,
+    max_iter: int,
+    eps: float,
+) -> np.ndarray:
+    """One thread, no parallel region: safe to call from several threads at once
+    (Dask threads) whatever numba's threading layer."""
+    out = np.empty((values.shape[0], 11))
+    for g in range(values.shape[0]):
+        _scan_gene(values[g], order, rs, efron_frac, n_cumulative, max_iter, eps, out[g])
+    return out
+
+
+def scan_genes(
+    values: np.ndarray, rs: GeneRiskSets, max_iter: int, eps: float, *, parallel: bool = True
+) -> KernelFits:
     """Centre, scale and fit every row of ``values`` (genes x samples, caller's order).
+
+    ``parallel``: genes spread over numba's threads (see :func:`thread_limit`);
+    False runs them in this thread only.
 
     Examples
     --------
@@ -258,7 +292,8 @@ def scan_genes(values: np.ndarray, rs: GeneRiskSets, max_iter: int, eps: float) 
         rs.efron_rows,
         rs.efron_block,
     )
-    out = _scan_all(
+    scan = _scan_parallel if parallel else _scan_serial
+    out = scan(
         np.ascontiguousarray(values, dtype=np.float64),
         np.ascontiguousarray(rs.order, dtype=np.int64),
         tuple(np.ascontiguousarray(a) for a in arrays),

@@ -312,12 +312,67 @@ def _univariate_compiled(
     values = np.ascontiguousarray(values, dtype=np.float64)
     step = values.shape[0] if block_size is None else block_size
     parts = []
-    with thread_limit(threads):
+    with thread_limit(threads) as used:
         for start in range(0, values.shape[0], max(step, 1)):
-            k = scan_genes(values[start : start + step], rs, max_iter, eps)
+            k = scan_genes(values[start : start + step], rs, max_iter, eps, parallel=used > 1)
             fits = _GeneFits(k.coef, k.info, k.u, k.loglik, k.iterations, k.ran_out)
             parts.append(_finish(fits, (k.loglik0, k.u0, k.info0), k.scale, k.sd, max_iter, eps))
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+
+
+@dataclass(frozen=True)
+class _Model:
+    """Everything but the genes: survival, strata, adjustment covariates, R's controls."""
+
+    time: np.ndarray
+    event: np.ndarray
+    strata: np.ndarray | None
+    covariates: np.ndarray | None
+    ties: str
+    max_iter: int
+    eps: float
+
+
+def _fit_genes(
+    values: np.ndarray, model: _Model, block_size: int | None, threads: int | None
+) -> dict[str, np.ndarray]:
+    """Per-gene fits of the rows of ``values``; no gene's result depends on the others."""
+    t, e, strata = model.time, model.event, model.strata
+    # One covariate per gene (optionally stratified): the per-gene kernel. The batched
+    # adjusted path keeps R's information of the last step when max_iter <= 1.
+    if model.covariates is None and (strata is None or model.max_iter > 1):
+        return _univariate(
+            values, t, e, strata, model.ties, block_size, model.max_iter, model.eps, threads
+        )
+    z = np.empty((len(t), 0)) if model.covariates is None else model.covariates
+    return _adjusted(values, t, e, z, strata, model.ties, model.max_iter, model.eps, block_size)
+
+
+#: Genes per Dask task by default.
+_DASK_GENES_PER_TASK = 1_000
+
+
+def _fit_on_dask(
+    values: np.ndarray,
+    model: _Model,
+    block_size: int | None,
+    threads: int | None,
+    scheduler: Any,
+) -> dict[str, np.ndarray]:
+    """:func:`_fit_genes` on blocks of genes as Dask tasks, gathered in gene order."""
+    from sigsurv._dask import chunk_slices, dask_client
+
+    size = _DASK_GENES_PER_TASK if block_size is None else block_size
+    with dask_client(scheduler) as client:
+        shared = client.scatter(model, broadcast=True)
+        futures = [
+            client.submit(
+                _fit_genes, client.scatter(values[part]), shared, None, threads or 1, pure=False
+            )
+            for part in chunk_slices(values.shape[0], size)
+        ]
+        parts = client.gather(futures)
+    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
 def _covariate_matrix(
@@ -376,6 +431,8 @@ def cox_scan(
     strata: Any = None,
     reference_levels: Mapping[str, Any] | None = None,
     threads: int | None = None,
+    backend: str = "memory",
+    scheduler: Any = None,
 ) -> pd.DataFrame:
     """Cox model of survival on every gene, vectorised across genes.
 
@@ -419,7 +476,15 @@ def cox_scan(
         Threads of the compiled (numba) kernel that fits the genes in parallel
         (default: the cores available to the process). Results do not depend on it.
         Without numba the NumPy path runs on one thread. Models with ``covariates``
-        use the batched NumPy path.
+        use the batched NumPy path. With ``backend="dask"``: threads per task (default 1,
+        as the local cluster's workers are single-threaded).
+    backend
+        ``"memory"`` (this process) or ``"dask"``: blocks of ``block_size`` genes
+        (default 1,000) fitted as Dask tasks, results identical to ``"memory"``.
+    scheduler
+        With ``backend="dask"``: a ``dask.distributed.Client``, a scheduler address,
+        or None for a local cluster on 127.0.0.1 with one single-threaded worker per
+        available core.
 
     Returns
     -------
@@ -478,14 +543,21 @@ def cox_scan(
             "threads must be a positive integer", expected=">= 1", found=threads
         )
 
-    strata_arr = None if strata is None else check_strata(strata, t.shape[0])
-    # One covariate per gene (optionally stratified): the per-gene kernel. The batched
-    # adjusted path keeps R's information of the last step when max_iter <= 1.
-    if covariates is None and (strata_arr is None or max_iter > 1):
-        out = _univariate(values, t, e, strata_arr, ties, block_size, max_iter, eps, threads)
+    if backend not in ("memory", "dask"):
+        raise SigsurvInputError("unknown backend", expected="'memory' or 'dask'", found=backend)
+    model = _Model(
+        t,
+        e,
+        None if strata is None else check_strata(strata, t.shape[0]),
+        None if covariates is None else _covariate_matrix(covariates, reference_levels, len(t)),
+        ties,
+        max_iter,
+        eps,
+    )
+    if backend == "dask":
+        out = _fit_on_dask(values, model, block_size, threads, scheduler)
     else:
-        z = _covariate_matrix(covariates, reference_levels, t.shape[0])
-        out = _adjusted(values, t, e, z, strata_arr, ties, max_iter, eps, block_size)
+        out = _fit_genes(values, model, block_size, threads)
 
     result = _result_table(out, names)
     result["q_value"] = benjamini_hochberg(result["p_wald"].to_numpy())
