@@ -74,7 +74,7 @@ def _gene_derivs(
         work[1, i] = rx
         work[2, i] = rx * x[i]
     # Efron: the tied events' own moments, summed per block before the running sums.
-    n_blocks = tied_bounds.shape[0]
+    n_blocks = tied_bounds.shape[0] if efron_rows.shape[0] else 0  # Breslow: unused
     for b in range(n_blocks):
         end = tied_pos.shape[0] if b + 1 == n_blocks else tied_bounds[b + 1]
         for m in range(3):

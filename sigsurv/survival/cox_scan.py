@@ -38,6 +38,8 @@ __all__ = ["cox_scan"]
 #: Default matrix cells (samples x genes) per block: 500,000 keeps the 3 work arrays
 #: (~12 MB) cache-friendly; measured fastest on 1,000 samples.
 _CELLS_PER_BLOCK = 500_000
+#: Compiled path: matrix cells per block of genes (32 MB of float64).
+_COMPILED_CELLS_PER_BLOCK = 4_000_000
 
 
 @dataclass
@@ -309,12 +311,16 @@ def _univariate_compiled(
     """Compiled path: each gene's row is read in place, one thread per gene at a time."""
     from sigsurv.survival._cox_scan_kernel import scan_genes, thread_limit
 
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    step = values.shape[0] if block_size is None else block_size
+    # Blocks of genes copied to C order one at a time (a DataFrame's values are often
+    # in Fortran order): bounded extra memory, enough genes per block for every thread.
+    step = max(1, _COMPILED_CELLS_PER_BLOCK // max(1, values.shape[1]))
+    if block_size is not None:
+        step = block_size
     parts = []
     with thread_limit(threads) as used:
         for start in range(0, values.shape[0], max(step, 1)):
-            k = scan_genes(values[start : start + step], rs, max_iter, eps, parallel=used > 1)
+            block = np.ascontiguousarray(values[start : start + step])
+            k = scan_genes(block, rs, max_iter, eps, parallel=used > 1)
             fits = _GeneFits(k.coef, k.info, k.u, k.loglik, k.iterations, k.ran_out)
             parts.append(_finish(fits, (k.loglik0, k.u0, k.info0), k.scale, k.sd, max_iter, eps))
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
@@ -454,7 +460,8 @@ def cox_scan(
     ties
         ``"efron"`` (R's default) or ``"breslow"``.
     block_size
-        Genes per call of the compiled kernel (default: all) or per NumPy block
+        Genes per call of the compiled kernel (default: 4 million matrix cells,
+        1,000 genes for 4,000 samples) or per NumPy block
         (default: about 500,000 matrix cells per block, 500 genes for 1,000
         samples). Results do not depend on it.
     max_iter, eps
