@@ -371,11 +371,10 @@ def _fit_on_dask(
     size = _DASK_GENES_PER_TASK if block_size is None else block_size
     with dask_client(scheduler) as client:
         shared = client.scatter(model, broadcast=True)
+        blocks = client.scatter([values[part] for part in chunk_slices(values.shape[0], size)])
         futures = [
-            client.submit(
-                _fit_genes, client.scatter(values[part]), shared, None, threads or 1, pure=False
-            )
-            for part in chunk_slices(values.shape[0], size)
+            client.submit(_fit_genes, block, shared, None, threads or 1, pure=False)
+            for block in blocks
         ]
         parts = client.gather(futures)
     return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
@@ -481,7 +480,8 @@ def cox_scan(
         Reference level per categorical covariate.
     threads
         Threads of the compiled (numba) kernel that fits the genes in parallel
-        (default: the cores available to the process). Results do not depend on it.
+        (default and maximum: the cores available to the process). Results do not
+        depend on it.
         Without numba the NumPy path runs on one thread. Models with ``covariates``
         use the batched NumPy path. With ``backend="dask"``: threads per task (default 1,
         as the local cluster's workers are single-threaded).
