@@ -31,7 +31,7 @@ from sigsurv._cli_options import (
     stderr,
     stdout,
 )
-from sigsurv.errors import SigsurvInputError, SigsurvWarning
+from sigsurv.errors import OptionError, SigsurvInputError, SigsurvWarning
 
 app = typer.Typer(
     name="sigsurv",
@@ -231,9 +231,41 @@ def survival_command(
     seed: Seed = 20240101,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+    cause: Annotated[
+        str | None,
+        typer.Option(
+            "--cause",
+            help="Competing risks: cause code or label of a competing-risk --endpoint "
+            "(cause-specific Cox, Fine-Gray, cumulative incidence at --horizons).",
+        ),
+    ] = None,
+    horizons: Annotated[
+        str | None,
+        typer.Option(
+            "--horizons", help="With --cause: cumulative-incidence times, comma-separated."
+        ),
+    ] = None,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Score a signature, split patients, run KM + log-rank + Cox + concordance + PH test."""
+    if cause is not None:
+        if horizon is not None or covariates:
+            raise typer.BadParameter("--cause takes neither --horizon nor --covariates")
+        _survival_competing(
+            source,
+            signature,
+            endpoint,
+            cause,
+            method,
+            cut,
+            horizons,
+            strata,
+            population,
+            out,
+            as_json,
+            source_options,
+        )
+        return
     from sigsurv.report.manifest import survival_manifest
     from sigsurv.report.outputs import write_survival_outputs
     from sigsurv.report.terminal import survival_view
@@ -270,6 +302,64 @@ def survival_command(
         show(*survival_view(result.to_dict()))
 
 
+def _survival_competing(
+    source: str,
+    signature: str,
+    endpoint: str | None,
+    cause: str,
+    method: str | None,
+    cut: str | None,
+    horizons: str | None,
+    strata: str | None,
+    population: bool,
+    out: Path | None,
+    as_json: bool,
+    source_options: SourceOptions,
+) -> None:
+    """``survival --cause``: results.json only (no cumulative-incidence figure yet)."""
+    from sigsurv._json import write_json
+    from sigsurv.survival.competing_analysis import analyse_signature_competing
+
+    cohort = load_source(source, source_options, apply_subgroup=False)
+    result, _, _ = analyse_signature_competing(
+        cohort,
+        signature,
+        endpoint,
+        cause,
+        method=method,
+        cut=cut,
+        horizons=[float(h) for h in horizons.split(",")] if horizons else None,
+        strata=strata,
+        subgroup=source_options.subgroup,
+        population=population,
+    )
+    record = {"cohort": cohort.name, "signature_id": signature, **result.to_dict()}
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        write_json(record, out / "results.json")
+        if not as_json and not state["quiet"]:
+            stderr.print("wrote " + escape(str(out / "results.json")))
+    if as_json:
+        emit_json(record, sort_keys=True)
+    else:
+        primary, secondary = record["cause_specific_per_sd"], record["fine_gray_per_sd"]
+
+        def number(value: float | None) -> str:
+            return "NA" if value is None else f"{value:.3g}"
+
+        show(
+            escape(
+                f"{cohort.name} {record['endpoint']}: cause {result.cause} "
+                f"({result.cause_label}), n = {result.n}, events {result.events}"
+            ),
+            f"cause-specific HR per SD {number(primary['hr'])} (95% CI "
+            f"{number(primary['ci_lower'])}-{number(primary['ci_upper'])}, "
+            f"p {number(primary['p'])})",
+            f"Fine-Gray subdistribution HR per SD {number(secondary['hr'])} "
+            f"(p {number(secondary['p'])})",
+        )
+
+
 # --------------------------------------------------------------------------- scan
 @app.command("scan")
 @source_options
@@ -301,6 +391,16 @@ def scan_command(
 
 
 # --------------------------------------------------------------------------- reproduce
+def _margins(text: str) -> tuple[float, float]:
+    """``"0.8,1.25"`` -> (0.8, 1.25); the verdict rules check the values."""
+    parts = text.split(",")
+    try:
+        low, high = (float(part) for part in parts)
+    except ValueError:
+        raise OptionError("equivalence margins must be two numbers LOW,HIGH", found=text) from None
+    return low, high
+
+
 @app.command("reproduce")
 def reproduce_command(
     cohort: Annotated[
@@ -312,8 +412,22 @@ def reproduce_command(
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("report"),
     null_random: Annotated[
-        int, typer.Option("--null-random", help="Random signatures for the null (0 = skip).")
-    ] = 200,
+        int, typer.Option("--null-random", help="Random signatures per test (0 = no null).")
+    ] = 1000,
+    null_random_adjusted: Annotated[
+        int,
+        typer.Option(
+            "--null-random-adjusted",
+            help="Random signatures for nulls fitted one Cox model at a time "
+            "(proliferation-adjusted, stratified).",
+        ),
+    ] = 100,
+    equivalence_margins: Annotated[
+        str,
+        typer.Option(
+            "--equivalence-margins", help="HR margins LOW,HIGH of claims of no association."
+        ),
+    ] = "0.8,1.25",
     proxies: Annotated[
         bool, typer.Option("--proxies/--no-proxies", help="Also test proxy signatures.")
     ] = True,
@@ -337,11 +451,17 @@ def reproduce_command(
             chosen_claims,
             include_proxies=proxies,
             null_random=null_random,
+            null_random_adjusted=null_random_adjusted,
+            equivalence_margins=_margins(equivalence_margins),
             seed=seed,
             progress=bar.testing,
         )
         options: dict[str, Any] = {"cohort": sources, "claim": claim, "out": str(out)}
         options |= {"null_random": null_random, "proxies": proxies}
+        options |= {
+            "null_random_adjusted": null_random_adjusted,
+            "equivalence_margins": equivalence_margins,
+        }
         manifest = reproduction_manifest(reproduction, cohorts, options=options, seed=seed)
         files = write_reproduction(reproduction, out, manifest)
         bar.written()
