@@ -237,7 +237,7 @@ def loglik_derivs(
 
 
 # --------------------------------------------------------------------------------------
-# Layout 2: one stratum in decreasing time, samples x genes, one covariate per gene
+# Layout 2: strata in decreasing time, samples x genes, one covariate per gene
 # --------------------------------------------------------------------------------------
 def _tied_rows(bounds: np.ndarray, sizes: np.ndarray, blocks: np.ndarray) -> np.ndarray:
     if not blocks.size:
@@ -247,41 +247,101 @@ def _tied_rows(bounds: np.ndarray, sizes: np.ndarray, blocks: np.ndarray) -> np.
     )
 
 
+@dataclass(frozen=True)
+class _StratumLayout:
+    """One stratum of :class:`GeneRiskSets`, positions relative to the stratum."""
+
+    order: np.ndarray
+    death_pos: np.ndarray
+    risk_end: np.ndarray
+    tied_death_pos: np.ndarray
+    tied_bounds: np.ndarray
+    efron_rows: np.ndarray
+    efron_frac: np.ndarray
+    efron_block: np.ndarray
+
+
+def _stratum_layout(
+    rows: np.ndarray, time: np.ndarray, event: np.ndarray, efron: bool
+) -> _StratumLayout:
+    ascending = rows[np.argsort(time[rows], kind="stable")]
+    n = ascending.shape[0]
+    ties = tie_structure(time[ascending], event[ascending], efron)
+    bounds, sizes, frac = ties.death_bounds, ties.block_sizes, ties.death_frac
+    # Risk set of an event = every sample from the first one sharing its time.
+    risk_start = ties.group_start[ties.death_group]
+    # Efron only changes the 2nd, 3rd... of tied events: keep the tied blocks only.
+    efron_rows = np.flatnonzero(frac > 0)
+    tied_blocks = np.flatnonzero(sizes > 1)
+    tied_death_pos = ties.death_pos[_tied_rows(bounds, sizes, tied_blocks)]
+    tied_bounds = (
+        np.concatenate([[0], np.cumsum(sizes[tied_blocks])[:-1]]).astype(np.int64)
+        if tied_blocks.size
+        else np.empty(0, dtype=np.int64)
+    )
+    block_of_row = np.repeat(np.arange(bounds.size), sizes)
+    tied_index = np.full(bounds.size, -1)
+    tied_index[tied_blocks] = np.arange(tied_blocks.size)
+    # Samples are stored in *decreasing* time so that risk-set sums are a forward
+    # cumulative sum; positions above are ascending, mirrored here.
+    return _StratumLayout(
+        order=ascending[::-1],
+        death_pos=n - 1 - ties.death_pos,
+        risk_end=n - 1 - risk_start,
+        tied_death_pos=n - 1 - tied_death_pos,
+        tied_bounds=tied_bounds,
+        efron_rows=efron_rows,
+        efron_frac=frac[efron_rows],
+        efron_block=tied_index[block_of_row[efron_rows]],
+    )
+
+
 class GeneRiskSets:
-    """Tie structure of the time-sorted samples for a gene-wise scan (single stratum).
+    """Tie structure of the time-sorted samples for a gene-wise scan.
 
     Arrays handled here are samples x genes (C order), so that every sum over
     samples runs over contiguous rows of genes; a work buffer is reused across
-    iterations to avoid re-allocating (and page-faulting) large arrays.
+    iterations to avoid re-allocating (and page-faulting) large arrays. With
+    ``strata`` the samples are laid out stratum by stratum (sorted labels, as R's
+    ``strata()``), each in decreasing time, and the risk-set sums restart at each
+    stratum (``stratum_start``).
+
+    Examples
+    --------
+    >>> rs = GeneRiskSets(np.array([2.0, 1.0, 3.0, 1.0]), np.array([1, 1, 0, 1]), True)
+    >>> rs.order.tolist(), rs.death_pos.tolist(), rs.risk_end.tolist()
+    ([2, 0, 3, 1], [3, 2, 1], [3, 3, 1])
+    >>> GeneRiskSets(np.arange(4.0), np.ones(4), False, np.array([1, 0, 1, 0])).order.tolist()
+    [3, 1, 2, 0]
     """
 
-    def __init__(self, time: np.ndarray, event: np.ndarray, efron: bool) -> None:
-        ascending = np.argsort(time, kind="stable")
-        n = time.shape[0]
-        # Samples are stored in *decreasing* time so that risk-set sums are a forward
-        # cumulative sum; positions below are computed ascending, then mirrored.
-        self.order = ascending[::-1]
-        ties = tie_structure(time[ascending], event[ascending], efron)
-        bounds, sizes, frac = ties.death_bounds, ties.block_sizes, ties.death_frac
-        # Risk set of an event = every sample from the first one sharing its time.
-        risk_start = ties.group_start[ties.death_group]
-        # Efron only changes the 2nd, 3rd... of tied events: keep the tied blocks only.
-        self.efron_rows = np.flatnonzero(frac > 0)
-        self.efron_frac = frac[self.efron_rows][:, None]
-        tied_blocks = np.flatnonzero(sizes > 1)
-        tied_death_pos = ties.death_pos[_tied_rows(bounds, sizes, tied_blocks)]
-        self.tied_bounds = (
-            np.concatenate([[0], np.cumsum(sizes[tied_blocks])[:-1]]).astype(np.int64)
-            if tied_blocks.size
-            else np.empty(0, dtype=np.int64)
-        )
-        block_of_row = np.repeat(np.arange(bounds.size), sizes)
-        tied_index = np.full(bounds.size, -1)
-        tied_index[tied_blocks] = np.arange(tied_blocks.size)
-        self.efron_block = tied_index[block_of_row[self.efron_rows]]
-        self.death_pos = n - 1 - ties.death_pos
-        self.risk_end = n - 1 - risk_start
-        self.tied_death_pos = n - 1 - tied_death_pos
+    def __init__(
+        self, time: np.ndarray, event: np.ndarray, efron: bool, strata: np.ndarray | None = None
+    ) -> None:
+        parts = [
+            _stratum_layout(rows, time, event, efron) for rows in stratum_codes(strata, len(time))
+        ]
+        offsets = np.cumsum([0] + [p.order.size for p in parts])
+        deaths = np.cumsum([0] + [p.death_pos.size for p in parts])
+        tied_deaths = np.cumsum([0] + [p.tied_death_pos.size for p in parts])
+        tied_blocks = np.cumsum([0] + [p.tied_bounds.size for p in parts])
+
+        def joined(name: str, shift: np.ndarray | None) -> np.ndarray:
+            arrays = [
+                getattr(p, name) + (0 if shift is None else shift[i]) for i, p in enumerate(parts)
+            ]
+            return np.concatenate(arrays).astype(np.int64)
+
+        self.order = joined("order", None)
+        self.death_pos = joined("death_pos", offsets)
+        self.risk_end = joined("risk_end", offsets)
+        self.tied_death_pos = joined("tied_death_pos", offsets)
+        self.tied_bounds = joined("tied_bounds", tied_deaths)
+        self.efron_rows = joined("efron_rows", deaths)
+        self.efron_block = joined("efron_block", tied_blocks)
+        self.efron_frac = np.concatenate([p.efron_frac for p in parts])[:, None]
+        self.stratum_start = np.zeros(len(time), dtype=bool)
+        self.stratum_start[offsets[:-1][offsets[:-1] < len(time)]] = True
         # Rows after the last needed risk set (censored before the first event) are unused.
         self.n_cumulative = int(self.risk_end.max()) + 1 if self.risk_end.size else 0
 
@@ -310,8 +370,10 @@ class GeneRiskSets:
         # Risk-set sums: running sum from the longest follow-up down (samples are stored
         # in decreasing time). A row-by-row loop adds whole rows of genes at once, which
         # is several times faster than np.cumsum along a non-contiguous axis.
+        restart = self.stratum_start
         for i in range(1, self.n_cumulative):
-            np.add(moments[i - 1], moments[i], out=moments[i])
+            if not restart[i]:
+                np.add(moments[i - 1], moments[i], out=moments[i])
         at_death = moments[self.risk_end]
         if tied is not None:
             rows = self.efron_rows
