@@ -26,9 +26,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SourceOptions",
+    "check_count",
+    "check_seed",
     "emit_json",
     "interactive",
     "load_source",
+    "parse_covariates",
     "parse_event_codes",
     "show",
     "source_options",
@@ -163,6 +166,62 @@ def parse_event_codes(text: str | None) -> dict[str, int] | None:
             )
         codes[key.strip()] = int(value.strip())
     return codes
+
+
+def parse_covariates(text: str | None) -> tuple[str, ...]:
+    """Parse ``--covariates age,node`` into column names (no empty or repeated name).
+
+    Examples
+    --------
+    >>> parse_covariates("age, node")
+    ('age', 'node')
+    >>> parse_covariates("age,age")
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --covariates names a column twice; found 'age'
+    """
+    if not text:
+        return ()
+    names = tuple(name.strip() for name in text.split(","))
+    if "" in names:
+        raise OptionError("--covariates has an empty column name", found=text)
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise OptionError("--covariates names a column twice", found=name)
+    return names
+
+
+def check_count(option: str, value: int, *, minimum: int) -> int:
+    """Refuse a count below ``minimum`` (e.g. ``--permutations 0`` where >= 1 is needed).
+
+    Examples
+    --------
+    >>> check_count("--null-random", -1, minimum=0)
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --null-random must be >= 0; found -1
+    """
+    if value < minimum:
+        raise OptionError(f"{option} must be >= {minimum}", found=value)
+    return value
+
+
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(value: int) -> int:
+    """Refuse a seed outside 0 .. 2**32 - 1 (what every random generator used accepts).
+
+    Examples
+    --------
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --seed must be between 0 and 4294967295; found -1
+    """
+    if not 0 <= value <= MAX_SEED:
+        raise OptionError(f"--seed must be between 0 and {MAX_SEED}", found=value)
+    return value
 
 
 def interactive() -> bool:

@@ -5,14 +5,19 @@ to a renderer (:mod:`sigsurv.report`). The shared SOURCE options, consoles and r
 live in :mod:`sigsurv._cli_options`; the terminal tables in :mod:`sigsurv.report.terminal`.
 Heavy modules are imported inside the commands, so ``sigsurv --help`` starts quickly.
 
-Error policy: errors in user input (:class:`~sigsurv.errors.SigsurvInputError`) are
-printed as one red line and exit with code 2; any other exception exits with code 1
-and a pointer to ``--debug`` for the traceback. Warnings are shown in yellow on stderr.
+Error policy: errors in user input (:class:`~sigsurv.errors.SigsurvInputError`, and
+running out of memory on an input) are printed as one red line and exit with code 2;
+any other exception exits with code 1 and a pointer to ``--debug`` for the traceback.
+SIGTERM unwinds like an exception, so a staged ``--out`` folder is removed.
+Warnings are shown in yellow on stderr.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,9 +27,12 @@ from rich.markup import escape
 
 from sigsurv._cli_options import (
     SourceOptions,
+    check_count,
+    check_seed,
     emit_json,
     interactive,
     load_source,
+    parse_covariates,
     show,
     source_options,
     state,
@@ -51,6 +59,9 @@ Source = Annotated[str, typer.Argument(help="Bundled name, folder, series matrix
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
 SignatureArgument = Annotated[str, typer.Argument(help="Built-in id or a YAML/GMT file.")]
+Force = Annotated[
+    bool, typer.Option("--force", help="Replace an existing output (a sigsurv output folder).")
+]
 
 
 def _print_version(value: bool) -> None:
@@ -162,16 +173,20 @@ def score_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write scores to .tsv or .parquet.")
     ] = None,
+    force: Force = False,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Score signatures per sample (samples x signatures)."""
     from rich.progress import Progress
 
+    from sigsurv._atomic import atomic_output_file, check_output_file
     from sigsurv.report.outputs import scores_tsv, write_scores
     from sigsurv.report.terminal import coverage_lines
     from sigsurv.scoring import score
     from sigsurv.signatures import get_signature
 
+    if out is not None:
+        check_output_file(out, force=force)  # before anything is read
     cohort = load_source(source, source_options)
     definitions = [get_signature(s) for s in signature]
     with Progress(console=stderr, disable=not interactive()) as progress:
@@ -189,7 +204,8 @@ def score_command(
     if out is None:
         sys.stdout.write(scores_tsv(scores))
     else:
-        write_scores(scores, out)
+        with atomic_output_file(out, force=force) as staged:
+            write_scores(scores, staged)
 
 
 # --------------------------------------------------------------------------- survival
@@ -226,16 +242,17 @@ def survival_command(
     seed: Seed = 20240101,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+    force: Force = False,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Score a signature, split patients, run KM + log-rank + Cox + concordance + PH test."""
+    from sigsurv._atomic import output_folder
     from sigsurv.report.manifest import survival_manifest
     from sigsurv.report.outputs import write_survival_outputs
     from sigsurv.report.terminal import survival_view
     from sigsurv.survival.analysis import AnalysisSpec, analyse_signature
 
     # --subgroup goes into the analysis (and its results.json), not into the loading.
-    cohort = load_source(source, source_options, apply_subgroup=False)
     spec = AnalysisSpec(
         endpoint=endpoint,
         cut=cut,
@@ -243,22 +260,27 @@ def survival_command(
         horizon_unit=horizon_unit,
         subgroup=source_options.subgroup,
         population=population,
-        covariates=tuple(c.strip() for c in covariates.split(",")) if covariates else (),
+        covariates=parse_covariates(covariates),
         strata=strata,
-        permutations=permutations,
-        seed=seed,
+        permutations=check_count("--permutations", permutations, minimum=0),
+        seed=check_seed(seed),
     )
-    result = analyse_signature(cohort, signature, spec, method=method)
-    if out is not None:
-        manifest = survival_manifest(
-            result,
-            source=source,
-            cohort_files=cohort.provenance.files,
-            source_options=source_options.to_dict(),
-        )
-        files = write_survival_outputs(result, out, manifest)
-        if not as_json and not state["quiet"]:
-            stderr.print("wrote " + escape(", ".join(str(p) for p in files.values())))
+    with contextlib.ExitStack() as stack:
+        # --out is validated and locked before anything is read (see sigsurv._atomic).
+        folder = None if out is None else stack.enter_context(output_folder(out, force=force))
+        cohort = load_source(source, source_options, apply_subgroup=False)
+        result = analyse_signature(cohort, signature, spec, method=method)
+        if folder is not None:
+            manifest = survival_manifest(
+                result,
+                source=source,
+                cohort_files=cohort.provenance.files,
+                source_options=source_options.to_dict(),
+            )
+            staged = write_survival_outputs(result, folder.staging, manifest)
+    if folder is not None and not as_json and not state["quiet"]:
+        written = ", ".join(str(folder.final_path(p)) for p in staged.values())
+        stderr.print("wrote " + escape(written))
     if as_json:
         emit_json(result.to_dict(), sort_keys=True)
     else:
@@ -277,22 +299,27 @@ def scan_command(
     ] = None,
     permutations: Annotated[int, typer.Option("--permutations", help="GSEA permutations.")] = 1000,
     seed: Seed = 20240101,
+    force: Force = False,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Genome-wide univariate Cox, then preranked GSEA of gene sets on the Cox z."""
+    from sigsurv._atomic import output_folder
     from sigsurv.report.outputs import write_scan_outputs
     from sigsurv.report.terminal import scan_view
     from sigsurv.signatures import list_signatures, load_signatures
     from sigsurv.survival.enrichment import scan_cohort
 
-    cohort = load_source(source, source_options)
-    signatures = load_signatures(gmt) if gmt is not None else list_signatures()
-    result = scan_cohort(
-        cohort, signatures, endpoint=endpoint, permutations=permutations, seed=seed
-    )
-    files = write_scan_outputs(result, out)
+    check_count("--permutations", permutations, minimum=1)
+    check_seed(seed)
+    with output_folder(out, force=force) as folder:  # validated and locked before reading
+        cohort = load_source(source, source_options)
+        signatures = load_signatures(gmt) if gmt is not None else list_signatures()
+        result = scan_cohort(
+            cohort, signatures, endpoint=endpoint, permutations=permutations, seed=seed
+        )
+        staged = write_scan_outputs(result, folder.staging)
     if not state["quiet"]:
-        show(*scan_view(result, files))
+        show(*scan_view(result, {name: folder.final_path(p) for name, p in staged.items()}))
 
 
 # --------------------------------------------------------------------------- reproduce
@@ -314,8 +341,10 @@ def reproduce_command(
     ] = True,
     seed: Seed = 20240101,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+    force: Force = False,
 ) -> None:
     """Test every seed claim on every cohort that can test it; write report.html."""
+    from sigsurv._atomic import output_folder
     from sigsurv.claims import reproduce_claims
     from sigsurv.cohorts import EXAMPLES
     from sigsurv.report.html import write_reproduction
@@ -323,9 +352,14 @@ def reproduce_command(
     from sigsurv.report.terminal import reproduction_progress, reproduction_table
     from sigsurv.seeds import get_claim
 
+    check_count("--null-random", null_random, minimum=0)
+    check_seed(seed)
     sources = list(cohort) if cohort else list(EXAMPLES)
     chosen_claims = [get_claim(c) for c in claim] if claim else None
-    with reproduction_progress(stderr, len(sources), show=interactive() and not as_json) as bar:
+    with (
+        output_folder(out, force=force) as folder,  # validated and locked before reading
+        reproduction_progress(stderr, len(sources), show=interactive() and not as_json) as bar,
+    ):
         cohorts = [bar.loaded(load_source(s, SourceOptions())) for s in sources]
         reproduction = reproduce_claims(
             cohorts,
@@ -338,8 +372,9 @@ def reproduce_command(
         options: dict[str, Any] = {"cohort": sources, "claim": claim, "out": str(out)}
         options |= {"null_random": null_random, "proxies": proxies}
         manifest = reproduction_manifest(reproduction, cohorts, options=options, seed=seed)
-        files = write_reproduction(reproduction, out, manifest)
+        staged = write_reproduction(reproduction, folder.staging, manifest)
         bar.written()
+    files = {name: folder.final_path(path) for name, path in staged.items()}
     if as_json:
         emit_json(reproduction.to_dict(), sort_keys=True)
     elif not state["quiet"]:
@@ -362,6 +397,17 @@ def _is_usage_error(error: Exception) -> bool:
     return any(cls.__name__ == "ClickException" for cls in type(error).__mro__)
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    # SIGTERM unwinds like an exception, so that a staged output folder is removed.
+    raise SystemExit(128 + signum)
+
+
+def _catch_sigterm() -> Any:
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminated)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 unexpected error, 2 input error).
 
@@ -375,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     state["debug"] = "--debug" in arguments
     previous = warnings.showwarning
     warnings.showwarning = _show_warning
+    previous_sigterm = _catch_sigterm()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", SigsurvWarning)
@@ -385,6 +432,13 @@ def main(argv: list[str] | None = None) -> int:
         if state["debug"]:
             stderr.print_exception()
         stderr.print(f"[bold red]error:[/bold red] {escape(str(error))}", highlight=False)
+        return 2
+    except MemoryError:
+        stderr.print(
+            "[bold red]error:[/bold red] out of memory while reading or analysing the input "
+            "(a file larger than it looks, e.g. a compressed file that expands hugely?)",
+            highlight=False,
+        )
         return 2
     except typer.Exit as done:
         return int(done.exit_code or 0)
@@ -405,3 +459,5 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         warnings.showwarning = previous
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)

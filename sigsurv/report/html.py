@@ -8,7 +8,6 @@ Every number in it comes from the survival engine through that object.
 from __future__ import annotations
 
 import base64
-import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
+from sigsurv._atomic import safe_file_stem
 from sigsurv._json import dumps, write_json
 from sigsurv.claims.reproduce import VERDICTS, Reproduction
 from sigsurv.plots import format_p, plot_forest
@@ -27,7 +27,7 @@ __all__ = ["claim_forest_rows", "render_report", "write_reproduction"]
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+    return safe_file_stem(text, max_length=60)  # bounded: km_ names join three of them
 
 
 def _png_data_uri(path: Path) -> str:
