@@ -25,8 +25,10 @@ if TYPE_CHECKING:
     from sigsurv.cohorts.model import Cohort
 
 __all__ = [
+    "APPLICABLE_OPTIONS",
     "SourceOptions",
     "check_count",
+    "check_options_apply",
     "check_seed",
     "emit_json",
     "interactive",
@@ -83,6 +85,21 @@ class SourceOptions:
             "orientation": self.orientation,
             "sample_column": self.sample_column,
             "collapse": self.collapse,
+        }
+
+    def given(self) -> dict[str, str]:
+        """The reading options set away from their defaults: attribute -> command-line flag.
+
+        Examples
+        --------
+        >>> SourceOptions(time="OS_MONTHS", collapse="max_mean").given()
+        {'time': '--time'}
+        """
+        defaults = SourceOptions()
+        return {
+            name: flag
+            for name, _annotation, _default, flag, _help in _SOURCE_PARAMETERS
+            if name != "subgroup" and getattr(self, name) != getattr(defaults, name)
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -154,6 +171,10 @@ def parse_event_codes(text: str | None) -> dict[str, int] | None:
     --------
     >>> parse_event_codes("yes=1, no=0")
     {'yes': 1, 'no': 0}
+    >>> parse_event_codes("yes=1,YES=0")
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --event-codes gives 'yes' two codes; ...
     """
     if text is None:
         return None
@@ -164,7 +185,17 @@ def parse_event_codes(text: str | None) -> dict[str, int] | None:
             raise OptionError(
                 "--event-codes not understood", expected="value=1,value=0", found=item.strip()
             )
-        codes[key.strip()] = int(value.strip())
+        key = key.strip()
+        if not key:
+            raise OptionError("--event-codes has an empty value name", found=item.strip())
+        for seen, code in codes.items():
+            if seen.casefold() == key.casefold() and code != int(value.strip()):
+                raise OptionError(
+                    f"--event-codes gives {seen!r} two codes",
+                    expected="each value once",
+                    found=f"{seen}={code} and {item.strip()}",
+                )
+        codes[key] = int(value.strip())
     return codes
 
 
@@ -224,6 +255,50 @@ def check_seed(value: int) -> int:
     return value
 
 
+_ENDPOINT_OPTIONS = {"time", "event", "endpoint_name", "time_unit", "event_codes"}
+# The reading options each source kind uses (sigsurv.cohorts.load_cohort); any other
+# option given for that kind would be silently ignored, so it is refused.
+APPLICABLE_OPTIONS: dict[str, set[str]] = {
+    "example": set(),
+    "cbioportal": {"collapse"},
+    "tcga": {"collapse"},
+    "geo": _ENDPOINT_OPTIONS | {"platform", "collapse"},
+    "anndata": _ENDPOINT_OPTIONS | {"collapse"},
+    "table": _ENDPOINT_OPTIONS | {"clinical", "orientation", "sample_column", "collapse"},
+}
+_KIND_NAMES = {
+    "example": "a bundled cohort",
+    "cbioportal": "a cBioPortal study folder",
+    "tcga": "a TCGA table folder",
+    "geo": "a GEO series matrix",
+    "anndata": "an AnnData (.h5ad) file",
+    "table": "an expression table",
+}
+
+
+def check_options_apply(source: str, kind: str, options: SourceOptions) -> None:
+    """Refuse reading options that the detected source kind would ignore.
+
+    Examples
+    --------
+    >>> check_options_apply("gse1992", "example", SourceOptions(time="OS_MONTHS"))
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --time does not apply to gse1992, a bundled cohort ...
+    """
+    applicable = APPLICABLE_OPTIONS.get(kind)
+    if applicable is None:  # a kind this table does not know yet: the loader decides
+        return
+    refused = [flag for name, flag in options.given().items() if name not in applicable]
+    if refused:
+        usable = sorted(flag for name, _a, _d, flag, _h in _SOURCE_PARAMETERS if name in applicable)
+        raise OptionError(
+            f"{', '.join(refused)} {'does' if len(refused) == 1 else 'do'} not apply to "
+            f"{source}, {_KIND_NAMES.get(kind, kind)} (source kind '{kind}'), and would be ignored",
+            expected="options for this source: " + (", ".join(usable) or "none but --subgroup"),
+        )
+
+
 def interactive() -> bool:
     """True when progress may be drawn: not --quiet and stderr is a terminal.
 
@@ -238,6 +313,9 @@ def interactive() -> bool:
 def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = True) -> Cohort:
     """Load a cohort for a command (with a spinner on a terminal), then apply --subgroup.
 
+    Reading options that the source kind would ignore are refused first
+    (:func:`check_options_apply`).
+
     A command that passes the subgroup on to its analysis (so that the results record
     it) loads with ``apply_subgroup=False``.
 
@@ -247,7 +325,9 @@ def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = T
     50
     """
     from sigsurv.cohorts import load_cohort
+    from sigsurv.cohorts.sources import detect_source_kind
 
+    check_options_apply(source, detect_source_kind(source), options)
     spinner = stderr.status(f"Loading {source}...", spinner="dots")
     with spinner if interactive() else contextlib.nullcontext():
         cohort = load_cohort(source, **options.loader_kwargs())

@@ -397,6 +397,18 @@ def _is_usage_error(error: Exception) -> bool:
     return any(cls.__name__ == "ClickException" for cls in type(error).__mro__)
 
 
+def _show_usage_error(error: Exception) -> int:
+    """A command-line usage error as one line (click prints usage, hint and error in three)."""
+    if type(error).__name__ == "NoArgsIsHelpError":  # a bare command: show its help
+        error.show()  # type: ignore[attr-defined]
+        return int(getattr(error, "exit_code", 2))
+    message = " ".join(str(error.format_message()).split())  # type: ignore[attr-defined]
+    context = getattr(error, "ctx", None)
+    where = f" (see '{context.command_path} --help')" if context is not None else ""
+    stderr.print(f"[bold red]error:[/bold red] {escape(message)}{where}", highlight=False)
+    return int(getattr(error, "exit_code", 2))
+
+
 def _terminated(signum: int, frame: Any) -> None:
     # SIGTERM unwinds like an exception, so that a staged output folder is removed.
     raise SystemExit(128 + signum)
@@ -447,8 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as error:  # the CLI must never show a raw traceback
         if _is_usage_error(error):
-            error.show()  # type: ignore[attr-defined]
-            return int(getattr(error, "exit_code", 2))
+            return _show_usage_error(error)
         if state["debug"]:
             stderr.print_exception()
         stderr.print(

@@ -896,6 +896,30 @@ ERROR_CASES: list[Case] = [
         "subgroup expression is empty",
     ),
     Case(
+        "subgroup 400-digit integer",
+        _valid_with_subgroup("time > " + "9" * 400),
+        UnsafeExpressionError,
+        "number too large to compare exactly",
+    ),
+    Case(
+        "subgroup negative 400-digit integer",
+        _valid_with_subgroup("time > -" + "9" * 400),
+        UnsafeExpressionError,
+        "number too large to compare exactly",
+    ),
+    Case(
+        "subgroup infinite number",
+        _valid_with_subgroup("time < 1e999"),
+        UnsafeExpressionError,
+        "number is not finite",
+    ),
+    Case(
+        "subgroup quoted number on a numeric column",
+        _valid_with_subgroup("time == '12'"),
+        UnsafeExpressionError,
+        "compares a numeric column with text",
+    ),
+    Case(
         "subgroup selecting nobody",
         _valid_with_subgroup("er == 'unknown'"),
         AnalysisError,
