@@ -85,8 +85,8 @@ def _literal(node: ast.AST, text: str) -> object:
 def _check(node: ast.AST, text: str, names: dict[str, str]) -> tuple:
     """Validate a node and return a small tuple tree (the parsed, safe form)."""
     if isinstance(node, ast.BoolOp):
-        op = "and" if isinstance(node.op, ast.And) else "or"
-        return (op, [_check(value, text, names) for value in node.values])
+        joiner = "and" if isinstance(node.op, ast.And) else "or"
+        return (joiner, [_check(value, text, names) for value in node.values])
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         return ("not", _check(node.operand, text, names))
     if isinstance(node, ast.Compare):
