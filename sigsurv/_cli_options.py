@@ -264,19 +264,36 @@ APPLICABLE_OPTIONS: dict[str, set[str]] = {
     "tcga": {"collapse"},
     "geo": _ENDPOINT_OPTIONS | {"platform", "collapse"},
     "anndata": _ENDPOINT_OPTIONS | {"collapse"},
-    "table": _ENDPOINT_OPTIONS | {"clinical", "orientation", "sample_column", "collapse"},
+    "gds": _ENDPOINT_OPTIONS | {"platform", "collapse"},
+    "table": _ENDPOINT_OPTIONS
+    | {"clinical", "orientation", "sample_column", "platform", "collapse"},
 }
 _KIND_NAMES = {
     "example": "a bundled cohort",
     "cbioportal": "a cBioPortal study folder",
     "tcga": "a TCGA table folder",
     "geo": "a GEO series matrix",
+    "gds": "a GEO DataSet (GDS) file",
     "anndata": "an AnnData (.h5ad) file",
     "table": "an expression table",
 }
 
 
-def check_options_apply(source: str, kind: str, options: SourceOptions) -> None:
+def _source_kind(source: str) -> str | None:
+    """The kind of an existing SOURCE or bundled name; None for recipes and unknown paths
+    (the loader then decides, and reports a missing source itself)."""
+    from sigsurv.cohorts.sources import detect_source_kind
+    from sigsurv.errors import SigsurvInputError
+
+    if source.endswith((".yaml", ".yml")):
+        return None  # a cohort recipe: its options are overrides of the recipe's
+    try:
+        return detect_source_kind(source)
+    except SigsurvInputError:
+        return None
+
+
+def check_options_apply(source: str, kind: str | None, options: SourceOptions) -> None:
     """Refuse reading options that the detected source kind would ignore.
 
     Examples
@@ -286,8 +303,10 @@ def check_options_apply(source: str, kind: str, options: SourceOptions) -> None:
     ...
     sigsurv.errors.OptionError: --time does not apply to gse1992, a bundled cohort ...
     """
-    applicable = APPLICABLE_OPTIONS.get(kind)
-    if applicable is None:  # a kind this table does not know yet: the loader decides
+    applicable = None if kind is None else APPLICABLE_OPTIONS.get(kind)
+    if (
+        kind is None or applicable is None
+    ):  # a kind this table does not know yet: the loader decides
         return
     refused = [flag for name, flag in options.given().items() if name not in applicable]
     if refused:
@@ -324,13 +343,12 @@ def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = T
     >>> load_source("gse1992", SourceOptions(subgroup="er == 'negative'")).n_samples
     50
     """
-    from sigsurv.cohorts import load_cohort
-    from sigsurv.cohorts.sources import detect_source_kind
+    from sigsurv.cohorts import resolve_cohort
 
-    check_options_apply(source, detect_source_kind(source), options)
+    check_options_apply(source, _source_kind(source), options)
     spinner = stderr.status(f"Loading {source}...", spinner="dots")
     with spinner if interactive() else contextlib.nullcontext():
-        cohort = load_cohort(source, **options.loader_kwargs())
+        cohort = resolve_cohort(source, **options.loader_kwargs())
     if apply_subgroup and options.subgroup is not None:
         cohort = cohort.subset(options.subgroup)
     return cohort

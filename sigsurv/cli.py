@@ -55,7 +55,12 @@ app.add_typer(cohort_app, name="cohort")
 app.add_typer(cohorts_app, name="cohorts")
 app.add_typer(signatures_app, name="signatures")
 
-Source = Annotated[str, typer.Argument(help="Bundled name, folder, series matrix or table.")]
+Source = Annotated[
+    str,
+    typer.Argument(
+        help="Bundled name, fetched recipe id, recipe file, folder, series matrix or table."
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
 SignatureArgument = Annotated[str, typer.Argument(help="Built-in id or a YAML/GMT file.")]
@@ -382,6 +387,37 @@ def reproduce_command(
             reproduction_table(reproduction.to_dict()),
             f"report: {escape(str(files['report.html']))}",
         )
+
+
+# --------------------------------------------------------------------------- fetch
+@app.command("fetch")
+def fetch_command(
+    name: Annotated[str, typer.Argument(help="Shipped recipe id (e.g. gse2034) or a recipe file.")],
+    mirror: Annotated[
+        str | None, typer.Option("--mirror", help="Replace scheme and host of every URL.")
+    ] = None,
+    cache: Annotated[
+        Path | None, typer.Option("--cache", help="Cache folder (default: user cache).")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Download a cohort recipe's files into the cache (verified, reused offline)."""
+    from sigsurv.cohorts.fetch import fetch
+    from sigsurv.report.terminal import fetch_table
+
+    result = fetch(name, cache_dir=cache, mirror=mirror, progress=False)
+    unverified = result.recipe.unverified_fields()
+    if unverified:
+        warnings.warn(
+            f"recipe {result.recipe.id}: {len(unverified)} field(s) not verified against the "
+            f"real download: {', '.join(unverified)}",
+            SigsurvWarning,
+            stacklevel=1,
+        )
+    if as_json:
+        emit_json({"recipe": result.recipe.id, "cache": str(result.cache), "files": result.entries})
+    elif not state["quiet"]:
+        show(fetch_table(result))
 
 
 # --------------------------------------------------------------------------- error policy

@@ -16,7 +16,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sigsurv.cohorts.clinical import decode_events, decode_times, infer_time_unit, unit_from_name
+from sigsurv.cohorts.clinical import (
+    decode_events,
+    decode_times,
+    infer_time_unit,
+    standardise_clinical,
+    unit_from_name,
+)
 from sigsurv.cohorts.model import TIME_UNITS, Cohort, Endpoint, JoinReport, Provenance
 from sigsurv.errors import (
     CohortValidationError,
@@ -33,7 +39,7 @@ __all__ = [
     "type_clinical",
 ]
 
-NA_POLICIES = ("drop_gene", "keep", "error")
+NA_POLICIES = ("sample", "drop_gene", "keep", "error")
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,10 @@ class EndpointSpec:
     --------
     >>> EndpointSpec("os", time="OS_MONTHS", event="OS_STATUS").unit is None
     True
+
+    With ``site_column`` and ``site`` the endpoint is site-specific: an event counts
+    only when the site column names ``site`` (case-insensitive word match, e.g. ``bone``
+    in ``"lung, bone"``); an event at another site is censored at its time.
     """
 
     name: str
@@ -52,6 +62,8 @@ class EndpointSpec:
     unit: str | None = None
     label: str = ""
     codes: Mapping[str, int] | None = None
+    site_column: str | None = None
+    site: str | None = None
 
 
 _LABELS = {
@@ -90,7 +102,7 @@ def decode_endpoint(
     ('months', [1, 0])
     """
     name = spec.name.lower()
-    for column in (spec.time, spec.event):
+    for column in (spec.time, spec.event, *([spec.site_column] if spec.site_column else [])):
         if column not in clinical.columns:
             raise CohortValidationError(
                 f"endpoint {name!r}: column not found in the clinical table",
@@ -110,6 +122,8 @@ def decode_endpoint(
     )
     event.index = clinical.index
     time.index = clinical.index
+    if spec.site_column is not None:
+        event = _site_events(clinical, spec, event, file)
     unit = spec.unit or unit_from_name(spec.time)
     if unit is None:
         unit = infer_time_unit(time.to_numpy(), label=f"{file or 'clinical'}: {spec.time}")
@@ -129,6 +143,27 @@ def decode_endpoint(
         source_columns=(spec.time, spec.event),
     )
     return out, endpoint
+
+
+def _site_events(
+    clinical: pd.DataFrame, spec: EndpointSpec, event: pd.Series, file: str | Path | None
+) -> pd.Series:
+    """Keep events whose recorded site names ``spec.site``; others become censored."""
+    import re
+
+    if not spec.site:
+        raise OptionError(f"endpoint {spec.name!r}: site_column needs the site to match", file=file)
+    assert spec.site_column is not None
+    pattern = re.compile(rf"\b{re.escape(spec.site.lower())}\b")
+    sites = clinical[spec.site_column].map(
+        lambda v: None if v is None or v is pd.NA else str(v).lower()
+    )
+    at_site = sites.map(lambda v: bool(v) and pattern.search(v) is not None).astype(bool)
+    unknown_site = (event == 1) & sites.isna()
+    out = event.copy()
+    out[(event == 1) & ~at_site] = 0
+    out[unknown_site] = pd.NA  # an event whose site is not recorded cannot be classed
+    return out
 
 
 def type_clinical(clinical: pd.DataFrame) -> pd.DataFrame:
@@ -251,9 +286,11 @@ def _apply_na_policy(
             "missing expression values",
             file=file,
             found=f"{int(genes_with_na.sum())} genes with missing values, first {first!r}",
-            hint="use na_policy='drop_gene' or 'keep'",
+            hint="use na_policy='sample', 'keep' or 'drop_gene'",
         )
     messages = []
+    if policy == "sample":
+        return _sample_level_na(expression, missing, file)
     if policy == "drop_gene":
         dropped = expression.index[genes_with_na.to_numpy()]
         if len(dropped) == expression.shape[0]:
@@ -275,6 +312,52 @@ def _apply_na_policy(
     return expression, messages
 
 
+def _sample_level_na(
+    expression: pd.DataFrame, missing: pd.DataFrame, file: str | Path | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Keep genes missing in some samples (NA cells stay); remove genes missing everywhere.
+
+    A matrix in which every gene has a missing value (typically an empty sample column)
+    is refused: no gene would be complete and no gene could be removed.
+    """
+    genes_with_na = missing.any(axis=1).to_numpy()
+    all_na = missing.all(axis=1).to_numpy()
+    if genes_with_na.all():
+        empty_samples = expression.columns[missing.all(axis=0).to_numpy()]
+        raise CohortValidationError(
+            "every gene has a missing value: removing them would leave no gene",
+            file=file,
+            found=f"{int(genes_with_na.sum())} genes, {int(all_na.sum())} entirely missing"
+            + (
+                f"; empty sample columns: {', '.join(map(str, empty_samples[:3]))}"
+                if len(empty_samples)
+                else ""
+            ),
+            hint="remove empty sample columns, or use na_policy='keep'",
+        )
+    messages = []
+    if all_na.any():
+        removed = expression.index[all_na]
+        messages.append(
+            f"{len(removed)} genes without any value removed ({len(removed)} entirely "
+            f"missing), e.g. {', '.join(map(str, removed[:5]))}"
+        )
+        expression, missing = expression.loc[~all_na], missing.loc[~all_na]
+        genes_with_na = missing.any(axis=1).to_numpy()
+    if genes_with_na.any():
+        samples_with_na = missing.any(axis=0)
+        examples = ", ".join(
+            f"{gene} ({int(count)} samples)"
+            for gene, count in missing.sum(axis=1)[genes_with_na].head(5).items()
+        )
+        messages.append(
+            f"{int(genes_with_na.sum())} genes have missing values in "
+            f"{int(samples_with_na.sum())} samples ({int(missing.to_numpy().sum())} cells), "
+            f"kept as NA: a score needing such a gene cannot use those samples; e.g. {examples}"
+        )
+    return expression, messages
+
+
 def assemble_cohort(
     name: str,
     expression: pd.DataFrame,
@@ -285,11 +368,12 @@ def assemble_cohort(
     harmonise: bool = True,
     id_type: str = "auto",
     collapse: str = "max_mean",
-    na_policy: str = "drop_gene",
+    na_policy: str = "sample",
     expression_file: str | Path | None = None,
     clinical_file: str | Path | None = None,
     join_rule: str = "exact sample identifier",
     messages: list[str] | None = None,
+    standardise: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Cohort:
     """Join, validate and harmonise expression + clinical into a :class:`Cohort`.
 
@@ -308,8 +392,17 @@ def assemble_cohort(
     id_type, collapse
         Passed to :func:`sigsurv.cohorts.genes.harmonise_expression`.
     na_policy
-        ``drop_gene`` (default: genes with any missing value are removed and reported),
-        ``keep`` (kept and reported) or ``error``.
+        ``sample`` (default: missing cells stay NA and are reported per gene and
+        sample, so that a scorer can leave those samples out of the scores that need
+        the gene instead of losing the gene everywhere; genes with no value at all are
+        removed; a matrix where every gene has a missing value is refused),
+        ``drop_gene`` (genes with any missing value are removed and reported), ``keep``
+        (everything kept, reported) or ``error``.
+
+    standardise
+        Recipe overrides for :func:`sigsurv.cohorts.clinical.standardise_clinical`
+        (standard fields ``er``, ``grade``, ``pam50``... are always derived when a
+        source has them).
 
     Examples
     --------
@@ -322,6 +415,8 @@ def assemble_cohort(
     ['TP53', 'RPS6KA5']
     """
     notes = list(messages or [])
+    clinical, standard_notes = standardise_clinical(clinical, overrides=standardise)
+    notes.extend(standard_notes)
     expression, clinical, join_report = join_samples(
         expression,
         clinical,

@@ -13,6 +13,7 @@ Endpoints are the ``<X>_MONTHS`` / ``<X>_STATUS`` pairs (``OS``, ``DFS``, ``RFS`
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,15 +28,17 @@ from sigsurv.cohorts.build import (
 )
 from sigsurv.cohorts.clinical import standardize_status
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
-from sigsurv.cohorts.readers import read_matrix_file, read_text_table
+from sigsurv.cohorts.readers import read_lines, read_matrix_file, read_text_table
 from sigsurv.cohorts.tables import sha256_of
 from sigsurv.errors import CohortValidationError, FileFormatError
 
 __all__ = [
     "find_expression_files",
+    "find_study_folder",
     "is_cbioportal_folder",
     "load_cbioportal",
     "read_cbioportal_clinical",
+    "read_meta_files",
 ]
 
 # Preferred expression files, best first: measured values before z-scores.
@@ -55,8 +58,77 @@ _EXPRESSION_PRIORITY = (
 _ENDPOINT_PATTERN = re.compile(r"^(?P<name>[A-Z0-9]+)_MONTHS$")
 
 
+def read_meta_files(folder: str | Path) -> list[dict[str, str]]:
+    """Read every ``meta_*.txt`` of a study folder (``key: value`` lines).
+
+    Each entry also holds ``meta_file`` (its name). cBioPortal does not fix data file
+    names: the ``data_filename`` of a meta file names its data file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "meta_clinical_patients.txt").write_text(
+    ...     "genetic_alteration_type: CLINICAL\\ndatatype: PATIENT_ATTRIBUTES\\n"
+    ...     "data_filename: data_clinical_patients.txt\\n")
+    >>> read_meta_files(folder)[0]["data_filename"]
+    'data_clinical_patients.txt'
+    """
+    entries: list[dict[str, str]] = []
+    for meta in sorted(Path(folder).glob("meta_*.txt")):
+        entry = {"meta_file": meta.name}
+        for number, line in enumerate(read_lines(meta), start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            key, sep, value = line.partition(":")
+            if not sep:
+                raise FileFormatError(
+                    "meta file line is not 'key: value'", file=meta, line=number, found=line[:60]
+                )
+            entry[key.strip()] = value.strip()
+        entries.append(entry)
+    return entries
+
+
+def _meta_data_files(folder: Path, alteration: str, datatypes: tuple[str, ...]) -> list[Path]:
+    """Data files that meta files declare with this alteration type and datatype."""
+    files: list[Path] = []
+    for entry in read_meta_files(folder):
+        if entry.get("genetic_alteration_type", "").upper() != alteration:
+            continue
+        if entry.get("datatype", "").upper() not in datatypes:
+            continue
+        name = entry.get("data_filename")
+        if not name:
+            raise FileFormatError(
+                "meta file has no data_filename", file=folder / entry["meta_file"]
+            )
+        data_file = folder / name
+        if not data_file.exists():
+            raise FileFormatError(
+                f"data file named by {entry['meta_file']} is missing",
+                file=data_file,
+                expected=f"data_filename: {name}",
+            )
+        files.append(data_file)
+    return files
+
+
+def _clinical_files(folder: Path) -> tuple[Path | None, Path | None]:
+    """(patient file, sample file): named by meta files, else the datahub names."""
+    patient = _meta_data_files(folder, "CLINICAL", ("PATIENT_ATTRIBUTES",))
+    sample = _meta_data_files(folder, "CLINICAL", ("SAMPLE_ATTRIBUTES",))
+    legacy_patient = folder / "data_clinical_patient.txt"
+    legacy_sample = folder / "data_clinical_sample.txt"
+    return (
+        patient[0] if patient else (legacy_patient if legacy_patient.exists() else None),
+        sample[0] if sample else (legacy_sample if legacy_sample.exists() else None),
+    )
+
+
 def is_cbioportal_folder(path: str | Path) -> bool:
-    """True if ``path`` is a folder with cBioPortal clinical files.
+    """True if ``path`` is a folder with cBioPortal clinical files (named by meta files
+    or with the datahub names).
 
     Examples
     --------
@@ -64,21 +136,54 @@ def is_cbioportal_folder(path: str | Path) -> bool:
     False
     """
     folder = Path(path)
-    return folder.is_dir() and (
-        (folder / "data_clinical_patient.txt").exists()
-        or (folder / "data_clinical_sample.txt").exists()
-    )
+    if not folder.is_dir():
+        return False
+    if (folder / "data_clinical_patient.txt").exists() or (
+        folder / "data_clinical_sample.txt"
+    ).exists():
+        return True
+    if not (folder / "meta_study.txt").exists():
+        return False
+    patient, sample = _clinical_files(folder)
+    return patient is not None or sample is not None
+
+
+def find_study_folder(path: str | Path) -> Path | None:
+    """The cBioPortal study folder at ``path`` or in its only study subfolder (an unpacked
+    datahub bundle), else None.
+
+    Examples
+    --------
+    >>> find_study_folder(".") is None
+    True
+    """
+    folder = Path(path)
+    if is_cbioportal_folder(folder):
+        return folder
+    if not folder.is_dir():
+        return None
+    nested = [d for d in sorted(folder.iterdir()) if d.is_dir() and is_cbioportal_folder(d)]
+    return nested[0] if len(nested) == 1 else None
 
 
 def find_expression_files(folder: str | Path) -> list[Path]:
     """Expression files of a study folder, preferred first (z-score files last).
+
+    The files are those the meta files declare as ``MRNA_EXPRESSION`` when there are
+    meta files, else every ``data_*.txt`` matching the known expression names.
 
     Examples
     --------
     >>> find_expression_files(".")
     []
     """
-    files = [f for f in Path(folder).glob("data_*.txt") if "clinical" not in f.name]
+    root = Path(folder)
+    declared = (
+        _meta_data_files(root, "MRNA_EXPRESSION", ("CONTINUOUS", "Z-SCORE", "DISCRETE"))
+        if root.is_dir()
+        else []
+    )
+    files = declared or [f for f in root.glob("data_*.txt") if "clinical" not in f.name]
     ranked: list[tuple[int, int, str, Path]] = []
     for file in files:
         lowered = file.name.lower()
@@ -86,8 +191,9 @@ def find_expression_files(folder: str | Path) -> list[Path]:
             (i for i, pattern in enumerate(_EXPRESSION_PRIORITY) if re.search(pattern, lowered)),
             None,
         )
-        if rank is None:
+        if rank is None and not declared:
             continue
+        rank = len(_EXPRESSION_PRIORITY) if rank is None else rank
         zscore = int("zscore" in lowered or "z_score" in lowered)
         ranked.append((zscore, rank, file.name, file))
     return [item[3] for item in sorted(ranked)]
@@ -179,6 +285,52 @@ def read_cbioportal_clinical(
     return frame, endpoints, datatypes
 
 
+_DSS_CODES = {"died of disease": 1, "died of other causes": 0, "living": 0}
+
+
+def _metabric_fields(
+    patients: pd.DataFrame, path: Path, messages: list[str]
+) -> tuple[pd.DataFrame, list[Endpoint]]:
+    """Disease-specific survival from METABRIC's ``VITAL_STATUS`` (months, with OS time).
+
+    ``Died of Disease`` is an event; ``Living`` and ``Died of Other Causes`` are censored
+    at the overall-survival time; anything else (missing) stays missing.
+    """
+    if "VITAL_STATUS" not in patients.columns or "os_time" not in patients.columns:
+        return patients, []
+    if "dss_time" in patients.columns:
+        return patients, []
+    status = patients["VITAL_STATUS"].map(
+        lambda value: None if value is None else _DSS_CODES.get(str(value).strip().lower())
+    )
+    unknown = patients["VITAL_STATUS"].notna() & status.isna()
+    if unknown.any():
+        raise CohortValidationError(
+            "VITAL_STATUS value not recognised for disease-specific survival",
+            file=path,
+            column="VITAL_STATUS",
+            expected="Living | Died of Disease | Died of Other Causes",
+            found=str(patients["VITAL_STATUS"][unknown].iloc[0]),
+        )
+    patients = patients.copy()
+    patients["dss_time"] = patients["os_time"].where(status.notna())
+    patients["dss_event"] = pd.array(status.tolist(), dtype="Int8")
+    messages.append(
+        f"{path.name}: 'dss' from VITAL_STATUS: {int((status == 1).sum())} died of disease "
+        f"(events), {int((status == 0).sum())} censored at OS time (living or died of other "
+        "causes)"
+    )
+    endpoint = Endpoint(
+        name="dss",
+        time="dss_time",
+        event="dss_event",
+        unit="months",
+        label="disease-specific survival",
+        source_columns=("OS_MONTHS", "VITAL_STATUS"),
+    )
+    return patients, [endpoint]
+
+
 def _standard_receptor_columns(clinical: pd.DataFrame, messages: list[str]) -> pd.DataFrame:
     sources = {
         "er": ("ER_STATUS", "ER_IHC", "ER_STATUS_BY_IHC"),
@@ -206,8 +358,10 @@ def load_cbioportal(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "drop_gene",
+    na_policy: str = "sample",
     name: str | None = None,
+    standardise: Mapping[str, Mapping[str, object]] | None = None,
+    extra_endpoints: Sequence[EndpointSpec] = (),
 ) -> Cohort:
     """Load a cBioPortal study folder.
 
@@ -222,6 +376,8 @@ def load_cbioportal(
     transform
         ``auto`` (log2(x+1) for non-negative linear-scale data such as RSEM,
         reported), ``log2p1`` or ``none``.
+    extra_endpoints
+        Further endpoints decoded from the merged clinical columns.
 
     Examples
     --------
@@ -240,23 +396,26 @@ def load_cbioportal(
     if not root.is_dir():
         raise FileFormatError("cBioPortal study folder not found", file=root)
     messages: list[str] = []
-    patient_file = root / "data_clinical_patient.txt"
-    sample_file = root / "data_clinical_sample.txt"
+    found_patient, found_sample = _clinical_files(root)
+    patient_file = found_patient or root / "data_clinical_patient.txt"
+    sample_file = found_sample or root / "data_clinical_sample.txt"
     patients = samples = None
     endpoints: list[Endpoint] = []
-    if patient_file.exists():
+    if found_patient is not None:
         patients, patient_endpoints, _ = read_cbioportal_clinical(
             patient_file, id_column="PATIENT_ID"
         )
-        endpoints.extend(patient_endpoints)
-    if sample_file.exists():
+        patients, derived = _metabric_fields(patients, patient_file, messages)
+        endpoints.extend([*patient_endpoints, *derived])
+    if found_sample is not None:
         samples, sample_endpoints, _ = read_cbioportal_clinical(sample_file, id_column="SAMPLE_ID")
         endpoints.extend(sample_endpoints)
     if patients is None and samples is None:
         raise FileFormatError(
             "no clinical file in the study folder",
             file=root,
-            expected="data_clinical_patient.txt and/or data_clinical_sample.txt",
+            expected="meta_clinical_*.txt naming the clinical files, or "
+            "data_clinical_patient.txt and/or data_clinical_sample.txt",
         )
     if samples is not None and patients is not None:
         if "PATIENT_ID" not in samples.columns:
@@ -277,6 +436,9 @@ def load_cbioportal(
         clinical = patients  # patient-level study: expression columns are patient IDs
     assert clinical is not None
     clinical = _standard_receptor_columns(clinical, messages)
+    for spec in extra_endpoints:
+        clinical, extra = decode_endpoint(clinical, spec, file=patient_file)
+        endpoints.append(extra)
     clinical = type_clinical(clinical)
 
     candidates = find_expression_files(root)
@@ -327,6 +489,7 @@ def load_cbioportal(
         clinical_file=sample_file if samples is not None else patient_file,
         join_rule="cBioPortal SAMPLE_ID" if samples is not None else "cBioPortal PATIENT_ID",
         messages=messages,
+        standardise=standardise,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,7 @@ __all__ = [
     "decode_events",
     "decode_times",
     "infer_time_unit",
+    "standardise_clinical",
     "standardize_status",
     "unit_from_name",
 ]
@@ -169,7 +170,7 @@ def decode_times(
     )
     for failed, message, expected in checks:
         if failed.any():
-            position = int(np.flatnonzero(failed.to_numpy())[0])
+            position = int(np.flatnonzero(np.asarray(failed))[0])
             raise CohortValidationError(
                 message,
                 file=file,
@@ -278,3 +279,248 @@ def standardize_status(values: Sequence[object] | pd.Series) -> tuple[pd.Series,
             out.append(np.nan)
     result = pd.Series(pd.Categorical(out, categories=["negative", "positive"]), index=series.index)
     return result, unknown
+
+
+# Standard clinical fields and the source columns they are derived from (names compared
+# lower-case, with spaces and dots read as underscores). The first present wins.
+_STANDARD_SOURCES: dict[str, tuple[str, ...]] = {
+    "er": (
+        "er_status",
+        "er_status_by_ihc",
+        "er_ihc",
+        "er_positive",
+        "estrogen_receptor_status",
+        "breast_carcinoma_estrogen_receptor_status",
+        "er_status_nature2012",
+        "er",
+    ),
+    "pr": (
+        "pr_status",
+        "pgr_status",
+        "pr_status_by_ihc",
+        "progesterone_receptor_status",
+        "breast_carcinoma_progesterone_receptor_status",
+        "pr_status_nature2012",
+        "pgr",
+        "pr",
+    ),
+    "her2": (
+        "her2_status",
+        "her2_status_by_ihc",
+        "erbb2_status",
+        "her2_final_status_nature2012",
+        "her2",
+    ),
+    "grade": ("grade", "histological_grade", "nhg", "tumor_grade", "neoplasm_histologic_grade"),
+    "node": ("node", "node_status", "nodal_status", "lymph_node_status", "ln_status", "nodes"),
+    "age": (
+        "age",
+        "age_at_diagnosis",
+        "age_at_initial_pathologic_diagnosis",
+        "age_at_index",
+        "age_years",
+    ),
+    "size": ("size", "tumor_size", "tumour_size", "size_mm", "tumor_size_mm"),
+    "pam50": (
+        "pam50",
+        "pam50_subtype",
+        "pam50call_rnaseq",
+        "pam50_mrna_nature2012",
+        "claudin_subtype",
+        "pam50_claudin_low_subtype",
+        "subtype",
+    ),
+    "chemotherapy": ("chemotherapy", "chemo_treated", "chemo", "chemotherapy_treated"),
+    "endocrine_therapy": (
+        "endocrine_therapy",
+        "endocrine_treated",
+        "hormone_therapy",
+        "hormone_treatment",
+        "hormonal_therapy",
+    ),
+    "radiotherapy": ("radiotherapy", "radio_therapy", "radiation_therapy"),
+}
+_PAM50 = {
+    "luma": "LumA",
+    "luminal a": "LumA",
+    "lumb": "LumB",
+    "luminal b": "LumB",
+    "her2": "Her2",
+    "her2-enriched": "Her2",
+    "her2 enriched": "Her2",
+    "her2e": "Her2",
+    "basal": "Basal",
+    "basal-like": "Basal",
+    "basallike": "Basal",
+    "normal": "Normal",
+    "normal-like": "Normal",
+    "normal breast-like": "Normal",
+    "claudin-low": "Claudin-low",
+    "claudin low": "Claudin-low",
+}
+_YES = {"yes", "y", "1", "true", "treated"}
+_NO = {"no", "n", "0", "false", "untreated", "not treated"}
+_ROMAN = {"i": 1.0, "ii": 2.0, "iii": 3.0}
+
+
+def _key(name: object) -> str:
+    return re.sub(r"[\s.]+", "_", str(name).strip().lower())
+
+
+def _text(value: object) -> str | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _decode_grade(value: str) -> float | None:
+    match = re.fullmatch(r"(?:g|grade\s*)?([123]|iii|ii|i)", value.lower())
+    if match is None:
+        return None
+    token = match.group(1)
+    return float(token) if token.isdigit() else _ROMAN[token]
+
+
+def _decode_node(value: str) -> str | None:
+    lowered = value.lower()
+    if lowered in ("n0", "n0 (i-)", "n0 (i+)", "n0 (mol+)"):
+        return "negative"
+    if re.fullmatch(r"n[1-3][a-c]?( \(mic\))?|n1mi", lowered):
+        return "positive"
+    counted = re.fullmatch(r"(?:>=?|≥)?\s*(\d+)\s*(?:-\s*\d+|\+)?", lowered)
+    if counted is not None:  # node counts written as 0, 1-3, >=4, 4+
+        return "positive" if int(counted.group(1)) >= 1 else "negative"
+    try:
+        count = float(lowered)
+    except ValueError:
+        status, _ = standardize_status([value])
+        return None if pd.isna(status.iloc[0]) else str(status.iloc[0])
+    return "positive" if count >= 1 else "negative"
+
+
+def _decode_number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _decode_yes_no(value: str) -> str | None:
+    lowered = value.lower()
+    return "yes" if lowered in _YES else "no" if lowered in _NO else None
+
+
+def _decode_status(value: str) -> str | None:
+    status, _ = standardize_status([value])
+    return None if pd.isna(status.iloc[0]) else str(status.iloc[0])
+
+
+_DECODERS: dict[str, Callable[[str], object]] = {
+    "er": _decode_status,
+    "pr": _decode_status,
+    "her2": _decode_status,
+    "grade": _decode_grade,
+    "node": _decode_node,
+    "age": _decode_number,
+    "size": _decode_number,
+    # TCGA PanCancer Atlas writes BRCA_LumA, BRCA_Basal...
+    "pam50": lambda value: _PAM50.get(value.lower().removeprefix("brca_")),
+    "chemotherapy": _decode_yes_no,
+    "endocrine_therapy": _decode_yes_no,
+    "radiotherapy": _decode_yes_no,
+}
+
+
+def standardise_clinical(
+    clinical: pd.DataFrame, *, overrides: Mapping[str, Mapping[str, object]] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Add standard fields ``er``, ``pr``, ``her2``, ``node`` (positive/negative), ``grade``
+    (1-3), ``age``, ``size`` (numbers), ``pam50`` (LumA, LumB, Her2, Basal, Normal,
+    Claudin-low) and ``chemotherapy`` / ``endocrine_therapy`` / ``radiotherapy`` (yes/no)
+    from the columns each source has.
+
+    A column already named like a standard field is left as written (declare its codes
+    in a recipe's ``standardise`` to recode it; the values as written are then kept in
+    ``<field>_as_written``). Every derivation is reported, with the values that were
+    not recognised (they become missing; nothing else is guessed).
+
+    Parameters
+    ----------
+    overrides
+        Per field ``{"column": NAME, "positive": [...], "negative": [...]}`` (or
+        ``"yes"``/``"no"``, or ``"map": {value: level}``) from a cohort recipe, used
+        instead of the built-in column names and codes.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"er_status": [1, 0, None], "nhg": ["G3", "G1", "G2"]})
+    >>> out, notes = standardise_clinical(frame)
+    >>> out["er"].tolist(), out["grade"].tolist()
+    (['positive', 'negative', None], [3.0, 1.0, 2.0])
+    """
+    out = clinical.copy()
+    notes: list[str] = []
+    columns = {_key(c): c for c in reversed(list(out.columns))}
+    for key, column in list(columns.items()):  # Firehose: patient.age_at_...
+        if key.startswith("patient_"):
+            columns.setdefault(key.removeprefix("patient_"), column)
+    for name, candidates in _STANDARD_SOURCES.items():
+        override = (overrides or {}).get(name)
+        if override is not None:
+            source = str(override.get("column", name))
+            if source not in out.columns:
+                raise CohortValidationError(
+                    f"standardise {name!r}: column not found in the clinical table",
+                    column=source,
+                    expected="one of: " + ", ".join(map(str, out.columns[:25])),
+                )
+            decoder = _recipe_decoder(name, override)
+        else:
+            source = next((columns[c] for c in candidates if c in columns), "")
+            if not source or name in out.columns:
+                continue  # a field named like a standard one is the user's: kept as written
+            decoder = _DECODERS[name]
+        out, note = _derive(out, name, source, decoder)
+        notes.append(note)
+    return out, notes
+
+
+def _recipe_decoder(name: str, override: Mapping[str, object]) -> Callable[[str], object]:
+    table: dict[str, object] = {}
+    levels = ("positive", "negative", "yes", "no")
+    for level in levels:
+        for value in override.get(level, []) or []:  # type: ignore[attr-defined]
+            table[str(value).strip().lower()] = level
+    for value, level in dict(override.get("map", {}) or {}).items():  # type: ignore[call-overload]
+        table[str(value).strip().lower()] = level
+    if not table:
+        return _DECODERS[name]
+    return lambda value: table.get(value.lower())
+
+
+def _derive(
+    out: pd.DataFrame, name: str, source: str, decoder: Callable[[str], object]
+) -> tuple[pd.DataFrame, str]:
+    written = out[source]
+    decoded: list[object] = []
+    unknown: dict[str, int] = {}
+    for raw in written.to_numpy(dtype=object):
+        text = _text(raw)
+        value = None if text is None or text == "" else decoder(text)
+        if value is None and text:
+            unknown[text] = unknown.get(text, 0) + 1
+        decoded.append(value)
+    if name in out.columns and source != name:
+        out[f"{name}_as_written"] = out[name]
+    elif source == name:
+        out[f"{name}_as_written"] = written
+    numeric = name in ("grade", "age", "size")
+    out[name] = pd.Series(decoded, index=out.index, dtype=float if numeric else object)
+    if not numeric:
+        out[name] = out[name].astype(object).where(out[name].notna(), None)
+    shown = dict(sorted(unknown.items(), key=lambda item: -item[1])[:6])
+    note = f"'{name}' standardised from {source}" + (
+        f" (not recognised, set missing: {shown})" if unknown else ""
+    )
+    return out, note

@@ -11,9 +11,9 @@ with the highest mean expression, as genefu and KM-plotter-style tools do).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,15 +26,27 @@ from sigsurv.cohorts.build import (
     type_clinical,
 )
 from sigsurv.cohorts.model import Cohort, Provenance
-from sigsurv.cohorts.readers import read_lines, read_matrix_file, read_text_table
-from sigsurv.cohorts.tables import sha256_of
-from sigsurv.errors import FileFormatError, GeneIdentifierError, SigsurvInputError
+from sigsurv.cohorts.platforms import map_probes, read_platform_table
+from sigsurv.cohorts.readers import read_lines, read_matrix_file
+from sigsurv.cohorts.tables import read_expression_table, sha256_of
+from sigsurv.errors import (
+    FileFormatError,
+    GeneIdentifierError,
+    SampleJoinError,
+    SigsurvInputError,
+)
 
-__all__ = ["is_series_matrix", "load_geo_series", "read_platform_table", "read_series_matrix"]
+__all__ = [
+    "is_gds_soft",
+    "is_series_matrix",
+    "load_geo_dataset",
+    "load_geo_series",
+    "map_probes",
+    "read_gds_soft",
+    "read_platform_table",
+    "read_series_matrix",
+]
 
-_SYMBOL_COLUMNS = ("Gene Symbol", "GENE_SYMBOL", "Gene symbol", "Symbol", "SYMBOL", "gene_symbol")
-_ENTREZ_COLUMNS = ("ENTREZ_GENE_ID", "Entrez Gene", "Entrez_Gene_ID", "EntrezGene.ID", "GENE")
-_MULTI_GENE = re.compile(r"\s*///\s*|\s*//\s*|;")
 
 
 def is_series_matrix(path: str | Path) -> bool:
@@ -158,7 +170,10 @@ def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, di
     samples = samples.where(samples.notna() & (samples != ""), None)
     table_lines = lines[begin : end - 1]
     if len(table_lines) < 2:
-        raise FileFormatError("series matrix table has no data rows", file=file, line=begin + 1)
+        # RNA-seq series (e.g. SCAN-B GSE96058) keep the values in a supplementary file:
+        # the table is empty and the caller must supply the expression separately.
+        empty = pd.DataFrame(np.empty((0, n_samples)), columns=list(accessions))
+        return empty, samples, series
     values, ids, _ = _read_embedded_matrix(file, table_lines, begin + 1)
     values.columns = [_unquote(c) for c in values.columns]
     values.index = [_unquote(str(i)) for i in ids.iloc[:, 0]]
@@ -174,7 +189,7 @@ def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, di
 
 
 def _read_embedded_matrix(
-    file: Path, table_lines: list[str], first_line: int
+    file: Path, table_lines: list[str], first_line: int, id_columns: int | list[str] = 1
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     import tempfile
 
@@ -184,7 +199,7 @@ def _read_embedded_matrix(
         handle.write("\n".join(table_lines) + "\n")
         temporary = Path(handle.name)
     try:
-        return read_matrix_file(temporary)
+        return read_matrix_file(temporary, id_columns=id_columns)
     except SigsurvInputError as exc:
         line = None if exc.line is None else exc.line + first_line - 1
         raise type(exc)(
@@ -200,76 +215,6 @@ def _read_embedded_matrix(
         temporary.unlink(missing_ok=True)
 
 
-def read_platform_table(path: str | Path) -> tuple[pd.Series, str]:
-    """Read a platform annotation table into ``probe -> gene`` (symbol or Entrez).
-
-    Accepts GEO GPL SOFT/annotation downloads (``#`` comment lines,
-    ``!platform_table_begin`` / ``_end`` markers) or plain TSV/CSV with an ``ID``
-    column and a gene symbol (``Gene Symbol``, ``GENE_SYMBOL``...) or Entrez
-    (``ENTREZ_GENE_ID``) column. Probes annotated with several genes
-    (``A /// B``) map to ``None`` (reported by the loader).
-
-    Returns
-    -------
-    (mapping, kind)
-        Series indexed by probe ID, and ``symbol`` or ``entrez``.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "GPL.tsv"
-    >>> _ = path.write_text("#ID = probe\\nID\\tGene Symbol\\np1\\tTP53\\np2\\tA /// B\\n")
-    >>> mapping, kind = read_platform_table(path)
-    >>> mapping.to_dict(), kind
-    ({'p1': 'TP53', 'p2': None}, 'symbol')
-    """
-    file = Path(path)
-    lines = read_lines(file)
-    start = next(
-        (i + 1 for i, line in enumerate(lines) if line.lower().startswith("!platform_table_begin")),
-        0,
-    )
-    stop = next(
-        (i for i, line in enumerate(lines) if line.lower().startswith("!platform_table_end")),
-        len(lines),
-    )
-    body = [line for line in lines[start:stop] if not line.startswith(("#", "^", "!"))]
-    table = read_text_table(file, lines=body, first_line_number=start + 1, sep="\t")
-    frame = table.data
-    id_column = next((c for c in ("ID", "ID_REF", "Probe", "probe") if c in frame.columns), None)
-    if id_column is None:
-        raise FileFormatError(
-            "platform table has no probe ID column",
-            file=file,
-            expected="an 'ID' column",
-            found=", ".join(frame.columns[:8]),
-        )
-    gene_column = next((c for c in _SYMBOL_COLUMNS if c in frame.columns), None)
-    kind = "symbol"
-    if gene_column is None:
-        gene_column = next((c for c in _ENTREZ_COLUMNS if c in frame.columns), None)
-        kind = "entrez"
-    if gene_column is None:
-        raise FileFormatError(
-            "platform table has no gene column",
-            file=file,
-            expected="'Gene Symbol' / 'GENE_SYMBOL' or 'ENTREZ_GENE_ID'",
-            found=", ".join(frame.columns[:8]),
-        )
-    genes = frame[gene_column].map(
-        lambda value: (
-            None
-            if value is None or len([g for g in _MULTI_GENE.split(value) if g.strip()]) != 1
-            else value.strip()
-        )
-    )
-    mapping = pd.Series(genes.to_numpy(), index=frame[id_column].astype(str).to_numpy())
-    if mapping.index.has_duplicates:
-        duplicated = mapping.index[mapping.index.duplicated()][0]
-        raise FileFormatError("duplicated probe ID in platform table", file=file, found=duplicated)
-    return mapping, kind
-
-
 def load_geo_series(
     path: str | Path,
     *,
@@ -283,8 +228,11 @@ def load_geo_series(
     collapse: str = "max_mean",
     transform: str = "auto",
     harmonise: bool = True,
-    na_policy: str = "drop_gene",
+    na_policy: str = "sample",
     name: str | None = None,
+    expression: str | Path | None = None,
+    orientation: str = "genes_x_samples",
+    standardise: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Cohort:
     """Load a GEO series matrix as a cohort.
 
@@ -300,6 +248,11 @@ def load_geo_series(
         ``"time to relapse or last follow-up (months)"``, ``"relapse (1=true)"``).
     collapse
         Rule for several probes of one gene: ``max_mean`` (default), ``max_var``, ``mean``.
+    expression, orientation
+        A supplementary expression table to use instead of the matrix table (RNA-seq
+        series such as SCAN-B GSE96058 ship an empty table). Its sample columns are
+        GSM accessions or the samples' ``!Sample_title``; unmatched columns (e.g.
+        technical replicates) are excluded and reported.
 
     Examples
     --------
@@ -320,41 +273,29 @@ def load_geo_series(
     file = Path(path)
     values, samples, series = read_series_matrix(file)
     messages: list[str] = []
-    values, scale, note = apply_transform(values, transform, file)
+    expression_file = file
+    if expression is not None:
+        expression_file = Path(expression)
+        if values.shape[0]:
+            messages.append(
+                f"expression from {expression_file.name}; the series matrix table "
+                f"({values.shape[0]} rows) is not used"
+            )
+        values, read_notes = read_expression_table(expression_file, orientation=orientation)
+        messages.extend(read_notes)
+        values = _columns_to_accessions(values, samples, expression_file, messages)
+    elif values.shape[0] == 0:
+        raise FileFormatError(
+            "the series matrix table is empty: the expression is in a supplementary file",
+            file=file,
+            expected="expression=FILE (CLI: EXPRESSION_TABLE --clinical SERIES_MATRIX)",
+        )
+    values, scale, note = apply_transform(values, transform, expression_file)
     if note:
         messages.append(note)
     if platform is not None:
-        mapping, kind = read_platform_table(platform)
-        genes = mapping.reindex(values.index)
-        absent = genes.index[~genes.index.isin(mapping.index)]
-        no_gene = genes.isna().sum() - len(absent)
-        keep = genes.notna().to_numpy()
-        if not keep.any():
-            raise GeneIdentifierError(
-                "no probe of the series matrix maps to a gene with this platform table",
-                file=platform,
-                expected=f"probe IDs like {', '.join(values.index[:3])}",
-                found=", ".join(mapping.index[:3]),
-            )
-        messages.append(
-            f"probes -> genes with {Path(platform).name}: {int(keep.sum())} of {len(keep)} "
-            f"probes mapped; {len(absent)} not in the platform table and {int(no_gene)} with "
-            "no or several genes excluded"
-        )
-        from sigsurv.cohorts.genes import collapse_duplicates, map_identifiers
-
-        probe_values = values.loc[keep]
-        keys = genes[keep].astype(str).to_numpy()
-        if kind == "entrez":
-            mapped, _ = map_identifiers(list(keys), id_type="entrez")
-            keys = np.array(
-                [m if m is not None else f"ENTREZ:{k}" for m, k in zip(mapped, keys, strict=True)]
-            )
-        n_probes = len(keys)
-        values, _ = collapse_duplicates(probe_values, list(keys), collapse)
-        messages.append(
-            f"{n_probes} probes collapsed to {values.shape[0]} genes (rule: {collapse})"
-        )
+        values, mapping_messages = map_probes(values, platform, collapse=collapse)
+        messages.extend(mapping_messages)
         id_type = "symbol"
     else:
         from sigsurv.cohorts.genes import detect_identifier_type
@@ -379,6 +320,8 @@ def load_geo_series(
     )
     clinical = type_clinical(clinical)
     files = [file] + ([Path(platform)] if platform is not None else [])
+    if expression_file != file:
+        files.append(expression_file)
     provenance = Provenance(
         source=f"GEO {series.get('geo_accession', file.name)}: {series.get('title', '')}".strip(),
         platform=str(samples["platform_id"].iloc[0]) if "platform_id" in samples else "",
@@ -395,6 +338,199 @@ def load_geo_series(
         provenance=provenance,
         harmonise=harmonise,
         id_type=id_type,
+        collapse=collapse,
+        na_policy=na_policy,
+        expression_file=expression_file,
+        clinical_file=file,
+        join_rule="GSM accession",
+        messages=messages,
+        standardise=standardise,
+    )
+
+
+def _columns_to_accessions(
+    values: pd.DataFrame, samples: pd.DataFrame, file: Path, messages: list[str]
+) -> pd.DataFrame:
+    """Rename supplementary-table columns to GSM accessions (directly or via the title)."""
+    accessions = set(samples.index)
+    if set(values.columns) <= accessions:
+        return values
+    titles = samples["title"] if "title" in samples.columns else pd.Series(dtype=object)
+    if titles.duplicated().any():
+        raise SampleJoinError(
+            "sample titles are not unique: cannot map expression columns to GSM accessions",
+            file=file,
+            found=", ".join(map(str, titles[titles.duplicated()].head(3))),
+        )
+    by_title = {str(title): accession for accession, title in titles.items()}
+    known = [c for c in values.columns if c in accessions or c in by_title]
+    if not known:
+        raise SampleJoinError(
+            "no expression column is a GSM accession or a sample title of the series",
+            file=file,
+            expected=f"columns like {', '.join(list(samples.index[:2]) + list(by_title)[:2])}",
+            found=", ".join(map(str, values.columns[:3])),
+        )
+    unknown = [c for c in values.columns if c not in known]
+    if unknown:
+        messages.append(
+            f"{file.name}: {len(unknown)} columns are neither a GSM accession nor a sample "
+            f"title of the series and are excluded, e.g. {', '.join(map(str, unknown[:3]))}"
+        )
+    values = values[known]
+    values.columns = [c if c in accessions else by_title[c] for c in known]
+    messages.append(f"{file.name}: columns mapped to GSM accessions via !Sample_title")
+    return values
+
+
+def is_gds_soft(path: str | Path) -> bool:
+    """True for a GEO DataSet SOFT file (``GDS*.soft[.gz]`` with a ``^DATASET`` line).
+
+    Examples
+    --------
+    >>> is_gds_soft("GDS507.soft.gz"), is_gds_soft("GSE1_series_matrix.txt")
+    (True, False)
+    """
+    name = Path(path).name.lower()
+    return name.startswith("gds") and (name.endswith(".soft") or name.endswith(".soft.gz"))
+
+
+def read_gds_soft(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, dict[str, str]]:
+    """Parse a GEO DataSet SOFT file.
+
+    Returns
+    -------
+    (values, samples, identifiers, dataset)
+        Probe x GSM values, one clinical column per subset type (``disease state``,
+        ``individual``...) holding each sample's subset description, the
+        ``IDENTIFIER`` (gene symbol GEO assigned) of each probe, and the
+        ``!dataset_*`` fields.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "GDS1.soft"
+    >>> _ = path.write_text("^DATASET = GDS1\\n!dataset_platform = GPL97\\n"
+    ...     "^SUBSET = GDS1_1\\n!subset_description = tumour\\n!subset_sample_id = GSM1\\n"
+    ...     "!subset_type = disease state\\n^SUBSET = GDS1_2\\n!subset_description = normal\\n"
+    ...     "!subset_sample_id = GSM2\\n!subset_type = disease state\\n!dataset_table_begin\\n"
+    ...     "ID_REF\\tIDENTIFIER\\tGSM1\\tGSM2\\np1\\tTP53\\t1.5\\t2.5\\n!dataset_table_end\\n")
+    >>> values, samples, ids, meta = read_gds_soft(path)
+    >>> samples["disease state"].tolist(), ids["p1"], meta["platform"]
+    (['tumour', 'normal'], 'TP53', 'GPL97')
+    """
+    file = Path(path)
+    lines = read_lines(file)
+    dataset: dict[str, str] = {}
+    subsets: list[dict[str, str]] = []
+    begin = end = None
+    for number, line in enumerate(lines, start=1):
+        lowered = line.lower()
+        if lowered.startswith("!dataset_table_begin"):
+            begin = number
+        elif lowered.startswith("!dataset_table_end"):
+            end = number
+            break
+        elif line.startswith("^SUBSET"):
+            subsets.append({})
+        elif line.startswith("!subset_") and subsets:
+            key, _, value = line[len("!subset_") :].partition("=")
+            subsets[-1][key.strip()] = value.strip()
+        elif line.startswith("!dataset_"):
+            key, _, value = line[len("!dataset_") :].partition("=")
+            dataset[key.strip()] = value.strip()
+    if begin is None or end is None:
+        raise FileFormatError(
+            "not a complete GEO DataSet SOFT file",
+            file=file,
+            expected="'!dataset_table_begin' ... '!dataset_table_end'",
+            hint="download the file again",
+        )
+    values, ids, _ = _read_embedded_matrix(
+        file, lines[begin : end - 1], begin + 1, id_columns=["ID_REF", "IDENTIFIER"]
+    )
+    probes = ids["ID_REF"].astype(str).to_numpy()
+    values.index = probes
+    identifiers = pd.Series(ids["IDENTIFIER"].to_numpy(), index=probes)
+    samples = pd.DataFrame(index=pd.Index(list(values.columns), name="sample"))
+    for subset in subsets:
+        kind = subset.get("type", "subset")
+        members = [s.strip() for s in subset.get("sample_id", "").split(",") if s.strip()]
+        column = samples.get(kind, pd.Series([None] * len(samples), index=samples.index))
+        column = column.astype(object)
+        column[column.index.isin(members)] = subset.get("description")
+        samples[kind] = column
+    return values, samples.where(samples.notna(), None), identifiers, dataset
+
+
+def load_geo_dataset(
+    path: str | Path,
+    *,
+    platform: str | Path | None = None,
+    collapse: str = "max_mean",
+    transform: str = "auto",
+    harmonise: bool = True,
+    na_policy: str = "sample",
+    name: str | None = None,
+    **endpoint_options: Any,
+) -> Cohort:
+    """Load a GEO DataSet SOFT file (``GDS*.soft.gz``); genes from its ``IDENTIFIER``
+    column, or from ``platform`` when given. GDS files carry no survival: endpoints
+    can only come from ``time``/``event`` naming subset types.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "GDS1.soft"
+    >>> _ = path.write_text("^DATASET = GDS1\\n!dataset_table_begin\\n"
+    ...     "ID_REF\\tIDENTIFIER\\tGSM1\\tGSM2\\np1\\tTP53\\t1.5\\t2.5\\n!dataset_table_end\\n")
+    >>> load_geo_dataset(path).n_samples
+    2
+    """
+    file = Path(path)
+    values, samples, identifiers, dataset = read_gds_soft(file)
+    messages: list[str] = []
+    values, scale, note = apply_transform(values, transform, file)
+    messages.extend([note] if note else [])
+    if platform is not None:
+        values, notes = map_probes(values, platform, collapse=collapse)
+        messages.extend(notes)
+    else:
+        from sigsurv.cohorts.genes import collapse_duplicates
+
+        named = identifiers.reindex(values.index)
+        # GEO writes the probe ID itself as IDENTIFIER when it knows no gene.
+        keep = named.notna().to_numpy() & (named.astype(str).to_numpy() != named.index)
+        messages.append(
+            f"genes from the GDS IDENTIFIER column: {int(keep.sum())} of {len(keep)} probes "
+            "named by a gene; the others (IDENTIFIER = probe ID) excluded"
+        )
+        values, _ = collapse_duplicates(values.loc[keep], list(named[keep].astype(str)), collapse)
+    clinical, decoded = decode_declared_endpoints(
+        samples,
+        time=endpoint_options.get("time"),
+        event=endpoint_options.get("event"),
+        endpoint=endpoint_options.get("endpoint", "os"),
+        time_unit=endpoint_options.get("time_unit"),
+        event_codes=endpoint_options.get("event_codes"),
+        file=file,
+    )
+    files = [file] + ([Path(platform)] if platform is not None else [])
+    provenance = Provenance(
+        source=f"GEO {dataset.get('title', file.name)}",
+        platform=dataset.get("platform", ""),
+        scale=scale,
+        identifier_type="symbol",
+        files=tuple(str(f) for f in files),
+        sha256=tuple(sha256_of(f) for f in files),
+    )
+    return assemble_cohort(
+        name or file.name.split(".")[0].lower(),
+        values,
+        type_clinical(clinical),
+        endpoints=decoded,
+        provenance=provenance,
+        harmonise=harmonise,
         collapse=collapse,
         na_policy=na_policy,
         expression_file=file,

@@ -235,11 +235,14 @@ def _locate_header(
     comment: str | None,
     start: int = 0,
     first_line_number: int = 1,
+    duplicate_names: str = "error",
 ) -> _Header:
     """Skip blank and comment lines, then check the header: no empty, no duplicated names.
 
     An empty first name is accepted and called ``id``: R's ``write.table`` leaves the
-    row-name column unnamed.
+    row-name column unnamed. With ``duplicate_names="number"`` a repeated name gets
+    ``.2``, ``.3``... appended (GEO ``.annot`` files repeat their GO columns); the
+    default refuses it.
     """
     position = start
     comments: list[str] = []
@@ -264,7 +267,12 @@ def _locate_header(
         )
     seen: dict[str, int] = {}
     for index, name in enumerate(names):
-        if name in seen:
+        if name in seen and duplicate_names == "number":
+            repeat = 2
+            while f"{name}.{repeat}" in names or f"{name}.{repeat}" in seen:
+                repeat += 1
+            names[index] = name = f"{name}.{repeat}"
+        elif name in seen:
             raise FileFormatError(
                 "duplicated column name",
                 file=file,
@@ -286,6 +294,7 @@ def read_text_table(
     min_rows: int = 1,
     lines: list[str] | None = None,
     first_line_number: int = 1,
+    duplicate_names: str = "error",
 ) -> TextTable:
     """Read a delimited table strictly: every row must have as many fields as the header.
 
@@ -305,6 +314,10 @@ def read_text_table(
     lines, first_line_number
         Pre-split lines (for formats with a table inside, like GEO series matrices)
         and the file line number of ``lines[0]``.
+    duplicate_names
+        ``error`` (default) refuses a repeated column name; ``number`` renames the
+        second ``GO:Function`` to ``GO:Function.2`` (for annotation files whose layout
+        repeats names by design).
 
     Raises
     ------
@@ -328,6 +341,7 @@ def read_text_table(
         comment=comment,
         start=skip_lines,
         first_line_number=first_line_number,
+        duplicate_names=duplicate_names,
     )
     header, separator, header_number = located.names, located.separator, located.line_number
     comments = located.comments
@@ -483,6 +497,17 @@ def text_stream(text: str) -> io.StringIO:
     return io.StringIO(text)
 
 
+def _is_firehose_subheader(line: str, separator: str) -> bool:
+    """True for Firehose's second header line: ``gene_id<TAB>raw_count<TAB>raw_count...``."""
+    fields = [f.strip() for f in line.split(separator)]
+    words = set(fields[1:])
+    if not words or len(words) > 4:
+        return False
+    return all(w and not w.replace(".", "").replace("-", "").isdigit() for w in words) and all(
+        w.replace("_", "").isalpha() for w in words
+    )
+
+
 def read_matrix_file(
     path: str | Path,
     *,
@@ -533,6 +558,19 @@ def read_matrix_file(
             line=header_number,
             expected="at least one data row",
         )
+    messages: list[str] = []
+    if header[0] == "Hybridization REF" and body and _is_firehose_subheader(body[0], separator):
+        # Broad Firehose tables: a second header line names the quantity of each column.
+        messages.append(
+            f"{file.name}: Firehose layout, second header line "
+            f"({body[0].split(separator)[1]!r}...) skipped"
+        )
+        body = body[1:]
+        header_number += 1  # data rows start one line later
+        if not body:
+            raise FileFormatError(
+                "table has a header but no data rows", file=file, line=header_number
+            )
     width = len(header)
     counts = np.fromiter((line.count(separator) for line in body), dtype=np.int64, count=len(body))
     bad_rows = np.flatnonzero(counts != width - 1)
@@ -584,7 +622,6 @@ def read_matrix_file(
     ids = ids.apply(lambda col: col.str.strip().str.strip('"'))
     ids = ids.where(ids.notna() & ~ids.isin(NA_VALUES), None)
     values = frame[value_names]
-    messages: list[str] = []
     non_numeric = [
         name
         for name in value_names
@@ -600,7 +637,8 @@ def read_matrix_file(
             first_data_line=header_number + 1,
             comment_lines=[],
         )
-        repaired, messages = numeric_matrix(strict, non_numeric)
+        repaired, repair_messages = numeric_matrix(strict, non_numeric)
+        messages.extend(repair_messages)
         values = values.copy()
         for name in non_numeric:
             values[name] = repaired[name]

@@ -10,16 +10,17 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.cohorts.build import (
+    EndpointSpec,
     assemble_cohort,
     decode_declared_endpoints,
     type_clinical,
 )
-from sigsurv.cohorts.cbioportal import is_cbioportal_folder, load_cbioportal
+from sigsurv.cohorts.cbioportal import find_study_folder, load_cbioportal
 from sigsurv.cohorts.examples import EXAMPLES, load_example
-from sigsurv.cohorts.geo import is_series_matrix, load_geo_series
+from sigsurv.cohorts.geo import is_gds_soft, is_series_matrix, load_geo_dataset, load_geo_series
 from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.tables import load_tables, sha256_of
-from sigsurv.cohorts.tcga import is_tcga_folder, load_tcga_folder
+from sigsurv.cohorts.tcga import classify_tcga_file, is_tcga_folder, load_tcga, load_tcga_folder
 from sigsurv.errors import FileFormatError, OptionError, SigsurvInputError
 
 __all__ = ["detect_source_kind", "load_anndata", "load_cohort"]
@@ -27,7 +28,7 @@ __all__ = ["detect_source_kind", "load_anndata", "load_cohort"]
 
 def detect_source_kind(source: str | Path) -> str:
     """Say how a SOURCE will be read: ``example``, ``cbioportal``, ``tcga``, ``geo``,
-    ``anndata`` or ``table``.
+    ``gds``, ``anndata`` or ``table``.
 
     Examples
     --------
@@ -39,7 +40,7 @@ def detect_source_kind(source: str | Path) -> str:
         return "example"
     path = Path(text)
     if path.is_dir():
-        if is_cbioportal_folder(path):
+        if find_study_folder(path) is not None:
             return "cbioportal"
         if is_tcga_folder(path):
             return "tcga"
@@ -50,6 +51,8 @@ def detect_source_kind(source: str | Path) -> str:
         )
     if is_series_matrix(path):
         return "geo"
+    if is_gds_soft(path):
+        return "gds"
     if path.suffix.lower() == ".h5ad":
         return "anndata"
     if not path.exists():
@@ -73,7 +76,7 @@ def load_anndata(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "drop_gene",
+    na_policy: str = "sample",
     name: str | None = None,
 ) -> Cohort:
     """Load an AnnData ``.h5ad`` file (``obs`` = clinical, ``var`` = genes, X samples x genes).
@@ -191,10 +194,12 @@ def load_cohort(
     if kind == "example":
         return load_example(str(source), harmonise=harmonise)
     if kind == "cbioportal":
-        return load_cbioportal(source, collapse=collapse, harmonise=harmonise, **options)
+        study = find_study_folder(source)
+        assert study is not None  # detect_source_kind found it
+        return load_cbioportal(study, collapse=collapse, harmonise=harmonise, **options)
     if kind == "tcga":
         return load_tcga_folder(source, collapse=collapse, harmonise=harmonise, **options)
-    endpoint_options = {
+    endpoint_options: dict[str, Any] = {
         "time": time,
         "event": event,
         "endpoint": endpoint,
@@ -203,6 +208,15 @@ def load_cohort(
     }
     if kind == "geo":
         return load_geo_series(
+            source,
+            platform=platform,
+            collapse=collapse,
+            harmonise=harmonise,
+            **endpoint_options,
+            **options,
+        )
+    if kind == "gds":
+        return load_geo_dataset(
             source,
             platform=platform,
             collapse=collapse,
@@ -220,13 +234,63 @@ def load_cohort(
             file=source,
             expected="--clinical FILE --time COL --event COL",
         )
+    if is_series_matrix(clinical):
+        # RNA-seq series: values in a supplementary table, samples in the series matrix.
+        return load_geo_series(
+            clinical,
+            expression=source,
+            orientation=orientation,
+            platform=platform,
+            collapse=collapse,
+            harmonise=harmonise,
+            **endpoint_options,
+            **options,
+        )
+    if _is_tcga_pair(source, clinical, orientation):
+        return _load_tcga_pair(
+            source, clinical, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
+        )
     return load_tables(
         source,
         clinical,
         orientation=orientation,
         sample_column=sample_column,
+        platform=platform,
         collapse=collapse,
         harmonise=harmonise,
         **endpoint_options,
         **options,
     )
+
+
+def _is_tcga_pair(source: str | Path, clinical: str | Path, orientation: str) -> bool:
+    """An expression table with TCGA barcodes and a patient-level TCGA clinical table."""
+    return (
+        orientation.replace("-", "_") == "genes_x_samples"
+        and classify_tcga_file(source) == "expression"
+        and classify_tcga_file(clinical) == "clinical"
+    )
+
+
+def _load_tcga_pair(
+    source: str | Path,
+    clinical: str | Path,
+    *,
+    time: str | None,
+    event: str | None,
+    endpoint: str,
+    time_unit: str | None,
+    event_codes: Mapping[str, int] | None,
+    **options: Any,
+) -> Cohort:
+    """Join aliquot barcodes to patients, as for a TCGA folder; ``--time/--event`` add one."""
+    extra: list[EndpointSpec] = []
+    if time is not None or event is not None:
+        if time is None or event is None:
+            raise OptionError(
+                "give both the time and the event column",
+                expected="--time COL --event COL",
+                found=f"--time {time!r} --event {event!r}",
+            )
+        extra.append(EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
+    return load_tcga(source, [clinical], extra_endpoints=extra, **options)

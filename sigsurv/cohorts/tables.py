@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -9,11 +10,13 @@ import pandas as pd
 
 from sigsurv.cohorts.build import (
     EndpointSpec,
+    apply_transform,
     assemble_cohort,
     decode_declared_endpoints,
     type_clinical,
 )
 from sigsurv.cohorts.model import Cohort, Provenance
+from sigsurv.cohorts.platforms import map_probes
 from sigsurv.cohorts.readers import (
     TextTable,
     numeric_matrix,
@@ -88,6 +91,25 @@ def _read_parquet_matrix(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return values.astype(float), ids
 
 
+_SYMBOL_ENTREZ = re.compile(r"^[^|]+\|[0-9]+$")
+
+
+def _firehose_gene_ids(index: pd.Index) -> tuple[pd.Index, str]:
+    """Firehose/TCGA ``SYMBOL|ENTREZ`` row names (``A1BG|1``, ``?|100133144``) -> Entrez ID.
+
+    The Entrez part is kept because the symbol part is missing (``?``) for some rows and
+    2012-era for the others; harmonisation maps Entrez IDs to current symbols.
+    """
+    ids = index.astype(str)
+    if len(ids) == 0 or ids.str.match(_SYMBOL_ENTREZ).mean() < 0.9:
+        return index, ""
+    entrez = [i.rsplit("|", 1)[1] if _SYMBOL_ENTREZ.match(i) else i for i in ids]
+    unknown = int(ids.str.startswith("?|").sum())
+    return pd.Index(entrez), (
+        f"SYMBOL|ENTREZ row names read by their Entrez ID ({unknown} rows have symbol '?')"
+    )
+
+
 def read_expression_table(
     path: str | Path,
     *,
@@ -134,6 +156,9 @@ def read_expression_table(
         )
     values.index = identifiers.astype(str).str.strip().to_numpy()
     values.columns = [str(c).strip() for c in values.columns]
+    values.index, firehose_note = _firehose_gene_ids(values.index)
+    if firehose_note:
+        messages.append(f"{file.name}: {firehose_note}")
     expression = values if key == "genes_x_samples" else values.T
     if key == "samples_x_genes" and expression.columns.has_duplicates:
         duplicated = expression.columns[expression.columns.duplicated()].unique()[:3]
@@ -234,10 +259,12 @@ def load_tables(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "drop_gene",
+    na_policy: str = "sample",
     name: str | None = None,
     scale: str = "",
-    platform: str = "",
+    platform: str | Path | None = None,
+    transform: str = "none",
+    standardise: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Cohort:
     """Load a cohort from an expression table and a clinical table.
 
@@ -257,6 +284,13 @@ def load_tables(
         Explicit event mapping, e.g. ``{"yes": 1, "no": 0}``.
     orientation
         ``genes_x_samples`` or ``samples_x_genes`` of the expression file.
+    platform
+        A platform annotation table (GEO GPL ``.annot``/``.txt`` or any table with
+        ``ID`` and a gene-symbol or Entrez column): the expression rows are probe IDs,
+        mapped to genes and collapsed with ``collapse``.
+    transform
+        ``none`` (default: values are used as written), ``auto`` or ``log2p1``
+        (see :func:`sigsurv.cohorts.build.apply_transform`).
 
     Examples
     --------
@@ -270,6 +304,15 @@ def load_tables(
     (3, 'months')
     """
     expression_frame, messages = read_expression_table(expression, orientation=orientation)
+    if transform != "none":
+        expression_frame, scale, note = apply_transform(expression_frame, transform, expression)
+        messages.extend([note] if note else [])
+    platform_label = ""
+    if platform is not None:
+        expression_frame, mapping_notes = map_probes(expression_frame, platform, collapse=collapse)
+        messages.extend(mapping_notes)
+        platform_label = Path(platform).name
+        id_type = "symbol" if id_type == "auto" else id_type
     clinical_frame, table = read_clinical_table(clinical, sample_column=sample_column)
     clinical_frame, decoded = decode_declared_endpoints(
         clinical_frame,
@@ -283,10 +326,10 @@ def load_tables(
         first_data_line=table.first_data_line,
     )
     clinical_frame = type_clinical(clinical_frame)
-    files = [Path(expression), Path(clinical)]
+    files = [Path(expression), Path(clinical)] + ([Path(platform)] if platform else [])
     provenance = Provenance(
         source=f"expression {Path(expression).name}; clinical {Path(clinical).name}",
-        platform=platform,
+        platform=platform_label,
         scale=scale,
         identifier_type=id_type,
         files=tuple(str(f) for f in files),
@@ -305,4 +348,5 @@ def load_tables(
         expression_file=expression,
         clinical_file=clinical,
         messages=messages,
+        standardise=standardise,
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -45,14 +45,21 @@ __all__ = [
     "sample_type_code",
 ]
 
-_BARCODE = re.compile(r"^TCGA-[A-Z0-9]{2}-[A-Z0-9]{4}", re.IGNORECASE)
-_CDR_ENDPOINTS = (("os", "OS"), ("dss", "DSS"), ("dfi", "DFI"), ("pfi", "PFI"), ("pfs", "PFS"))
-_FIREHOSE_STATUS = {
-    "er": "patient.breast_carcinoma_estrogen_receptor_status",
-    "pr": "patient.breast_carcinoma_progesterone_receptor_status",
+# Dashes as TCGA writes them, or dots after R's make.names (TCGA.BH.A1FM.11B...).
+_BARCODE = re.compile(r"^TCGA[-.][A-Z0-9]{2}[-.][A-Z0-9]{4}", re.IGNORECASE)
+# Sample-level keys of Xena tables: legacy TCGA hub ``sampleID``, GDC hub ``sample``
+# and ``submitter_id.samples`` (GDC phenotype).
+_SAMPLE_KEYS = ("sample", "sampleid", "submitter_id.samples")
+# Xena survival columns: ``_OS`` with ``_OS_IND`` (GDC hub, legacy clinicalMatrix).
+_XENA_ENDPOINTS = (("os", "_OS"), ("rfs", "_RFS"), ("dss", "_DSS"), ("pfi", "_PFI"))
+# GDC phenotype (Xena GDC hub) receptor fields, as in the Firehose merged table.
+_GDC_STATUS = {
+    "er": "breast_carcinoma_estrogen_receptor_status",
+    "pr": "breast_carcinoma_progesterone_receptor_status",
 }
-_FIREHOSE_HER2_IHC = "patient.lab_proc_her2_neu_immunohistochemistry_receptor_status"
-_FIREHOSE_HER2_FISH = "patient.lab_procedure_her2_neu_in_situ_hybrid_outcome_type"
+_GDC_HER2_IHC = "lab_proc_her2_neu_immunohistochemistry_receptor_status"
+_GDC_HER2_FISH = "lab_procedure_her2_neu_in_situ_hybrid_outcome_type"
+_CDR_ENDPOINTS = (("os", "OS"), ("dss", "DSS"), ("dfi", "DFI"), ("pfi", "PFI"), ("pfs", "PFS"))
 # Preferred expression files when a folder has several (normalised before counts).
 _EXPRESSION_NAME_RANK = ("rpm", "tpm", "fpkm", "rsem", "norm", "log2", "hiseqv2", "")
 
@@ -62,10 +69,10 @@ def patient_barcode(barcode: str) -> str:
 
     Examples
     --------
-    >>> patient_barcode("tcga-a1-a0se-01a-11r-a085-13")
-    'TCGA-A1-A0SE'
+    >>> patient_barcode("tcga-a1-a0se-01a-11r-a085-13"), patient_barcode("TCGA.BH.A1FM.11B")
+    ('TCGA-A1-A0SE', 'TCGA-BH-A1FM')
     """
-    return str(barcode)[:12].upper()
+    return str(barcode)[:12].upper().replace(".", "-")
 
 
 def sample_type_code(barcode: str) -> str | None:
@@ -110,6 +117,13 @@ def classify_tcga_file(path: str | Path) -> str | None:
         return "clinical"
     if "os.time" in lowered and ("sample" in lowered or "_patient" in lowered):
         return "clinical"
+    if lowered and lowered[0] in _SAMPLE_KEYS and ("_os" in lowered or len(header) > 2):
+        # Xena survival (``_OS``/``_OS_IND``), legacy clinicalMatrix or GDC phenotype:
+        # the first column must hold TCGA barcodes.
+        head = read_bytes_head(file, 1 << 16).decode("utf-8", errors="replace").split("\n")
+        rows = [line.split("\t", 1)[0] for line in head[1:20] if line.strip()]
+        if rows and all(_BARCODE.match(r.strip('"')) for r in rows):
+            return "clinical"
     barcodes = sum(bool(_BARCODE.match(h)) for h in header[1:])
     if len(header) > 2 and barcodes >= 0.9 * (len(header) - 1):
         return "expression"
@@ -132,56 +146,120 @@ def is_tcga_folder(path: str | Path) -> bool:
 
 
 def _tables(folder: Path) -> list[Path]:
-    suffixes = (".tsv", ".tsv.gz", ".txt", ".txt.gz", ".csv", ".csv.gz")
-    return sorted(f for f in folder.iterdir() if f.is_file() and f.name.lower().endswith(suffixes))
+    """Table files of a folder and of its immediate subfolders (``original/``).
+
+    Xena downloads have no extension (``HiSeqV2``, ``BRCA_clinicalMatrix``), so names
+    without a dot are candidates too; every candidate is classified by its header.
+    """
+    suffixes = (".tsv", ".tsv.gz", ".txt", ".txt.gz", ".csv", ".csv.gz", ".gz")
+    found: list[Path] = []
+    for directory in (folder, *sorted(d for d in folder.iterdir() if d.is_dir())):
+        for file in directory.iterdir():
+            name = file.name.lower()
+            if file.is_file() and not name.startswith(".") and name.endswith(suffixes):
+                found.append(file)
+            elif file.is_file() and "." not in name:
+                found.append(file)
+    return sorted(found, key=lambda f: (f.parent != folder, str(f)))
+
+
+def _patient_key(frame: pd.DataFrame) -> tuple[str, bool]:
+    """The column holding the patient (or sample) barcode, and whether it is sample-level."""
+    columns = {c.lower(): c for c in frame.columns}
+    for name in ("bcr_patient_barcode", "patient.bcr_patient_barcode"):
+        if name in columns:
+            return columns[name], False
+    first = str(frame.columns[0])
+    if first.lower() in _SAMPLE_KEYS:
+        return first, True
+    if "_patient" in columns:
+        return columns["_patient"], False
+    if "sample" in columns:
+        return columns["sample"], True
+    return first, False
+
+
+def _one_row_per_patient(
+    frame: pd.DataFrame, path: Path, table_line: Callable[[int], int], messages: list[str]
+) -> pd.DataFrame:
+    """Drop duplicated patient rows only when they cannot change an endpoint."""
+    duplicated = frame["_patient_key"].duplicated(keep="first")
+    if not duplicated.any():
+        return frame
+    survival_columns = [
+        c
+        for _, column in (*_CDR_ENDPOINTS, *_XENA_ENDPOINTS)
+        for c in (column, f"{column}.time", f"{column}_IND")
+        if c in frame.columns
+    ]
+    for patient, rows in frame[frame["_patient_key"].duplicated(keep=False)].groupby(
+        "_patient_key", sort=False
+    ):
+        conflicting = [c for c in survival_columns if rows[c].nunique(dropna=False) > 1]
+        if conflicting:
+            raise CohortValidationError(
+                f"patient {patient} has several rows with different survival data",
+                file=path,
+                line=table_line(int(rows.index[1])),  # the index is the row position
+                column=conflicting[0],
+                found=", ".join(map(str, rows[conflicting[0]].tolist())),
+                hint="keep one row per patient",
+            )
+    messages.append(
+        f"{path.name}: {int(duplicated.sum())} duplicated patient rows with identical "
+        "survival data, first kept"
+    )
+    return frame[~duplicated]
+
+
+def _xena_endpoints(
+    frame: pd.DataFrame, path: Path, first_data_line: int, messages: list[str]
+) -> tuple[pd.DataFrame, list[Endpoint]]:
+    """``_OS``/``_OS_IND`` pairs in days; negative times (GDC hub) become missing, reported."""
+    endpoints: list[Endpoint] = []
+    for name, column in _XENA_ENDPOINTS:
+        if column not in frame.columns or f"{column}_IND" not in frame.columns:
+            continue
+        times = pd.to_numeric(frame[column], errors="coerce")
+        negative = (times < 0).to_numpy()
+        if negative.any():
+            first = int(np.flatnonzero(negative)[0])
+            frame = frame.copy()
+            frame[column] = frame[column].where(~negative, None)
+            messages.append(
+                f"{path.name}: {int(negative.sum())} negative {column} times (follow-up "
+                f"ending before diagnosis, e.g. line {first_data_line + first}: "
+                f"{times.iloc[first]:g}) set to missing; those patients have no '{name}'"
+            )
+        frame, endpoint = decode_endpoint(
+            frame,
+            EndpointSpec(name, column, f"{column}_IND", unit="days"),
+            file=path,
+            first_data_line=first_data_line,
+        )
+        endpoints.append(endpoint)
+    return frame, endpoints
 
 
 def _read_patient_clinical(path: Path, messages: list[str]) -> tuple[pd.DataFrame, list[Endpoint]]:
     table = read_text_table(path)
-    frame = table.data
-    columns = {c.lower(): c for c in frame.columns}
-    if "bcr_patient_barcode" in columns:
-        key = columns["bcr_patient_barcode"]
-    elif "patient.bcr_patient_barcode" in columns:
-        key = columns["patient.bcr_patient_barcode"]
-    elif "_patient" in columns:
-        key = columns["_patient"]
-    else:
-        key = columns.get("sample", frame.columns[0])
-    frame = frame.copy()
+    frame = table.data.copy()
+    key, sample_level = _patient_key(frame)
     frame["_patient_key"] = frame[key].map(lambda b: None if b is None else patient_barcode(b))
-    if key.lower() == "sample":
-        # Xena survival tables are per sample; keep primary tumours, one row per patient.
-        types = frame[key].map(sample_type_code)
-        frame = frame[(types == "01") | types.isna()]
-    duplicated = frame["_patient_key"].duplicated(keep="first")
-    if duplicated.any():
-        # Duplicated rows may only be dropped when they cannot change an endpoint.
-        survival_columns = [
-            c
-            for name, column in _CDR_ENDPOINTS
-            for c in (column, f"{column}.time")
-            if c in frame.columns
-        ]
-        for patient, rows in frame[frame["_patient_key"].duplicated(keep=False)].groupby(
-            "_patient_key", sort=False
-        ):
-            conflicting = [c for c in survival_columns if rows[c].nunique(dropna=False) > 1]
-            if conflicting:
-                line = table.line_of(int(rows.index[1]))  # the index is the row position
-                raise CohortValidationError(
-                    f"patient {patient} has several rows with different survival data",
-                    file=path,
-                    line=line,
-                    column=conflicting[0],
-                    found=", ".join(map(str, rows[conflicting[0]].tolist())),
-                    hint="keep one row per patient",
-                )
-        messages.append(
-            f"{path.name}: {int(duplicated.sum())} duplicated patient rows with identical "
-            "survival data, first kept"
+    sample_column = next((c for c in frame.columns if c.lower() in _SAMPLE_KEYS), None)
+    if sample_level or sample_column is not None:
+        # Xena tables are per sample; keep primary tumours, one row per patient.
+        types = frame[sample_column or key].map(
+            lambda b: None if b is None else sample_type_code(str(b).replace(".", "-"))
         )
-        frame = frame[~duplicated]
+        primary = (types == "01") | types.isna()
+        if (~primary).any():
+            messages.append(
+                f"{path.name}: {int((~primary).sum())} rows of other sample types than "
+                "primary tumour (01) excluded"
+            )
+        frame = frame[primary]
+    frame = _one_row_per_patient(frame, path, table.line_of, messages)
     endpoints: list[Endpoint] = []
     for name, column in _CDR_ENDPOINTS:
         if column in frame.columns and f"{column}.time" in frame.columns:
@@ -192,29 +270,116 @@ def _read_patient_clinical(path: Path, messages: list[str]) -> tuple[pd.DataFram
                 first_data_line=table.first_data_line,
             )
             endpoints.append(endpoint)
-    for name, column in _FIREHOSE_STATUS.items():
-        if column in frame.columns:
-            status, unknown = standardize_status(frame[column])
-            frame[name] = status.to_numpy()
-            messages.append(
-                f"'{name}' standardised from {column}"
-                + (f" (not positive/negative: {unknown})" if unknown else "")
-            )
-    if _FIREHOSE_HER2_IHC in frame.columns:
-        frame["her2"] = _her2_status(frame)
-        messages.append(
-            "'her2' = positive if IHC 3+/positive or ISH positive; negative if IHC negative "
-            "and ISH not positive, or ISH negative after equivocal IHC"
-        )
+    frame, xena = _xena_endpoints(frame, path, table.first_data_line, messages)
+    endpoints.extend(e for e in xena if e.name not in {d.name for d in endpoints})
+    bone = _bone_relapse(frame, path, messages)
+    if bone is not None:
+        frame, endpoint = bone
+        endpoints.append(endpoint)
+    frame = _receptor_status(frame, messages)
+    frame = _trastuzumab(frame, messages)
     frame = frame.set_index("_patient_key")
     frame.index.name = "patient"
     return frame, endpoints
 
 
-def _her2_status(frame: pd.DataFrame) -> np.ndarray:
-    ihc, _ = standardize_status(frame[_FIREHOSE_HER2_IHC])
-    if _FIREHOSE_HER2_FISH in frame.columns:
-        fish, _ = standardize_status(frame[_FIREHOSE_HER2_FISH])
+def _receptor_status(frame: pd.DataFrame, messages: list[str]) -> pd.DataFrame:
+    """ER/PR/HER2 from the Firehose merged table or the GDC phenotype table."""
+    for prefix in ("patient.", ""):
+        for name, field in _GDC_STATUS.items():
+            column = prefix + field
+            if column in frame.columns and name not in frame.columns:
+                status, unknown = standardize_status(frame[column])
+                frame[name] = status.to_numpy()
+                messages.append(
+                    f"'{name}' standardised from {column}"
+                    + (f" (not positive/negative: {unknown})" if unknown else "")
+                )
+        ihc = prefix + _GDC_HER2_IHC
+        if ihc in frame.columns and "her2" not in frame.columns:
+            frame["her2"] = _her2_status(frame, ihc, prefix + _GDC_HER2_FISH)
+            messages.append(
+                f"'her2' from {ihc}: positive if IHC 3+/positive or ISH positive; negative if "
+                "IHC negative and ISH not positive, or ISH negative after equivocal IHC"
+            )
+    return frame
+
+
+def _trastuzumab(frame: pd.DataFrame, messages: list[str]) -> pd.DataFrame:
+    """``trastuzumab`` yes/no from the Firehose drug records (``patient.drugs.*.drug_name``)."""
+    drug_columns = [
+        c for c in frame.columns if c.startswith("patient.drugs.") and c.endswith(".drug_name")
+    ]
+    if not drug_columns:
+        return frame
+    names = frame[drug_columns].fillna("").astype(str).apply(lambda col: col.str.lower())
+    treated = names.apply(lambda col: col.str.contains("trastuzumab|herceptin")).any(axis=1)
+    has_record = (names != "").any(axis=1)
+    frame = frame.copy()
+    frame["trastuzumab"] = [
+        "yes" if is_treated else "no" if recorded else None
+        for is_treated, recorded in zip(treated, has_record, strict=True)
+    ]
+    messages.append(
+        f"'trastuzumab' from {len(drug_columns)} drug-name columns: {int(treated.sum())} yes, "
+        f"{int((has_record & ~treated).sum())} no (other drugs recorded), "
+        f"{int((~has_record).sum())} missing (no drug record)"
+    )
+    return frame
+
+
+def _bone_relapse(
+    frame: pd.DataFrame, path: Path, messages: list[str]
+) -> tuple[pd.DataFrame, Endpoint] | None:
+    """Bone-metastasis-free survival (``bmfs``, days) from TCGA-CDR new tumour events.
+
+    Event: ``new_tumor_event_site`` is ``Bone``, at ``new_tumor_event_dx_days_to``.
+    A patient whose first new tumour event was elsewhere is censored at that event
+    (later bone status is not recorded); everyone else at ``OS.time`` (last contact
+    or death).
+    """
+    needed = ("new_tumor_event_site", "new_tumor_event_dx_days_to", "OS.time")
+    if not all(c in frame.columns for c in needed):
+        return None
+    site = frame["new_tumor_event_site"].fillna("").astype(str).str.strip()
+    bone = site.str.lower().eq("bone").to_numpy()
+    other_event = ((site != "") & ~bone).to_numpy()
+    event_day = pd.to_numeric(frame["new_tumor_event_dx_days_to"], errors="coerce").to_numpy()
+    follow_up = pd.to_numeric(frame["OS.time"], errors="coerce").to_numpy()
+    time = np.where(bone | (other_event & np.isfinite(event_day)), event_day, follow_up)
+    frame = frame.copy()
+    frame["bmfs_time"] = time.astype(float)
+    frame["bmfs_event"] = pd.array(np.where(bone, 1, 0), dtype="Int8")
+    frame.loc[~np.isfinite(time), "bmfs_event"] = pd.NA
+    note = (
+        f"{path.name}: 'bmfs' (bone relapse, days) from new_tumor_event_site == 'Bone': "
+        f"{int(bone.sum())} events; {int(other_event.sum())} patients with a first new "
+        "tumour event elsewhere censored at that event"
+    )
+    if "new_tumor_event_site_other" in frame.columns:
+        other_text = frame["new_tumor_event_site_other"].fillna("").astype(str)
+        mentions = (other_text.str.contains("bone", case=False).to_numpy()) & ~bone
+        if mentions.any():
+            note += (
+                f" (including {int(mentions.sum())} whose 'Other' site text mentions bone: "
+                "not counted as bone relapse)"
+            )
+    messages.append(note)
+    endpoint = Endpoint(
+        name="bmfs",
+        time="bmfs_time",
+        event="bmfs_event",
+        unit="days",
+        label="bone-metastasis-free survival",
+        source_columns=needed,
+    )
+    return frame, endpoint
+
+
+def _her2_status(frame: pd.DataFrame, ihc_column: str, fish_column: str) -> np.ndarray:
+    ihc, _ = standardize_status(frame[ihc_column])
+    if fish_column in frame.columns:
+        fish, _ = standardize_status(frame[fish_column])
     else:
         fish = pd.Series(pd.Categorical([np.nan] * len(frame)), index=frame.index)
     out: list[str | float] = []
@@ -238,9 +403,10 @@ def load_tcga(
     id_type: str = "auto",
     collapse: str = "max_mean",
     harmonise: bool = True,
-    na_policy: str = "drop_gene",
+    na_policy: str = "sample",
     name: str | None = None,
     extra_endpoints: Sequence[EndpointSpec] = (),
+    standardise: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Cohort:
     """Load TCGA / Xena tables: one expression matrix, clinical tables, aliquot annotations.
 
@@ -275,6 +441,12 @@ def load_tcga(
     """
     expression_file = Path(expression)
     values, messages = read_expression_table(expression_file)
+    dotted = [c for c in values.columns if _BARCODE.match(c) and "." in c]
+    if dotted:
+        values.columns = [c.replace(".", "-") if _BARCODE.match(c) else c for c in values.columns]
+        messages.append(
+            f"{len(dotted)} R-style dotted barcodes (e.g. {dotted[0]}) read with dashes"
+        )
     barcodes = pd.Series(values.columns, index=values.columns)
     codes = barcodes.map(sample_type_code)
     keep_type = codes.isin(list(sample_types)) | codes.isna()
@@ -332,6 +504,7 @@ def load_tcga(
             merged = merged.join(frame, how="outer")
     if merged is None:
         raise FileFormatError("no clinical table given", expected="at least one clinical table")
+    merged = merged.copy()  # de-fragment: wide clinical tables grew column by column
     merged["aliquot_barcode"] = pd.Series(aliquot_of).reindex(merged.index)
     for path in aliquot_tables:
         table = read_text_table(path).data
@@ -374,6 +547,7 @@ def load_tcga(
         clinical_file=Path(clinical[0]),
         join_rule="TCGA patient barcode (first 12 characters), primary tumour",
         messages=messages,
+        standardise=standardise,
     )
     # TCGA miRNA was sequenced on two machines, a strong batch effect: analyses stratify by it.
     if "machine" in cohort.clinical.columns:

@@ -409,3 +409,28 @@ def reproduction_progress(
         transient=False,
     ) as progress:
         yield ReproductionProgress(progress, n_cohorts)
+
+
+def fetch_table(result: Any) -> Table:
+    """The files of a fetched cohort recipe: role, status, trust, SHA-256 and local path.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> entry = {"role": "clinical", "status": "downloaded", "trust": "recipe hash",
+    ...          "sha256": "ab" * 32, "path": "/cache/gse1/clinical.txt"}
+    >>> fetch_table(SimpleNamespace(recipe=SimpleNamespace(id="gse1"), entries=[entry])).row_count
+    1
+    """
+    table = Table(title=f"recipe {escape(result.recipe.id)}", title_justify="left")
+    for column in ("file", "status", "trust", "sha256", "path"):
+        table.add_column(column, overflow="fold")
+    for entry in result.entries:
+        table.add_row(
+            escape(str(entry.get("role", ""))),
+            escape(str(entry.get("status", ""))),
+            escape(str(entry.get("trust", ""))),
+            escape(str(entry.get("sha256", ""))[:12]),
+            escape(str(entry.get("path", ""))),
+        )
+    return table

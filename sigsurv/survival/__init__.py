@@ -1,5 +1,7 @@
-"""The statistics: endpoints, Kaplan–Meier, log-rank, Cox, cut-points, concordance,
-meta-analysis, binary endpoints, random-signature nulls and the full signature analysis."""
+"""The statistics: endpoints, Kaplan–Meier, log-rank (weighted: ``rho``, Fleming–Harrington),
+Cox (fits, gene-wise scans with covariates and strata, ``cox.zph``, nested likelihood-ratio
+tests, Firth's penalty), cut-points, concordance, meta-analysis, binary endpoints,
+random-signature nulls and the full signature analysis. R's conventions are the defaults."""
 
 from sigsurv.survival.analysis import (
     DEFINITIONS,
@@ -24,13 +26,16 @@ from sigsurv.survival.concordance import (
     uno_c,
 )
 from sigsurv.survival.cox import CoxResult, cox_fit, standardize
-from sigsurv.survival.cox_scan import benjamini_hochberg, cox_scan
+from sigsurv.survival.cox_scan import cox_scan
 from sigsurv.survival.cutpoints import Grouping, MaxstatResult, group_by_cut, maxstat_cutpoint
 from sigsurv.survival.d_index import DIndexResult, blom_scores, d_index
 from sigsurv.survival.endpoints import SurvivalData, median_follow_up, prepare_survival
+from sigsurv.survival.firth import FirthCoxResult, cox_firth
 from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
 from sigsurv.survival.logrank import LogRankResult, logrank_test, logrank_trend_test
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
+from sigsurv.survival.multiplicity import adjust_p, benjamini_hochberg, holm
+from sigsurv.survival.nested import NestedLRTResult, cox_lrt
 from sigsurv.survival.null import RandomSignatureNull, random_signature_null
 from sigsurv.survival.prediction_error import (
     BrierScoreResult,
@@ -38,6 +43,7 @@ from sigsurv.survival.prediction_error import (
     integrated_brier_score,
 )
 from sigsurv.survival.rmst import RMSTComparison, RMSTResult, rmst
+from sigsurv.survival.zph import ZphResult, cox_zph
 
 __all__ = [
     "DEFINITIONS",
@@ -49,6 +55,7 @@ __all__ = [
     "CumulativeIncidenceResult",
     "DIndexResult",
     "FineGrayResult",
+    "FirthCoxResult",
     "GrayTest",
     "Grouping",
     "KaplanMeierResult",
@@ -56,11 +63,14 @@ __all__ = [
     "LogisticResult",
     "MaxstatResult",
     "MetaAnalysisResult",
+    "NestedLRTResult",
     "RMSTComparison",
     "RMSTResult",
     "RandomSignatureNull",
     "SignatureSurvival",
     "SurvivalData",
+    "ZphResult",
+    "adjust_p",
     "analyse_scores",
     "analyse_signature",
     "benjamini_hochberg",
@@ -68,12 +78,16 @@ __all__ = [
     "brier_score",
     "cause_specific_cox",
     "concordance_index",
+    "cox_firth",
     "cox_fit",
+    "cox_lrt",
     "cox_scan",
+    "cox_zph",
     "cumulative_incidence",
     "d_index",
     "fine_gray",
     "group_by_cut",
+    "holm",
     "integrated_brier_score",
     "kaplan_meier",
     "logistic_regression",

@@ -1,10 +1,8 @@
-"""Input validation and design matrices for the Cox models (private helpers).
+"""Design matrices for the Cox models (private helpers).
 
-Survival inputs are checked once here so that every Cox entry point
-(:func:`sigsurv.survival.cox.cox_fit`, :func:`sigsurv.survival.cox_scan.cox_scan`,
-:func:`sigsurv.survival.concordance.concordance_index`) raises the same clear
-errors. Covariate tables are turned into a numeric design matrix with R's
-treatment coding: a categorical column with levels ``L1 < L2 < ...`` becomes
+Survival inputs are checked by :mod:`sigsurv.survival._validate` (one validator
+for every survival entry point). Covariate tables are turned into a numeric
+design matrix with R's treatment coding: a categorical column with levels ``L1 < L2 < ...`` becomes
 one 0/1 column per non-reference level, named ``<column><level>`` exactly as R
 names ``model.matrix`` columns (``grade2``, ``grade3``).
 """
@@ -19,19 +17,15 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.errors import AnalysisError, SigsurvInputError
+from sigsurv.survival._validate import survival_arrays
 
 __all__ = ["Design", "build_design", "validate_survival"]
 
 
 def validate_survival(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Check and convert survival times and event indicators.
+    """Survival inputs checked by :func:`sigsurv.survival._validate.survival_arrays`.
 
-    Parameters
-    ----------
-    time
-        Follow-up times, finite and non-negative (1-D).
-    event
-        Event indicators: 1/0 or True/False (1-D, same length as ``time``).
+    Kept for callers that want the event indicator as integers.
 
     Returns
     -------
@@ -40,8 +34,8 @@ def validate_survival(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
 
     Raises
     ------
-    SigsurvInputError
-        Wrong shape, length mismatch, missing or negative time, event not 0/1.
+    CohortValidationError
+        As :func:`~sigsurv.survival._validate.survival_arrays`.
 
     Examples
     --------
@@ -49,62 +43,8 @@ def validate_survival(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
     >>> t.tolist(), e.tolist()
     ([5.0, 3.0, 9.0], [1, 0, 1])
     """
-    time_arr = np.asarray(time)
-    event_arr = np.asarray(event)
-    if time_arr.ndim != 1:
-        raise SigsurvInputError(
-            "time must be one-dimensional", expected="1-D array", found=f"shape {time_arr.shape}"
-        )
-    if event_arr.ndim != 1:
-        raise SigsurvInputError(
-            "event must be one-dimensional", expected="1-D array", found=f"shape {event_arr.shape}"
-        )
-    if time_arr.shape[0] != event_arr.shape[0]:
-        raise SigsurvInputError(
-            "time and event have different lengths",
-            expected=f"{time_arr.shape[0]} event values",
-            found=event_arr.shape[0],
-        )
-    try:
-        time_f = time_arr.astype(np.float64)
-    except (TypeError, ValueError):
-        raise SigsurvInputError(
-            "time is not numeric", expected="numbers", found=str(time_arr.dtype)
-        ) from None
-    bad = ~np.isfinite(time_f)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise SigsurvInputError(
-            f"time has {int(bad.sum())} missing or infinite value(s), first at position {first}",
-            expected="finite follow-up times (select complete cases first)",
-            found=time_arr[first],
-        )
-    if (time_f < 0).any():
-        first = int(np.flatnonzero(time_f < 0)[0])
-        raise SigsurvInputError(
-            f"time has negative values, first at position {first}",
-            expected="times >= 0",
-            found=time_arr[first],
-        )
-    if event_arr.dtype == bool:
-        event_i = event_arr.astype(np.int64)
-    else:
-        try:
-            event_f = event_arr.astype(np.float64)
-        except (TypeError, ValueError):
-            raise SigsurvInputError(
-                "event is not numeric", expected="0/1 or True/False", found=str(event_arr.dtype)
-            ) from None
-        ok = (event_f == 0) | (event_f == 1)
-        if not ok.all():
-            first = int(np.flatnonzero(~ok)[0])
-            raise SigsurvInputError(
-                f"event has values other than 0/1, first at position {first}",
-                expected="0/1 or True/False",
-                found=event_arr[first],
-            )
-        event_i = event_f.astype(np.int64)
-    return time_f, event_i
+    t, e = survival_arrays(time, event)
+    return t, e.astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -214,24 +154,7 @@ def build_design(covariates: Any, reference_levels: Mapping[str, Any] | None = N
     [[50.0, 1.0, 0.0], [61.0, 0.0, 0.0], [47.0, 0.0, 1.0]]
     """
     reference_levels = dict(reference_levels or {})
-    if isinstance(covariates, pd.Series):
-        covariates = covariates.to_frame(name=covariates.name if covariates.name else "x")
-    if not isinstance(covariates, pd.DataFrame):
-        arr = np.asarray(covariates)
-        if arr.ndim == 1:
-            frame = pd.DataFrame({"x": arr})
-        elif arr.ndim == 2:
-            frame = pd.DataFrame(arr, columns=[f"x{j + 1}" for j in range(arr.shape[1])])
-        else:
-            raise SigsurvInputError(
-                "covariates must be 1-D or 2-D",
-                expected="1-D/2-D array or DataFrame",
-                found=f"shape {arr.shape}",
-            )
-    else:
-        frame = covariates
-    if frame.shape[1] == 0:
-        raise SigsurvInputError("no covariates given", expected="at least one column", found=0)
+    frame = _as_frame(covariates)
     names = [str(c) for c in frame.columns]
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
@@ -243,7 +166,6 @@ def build_design(covariates: Any, reference_levels: Mapping[str, Any] | None = N
             expected=f"one of {names}",
             found=sorted(unknown),
         )
-
     blocks: list[np.ndarray] = []
     columns: list[str] = []
     terms: dict[str, list[int]] = {}
@@ -251,67 +173,20 @@ def build_design(covariates: Any, reference_levels: Mapping[str, Any] | None = N
     all_levels: dict[str, list[Any]] = {}
     for name, col in zip(names, frame.columns, strict=True):
         series = frame[col]
-        missing = series.isna().to_numpy()
-        if missing.any():
-            first = int(np.flatnonzero(missing)[0])
-            raise SigsurvInputError(
-                f"{int(missing.sum())} missing value(s), first at row {first}",
-                column=name,
-                expected="complete cases (select them explicitly before fitting)",
-                found="NA",
-            )
+        _refuse_missing(series, name)
+        start = len(columns)
         if _is_categorical(series):
-            levels = _observed_levels(series)
-            if len(levels) < 2:
-                raise AnalysisError(
-                    "categorical covariate has a single level",
-                    column=name,
-                    expected="at least two levels",
-                    found=[str(v) for v in levels],
-                )
-            ref = levels[0]
-            if name in reference_levels:
-                ref = _match_level(levels, reference_levels[name], name)
-            ordered = [ref] + [lev for lev in levels if lev != ref]
+            ordered = _ordered_levels(series, name, reference_levels)
             values = series.to_numpy(dtype=object)
-            start = len(columns)
             for lev in ordered[1:]:
                 blocks.append((values == lev).astype(np.float64))
                 columns.append(f"{name}{lev}")
-            terms[name] = list(range(start, len(columns)))
-            refs[name] = ref
+            refs[name] = ordered[0]
             all_levels[name] = ordered
         else:
-            if name in reference_levels:
-                raise SigsurvInputError(
-                    "reference_levels given for a numeric column",
-                    column=name,
-                    expected="a categorical/object/bool column",
-                    found=str(series.dtype),
-                )
-            try:
-                values_f = series.to_numpy(dtype=np.float64)
-            except (TypeError, ValueError):
-                raise SigsurvInputError(
-                    "column is not numeric",
-                    column=name,
-                    expected="numbers",
-                    found=str(series.dtype),
-                ) from None
-            if not np.isfinite(values_f).all():
-                raise SigsurvInputError(
-                    "infinite value(s)", column=name, expected="finite numbers", found="inf"
-                )
-            if values_f.size and np.all(values_f == values_f[0]):
-                raise AnalysisError(
-                    "covariate is constant",
-                    column=name,
-                    expected="a covariate that varies",
-                    found=f"all values {values_f[0]:g}",
-                )
-            blocks.append(values_f)
-            terms[name] = [len(columns)]
+            blocks.append(_numeric_column(series, name, reference_levels))
             columns.append(name)
+        terms[name] = list(range(start, len(columns)))
     matrix = np.column_stack(blocks) if blocks else np.empty((len(frame), 0))
     return Design(
         matrix=np.ascontiguousarray(matrix, dtype=np.float64),
@@ -320,3 +195,84 @@ def build_design(covariates: Any, reference_levels: Mapping[str, Any] | None = N
         reference_levels=refs,
         levels=all_levels,
     )
+
+
+def _as_frame(covariates: Any) -> pd.DataFrame:
+    """A DataFrame of the covariates (``x`` for 1-D, ``x1 .. xp`` for 2-D arrays)."""
+    if isinstance(covariates, pd.Series):
+        covariates = covariates.to_frame(name=covariates.name if covariates.name else "x")
+    if isinstance(covariates, pd.DataFrame):
+        frame = covariates
+    else:
+        arr = np.asarray(covariates)
+        if arr.ndim == 1:
+            frame = pd.DataFrame({"x": arr})
+        elif arr.ndim == 2:
+            frame = pd.DataFrame(arr, columns=[f"x{j + 1}" for j in range(arr.shape[1])])
+        else:
+            raise SigsurvInputError(
+                "covariates must be 1-D or 2-D",
+                expected="1-D/2-D array or DataFrame",
+                found=f"shape {arr.shape}",
+            )
+    if frame.shape[1] == 0:
+        raise SigsurvInputError("no covariates given", expected="at least one column", found=0)
+    return frame
+
+
+def _refuse_missing(series: pd.Series, name: str) -> None:
+    missing = series.isna().to_numpy()
+    if missing.any():
+        first = int(np.flatnonzero(missing)[0])
+        raise SigsurvInputError(
+            f"{int(missing.sum())} missing value(s), first at row {first}",
+            column=name,
+            expected="complete cases (select them explicitly before fitting)",
+            found="NA",
+        )
+
+
+def _ordered_levels(series: pd.Series, name: str, reference_levels: Mapping[str, Any]) -> list[Any]:
+    """Observed levels with the reference first."""
+    levels = _observed_levels(series)
+    if len(levels) < 2:
+        raise AnalysisError(
+            "categorical covariate has a single level",
+            column=name,
+            expected="at least two levels",
+            found=[str(v) for v in levels],
+        )
+    ref = levels[0]
+    if name in reference_levels:
+        ref = _match_level(levels, reference_levels[name], name)
+    return [ref] + [lev for lev in levels if lev != ref]
+
+
+def _numeric_column(
+    series: pd.Series, name: str, reference_levels: Mapping[str, Any]
+) -> np.ndarray:
+    if name in reference_levels:
+        raise SigsurvInputError(
+            "reference_levels given for a numeric column",
+            column=name,
+            expected="a categorical/object/bool column",
+            found=str(series.dtype),
+        )
+    try:
+        values = series.to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        raise SigsurvInputError(
+            "column is not numeric", column=name, expected="numbers", found=str(series.dtype)
+        ) from None
+    if not np.isfinite(values).all():
+        raise SigsurvInputError(
+            "infinite value(s)", column=name, expected="finite numbers", found="inf"
+        )
+    if values.size and np.all(values == values[0]):
+        raise AnalysisError(
+            "covariate is constant",
+            column=name,
+            expected="a covariate that varies",
+            found=f"all values {values[0]:g}",
+        )
+    return values

@@ -281,6 +281,35 @@ def _cells(table: Any) -> tuple[int, int, int, int]:
     return a, b, c, d
 
 
+def _fisher_tests(
+    a: int, b: int, c: int, d: int, conf_level: float
+) -> tuple[FisherResult, FisherResult, FisherResult]:
+    """Fisher's exact test, two-sided, greater and less (R ``fisher.test``)."""
+    nh = _NoncentralHypergeometric(a, b, c, d)
+    mle = nh.mle()
+    alpha2 = (1 - conf_level) / 2
+    fisher = FisherResult(
+        "two-sided",
+        nh.p_two_sided(),
+        mle,
+        nh.lower_limit(alpha2),
+        nh.upper_limit(alpha2),
+        conf_level,
+    )
+    greater = FisherResult(
+        "greater",
+        nh.cdf(a, 1.0, upper_tail=True),
+        mle,
+        nh.lower_limit(1 - conf_level),
+        math.inf,
+        conf_level,
+    )
+    less = FisherResult(
+        "less", nh.cdf(a, 1.0), mle, 0.0, nh.upper_limit(1 - conf_level), conf_level
+    )
+    return fisher, greater, less
+
+
 def two_by_two(table: Any, *, conf_level: float = 0.95) -> BinaryResult:
     """Fisher, chi-square, odds ratio and relative risk of a 2x2 table, as R.
 
@@ -343,30 +372,8 @@ def two_by_two(table: Any, *, conf_level: float = 0.95) -> BinaryResult:
     chisq_yates = float((((dev - yates) ** 2) / expected).sum())
     chisq = float(((dev**2) / expected).sum())
 
-    nh = _NoncentralHypergeometric(a, b, c, d)
-    mle = nh.mle()
-    alpha2 = (1 - conf_level) / 2
-    fisher = FisherResult(
-        "two-sided",
-        nh.p_two_sided(),
-        mle,
-        nh.lower_limit(alpha2),
-        nh.upper_limit(alpha2),
-        conf_level,
-    )
-    greater = FisherResult(
-        "greater",
-        nh.cdf(a, 1.0, upper_tail=True),
-        mle,
-        nh.lower_limit(1 - conf_level),
-        math.inf,
-        conf_level,
-    )
-    less = FisherResult(
-        "less", nh.cdf(a, 1.0), mle, 0.0, nh.upper_limit(1 - conf_level), conf_level
-    )
-
-    z = stats.norm.ppf(1 - alpha2)
+    fisher, greater, less = _fisher_tests(a, b, c, d, conf_level)
+    z = stats.norm.ppf(1 - (1 - conf_level) / 2)
     corrected = 0 in (a, b, c, d)
     fa, fb, fc, fd = (v + 0.5 for v in (a, b, c, d)) if corrected else (a, b, c, d)
     odds_ratio = fa * fd / (fb * fc)
@@ -459,6 +466,56 @@ def _binary_deviance(y: np.ndarray, p: np.ndarray) -> float:
     return float(-2.0 * terms.sum())
 
 
+def _logistic_inputs(score: Any, response: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """Checked score and 0/1 response as floats, and the number of responses equal to 1."""
+    x = np.asarray(score, dtype=float).ravel()
+    y = np.asarray(response).ravel()
+    if x.size != y.size or x.size == 0:
+        raise SigsurvInputError(
+            "score and response must be non-empty and of equal length",
+            found=f"{x.size} and {y.size}",
+        )
+    if not np.isfinite(x).all():
+        raise SigsurvInputError("score has missing or infinite values")
+    try:
+        y = y.astype(float)
+    except (TypeError, ValueError):
+        raise SigsurvInputError("response must be 0/1", found=str(y[:3].tolist())) from None
+    if not np.isin(y, (0.0, 1.0)).all():
+        bad = y[~np.isin(y, (0.0, 1.0))][0]
+        raise SigsurvInputError("response must be 0/1", expected="0 or 1", found=bad)
+    if np.ptp(x) == 0:
+        raise AnalysisError("the score is constant: no logistic regression", found=f"{x[0]:g}")
+    n_events = int(y.sum())
+    if n_events in (0, y.size):
+        raise AnalysisError(
+            "the response is constant: no logistic regression",
+            found=f"{n_events} of {y.size} responses are 1",
+        )
+    return x, y, n_events
+
+
+def _irls(X: np.ndarray, y: np.ndarray, max_iter: int, tol: float) -> tuple[np.ndarray, int, bool]:
+    """Newton–Raphson (IRLS) for the logistic likelihood, as R's glm.fit."""
+    beta = np.zeros(2)
+    converged = False
+    iterations = 0
+    for iterations in range(1, max_iter + 1):  # noqa: B007 - used after the loop
+        eta = X @ beta
+        p = 1.0 / (1.0 + np.exp(-eta))
+        w = p * (1 - p)
+        info = X.T @ (X * w[:, None])
+        try:
+            step = np.linalg.solve(info, X.T @ (y - p))
+        except np.linalg.LinAlgError:
+            break
+        beta = beta + step
+        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+            converged = True
+            break
+    return beta, iterations, converged
+
+
 def logistic_regression(
     score: Any,
     response: Any,
@@ -507,47 +564,9 @@ def logistic_regression(
     >>> print(f"{res.coefficients.loc['score', 'coef']:.4f} {res.lrt_p:.4f}")
     3.0351 0.0667
     """
-    x = np.asarray(score, dtype=float).ravel()
-    y = np.asarray(response).ravel()
-    if x.size != y.size or x.size == 0:
-        raise SigsurvInputError(
-            "score and response must be non-empty and of equal length",
-            found=f"{x.size} and {y.size}",
-        )
-    if not np.isfinite(x).all():
-        raise SigsurvInputError("score has missing or infinite values")
-    try:
-        y = y.astype(float)
-    except (TypeError, ValueError):
-        raise SigsurvInputError("response must be 0/1", found=str(y[:3].tolist())) from None
-    if not np.isin(y, (0.0, 1.0)).all():
-        bad = y[~np.isin(y, (0.0, 1.0))][0]
-        raise SigsurvInputError("response must be 0/1", expected="0 or 1", found=bad)
-    if np.ptp(x) == 0:
-        raise AnalysisError("the score is constant: no logistic regression", found=f"{x[0]:g}")
-    n_events = int(y.sum())
-    if n_events in (0, y.size):
-        raise AnalysisError(
-            "the response is constant: no logistic regression",
-            found=f"{n_events} of {y.size} responses are 1",
-        )
+    x, y, n_events = _logistic_inputs(score, response)
     X = np.column_stack([np.ones_like(x), x])
-    beta = np.zeros(2)
-    converged = False
-    iterations = 0
-    for iterations in range(1, max_iter + 1):  # noqa: B007 - used after the loop
-        eta = X @ beta
-        p = 1.0 / (1.0 + np.exp(-eta))
-        w = p * (1 - p)
-        info = X.T @ (X * w[:, None])
-        try:
-            step = np.linalg.solve(info, X.T @ (y - p))
-        except np.linalg.LinAlgError:
-            break
-        beta = beta + step
-        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
-            converged = True
-            break
+    beta, iterations, converged = _irls(X, y, max_iter, tol)
     eta = X @ beta
     p = 1.0 / (1.0 + np.exp(-eta))
     w = p * (1 - p)

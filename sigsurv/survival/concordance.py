@@ -23,10 +23,14 @@ Harrell's C follows R survival's ``concordance()`` (survival 3.5, default
 
 Predictor ties are exact (equal floating-point values), as in R.
 Uno's C and the cumulative/dynamic AUC use inverse probability of censoring
-weights from the Kaplan–Meier estimate of the censoring distribution of the
-same data, with the conventions of scikit-survival's
-``concordance_index_ipcw`` and ``cumulative_dynamic_auc`` (ties in the
-predictor are exact here, scikit-survival uses an absolute tolerance of 1e-8).
+weights from the Kaplan–Meier estimate G of the censoring distribution of the
+same data (events before censorings at tied times). By default they follow R:
+the left limit ``G(t_i-)`` at each event time and events up to and including
+``tau`` (survival's ``concordance(timewt = "n/G2", ymax = tau)``,
+riskRegression's ``Score(metrics = "auc")``); ``convention="sksurv"`` gives
+scikit-survival's ``concordance_index_ipcw`` / ``cumulative_dynamic_auc``
+(right-continuous ``G(t_i)``, events before ``tau``). Predictor ties are exact
+here; scikit-survival uses an absolute tolerance of 1e-8.
 """
 
 from __future__ import annotations
@@ -37,8 +41,9 @@ from typing import Any
 
 import numpy as np
 
-from sigsurv.errors import AnalysisError, SigsurvInputError
-from sigsurv.survival._design import validate_survival
+from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
+from sigsurv.survival._event_table import event_table, step_values
+from sigsurv.survival._validate import check_strata, survival_arrays
 
 __all__ = [
     "ConcordanceResult",
@@ -188,6 +193,7 @@ def concordance_index(
     *,
     reverse: bool = False,
     strata: Any = None,
+    timefix: bool = True,
 ) -> ConcordanceResult:
     """Harrell's C with R survival 3.5's definition, counts and standard error.
 
@@ -205,6 +211,9 @@ def concordance_index(
         reports ``concordance(..., reverse=TRUE)`` of its linear predictor).
     strata
         Optional stratum per subject: only pairs within a stratum are compared.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -222,43 +231,67 @@ def concordance_index(
     >>> r.concordance, r.concordant, r.discordant
     (0.8, 4.0, 1.0)
     """
-    t, e = validate_survival(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     x = _predictor(predictor, t.shape[0])
-    strata_arr = None
-    if strata is not None:
-        strata_arr = np.asarray(strata)
-        if strata_arr.shape != t.shape:
-            raise SigsurvInputError(
-                "strata must have one value per subject",
-                expected=f"{t.shape[0]} values",
-                found=f"shape {strata_arr.shape}",
-            )
+    strata_arr = None if strata is None else check_strata(strata, t.shape[0])
     return _harrell(t, e, x, strata_arr, reverse)
 
 
-def _censoring_survival(time: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Kaplan–Meier of the censoring distribution G(t) = P(C > t), right-continuous."""
-    utime, inverse = np.unique(time, return_inverse=True)
-    n_cens = np.bincount(inverse, weights=(event == 0).astype(float), minlength=utime.size)
-    n_event = np.bincount(inverse, weights=(event == 1).astype(float), minlength=utime.size)
-    n_total = np.bincount(inverse, minlength=utime.size).astype(float)
-    at_risk = time.shape[0] - np.concatenate([[0.0], np.cumsum(n_total)[:-1]])
-    # Subjects with an event at t are no longer at risk of being censored at t.
-    denom = at_risk - n_event
-    ratio = np.divide(n_cens, denom, out=np.zeros_like(n_cens), where=n_cens != 0)
-    surv = np.cumprod(1.0 - ratio)
-    pos = np.searchsorted(utime, at, side="right") - 1
-    return np.where(pos >= 0, surv[np.clip(pos, 0, None)], 1.0)
+#: IPCW conventions: "R" = G(t-) weights, events at tau included (survival::concordance
+#: timewt = "n/G2", riskRegression::Score); "sksurv" = G(t) weights, events before tau
+#: (scikit-survival's concordance_index_ipcw and cumulative_dynamic_auc).
+IPCW_CONVENTIONS = ("R", "sksurv")
 
 
-def uno_c(time: Any, event: Any, predictor: Any, tau: float | None = None) -> float:
+def _check_convention(convention: str) -> bool:
+    """True for R's left-limit convention, False for scikit-survival's."""
+    if convention not in IPCW_CONVENTIONS:
+        raise OptionError("unknown IPCW convention", expected="'R' or 'sksurv'", found=convention)
+    return convention == "R"
+
+
+def _censoring_survival(
+    time: np.ndarray, event: np.ndarray, at: np.ndarray, *, left: bool = False
+) -> np.ndarray:
+    """Kaplan–Meier of the censoring distribution G(t) = P(C > t) at ``at``.
+
+    Events at t come before censorings at t (R's ``fastkm1``, scikit-survival).
+    ``left=True`` gives the left limit G(t-) (R ``concordance``, riskRegression),
+    otherwise the right-continuous G(t) (scikit-survival).
+    """
+    tab = event_table(time, event)
+    return step_values(tab.time, tab.censoring_product_limit(), at, left=left)
+
+
+def _ipcw(time: np.ndarray, event: np.ndarray, at: np.ndarray, left: bool) -> np.ndarray:
+    g = _censoring_survival(time, event, at, left=left)
+    if (g <= 0).any():
+        raise AnalysisError(
+            "censoring survival is 0 at an event time: IPCW weights undefined",
+            expected="tau before the last censoring (censoring survival > 0)",
+            found=f"G = 0 at time {at[np.argmax(g <= 0)]:g}",
+        )
+    return g
+
+
+def uno_c(
+    time: Any,
+    event: Any,
+    predictor: Any,
+    tau: float | None = None,
+    *,
+    convention: str = "R",
+    timefix: bool = True,
+) -> float:
     """Uno's inverse-probability-of-censoring-weighted C statistic.
 
-    Every event before ``tau`` is weighted by ``1 / G(t_i)^2``, with ``G`` the
-    Kaplan–Meier estimate of the censoring distribution (from the same data);
-    comparable pairs are as in :func:`concordance_index`; a pair is concordant
-    when the subject with the **larger predictor (risk)** has the event first;
-    predictor ties count one half.
+    Every event up to ``tau`` is weighted by ``1 / G(t_i-)^2``, with ``G`` the
+    Kaplan–Meier estimate of the censoring distribution (from the same data,
+    events before censorings at tied times); comparable pairs are as in
+    :func:`concordance_index`; a pair is concordant when the subject with the
+    **larger predictor (risk)** has the event first; predictor ties count one half.
+    This is R's ``concordance(Surv(time, event) ~ predictor, timewt = "n/G2",
+    ymax = tau, reverse = TRUE)``.
 
     Parameters
     ----------
@@ -267,8 +300,16 @@ def uno_c(time: Any, event: Any, predictor: Any, tau: float | None = None) -> fl
     predictor
         Risk score (higher = earlier event expected).
     tau
-        Truncation time: only events with ``t_i < tau`` contribute. ``None``
-        uses all events. Choose ``tau`` where censoring is not complete.
+        Truncation time. ``None`` uses all events. Choose ``tau`` where
+        censoring is not complete.
+    convention
+        ``"R"`` (default): weights ``1 / G(t_i-)^2`` and events with ``t_i <= tau``
+        (R survival ``concordance``). ``"sksurv"``: weights ``1 / G(t_i)^2`` and
+        events with ``t_i < tau`` (scikit-survival ``concordance_index_ipcw``).
+        They differ when censorings share an event's time, or an event is at ``tau``.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -279,24 +320,23 @@ def uno_c(time: Any, event: Any, predictor: Any, tau: float | None = None) -> fl
     ------
     AnalysisError
         No comparable pair, or the censoring survival reaches 0 at an event time.
+    OptionError
+        Unknown ``convention``.
 
     Examples
     --------
-    >>> round(uno_c([2, 4, 6, 8, 9], [1, 0, 1, 1, 0], [0.9, 0.5, 0.7, 0.1, 0.2]), 6)
-    0.809524
+    >>> t, e, x = [2, 4, 6, 8, 9], [1, 0, 1, 1, 0], [0.9, 0.5, 0.7, 0.1, 0.2]
+    >>> round(uno_c(t, e, x), 6), round(uno_c(t, e, x, convention="sksurv"), 6)
+    (0.809524, 0.809524)
     """
-    t, e = validate_survival(time, event)
+    left = _check_convention(convention)
+    t, e = survival_arrays(time, event, timefix=timefix)
     x = _predictor(predictor, t.shape[0])
-    use = (e == 1) if tau is None else (e == 1) & (t < tau)
-    g = _censoring_survival(t, e, t[use])
-    if (g <= 0).any():
-        raise AnalysisError(
-            "censoring survival is 0 at an event time: IPCW weights undefined",
-            expected="tau before the last censoring",
-            found=f"tau={tau}",
-        )
+    use = e == 1
+    if tau is not None:
+        use &= (t <= tau) if left else (t < tau)
     weights = np.zeros(t.shape[0])
-    weights[use] = 1.0 / g**2
+    weights[use] = 1.0 / _ipcw(t, e, t[use], left) ** 2
     numerator = 0.0
     denominator = 0.0
     rows = np.flatnonzero(use)
@@ -315,17 +355,24 @@ def uno_c(time: Any, event: Any, predictor: Any, tau: float | None = None) -> fl
 
 
 def time_dependent_auc(
-    time: Any, event: Any, predictor: Any, horizon: float | Sequence[float]
+    time: Any,
+    event: Any,
+    predictor: Any,
+    horizon: float | Sequence[float],
+    *,
+    convention: str = "R",
+    timefix: bool = True,
 ) -> float | np.ndarray:
     """Cumulative/dynamic time-dependent AUC at one or more horizons.
 
     Cases at horizon ``h`` are subjects with an event at ``t_i <= h``,
-    weighted by ``1 / G(t_i)`` (IPCW, censoring Kaplan–Meier of the same
-    data); controls are subjects still event-free after ``h`` (``t_j > h``).
-    ``AUC(h)`` is the weighted proportion of case–control pairs in which the
-    case has the larger predictor (ties count one half) — the estimator of
-    Uno et al. (2007) and Hung & Chiang (2010), as scikit-survival's
-    ``cumulative_dynamic_auc``.
+    weighted by ``1 / G(t_i-)`` (IPCW, censoring Kaplan–Meier of the same
+    data); controls are subjects still event-free after ``h`` (``t_j > h``;
+    their common weight ``1 / G(h)`` cancels). ``AUC(h)`` is the weighted
+    proportion of case–control pairs in which the case has the larger
+    predictor (ties count one half) — the estimator of Uno et al. (2007) and
+    Hung & Chiang (2010), as R ``riskRegression::Score(..., metrics = "auc",
+    cens.model = "km")``.
 
     Parameters
     ----------
@@ -336,6 +383,12 @@ def time_dependent_auc(
     horizon
         A time or a sequence of times, each within
         ``[min(time), max(time))``.
+    convention
+        ``"R"`` (default): case weights ``1 / G(t_i-)`` (riskRegression).
+        ``"sksurv"``: ``1 / G(t_i)`` (scikit-survival ``cumulative_dynamic_auc``).
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -348,6 +401,8 @@ def time_dependent_auc(
         A horizon outside the follow-up range.
     AnalysisError
         No case or no control at a horizon.
+    OptionError
+        Unknown ``convention``.
 
     Examples
     --------
@@ -355,7 +410,8 @@ def time_dependent_auc(
     >>> round(float(auc), 6)
     1.0
     """
-    t, e = validate_survival(time, event)
+    left = _check_convention(convention)
+    t, e = survival_arrays(time, event, timefix=timefix)
     x = _predictor(predictor, t.shape[0])
     scalar = np.ndim(horizon) == 0
     horizons = np.atleast_1d(np.asarray(horizon, dtype=np.float64))
@@ -367,14 +423,7 @@ def time_dependent_auc(
         )
     ipcw = np.zeros(t.shape[0])
     events = e == 1
-    g = _censoring_survival(t, e, t[events])
-    if (g <= 0).any():
-        raise AnalysisError(
-            "censoring survival is 0 at an event time: IPCW weights undefined",
-            expected="censoring survival > 0",
-            found="0",
-        )
-    ipcw[events] = 1.0 / g
+    ipcw[events] = 1.0 / _ipcw(t, e, t[events], left)
     out = np.empty(horizons.shape[0])
     for k, h in enumerate(horizons):
         cases = np.flatnonzero(events & (t <= h))

@@ -30,7 +30,7 @@ centred on the event times), per term and GLOBAL. Concordance is
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,15 +39,21 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
-from sigsurv.survival._design import Design, build_design, validate_survival
+from sigsurv.survival._design import Design, build_design
+from sigsurv.survival._linalg import TOLER_CHOL, cholesky2, chsolve2
+from sigsurv.survival._newton import FitState, newton_raphson
+from sigsurv.survival._risk_sets import Stratum, build_strata, loglik_derivs
+from sigsurv.survival._validate import (
+    MIN_EVENTS,
+    check_strata,
+    require_events,
+    survival_arrays,
+    warn_few_events,
+)
 from sigsurv.survival.concordance import ConcordanceResult, _harrell
+from sigsurv.survival.zph import ZphInputs, ph_test
 
-__all__ = ["CoxResult", "cox_fit", "standardize"]
-
-#: R's ``coxph.control()$toler.chol``.
-TOLER_CHOL = float(np.finfo(float).eps ** 0.75)
-#: Fewer events than this trigger a :class:`SigsurvWarning`.
-MIN_EVENTS = 10
+__all__ = ["MIN_EVENTS", "TOLER_CHOL", "CoxResult", "cox_fit", "standardize"]
 
 
 def standardize(x: Any) -> np.ndarray:
@@ -98,350 +104,6 @@ def standardize(x: Any) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------
-# R's Cholesky routines (cholesky2 / chsolve2 / chinv2), generalised LDL' with
-# singularity detection. Ports keep R's semantics, including the zeroed pivots.
-# --------------------------------------------------------------------------------------
-def _cholesky2(matrix: np.ndarray, toler: float) -> tuple[np.ndarray, int]:
-    n = matrix.shape[0]
-    m = np.array(matrix, dtype=np.float64, copy=True)
-    m = np.triu(m) + np.triu(m, 1).T  # lower triangle mirrors the upper
-    diag = np.diag(m)
-    eps = 0.0
-    for i in range(n):
-        if diag[i] > eps:
-            eps = diag[i]
-    if eps == 0:
-        return m, 0
-    eps *= toler
-    rank = 0
-    nonneg = 1
-    for i in range(n):
-        pivot = m[i, i]
-        if not np.isfinite(pivot) or pivot < eps:
-            m[i, i] = 0.0
-            if pivot < -8 * eps:
-                nonneg = -1
-        else:
-            rank += 1
-            for j in range(i + 1, n):
-                temp = m[j, i] / pivot
-                m[j, i] = temp
-                m[j, j] -= temp * temp * pivot
-                m[j + 1 :, j] -= temp * m[j + 1 :, i]
-    return m, rank * nonneg
-
-
-def _chsolve2(chol: np.ndarray, y: np.ndarray) -> np.ndarray:
-    n = chol.shape[0]
-    b = np.array(y, dtype=np.float64, copy=True)
-    for i in range(n):
-        b[i] = b[i] - np.dot(b[:i], chol[i, :i])
-    for i in range(n - 1, -1, -1):
-        if chol[i, i] == 0:
-            b[i] = 0.0
-        else:
-            b[i] = b[i] / chol[i, i] - np.dot(b[i + 1 :], chol[i + 1 :, i])
-    return b
-
-
-def _chinv2(chol: np.ndarray) -> np.ndarray:
-    n = chol.shape[0]
-    m = chol.copy()
-    for i in range(n):
-        if m[i, i] > 0:
-            m[i, i] = 1.0 / m[i, i]
-            for j in range(i + 1, n):
-                m[j, i] = -m[j, i]
-                m[j, :i] += m[j, i] * m[i, :i]
-    for i in range(n):
-        if m[i, i] == 0:
-            m[:i, i] = 0.0
-            m[i, i:] = 0.0
-        else:
-            for j in range(i + 1, n):
-                temp = m[j, i] * m[j, j]
-                m[i, j] = temp
-                m[i, i:j] += temp * m[j, i:j]
-    upper = np.triu(m)
-    return upper + np.triu(upper, 1).T
-
-
-# --------------------------------------------------------------------------------------
-# Risk-set bookkeeping and the log partial likelihood with its derivatives
-# --------------------------------------------------------------------------------------
-@dataclass
-class _Stratum:
-    """One stratum, sorted by time, with the tie structure the likelihood needs."""
-
-    rows: np.ndarray  # indices into the caller's arrays, sorted by time
-    group_start: np.ndarray  # first sorted position of each distinct time
-    death_pos: np.ndarray  # sorted positions of the events
-    death_group: np.ndarray  # distinct-time index of each event
-    death_bounds: np.ndarray  # reduceat boundaries of events grouped by time
-    death_frac: np.ndarray  # Efron fraction k/d of each event (0 for Breslow)
-    group_has_death: np.ndarray  # distinct-time index of each block in death_bounds
-
-
-def _build_strata(
-    time: np.ndarray, event: np.ndarray, strata: np.ndarray | None, efron: bool
-) -> list[_Stratum]:
-    if strata is None:
-        stratum_rows = [np.arange(time.shape[0])]
-    else:
-        codes = pd.factorize(pd.Series(strata), sort=True)[0]
-        stratum_rows = [np.flatnonzero(codes == c) for c in range(codes.max() + 1)]
-    out = []
-    for rows in stratum_rows:
-        order = rows[np.argsort(time[rows], kind="stable")]
-        t = time[order]
-        e = event[order]
-        new_group = np.concatenate([[True], t[1:] != t[:-1]])
-        group_id = np.cumsum(new_group) - 1
-        group_start = np.flatnonzero(new_group)
-        death_pos = np.flatnonzero(e == 1)
-        death_group = group_id[death_pos]
-        first_of_block = np.concatenate([[True], death_group[1:] != death_group[:-1]])
-        death_bounds = np.flatnonzero(first_of_block)
-        block_sizes = np.diff(np.concatenate([death_bounds, [death_pos.shape[0]]]))
-        rank_in_block = np.arange(death_pos.shape[0]) - np.repeat(death_bounds, block_sizes)
-        ndead = np.repeat(block_sizes, block_sizes)
-        frac = rank_in_block / ndead if efron else np.zeros(death_pos.shape[0])
-        out.append(
-            _Stratum(
-                rows=order,
-                group_start=group_start,
-                death_pos=death_pos,
-                death_group=death_group,
-                death_bounds=death_bounds,
-                death_frac=frac,
-                group_has_death=death_group[death_bounds],
-            )
-        )
-    return out
-
-
-def _reverse_cumsum(a: np.ndarray) -> np.ndarray:
-    """Sum from each position to the end along axis 0 (R's backwards accumulation)."""
-    return np.cumsum(a[::-1], axis=0)[::-1]
-
-
-def _event_moments(
-    s: _Stratum, xs: np.ndarray, risk: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per event: risk-set denominator, weighted mean of x and weighted E[x x'].
-
-    With Efron ties the k-th of d tied events (k = 0..d-1) sees the risk set
-    minus k/d of the tied events' weight (Breslow: ``death_frac`` is 0).
-    """
-    rx = risk[:, None] * xs
-    rxx = rx[:, :, None] * xs[:, None, :]
-    s0 = _reverse_cumsum(risk)[s.group_start]
-    s1 = _reverse_cumsum(rx)[s.group_start]
-    s2 = _reverse_cumsum(rxx)[s.group_start]
-    dp = s.death_pos
-    sizes = np.diff(np.concatenate([s.death_bounds, [dp.shape[0]]]))
-    block = np.repeat(np.arange(s.death_bounds.shape[0]), sizes)
-    d0 = np.add.reduceat(risk[dp], s.death_bounds)[block]
-    d1 = np.add.reduceat(rx[dp], s.death_bounds, axis=0)[block]
-    d2 = np.add.reduceat(rxx[dp], s.death_bounds, axis=0)[block]
-    g = s.death_group
-    f = s.death_frac
-    denom = s0[g] - f * d0
-    mean = (s1[g] - f[:, None] * d1) / denom[:, None]
-    second = (s2[g] - f[:, None, None] * d2) / denom[:, None, None]
-    return denom, mean, second
-
-
-def _loglik_derivs(
-    beta: np.ndarray, x: np.ndarray, strata: list[_Stratum]
-) -> tuple[float, np.ndarray, np.ndarray]:
-    """Log partial likelihood, score and information at ``beta`` (x already centred/scaled)."""
-    p = x.shape[1]
-    loglik = 0.0
-    u = np.zeros(p)
-    imat = np.zeros((p, p))
-    # Overflow (huge trial coefficients) is caught by the caller's finiteness check.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for s in strata:
-            if s.death_pos.size == 0:
-                continue
-            xs = x[s.rows]
-            eta = xs @ beta
-            denom, mean, second = _event_moments(s, xs, np.exp(eta))
-            dp = s.death_pos
-            loglik += float(eta[dp].sum() - np.log(denom).sum())
-            u += xs[dp].sum(axis=0) - mean.sum(axis=0)
-            imat += second.sum(axis=0) - mean.T @ mean
-    return loglik, u, imat
-
-
-@dataclass
-class _FitState:
-    coef: np.ndarray
-    var: np.ndarray
-    u: np.ndarray
-    loglik0: float
-    loglik: float
-    score_test: float
-    iterations: int
-    flag: int
-    means: np.ndarray
-
-
-def _coxfit6(
-    x: np.ndarray,
-    kernel: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray, np.ndarray]],
-    doscale: np.ndarray,
-    max_iter: int,
-    eps: float,
-    toler: float,
-) -> _FitState:
-    """Newton–Raphson exactly as R's ``coxfit6`` (iteration count, halving, flags)."""
-    n, p = x.shape
-    means = np.where(doscale, x.mean(axis=0), 0.0)
-    xc = x - means
-    mad = np.abs(xc).sum(axis=0)
-    scale = np.where(doscale & (mad > 0), n / np.where(mad > 0, mad, 1.0), 1.0)
-    xc = xc * scale
-
-    def evaluate(b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        return kernel(xc, b)
-
-    beta = np.zeros(p)
-    loglik0, u, imat = evaluate(beta)
-    chol, flag = _cholesky2(imat, toler)
-    a = _chsolve2(chol, u)
-    score_test = float(u @ a)
-    best = loglik0
-    if max_iter == 0 or not np.isfinite(loglik0):
-        var = _chinv2(chol)
-        return _FitState(
-            beta * scale,
-            var * np.outer(scale, scale),
-            u / scale,
-            loglik0,
-            loglik0,
-            score_test,
-            0,
-            flag,
-            means,
-        )
-    newbeta = beta + a
-    halving = 0
-    iteration = 1
-    while iteration <= max_iter:
-        newlk, u, imat = evaluate(newbeta)
-        chol, flag = _cholesky2(imat, toler)
-        finite = bool(np.isfinite(u).all() and np.isfinite(imat).all() and np.isfinite(newlk))
-        if finite and abs(1.0 - best / newlk) <= eps:
-            var = _chinv2(chol)
-            if halving:
-                flag = -2
-            return _FitState(
-                newbeta * scale,
-                var * np.outer(scale, scale),
-                u / scale,
-                loglik0,
-                newlk,
-                score_test,
-                iteration,
-                flag,
-                means,
-            )
-        if not finite or newlk < best:
-            halving += 1
-            newbeta = (newbeta + halving * beta) / (halving + 1.0)
-        else:
-            halving = 0
-            best = newlk
-            step = _chsolve2(chol, u)
-            beta = newbeta
-            newbeta = newbeta + step
-        iteration += 1
-    # Ran out of iterations: report the last accepted coefficients. Like coxfit6,
-    # recompute u and the information there and invert the *unfactored* matrix with
-    # chinv2, which yields diag(1 / I_jj): R's variance for a fit that ran out.
-    if max_iter > 1:
-        best, u, imat = evaluate(beta)
-        d = np.diag(imat)
-        with np.errstate(divide="ignore"):
-            var = np.diag(np.where(d > 0, 1.0 / np.where(d > 0, d, 1.0), d))
-    else:
-        var = _chinv2(chol)
-    return _FitState(
-        beta * scale,
-        var * np.outer(scale, scale),
-        u / scale,
-        loglik0,
-        best,
-        score_test,
-        iteration,
-        1000,
-        means,
-    )
-
-
-# --------------------------------------------------------------------------------------
-# Proportional-hazards test (R cox.zph, transform = "km")
-# --------------------------------------------------------------------------------------
-def _km_left(time: np.ndarray, event: np.ndarray) -> np.ndarray:
-    """1 - S(t-) of the pooled Kaplan–Meier estimate, at each subject's time."""
-    utime, inverse = np.unique(time, return_inverse=True)
-    n_event = np.bincount(inverse, weights=event.astype(float), minlength=utime.size)
-    n_total = np.bincount(inverse, minlength=utime.size).astype(float)
-    at_risk = time.shape[0] - np.concatenate([[0.0], np.cumsum(n_total)[:-1]])
-    surv = np.cumprod(1.0 - n_event / at_risk)
-    left = np.concatenate([[1.0], surv[:-1]])
-    return 1.0 - left[inverse]
-
-
-def _zph(
-    time: np.ndarray,
-    event: np.ndarray,
-    x: np.ndarray,
-    eta: np.ndarray,
-    strata: list[_Stratum],
-    terms: dict[str, list[int]],
-) -> pd.DataFrame:
-    p = x.shape[1]
-    ttimes = _km_left(time, event)
-    gtime = ttimes - ttimes[event == 1].mean()
-    xc = x - x.mean(axis=0)
-    u2 = np.zeros(p)
-    imat = np.zeros((2 * p, 2 * p))
-    for s in strata:
-        if s.death_pos.size == 0:
-            continue
-        xs = xc[s.rows]
-        _, mean, second = _event_moments(s, xs, np.exp(eta[s.rows]))
-        v = second - mean[:, :, None] * mean[:, None, :]
-        dp = s.death_pos
-        gt = gtime[s.rows][dp]
-        u2 += (gt[:, None] * (xs[dp] - mean)).sum(axis=0)
-        imat[:p, :p] += v.sum(axis=0)
-        imat[:p, p:] += (gt[:, None, None] * v).sum(axis=0)
-        imat[p:, p:] += (gt[:, None, None] ** 2 * v).sum(axis=0)
-    imat[p:, :p] = imat[:p, p:].T
-    score = np.concatenate([np.zeros(p), u2])
-
-    def quad(sub: np.ndarray, uu: np.ndarray) -> float:
-        try:
-            return float(np.linalg.solve(sub, uu) @ uu)
-        except np.linalg.LinAlgError:
-            # e.g. all events at one time: g(t) has no spread, the test does not exist.
-            return float("nan")
-
-    rows = []
-    for name, cols in terms.items():
-        kk = list(range(p)) + [p + j for j in cols]
-        rows.append((name, quad(imat[np.ix_(kk, kk)], score[kk]), len(cols)))
-    rows.append(("GLOBAL", quad(imat, score), p))
-    table = pd.DataFrame(rows, columns=["term", "chisq", "df"]).set_index("term")
-    table["p"] = stats.chi2.sf(table["chisq"], table["df"])
-    return table
-
-
-# --------------------------------------------------------------------------------------
 # Public result and fitter
 # --------------------------------------------------------------------------------------
 @dataclass
@@ -484,6 +146,11 @@ class CoxResult:
         Variance–covariance matrix of the coefficients.
     linear_predictor
         ``X beta`` centred as R's ``fit$linear.predictors`` (input order).
+    strata
+        Number of strata.
+    zph_inputs
+        Data kept for :func:`sigsurv.survival.zph.cox_zph` (other transforms,
+        scaled Schoenfeld residuals).
     """
 
     summary: pd.DataFrame
@@ -506,6 +173,7 @@ class CoxResult:
     var: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     linear_predictor: np.ndarray = field(default_factory=lambda: np.empty(0))
     strata: int = 1
+    zph_inputs: ZphInputs | None = field(default=None, repr=False, compare=False)
 
     @property
     def params_(self) -> pd.Series:
@@ -601,6 +269,7 @@ def cox_fit(
     max_iter: int = 20,
     eps: float = 1e-9,
     conf_level: float = 0.95,
+    timefix: bool = True,
 ) -> CoxResult:
     """Fit a Cox proportional-hazards model exactly as R's ``coxph``.
 
@@ -626,6 +295,9 @@ def cox_fit(
         R's ``coxph.control(iter.max, eps)``.
     conf_level
         Level of the hazard-ratio confidence intervals.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -662,7 +334,7 @@ def cox_fit(
         raise SigsurvInputError(
             "conf_level must be in (0, 1)", expected="e.g. 0.95", found=conf_level
         )
-    t, e = validate_survival(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     design = build_design(covariates, reference_levels)
     if design.matrix.shape[0] != t.shape[0]:
         raise SigsurvInputError(
@@ -670,31 +342,136 @@ def cox_fit(
             expected=f"{t.shape[0]} rows",
             found=design.matrix.shape[0],
         )
-    strata_arr = None
-    if strata is not None:
-        strata_arr = np.asarray(strata, dtype=object)
-        if strata_arr.shape != t.shape:
-            raise SigsurvInputError(
-                "strata must have one value per subject",
-                expected=f"{t.shape[0]} values",
-                found=f"shape {strata_arr.shape}",
-            )
-        if pd.isna(pd.Series(strata_arr)).any():
-            raise SigsurvInputError(
-                "strata has missing values", column="strata", expected="complete cases", found="NA"
-            )
-    n_events = int(e.sum())
-    if n_events == 0:
-        raise AnalysisError(
-            "no events: a Cox model cannot be fitted", expected=">= 1 event", found="0 events"
-        )
-    if n_events < MIN_EVENTS:
-        warnings.warn(
-            f"only {n_events} events: Cox estimates are unreliable (fewer than {MIN_EVENTS})",
-            SigsurvWarning,
-            stacklevel=2,
-        )
+    strata_arr = None if strata is None else check_strata(strata, t.shape[0])
+    warn_few_events(require_events(e, "a Cox model"), "Cox estimates")
     return _fit_design(t, e, design, ties, strata_arr, max_iter, eps, conf_level)
+
+
+def _convergence_problems(
+    state: FitState, x: np.ndarray, columns: list[str], max_iter: int, eps: float
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """R's warnings as text, with the singular and possibly infinite coefficients."""
+    p = x.shape[1]
+    coef, var = state.coef, state.var
+    problems: list[str] = []
+    singular = np.zeros(p, dtype=bool)
+    if 0 <= state.flag < p:
+        singular = np.diag(var) == 0
+        for j in np.flatnonzero(singular):
+            problems.append(
+                f"{columns[j]}: column is linearly dependent on the others"
+                " (coefficient not estimable)"
+            )
+    infinite = np.zeros(p, dtype=bool)
+    if max_iter <= 1:
+        return problems, singular, infinite
+    coef0 = np.nan_to_num(np.where(singular, np.nan, coef))
+    if state.flag == 1000:
+        problems.append(f"ran out of iterations ({max_iter}) and did not converge")
+        lp_check = x @ coef0 - float(np.sum(coef0 * state.means))
+        if lp_check.max() > 500 or not np.isfinite(state.u @ var).all():
+            problems.append("one or more coefficients may be infinite")
+        return problems, singular, infinite
+    step = np.abs(state.u @ var)
+    infinite = ~np.isfinite(state.u) | ((step > eps) & (step > np.sqrt(eps) * np.abs(coef0)))
+    if infinite.any():
+        names = ", ".join(columns[j] for j in np.flatnonzero(infinite))
+        problems.append(
+            f"log-likelihood converged before {names}: coefficient may be infinite"
+            " (monotone likelihood, e.g. a level without events)"
+        )
+    return problems, singular, infinite
+
+
+def _coefficient_table(
+    coef: np.ndarray,
+    var: np.ndarray,
+    singular: np.ndarray,
+    infinite: np.ndarray,
+    columns: list[str],
+    conf_level: float,
+) -> pd.DataFrame:
+    with np.errstate(invalid="ignore"):
+        # A negative variance only occurs for singular terms, which are set to NaN here.
+        se = np.sqrt(np.diag(var))
+    se = np.where(singular, np.nan, se)
+    zq = stats.norm.ppf(1 - (1 - conf_level) / 2)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        z = coef / se
+        return pd.DataFrame(
+            {
+                "coef": coef,
+                "se": se,
+                "hr": np.exp(coef),
+                "ci_lower": np.exp(coef - zq * se),
+                "ci_upper": np.exp(coef + zq * se),
+                "z": z,
+                "p_wald": 2 * stats.norm.sf(np.abs(z)),
+                "may_be_infinite": infinite,
+            },
+            index=pd.Index(columns, name="term"),
+        )
+
+
+def _global_tests(
+    state: FitState, coef: np.ndarray, ok: np.ndarray
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """Likelihood-ratio, Wald and score tests on the estimable columns."""
+    df = int(ok.sum())
+    lrt = _chi2_test(2 * (state.loglik - state.loglik0), df)
+    b = coef[ok]
+    v = state.var[np.ix_(ok, ok)]
+    # R's coxph.wtest: solve with the same rank-revealing Cholesky (toler.chol).
+    wald_stat = float(b @ chsolve2(cholesky2(v, TOLER_CHOL)[0], b)) if df else 0.0
+    return lrt, _chi2_test(wald_stat, df), _chi2_test(state.score_test, df)
+
+
+def _fit_concordance(
+    t: np.ndarray, e: np.ndarray, lp: np.ndarray, strata_arr: np.ndarray | None
+) -> ConcordanceResult:
+    try:
+        return _harrell(t, e, lp, strata_arr, reverse=True)
+    except AnalysisError:
+        # R still fits the model when no pair is comparable; C is then undefined (NA).
+        warnings.warn(
+            "no comparable pair of subjects: the concordance is undefined (NaN)",
+            SigsurvWarning,
+            stacklevel=4,
+        )
+        nan = float("nan")
+        return ConcordanceResult(nan, 0.0, 0.0, 0.0, 0.0, 0.0, nan, t.shape[0])
+
+
+def _ph_table(
+    t: np.ndarray,
+    e: np.ndarray,
+    design: Design,
+    ok: np.ndarray,
+    coef: np.ndarray,
+    lp: np.ndarray,
+    risk_sets: list[Stratum],
+    strata_arr: np.ndarray | None,
+) -> tuple[pd.DataFrame, ZphInputs]:
+    """``cox.zph`` on the estimable columns, terms re-indexed into them."""
+    position = {int(j): k for k, j in enumerate(np.flatnonzero(ok))}
+    terms = {
+        name: [position[j] for j in cols if ok[j]]
+        for name, cols in design.terms.items()
+        if any(ok[j] for j in cols)
+    }
+    columns = [c for c, keep in zip(design.columns, ok, strict=True) if keep]
+    inputs = ZphInputs(
+        t, e, design.matrix[:, ok], lp, coef[ok], columns, terms, risk_sets, strata_arr
+    )
+    ph = ph_test(inputs)
+    if ph["chisq"].isna().any():
+        warnings.warn(
+            "proportional-hazards test not computable (singular information, e.g. all events"
+            " at one time); ph_test holds NaN",
+            SigsurvWarning,
+            stacklevel=4,
+        )
+    return ph, inputs
 
 
 def _fit_design(
@@ -708,122 +485,27 @@ def _fit_design(
     conf_level: float,
 ) -> CoxResult:
     x = design.matrix
-    n, p = x.shape
-    risk_sets = _build_strata(t, e, strata_arr, ties == "efron")
+    risk_sets = build_strata(t, e, strata_arr, ties == "efron")
     doscale = ~np.all(np.isin(x, (-1.0, 0.0, 1.0)), axis=0)
 
     def kernel(xs: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        return _loglik_derivs(b, xs, risk_sets)
+        return loglik_derivs(b, xs, risk_sets)
 
-    state = _coxfit6(x, kernel, doscale, max_iter, eps, TOLER_CHOL)
-    coef = state.coef.copy()
-    var = state.var
-    problems: list[str] = []
-    singular = np.zeros(p, dtype=bool)
-    if 0 <= state.flag < p:
-        singular = np.diag(var) == 0
-        for j in np.flatnonzero(singular):
-            problems.append(
-                f"{design.columns[j]}: column is linearly dependent on the others"
-                " (coefficient not estimable)"
-            )
-        coef[singular] = np.nan
-    infinite = np.zeros(p, dtype=bool)
-    converged = state.flag != 1000
-    if max_iter > 1:
-        if not converged:
-            problems.append(f"ran out of iterations ({max_iter}) and did not converge")
-            lp_check = x @ np.nan_to_num(coef) - float(np.sum(np.nan_to_num(coef) * state.means))
-            if lp_check.max() > 500 or not np.isfinite(state.u @ var).all():
-                problems.append("one or more coefficients may be infinite")
-        else:
-            step = np.abs(state.u @ var)
-            infinite = ~np.isfinite(state.u) | (
-                (step > eps) & (step > np.sqrt(eps) * np.abs(np.nan_to_num(coef)))
-            )
-            if infinite.any():
-                names = ", ".join(design.columns[j] for j in np.flatnonzero(infinite))
-                problems.append(
-                    f"log-likelihood converged before {names}: coefficient may be infinite"
-                    " (monotone likelihood, e.g. a level without events)"
-                )
-    with np.errstate(invalid="ignore"):
-        # A negative variance only occurs for singular terms, which are set to NaN here.
-        se = np.sqrt(np.diag(var))
-    se = np.where(singular, np.nan, se)
-    zq = stats.norm.ppf(1 - (1 - conf_level) / 2)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        z = coef / se
-        summary = pd.DataFrame(
-            {
-                "coef": coef,
-                "se": se,
-                "hr": np.exp(coef),
-                "ci_lower": np.exp(coef - zq * se),
-                "ci_upper": np.exp(coef + zq * se),
-                "z": z,
-                "p_wald": 2 * stats.norm.sf(np.abs(z)),
-                "may_be_infinite": infinite,
-            },
-            index=pd.Index(design.columns, name="term"),
-        )
+    state = newton_raphson(x, kernel, doscale, max_iter, eps, TOLER_CHOL)
+    problems, singular, infinite = _convergence_problems(state, x, design.columns, max_iter, eps)
+    coef = np.where(singular, np.nan, state.coef)
     ok = ~singular
-    df = int(ok.sum())
-    lrt = _chi2_test(2 * (state.loglik - state.loglik0), df)
-    b = coef[ok]
-    v = var[np.ix_(ok, ok)]
-    # R's coxph.wtest: solve with the same rank-revealing Cholesky (toler.chol).
-    wald_stat = float(b @ _chsolve2(_cholesky2(v, TOLER_CHOL)[0], b)) if df else 0.0
-    wald = _chi2_test(wald_stat, df)
-    score = _chi2_test(state.score_test, df)
+    lrt, wald, score = _global_tests(state, coef, ok)
     lp = x @ np.nan_to_num(coef) - float(np.sum(np.nan_to_num(coef) * state.means))
-    try:
-        conc = _harrell(t, e, lp, strata_arr, reverse=True)
-    except AnalysisError:
-        # R still fits the model when no pair is comparable; C is then undefined (NA).
-        conc = ConcordanceResult(
-            concordance=float("nan"),
-            concordant=0.0,
-            discordant=0.0,
-            tied_x=0.0,
-            tied_y=0.0,
-            tied_xy=0.0,
-            std=float("nan"),
-            n=n,
-        )
-        warnings.warn(
-            "no comparable pair of subjects: the concordance is undefined (NaN)",
-            SigsurvWarning,
-            stacklevel=3,
-        )
-    terms_used = {k: [j for j in v_ if ok[j]] for k, v_ in design.terms.items()}
-    terms_used = {k: v_ for k, v_ in terms_used.items() if v_}
-    ph = _zph(
-        t,
-        e,
-        x[:, ok],
-        lp,
-        risk_sets,
-        {
-            k: [int(np.flatnonzero(np.flatnonzero(ok) == j)[0]) for j in v_]
-            for k, v_ in terms_used.items()
-        },
-    )
-    if ph["chisq"].isna().any():
-        warnings.warn(
-            "proportional-hazards test not computable (singular information, e.g. all events"
-            " at one time); ph_test holds NaN",
-            SigsurvWarning,
-            stacklevel=3,
-        )
-    well_defined = not problems
-    if not well_defined:
+    conc = _fit_concordance(t, e, lp, strata_arr)
+    ph, zph_inputs = _ph_table(t, e, design, ok, coef, lp, risk_sets, strata_arr)
+    if problems:
         warnings.warn(
             "Cox model not well defined: " + "; ".join(problems), SigsurvWarning, stacklevel=3
         )
     return CoxResult(
-        summary=summary,
-        n=n,
+        summary=_coefficient_table(coef, state.var, singular, infinite, design.columns, conf_level),
+        n=x.shape[0],
         events=int(e.sum()),
         ties=ties,
         loglik_null=state.loglik0,
@@ -833,13 +515,14 @@ def _fit_design(
         score=score,
         concordance=conc,
         iterations=state.iterations,
-        converged=converged,
-        well_defined=well_defined,
+        converged=state.flag != 1000,
+        well_defined=not problems,
         problems=problems,
         ph_test=ph,
         reference_levels=dict(design.reference_levels),
         terms={k: [design.columns[j] for j in v_] for k, v_ in design.terms.items()},
-        var=var,
+        var=state.var,
         linear_predictor=lp,
         strata=len(risk_sets),
+        zph_inputs=zph_inputs,
     )

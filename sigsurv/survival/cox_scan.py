@@ -12,6 +12,8 @@ genes leave the iteration as soon as they converge.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,158 +21,114 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv.errors import AnalysisError, SampleJoinError, SigsurvInputError, SigsurvWarning
-from sigsurv.survival._design import validate_survival
-from sigsurv.survival.cox import MIN_EVENTS
+from sigsurv.survival._adjusted_scan import adjusted_block, reduced_model
+from sigsurv.survival._design import build_design
+from sigsurv.survival._linalg import inverse1, solve1
+from sigsurv.survival._risk_sets import GeneRiskSets, build_strata
+from sigsurv.survival._validate import (
+    check_strata,
+    require_events,
+    survival_arrays,
+    warn_few_events,
+)
+from sigsurv.survival.multiplicity import benjamini_hochberg
 
-__all__ = ["benjamini_hochberg", "cox_scan"]
+__all__ = ["cox_scan"]
 
 #: Default matrix cells (samples x genes) per block: 500,000 keeps the 3 work arrays
 #: (~12 MB) cache-friendly; measured fastest on 1,000 samples.
 _CELLS_PER_BLOCK = 500_000
 
 
-def benjamini_hochberg(p_values: Any) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values (q-values), as R's ``p.adjust(p, "BH")``.
+@dataclass
+class _GeneFits:
+    """Per-gene results filled in as genes leave the Newton–Raphson iteration."""
 
-    Missing p-values stay missing and do not count towards the number of tests.
+    coef: np.ndarray
+    info: np.ndarray
+    u: np.ndarray
+    loglik: np.ndarray
+    iterations: np.ndarray
+    ran_out: np.ndarray
 
-    Parameters
-    ----------
-    p_values
-        1-D array of p-values.
-
-    Returns
-    -------
-    numpy.ndarray
-        Adjusted values, same order as the input.
-
-    Examples
-    --------
-    >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.5]).round(4).tolist()
-    [0.04, 0.0533, 0.0533, 0.5]
-    """
-    p = np.asarray(p_values, dtype=np.float64)
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    m = ok.size
-    if m == 0:
-        return out
-    order = ok[np.argsort(p[ok], kind="stable")][::-1]
-    ranks = np.arange(m, 0, -1)
-    adjusted = np.minimum.accumulate(p[order] * m / ranks)
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
-
-
-class _RiskSets:
-    """Tie structure of the time-sorted samples (single stratum).
-
-    Arrays handled here are samples x genes (C order), so that every sum over
-    samples runs over contiguous rows of genes; a work buffer is reused across
-    iterations to avoid re-allocating (and page-faulting) large arrays.
-    """
-
-    def __init__(self, time: np.ndarray, event: np.ndarray, efron: bool) -> None:
-        ascending = np.argsort(time, kind="stable")
-        n = time.shape[0]
-        # Samples are stored in *decreasing* time so that risk-set sums are a forward
-        # cumulative sum; positions below are computed ascending, then mirrored.
-        self.order = ascending[::-1]
-        t = time[ascending]
-        e = event[ascending]
-        new_group = np.concatenate([[True], t[1:] != t[:-1]])
-        group_start = np.flatnonzero(new_group)
-        group_id = np.cumsum(new_group) - 1
-        self.death_pos = np.flatnonzero(e == 1)
-        # Risk set of an event = every sample from the first one sharing its time.
-        self.risk_start = group_start[group_id[self.death_pos]]
-        death_group = group_id[self.death_pos]
-        first = np.concatenate([[True], death_group[1:] != death_group[:-1]])
-        bounds = np.flatnonzero(first)
-        sizes = np.diff(np.concatenate([bounds, [self.death_pos.size]]))
-        rank = np.arange(self.death_pos.size) - np.repeat(bounds, sizes)
-        frac = rank / np.repeat(sizes, sizes) if efron else np.zeros(self.death_pos.size)
-        # Efron only changes the 2nd, 3rd... of tied events: keep the tied blocks only.
-        self.efron_rows = np.flatnonzero(frac > 0)
-        self.efron_frac = frac[self.efron_rows][:, None]
-        tied_blocks = np.flatnonzero(sizes > 1)
-        tied_rows = (
-            np.concatenate(
-                [np.arange(bounds[b], bounds[b] + sizes[b]) for b in tied_blocks]
-            ).astype(np.int64)
-            if tied_blocks.size
-            else np.empty(0, dtype=np.int64)
+    @classmethod
+    def empty(cls, n_genes: int) -> _GeneFits:
+        nan = np.full(n_genes, np.nan)
+        return cls(
+            nan.copy(),
+            nan.copy(),
+            nan.copy(),
+            nan.copy(),
+            np.zeros(n_genes, dtype=np.int64),
+            np.zeros(n_genes, dtype=bool),
         )
-        self.tied_death_pos = self.death_pos[tied_rows]
-        self.tied_bounds = (
-            np.concatenate([[0], np.cumsum(sizes[tied_blocks])[:-1]]).astype(np.int64)
-            if tied_blocks.size
-            else np.empty(0, dtype=np.int64)
-        )
-        block_of_row = np.repeat(np.arange(bounds.size), sizes)
-        tied_index = np.full(bounds.size, -1)
-        tied_index[tied_blocks] = np.arange(tied_blocks.size)
-        self.efron_block = tied_index[block_of_row[self.efron_rows]]
-        self.death_pos = n - 1 - self.death_pos
-        self.risk_end = n - 1 - self.risk_start
-        self.tied_death_pos = n - 1 - self.tied_death_pos
-        # Rows after the last needed risk set (censored before the first event) are unused.
-        self.n_cumulative = int(self.risk_end.max()) + 1 if self.risk_end.size else 0
-
-    def derivs(
-        self, beta: np.ndarray, x: np.ndarray, x_dead_sum: np.ndarray, buf: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Log partial likelihood, score and information of each gene (column of x) at beta.
-
-        ``buf`` is a reusable ``samples x 3 x genes`` work array.
-        """
-        # Overflow at huge trial coefficients is caught by the finiteness check.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return self._derivs(beta, x, x_dead_sum, buf[:, :, : x.shape[1]])
-
-    def _derivs(
-        self, beta: np.ndarray, x: np.ndarray, x_dead_sum: np.ndarray, moments: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        eta = np.multiply(x, beta[None, :], out=moments[:, 0])
-        eta_dead = eta[self.death_pos].sum(axis=0)
-        risk = np.exp(eta, out=moments[:, 0])
-        np.multiply(risk, x, out=moments[:, 1])
-        np.multiply(moments[:, 1], x, out=moments[:, 2])
-        tied = None
-        if self.efron_rows.size:
-            tied = np.add.reduceat(moments[self.tied_death_pos], self.tied_bounds, axis=0)
-        # Risk-set sums: running sum from the longest follow-up down (samples are stored
-        # in decreasing time). A row-by-row loop adds whole rows of genes at once, which
-        # is several times faster than np.cumsum along a non-contiguous axis.
-        for i in range(1, self.n_cumulative):
-            np.add(moments[i - 1], moments[i], out=moments[i])
-        at_death = moments[self.risk_end]
-        if tied is not None:
-            rows = self.efron_rows
-            at_death[rows] -= self.efron_frac[:, :, None] * tied[self.efron_block]
-        denom = at_death[:, 0]
-        mean = np.divide(at_death[:, 1], denom, out=at_death[:, 1])
-        second = np.divide(at_death[:, 2], denom, out=at_death[:, 2])
-        loglik = eta_dead - np.log(denom).sum(axis=0)
-        score = x_dead_sum - mean.sum(axis=0)
-        second -= mean * mean
-        info = second.sum(axis=0)
-        return loglik, score, info
 
 
-def _solve1(u: np.ndarray, info: np.ndarray) -> np.ndarray:
-    """R's cholesky2 + chsolve2 for a 1x1 matrix: a zero pivot gives a zero step."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(info != 0, u / np.where(info != 0, info, 1.0), 0.0)
+def _newton_genes(
+    xc: np.ndarray,
+    rs: GeneRiskSets,
+    dead_sum: np.ndarray,
+    buf: np.ndarray,
+    start: tuple[np.ndarray, np.ndarray, np.ndarray],
+    max_iter: int,
+    eps: float,
+) -> _GeneFits:
+    """R ``coxfit6``'s iteration for every gene at once (see :func:`cox.cox_fit`)."""
+    n_genes = xc.shape[1]
+    loglik0, u0, info0 = start
+    fits = _GeneFits.empty(n_genes)
+    if max_iter == 0:
+        fits.coef[:], fits.info[:], fits.u[:], fits.loglik[:] = 0.0, info0, u0, loglik0
+        return fits
+    beta = np.zeros(n_genes)
+    newbeta = solve1(u0, info0)
+    best = loglik0.copy()
+    halving = np.zeros(n_genes)
+    active = np.flatnonzero(np.isfinite(loglik0))
+    # Working copy holding only the genes still iterating (compacted as they converge).
+    work = xc[:, active] if active.size < n_genes else xc
+    for iteration in range(1, max_iter + 1):
+        if active.size == 0:
+            break
+        lk, u, info = rs.derivs(newbeta[active], work, dead_sum[active], buf)
+        finite = np.isfinite(u) & np.isfinite(info) & np.isfinite(lk)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            done = finite & (np.abs(1.0 - best[active] / lk) <= eps)
+        idx = active[done]
+        fits.coef[idx], fits.info[idx], fits.u[idx] = newbeta[idx], info[done], u[done]
+        fits.loglik[idx], fits.iterations[idx] = lk[done], iteration
+        keep = ~done
+        act = active[keep]
+        lk, u, info, finite = lk[keep], u[keep], info[keep], finite[keep]
+        fail = ~finite | (lk < best[act])
+        bad = act[fail]
+        halving[bad] += 1
+        newbeta[bad] = (newbeta[bad] + halving[bad] * beta[bad]) / (halving[bad] + 1.0)
+        good = act[~fail]
+        halving[good] = 0
+        best[good] = lk[~fail]
+        step = solve1(u[~fail], info[~fail])
+        beta[good] = newbeta[good]
+        newbeta[good] = newbeta[good] + step
+        if done.any():
+            work = work[:, keep]
+        active = act
+    if active.size:
+        # Ran out of iterations: R reports the last accepted coefficients.
+        fits.ran_out[active] = True
+        fits.iterations[active] = max_iter + 1
+        fits.coef[active] = beta[active]
+        if max_iter > 1:
+            lk, u, info = rs.derivs(beta[active], work, dead_sum[active], buf)
+            fits.loglik[active], fits.u[active], fits.info[active] = lk, u, info
+        else:
+            fits.loglik[active] = best[active]
+    return fits
 
 
-def _inverse1(info: np.ndarray) -> np.ndarray:
-    """R's chinv2 for a 1x1 matrix (a non-positive pivot is left as is)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(info > 0, 1.0 / np.where(info > 0, info, 1.0), info)
-
-
-def _scan_block(xb: np.ndarray, rs: _RiskSets, max_iter: int, eps: float) -> dict[str, np.ndarray]:
+def _scan_block(
+    xb: np.ndarray, rs: GeneRiskSets, max_iter: int, eps: float
+) -> dict[str, np.ndarray]:
     """Fit every column of ``xb`` (samples in time order x genes)."""
     n, n_genes = xb.shape
     doscale = ~np.all((xb == 0) | (xb == 1) | (xb == -1), axis=0)
@@ -182,94 +140,171 @@ def _scan_block(xb: np.ndarray, rs: _RiskSets, max_iter: int, eps: float) -> dic
     xc *= scale[None, :]
     dead_sum = xc[rs.death_pos].sum(axis=0)
     buf = np.empty((n, 3, n_genes))
-
     loglik0, u0, info0 = rs.derivs(np.zeros(n_genes), xc, dead_sum, buf)
-    step0 = _solve1(u0, info0)
-    score_test = u0 * step0
-
-    beta = np.zeros(n_genes)
-    newbeta = step0.copy()
-    best = loglik0.copy()
-    halving = np.zeros(n_genes)
-    coef = np.full(n_genes, np.nan)
-    info_final = np.full(n_genes, np.nan)
-    u_final = np.full(n_genes, np.nan)
-    loglik = np.full(n_genes, np.nan)
-    iterations = np.zeros(n_genes, dtype=np.int64)
-    ran_out = np.zeros(n_genes, dtype=bool)
-    if max_iter == 0:
-        coef[:] = 0.0
-        info_final[:] = info0
-        u_final[:] = u0
-        loglik[:] = loglik0
-        active = np.empty(0, dtype=np.int64)
-    else:
-        active = np.flatnonzero(np.isfinite(loglik0))
-    # Working copy holding only the genes still iterating (compacted as they converge).
-    work = xc[:, active] if active.size < n_genes else xc
-    for iteration in range(1, max_iter + 1):
-        if active.size == 0:
-            break
-        lk, u, info = rs.derivs(newbeta[active], work, dead_sum[active], buf)
-        finite = np.isfinite(u) & np.isfinite(info) & np.isfinite(lk)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            done = finite & (np.abs(1.0 - best[active] / lk) <= eps)
-        idx = active[done]
-        coef[idx] = newbeta[idx]
-        info_final[idx] = info[done]
-        u_final[idx] = u[done]
-        loglik[idx] = lk[done]
-        iterations[idx] = iteration
-        keep = ~done
-        act = active[keep]
-        lk, u, info, finite = lk[keep], u[keep], info[keep], finite[keep]
-        fail = ~finite | (lk < best[act])
-        bad = act[fail]
-        halving[bad] += 1
-        newbeta[bad] = (newbeta[bad] + halving[bad] * beta[bad]) / (halving[bad] + 1.0)
-        good = act[~fail]
-        halving[good] = 0
-        best[good] = lk[~fail]
-        step = _solve1(u[~fail], info[~fail])
-        beta[good] = newbeta[good]
-        newbeta[good] = newbeta[good] + step
-        if done.any():
-            work = work[:, keep]
-        active = act
-    if active.size:
-        # Ran out of iterations: R reports the last accepted coefficients.
-        ran_out[active] = True
-        iterations[active] = max_iter + 1
-        coef[active] = beta[active]
-        if max_iter > 1:
-            lk, u, info = rs.derivs(beta[active], work, dead_sum[active], buf)
-            loglik[active] = lk
-            u_final[active] = u
-            info_final[active] = info
-        else:
-            loglik[active] = best[active]
-    var = _inverse1(info_final) * scale**2
-    coef = coef * scale
-    u_orig = u_final / scale
-    singular = ~(info_final > 0) | ~np.isfinite(info_final)
-    coef = np.where(singular, np.nan, coef)
+    fits = _newton_genes(xc, rs, dead_sum, buf, (loglik0, u0, info0), max_iter, eps)
+    var = inverse1(fits.info) * scale**2
+    u_orig = fits.u / scale
+    singular = ~(fits.info > 0) | ~np.isfinite(fits.info)
+    coef = np.where(singular, np.nan, fits.coef * scale)
     with np.errstate(invalid="ignore"):
         step_size = np.abs(u_orig * var)
         infinite = ~np.isfinite(u_orig) | (
             (step_size > eps) & (step_size > np.sqrt(eps) * np.abs(np.nan_to_num(coef)))
         )
-    warn = ran_out | infinite if max_iter > 1 else np.zeros(n_genes, dtype=bool)
+    warn = fits.ran_out | infinite if max_iter > 1 else np.zeros(n_genes, dtype=bool)
     return {
         "coef": coef,
         "var": np.where(singular, np.nan, var),
         "loglik0": loglik0,
-        "loglik": loglik,
-        "score_stat": score_test,
-        "iterations": iterations,
-        "converged": ~ran_out,
+        "loglik": fits.loglik,
+        "score_stat": u0 * solve1(u0, info0),
+        "iterations": fits.iterations,
+        "converged": ~fits.ran_out,
         "nonconvergence_warning": warn,
         "sd": sd,
     }
+
+
+def _expression_matrix(expression: Any, time: Any, gene_names: Any) -> tuple[np.ndarray, list[str]]:
+    """Genes x samples float matrix and gene names; sample labels checked against time."""
+    if isinstance(expression, pd.DataFrame):
+        names = expression.index.astype(str).tolist() if gene_names is None else list(gene_names)
+        if isinstance(time, pd.Series) and not isinstance(time.index, pd.RangeIndex):
+            if not time.index.astype(str).equals(expression.columns.astype(str)):
+                raise SampleJoinError(
+                    "time labels do not match the expression columns (same samples, same order)",
+                    expected=f"{list(expression.columns[:3])}...",
+                    found=f"{list(time.index[:3])}...",
+                )
+        values = expression.to_numpy(dtype=np.float64)
+    else:
+        values = np.asarray(expression, dtype=np.float64)
+        if values.ndim == 1:
+            values = values[None, :]
+        names = (
+            [f"gene{i + 1}" for i in range(values.shape[0])]
+            if gene_names is None
+            else [str(g) for g in gene_names]
+        )
+    if values.ndim != 2:
+        raise SigsurvInputError(
+            "expression must be genes x samples", expected="2-D", found=f"shape {values.shape}"
+        )
+    if len(names) != values.shape[0]:
+        raise SigsurvInputError(
+            "gene_names length differs from the number of genes",
+            expected=str(values.shape[0]),
+            found=len(names),
+        )
+    return values, names
+
+
+def _check_genes(values: np.ndarray, names: list[str]) -> None:
+    """Refuse genes with missing values or without variation (naming them)."""
+    bad = ~np.isfinite(values).all(axis=1)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise SigsurvInputError(
+            f"{int(bad.sum())} gene(s) have missing or infinite values",
+            column=names[first],
+            expected="complete expression (filter or impute explicitly)",
+            found="NA/inf",
+        )
+    constant = np.all(values == values[:, :1], axis=1)
+    if constant.any():
+        shown = [names[i] for i in np.flatnonzero(constant)[:5]]
+        raise AnalysisError(
+            f"{int(constant.sum())} gene(s) are constant across samples",
+            expected="varying expression (drop constant genes first)",
+            found=shown,
+        )
+
+
+def _result_table(out: dict[str, np.ndarray], names: list[str]) -> pd.DataFrame:
+    coef = out["coef"]
+    se = np.sqrt(out["var"])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        z = coef / se
+        lrt = 2.0 * (out["loglik"] - out["loglik0"])
+        result = pd.DataFrame(
+            {
+                "coef": coef,
+                "se": se,
+                "hr": np.exp(coef),
+                "z": z,
+                "p_wald": 2.0 * stats.norm.sf(np.abs(z)),
+                "lrt_stat": lrt,
+                "p_lrt": stats.chi2.sf(lrt, 1),
+                "score_stat": out["score_stat"],
+                "p_score": stats.chi2.sf(out["score_stat"], 1),
+                "coef_per_sd": coef * out["sd"],
+                "iterations": out["iterations"],
+                "converged": out["converged"],
+                "nonconvergence_warning": out["nonconvergence_warning"],
+            },
+            index=pd.Index(names, name="gene"),
+        )
+    return result
+
+
+def _univariate(
+    values: np.ndarray,
+    t: np.ndarray,
+    e: np.ndarray,
+    ties: str,
+    block_size: int | None,
+    max_iter: int,
+    eps: float,
+) -> dict[str, np.ndarray]:
+    if block_size is None:
+        block_size = max(1, _CELLS_PER_BLOCK // max(1, t.shape[0]))
+    rs = GeneRiskSets(t, e, ties == "efron")
+    parts: list[dict[str, np.ndarray]] = []
+    for start in range(0, values.shape[0], block_size):
+        block = np.ascontiguousarray(values[start : start + block_size][:, rs.order].T)
+        parts.append(_scan_block(block, rs, max_iter, eps))
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _covariate_matrix(
+    covariates: Any, reference_levels: Mapping[str, Any] | None, n: int
+) -> np.ndarray:
+    if covariates is None:
+        return np.empty((n, 0))
+    design = build_design(covariates, reference_levels)
+    if design.matrix.shape[0] != n:
+        raise SigsurvInputError(
+            "covariates and time have different numbers of rows",
+            expected=f"{n} rows",
+            found=design.matrix.shape[0],
+        )
+    return design.matrix
+
+
+def _adjusted(
+    values: np.ndarray,
+    t: np.ndarray,
+    e: np.ndarray,
+    z: np.ndarray,
+    strata_arr: np.ndarray | None,
+    ties: str,
+    max_iter: int,
+    eps: float,
+    block_size: int | None,
+) -> dict[str, np.ndarray]:
+    """Genes with adjustment covariates and/or strata (see :mod:`._adjusted_scan`)."""
+    risk_sets = build_strata(t, e, strata_arr, ties == "efron")
+    reduced = reduced_model(z, risk_sets, max_iter, eps)
+    p = 1 + z.shape[1]
+    if block_size is None:
+        block_size = max(1, _CELLS_PER_BLOCK // max(1, t.shape[0] * p * p))
+    parts = [
+        adjusted_block(values[start : start + block_size].T, z, risk_sets, reduced, max_iter, eps)
+        for start in range(0, values.shape[0], block_size)
+    ]
+    out = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
+    out["loglik0"] = np.full(values.shape[0], reduced.loglik)
+    return out
 
 
 def cox_scan(
@@ -282,8 +317,19 @@ def cox_scan(
     max_iter: int = 20,
     eps: float = 1e-9,
     gene_names: Any = None,
+    timefix: bool = True,
+    covariates: Any = None,
+    strata: Any = None,
+    reference_levels: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Univariate Cox model of survival on every gene, vectorised across genes.
+    """Cox model of survival on every gene, vectorised across genes.
+
+    Without ``covariates`` and ``strata`` each gene gets R's univariate
+    ``coxph(Surv(time, event) ~ gene)``. With them, R's
+    ``coxph(Surv(time, event) ~ gene + covariates + strata(s))``, still fitted for
+    a block of genes at once; the reported coefficient, standard error, Wald, LRT
+    and score tests are then those of the gene given the covariates (the LRT
+    against the covariates-only model, the score test at the covariates' estimates).
 
     Parameters
     ----------
@@ -302,6 +348,17 @@ def cox_scan(
         R's ``coxph.control(iter.max, eps)``.
     gene_names
         Gene identifiers when ``expression`` is an array.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
+    covariates
+        Adjustment covariates, one row per sample in the sample order (a
+        ``DataFrame``: numeric columns as they are, categorical ones as treatment
+        dummies, as :func:`sigsurv.survival.cox.cox_fit`).
+    strata
+        A stratum per sample: separate baseline hazards (R ``strata()``).
+    reference_levels
+        Reference level per categorical covariate.
 
     Returns
     -------
@@ -334,106 +391,34 @@ def cox_scan(
     >>> res = cox_scan(expr, t, e)
     >>> list(res.index), bool(res["converged"].all())
     (['A', 'B', 'C'], True)
+    >>> clinical = pd.DataFrame({"age": rng.normal(60, 8, 40).round(), "site": ["a", "b"] * 20})
+    >>> adjusted = cox_scan(expr, t, e, covariates=clinical[["age"]], strata=clinical["site"])
+    >>> adjusted.columns[:3].tolist(), bool(adjusted["converged"].all())
+    (['coef', 'se', 'hr'], True)
     """
     if ties not in ("efron", "breslow"):
         raise SigsurvInputError("unknown ties method", expected="'efron' or 'breslow'", found=ties)
-    if isinstance(expression, pd.DataFrame):
-        names = expression.index.astype(str).tolist() if gene_names is None else list(gene_names)
-        if isinstance(time, pd.Series) and not isinstance(time.index, pd.RangeIndex):
-            if not time.index.astype(str).equals(expression.columns.astype(str)):
-                raise SampleJoinError(
-                    "time labels do not match the expression columns (same samples, same order)",
-                    expected=f"{list(expression.columns[:3])}...",
-                    found=f"{list(time.index[:3])}...",
-                )
-        values = expression.to_numpy(dtype=np.float64)
-    else:
-        values = np.asarray(expression, dtype=np.float64)
-        if values.ndim == 1:
-            values = values[None, :]
-        names = (
-            [f"gene{i + 1}" for i in range(values.shape[0])]
-            if gene_names is None
-            else [str(g) for g in gene_names]
-        )
-    if values.ndim != 2:
-        raise SigsurvInputError(
-            "expression must be genes x samples", expected="2-D", found=f"shape {values.shape}"
-        )
-    if len(names) != values.shape[0]:
-        raise SigsurvInputError(
-            "gene_names length differs from the number of genes",
-            expected=values.shape[0],
-            found=len(names),
-        )
-    t, e = validate_survival(time, event)
+    values, names = _expression_matrix(expression, time, gene_names)
+    t, e = survival_arrays(time, event, timefix=timefix)
     if values.shape[1] != t.shape[0]:
         raise SigsurvInputError(
             "expression columns (samples) and time differ in length",
             expected=f"{t.shape[0]} samples",
             found=values.shape[1],
         )
-    bad = ~np.isfinite(values).all(axis=1)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise SigsurvInputError(
-            f"{int(bad.sum())} gene(s) have missing or infinite values",
-            column=names[first],
-            expected="complete expression (filter or impute explicitly)",
-            found="NA/inf",
-        )
-    constant = np.all(values == values[:, :1], axis=1)
-    if constant.any():
-        shown = [names[i] for i in np.flatnonzero(constant)[:5]]
-        raise AnalysisError(
-            f"{int(constant.sum())} gene(s) are constant across samples",
-            expected="varying expression (drop constant genes first)",
-            found=shown,
-        )
-    n_events = int(e.sum())
-    if n_events == 0:
-        raise AnalysisError(
-            "no events: Cox models cannot be fitted", expected=">= 1 event", found="0 events"
-        )
-    if n_events < MIN_EVENTS:
-        warnings.warn(
-            f"only {n_events} events: Cox estimates are unreliable", SigsurvWarning, stacklevel=2
-        )
-    if block_size is None:
-        block_size = max(1, _CELLS_PER_BLOCK // max(1, t.shape[0]))
-    if block_size < 1:
+    _check_genes(values, names)
+    warn_few_events(require_events(e, "a Cox model"), "Cox estimates")
+    if block_size is not None and block_size < 1:
         raise SigsurvInputError("block_size must be positive", expected=">= 1", found=block_size)
 
-    rs = _RiskSets(t, e, ties == "efron")
-    parts: list[dict[str, np.ndarray]] = []
-    for start in range(0, values.shape[0], block_size):
-        block = np.ascontiguousarray(values[start : start + block_size][:, rs.order].T)
-        parts.append(_scan_block(block, rs, max_iter, eps))
-    out = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    if covariates is None and strata is None:
+        out = _univariate(values, t, e, ties, block_size, max_iter, eps)
+    else:
+        z = _covariate_matrix(covariates, reference_levels, t.shape[0])
+        strata_arr = None if strata is None else check_strata(strata, t.shape[0])
+        out = _adjusted(values, t, e, z, strata_arr, ties, max_iter, eps, block_size)
 
-    coef = out["coef"]
-    se = np.sqrt(out["var"])
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        z = coef / se
-        lrt = 2.0 * (out["loglik"] - out["loglik0"])
-        result = pd.DataFrame(
-            {
-                "coef": coef,
-                "se": se,
-                "hr": np.exp(coef),
-                "z": z,
-                "p_wald": 2.0 * stats.norm.sf(np.abs(z)),
-                "lrt_stat": lrt,
-                "p_lrt": stats.chi2.sf(lrt, 1),
-                "score_stat": out["score_stat"],
-                "p_score": stats.chi2.sf(out["score_stat"], 1),
-                "coef_per_sd": coef * out["sd"],
-                "iterations": out["iterations"],
-                "converged": out["converged"],
-                "nonconvergence_warning": out["nonconvergence_warning"],
-            },
-            index=pd.Index(names, name="gene"),
-        )
+    result = _result_table(out, names)
     result["q_value"] = benjamini_hochberg(result["p_wald"].to_numpy())
     n_flag = int(result["nonconvergence_warning"].sum())
     if n_flag:

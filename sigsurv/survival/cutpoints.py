@@ -18,7 +18,6 @@ Rules (:func:`group_by_cut`):
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
@@ -27,8 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
-from sigsurv.survival.endpoints import MIN_EVENTS, check_survival_arrays
+from sigsurv.errors import AnalysisError, SigsurvInputError
+from sigsurv.survival._validate import require_events, survival_arrays, warn_few_events
 from sigsurv.survival.logrank import LogRankResult, logrank_test
 
 __all__ = [
@@ -58,7 +57,7 @@ def logrank_scores(time: Any, event: Any) -> np.ndarray:
     >>> logrank_scores([1, 2, 2, 3], [1, 1, 0, 1]).round(4).tolist()
     [0.75, 0.25, -0.75, -0.75]
     """
-    t, e = check_survival_arrays(time, event)
+    t, e = survival_arrays(time, event)
     n = t.size
     order = np.argsort(t, kind="stable")
     max_rank = np.searchsorted(t[order], t, side="right")  # 1-based max-rank
@@ -225,6 +224,33 @@ def _standardized(
     return np.abs(cums - expected) / np.sqrt(variance)
 
 
+def _permutation_p(
+    a_sorted: np.ndarray,
+    m: np.ndarray,
+    sums: tuple[float, float],
+    statistic: float,
+    n_permutations: int,
+    seed: Any,
+) -> float:
+    """Permutation p-value of the maximally selected statistic (blocks of permutations).
+
+    ``sums`` are the sum and the sum of squares of the log-rank scores.
+    """
+    n = a_sorted.shape[0]
+    total, total_sq = sums
+    rng = np.random.default_rng(seed)
+    exceed = 0
+    done = 0
+    while done < n_permutations:
+        size = min(_PERMUTATION_BLOCK, n_permutations - done)
+        perm = rng.permuted(np.broadcast_to(a_sorted, (size, n)), axis=1)
+        perm_stat = _standardized(np.cumsum(perm, axis=1)[:, m - 1], m, n, total, total_sq)
+        # tolerance: permutations reproducing the observed split must count as ties
+        exceed += int((perm_stat.max(axis=1) >= statistic * (1 - 1e-12)).sum())
+        done += size
+    return (1 + exceed) / (1 + n_permutations)
+
+
 def maxstat_cutpoint(
     score: Any,
     time: Any,
@@ -282,7 +308,7 @@ def maxstat_cutpoint(
     >>> bool(res.p_lau92 < 0.05), res.n_low + res.n_high
     (True, 100)
     """
-    t, e = check_survival_arrays(time, event)
+    t, e = survival_arrays(time, event)
     x = np.asarray(score, dtype=float).ravel()
     n = t.size
     if x.size != n:
@@ -301,17 +327,10 @@ def maxstat_cutpoint(
             "permutations need a non-negative count and an explicit seed",
             found=f"n_permutations={n_permutations}, seed={seed}",
         )
-    events = int(e.sum())
-    if events == 0:
-        raise AnalysisError("no events: no cut-point can be selected", found=f"{n} samples")
+    events = require_events(e, "the optimal cut-point")
     if np.ptp(x) == 0:
         raise AnalysisError("the score is constant: no cut-point", found=f"{x[0]:g}")
-    if events < MIN_EVENTS:
-        warnings.warn(
-            f"only {events} events: the optimal cut-point is unreliable",
-            SigsurvWarning,
-            stacklevel=2,
-        )
+    warn_few_events(events, "the optimal cut-point")
     a = logrank_scores(t, e)
     order = np.argsort(x, kind="stable")
     xs = x[order]
@@ -340,17 +359,8 @@ def maxstat_cutpoint(
 
     p_perm = None
     if n_permutations > 0:
-        rng = np.random.default_rng(seed)
-        exceed = 0
-        done = 0
-        while done < n_permutations:
-            size = min(_PERMUTATION_BLOCK, n_permutations - done)
-            perm = rng.permuted(np.broadcast_to(a_sorted, (size, n)), axis=1)
-            perm_stat = _standardized(np.cumsum(perm, axis=1)[:, m - 1], m, n, total, total_sq)
-            # tolerance: permutations reproducing the observed split must count as ties
-            exceed += int((perm_stat.max(axis=1) >= statistic * (1 - 1e-12)).sum())
-            done += size
-        p_perm = (1 + exceed) / (1 + n_permutations)
+        sums = (total, total_sq)
+        p_perm = _permutation_p(a_sorted, m, sums, statistic, n_permutations, seed)
 
     low = x <= cut
     groups = pd.Categorical(np.where(low, "low", "high"), categories=["low", "high"])
@@ -528,6 +538,6 @@ def group_by_cut(
             found=f"cut(s) {', '.join(f'{c:g}' for c in cuts)}",
         )
     labels = pd.Series(
-        pd.Categorical.from_codes(codes, categories=names, ordered=True), index=index
+        pd.Categorical.from_codes(codes, categories=pd.Index(names), ordered=True), index=index
     )
     return Grouping(labels=labels, cuts=cuts, rule=rule_name, maxstat=maxstat)

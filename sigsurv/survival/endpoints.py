@@ -9,14 +9,15 @@ follow-up (R: the median of ``survfit(Surv(time, 1 - event) ~ 1)``).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvWarning
+from sigsurv.errors import AnalysisError
+from sigsurv.survival._event_table import event_table
+from sigsurv.survival._validate import MIN_EVENTS, survival_arrays, warn_few_events
 
 if TYPE_CHECKING:
     from sigsurv.cohorts.model import Cohort
@@ -29,12 +30,11 @@ __all__ = [
     "prepare_survival",
 ]
 
-#: Below this many events survival statistics are unstable; analyses warn.
-MIN_EVENTS = 10
-
 
 def check_survival_arrays(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
     """Validate follow-up times and event indicators and return them as float arrays.
+
+    The one survival validator of sigsurv (every survival entry point uses it).
 
     Parameters
     ----------
@@ -60,56 +60,7 @@ def check_survival_arrays(time: Any, event: Any) -> tuple[np.ndarray, np.ndarray
     >>> event
     array([1., 0., 1.])
     """
-    t = np.asarray(time)
-    e = np.asarray(event)
-    if t.ndim != 1 or e.ndim != 1:
-        raise CohortValidationError(
-            "time and event must be 1-d arrays", found=f"shapes {t.shape} and {e.shape}"
-        )
-    if t.shape[0] != e.shape[0]:
-        raise CohortValidationError(
-            "time and event differ in length", expected=str(t.shape[0]), found=e.shape[0]
-        )
-    if t.shape[0] == 0:
-        raise CohortValidationError("no samples: time and event are empty")
-    try:
-        t = t.astype(float)
-        e = e.astype(float)
-    except (TypeError, ValueError) as exc:
-        raise CohortValidationError(
-            "time and event must be numeric", found=str(exc).splitlines()[0]
-        ) from None
-    bad_t = ~np.isfinite(t)
-    if bad_t.any():
-        raise CohortValidationError(
-            "missing or infinite follow-up time",
-            expected="finite times",
-            found=f"{int(bad_t.sum())} values, first at position {int(np.argmax(bad_t))}",
-            hint="drop incomplete samples first (Cohort.complete_cases)",
-        )
-    if (t < 0).any():
-        first = int(np.argmax(t < 0))
-        raise CohortValidationError(
-            "negative follow-up time", expected="times >= 0", found=f"{t[first]:g} at {first}"
-        )
-    bad_e = ~np.isin(e, (0.0, 1.0))
-    if bad_e.any():
-        first = int(np.argmax(bad_e))
-        raise CohortValidationError(
-            "event indicator must be 0/1",
-            expected="0 (censored) or 1 (event)",
-            found=f"{e[first]} at position {first}",
-        )
-    return t, e
-
-
-def _km_steps(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct times and the Kaplan–Meier survival after each (no validation)."""
-    times, inverse, counts = np.unique(time, return_inverse=True, return_counts=True)
-    n_event = np.bincount(inverse, weights=event, minlength=times.size)
-    n_risk = time.size - np.concatenate(([0], np.cumsum(counts)[:-1]))
-    surv = np.cumprod(1.0 - n_event / n_risk)
-    return times, surv
+    return survival_arrays(time, event)
 
 
 def first_time_at_or_below_half(times: np.ndarray, curve: np.ndarray) -> float | None:
@@ -139,7 +90,7 @@ def first_time_at_or_below_half(times: np.ndarray, curve: np.ndarray) -> float |
     return float(x[0])
 
 
-def median_follow_up(time: Any, event: Any) -> float | None:
+def median_follow_up(time: Any, event: Any, *, timefix: bool = True) -> float | None:
     """Median follow-up by the reverse Kaplan–Meier method.
 
     Censoring is treated as the event and events as censoring; the median of that
@@ -152,6 +103,9 @@ def median_follow_up(time: Any, event: Any) -> float | None:
         Follow-up times (finite, >= 0).
     event
         Event indicators (1 = event, 0 = censored).
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -168,9 +122,9 @@ def median_follow_up(time: Any, event: Any) -> float | None:
     """
     if np.asarray(time).size == 0 and np.asarray(event).size == 0:
         return None
-    t, e = check_survival_arrays(time, event)
-    times, surv = _km_steps(t, 1.0 - e)
-    return first_time_at_or_below_half(times, surv)
+    t, e = survival_arrays(time, event, timefix=timefix)
+    reverse = event_table(t, e).reversed()
+    return first_time_at_or_below_half(reverse.time, reverse.product_limit())
 
 
 @dataclass(frozen=True)
@@ -323,13 +277,7 @@ def prepare_survival(
             + (f" in subgroup {subgroup!r}" if subgroup else ""),
             hint="choose another endpoint, subgroup or a longer horizon",
         )
-    if events < MIN_EVENTS:
-        warnings.warn(
-            f"cohort {cohort.name}: only {events} {target.name} events ({label}); "
-            "survival statistics are unreliable",
-            SigsurvWarning,
-            stacklevel=2,
-        )
+    warn_few_events(events, f"survival statistics of cohort {cohort.name} ({label})")
     data = SurvivalData(
         time=time,
         event=event,

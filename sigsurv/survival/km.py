@@ -23,7 +23,9 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv.errors import AnalysisError, SigsurvInputError
-from sigsurv.survival.endpoints import check_survival_arrays, first_time_at_or_below_half
+from sigsurv.survival._event_table import event_table
+from sigsurv.survival._validate import survival_arrays
+from sigsurv.survival.endpoints import first_time_at_or_below_half
 
 __all__ = [
     "KaplanMeierCurve",
@@ -362,10 +364,9 @@ class KaplanMeierResult:
 def _curve(
     group: Any, time: np.ndarray, event: np.ndarray, conf_level: float, conf_type: str
 ) -> KaplanMeierCurve:
-    times, inverse, counts = np.unique(time, return_inverse=True, return_counts=True)
-    n_event = np.bincount(inverse, weights=event, minlength=times.size)
-    n_risk = time.size - np.concatenate(([0], np.cumsum(counts)[:-1]))
-    surv = np.cumprod(1.0 - n_event / n_risk)
+    tab = event_table(time, event)
+    n_risk, n_event = tab.n_risk, tab.n_event
+    surv = tab.product_limit()
     with np.errstate(divide="ignore", invalid="ignore"):
         # Greenwood; a time where everyone at risk fails makes the variance infinite (R).
         term = np.where(n_event > 0, n_event / (n_risk * (n_risk - n_event)), 0.0)
@@ -374,10 +375,10 @@ def _curve(
     lower, upper = _confidence_limits(surv, se_log, conf_level, conf_type)
     table = pd.DataFrame(
         {
-            "time": times,
+            "time": tab.time,
             "n_risk": n_risk.astype(int),
             "n_event": n_event.astype(int),
-            "n_censor": (counts - n_event).astype(int),
+            "n_censor": tab.n_censor.astype(int),
             "surv": surv,
             "std_err": std_err,
             "lower": lower,
@@ -401,6 +402,7 @@ def kaplan_meier(
     *,
     conf_level: float = 0.95,
     conf_type: str = "log",
+    timefix: bool = True,
 ) -> KaplanMeierResult:
     """Kaplan–Meier estimates per group, as R ``survfit(Surv(time, event) ~ groups)``.
 
@@ -416,6 +418,9 @@ def kaplan_meier(
         Confidence level of the pointwise intervals.
     conf_type
         ``"log"`` (R default), ``"log-log"`` or ``"plain"``.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -444,7 +449,7 @@ def kaplan_meier(
     >>> fit.median_survival()["all"].median
     15.0
     """
-    t, e = check_survival_arrays(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     if conf_type not in CONF_TYPES:
         raise SigsurvInputError(
             "unknown confidence interval type", expected=" | ".join(CONF_TYPES), found=conf_type

@@ -24,7 +24,7 @@ covariate (checked against R ``coxph`` in the tests).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,8 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
-from sigsurv.survival.endpoints import MIN_EVENTS, check_survival_arrays
+from sigsurv.survival._event_table import EventTable, event_table
+from sigsurv.survival._validate import require_events, survival_arrays, warn_few_events
 from sigsurv.survival.km import encode_groups
 
 __all__ = ["LogRankResult", "LogRankTrendResult", "logrank_test", "logrank_trend_test"]
@@ -56,6 +57,9 @@ class LogRankResult:
         Variance-covariance matrix of O - E (groups x groups).
     n_strata
         Number of strata (1 without ``strata``).
+    weighting
+        ``"log-rank"`` or the Fleming–Harrington weights ``"FH(p, q)"`` used
+        (R ``survdiff(rho = r)`` is ``FH(r, 0)``).
 
     Examples
     --------
@@ -73,6 +77,7 @@ class LogRankResult:
     expected: pd.Series
     variance: pd.DataFrame
     n_strata: int = 1
+    weighting: str = "log-rank"
 
     def to_frame(self) -> pd.DataFrame:
         """Per-group table as R's ``survdiff`` prints: N, O, E, (O-E)^2/E, (O-E)^2/V.
@@ -132,36 +137,48 @@ class LogRankTrendResult:
     logrank: LogRankResult
 
 
+def _time_weights(tab: EventTable, p: float, q: float) -> np.ndarray:
+    """Fleming–Harrington weights ``S(t-)^p (1 - S(t-))^q`` at each distinct time.
+
+    ``S(t-)`` is the left-continuous pooled Kaplan–Meier estimate of the stratum,
+    as R ``survdiff``'s C code (``survdiff2.c``) computes it for ``rho`` (= p, q = 0).
+    """
+    surv = tab.product_limit()
+    left = np.concatenate([[1.0], surv[:-1]])
+    return left**p * (1.0 - left) ** q
+
+
 def _observed_expected_variance(
-    time: np.ndarray, event: np.ndarray, codes: np.ndarray, k: int
+    time: np.ndarray, event: np.ndarray, codes: np.ndarray, k: int, p: float, q: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """O, E and V of one stratum (vectorised over distinct event times)."""
-    times, inverse = np.unique(time, return_inverse=True)
-    m = times.size
-    flat = inverse * k + codes
-    at_time = np.bincount(flat, minlength=m * k).reshape(m, k).astype(float)
-    deaths = np.bincount(flat, weights=event, minlength=m * k).reshape(m, k)
-    # at risk at t_j: samples with time >= t_j (reverse cumulative sum)
-    n_risk_g = np.cumsum(at_time[::-1], axis=0)[::-1]
+    """(Weighted) O, E and V of one stratum (vectorised over distinct event times)."""
+    tab = event_table(time, event)
+    n_risk_g, deaths = tab.by_group(codes, k)
     keep = deaths.sum(axis=1) > 0
     n_risk_g = n_risk_g[keep]
     deaths = deaths[keep]
     n_risk = n_risk_g.sum(axis=1)
     d = deaths.sum(axis=1)
-    observed = deaths.sum(axis=0)
     share = n_risk_g / n_risk[:, None]
-    expected = (share * d[:, None]).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.where(n_risk > 1, d * (n_risk - d) / (n_risk - 1), 0.0)
+    if p == 0 and q == 0:
+        observed = deaths.sum(axis=0)
+        expected = (share * d[:, None]).sum(axis=0)
+    else:
+        w = _time_weights(tab, p, q)[keep]
+        observed = (w[:, None] * deaths).sum(axis=0)
+        expected = (share * (w * d)[:, None]).sum(axis=0)
+        c = c * w * w
     weighted = share * c[:, None]
     variance = np.diag(weighted.sum(axis=0)) - weighted.T @ share
     return observed, expected, variance
 
 
 def _prepare(
-    time: Any, event: Any, groups: Any, strata: Any
+    time: Any, event: Any, groups: Any, strata: Any, timefix: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any], np.ndarray, int]:
-    t, e = check_survival_arrays(time, event)
+    t, e = survival_arrays(time, event, timefix=timefix)
     if groups is None:
         raise SigsurvInputError("logrank_test needs group labels", expected="one label per sample")
     codes, levels = encode_groups(groups, t.size)
@@ -176,25 +193,25 @@ def _prepare(
     else:
         s_codes, s_levels = encode_groups(strata, t.size, name="strata")
         n_strata = len(s_levels)
-    events = int(e.sum())
-    if events == 0:
-        raise AnalysisError("no events: the log-rank test is undefined", found=f"{t.size} samples")
-    if events < MIN_EVENTS:
-        warnings.warn(
-            f"only {events} events: the log-rank test is unreliable", SigsurvWarning, stacklevel=3
-        )
+    warn_few_events(require_events(e, "the log-rank test"), "the log-rank test", stacklevel=4)
     return t, e, codes, levels, s_codes, n_strata
 
 
 def _oev(
-    t: np.ndarray, e: np.ndarray, codes: np.ndarray, k: int, s_codes: np.ndarray, n_strata: int
+    t: np.ndarray,
+    e: np.ndarray,
+    codes: np.ndarray,
+    k: int,
+    s_codes: np.ndarray,
+    n_strata: int,
+    weights: tuple[float, float] = (0.0, 0.0),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     observed = np.zeros(k)
     expected = np.zeros(k)
     variance = np.zeros((k, k))
     for s in range(n_strata):
         mask = s_codes == s
-        o, ex, v = _observed_expected_variance(t[mask], e[mask], codes[mask], k)
+        o, ex, v = _observed_expected_variance(t[mask], e[mask], codes[mask], k, *weights)
         observed += o
         expected += ex
         variance += v
@@ -247,8 +264,49 @@ def _result(
     )
 
 
-def logrank_test(time: Any, event: Any, groups: Any, *, strata: Any = None) -> LogRankResult:
-    """Log-rank test of equal survival across groups, as R ``survdiff`` (rho = 0).
+def _weight_exponents(
+    rho: float, fleming_harrington: tuple[float, float] | None
+) -> tuple[float, float]:
+    if fleming_harrington is None:
+        p, q = float(rho), 0.0
+    else:
+        if rho != 0:
+            raise SigsurvInputError(
+                "give either rho or fleming_harrington, not both",
+                found=f"rho={rho}, fleming_harrington={fleming_harrington}",
+            )
+        try:
+            p, q = (float(v) for v in fleming_harrington)
+        except (TypeError, ValueError):
+            raise SigsurvInputError(
+                "fleming_harrington must be a pair (p, q)", found=repr(fleming_harrington)
+            ) from None
+    if not (np.isfinite(p) and np.isfinite(q) and p >= 0 and q >= 0):
+        raise SigsurvInputError(
+            "weight exponents must be finite and >= 0", expected="p, q >= 0", found=(p, q)
+        )
+    return p, q
+
+
+def logrank_test(
+    time: Any,
+    event: Any,
+    groups: Any,
+    *,
+    strata: Any = None,
+    timefix: bool = True,
+    rho: float = 0.0,
+    fleming_harrington: tuple[float, float] | None = None,
+) -> LogRankResult:
+    """Log-rank test of equal survival across groups, as R ``survdiff``; weighted variants.
+
+    Each distinct event time gets a weight ``w(t)``: 1 for the log-rank test
+    (``rho = 0``, R's default); ``S(t-)^rho`` for R's ``survdiff(rho = )``
+    (``rho = 1``: the Peto & Peto modification of the Gehan–Wilcoxon test); and
+    ``S(t-)^p (1 - S(t-))^q`` for the Fleming–Harrington ``G(p, q)`` family
+    (``q > 0`` emphasises late differences). ``S(t-)`` is the left-continuous
+    Kaplan–Meier estimate of all groups pooled (within each stratum). O and E are
+    sums of ``w d``, the variance of ``w^2`` times the hypergeometric variance.
 
     Parameters
     ----------
@@ -261,16 +319,28 @@ def logrank_test(time: Any, event: Any, groups: Any, *, strata: Any = None) -> L
         :func:`sigsurv.survival.km.encode_groups` (categories of a Categorical, else sorted).
     strata
         Optional stratum label per sample: the stratified log-rank test.
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
+    rho
+        R ``survdiff``'s ``rho``: weights ``S(t-)^rho`` (>= 0).
+    fleming_harrington
+        ``(p, q)``: Fleming–Harrington weights ``S(t-)^p (1 - S(t-))^q``;
+        ``(rho, 0)`` equals ``rho``. Give ``rho`` or this, not both.
 
     Returns
     -------
     LogRankResult
-        Chi-square, df, p, observed, expected and the variance matrix.
+        Chi-square, df, p, (weighted) observed, expected, the variance matrix and
+        the ``weighting`` used.
 
     Raises
     ------
     AnalysisError
         No events, or all samples in one group.
+    SigsurvInputError
+        Negative or non-finite weight exponents, or both ``rho`` and
+        ``fleming_harrington``.
 
     Warns
     -----
@@ -286,15 +356,31 @@ def logrank_test(time: Any, event: Any, groups: Any, *, strata: Any = None) -> L
     5.3478 0.0207
     >>> res.observed.tolist(), res.expected.round(4).tolist()
     ([3.0, 3.0], [1.1286, 4.8714])
+    >>> peto = logrank_test([2, 3, 5, 7, 8, 9, 11, 12], [1, 1, 0, 1, 1, 0, 1, 1],
+    ...                     ["x", "x", "x", "x", "y", "y", "y", "y"], rho=1)
+    >>> print(f"{peto.chisq:.4f} {peto.weighting}")
+    4.8531 FH(1, 0)
     """
-    t, e, codes, levels, s_codes, n_strata = _prepare(time, event, groups, strata)
+    p, q = _weight_exponents(rho, fleming_harrington)
+    t, e, codes, levels, s_codes, n_strata = _prepare(time, event, groups, strata, timefix)
     k = len(levels)
-    observed, expected, variance = _oev(t, e, codes, k, s_codes, n_strata)
-    return _result(levels, codes, observed, expected, variance, n_strata)
+    observed, expected, variance = _oev(t, e, codes, k, s_codes, n_strata, (p, q))
+    result = _result(levels, codes, observed, expected, variance, n_strata)
+    if p == 0 and q == 0:
+        return result
+    return replace(result, weighting=f"FH({p:g}, {q:g})")
 
 
 def logrank_trend_test(
-    time: Any, event: Any, groups: Any, scores: Any = None, *, strata: Any = None
+    time: Any,
+    event: Any,
+    groups: Any,
+    scores: Any = None,
+    *,
+    strata: Any = None,
+    timefix: bool = True,
+    rho: float = 0.0,
+    fleming_harrington: tuple[float, float] | None = None,
 ) -> LogRankTrendResult:
     """Log-rank test for trend across ordered groups.
 
@@ -315,6 +401,11 @@ def logrank_trend_test(
         label -> score.
     strata
         Optional stratum label per sample.
+    rho, fleming_harrington
+        Weights of the underlying test, as :func:`logrank_test` (default: none).
+    timefix
+        Treat times closer than ``sqrt(eps)`` (absolute or relative) as tied, as R's
+        default ``timefix = TRUE`` (survival's ``aeqSurv``); ``False``: exact ties only.
 
     Returns
     -------
@@ -334,7 +425,8 @@ def logrank_trend_test(
     >>> res.z > 0, res.df, round(res.p, 4)
     (True, 1, 0.0023)
     """
-    t, e, codes, levels, s_codes, n_strata = _prepare(time, event, groups, strata)
+    p, q = _weight_exponents(rho, fleming_harrington)
+    t, e, codes, levels, s_codes, n_strata = _prepare(time, event, groups, strata, timefix)
     k = len(levels)
     if scores is None:
         w = np.arange(1.0, k + 1.0)
@@ -351,13 +443,15 @@ def logrank_trend_test(
             )
     if not np.isfinite(w).all() or np.ptp(w) == 0:
         raise AnalysisError("group scores must be finite and not all equal", found=w.tolist())
-    observed, expected, variance = _oev(t, e, codes, k, s_codes, n_strata)
+    observed, expected, variance = _oev(t, e, codes, k, s_codes, n_strata, (p, q))
     u = float(w @ (observed - expected))
     var_u = float(w @ variance @ w)
     if not var_u > 0:
         raise AnalysisError("the trend statistic has zero variance", found=var_u)
     chisq = u * u / var_u
     base = _result(levels, codes, observed, expected, variance, n_strata)
+    if p != 0 or q != 0:
+        base = replace(base, weighting=f"FH({p:g}, {q:g})")
     return LogRankTrendResult(
         chisq=chisq,
         df=1,

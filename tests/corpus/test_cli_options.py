@@ -116,16 +116,21 @@ def test_options_ignored_by_a_cbioportal_folder_are_refused(flag, tmp_path, caps
     assert flag in line and "cBioPortal" in line
 
 
-def test_platform_for_a_plain_table_is_refused_and_options_that_apply_are_kept(tmp_path, capsys):
+def test_orientation_given_for_a_series_matrix_is_refused(tmp_path, capsys):
+    geo = corpus._geo(tmp_path, corpus.series_matrix())
+    arguments = geo.cli_args()
+    assert main(["--quiet", *arguments]) == 0  # the options that apply are accepted
+    capsys.readouterr()
+    line = _check_one_line(
+        capsys, [*arguments, "--orientation", "samples_x_genes"], "--orientation does not apply"
+    )
+    assert "a GEO series matrix" in line
+
+
+def test_options_that_apply_to_a_plain_table_are_accepted(tmp_path):
     table = corpus._tables(tmp_path)
     flags = [item for pair in _table_flags(table) for item in pair]
-    line = _check_one_line(
-        capsys,
-        ["cohort", "info", table.source, *flags, "--platform", "gpl.txt"],
-        "--platform does not apply",
-    )
-    assert "an expression table" in line
-    assert main(["--quiet", "cohort", "info", table.source, *flags, "--json"]) == 0
+    assert main(["--quiet", "cohort", "info", table.source, *flags, "--collapse", "mean"]) == 0
 
 
 def test_survival_refuses_ignored_options_before_analysing(capsys):

@@ -64,12 +64,13 @@ def test_uno_and_auc_match_scikit_survival_goldens(test_data_dir: Path) -> None:
         df = load(case["cohort"])
         x = df[f"num_HS_{case['gene']}"].to_numpy()
         t, e = df["time"].to_numpy(), df["event"].to_numpy()
-        assert abs(uno_c(t, e, x) - case["uno_c"]) <= 1e-10
-        assert abs(uno_c(t, e, x, tau=60) - case["uno_c_tau60"]) <= 1e-10
+        sk = "sksurv"  # scikit-survival's G(t) weights (the default is R's G(t-))
+        assert abs(uno_c(t, e, x, convention=sk) - case["uno_c"]) <= 1e-10
+        assert abs(uno_c(t, e, x, tau=60, convention=sk) - case["uno_c_tau60"]) <= 1e-10
         np.testing.assert_allclose(
-            time_dependent_auc(t, e, x, case["horizons"]), case["auc"], rtol=1e-10
+            time_dependent_auc(t, e, x, case["horizons"], convention=sk), case["auc"], rtol=1e-10
         )
-        single = time_dependent_auc(t, e, x, case["horizons"][1])
+        single = time_dependent_auc(t, e, x, case["horizons"][1], convention=sk)
         assert isinstance(single, float) and abs(single - case["auc"][1]) <= 1e-10
 
 

@@ -1,0 +1,214 @@
+"""Any cohort spec to a :class:`Cohort`: bundled name, recipe id, recipe file or SOURCE.
+
+``resolve_cohort`` is what ``reproduce --cohort`` and the other commands need: one
+string, the usual source options, one cohort. A recipe is loaded from the files a
+previous :func:`sigsurv.cohorts.fetch.fetch` put in the cache (fetched now when
+``download=True``), with the loader, options, endpoints and standardisation it names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sigsurv.cohorts.build import EndpointSpec
+from sigsurv.cohorts.examples import EXAMPLES
+from sigsurv.cohorts.fetch import FetchResult, cached_recipe_path, fetch, user_recipe_path
+from sigsurv.cohorts.model import Cohort
+from sigsurv.cohorts.recipe import Recipe, list_recipes, load_recipe
+from sigsurv.errors import FileFormatError, OptionError
+
+__all__ = ["load_recipe_cohort", "resolve_cohort"]
+
+# Recipe option names -> loader keyword names (the CLI's spelling is accepted too).
+_OPTION_NAMES = {"endpoint_name": "endpoint", "platform": None}
+
+
+def _loader_options(recipe: Recipe) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for key, value in recipe.options.items():
+        name = _OPTION_NAMES.get(key, key)
+        if name is not None:
+            options[name] = value
+    return options
+
+
+def _specs(recipe: Recipe) -> list[EndpointSpec]:
+    return [
+        EndpointSpec(
+            e.name,
+            e.time,
+            e.event,
+            unit=e.unit,
+            codes=e.codes,
+            site_column=e.site_column,
+            site=e.site,
+        )
+        for e in recipe.endpoints
+    ]
+
+
+def _study_folder(unpacked: Path) -> Path:
+    """The cBioPortal study folder inside an unpacked bundle (it may be nested once)."""
+    from sigsurv.cohorts.cbioportal import find_study_folder
+
+    study = find_study_folder(unpacked)
+    if study is None:
+        raise FileFormatError(
+            "the unpacked archive holds no single cBioPortal study folder",
+            file=unpacked,
+            expected="meta_study.txt with meta_clinical_*.txt, or data_clinical_*.txt",
+        )
+    return study
+
+
+def load_recipe_cohort(fetched: FetchResult, **overrides: Any) -> Cohort:
+    """Load the cohort a fetched recipe describes.
+
+    Parameters
+    ----------
+    fetched
+        The result of :func:`sigsurv.cohorts.fetch.fetch`.
+    overrides
+        Loader options that replace the recipe's (e.g. ``collapse``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sigsurv.cohorts.recipe import parse_recipe
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "e.tsv").write_text("gene\\ta\\tb\\nTP53\\t1\\t2\\n")
+    >>> _ = (folder / "c.tsv").write_text("id\\tm\\ts\\na\\t5\\t1\\nb\\t7\\t0\\n")
+    >>> recipe = parse_recipe("id: toy\\nloader: table\\nfiles:\\n"
+    ...     "  expression: {url: 'http://127.0.0.1/e.tsv'}\\n"
+    ...     "  clinical: {url: 'http://127.0.0.1/c.tsv'}\\n"
+    ...     "options: {time: m, event: s, time_unit: months}\\n")
+    >>> paths = {"expression": folder / "e.tsv", "clinical": folder / "c.tsv"}
+    >>> load_recipe_cohort(FetchResult(recipe, paths)).n_samples
+    2
+    """
+    cohort = _load_from_recipe(fetched, overrides)
+    note = f"recipe {fetched.recipe.id} ({fetched.recipe.source or 'in memory'})"
+    unverified = fetched.recipe.unverified_fields()
+    if unverified:
+        note += f"; fields not verified when the recipe was written: {', '.join(unverified)}"
+    cohort.messages = (*cohort.messages, note)
+    return cohort
+
+
+def _load_from_recipe(fetched: FetchResult, overrides: dict[str, Any]) -> Cohort:
+    from sigsurv.cohorts.cbioportal import load_cbioportal
+    from sigsurv.cohorts.geo import load_geo_series
+    from sigsurv.cohorts.sources import load_anndata
+    from sigsurv.cohorts.tables import load_tables
+    from sigsurv.cohorts.tcga import load_tcga
+
+    recipe, paths = fetched.recipe, fetched.paths
+    options = {**_loader_options(recipe), **overrides}
+    options.setdefault("name", recipe.id)
+    common: dict[str, Any] = {"standardise": recipe.standardise or None}
+    if recipe.loader == "geo":
+        return load_geo_series(
+            paths["series_matrix"],
+            platform=paths.get("platform"),
+            expression=paths.get("expression"),
+            endpoints=_specs(recipe),
+            **common,
+            **options,
+        )
+    if recipe.loader == "table":
+        return load_tables(
+            paths["expression"],
+            paths["clinical"],
+            platform=paths.get("platform"),
+            endpoints=_specs(recipe),
+            **common,
+            **options,
+        )
+    if recipe.loader == "tcga":
+        clinical = [paths[r] for r in ("survival", "clinical", "phenotype") if r in paths]
+        aliquots = [paths["aliquots"]] if "aliquots" in paths else []
+        return load_tcga(
+            paths["expression"],
+            clinical,
+            aliquot_tables=aliquots,
+            extra_endpoints=_specs(recipe),
+            **common,
+            **options,
+        )
+    if recipe.loader == "cbioportal":
+        return load_cbioportal(
+            _study_folder(paths["archive"]),
+            extra_endpoints=_specs(recipe),
+            **common,
+            **options,
+        )
+    return load_anndata(paths["expression"], **options)
+
+
+def _looks_like_recipe(spec: str) -> bool:
+    return spec.endswith((".yaml", ".yml")) and Path(spec).is_file()
+
+
+def resolve_cohort(
+    spec: str,
+    *,
+    cache_dir: str | Path | None = None,
+    mirror: str | None = None,
+    download: bool = False,
+    **source_options: Any,
+) -> Cohort:
+    """Load a cohort from any spec: a bundled name, a fetched recipe id, a recipe file
+    or a SOURCE (folder, series matrix, table...) with the usual options.
+
+    Parameters
+    ----------
+    spec
+        ``gse1992`` (bundled), ``gse2034`` (a recipe fetched before, found in the
+        cache), ``my_cohort.yaml`` (a recipe file: its files are fetched or reused from
+        the cache), or any SOURCE accepted by :func:`sigsurv.cohorts.load_cohort`.
+    cache_dir, mirror
+        Passed to :func:`sigsurv.cohorts.fetch.fetch`.
+    download
+        Fetch a shipped recipe id that is not in the cache yet (otherwise an error
+        tells the user to run ``sigsurv fetch ID``).
+    source_options
+        Options for a SOURCE (``clinical``, ``time``, ``event``, ``platform``...), or
+        overrides of a recipe's loader options.
+
+    Examples
+    --------
+    >>> resolve_cohort("gse4335").name
+    'gse4335'
+    """
+    from sigsurv.cohorts.sources import load_cohort
+
+    text = str(spec)
+    if text.lower() in EXAMPLES and not Path(text).exists():
+        return load_cohort(text, **source_options)
+    if _looks_like_recipe(text):
+        recipe = load_recipe(text)
+        fetched = fetch(recipe, cache_dir=cache_dir, mirror=mirror)
+        return load_recipe_cohort(fetched, **_recipe_overrides(source_options))
+    if not Path(text).exists():
+        cached = cached_recipe_path(text, cache_dir)
+        if cached is not None:
+            # The user's recipe file wins over the copy made at fetch time (it may be newer).
+            current = user_recipe_path(text, cache_dir) or cached
+            fetched = fetch(load_recipe(current), cache_dir=cache_dir, mirror=mirror)
+            return load_recipe_cohort(fetched, **_recipe_overrides(source_options))
+        if user_recipe_path(text, cache_dir) is not None or text.lower() in list_recipes():
+            if not download:
+                raise OptionError(
+                    f"cohort recipe {text!r} has not been fetched yet",
+                    hint=f"run `sigsurv fetch {text}` first (or pass download=True)",
+                )
+            fetched = fetch(text, cache_dir=cache_dir, mirror=mirror)
+            return load_recipe_cohort(fetched, **_recipe_overrides(source_options))
+    return load_cohort(text, **source_options)
+
+
+def _recipe_overrides(source_options: dict[str, Any]) -> dict[str, Any]:
+    """Keep the SOURCE options a recipe cohort can take (set ones only)."""
+    allowed = {"collapse", "harmonise", "na_policy", "name"}
+    return {k: v for k, v in source_options.items() if k in allowed and v is not None}
