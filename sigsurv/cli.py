@@ -39,7 +39,7 @@ from sigsurv._cli_options import (
     stderr,
     stdout,
 )
-from sigsurv.errors import SigsurvInputError, SigsurvWarning
+from sigsurv.errors import OptionError, SigsurvInputError, SigsurvWarning
 
 app = typer.Typer(
     name="sigsurv",
@@ -81,6 +81,13 @@ def _print_version(value: bool) -> None:
 def _main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    max_input_mib: Annotated[
+        int | None,
+        typer.Option(
+            "--max-input-mib",
+            help="Largest input file read, in MiB once decompressed (default 512).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -90,6 +97,12 @@ def _main_options(
 ) -> None:
     state["debug"] = debug
     state["quiet"] = quiet
+    if max_input_mib is not None:
+        from sigsurv.cohorts import readers
+
+        if max_input_mib < 1:
+            raise OptionError("--max-input-mib must be >= 1", found=max_input_mib)
+        readers.MAX_FILE_BYTES = max_input_mib * 1024**2
 
 
 # --------------------------------------------------------------------------- cohorts
@@ -445,6 +458,19 @@ def _show_usage_error(error: Exception) -> int:
     return int(getattr(error, "exit_code", 2))
 
 
+def _input_limit() -> int | None:
+    module = sys.modules.get("sigsurv.cohorts.readers")
+    return None if module is None else int(module.MAX_FILE_BYTES)
+
+
+def _restore_input_limit(limit: int | None) -> None:
+    # --max-input-mib lasts one invocation (main() may run several times in a process).
+    module = sys.modules.get("sigsurv.cohorts.readers")
+    if module is not None:
+        default = module.DEFAULT_MAX_FILE_BYTES
+        module.MAX_FILE_BYTES = default if limit is None else limit  # type: ignore[attr-defined]
+
+
 def _terminated(signum: int, frame: Any) -> None:
     # SIGTERM unwinds like an exception, so that a staged output folder is removed.
     raise SystemExit(128 + signum)
@@ -470,6 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = warnings.showwarning
     warnings.showwarning = _show_warning
     previous_sigterm = _catch_sigterm()
+    input_limit = _input_limit()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", SigsurvWarning)
@@ -508,3 +535,4 @@ def main(argv: list[str] | None = None) -> int:
         warnings.showwarning = previous
         if previous_sigterm is not None:
             signal.signal(signal.SIGTERM, previous_sigterm)
+        _restore_input_limit(input_limit)

@@ -316,6 +316,17 @@ def _directory_clinical(root: Path) -> Call:
     return call
 
 
+def _fifo_expression(root: Path) -> Call:
+    """A named pipe where the expression table should be (reading it would block)."""
+    import os
+
+    call = _tables(root)
+    fifo = Path(call.source)
+    fifo.unlink()
+    os.mkfifo(fifo)
+    return call
+
+
 def _limit(**patch: Any) -> Callable[[Path], Call]:
     def build(root: Path) -> Call:
         call = _tables(root)
@@ -547,6 +558,24 @@ ERROR_CASES: list[Case] = [
         ),
         FileFormatError,
         "decompressed file is larger",
+    ),
+    Case(
+        "UTF-16 expression table with BOM",
+        lambda r: _tables(r, expression=expression_text().encode("utf-16")),
+        FileFormatError,
+        "UTF-16 encoded text",
+    ),
+    Case(
+        "UTF-16LE clinical table without BOM",
+        lambda r: _tables(r, clinical=clinical_text().encode("utf-16-le"), defect="clinical"),
+        FileFormatError,
+        "UTF-16 encoded text",
+    ),
+    Case(
+        "expression table is a named pipe",
+        _fifo_expression,
+        FileFormatError,
+        "is a pipe (FIFO), not a regular file",
     ),
     # --- values that break a rule
     Case(
