@@ -186,6 +186,18 @@ def _refuse_utf16(raw: bytes | bytearray, file: Path) -> None:
         )
 
 
+def _refuse_comment_line(line: str, file: Path, number: int) -> None:
+    """A ``#`` line with the wrong number of fields is a comment, not a ragged row."""
+    if line.lstrip().startswith("#"):
+        raise FileFormatError(
+            "comment line ('#') inside the table",
+            file=file,
+            line=number,
+            found=line[:40],
+            hint="remove comment lines between the header and the data",
+        )
+
+
 def read_lines(path: str | Path) -> list[str]:
     """Return the lines of a text file, checking the line-length limit.
 
@@ -325,6 +337,14 @@ def _locate_header(
         names[0] = "id" if "id" not in names else "_id"
     if "" in names:
         empty = names.index("") + 1
+        if empty == len(names) and names.count("") == 1:
+            separator_name = "tab" if separator == "\t" else repr(separator)
+            raise FileFormatError(
+                f"header line ends with a trailing {separator_name} (an empty last column name)",
+                file=file,
+                line=line_number,
+                hint="remove the trailing separator from the header",
+            )
         raise FileFormatError(
             "empty column name in header", file=file, line=line_number, found=f"field {empty}"
         )
@@ -421,6 +441,7 @@ def read_text_table(
             if len(fields) == width + 1 and fields[-1] == "":
                 fields = fields[:-1]
             else:
+                _refuse_comment_line(line, file, header_number + 1 + offset)
                 raise FileFormatError(
                     "ragged row: wrong number of fields",
                     file=file,
@@ -517,8 +538,11 @@ def numeric_matrix(
         rows, cols = np.nonzero(bad)
         order = np.lexsort((cols, rows))
         row, col = int(rows[order[0]]), int(cols[order[0]])
+        logical = str(block[row, col]).strip().upper() in ("TRUE", "FALSE", "T", "F")
         raise CohortValidationError(
-            "non-numeric value in a numeric table",
+            "logical value (TRUE/FALSE) in a numeric table"
+            if logical
+            else "non-numeric value in a numeric table",
             file=table.file,
             line=table.line_of(row),
             column=value_columns[col],
@@ -642,6 +666,7 @@ def read_matrix_file(
         trailing = all(body[i].endswith(separator) and counts[i] == width for i in bad_rows)
         if not (trailing and bad_rows.size == len(body)):
             row = int(bad_rows[0])
+            _refuse_comment_line(body[row], file, header_number + 1 + row)
             raise FileFormatError(
                 "ragged row: wrong number of fields",
                 file=file,

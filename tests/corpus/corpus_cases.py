@@ -560,6 +560,32 @@ ERROR_CASES: list[Case] = [
         "decompressed file is larger",
     ),
     Case(
+        "header with a trailing tab",
+        lambda r: _tables(r, expression=expression_text().replace("\n", "\t\n", 1)),
+        FileFormatError,
+        "header line ends with a trailing tab",
+    ),
+    Case(
+        "comment line inside the expression table",
+        lambda r: _tables(
+            r,
+            expression=expression_text().replace("\n", "\n# exported by a script\n", 1),
+        ),
+        FileFormatError,
+        "comment line ('#') inside the table",
+    ),
+    Case(
+        "logical TRUE/FALSE row in the expression matrix",
+        lambda r: _tables(
+            r,
+            expression=expression_text(
+                values=_with_cells({(2, j): "TRUE" if j % 2 else "FALSE" for j in range(8)})
+            ),
+        ),
+        CohortValidationError,
+        "logical value (TRUE/FALSE) in a numeric table",
+    ),
+    Case(
         "UTF-16 expression table with BOM",
         lambda r: _tables(r, expression=expression_text().encode("utf-16")),
         FileFormatError,
