@@ -341,6 +341,16 @@ def scan_command(
 
 
 # --------------------------------------------------------------------------- reproduce
+def _margins(text: str) -> tuple[float, float]:
+    """``"0.8,1.25"`` -> (0.8, 1.25); the verdict rules check the values."""
+    parts = text.split(",")
+    try:
+        low, high = (float(part) for part in parts)
+    except ValueError:
+        raise OptionError("equivalence margins must be two numbers LOW,HIGH", found=text) from None
+    return low, high
+
+
 @app.command("reproduce")
 def reproduce_command(
     cohort: Annotated[
@@ -352,8 +362,22 @@ def reproduce_command(
     ] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("report"),
     null_random: Annotated[
-        int, typer.Option("--null-random", help="Random signatures for the null (0 = skip).")
-    ] = 200,
+        int, typer.Option("--null-random", help="Random signatures per test (0 = no null).")
+    ] = 1000,
+    null_random_adjusted: Annotated[
+        int,
+        typer.Option(
+            "--null-random-adjusted",
+            help="Random signatures for nulls fitted one Cox model at a time "
+            "(proliferation-adjusted, stratified).",
+        ),
+    ] = 100,
+    equivalence_margins: Annotated[
+        str,
+        typer.Option(
+            "--equivalence-margins", help="HR margins LOW,HIGH of claims of no association."
+        ),
+    ] = "0.8,1.25",
     proxies: Annotated[
         bool, typer.Option("--proxies/--no-proxies", help="Also test proxy signatures.")
     ] = True,
@@ -384,11 +408,17 @@ def reproduce_command(
             chosen_claims,
             include_proxies=proxies,
             null_random=null_random,
+            null_random_adjusted=null_random_adjusted,
+            equivalence_margins=_margins(equivalence_margins),
             seed=seed,
             progress=bar.testing,
         )
         options: dict[str, Any] = {"cohort": sources, "claim": claim, "out": str(out)}
         options |= {"null_random": null_random, "proxies": proxies}
+        options |= {
+            "null_random_adjusted": null_random_adjusted,
+            "equivalence_margins": equivalence_margins,
+        }
         manifest = reproduction_manifest(reproduction, cohorts, options=options, seed=seed)
         staged = write_reproduction(reproduction, folder.staging, manifest)
         bar.written()

@@ -1,62 +1,125 @@
-"""Test every seed claim on every cohort that can test it, and say whether it reproduces.
+"""Test every seed claim on every cohort that can test it, with the evidence a reviewer asks for.
 
 For each claim (``sigsurv.seeds``) and cohort, the matching analysis is chosen from
 the claim record: the endpoint (an exact match such as ``bmfs``, else an explicitly
 labelled analogue such as ``rfs``), the population filter (``er == 'positive'``),
-the follow-up horizon (60 months) and the signature (plus its proxies). The analysis
-itself is :func:`~sigsurv.survival.analysis.analyse_signature`; the verdict compares
-the grouped hazard ratio (high vs low score, the claims' orientation) with the
-claim's expected direction:
+the follow-up horizon (60 months), the strata (the cohort's technical batch) and the
+signature (plus its proxies). The analysis itself is
+:func:`~sigsurv.survival.analysis.analyse_signature`.
 
-* ``reproduced``: same direction and p < 0.05 (for a claim of *no* difference: p >= 0.05);
-* ``same direction, not significant``;
-* ``opposite direction`` (for a claim of no difference: a significant association);
-* ``not testable here``, with the reason (missing endpoint, genes, ER status...).
+Per test (claim x cohort x signature x endpoint x subgroup):
 
-Testable cohorts are pooled per claim and signature with the DerSimonian–Laird
-random-effects meta-analysis. A claim with a published 2 x 2 table is recomputed
-with Fisher's exact test.
+* the **primary statistic** is the HR per SD of the score (standardised within the
+  cohort, and within stratum when stratified); cut-based HRs (median, tertiles, the
+  optimal cut with a cross-validated correction) are secondary rows;
+* the **verdict** comes from :mod:`sigsurv.claims.verdicts`: ``consistent``,
+  ``contradicted``, ``inconclusive``, ``not informative`` (power < 50%) or ``not
+  testable``; a claim of no association uses TOST equivalence (``equivalent``, ``not
+  equivalent``, ``inconclusive``; margins an option);
+* events, reverse-KM median follow-up, Schoenfeld power for the published HR (or a
+  conventional per-SD HR) and the minimum detectable HR at 80%;
+* Holm-adjusted p within the claim and Benjamini–Hochberg q over the run, both on the
+  per-SD Wald p; identical tests (same cohort, signature, endpoint, subgroup, strata
+  and patients' data after the horizon) are computed once and listed as shared;
+* unadjusted, clinically adjusted and proliferation-adjusted per-SD HRs, the LRT and
+  change in C of adding the signature to the clinical model
+  (:mod:`sigsurv.claims.evidence`);
+* a random-signature null on the same patients, endpoint, horizon and strata, signed
+  in the claim's direction, expression-matched, unadjusted and proliferation-adjusted.
+
+Per claim, the per-SD log HRs are pooled (REML; Knapp–Hartung below 5 cohorts) per
+signature and endpoint (exact and analogue endpoints apart), with prediction interval,
+heterogeneity and leave-one-out, and summarised in one line. A claim with a published
+2 x 2 table has it recomputed (``published table recomputed``, an odds ratio).
 """
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from sigsurv.claims.evidence import (
+    adjusted_estimate,
+    claim_direction_concordance,
+    clinical_covariates,
+    cut_rows,
+    power_record,
+)
+from sigsurv.claims.verdicts import (
+    CONSISTENT,
+    CONTRADICTED,
+    EQUIVALENT,
+    INCONCLUSIVE,
+    NOT_EQUIVALENT,
+    NOT_INFORMATIVE,
+    NOT_TESTABLE,
+    PUBLISHED_TABLE_RECOMPUTED,
+    Verdict,
+    claim_summary,
+    equivalence_verdict,
+    hr_verdict,
+    not_testable,
+    orient_hr,
+    published_table_verdict,
+    reason_from_error,
+)
 from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.subgroup import parse_subgroup
-from sigsurv.errors import SigsurvInputError, SigsurvWarning
+from sigsurv.errors import OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival.analysis import AnalysisSpec, SignatureSurvival, analyse_signature
 from sigsurv.survival.binary import BinaryResult, two_by_two
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
+from sigsurv.survival.multiplicity import benjamini_hochberg, holm
 
 __all__ = [
     "NOT_TESTABLE",
+    "PROLIFERATION_SIGNATURE",
     "VERDICTS",
     "ClaimReproduction",
     "ClaimTest",
     "Reproduction",
     "reproduce_claims",
-    "verdict_for",
 ]
 
 VERDICTS = (
-    "reproduced",
-    "same direction, not significant",
-    "opposite direction",
-    "not testable here",
+    CONSISTENT,
+    CONTRADICTED,
+    INCONCLUSIVE,
+    NOT_INFORMATIVE,
+    NOT_TESTABLE,
+    EQUIVALENT,
+    NOT_EQUIVALENT,
+    PUBLISHED_TABLE_RECOMPUTED,
 )
-NOT_TESTABLE = VERDICTS[3]
 ALPHA = 0.05
+PROLIFERATION_SIGNATURE = "pam50_proliferation"
+#: Pools below this many cohorts use the Knapp–Hartung test.
+KNHA_BELOW = 5
+
+
+@dataclass
+class SharedTest:
+    """What one distinct test computed, shared by the claims that run it."""
+
+    test_id: str
+    analysis: SignatureSurvival
+    adjusted: dict[str, Any]
+    cut_rows: list[dict[str, Any]]
+    proliferation: np.ndarray | None
+    warnings: list[str]
+    claim_ids: list[str] = field(default_factory=list)
+    nulls: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
 class ClaimTest:
-    """One claim x cohort x signature test."""
+    """One claim x cohort x signature test (endpoint and subgroup chosen from the claim)."""
 
     claim_id: str
     cohort: str
@@ -70,6 +133,14 @@ class ClaimTest:
     horizon: float | None = None
     strata: str | None = None
     analysis: SignatureSurvival | None = None
+    test_id: str | None = None
+    shared: SharedTest | None = None
+    detail: Verdict | None = None
+    proxy: str | None = None
+    expected_direction: str = "protective"
+    published_hr: float | None = None
+    p_holm: float | None = None
+    q_bh: float | None = None
 
     def estimate(self) -> dict[str, Any] | None:
         """The grouped and per-SD hazard ratios of the analysis (None if not testable)."""
@@ -85,37 +156,100 @@ class ClaimTest:
             "hr_grouped": result.hazard_ratio_grouped,
             "hr_per_sd": result.hazard_ratio_per_sd,
             "logrank_p": float(result.logrank.p),
-            "concordance": float(result.concordance.concordance),
+        }
+
+    def hr_per_sd(self) -> dict[str, Any] | None:
+        """``{hr, lower, upper, p}`` per SD of the score (higher vs lower), as fitted."""
+        if self.analysis is None:
+            return None
+        row = self.analysis.hazard_ratio_per_sd
+        return {
+            "hr": row["hr"],
+            "lower": row["ci_lower"],
+            "upper": row["ci_upper"],
+            "p": row["p_wald"],
+            "log_hr": row["coef"],
+            "se": row["se"],
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready row."""
-        return {
+        """JSON-ready row (the schema of issue 11 plus the legacy ``estimate``)."""
+        out: dict[str, Any] = {
             "claim_id": self.claim_id,
             "cohort": self.cohort,
             "signature_id": self.signature_id,
             "signature_role": self.signature_role,
             "verdict": self.verdict,
             "reason": self.reason,
+            "ci_reading": None if self.detail is None else self.detail.ci_reading,
+            "proxy": self.proxy,
             "endpoint": self.endpoint,
             "endpoint_match": self.endpoint_match,
             "subgroup": self.subgroup,
             "horizon": self.horizon,
             "strata": self.strata,
+            "test_id": self.test_id,
+            "shared_with": [],
             "estimate": self.estimate(),
+            "hr_per_sd": None,
+            "events": None,
+            "median_follow_up": None,
+            "power": None,
+            "p_holm": self.p_holm,
+            "q_bh": self.q_bh,
+            "adjusted": None,
+            "null": None,
+            "cut_rows": [],
+            "concordance": None,
+            "warnings": [],
         }
+        if self.analysis is None or self.shared is None:
+            return out
+        survival = self.analysis.survival
+        per_sd = self.hr_per_sd()
+        oriented = None
+        if per_sd is not None and per_sd["hr"] is not None:
+            hr, lower, upper = orient_hr(
+                per_sd["hr"], per_sd["lower"], per_sd["upper"], self.expected_direction
+            )
+            oriented = {"hr": hr, "lower": lower, "upper": upper}
+        values = self.analysis.scores.to_numpy(float)
+        out |= {
+            "shared_with": [c for c in self.shared.claim_ids if c != self.claim_id],
+            "hr_per_sd": per_sd,
+            "hr_per_sd_oriented": oriented,
+            "n": int(survival.n),
+            "events": int(survival.events),
+            "median_follow_up": survival.median_follow_up,
+            "follow_up_unit": survival.unit,
+            "power": power_record(int(survival.events), self.expected_direction, self.published_hr),
+            "adjusted": self.shared.adjusted,
+            "null": self.shared.nulls.get(self.expected_direction),
+            "cut_rows": self.shared.cut_rows,
+            "concordance": claim_direction_concordance(
+                survival.time,
+                survival.event,
+                values,
+                self.expected_direction,
+                strata=self.analysis.strata_values,
+            ),
+            "warnings": list(self.shared.warnings),
+            "notes": list(self.analysis.notes),
+        }
+        return out
 
 
 @dataclass
 class ClaimReproduction:
-    """All tests of one claim, the pooled estimates and (2 x 2 claims) the exact test."""
+    """All tests of one claim, its pooled estimates, summary and (2 x 2 claims) the table."""
 
     claim: Any
     tests: list[ClaimTest] = field(default_factory=list)
     pooled: dict[str, MetaAnalysisResult] = field(default_factory=dict)
-    pooled_verdict: dict[str, tuple[str, str]] = field(default_factory=dict)
+    pools: list[dict[str, Any]] = field(default_factory=list)
+    summary: str = ""
     published_table: BinaryResult | None = None
-    published_table_verdict: tuple[str, str] | None = None
+    published_table_verdict: Verdict | None = None
 
     def paper(self) -> dict[str, Any]:
         """The paper's numbers for this claim."""
@@ -135,56 +269,31 @@ class ClaimReproduction:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record of the claim's reproduction."""
-        pooled = {}
-        for signature_id, meta in self.pooled.items():
-            verdict, reason = self.pooled_verdict[signature_id]
-            pooled[signature_id] = {
-                "studies": list(meta.studies) if meta.studies is not None else None,
-                "random_effects": _pooled_dict(meta.random),
-                "fixed_effect": _pooled_dict(meta.fixed),
-                "q": meta.q,
-                "q_df": meta.q_df,
-                "q_p": meta.q_p,
-                "i2": meta.i2,
-                "tau2": meta.tau2,
-                "verdict": verdict,
-                "reason": reason,
-            }
         table = None
-        if self.published_table is not None:
+        if self.published_table is not None and self.published_table_verdict is not None:
             result = self.published_table
-            verdict, reason = self.published_table_verdict or (NOT_TESTABLE, "")
             table = {
                 "table": np.asarray(result.table).tolist(),
                 "fisher_p": result.fisher.p,
+                "odds_ratio": result.fisher.odds_ratio,
                 "conditional_mle_odds_ratio": result.fisher.odds_ratio,
                 "odds_ratio_ci": [result.fisher.lower, result.fisher.upper],
                 "sample_odds_ratio": result.odds_ratio,
                 "relative_risk": result.relative_risk,
                 "chisq_yates_p": result.p_chisq_yates,
-                "verdict": verdict,
-                "reason": reason,
+                "verdict": self.published_table_verdict.verdict,
+                "reason": self.published_table_verdict.reason,
             }
         return {
             "claim_id": self.claim.id,
             "seed_document": self.claim.seed_document,
             "statement": self.claim.statement,
             "paper": self.paper(),
+            "summary": self.summary,
             "tests": [test.to_dict() for test in self.tests],
-            "pooled": pooled,
+            "pools": self.pools,
             "published_table_recomputed": table,
         }
-
-
-def _pooled_dict(estimate: Any) -> dict[str, Any]:
-    return {
-        "hr": estimate.hr,
-        "ci_lower": estimate.lower,
-        "ci_upper": estimate.upper,
-        "p": estimate.p,
-        "log_hr": estimate.log_hr,
-        "se": estimate.se,
-    }
 
 
 @dataclass
@@ -193,7 +302,7 @@ class Reproduction:
 
     claims: list[ClaimReproduction]
     cohorts: list[str]
-    nulls: dict[tuple[str, str], Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per claim x cohort x signature, with the paper's numbers beside ours."""
@@ -204,58 +313,36 @@ class Reproduction:
                 out.append({**test.to_dict(), "paper": paper})
         return out
 
+    def nulls(self) -> list[dict[str, Any]]:
+        """The random-signature null of every test it was computed on, with that test."""
+        out = []
+        for row in self.rows():
+            if row["null"] is None:
+                continue
+            out.append(
+                {
+                    "claim_id": row["claim_id"],
+                    "test_id": row["test_id"],
+                    "cohort": row["cohort"],
+                    "signature_id": row["signature_id"],
+                    "endpoint": row["endpoint"],
+                    "subgroup": row["subgroup"],
+                    **row["null"],
+                }
+            )
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready results (``results.json`` of ``sigsurv reproduce``)."""
         return {
             "verdicts": list(VERDICTS),
             "alpha": ALPHA,
+            "options": self.options,
             "cohorts": self.cohorts,
             "rows": self.rows(),
             "claims": [record.to_dict() for record in self.claims],
-            "random_signature_null": [
-                {"cohort": cohort, **null.to_dict()}
-                if not isinstance(null, str)
-                else {"cohort": cohort, "signature_id": signature_id, "not_computed": null}
-                for (cohort, signature_id), null in self.nulls.items()
-            ],
+            "random_signature_null": self.nulls(),
         }
-
-
-def verdict_for(hr: float | None, p: float | None, expected: str) -> tuple[str, str]:
-    """Classify an estimate against a claim's expected direction.
-
-    Parameters
-    ----------
-    hr, p
-        Hazard ratio (high vs low) and its p-value.
-    expected
-        ``protective`` (HR < 1), ``harmful`` (HR > 1) or ``none`` (no association).
-
-    Examples
-    --------
-    >>> verdict_for(0.5, 0.01, "protective")[0]
-    'reproduced'
-    >>> verdict_for(1.4, 0.3, "protective")[0]
-    'opposite direction'
-    >>> verdict_for(0.9, 0.6, "none")[0]
-    'reproduced'
-    """
-    if hr is None or p is None or not np.isfinite(hr) or not np.isfinite(p):
-        return NOT_TESTABLE, "hazard ratio not estimable (model not well defined)"
-    described = f"HR {hr:.2f}, p = {p:.3g}"
-    if expected == "none":
-        if p >= ALPHA:
-            return VERDICTS[0], f"no significant association, as claimed ({described})"
-        return VERDICTS[2], f"a significant association where none was claimed ({described})"
-    wanted_below_one = expected == "protective"
-    same = (hr < 1) if wanted_below_one else (hr > 1)
-    if not same:
-        return VERDICTS[
-            2
-        ], f"{described}; the claim expects HR {'<' if wanted_below_one else '>'} 1"
-    if p < ALPHA:
-        return VERDICTS[0], f"same direction and significant ({described})"
-    return VERDICTS[1], f"same direction, p >= {ALPHA} ({described})"
 
 
 def _subgroup_columns(expression: str) -> set[str]:
@@ -304,98 +391,398 @@ def _stratifying_column(cohort: Cohort, candidates: Sequence[str]) -> str | None
     )
 
 
+def _proxy_words(signature: Any, role: str, coverage: dict[str, Any]) -> str | None:
+    """Why the measurement is a proxy, in words (None when it is not one)."""
+    found = set(coverage.get("found", ()))
+    host = [
+        g.symbol
+        for g in signature.genes
+        if g.symbol in found and (g.feature_type or signature.feature_type) == "host_gene"
+    ]
+    if found and len(host) == len(found):
+        return (
+            f"measured only through host gene {', '.join(host)}: a proxy, not a measurement "
+            "of the signature's own features"
+        )
+    if role == "proxy" or signature.is_proxy:
+        return "proxy signature"
+    return None
+
+
+def _data_digest(analysis: SignatureSurvival, key: str) -> str:
+    """Fingerprint of a test: its definition and the data every Cox and log-rank fit sees.
+
+    Times are clipped at the last event time: censoring after the last event changes no
+    risk set, so a horizon beyond the last event leaves the same test (the two MSK1 ER+
+    claims on one cohort).
+    """
+    survival = analysis.survival
+    event = np.asarray(survival.event, dtype=float)
+    time = np.asarray(survival.time, dtype=float)
+    if event.any():
+        time = np.minimum(time, time[event > 0].max())
+    digest = hashlib.sha1(key.encode())
+    digest.update("\x1f".join(map(str, survival.samples)).encode())
+    digest.update(np.ascontiguousarray(time).tobytes())
+    digest.update(np.ascontiguousarray(event).tobytes())
+    digest.update(np.ascontiguousarray(analysis.scores.to_numpy(float)).tobytes())
+    return digest.hexdigest()[:12]
+
+
+def _score_in(cohort: Cohort, signature_id: str, samples: pd.Index) -> np.ndarray | None:
+    from sigsurv.scoring import score
+    from sigsurv.signatures import get_signature
+
+    definition = get_signature(signature_id)
+    try:
+        scores = score(cohort, definition, method=definition.default_method)
+    except SigsurvInputError:
+        return None
+    return scores[definition.id].reindex(samples).to_numpy(dtype=float)
+
+
+@dataclass(frozen=True)
+class _Options:
+    seed: int
+    null_random: int
+    null_random_adjusted: int
+    margins: tuple[float, float]
+
+
+def _adjustments(
+    cohort: Cohort, analysis: SignatureSurvival, subgroup: str | None
+) -> tuple[dict[str, Any], np.ndarray | None]:
+    """Unadjusted, clinical and proliferation-adjusted per-SD HRs of one test."""
+    from sigsurv.survival.analysis import standardize_within
+
+    survival = analysis.survival
+    strata = analysis.strata_values
+    values = analysis.scores.to_numpy(float)
+    z = standardize_within(values, strata)
+    clinical = cohort.clinical.loc[survival.samples]
+    excluded = _subgroup_columns(subgroup) if subgroup else set()
+    frame, names = clinical_covariates(clinical, excluded)
+    out: dict[str, Any] = {}
+    if names:
+        try:
+            out["clinical"] = adjusted_estimate(
+                survival.time, survival.event, z, frame.reset_index(drop=True), strata=strata
+            )
+        except SigsurvInputError as error:
+            out["clinical"] = _not_adjusted(reason_from_error(error), names)
+    else:
+        out["clinical"] = _not_adjusted("no clinical covariate in this cohort", [])
+    proliferation = _score_in(cohort, PROLIFERATION_SIGNATURE, survival.samples)
+    if proliferation is None or not np.isfinite(proliferation).all() or np.ptp(proliferation) == 0:
+        out["proliferation"] = _not_adjusted(
+            f"{PROLIFERATION_SIGNATURE} cannot be scored in this cohort "
+            "(too few of its genes measured)",
+            [PROLIFERATION_SIGNATURE],
+        )
+        return out, None
+    prolif_z = standardize_within(proliferation, strata)
+    try:
+        out["proliferation"] = adjusted_estimate(
+            survival.time,
+            survival.event,
+            z,
+            pd.DataFrame({PROLIFERATION_SIGNATURE: prolif_z}),
+            strata=strata,
+        )
+    except SigsurvInputError as error:
+        out["proliferation"] = _not_adjusted(reason_from_error(error), [PROLIFERATION_SIGNATURE])
+    return out, prolif_z
+
+
+def _not_adjusted(reason: str, covariates: list[str]) -> dict[str, Any]:
+    """An adjusted model that could not be fitted: the same keys, no numbers, the reason."""
+    empty = dict.fromkeys(("hr", "lower", "upper", "p"))
+    return {**empty, "covariates": covariates, "not_computed": reason}
+
+
+def _null_record(null: Any) -> dict[str, Any]:
+    return dict(null.to_dict())
+
+
+def _null_for(
+    cohort: Cohort, shared: SharedTest, direction: str, options: _Options
+) -> dict[str, Any]:
+    """Random-signature null of one test in one claim direction (unadjusted + proliferation)."""
+    from sigsurv.survival.null import random_signature_null
+
+    analysis = shared.analysis
+    survival = analysis.survival
+    if analysis.signature is None:
+        return {"not_computed": "no signature definition"}
+    data = cohort.expression.loc[:, survival.samples]
+    strata = analysis.strata_values
+    common: dict[str, Any] = {
+        "method": analysis.method,
+        "seed": options.seed,
+        "expected_direction": direction,
+        "strata": strata,
+        "standardize_within_strata": strata is not None,
+    }
+    # A stratified model needs one Cox fit per set (cox_scan has no strata): fewer sets.
+    n_unadjusted = options.null_random if strata is None else options.null_random_adjusted
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SigsurvWarning)
+            record = _null_record(
+                random_signature_null(
+                    data,
+                    survival.time,
+                    survival.event,
+                    analysis.signature,
+                    n_random=n_unadjusted,
+                    **common,
+                )
+            )
+    except SigsurvInputError as error:
+        return {"not_computed": reason_from_error(error)}
+    if shared.proliferation is None or options.null_random_adjusted <= 0:
+        record["proliferation_adjusted"] = {
+            "not_computed": "no proliferation score in this cohort"
+            if shared.proliferation is None
+            else "switched off"
+        }
+        return record
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SigsurvWarning)
+            adjusted = random_signature_null(
+                data,
+                survival.time,
+                survival.event,
+                analysis.signature,
+                n_random=options.null_random_adjusted,
+                covariates=pd.DataFrame({PROLIFERATION_SIGNATURE: shared.proliferation}),
+                **common,
+            )
+        record["proliferation_adjusted"] = _null_record(adjusted)
+    except SigsurvInputError as error:
+        record["proliferation_adjusted"] = {"not_computed": reason_from_error(error)}
+    return record
+
+
+def _analyse(
+    claim: Any, cohort: Cohort, signature_id: str, strata_columns: Sequence[str], seed: int
+) -> tuple[dict[str, Any], SignatureSurvival | None, str, list[str]]:
+    """Choose endpoint, subgroup, horizon and strata; run the analysis (or say why not)."""
+    endpoint, match, reason = _choose_endpoint(claim, cohort)
+    where: dict[str, Any] = {"endpoint": endpoint, "endpoint_match": match}
+    if endpoint is None:
+        return where, None, reason, []
+    subgroup = claim.population_filter or None
+    where["subgroup"] = subgroup
+    if subgroup:
+        missing = sorted(_subgroup_columns(subgroup) - set(cohort.clinical.columns))
+        if missing:
+            why = (
+                f"population {claim.population!r} needs clinical field(s) "
+                f"{', '.join(missing)}, absent from this cohort"
+            )
+            return where, None, why, []
+    horizon = horizon_unit = None
+    if claim.horizon is not None:
+        horizon, horizon_unit = float(claim.horizon.value), claim.horizon.unit
+    spec = AnalysisSpec(
+        endpoint=endpoint,
+        horizon=horizon,
+        horizon_unit=horizon_unit,
+        subgroup=subgroup,
+        population=False,  # the claim's population is the subgroup
+        strata=_stratifying_column(cohort, strata_columns),
+        seed=seed,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SigsurvWarning)
+        try:
+            analysis = analyse_signature(cohort, signature_id, spec)
+        except SigsurvInputError as error:
+            return where, None, reason_from_error(error), []
+    messages = [str(w.message) for w in caught if issubclass(w.category, SigsurvWarning)]
+    return where, analysis, "", messages
+
+
+def _verdict(test: ClaimTest, options: _Options) -> Verdict:
+    per_sd = test.hr_per_sd()
+    assert per_sd is not None and test.analysis is not None
+    if test.expected_direction == "none":
+        return equivalence_verdict(per_sd["log_hr"], per_sd["se"], margins=options.margins)
+    return hr_verdict(
+        per_sd["hr"],
+        per_sd["lower"],
+        per_sd["upper"],
+        events=int(test.analysis.survival.events),
+        expected_direction=test.expected_direction,
+        published_hr=test.published_hr,
+    )
+
+
 def _test_one(
     claim: Any,
     cohort: Cohort,
     signature_id: str,
     role: str,
-    seed: int,
     strata_columns: Sequence[str],
+    options: _Options,
+    shared_tests: dict[str, SharedTest],
 ) -> ClaimTest:
-    endpoint, match, reason = _choose_endpoint(claim, cohort)
-    base = {
-        "claim_id": claim.id,
-        "cohort": cohort.name,
-        "signature_id": signature_id,
-        "signature_role": role,
-    }
-    if endpoint is None:
-        return ClaimTest(**base, verdict=NOT_TESTABLE, reason=reason)
-    subgroup = claim.population_filter or None
-    if subgroup:
-        missing = sorted(_subgroup_columns(subgroup) - set(cohort.clinical.columns))
-        if missing:
-            return ClaimTest(
-                **base,
-                verdict=NOT_TESTABLE,
-                reason=f"population {claim.population!r} needs clinical field(s) "
-                f"{', '.join(missing)}, absent from this cohort",
-                endpoint=endpoint,
-                endpoint_match=match,
-            )
-    horizon = None
-    horizon_unit = None
-    if claim.horizon is not None:
-        horizon, horizon_unit = float(claim.horizon.value), claim.horizon.unit
-    strata = _stratifying_column(cohort, strata_columns)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SigsurvWarning)
-            spec = AnalysisSpec(
-                endpoint=endpoint,
-                horizon=horizon,
-                horizon_unit=horizon_unit,
-                subgroup=subgroup,
-                population=False,  # the claim's population is the subgroup
-                strata=strata,
-                seed=seed,
-            )
-            analysis = analyse_signature(cohort, signature_id, spec)
-    except SigsurvInputError as error:
-        return ClaimTest(
-            **base,
-            verdict=NOT_TESTABLE,
-            reason=f"{type(error).__name__}: {error.message}"
-            + (f" ({error.found})" if error.found is not None else ""),
-            endpoint=endpoint,
-            endpoint_match=match,
-            subgroup=subgroup,
-        )
-    grouped = analysis.hazard_ratio_grouped
-    verdict, why = verdict_for(grouped["hr"], grouped["p_wald"], claim.expected_direction)
-    if match == "analogue":
-        why += f"; endpoint {endpoint} used as an analogue of {claim.endpoint!r}"
-    if role == "proxy":
-        why += "; proxy signature"
-    return ClaimTest(
-        **base,
-        verdict=verdict,
-        reason=why,
-        endpoint=endpoint,
-        endpoint_match=match,
-        subgroup=subgroup,
-        horizon=analysis.survival.horizon,
-        strata=analysis.strata,
-        analysis=analysis,
+    from sigsurv.signatures import get_signature
+
+    test = ClaimTest(
+        claim_id=claim.id,
+        cohort=cohort.name,
+        signature_id=signature_id,
+        signature_role=role,
+        verdict=NOT_TESTABLE,
+        reason="",
+        expected_direction=claim.expected_direction,
+        published_hr=claim.value if claim.statistic == "hazard_ratio" else None,
     )
+    where, analysis, reason, messages = _analyse(
+        claim, cohort, signature_id, strata_columns, options.seed
+    )
+    test.endpoint, test.endpoint_match = where["endpoint"], where["endpoint_match"]
+    test.subgroup = where.get("subgroup")
+    if analysis is None:
+        test.detail = not_testable(reason)
+        test.reason = test.detail.reason
+        return test
+    test.analysis = analysis
+    test.horizon, test.strata = analysis.survival.horizon, analysis.strata
+    key = "|".join(map(str, (cohort.name, signature_id, test.endpoint, test.subgroup, test.strata)))
+    test_id = f"{cohort.name}:{signature_id}:{test.endpoint}:{_data_digest(analysis, key)}"
+    if test_id not in shared_tests:
+        adjusted, proliferation = _adjustments(cohort, analysis, test.subgroup)
+        shared_tests[test_id] = SharedTest(
+            test_id=test_id,
+            analysis=analysis,
+            adjusted=adjusted,
+            cut_rows=cut_rows(
+                analysis.survival.time,
+                analysis.survival.event,
+                analysis.scores.to_numpy(float),
+                strata=analysis.strata_values,
+                seed=options.seed,
+            ),
+            proliferation=proliferation,
+            warnings=messages
+            + [
+                f"{model} adjustment: {record['warning']}"
+                for model, record in adjusted.items()
+                if record.get("warning")
+            ],
+        )
+        for message in shared_tests[test_id].warnings:
+            # Surfaced once per distinct test (and kept in the test's row).
+            warnings.warn(f"{test_id}: {message}", SigsurvWarning, stacklevel=2)
+    shared = shared_tests[test_id]
+    shared.claim_ids.append(claim.id)
+    test.test_id, test.shared = test_id, shared
+    if options.null_random > 0 and claim.expected_direction not in shared.nulls:
+        shared.nulls[claim.expected_direction] = _null_for(
+            cohort, shared, claim.expected_direction, options
+        )
+    test.detail = _verdict(test, options)
+    test.verdict = test.detail.verdict
+    words = [test.detail.reason]
+    if test.endpoint_match == "analogue":
+        words.append(f"endpoint {test.endpoint} used as an analogue of {claim.endpoint!r}")
+    test.proxy = _proxy_words(get_signature(signature_id), role, analysis.coverage)
+    if test.proxy:
+        words.append(test.proxy)
+    words.extend(shared.warnings)
+    test.reason = "; ".join(words)
+    return test
+
+
+def _pool_label(signature_id: str, endpoint: str, match: str) -> str:
+    return f"{signature_id} · {endpoint} ({match})"
 
 
 def _pool(record: ClaimReproduction) -> None:
-    by_signature: dict[str, list[ClaimTest]] = {}
+    """Pool per-SD log HRs per signature and endpoint (exact and analogue apart)."""
+    groups: dict[tuple[str, str, str], list[ClaimTest]] = {}
     for test in record.tests:
-        estimate = test.analysis.hazard_ratio_grouped if test.analysis is not None else None
-        if estimate is not None and estimate["coef"] is not None and estimate["se"]:
-            by_signature.setdefault(test.signature_id, []).append(test)
-    for signature_id, tests in by_signature.items():
+        per_sd = test.hr_per_sd()
+        if per_sd is None or per_sd["log_hr"] is None or not per_sd["se"]:
+            continue
+        key = (test.signature_id, str(test.endpoint), str(test.endpoint_match))
+        groups.setdefault(key, []).append(test)
+    for (signature_id, endpoint, match), tests in groups.items():
         if len(tests) < 2:
             continue
-        log_hr = [t.analysis.hazard_ratio_grouped["coef"] for t in tests]  # type: ignore[union-attr]
-        se = [t.analysis.hazard_ratio_grouped["se"] for t in tests]  # type: ignore[union-attr]
-        meta = meta_analysis(log_hr, se, labels=[t.cohort for t in tests])
-        record.pooled[signature_id] = meta
-        record.pooled_verdict[signature_id] = verdict_for(
-            meta.random.hr, meta.random.p, record.claim.expected_direction
+        rows = [t.hr_per_sd() or {} for t in tests]
+        test_name = "knha" if len(tests) < KNHA_BELOW else "z"
+        try:
+            meta = meta_analysis(
+                [row["log_hr"] for row in rows],
+                [row["se"] for row in rows],
+                labels=[t.cohort for t in tests],
+                method="REML",
+                test=test_name,
+            )
+        except SigsurvInputError as error:
+            record.pools.append(
+                {
+                    "signature_id": signature_id,
+                    "endpoint": endpoint,
+                    "endpoint_match": match,
+                    "not_computed": reason_from_error(error),
+                }
+            )
+            continue
+        label = _pool_label(signature_id, endpoint, match)
+        record.pooled[label] = meta
+        loo = meta.leave_one_out() if len(tests) >= 3 else None
+        record.pools.append(
+            {
+                "label": label,
+                "signature_id": signature_id,
+                "signature_role": tests[0].signature_role,
+                "endpoint": endpoint,
+                "endpoint_match": match,
+                **meta.to_dict(),
+                "q_df": meta.q_df,
+                "leave_one_out": None
+                if loo is None
+                else [
+                    {"left_out": str(i), "hr": r.hr, "lower": r.lower, "upper": r.upper, "p": r.p}
+                    for i, r in loo.iterrows()
+                ],
+            }
         )
+
+
+def _summarise(record: ClaimReproduction) -> None:
+    primary = [t for t in record.tests if t.signature_role == "primary"]
+    primary_pools = [
+        (label, meta)
+        for label, meta in record.pooled.items()
+        if label.startswith(f"{record.claim.signature_id} · ")
+    ]
+    pooled_label, pooled = max(
+        primary_pools, key=lambda item: len(item[1].studies), default=("", None)
+    )
+    verdicts = [t.verdict for t in primary]
+    if all(v == NOT_TESTABLE for v in verdicts) and record.published_table_verdict is not None:
+        record.summary = record.published_table_verdict.reason
+        return
+    pool_label = pooled_label.split(" · ", 1)[1] if pooled_label else ""
+    line = claim_summary(
+        verdicts,
+        pooled,
+        pool_label=pool_label,
+        null_claim=record.claim.expected_direction == "none",
+    )
+    others = [
+        f"{sum(v == kind for v in verdicts)} {kind}"
+        for kind in (NOT_INFORMATIVE, NOT_TESTABLE)
+        if kind in verdicts
+    ]
+    record.summary = line + (f" ({', '.join(others)})" if others else "")
 
 
 def _published_table(record: ClaimReproduction) -> None:
@@ -407,15 +794,34 @@ def _published_table(record: ClaimReproduction) -> None:
         warnings.simplefilter("ignore", SigsurvWarning)
         result = two_by_two(np.asarray(table.counts, dtype=float))
     record.published_table = result
-    expected = record.claim.expected_direction
-    odds_ratio = result.fisher.odds_ratio
-    record.published_table_verdict = verdict_for(
-        # The first row is the exposed group (e.g. high miR-21), the first column the
-        # event (progression): OR > 1 means harmful, as an HR > 1 would.
-        odds_ratio,
-        result.fisher.p,
-        expected,
+    record.published_table_verdict = published_table_verdict(
+        result.fisher.odds_ratio, result.fisher.lower, result.fisher.upper, result.fisher.p
     )
+
+
+def _multiplicity(records: Sequence[ClaimReproduction]) -> None:
+    """Holm within each claim; Benjamini–Hochberg over the run's distinct tests."""
+    p_by_test: dict[str, float] = {}
+    for record in records:
+        tested = [t for t in record.tests if _wald_p(t) is not None]
+        if tested:
+            adjusted = holm([_wald_p(t) for t in tested])
+            for test, p in zip(tested, adjusted, strict=True):
+                test.p_holm = float(p)
+        for test in tested:
+            p_by_test[str(test.test_id)] = float(_wald_p(test))  # type: ignore[arg-type]
+    if not p_by_test:
+        return
+    q_values = dict(zip(p_by_test, benjamini_hochberg(list(p_by_test.values())), strict=True))
+    for record in records:
+        for test in record.tests:
+            if test.test_id in q_values:
+                test.q_bh = float(q_values[test.test_id])
+
+
+def _wald_p(test: ClaimTest) -> float | None:
+    per_sd = test.hr_per_sd()
+    return None if per_sd is None else per_sd["p"]
 
 
 def reproduce_claims(
@@ -423,8 +829,10 @@ def reproduce_claims(
     claims: Sequence[Any] | None = None,
     *,
     include_proxies: bool = True,
-    null_random: int = 200,
+    null_random: int = 1000,
+    null_random_adjusted: int = 100,
     seed: int = 20240101,
+    equivalence_margins: tuple[float, float] = (0.8, 1.25),
     strata_columns: Sequence[str] | None = None,
     progress: Callable[[int, int, str], Any] | None = None,
 ) -> Reproduction:
@@ -439,8 +847,16 @@ def reproduce_claims(
     include_proxies
         Also test each claim's proxy signatures (labelled ``proxy``).
     null_random
-        Random signatures per signature x cohort for the random-signature null
-        (0 to skip).
+        Random signatures per test for the unadjusted, unstratified null (vectorised;
+        0 skips every null).
+    null_random_adjusted
+        Random signatures for the nulls that need one Cox fit per set: the
+        proliferation-adjusted null, and the unadjusted null of a stratified test
+        (100 by default, to keep a run of the bundled cohorts around a minute).
+    seed
+        Seed of the random sets and of the cross-validation of the optimal cut.
+    equivalence_margins
+        HR margins of the TOST equivalence verdict of a claim of no association.
     strata_columns
         Clinical columns that stratify the models when present with more than one
         level (the first such column is used). Default: each cohort's own
@@ -459,9 +875,14 @@ def reproduce_claims(
     True
     """
     from sigsurv.seeds import list_claims
-    from sigsurv.signatures import get_signature
-    from sigsurv.survival.null import random_signature_null
 
+    low, high = (float(m) for m in equivalence_margins)
+    if not 0 < low < 1 < high:
+        raise OptionError(
+            "equivalence margins must satisfy 0 < low < 1 < high",
+            found=f"{low:g}, {high:g}",
+        )
+    options = _Options(seed, null_random, null_random_adjusted, (low, high))
     chosen = list(claims) if claims is not None else list_claims()
     jobs: list[tuple[Any, str, str]] = []
     for claim in chosen:
@@ -477,40 +898,30 @@ def reproduce_claims(
         record = ClaimReproduction(claim=claim)
         _published_table(record)
         records[claim.id] = record
+    shared_tests: dict[str, SharedTest] = {}
     for cohort in cohorts:
+        candidates = cohort.strata_columns if strata_columns is None else strata_columns
         for claim, signature_id, role in jobs:
-            candidates = cohort.strata_columns if strata_columns is None else strata_columns
             records[claim.id].tests.append(
-                _test_one(claim, cohort, signature_id, role, seed, candidates)
+                _test_one(claim, cohort, signature_id, role, candidates, options, shared_tests)
             )
             done += 1
             if progress is not None:
                 progress(done, total, f"{claim.id} x {cohort.name}")
     for record in records.values():
         _pool(record)
-    nulls: dict[tuple[str, str], Any] = {}
-    if null_random > 0:
-        for record in records.values():
-            for test in record.tests:
-                key = (test.cohort, test.signature_id)
-                if test.analysis is None or key in nulls:
-                    continue
-                cohort = next(c for c in cohorts if c.name == test.cohort)
-                data = cohort.expression.loc[:, test.analysis.survival.samples]
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", SigsurvWarning)
-                    try:
-                        nulls[key] = random_signature_null(
-                            data,
-                            test.analysis.survival.time,
-                            test.analysis.survival.event,
-                            get_signature(test.signature_id),
-                            method=test.analysis.method,
-                            n_random=null_random,
-                            seed=seed,
-                        )
-                    except SigsurvInputError as error:
-                        nulls[key] = f"{type(error).__name__}: {error.message}"
+        _summarise(record)
+    _multiplicity(list(records.values()))
     return Reproduction(
-        claims=list(records.values()), cohorts=[c.name for c in cohorts], nulls=nulls
+        claims=list(records.values()),
+        cohorts=[c.name for c in cohorts],
+        options={
+            "null_random": null_random,
+            "null_random_adjusted": null_random_adjusted,
+            "seed": seed,
+            "equivalence_margins": list(equivalence_margins),
+            "pooling": f"REML; Knapp-Hartung below {KNHA_BELOW} cohorts, else z",
+            "multiplicity": "Holm within a claim, Benjamini-Hochberg over the run's "
+            "distinct tests, on the per-SD Wald p",
+        },
     )

@@ -425,7 +425,11 @@ def published_table_verdict(
 
 
 def claim_summary(
-    verdicts: Sequence[str], pooled: MetaAnalysisResult | None = None, *, pool_label: str = ""
+    verdicts: Sequence[str],
+    pooled: MetaAnalysisResult | None = None,
+    *,
+    pool_label: str = "",
+    null_claim: bool = False,
 ) -> str:
     """One line per claim: ``consistent in k of m informative cohorts; pooled per-SD HR ...``.
 
@@ -440,6 +444,9 @@ def claim_summary(
         Meta-analysis of the per-SD log HRs, or ``None``.
     pool_label
         Shown after "pooled per-SD HR" (e.g. the endpoint), if given.
+    null_claim
+        The claim is of no association: count equivalent cohorts even when none is
+        equivalent or not equivalent.
 
     Returns
     -------
@@ -452,7 +459,7 @@ def claim_summary(
     >>> print(claim_summary(["consistent", "inconclusive", "not informative"], pool))
     consistent in 1 of 2 informative cohorts; pooled per-SD HR 0.70 (95% CI 0.37–1.32; PI 0.22–2.28)
     """
-    if any(v in (EQUIVALENT, NOT_EQUIVALENT) for v in verdicts):
+    if null_claim or any(v in (EQUIVALENT, NOT_EQUIVALENT) for v in verdicts):
         testable = [v for v in verdicts if v != NOT_TESTABLE]
         n_equivalent = sum(v == EQUIVALENT for v in testable)
         head = f"equivalent in {n_equivalent} of {len(testable)} testable cohorts"

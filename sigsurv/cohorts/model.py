@@ -154,6 +154,108 @@ class JoinReport:
         )
 
 
+def _is_anndata(obj: Any) -> bool:
+    """True for an :class:`anndata.AnnData` (checked without importing anndata)."""
+    return any(
+        cls.__name__ == "AnnData" and cls.__module__.split(".")[0] == "anndata"
+        for cls in type(obj).__mro__
+    )
+
+
+#: Cohort fields :meth:`Cohort.to_anndata` stores explicitly (or, for gene_report, not).
+_STORED_FIELDS = frozenset(
+    (
+        "name",
+        "expression",
+        "clinical",
+        "endpoints",
+        "provenance",
+        "gene_report",
+        "join_report",
+        "messages",
+    )
+)
+
+
+def _strings(values: Any) -> tuple[str, ...]:
+    """A tuple of str from a list, tuple or array read back from ``uns``."""
+    return tuple(str(v) for v in np.asarray(values, dtype=object).ravel())
+
+
+def _anndata_expression(
+    adata: Any, layer: str | None, meta: dict[str, Any], messages: list[str]
+) -> pd.DataFrame:
+    """Genes x samples expression of an AnnData (``X`` or a layer), as a new frame."""
+    if layer is not None and layer not in adata.layers:
+        raise CohortValidationError(
+            "AnnData has no such layer",
+            expected=" | ".join(map(str, adata.layers)) or "no layer (use X)",
+            found=layer,
+        )
+    matrix = adata.layers[layer] if layer is not None else adata.X
+    if matrix is None:
+        raise CohortValidationError("AnnData X is empty", expected="an expression matrix")
+    if hasattr(matrix, "toarray"):
+        matrix = matrix.toarray()
+    values = np.array(matrix)
+    if np.issubdtype(values.dtype, np.integer):
+        values = values.astype(np.float64)
+        messages.append("integer AnnData values converted to float64")
+    elif not np.issubdtype(values.dtype, np.floating):
+        raise CohortValidationError(
+            "AnnData expression values must be numbers", found=str(values.dtype)
+        )
+    return pd.DataFrame(
+        values.T,
+        index=pd.Index(adata.var_names, name=meta.get("gene_axis")),
+        columns=pd.Index(adata.obs_names, name=meta.get("sample_axis")),
+    )
+
+
+def _declared_endpoint(
+    clinical: pd.DataFrame,
+    time: str | None,
+    event: str | None,
+    endpoint: str,
+    time_unit: str | None,
+) -> Endpoint:
+    """An endpoint on existing numeric time and 0/1 event columns (checked by Cohort)."""
+    if time is None or event is None or time_unit is None:
+        raise OptionError(
+            "declare an AnnData endpoint with time, event and time_unit",
+            found=f"time={time!r}, event={event!r}, time_unit={time_unit!r}",
+        )
+    for column in (time, event):
+        if column not in clinical.columns:
+            raise CohortValidationError("column not found in adata.obs", column=column)
+    if not pd.api.types.is_numeric_dtype(clinical[event]):
+        raise CohortValidationError(
+            "the event column is not coded 0/1",
+            column=event,
+            found=str(clinical[event].dtype),
+            hint="sigsurv.load_cohort(adata, time=..., event=..., event_codes=...) decodes it",
+        )
+    return Endpoint(
+        endpoint.lower(),
+        time=time,
+        event=event,
+        unit=time_unit,  # type: ignore[arg-type]  # checked by Endpoint
+        source_columns=(time, event),
+    )
+
+
+def _anndata_clinical(adata: Any, meta: dict[str, Any], samples: pd.Index) -> pd.DataFrame:
+    """``obs`` as the clinical table; string columns that h5ad made categorical restored."""
+    clinical = adata.obs.copy()
+    clinical.index = samples
+    dtypes = dict(meta.get("clinical_dtypes", {}))
+    for column in clinical.columns:
+        was = dtypes.get(str(column))
+        if was == "object" and isinstance(clinical[column].dtype, pd.CategoricalDtype):
+            clinical[column] = clinical[column].astype(object)
+    return clinical
+
+
 @dataclass
 class Cohort:
     """Expression, clinical data and survival endpoints of one patient cohort.
@@ -349,6 +451,197 @@ class Cohort:
             if keep.all()
             else f"{int((~keep).sum())} samples without {endpoint.name} data excluded",
         )
+
+    # ------------------------------------------------------------------ AnnData
+    @classmethod
+    def from_anndata(
+        cls,
+        adata: Any,
+        *,
+        time: str | None = None,
+        event: str | None = None,
+        endpoint: str = "os",
+        time_unit: str | None = None,
+        layer: str | None = None,
+        name: str | None = None,
+    ) -> Cohort:
+        """Build a cohort from an in-memory AnnData (``obs`` = clinical, ``var`` = genes).
+
+        The expression is ``adata.X`` (or ``adata.layers[layer]``), transposed to genes x
+        samples; sparse matrices are densified and integer counts become float64 (said
+        in ``messages``); nothing else is converted. Endpoints, provenance, join report
+        and messages written by :meth:`to_anndata` (``adata.uns["sigsurv"]``) are
+        restored. ``time`` / ``event`` declare a further endpoint on ``obs`` columns
+        used as they are (numeric times, 0/1 events); to decode coded columns
+        (``1:DECEASED``, ``yes``/``no``...) into new ``<endpoint>_time`` /
+        ``<endpoint>_event`` columns as the file loaders do, use
+        :func:`sigsurv.cohorts.load_cohort` on the AnnData.
+
+        Parameters
+        ----------
+        adata
+            An :class:`anndata.AnnData`, samples x genes.
+        time, event
+            ``obs`` columns of a further endpoint (numeric times, events coded 0/1).
+        endpoint
+            Its name.
+        time_unit
+            Its unit (``days``, ``months`` or ``years``), required with ``time``.
+        layer
+            Layer to use instead of ``X``.
+        name
+            Cohort name (default: the stored name, else ``"anndata"``).
+
+        Returns
+        -------
+        Cohort
+
+        Examples
+        --------
+        >>> import anndata
+        >>> obs = pd.DataFrame({"t": [5.0, 9.0], "e": [1, 0]}, index=["a", "b"])
+        >>> adata = anndata.AnnData(np.ones((2, 1)), obs=obs, var=pd.DataFrame(index=["TP53"]))
+        >>> cohort = Cohort.from_anndata(adata, time="t", event="e", time_unit="months")
+        >>> cohort.n_samples, cohort.endpoint().name
+        (2, 'os')
+        """
+        if not _is_anndata(adata):
+            raise CohortValidationError("not an AnnData object", found=type(adata).__name__)
+        meta = dict(adata.uns.get("sigsurv", {}))
+        messages = list(_strings(meta.get("messages", [])))
+        expression = _anndata_expression(adata, layer, meta, messages)
+        clinical = _anndata_clinical(adata, meta, expression.columns)
+        endpoints = {
+            key: Endpoint(
+                name=str(spec["name"]),
+                time=str(spec["time"]),
+                event=str(spec["event"]),
+                unit=str(spec["unit"]),  # type: ignore[arg-type]
+                label=str(spec.get("label", "")),
+                source_columns=_strings(spec.get("source_columns", [])),
+                horizon=float(spec["horizon"]) if "horizon" in spec else None,
+            )
+            for key, spec in dict(meta.get("endpoints", {})).items()
+        }
+        if time is not None or event is not None:
+            declared = _declared_endpoint(clinical, time, event, endpoint, time_unit)
+            endpoints[declared.name] = declared
+        stored = dict(meta.get("provenance", {}))
+        restored: dict[str, Any] = {
+            f.name: _strings(stored[f.name])
+            if isinstance(f.default, tuple)
+            else str(stored[f.name])
+            for f in dataclasses.fields(Provenance)
+            if f.name in stored
+        }
+        provenance = (
+            Provenance(**restored)
+            if stored
+            else Provenance(source="AnnData (in memory)", scale=f"layer {layer}" if layer else "X")
+        )
+        join = dict(meta.get("join_report", {}))
+        join_report = (
+            JoinReport(
+                n_expression=int(join["n_expression"]),
+                n_clinical=int(join["n_clinical"]),
+                n_matched=int(join["n_matched"]),
+                expression_only=_strings(join.get("expression_only", [])),
+                clinical_only=_strings(join.get("clinical_only", [])),
+                rule=str(join.get("rule", "exact sample identifier")),
+            )
+            if join
+            else None
+        )
+        text_fields = dict(meta.get("text_fields", {}))
+        return cls(
+            name=name or str(meta.get("name", "anndata")),
+            expression=expression,
+            clinical=clinical,
+            endpoints=endpoints,
+            provenance=provenance,
+            join_report=join_report,
+            messages=tuple(messages),
+            **{
+                f.name: _strings(text_fields[f.name])
+                for f in dataclasses.fields(cls)
+                if f.name in text_fields
+            },
+        )
+
+    def to_anndata(self) -> Any:
+        """Return the cohort as an AnnData: ``X`` samples x genes, ``obs`` = clinical.
+
+        ``var`` is indexed by gene, ``obs`` is the clinical table, and
+        ``uns["sigsurv"]`` holds the name, endpoints, provenance, join report,
+        messages, axis names and clinical dtypes, so that
+        :meth:`from_anndata` restores the cohort exactly (the gene-identifier report,
+        a Python object, is not carried over). Needs the optional package ``anndata``.
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> adata = load_example("gse1992").to_anndata()
+        >>> adata.n_obs, adata.uns["sigsurv"]["endpoints"]["rfs"]["unit"]
+        (124, 'months')
+        """
+        try:
+            import anndata
+        except ImportError:
+            raise CohortValidationError(
+                "Cohort.to_anndata needs the optional package anndata",
+                hint="pip install 'sigsurv[anndata]'",
+            ) from None
+        return anndata.AnnData(
+            X=self.expression.to_numpy().T.copy(),
+            obs=self.clinical.copy(),
+            var=pd.DataFrame(index=self.expression.index.copy()),
+            uns={"sigsurv": self._anndata_metadata()},
+        )
+
+    def _anndata_metadata(self) -> dict[str, Any]:
+        """What :meth:`to_anndata` stores in ``uns["sigsurv"]`` (h5ad-writable values)."""
+        endpoints = {}
+        for key, e in self.endpoints.items():
+            spec: dict[str, Any] = {
+                "name": e.name,
+                "time": e.time,
+                "event": e.event,
+                "unit": e.unit,
+                "label": e.label,
+                "source_columns": list(e.source_columns),
+            }
+            if e.horizon is not None:  # h5ad cannot store None
+                spec["horizon"] = float(e.horizon)
+            endpoints[key] = spec
+        meta: dict[str, Any] = {
+            "name": self.name,
+            "endpoints": endpoints,
+            "provenance": {
+                k: list(v) if isinstance(v, tuple) else v
+                for k, v in dataclasses.asdict(self.provenance).items()
+            },
+            "messages": list(self.messages),
+            "clinical_dtypes": {str(c): str(t) for c, t in self.clinical.dtypes.items()},
+        }
+        # Further tuple-of-text fields (e.g. strata columns) travel generically.
+        text_fields = {
+            f.name: list(value)
+            for f in dataclasses.fields(self)
+            if f.name not in _STORED_FIELDS
+            and isinstance(value := getattr(self, f.name), tuple)
+            and all(isinstance(v, str) for v in value)
+        }
+        if text_fields:
+            meta["text_fields"] = text_fields
+        for key, axis in (("gene_axis", self.expression.index), ("sample_axis", self.samples)):
+            if axis.name is not None:
+                meta[key] = str(axis.name)
+        if self.join_report is not None:
+            meta["join_report"] = {
+                k: list(v) if isinstance(v, tuple) else v
+                for k, v in dataclasses.asdict(self.join_report).items()
+            }
+        return meta
 
     # ------------------------------------------------------------------ derivation
     def _take(self, mask: np.ndarray, note: str | None = None) -> Cohort:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,7 @@ def load_anndata(
 
 
 def load_cohort(
-    source: str | Path,
+    source: Any,
     *,
     clinical: str | Path | None = None,
     time: str | None = None,
@@ -172,7 +173,9 @@ def load_cohort(
     Parameters
     ----------
     source
-        A bundled cohort name (``gse1992``, ``gse3143``, ``gse4335``, ``nki70``), a
+        An in-memory :class:`anndata.AnnData` (read by :meth:`Cohort.from_anndata`;
+        ``layer`` and ``name`` may be passed as options), a
+        bundled cohort name (``gse1992``, ``gse3143``, ``gse4335``, ``nki70``), a
         cBioPortal study folder, a folder of TCGA/Xena tables, a GEO series matrix,
         an ``.h5ad`` file, or an expression table (TSV/CSV/Parquet) with ``clinical``.
     clinical, time, event, endpoint, time_unit, event_codes
@@ -190,6 +193,18 @@ def load_cohort(
     >>> load_cohort("gse4335").endpoint().name
     'os'
     """
+    from sigsurv.cohorts.model import _is_anndata
+
+    if _is_anndata(source):  # an in-memory AnnData: see Cohort.from_anndata
+        return _anndata_cohort(
+            source,
+            time=time,
+            event=event,
+            endpoint=endpoint,
+            time_unit=time_unit,
+            event_codes=event_codes,
+            **options,
+        )
     kind = detect_source_kind(source)
     if kind == "example":
         return load_example(str(source), harmonise=harmonise)
@@ -294,3 +309,30 @@ def _load_tcga_pair(
             )
         extra.append(EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
     return load_tcga(source, [clinical], extra_endpoints=extra, **options)
+
+
+def _anndata_cohort(
+    adata: Any,
+    *,
+    time: str | None,
+    event: str | None,
+    endpoint: str,
+    time_unit: str | None,
+    event_codes: Mapping[str, int] | None,
+    layer: str | None = None,
+    name: str | None = None,
+) -> Cohort:
+    """An in-memory AnnData as a cohort; a declared endpoint is decoded as loaders do."""
+    cohort = Cohort.from_anndata(adata, layer=layer, name=name)
+    if time is None and event is None:
+        return cohort
+    clinical, decoded = decode_declared_endpoints(
+        cohort.clinical,
+        time=time,
+        event=event,
+        endpoint=endpoint,
+        time_unit=time_unit,
+        event_codes=event_codes,
+    )
+    endpoints = {**cohort.endpoints, **{e.name: e for e in decoded}}
+    return dataclasses.replace(cohort, clinical=clinical, endpoints=endpoints)

@@ -19,8 +19,9 @@ from jinja2 import Environment, select_autoescape
 
 from sigsurv._atomic import safe_file_stem
 from sigsurv._json import dumps, write_json
-from sigsurv.claims.reproduce import VERDICTS, Reproduction
-from sigsurv.plots import format_p, plot_forest
+from sigsurv.claims.reproduce import Reproduction
+from sigsurv.claims.verdicts import format_p
+from sigsurv.plots import plot_forest
 from sigsurv.report.outputs import km_figure
 
 __all__ = ["claim_forest_rows", "render_report", "write_reproduction"]
@@ -41,11 +42,11 @@ def _hr(estimate: dict[str, Any] | None) -> str:
 
 
 def _hr_pooled(estimate: dict[str, Any]) -> str:
-    return f"{estimate['hr']:.2f} ({estimate['ci_lower']:.2f}–{estimate['ci_upper']:.2f})"
+    return f"{estimate['hr']:.2f} ({estimate['lower']:.2f}–{estimate['upper']:.2f})"
 
 
 def _pvalue(p: float | None) -> str:
-    return format_p(p).removeprefix("p = ").replace("p < ", "< ")
+    return format_p(p)
 
 
 def _paper(paper: dict[str, Any]) -> str:
@@ -68,10 +69,12 @@ def _paper(paper: dict[str, Any]) -> str:
 
 def _verdict_class(verdict: str) -> str:
     return {
-        VERDICTS[0]: "v-reproduced",
-        VERDICTS[1]: "v-same",
-        VERDICTS[2]: "v-opposite",
-        VERDICTS[3]: "v-untestable",
+        "consistent": "v-reproduced",
+        "equivalent": "v-reproduced",
+        "inconclusive": "v-same",
+        "not informative": "v-same",
+        "contradicted": "v-opposite",
+        "not equivalent": "v-opposite",
     }.get(verdict, "v-untestable")
 
 
@@ -93,17 +96,16 @@ def claim_forest_rows(record: Any) -> pd.DataFrame:
         label = f"{test.cohort} · {test.signature_id}"
         if test.endpoint_match == "analogue":
             label += f" ({test.endpoint})"
-        estimate = test.estimate()
-        grouped = estimate["hr_grouped"] if estimate else None
-        if grouped and grouped["hr"] is not None:
+        per_sd = test.hr_per_sd()
+        if per_sd and per_sd["hr"] is not None:
             rows.append(
                 {
                     "label": label,
-                    "hr": grouped["hr"],
-                    "ci_lower": grouped["ci_lower"],
-                    "ci_upper": grouped["ci_upper"],
-                    "p": grouped["p_wald"],
-                    "weight": 1.0 / grouped["se"] ** 2,
+                    "hr": per_sd["hr"],
+                    "ci_lower": per_sd["lower"],
+                    "ci_upper": per_sd["upper"],
+                    "p": per_sd["p"],
+                    "weight": 1.0 / per_sd["se"] ** 2,
                     "pooled": False,
                     "note": "",
                 }
@@ -122,14 +124,14 @@ def claim_forest_rows(record: Any) -> pd.DataFrame:
                     "note": f"not testable: {short}"[:60],
                 }
             )
-    for signature_id, meta in record.pooled.items():
+    for pool_label, meta in record.pooled.items():
         rows.append(
             {
-                "label": f"pooled · {signature_id} (random effects)",
-                "hr": meta.random.hr,
-                "ci_lower": meta.random.lower,
-                "ci_upper": meta.random.upper,
-                "p": meta.random.p,
+                "label": f"pooled · {pool_label} ({meta.method})",
+                "hr": meta.pooled.hr,
+                "ci_lower": meta.pooled.lower,
+                "ci_upper": meta.pooled.upper,
+                "p": meta.pooled.p,
                 "weight": np.nan,
                 "pooled": True,
                 "note": "",
@@ -198,12 +200,11 @@ def write_reproduction(
         forest_rows = claim_forest_rows(record)
         forest_src = None
         if not forest_rows.empty:
-            reference = claim.value if claim.statistic == "hazard_ratio" else None
             figure = plot_forest(
                 forest_rows,
-                title=f"{claim.id}: high vs low score",
-                reference=reference,
-                reference_label=f"paper: HR {reference:g}" if reference else "",
+                title=f"{claim.id}: HR per SD of the score",
+                reference=None,
+                reference_label="",
             )
             path = figures / f"forest_{_slug(claim.id)}.png"
             figure.savefig(path)
@@ -233,6 +234,7 @@ def write_reproduction(
                     "src": _png_data_uri(path),
                     "caption": f"{test.cohort} · {test.signature_id} · {test.endpoint}"
                     f"{' (analogue)' if test.endpoint_match == 'analogue' else ''} · "
+                    f"{f'stratified by {test.strata} · ' if test.strata else ''}"
                     f"{test.verdict}",
                 }
             )
@@ -250,7 +252,8 @@ def write_reproduction(
                 "paper": record.paper(),
                 "caveats": caveats + list(claim.notes),
                 "table": record_dict["published_table_recomputed"],
-                "pooled": record_dict["pooled"],
+                "pooled": record_dict["pools"],
+                "summary": record_dict["summary"],
                 "forest": forest_src,
                 "km": km_figures,
             }

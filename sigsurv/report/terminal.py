@@ -37,10 +37,14 @@ __all__ = [
 ]
 
 VERDICT_COLOURS = {
-    "reproduced": "green",
-    "same direction, not significant": "yellow",
-    "opposite direction": "red",
-    "not testable here": "dim",
+    "consistent": "green",
+    "equivalent": "green",
+    "inconclusive": "yellow",
+    "not informative": "yellow",
+    "contradicted": "red",
+    "not equivalent": "red",
+    "not testable": "dim",
+    "published table recomputed": "dim",
 }
 # A cohort can have hundreds of clinical fields (TCGA Firehose); the table lists the
 # first ones and points to --json for all.
@@ -278,24 +282,25 @@ def scan_table(enrichment: pd.DataFrame, *, top: int = 15) -> Table:
 
 
 def reproduction_table(payload: dict[str, Any]) -> Table:
-    """Claims x cohorts x signatures with the grouped HR, p and the coloured verdict.
+    """Claims x cohorts x signatures with the per-SD HR, p and the coloured verdict.
 
     Examples
     --------
     >>> reproduction_table({"rows": [{"claim_id": "c", "cohort": "k", "signature_id": "s",
-    ...                               "estimate": None, "verdict": "not testable here"}]}).row_count
+    ...                               "estimate": None, "verdict": "not testable"}]}).row_count
     1
     """
+    from sigsurv.claims.verdicts import format_p as two_digit_p
+
     table = _table(
-        "Claims x cohorts", ("claim", "cohort", "signature", "HR (95% CI)", "p", "verdict")
+        "Claims x cohorts", ("claim", "cohort", "signature", "HR per SD (95% CI)", "p", "verdict")
     )
     for row in payload["rows"]:
-        estimate = row["estimate"]
-        grouped = estimate["hr_grouped"] if estimate else None
+        per_sd = row.get("hr_per_sd")
         hr_text = p_text = ""
-        if grouped and grouped["hr"] is not None:
-            hr_text = f"{grouped['hr']:.2f} ({grouped['ci_lower']:.2f}–{grouped['ci_upper']:.2f})"
-            p_text = f"{grouped['p_wald']:.3g}"
+        if per_sd and per_sd["hr"] is not None:
+            hr_text = f"{per_sd['hr']:.2f} ({per_sd['lower']:.2f}–{per_sd['upper']:.2f})"
+            p_text = two_digit_p(per_sd["p"])
         colour = VERDICT_COLOURS.get(row["verdict"], "white")
         table.add_row(
             escape(row["claim_id"]),

@@ -21,11 +21,14 @@ from sigsurv.errors import CohortValidationError, CoverageError, SignatureError
 from sigsurv.signatures.schema import Signature
 
 __all__ = [
+    "ORIENTATIONS",
     "GeneSet",
     "SignatureSpec",
     "coverage_table",
     "expression_matrix",
+    "is_anndata",
     "resolve_signatures",
+    "store_in_anndata",
 ]
 
 
@@ -92,8 +95,65 @@ class GeneSet:
         return self.index[self.direction == direction]
 
 
-def expression_matrix(data: Any) -> tuple[np.ndarray, pd.Index, pd.Index]:
-    """Return ``(values, genes, samples)`` of a cohort or a genes x samples DataFrame.
+ORIENTATIONS: tuple[str, ...] = ("genes_x_samples", "samples_x_genes")
+
+
+def is_anndata(data: Any) -> bool:
+    """True for an :class:`anndata.AnnData` object (checked without importing anndata).
+
+    Examples
+    --------
+    >>> is_anndata(pd.DataFrame())
+    False
+    """
+    return any(
+        cls.__name__ == "AnnData" and cls.__module__.split(".")[0] == "anndata"
+        for cls in type(data).__mro__
+    )
+
+
+def _anndata_frame(adata: Any, layer: str | None) -> pd.DataFrame:
+    """The genes x samples view of an AnnData's ``X`` or ``layers[layer]`` (dense)."""
+    if layer is None:
+        matrix = adata.X
+        what = "X"
+    elif layer in adata.layers:
+        matrix = adata.layers[layer]
+        what = f"layer {layer!r}"
+    else:
+        raise CohortValidationError(
+            "AnnData has no such layer",
+            expected=" | ".join(map(str, adata.layers)) or "no layer (use X)",
+            found=layer,
+        )
+    if matrix is None:
+        raise CohortValidationError(f"AnnData {what} is empty", expected="an expression matrix")
+    if hasattr(matrix, "toarray"):  # scipy sparse: scoring needs every value
+        matrix = matrix.toarray()
+    values = np.asarray(matrix)
+    return pd.DataFrame(
+        values.T, index=pd.Index(adata.var_names), columns=pd.Index(adata.obs_names)
+    )
+
+
+def expression_matrix(
+    data: Any, *, layer: str | None = None, orientation: str | None = None
+) -> tuple[np.ndarray, pd.Index, pd.Index]:
+    """Return ``(values, genes, samples)`` of a cohort, an AnnData or a DataFrame.
+
+    ``values`` is genes x samples float64 whatever the input's orientation.
+
+    Parameters
+    ----------
+    data
+        A :class:`~sigsurv.cohorts.model.Cohort`; an :class:`anndata.AnnData`
+        (``obs`` = samples, ``var`` = genes, the scverse orientation); or a pandas
+        DataFrame, read as genes x samples unless ``orientation="samples_x_genes"``
+        (the scikit-learn orientation).
+    layer
+        AnnData only: score ``adata.layers[layer]`` instead of ``adata.X``.
+    orientation
+        DataFrame only: ``"genes_x_samples"`` (default) or ``"samples_x_genes"``.
 
     The values are a float64 C-contiguous copy-free view when possible; nothing is
     renamed, collapsed or reordered.
@@ -104,19 +164,39 @@ def expression_matrix(data: Any) -> tuple[np.ndarray, pd.Index, pd.Index]:
     >>> values, genes, samples = expression_matrix(df)
     >>> values.shape, list(genes), list(samples)
     ((1, 2), ['A'], ['s1', 's2'])
+    >>> values, genes, samples = expression_matrix(df.T, orientation="samples_x_genes")
+    >>> values.shape, list(genes), list(samples)
+    ((1, 2), ['A'], ['s1', 's2'])
     """
     from sigsurv.cohorts.model import Cohort
 
+    if orientation is not None and orientation not in ORIENTATIONS:
+        raise CohortValidationError(
+            "unknown orientation", expected=" | ".join(ORIENTATIONS), found=orientation
+        )
+    if layer is not None and not is_anndata(data):
+        raise CohortValidationError(
+            "layer= only applies to AnnData input", found=type(data).__name__
+        )
+    if orientation is not None and not isinstance(data, pd.DataFrame):
+        raise CohortValidationError(
+            "orientation= only applies to DataFrame input",
+            found=type(data).__name__,
+            hint="a Cohort is genes x samples and an AnnData samples (obs) x genes (var)",
+        )
     if isinstance(data, Cohort):
         frame = data.expression
         where = f"cohort {data.name}"
+    elif is_anndata(data):
+        frame = _anndata_frame(data, layer)
+        where = "AnnData" + (f" layer {layer!r}" if layer else "")
     elif isinstance(data, pd.DataFrame):
-        frame = data
+        frame = data.T if orientation == "samples_x_genes" else data
         where = "expression DataFrame"
     else:
         raise CohortValidationError(
             "cannot score this object",
-            expected="a sigsurv Cohort or a genes x samples pandas DataFrame",
+            expected="a sigsurv Cohort, an AnnData or a pandas DataFrame",
             found=type(data).__name__,
         )
     if frame.shape[0] == 0 or frame.shape[1] == 0:
@@ -138,16 +218,16 @@ def expression_matrix(data: Any) -> tuple[np.ndarray, pd.Index, pd.Index]:
             f"{where}: duplicated sample identifiers", found=", ".join(map(str, dup))
         )
     bad = [
-        c
+        (c, t)
         for c, t in frame.dtypes.items()
         if not pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)
     ]
     if bad:
-        column = bad[0]
+        column, dtype = bad[0]
         raise CohortValidationError(
             f"{where}: expression values must be numeric",
             column=str(column),
-            found=str(frame.dtypes[column]),
+            found=str(dtype),
             hint="pass genes as rows and samples as columns",
         )
     values = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
@@ -253,7 +333,7 @@ def _resolve_one(item: Any) -> SignatureSpec:
         return _spec_from_signature(item)
     if isinstance(item, str):
         try:
-            from sigsurv.signatures import get_signature  # type: ignore[attr-defined]
+            from sigsurv.signatures import get_signature
         except ImportError as exc:  # the registry is optional for the scoring engine
             raise SignatureError(
                 f"cannot resolve signature {item!r}: the signature registry is not available",
@@ -332,11 +412,18 @@ def _shorten(names: Sequence[str], limit: int = 20) -> str:
 
 
 def check_coverage(
-    sets: list[GeneSet], specs: list[SignatureSpec], min_coverage: float, genes: pd.Index
+    sets: list[GeneSet],
+    specs: list[SignatureSpec],
+    min_coverage: float,
+    genes: pd.Index,
+    *,
+    other_axis: pd.Index | None = None,
 ) -> None:
     """Raise :class:`CoverageError` for the first signature below ``min_coverage``.
 
     A signature with no gene found is always refused, whatever ``min_coverage``.
+    ``other_axis`` is the matrix's sample axis: when the signature's genes are found
+    there instead, the error says so and suggests transposing.
 
     Examples
     --------
@@ -361,9 +448,99 @@ def check_coverage(
                 if near
                 else "lower min_coverage to score it anyway"
             )
+            across = _found_on_other_axis(spec, other_axis)
+            if across:
+                hint = (
+                    f"{len(across)} of the signature's genes ({_shorten(across, 5)}) are "
+                    "column labels, not row labels: transpose? The matrix looks like "
+                    "samples x genes; pass orientation='samples_x_genes'"
+                )
             raise CoverageError(
                 f"signature {spec.id}: {gs.k} of {spec.n_genes} genes found "
                 f"({100 * fraction:.3g}%), below min_coverage {100 * float(min_coverage):.3g}%; "
                 f"found: {_shorten(list(gs.found))}; missing: {_shorten(list(gs.missing))}",
                 hint=hint if gs.k == 0 or near else None,
             )
+
+
+def _found_on_other_axis(spec: SignatureSpec, other_axis: pd.Index | None) -> list[str]:
+    """The signature's symbols present on the sample axis (a transposed matrix)."""
+    if other_axis is None:
+        return []
+    present = other_axis.get_indexer(pd.Index(spec.symbols)) >= 0
+    return [symbol for symbol, hit in zip(spec.symbols, present, strict=True) if hit]
+
+
+def coverage_for_anndata(frame: pd.DataFrame) -> pd.DataFrame:
+    """The coverage report of a :func:`~sigsurv.scoring.score` result in an h5ad-safe form.
+
+    One row per signature: ``n_genes``, ``n_found``, ``fraction`` and the found and
+    missing symbols joined by ``","`` (AnnData cannot write list cells).
+
+    Examples
+    --------
+    >>> scores = pd.DataFrame({"s": [0.1]})
+    >>> scores.attrs["coverage"] = {"s": {"n_genes": 2, "n_found": 1, "fraction": 0.5,
+    ...                                  "found": ("A",), "missing": ("B",)}}
+    >>> coverage_for_anndata(scores).loc["s", "missing"]
+    'B'
+    """
+    coverage = frame.attrs.get("coverage", {})
+    table = pd.DataFrame(
+        {
+            "n_genes": [int(coverage[s]["n_genes"]) for s in coverage],
+            "n_found": [int(coverage[s]["n_found"]) for s in coverage],
+            "fraction": [float(coverage[s]["fraction"]) for s in coverage],
+            "found": [",".join(coverage[s]["found"]) for s in coverage],
+            "missing": [",".join(coverage[s]["missing"]) for s in coverage],
+        },
+        index=pd.Index([str(s) for s in coverage], name="signature"),
+    )
+    return table
+
+
+def store_in_anndata(adata: Any, scores: pd.DataFrame, key_added: str) -> None:
+    """Write scores to ``adata.obsm[key_added]`` and coverage to ``adata.uns``.
+
+    decoupler's convention: ``obsm[key_added]`` is a samples x signatures DataFrame
+    indexed like ``adata.obs_names``; ``uns[key_added + "_coverage"]`` is the
+    coverage report (:func:`coverage_for_anndata`), and ``uns[key_added +
+    "_method"]`` the method and its options.
+
+    Examples
+    --------
+    >>> import anndata
+    >>> adata = anndata.AnnData(np.ones((1, 1)), obs=pd.DataFrame(index=["s1"]),
+    ...                         var=pd.DataFrame(index=["A"]))
+    >>> scores = pd.DataFrame({"s": [0.5]}, index=["s1"])
+    >>> store_in_anndata(adata, scores, "sigsurv")
+    >>> adata.obsm["sigsurv"]["s"].tolist()
+    [0.5]
+    """
+    if not is_anndata(adata):
+        raise CohortValidationError(
+            "key_added needs AnnData input (scores are written to adata.obsm)",
+            found=type(adata).__name__,
+            hint="drop key_added, or pass an AnnData",
+        )
+    if not isinstance(key_added, str) or not key_added:
+        raise CohortValidationError("key_added must be a non-empty string", found=key_added)
+    if not scores.index.equals(pd.Index(adata.obs_names)):
+        raise CohortValidationError(
+            "scores do not match the AnnData's samples",
+            expected="scores indexed like adata.obs_names",
+        )
+    stored = pd.DataFrame(
+        scores.to_numpy(), index=pd.Index(adata.obs_names), columns=scores.columns.astype(str)
+    )
+    adata.obsm[key_added] = stored
+    adata.uns[f"{key_added}_coverage"] = coverage_for_anndata(scores)
+    method = scores.attrs.get("method")
+    if method is not None:
+        adata.uns[f"{key_added}_method"] = {
+            "method": str(method),
+            "options": {
+                str(k): v if isinstance(v, (bool, int, float, str)) else repr(v)
+                for k, v in scores.attrs.get("options", {}).items()
+            },
+        }

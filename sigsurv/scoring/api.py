@@ -15,6 +15,7 @@ from sigsurv.scoring._input import (
     expression_matrix,
     map_signatures,
     resolve_signatures,
+    store_in_anndata,
 )
 from sigsurv.scoring.linear import warn_ignored_weights
 from sigsurv.scoring.registry import get_method
@@ -22,15 +23,19 @@ from sigsurv.scoring.registry import get_method
 __all__ = ["score", "signature_coverage"]
 
 
-def signature_coverage(data: Any, signatures: Any) -> pd.DataFrame:
+def signature_coverage(
+    data: Any, signatures: Any, *, layer: str | None = None, orientation: str | None = None
+) -> pd.DataFrame:
     """Report which genes of each signature are present in the data.
 
     Parameters
     ----------
     data
-        A :class:`~sigsurv.cohorts.model.Cohort` or a genes x samples DataFrame.
+        A :class:`~sigsurv.cohorts.model.Cohort`, an AnnData or a DataFrame.
     signatures
         Anything :func:`score` accepts.
+    layer, orientation
+        As in :func:`score`.
 
     Returns
     -------
@@ -47,7 +52,7 @@ def signature_coverage(data: Any, signatures: Any) -> pd.DataFrame:
     >>> int(cov.loc["pair", "n_found"]), cov.loc["pair", "missing"]
     (2, ['MIR21'])
     """
-    _, genes, _ = expression_matrix(data)
+    _, genes, _ = expression_matrix(data, layer=layer, orientation=orientation)
     specs = resolve_signatures(signatures)
     return coverage_table(specs, map_signatures(specs, genes))
 
@@ -59,6 +64,9 @@ def score(
     *,
     min_coverage: float = 0.5,
     progress: Callable[[int, int], Any] | None = None,
+    layer: str | None = None,
+    orientation: str | None = None,
+    key_added: str | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Score signatures per sample.
@@ -66,9 +74,12 @@ def score(
     Parameters
     ----------
     data
-        A :class:`~sigsurv.cohorts.model.Cohort` (its ``expression`` is scored) or a
-        genes x samples DataFrame, scored **as given**: genes are matched exactly to
-        the index, nothing is renamed, collapsed or reordered. Values must be finite.
+        A :class:`~sigsurv.cohorts.model.Cohort` (its ``expression`` is scored), an
+        :class:`anndata.AnnData` (``obs`` = samples, ``var`` = genes; ``X`` or
+        ``layers[layer]``, sparse matrices are densified) or a pandas DataFrame
+        (genes x samples, or samples x genes with ``orientation="samples_x_genes"``),
+        scored **as given**: genes are matched exactly to the gene labels, nothing is
+        renamed, collapsed or reordered. Values must be finite.
     signatures
         A built-in signature id (or file) resolved by
         ``sigsurv.signatures.get_signature``, a
@@ -86,6 +97,16 @@ def score(
         whatever their size.
     progress
         Optional ``callable(done, total)`` called as work blocks complete.
+    layer
+        AnnData only: the layer to score instead of ``X``.
+    orientation
+        DataFrame only: ``"genes_x_samples"`` (default) or ``"samples_x_genes"``.
+        When a DataFrame's signature genes are found in its columns rather than its
+        rows, the coverage error suggests transposing.
+    key_added
+        AnnData only: also write the scores to ``adata.obsm[key_added]`` and the
+        coverage report to ``adata.uns[key_added + "_coverage"]`` (decoupler's
+        convention; see :func:`~sigsurv.scoring._input.store_in_anndata`).
     **options
         Method options (see ``list_methods()["options"]``), e.g. ``alpha``,
         ``normalize`` and ``ties`` for ``ssgsea``; unknown names are refused.
@@ -116,10 +137,10 @@ def score(
     """
     scoring_method = get_method(method)
     resolved = scoring_method.resolve_options(options)
-    values, genes, samples = expression_matrix(data)
+    values, genes, samples = expression_matrix(data, layer=layer, orientation=orientation)
     specs = resolve_signatures(signatures)
     sets = map_signatures(specs, genes)
-    check_coverage(sets, specs, min_coverage, genes)
+    check_coverage(sets, specs, min_coverage, genes, other_axis=samples)
     if not scoring_method.supports_weights:
         warn_ignored_weights(scoring_method.name, sets)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -153,4 +174,6 @@ def score(
     }
     frame.attrs["method"] = scoring_method.name
     frame.attrs["options"] = dict(resolved)
+    if key_added is not None:
+        store_in_anndata(data, frame, key_added)
     return frame

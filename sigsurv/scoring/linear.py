@@ -33,6 +33,8 @@ from sigsurv.scoring._input import GeneSet
 from sigsurv.scoring._ranks import Progress
 
 __all__ = [
+    "Reference",
+    "gene_reference",
     "mean_z_scores",
     "plage_scores",
     "single_gene_scores",
@@ -50,24 +52,60 @@ def _check_bool(method: str, name: str, value: Any) -> bool:
     return bool(value)
 
 
-def standardize_rows(values: np.ndarray, gs: GeneSet | None = None) -> np.ndarray:
-    """Z-score rows across columns (sd with denominator n - 1, as R's ``scale``).
+#: Per-gene ``(mean, sd)`` learned on reference samples, one value per matrix row.
+Reference = tuple[np.ndarray, np.ndarray]
 
-    A constant row raises :class:`~sigsurv.errors.AnalysisError` (its z-score is
-    undefined); a single sample cannot be standardised either.
+
+def gene_reference(values: np.ndarray) -> Reference:
+    """Per-row mean and sd (denominator n - 1) across columns: what z-scores use.
+
+    The same arithmetic as :func:`standardize_rows`, so standardising with
+    ``reference=gene_reference(values)`` is bit-identical to standardising in place.
 
     Examples
     --------
-    >>> standardize_rows(np.array([[1.0, 2.0, 3.0]])).tolist()
-    [[-1.0, 0.0, 1.0]]
+    >>> mean, sd = gene_reference(np.array([[1.0, 2.0, 3.0]]))
+    >>> mean.tolist(), sd.tolist()
+    ([2.0], [1.0])
     """
     n = values.shape[1]
     if n < 2:
         raise AnalysisError(
             "z-scores need at least 2 samples", found=f"{n} sample", hint="use a rank method"
         )
-    centred = values - values.mean(axis=1, keepdims=True)
-    sd = np.sqrt((centred**2).sum(axis=1, keepdims=True) / (n - 1))
+    mean = values.mean(axis=1, keepdims=True)
+    sd = np.sqrt(((values - mean) ** 2).sum(axis=1, keepdims=True) / (n - 1))
+    return mean.ravel(), sd.ravel()
+
+
+def _rows(reference: Reference | None, index: np.ndarray) -> Reference | None:
+    return None if reference is None else (reference[0][index], reference[1][index])
+
+
+def standardize_rows(
+    values: np.ndarray, gs: GeneSet | None = None, *, reference: Reference | None = None
+) -> np.ndarray:
+    """Z-score rows across columns (sd with denominator n - 1, as R's ``scale``).
+
+    A constant row raises :class:`~sigsurv.errors.AnalysisError` (its z-score is
+    undefined); a single sample cannot be standardised either. ``reference`` gives
+    each row's ``(mean, sd)`` learned elsewhere (e.g. on a training fold, see
+    :class:`~sigsurv.scoring.transformer.SignatureScorer`) instead of these columns'.
+
+    Examples
+    --------
+    >>> standardize_rows(np.array([[1.0, 2.0, 3.0]])).tolist()
+    [[-1.0, 0.0, 1.0]]
+    >>> ref = (np.array([0.0]), np.array([2.0]))
+    >>> standardize_rows(np.array([[1.0, 4.0]]), reference=ref).tolist()
+    [[0.5, 2.0]]
+    """
+    if reference is None:
+        mean, sd_flat = gene_reference(values)
+    else:
+        mean, sd_flat = reference
+    centred = values - mean[:, None]
+    sd = sd_flat[:, None]
     if np.any(sd == 0):
         row = int(np.flatnonzero(sd.ravel() == 0)[0])
         name = gs.found[row] if gs is not None and row < len(gs.found) else f"row {row}"
@@ -79,9 +117,10 @@ def standardize_rows(values: np.ndarray, gs: GeneSet | None = None) -> np.ndarra
     return centred / sd
 
 
-def _signed_z(values: np.ndarray, gs: GeneSet) -> np.ndarray:
+def _signed_z(values: np.ndarray, gs: GeneSet, reference: Reference | None = None) -> np.ndarray:
     """Direction-signed z-scores of a signature's genes (k x samples)."""
-    return standardize_rows(values[gs.index], gs) * gs.direction[:, None]
+    z = standardize_rows(values[gs.index], gs, reference=_rows(reference, gs.index))
+    return z * gs.direction[:, None]
 
 
 def _per_set(values: np.ndarray, sets: list[GeneSet], progress: Progress, one: Any) -> np.ndarray:
@@ -99,10 +138,12 @@ def mean_z_scores(
     *,
     progress: Progress = None,
     standardize: bool = True,
+    reference: Reference | None = None,
 ) -> np.ndarray:
     """Mean of direction-signed per-gene z-scores (samples x signatures).
 
-    ``standardize=False`` averages the signed raw expression instead.
+    ``standardize=False`` averages the signed raw expression instead. ``reference``:
+    per-row ``(mean, sd)`` to standardise with (see :func:`standardize_rows`).
 
     Examples
     --------
@@ -114,7 +155,11 @@ def mean_z_scores(
     standardize = _check_bool("mean_z", "standardize", standardize)
 
     def one(gs: GeneSet) -> np.ndarray:
-        rows = _signed_z(values, gs) if standardize else values[gs.index] * gs.direction[:, None]
+        rows = (
+            _signed_z(values, gs, reference)
+            if standardize
+            else values[gs.index] * gs.direction[:, None]
+        )
         return rows.mean(axis=0)
 
     return _per_set(values, sets, progress, one)
@@ -126,12 +171,14 @@ def weighted_scores(
     *,
     progress: Progress = None,
     standardize: bool = True,
+    reference: Reference | None = None,
 ) -> np.ndarray:
     """genefu ``sig.score`` (``signed=FALSE``) on z-scores (samples x signatures).
 
     ``(k_up/k) * weighted mean of UP z-scores - (k_dn/k) * weighted mean of DN
     z-scores``, weights = the genes' absolute weights. ``standardize=False`` uses the
     raw expression, as ``sig.score`` does on whatever matrix it is given.
+    ``reference``: per-row ``(mean, sd)`` to standardise with.
 
     Examples
     --------
@@ -143,7 +190,11 @@ def weighted_scores(
     standardize = _check_bool("weighted", "standardize", standardize)
 
     def one(gs: GeneSet) -> np.ndarray:
-        rows = standardize_rows(values[gs.index], gs) if standardize else values[gs.index]
+        rows = (
+            standardize_rows(values[gs.index], gs, reference=_rows(reference, gs.index))
+            if standardize
+            else values[gs.index]
+        )
         k = gs.k
         total = np.zeros(values.shape[1])
         for direction in (1, -1):
@@ -164,9 +215,15 @@ def weighted_scores(
 
 
 def zscore_scores(
-    values: np.ndarray, sets: list[GeneSet], *, progress: Progress = None
+    values: np.ndarray,
+    sets: list[GeneSet],
+    *,
+    progress: Progress = None,
+    reference: Reference | None = None,
 ) -> np.ndarray:
     """GSVA's combined z-score ``sum(d_g z_g) / sqrt(k)`` (samples x signatures).
+
+    ``reference``: per-row ``(mean, sd)`` to standardise with.
 
     Examples
     --------
@@ -176,7 +233,10 @@ def zscore_scores(
     [-1.414214, 0.0, 1.414214]
     """
     return _per_set(
-        values, sets, progress, lambda gs: _signed_z(values, gs).sum(axis=0) / np.sqrt(gs.k)
+        values,
+        sets,
+        progress,
+        lambda gs: _signed_z(values, gs, reference).sum(axis=0) / np.sqrt(gs.k),
     )
 
 
@@ -234,8 +294,11 @@ def single_gene_scores(
     *,
     progress: Progress = None,
     standardize: bool = False,
+    reference: Reference | None = None,
 ) -> np.ndarray:
     """Expression of a one-gene signature (times its direction), raw or z-scored.
+
+    ``reference``: per-row ``(mean, sd)`` to standardise with.
 
     A signature with more than one gene raises
     :class:`~sigsurv.errors.SignatureError`.
@@ -256,7 +319,11 @@ def single_gene_scores(
                 found=f"{gs.k + len(gs.missing)} genes",
                 hint="use mean_z, ssgsea, ... for multi-gene signatures",
             )
-        rows = standardize_rows(values[gs.index], gs) if standardize else values[gs.index]
+        rows = (
+            standardize_rows(values[gs.index], gs, reference=_rows(reference, gs.index))
+            if standardize
+            else values[gs.index]
+        )
         return rows[0] * gs.direction[0]
 
     return _per_set(values, sets, progress, one)

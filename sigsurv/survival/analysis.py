@@ -13,7 +13,10 @@ Conventions (recorded in ``results.json`` under ``definitions``):
   third / quarter (``top``) with the ``rest``; the lowest level is the reference;
 * ``cox_grouped``: Cox model of the highest group vs the lowest (reference);
 * ``cox_continuous_per_sd``: Cox model of the z-scored score (HR per 1 SD);
-* a ``strata`` column (e.g. the sequencing platform) stratifies log-rank and Cox.
+* a ``strata`` column (e.g. the sequencing platform) stratifies log-rank and Cox; the
+  score is then z-scored *within* each stratum and quantile cuts (median, tertiles,
+  quartiles) are taken within each stratum, so a batch shift of the score neither
+  decides the groups nor inflates the SD (a fixed or optimal cut stays global, noted).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.cohorts.model import Cohort
-from sigsurv.errors import AnalysisError, OptionError, SigsurvWarning
+from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.concordance import ConcordanceResult, concordance_index
 from sigsurv.survival.cox import CoxResult, cox_fit, standardize
@@ -49,14 +52,17 @@ __all__ = [
     "SignatureSurvival",
     "analyse_scores",
     "analyse_signature",
+    "group_within_strata",
     "parse_cut",
+    "standardize_within",
 ]
 
 DEFINITIONS: dict[str, str] = {
     "n": "patients analysed (subgroup applied, known time and event)",
     "events": "events among them (after truncation at the horizon, if any)",
     "median_follow_up": "median follow-up by reverse Kaplan-Meier, in the endpoint's unit",
-    "cut": "rule and score value(s) splitting the groups; high = score > cut",
+    "cut": "rule and score value(s) splitting the groups; high = score > cut; when "
+    "stratified, quantile cuts are taken within each stratum (values_by_stratum)",
     "groups": "per group: n, events, median survival (first time S(t) <= 0.5) with its 95% "
     "CI from the log-scale confidence curves (null = not reached)",
     "logrank": "log-rank test across the groups (R survdiff), chi-square and p; "
@@ -65,7 +71,8 @@ DEFINITIONS: dict[str, str] = {
     "cox_grouped": "Cox model (Efron ties) of the highest vs the lowest group: HR, Wald 95% CI "
     "and Wald p",
     "cox_continuous_per_sd": "Cox model (Efron ties) of the score z-scored over the analysed "
-    "patients (sd with n-1): HR per 1 SD, Wald 95% CI and p",
+    "patients (sd with n-1; within each stratum when stratified): HR per 1 SD, Wald 95% CI "
+    "and p",
     "concordance": "Harrell's C of the continuous model's linear predictor (coef x score), as "
     "R coxph reports it (ties in the score count 1/2; pairs tied in time ignored)",
     "ph_test": "scaled Schoenfeld residual test of proportional hazards (R cox.zph, "
@@ -132,6 +139,8 @@ class SignatureSurvival:
     notes: list[str] = field(default_factory=list)
     signature: Signature | None = None
     spec: AnalysisSpec = field(default_factory=AnalysisSpec)
+    cuts_by_stratum: dict[str, list[float]] = field(default_factory=dict)
+    strata_values: np.ndarray | None = None
 
     @property
     def grouped_term(self) -> str:
@@ -198,6 +207,7 @@ class SignatureSurvival:
                 "rule": self.cut_rule,
                 "values": cut_values,
                 "levels": [str(v) for v in self.grouping.levels],
+                "values_by_stratum": dict(self.cuts_by_stratum) or None,
             },
             "groups": self.group_table(),
             "logrank": {
@@ -350,6 +360,89 @@ def _strata_values(clinical: pd.DataFrame, strata: str | None) -> np.ndarray | N
     return None
 
 
+_QUANTILE_RULES = ("median", "tertile", "quartile", "top_tertile", "top_quartile")
+
+
+def standardize_within(values: np.ndarray, strata_values: np.ndarray | None) -> np.ndarray:
+    """z-score over all patients, or within each stratum when strata are given.
+
+    Examples
+    --------
+    >>> standardize_within(np.array([1.0, 2.0, 3.0, 11.0, 12.0, 13.0]),
+    ...                    np.array(list("aaabbb"))).tolist()
+    [-1.0, 0.0, 1.0, -1.0, 0.0, 1.0]
+    """
+    if strata_values is None:
+        return standardize(values)
+    out = np.empty(values.size)
+    for level in np.unique(strata_values):
+        rows = strata_values == level
+        if rows.sum() < 2 or np.ptp(values[rows]) == 0:
+            raise AnalysisError(
+                "score cannot be standardised within a stratum (fewer than 2 patients or a "
+                "constant score)",
+                found=str(level),
+            )
+        out[rows] = standardize(values[rows])
+    return out
+
+
+def group_within_strata(
+    values: np.ndarray,
+    rule: str | float,
+    *,
+    time: np.ndarray,
+    event: np.ndarray,
+    strata_values: np.ndarray | None,
+    n_permutations: int = 0,
+    seed: int | None = None,
+) -> tuple[Grouping, dict[str, list[float]], str | None]:
+    """Group by a cut rule, quantile cuts taken within each stratum.
+
+    Returns
+    -------
+    tuple
+        ``(grouping, cuts by stratum, note)``; the note (or None) says how the cut was
+        taken when strata are given. A fixed or optimal cut stays global, as does a
+        quantile cut when a stratum is too small to be cut.
+
+    Examples
+    --------
+    >>> g, cuts, note = group_within_strata(
+    ...     np.array([1.0, 2.0, 3.0, 4.0, 11.0, 12.0, 13.0, 14.0]), "median",
+    ...     time=np.ones(8), event=np.ones(8), strata_values=np.array(list("aaaabbbb")))
+    >>> g.labels.astype(str).tolist()
+    ['low', 'low', 'high', 'high', 'low', 'low', 'high', 'high']
+    >>> cuts, note
+    ({'a': [2.5], 'b': [12.5]}, 'median cut taken within each stratum')
+    """
+    overall = group_by_cut(
+        values, rule, time=time, event=event, n_permutations=n_permutations, seed=seed
+    )
+    if strata_values is None:
+        return overall, {}, None
+    if rule not in _QUANTILE_RULES:
+        return overall, {}, f"{rule} cut taken over all strata together"
+    labels = np.empty(values.size, dtype=object)
+    cuts: dict[str, list[float]] = {}
+    for level in np.unique(strata_values):
+        rows = strata_values == level
+        try:
+            within = group_by_cut(values[rows], rule)
+        except SigsurvInputError:
+            return overall, {}, f"{rule} cut over all strata (a stratum is too small to cut)"
+        labels[rows] = np.asarray(within.labels.astype(str))
+        cuts[str(level)] = [float(c) for c in within.cuts]
+    grouped = Grouping(
+        labels=pd.Series(pd.Categorical(labels, categories=overall.levels, ordered=True)),
+        cuts=(),
+        rule=overall.rule,
+    )
+    if (grouped.counts == 0).any():
+        return overall, {}, f"{rule} cut over all strata (a group would be empty within strata)"
+    return grouped, cuts, f"{rule} cut taken within each stratum"
+
+
 def _multivariable(
     clinical: pd.DataFrame,
     values: np.ndarray,
@@ -361,7 +454,12 @@ def _multivariable(
     frame = _covariate_frame(clinical, list(spec.covariates))
     complete = frame.notna().all(axis=1).to_numpy()
     design = pd.concat(
-        [pd.DataFrame({"score_per_sd": standardize(values)}, index=frame.index), frame],
+        [
+            pd.DataFrame(
+                {"score_per_sd": standardize_within(values, strata_values)}, index=frame.index
+            ),
+            frame,
+        ],
         axis=1,
     ).loc[complete]
     model = cox_fit(
@@ -400,13 +498,27 @@ def _analyse(
     values = _checked_values(scores, data_cohort.samples, signature_id)
     time, event = survival.time, survival.event
     rule = parse_cut(cut)
-    grouping = group_by_cut(
-        values, rule, time=time, event=event, n_permutations=spec.permutations, seed=spec.seed
-    )
-    labels = pd.Series(grouping.labels).to_numpy()
     strata_values = _strata_values(data_cohort.clinical, spec.strata)
     if spec.strata is not None and strata_values is None:
         notes.append(f"strata {spec.strata!r} has a single level here: not stratified")
+    grouping, cuts_by_stratum, cut_note = group_within_strata(
+        values,
+        rule,
+        time=time,
+        event=event,
+        strata_values=strata_values,
+        n_permutations=spec.permutations,
+        seed=spec.seed,
+    )
+    if cut_note is not None:
+        notes.append(cut_note)
+    if rule == "optimal":
+        notes.append(
+            "optimal cut chosen on these patients: the grouped HR and its CI are optimistic; "
+            "read them with maxstat's selection-adjusted p-values (sigsurv reproduce adds a "
+            "cross-validated HR)"
+        )
+    labels = pd.Series(grouping.labels).to_numpy()
     km = kaplan_meier(time, event, groups=grouping.labels)
     logrank = logrank_test(time, event, labels, strata=strata_values)
     trend = None
@@ -421,7 +533,7 @@ def _analyse(
         strata=strata_values,
         reference_levels={"group": grouping.levels[0]},
     )
-    per_sd = pd.DataFrame({"score_per_sd": standardize(values)})
+    per_sd = pd.DataFrame({"score_per_sd": standardize_within(values, strata_values)})
     cox_continuous = cox_fit(time, event, per_sd, ties=spec.ties, strata=strata_values)
     # C of the linear predictor (coef x score), as coxph reports it: >= 0.5 when the fitted
     # direction discriminates, whichever way the score points.
@@ -466,6 +578,8 @@ def _analyse(
         notes=notes,
         signature=signature,
         spec=spec,
+        cuts_by_stratum=cuts_by_stratum,
+        strata_values=strata_values,
     )
 
 

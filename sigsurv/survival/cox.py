@@ -142,6 +142,10 @@ class CoxResult:
         Reference level of each categorical covariate.
     terms
         Covariate (term) -> its design columns.
+    fit_data
+        The data the model was fitted on (``time``, ``event`` as used, ``design``
+        DataFrame of design columns, ``strata`` or None, ``conf_level``), kept so
+        that :meth:`to_lifelines` can refit it; None for results made elsewhere.
     var
         Variance–covariance matrix of the coefficients.
     linear_predictor
@@ -170,6 +174,7 @@ class CoxResult:
     ph_test: pd.DataFrame
     reference_levels: dict[str, Any] = field(default_factory=dict)
     terms: dict[str, list[str]] = field(default_factory=dict)
+    fit_data: dict[str, Any] | None = field(default=None, repr=False, compare=False)
     var: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     linear_predictor: np.ndarray = field(default_factory=lambda: np.empty(0))
     strata: int = 1
@@ -252,6 +257,24 @@ class CoxResult:
             f" C={self.concordance.concordance:.3f}"
         )
         return "\n".join(lines)
+
+    def to_lifelines(self) -> Any:
+        """The same model as a fitted ``lifelines.CoxPHFitter`` (Efron ties only).
+
+        See :func:`sigsurv.survival.lifelines_bridge.to_lifelines`.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=40)
+        >>> res = cox_fit(rng.exponential(np.exp(-x)), (rng.uniform(size=40) < 0.7), x)
+        >>> cph = res.to_lifelines()
+        >>> bool(abs(cph.params_["x"] - res.params_["x"]) < 1e-6)
+        True
+        """
+        from sigsurv.survival.lifelines_bridge import to_lifelines
+
+        return to_lifelines(self)
 
 
 def _chi2_test(stat: float, df: int) -> dict[str, float]:
@@ -344,7 +367,15 @@ def cox_fit(
         )
     strata_arr = None if strata is None else check_strata(strata, t.shape[0])
     warn_few_events(require_events(e, "a Cox model"), "Cox estimates")
-    return _fit_design(t, e, design, ties, strata_arr, max_iter, eps, conf_level)
+    result = _fit_design(t, e, design, ties, strata_arr, max_iter, eps, conf_level)
+    result.fit_data = {
+        "time": t,
+        "event": e,
+        "design": pd.DataFrame(design.matrix, columns=list(design.columns)),
+        "strata": strata_arr,
+        "conf_level": float(conf_level),
+    }
+    return result
 
 
 def _convergence_problems(

@@ -272,6 +272,22 @@ class KaplanMeierCurve:
         n_risk_all = self.table["n_risk"].to_numpy()
         return np.where(nxt < grid.size, n_risk_all[np.minimum(nxt, grid.size - 1)], 0).astype(int)
 
+    def to_lifelines(self) -> Any:
+        """This curve as a fitted ``lifelines.KaplanMeierFitter`` (same data).
+
+        lifelines' interval is R's ``log-log`` type; see
+        :func:`sigsurv.survival.lifelines_bridge.to_lifelines`.
+
+        Examples
+        --------
+        >>> kmf = kaplan_meier([1, 2, 2, 3], [1, 1, 0, 1]).curves["all"].to_lifelines()
+        >>> kmf.survival_function_.iloc[:, 0].round(4).tolist()
+        [1.0, 0.75, 0.5, 0.0]
+        """
+        from sigsurv.survival.lifelines_bridge import to_lifelines
+
+        return to_lifelines(self)
+
 
 @dataclass(frozen=True)
 class KaplanMeierResult:
@@ -359,6 +375,22 @@ class KaplanMeierResult:
             index=pd.Index(self.groups),
             columns=pd.Index(t),
         )
+
+    def to_lifelines(self) -> dict[Any, Any]:
+        """One fitted ``lifelines.KaplanMeierFitter`` per group (same data).
+
+        See :func:`sigsurv.survival.lifelines_bridge.to_lifelines`.
+
+        Examples
+        --------
+        >>> fit = kaplan_meier([1, 2, 3, 4], [1, 0, 1, 1], groups=["a", "b", "a", "b"])
+        >>> sorted(fit.to_lifelines())
+        ['a', 'b']
+        """
+        from sigsurv.survival.lifelines_bridge import to_lifelines
+
+        result: dict[Any, Any] = to_lifelines(self)
+        return result
 
 
 def _curve(

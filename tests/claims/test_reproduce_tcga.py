@@ -40,7 +40,7 @@ def test_mirna_claims_are_tested_on_tcga(tcga):
     assert list(loss.analysis.coverage["found"]) == ["MIR424", "MIR503"]
     # The target-level proxies need mRNA, which TCGA's miRNA matrix does not have.
     assert tests[("rodriguez_barrueco2017_mir424_503_loss", "mir424_503_targets")].verdict == (
-        "not testable here"
+        "not testable"
     )
     # Same numbers as a direct, stratified analysis.
     direct = analyse_signature(
@@ -73,3 +73,25 @@ def test_reproduce_cli_with_tcga_shows_mirna_rows_in_report(tmp_path, data_dir):
     assert {r["signature_id"] for r in testable} == {"mir21_mirna", "mir424_503_mirna"}
     html = (tmp_path / "report.html").read_text()
     assert "mir21_mirna" in html and "TCGA_BRCA" in html
+
+
+@pytest.mark.slow
+def test_tcga_tests_are_stratified_within_machine_with_their_own_null(tcga):
+    result = reproduce_claims(
+        [tcga], [get_claim(c) for c in CLAIMS], null_random=20, null_random_adjusted=10
+    )
+    rows = [row for row in result.rows() if row["hr_per_sd"] is not None]
+    assert {r["signature_id"] for r in rows} == {"mir21_mirna", "mir424_503_mirna"}
+    for row in rows:
+        assert row["strata"] == "machine"
+        assert any(note.endswith("cut taken within each stratum") for note in row["notes"])
+        assert row["null"]["stratified"] is True and row["null"]["n_sets"] == 10
+        assert row["null"]["direction"] in ("protective", "harmful")
+        assert row["proxy"] is None  # MIR21 / MIR424 are measured as miRNAs in TCGA
+        assert "age_at_initial_pathologic_diagnosis" in row["adjusted"]["clinical"]["covariates"]
+        # No mRNA: the proliferation adjustment says why it is missing.
+        assert "cannot be scored" in row["adjusted"]["proliferation"]["not_computed"]
+        assert row["verdict"] in ("consistent", "contradicted", "inconclusive", "not informative")
+    mir21 = next(r for r in rows if r["signature_id"] == "mir21_mirna")
+    assert mir21["subgroup"] == "her2 == 'positive'"
+    assert "er" in mir21["adjusted"]["clinical"]["covariates"]

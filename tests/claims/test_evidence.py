@@ -1,0 +1,59 @@
+"""claims.evidence against R: adjusted per-SD HR, LRT of adding the score, change in C."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sigsurv.claims.evidence import adjusted_estimate, power_record
+
+DATA = Path(__file__).parent.parent / "data" / "claims"
+
+
+def test_adjusted_estimate_and_lrt_match_r_coxph_and_anova():
+    frame = pd.read_csv(DATA / "adjusted_lrt_input.tsv", sep="\t", dtype={"grade": str})
+    golden = json.loads((DATA / "adjusted_lrt_r.json").read_text())
+    covariates = frame[["age", "grade", "size_category", "node", "er"]].astype(object)
+    covariates = covariates.where(covariates.notna(), None)
+    covariates["age"] = frame["age"].astype(float)
+    covariates["size_category"] = frame["size_category"].astype(float)
+    out = adjusted_estimate(
+        frame["time"].to_numpy(float),
+        frame["event"].to_numpy(float),
+        frame["score_per_sd"].to_numpy(float),
+        covariates,
+    )
+    assert (out["n"], out["events"]) == (golden["n"], golden["events"])
+    assert out["dropped"] == len(frame) - golden["n"]
+    for ours, theirs in (
+        ("hr", "hr"),
+        ("lower", "lower"),
+        ("upper", "upper"),
+        ("p", "p"),
+        ("c_full", "c_full"),
+        ("c_base", "c_base"),
+    ):
+        assert out[ours] == pytest.approx(golden[theirs], rel=1e-6), ours
+    assert out["lrt"]["stat"] == pytest.approx(golden["lrt_stat"], rel=1e-6)
+    assert out["lrt"]["df"] == golden["lrt_df"]
+    assert out["lrt"]["p"] == pytest.approx(golden["lrt_p"], rel=1e-6)
+    assert out["delta_c"] == pytest.approx(golden["c_full"] - golden["c_base"], rel=1e-6)
+    # 33 events for 7 parameters: the warning is part of the record.
+    assert "below 10" in out["warning"]
+
+
+def test_power_record_by_hand():
+    # Schoenfeld: power = Phi(|log HR| sqrt(D p (1 - p)) - z_0.975), D = 13, HR 0.41.
+    from scipy.stats import norm
+
+    by_hand = norm.cdf(abs(np.log(0.41)) * np.sqrt(13 * 0.25) - norm.ppf(0.975))
+    out = power_record(13, "protective", 0.41)
+    assert out["power"] == pytest.approx(by_hand, rel=1e-12)
+    mdhr = np.exp(-(norm.ppf(0.975) + norm.ppf(0.8)) / np.sqrt(13 * 0.25))
+    assert out["min_detectable_hr"] == pytest.approx(mdhr, rel=1e-12)
+    per_sd = np.exp(-(norm.ppf(0.975) + norm.ppf(0.8)) / np.sqrt(13))
+    assert out["min_detectable_hr_per_sd"] == pytest.approx(per_sd, rel=1e-12)
