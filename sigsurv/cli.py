@@ -395,6 +395,7 @@ def reproduce_command(
     from sigsurv.seeds import get_claim
 
     check_count("--null-random", null_random, minimum=0)
+    check_count("--null-random-adjusted", null_random_adjusted, minimum=0)
     check_seed(seed)
     sources = list(cohort) if cohort else list(EXAMPLES)
     chosen_claims = [get_claim(c) for c in claim] if claim else None
