@@ -33,6 +33,7 @@ __all__ = [
     "emit_json",
     "interactive",
     "load_source",
+    "load_source_with_notes",
     "parse_covariates",
     "parse_event_codes",
     "show",
@@ -352,6 +353,44 @@ def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = T
     if apply_subgroup and options.subgroup is not None:
         cohort = cohort.subset(options.subgroup)
     return cohort
+
+
+def load_source_with_notes(
+    source: str, options: SourceOptions, *, apply_subgroup: bool = True
+) -> tuple[Cohort, list[str]]:
+    """:func:`load_source`, plus what loading said: the cohort's messages (genes or
+    samples removed, repairs) and every :class:`~sigsurv.errors.SigsurvWarning` (unit
+    doubts...), in order and once each, for a command to record in its results.
+
+    The warnings are still shown as they happen.
+
+    Examples
+    --------
+    >>> cohort, notes = load_source_with_notes("gse1992", SourceOptions())
+    >>> isinstance(notes, list)
+    True
+    """
+    import warnings
+
+    from sigsurv.errors import SigsurvWarning
+
+    shown: list[str] = []
+    previous = warnings.showwarning
+
+    def record(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, SigsurvWarning):
+            shown.append(str(message))
+        previous(message, category, *args, **kwargs)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SigsurvWarning)
+        warnings.showwarning = record
+        cohort = load_source(source, options, apply_subgroup=apply_subgroup)
+    notes: list[str] = []
+    for note in [*cohort.messages, *shown]:
+        if note not in notes:
+            notes.append(note)
+    return cohort, notes
 
 
 def emit_json(payload: Any, *, sort_keys: bool = False) -> None:

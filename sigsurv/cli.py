@@ -32,6 +32,7 @@ from sigsurv._cli_options import (
     emit_json,
     interactive,
     load_source,
+    load_source_with_notes,
     parse_covariates,
     show,
     source_options,
@@ -286,7 +287,7 @@ def survival_command(
     with contextlib.ExitStack() as stack:
         # --out is validated and locked before anything is read (see sigsurv._atomic).
         folder = None if out is None else stack.enter_context(output_folder(out, force=force))
-        cohort = load_source(source, source_options, apply_subgroup=False)
+        cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
         result = analyse_signature(cohort, signature, spec, method=method)
         if folder is not None:
             manifest = survival_manifest(
@@ -295,14 +296,15 @@ def survival_command(
                 cohort_files=cohort.provenance.files,
                 source_options=source_options.to_dict(),
             )
-            staged = write_survival_outputs(result, folder.staging, manifest)
+            staged = write_survival_outputs(result, folder.staging, manifest, cohort_notes=notes)
     if folder is not None and not as_json and not state["quiet"]:
         written = ", ".join(str(folder.final_path(p)) for p in staged.values())
         stderr.print("wrote " + escape(written))
+    payload = result.to_dict() | {"cohort_notes": notes}
     if as_json:
-        emit_json(result.to_dict(), sort_keys=True)
+        emit_json(payload, sort_keys=True)
     else:
-        show(*survival_view(result.to_dict()))
+        show(*survival_view(payload))
 
 
 # --------------------------------------------------------------------------- scan

@@ -167,9 +167,16 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
 
 
 def write_survival_outputs(
-    result: SignatureSurvival, out_dir: str | Path, manifest: dict[str, Any]
+    result: SignatureSurvival,
+    out_dir: str | Path,
+    manifest: dict[str, Any],
+    *,
+    cohort_notes: list[str] | None = None,
 ) -> dict[str, Path]:
     """Write km.png, km.pdf, forest.png (multivariable), results.json, scores.tsv, run.json.
+
+    ``cohort_notes`` (what loading the cohort said: genes or samples removed, unit
+    doubts) are recorded in results.json under ``cohort_notes``.
 
     Examples
     --------
@@ -198,7 +205,9 @@ def write_survival_outputs(
         forest.savefig(written["forest.png"])
         plt.close(forest)
     written["results.json"] = folder / "results.json"
-    write_json(result.to_dict(), written["results.json"])
+    write_json(
+        result.to_dict() | {"cohort_notes": list(cohort_notes or [])}, written["results.json"]
+    )
     scores = pd.DataFrame(
         {
             "sample": result.scores.index,
