@@ -152,3 +152,34 @@ def test_api_helpers_raise_option_errors():
         check_options_apply("study/", "cbioportal", SourceOptions(orientation="samples_x_genes"))
     check_options_apply("study/", "cbioportal", SourceOptions(collapse="mean"))
     check_options_apply("x.h5ad", "a-kind-added-later", SourceOptions(time="t"))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragment"),
+    [
+        ({"permutations": 2.5}, "permutations must be an integer"),
+        ({"permutations": "10"}, "permutations must be an integer"),
+        ({"permutations": True}, "not a bool"),
+        ({"permutations": -1}, "permutations must be >= 0"),
+        ({"seed": 1.5}, "seed must be an integer"),
+        ({"seed": -1}, "seed must be between 0 and"),
+    ],
+    ids=str,
+)
+def test_api_refuses_non_integer_counts_and_seeds(arguments, fragment):
+    from sigsurv.survival.analysis import AnalysisSpec
+
+    with pytest.raises(OptionError, match=fragment):
+        AnalysisSpec(**arguments)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [{"null_random": 2.5}, {"null_random": -1}, {"null_random_adjusted": "5"}, {"seed": 0.5}],
+    ids=str,
+)
+def test_reproduce_claims_refuses_bad_counts_before_any_work(arguments):
+    from sigsurv.claims import reproduce_claims
+
+    with pytest.raises(OptionError):
+        reproduce_claims([], None, **arguments)
