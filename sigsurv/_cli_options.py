@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ class SourceOptions:
     clinical: Path | None = None
     time: str | None = None
     event: str | None = None
-    endpoint_name: str = "os"
+    endpoint_name: str | None = None
     time_unit: str | None = None
     event_codes: str | None = None
     platform: Path | None = None
@@ -79,7 +80,7 @@ class SourceOptions:
             "clinical": self.clinical,
             "time": self.time,
             "event": self.event,
-            "endpoint": self.endpoint_name,
+            "endpoint": endpoint_name_for(self.time, self.endpoint_name),
             "time_unit": self.time_unit,
             "event_codes": parse_event_codes(self.event_codes),
             "platform": self.platform,
@@ -118,7 +119,13 @@ _SOURCE_PARAMETERS = [
     ("clinical", Path | None, None, "--clinical", "Clinical table for an expression table."),
     ("time", str | None, None, "--time", "Clinical column (GEO key) with follow-up time."),
     ("event", str | None, None, "--event", "Clinical column (GEO key) with the event."),
-    ("endpoint_name", str, "os", "--endpoint-name", "Name of the endpoint --time/--event define."),
+    (
+        "endpoint_name",
+        str | None,
+        None,
+        "--endpoint-name",
+        "Name of the endpoint --time/--event define (default: from --time, RFS_months -> rfs).",
+    ),
     ("time_unit", str | None, None, "--time-unit", "days | months | years."),
     ("event_codes", str | None, None, "--event-codes", "Explicit codes, e.g. yes=1,no=0."),
     ("platform", Path | None, None, "--platform", "GEO platform table (probe -> gene)."),
@@ -163,6 +170,34 @@ def source_options(function: F) -> F:
 
     wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+# Endpoint abbreviations the cohort builder labels (cohorts/build.py); a --time column
+# starting with one of them (RFS_months, OS.time) names the endpoint.
+_ENDPOINT_WORDS = ("os", "rfs", "dfs", "dmfs", "mfs", "bmfs", "pfi", "pfs", "dss", "dfi")
+
+
+def endpoint_name_for(time: str | None, given: str | None) -> str:
+    """The endpoint's name: ``--endpoint-name``, else read from the ``--time`` column.
+
+    Issue 13: ``--time RFS_months`` alone was labelled "overall survival" (the default
+    name ``os``). A column starting with a known abbreviation names the endpoint; any
+    other column keeps the default ``os`` of :func:`sigsurv.cohorts.load_cohort`, so the
+    CLI and the API name the same input alike.
+
+    Examples
+    --------
+    >>> endpoint_name_for("RFS_months", None), endpoint_name_for("dmfs.time", None)
+    ('rfs', 'dmfs')
+    >>> endpoint_name_for("followup_days", None), endpoint_name_for("RFS_months", "dmfs")
+    ('os', 'dmfs')
+    """
+    if given:
+        return given
+    if time is None:
+        return "os"  # not used: without --time the source defines its own endpoints
+    word = re.split(r"[^0-9A-Za-z]+", time.strip())[0].lower()
+    return word if word in _ENDPOINT_WORDS else "os"
 
 
 def parse_event_codes(text: str | None) -> dict[str, int] | None:

@@ -261,10 +261,43 @@ def survival_command(
     seed: Seed = 20240101,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+    cause: Annotated[
+        str | None,
+        typer.Option(
+            "--cause",
+            help="Competing risks: cause code or label of a competing-risk --endpoint "
+            "(cause-specific Cox, Fine-Gray, cumulative incidence at --horizons).",
+        ),
+    ] = None,
+    horizons: Annotated[
+        str | None,
+        typer.Option(
+            "--horizons", help="With --cause: cumulative-incidence times, comma-separated."
+        ),
+    ] = None,
     force: Force = False,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Score a signature, split patients, run KM + log-rank + Cox + concordance + PH test."""
+    if cause is not None:
+        if horizon is not None or covariates:
+            raise typer.BadParameter("--cause takes neither --horizon nor --covariates")
+        _survival_competing(
+            source,
+            signature,
+            endpoint,
+            cause,
+            method,
+            cut,
+            horizons,
+            strata,
+            population,
+            out,
+            as_json,
+            source_options,
+            force,
+        )
+        return
     from sigsurv._atomic import output_folder
     from sigsurv.report.manifest import survival_manifest
     from sigsurv.report.outputs import write_survival_outputs
@@ -305,6 +338,92 @@ def survival_command(
         emit_json(payload, sort_keys=True)
     else:
         show(*survival_view(payload))
+
+
+def _survival_competing(
+    source: str,
+    signature: str,
+    endpoint: str | None,
+    cause: str,
+    method: str | None,
+    cut: str | None,
+    horizons: str | None,
+    strata: str | None,
+    population: bool,
+    out: Path | None,
+    as_json: bool,
+    source_options: SourceOptions,
+    force: bool = False,
+) -> None:
+    """``survival --cause``: results.json only (no cumulative-incidence figure yet)."""
+    from sigsurv._atomic import output_folder
+    from sigsurv._json import write_json
+
+    with contextlib.ExitStack() as stack:
+        # --out is validated and locked before anything is read (see sigsurv._atomic).
+        folder = None if out is None else stack.enter_context(output_folder(out, force=force))
+        cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
+        result, record = _competing_result(
+            cohort, signature, endpoint, cause, method, cut, horizons, strata, population,
+            source_options,
+        )  # fmt: skip
+        record["cohort_notes"] = notes
+        if folder is not None:
+            write_json(record, folder.staging / "results.json")
+    if folder is not None and not as_json and not state["quiet"]:
+        stderr.print("wrote " + escape(str(folder.final / "results.json")))
+    if as_json:
+        emit_json(record, sort_keys=True)
+    else:
+        _show_competing(cohort.name, result, record)
+
+
+def _competing_result(
+    cohort: Any,
+    signature: str,
+    endpoint: str | None,
+    cause: str,
+    method: str | None,
+    cut: str | None,
+    horizons: str | None,
+    strata: str | None,
+    population: bool,
+    source_options: SourceOptions,
+) -> tuple[Any, dict[str, Any]]:
+    from sigsurv.survival.competing_analysis import analyse_signature_competing
+
+    result, _, _ = analyse_signature_competing(
+        cohort,
+        signature,
+        endpoint,
+        cause,
+        method=method,
+        cut=cut,
+        horizons=[float(h) for h in horizons.split(",")] if horizons else None,
+        strata=strata,
+        subgroup=source_options.subgroup,
+        population=population,
+    )
+    return result, {"cohort": cohort.name, "signature_id": signature, **result.to_dict()}
+
+
+def _show_competing(cohort_name: str, result: Any, record: dict[str, Any]) -> None:
+    primary, secondary = record["cause_specific_per_sd"], record["fine_gray_per_sd"]
+
+    def number(value: float | None) -> str:
+        return "NA" if value is None else f"{value:.3g}"
+
+    show(
+        escape(
+            f"{cohort_name} {record['endpoint']}: cause {result.cause} "
+            f"({result.cause_label}), n = {result.n}, events {result.events}"
+        ),
+        f"cause-specific HR per SD {number(primary['hr'])} (95% CI "
+        f"{number(primary['ci_lower'])}-{number(primary['ci_upper'])}, "
+        f"p {number(primary['p'])})",
+        f"Fine-Gray subdistribution HR per SD {number(secondary['hr'])} "
+        f"(p {number(secondary['p'])})",
+    )
 
 
 # --------------------------------------------------------------------------- scan
@@ -393,7 +512,7 @@ def reproduce_command(
     from sigsurv.cohorts import EXAMPLES
     from sigsurv.report.html import write_reproduction
     from sigsurv.report.manifest import reproduction_manifest
-    from sigsurv.report.terminal import reproduction_progress, reproduction_table
+    from sigsurv.report.terminal import reproduction_progress, reproduction_view
     from sigsurv.seeds import get_claim
 
     check_count("--null-random", null_random, minimum=0)
@@ -429,10 +548,7 @@ def reproduce_command(
     if as_json:
         emit_json(reproduction.to_dict(), sort_keys=True)
     elif not state["quiet"]:
-        show(
-            reproduction_table(reproduction.to_dict()),
-            f"report: {escape(str(files['report.html']))}",
-        )
+        show(*reproduction_view(reproduction.to_dict(), files["report.html"]))
 
 
 # --------------------------------------------------------------------------- fetch

@@ -2,10 +2,22 @@
 
 For each claim (``sigsurv.seeds``) and cohort, the matching analysis is chosen from
 the claim record: the endpoint (an exact match such as ``bmfs``, else an explicitly
-labelled analogue such as ``rfs``), the population filter (``er == 'positive'``),
-the follow-up horizon (60 months), the strata (the cohort's technical batch) and the
-signature (plus its proxies). The analysis itself is
+labelled analogue such as ``rfs``), the population
+(:func:`~sigsurv.claims.populations.population_for`: the exact one when the cohort has
+its fields, e.g. HER2+ *and trastuzumab-treated*, else the labelled analogue, else not
+testable with the reason), the follow-up horizon (60 months), the strata (the cohort's
+technical batch) and the signature (plus its proxies). The analysis itself is
 :func:`~sigsurv.survival.analysis.analyse_signature`.
+
+A site-specific claim (bone relapse) on a cohort with a competing-risk endpoint for the
+site is tested there (:func:`~sigsurv.claims.site_specific.assess_site_claim`): the
+cause-specific HR per SD is the primary statistic and feeds the verdict, Fine–Gray is
+secondary, and the cumulative incidence with Gray's test is recorded
+(``competing_risks`` of the row; adjusted models, cut rows and the random-signature
+null are not computed on such an endpoint, and the row says so). A copy-number claim
+(loss of miR-424/503) on a cohort with copy-number calls adds the Cox HR of loss vs no
+loss (``copy_number`` of the row, oriented to the claim: a loss of a protective locus is
+expected to be harmful), with or without a scorable signature.
 
 Per test (claim x cohort x signature x endpoint x subgroup):
 
@@ -52,6 +64,7 @@ from sigsurv.claims.evidence import (
     cut_rows,
     power_record,
 )
+from sigsurv.claims.populations import copy_number_column, copy_number_groups, population_for
 from sigsurv.claims.verdicts import (
     CONSISTENT,
     CONTRADICTED,
@@ -142,6 +155,16 @@ class ClaimTest:
     published_hr: float | None = None
     p_holm: float | None = None
     q_bh: float | None = None
+    population: dict[str, Any] | None = None
+    competing: dict[str, Any] | None = None
+    copy_number: dict[str, Any] | None = None
+
+    def n_events(self) -> int:
+        """Events of the primary statistic (the claim's cause on a competing-risk endpoint)."""
+        if self.competing is not None:
+            return int(self.competing["events"].get(self.competing["cause_label"], 0))
+        assert self.analysis is not None
+        return int(self.analysis.survival.events)
 
     def estimate(self) -> dict[str, Any] | None:
         """The grouped and per-SD hazard ratios of the analysis (None if not testable)."""
@@ -160,7 +183,20 @@ class ClaimTest:
         }
 
     def hr_per_sd(self) -> dict[str, Any] | None:
-        """``{hr, lower, upper, p}`` per SD of the score (higher vs lower), as fitted."""
+        """``{hr, lower, upper, p}`` per SD of the score (higher vs lower), as fitted.
+
+        On a competing-risk endpoint this is the cause-specific HR of the claim's cause.
+        """
+        if self.competing is not None:
+            cs = self.competing["primary"]["per_sd"]
+            return {
+                "hr": cs["hr"],
+                "lower": cs["ci_lower"],
+                "upper": cs["ci_upper"],
+                "p": cs["p"],
+                "log_hr": cs["coef"],
+                "se": cs["se"],
+            }
         if self.analysis is None:
             return None
         row = self.analysis.hazard_ratio_per_sd
@@ -171,6 +207,47 @@ class ClaimTest:
             "p": row["p_wald"],
             "log_hr": row["coef"],
             "se": row["se"],
+        }
+
+    def oriented_per_sd(self) -> dict[str, Any] | None:
+        """The per-SD HR oriented to the claim (HR < 1 = the claimed direction)."""
+        per_sd = self.hr_per_sd()
+        if per_sd is None or per_sd["hr"] is None:
+            return None
+        hr, lower, upper = orient_hr(
+            per_sd["hr"], per_sd["lower"], per_sd["upper"], self.expected_direction
+        )
+        return {"hr": hr, "lower": lower, "upper": upper}
+
+    def competing_record(self) -> dict[str, Any] | None:
+        """``competing_risks`` of results.json (None unless tested with competing risks)."""
+        out = self.competing
+        if out is None:
+            return None
+
+        def row(term: dict[str, Any] | None) -> dict[str, Any] | None:
+            if term is None:
+                return None
+            keys = {"hr": "hr", "lower": "ci_lower", "upper": "ci_upper", "p": "p"}
+            return {name: term.get(key) for name, key in keys.items()}
+
+        secondary = out["secondary"]
+        return {
+            "endpoint": out["endpoint"],
+            "cause": out["cause"],
+            "cause_label": out["cause_label"],
+            "method": out["method"],
+            "endpoint_reason": out.get("endpoint_reason", ""),
+            "horizon": out["horizon"],
+            "unit": out["unit"],
+            "n": out["n"],
+            "events": out["events"],
+            "cause_specific": row(out["primary"]["per_sd"]),
+            "cause_specific_high_vs_low": row(out["primary"]["high_vs_low"]),
+            "fine_gray": None if secondary is None else row(secondary["per_sd"]),
+            "fine_gray_high_vs_low": None if secondary is None else row(secondary["high_vs_low"]),
+            "cumulative_incidence": out["cumulative_incidence"],
+            "gray_test": out["gray_test"],
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -203,17 +280,18 @@ class ClaimTest:
             "cut_rows": [],
             "concordance": None,
             "warnings": [],
+            "population": self.population,
+            "endpoint_exactness": self.endpoint_match,
+            "competing_risks": self.competing_record(),
+            "copy_number": self.copy_number,
         }
+        if self.competing is not None:
+            return out | self._competing_fields()
         if self.analysis is None or self.shared is None:
             return out
         survival = self.analysis.survival
         per_sd = self.hr_per_sd()
-        oriented = None
-        if per_sd is not None and per_sd["hr"] is not None:
-            hr, lower, upper = orient_hr(
-                per_sd["hr"], per_sd["lower"], per_sd["upper"], self.expected_direction
-            )
-            oriented = {"hr": hr, "lower": lower, "upper": upper}
+        oriented = self.oriented_per_sd()
         values = self.analysis.scores.to_numpy(float)
         out |= {
             "shared_with": [c for c in self.shared.claim_ids if c != self.claim_id],
@@ -238,6 +316,24 @@ class ClaimTest:
             "notes": list(self.analysis.notes),
         }
         return out
+
+    def _competing_fields(self) -> dict[str, Any]:
+        """Row fields of a test on a competing-risk endpoint (cause-specific HR primary)."""
+        assert self.competing is not None
+        why = (
+            "not computed on a competing-risk endpoint: the adjusted models, cut rows and "
+            "random-signature null are implemented for 0/1 endpoints only"
+        )
+        return {
+            "hr_per_sd": self.hr_per_sd(),
+            "hr_per_sd_oriented": self.oriented_per_sd(),
+            "n": int(self.competing["n"]),
+            "events": self.n_events(),
+            "follow_up_unit": self.competing["unit"],
+            "power": power_record(self.n_events(), self.expected_direction, self.published_hr),
+            "adjusted": {"not_computed": why},
+            "null": {"not_computed": why},
+        }
 
 
 @dataclass
@@ -566,24 +662,26 @@ def _null_for(
     return record
 
 
+def _population(claim: Any, cohort: Cohort) -> dict[str, Any]:
+    """The claim's population in the cohort: ``{expression, label, exactness, reason}``."""
+    expression, label, exactness, reason = population_for(claim, cohort)
+    return {"expression": expression, "label": label, "exactness": exactness, "reason": reason}
+
+
 def _analyse(
     claim: Any, cohort: Cohort, signature_id: str, strata_columns: Sequence[str], seed: int
 ) -> tuple[dict[str, Any], SignatureSurvival | None, str, list[str]]:
-    """Choose endpoint, subgroup, horizon and strata; run the analysis (or say why not)."""
+    """Choose endpoint, population, horizon and strata; run the analysis (or say why not)."""
     endpoint, match, reason = _choose_endpoint(claim, cohort)
+    population = _population(claim, cohort)
     where: dict[str, Any] = {"endpoint": endpoint, "endpoint_match": match}
+    where["population"] = population
     if endpoint is None:
         return where, None, reason, []
-    subgroup = claim.population_filter or None
+    if population["exactness"] is None:
+        return where, None, population["reason"], []
+    subgroup = population["expression"]
     where["subgroup"] = subgroup
-    if subgroup:
-        missing = sorted(_subgroup_columns(subgroup) - set(cohort.clinical.columns))
-        if missing:
-            why = (
-                f"population {claim.population!r} needs clinical field(s) "
-                f"{', '.join(missing)}, absent from this cohort"
-            )
-            return where, None, why, []
     horizon = horizon_unit = None
     if claim.horizon is not None:
         horizon, horizon_unit = float(claim.horizon.value), claim.horizon.unit
@@ -606,6 +704,155 @@ def _analyse(
     return where, analysis, "", messages
 
 
+def _site_competing(
+    claim: Any, cohort: Cohort, signature_id: str, strata_columns: Sequence[str]
+) -> tuple[dict[str, Any] | None, str, dict[str, Any]]:
+    """A site claim on the cohort's competing-risk endpoint, when it has one for the site.
+
+    Returns ``(assessment, reason, endpoint)``: the :func:`assess_site_claim` record when the exact
+    competing-risk endpoint was used; ``(None, "")`` when the cohort has none (the claim
+    is tested as before, on its 0/1 or analogue endpoint); ``(None, reason)`` when the
+    signature cannot be scored.
+    """
+    from sigsurv.claims.site_specific import assess_site_claim, choose_site_endpoint
+    from sigsurv.scoring import score
+    from sigsurv.signatures import get_signature
+
+    population = _population(claim, cohort)
+    if population["exactness"] is None:
+        return None, "", {}
+    data = cohort.subset(population["expression"]) if population["expression"] else cohort
+    if choose_site_endpoint(claim, data)[1] is None:
+        return None, "", {}
+    definition = get_signature(signature_id)
+    endpoint, cause, exactness, endpoint_reason = choose_site_endpoint(claim, data)
+    where = {"endpoint": endpoint, "endpoint_exactness": exactness, "cause": cause}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SigsurvWarning)
+            scores = score(cohort, definition, method=definition.default_method, min_coverage=0.5)
+        assessment = assess_site_claim(
+            claim,
+            cohort,
+            scores[definition.id],
+            strata=_stratifying_column(data, strata_columns),
+        )
+    except SigsurvInputError as error:
+        # Not testable on the exact competing-risk endpoint it would have used: say which.
+        return None, f"{reason_from_error(error)} (endpoint {endpoint}: {endpoint_reason})", where
+    if not assessment["testable"] or assessment["method"] != "competing_risks":
+        return None, "", {}
+    return assessment, "", where
+
+
+def _competing_test(test: ClaimTest, assessment: dict[str, Any], claim: Any) -> ClaimTest:
+    """Fill a test from its competing-risk assessment; the verdict from the cause-specific HR."""
+    population = assessment["population"]
+    test.population = {
+        "expression": population["subgroup"],
+        "label": population["label"],
+        "exactness": population["exactness"],
+        "reason": population["reason"],
+    }
+    test.competing = assessment
+    test.endpoint, test.endpoint_match = assessment["endpoint"], assessment["endpoint_exactness"]
+    test.subgroup, test.horizon = population["subgroup"], assessment["horizon"]
+    test.strata = assessment["details"].get("strata")
+    digest = hashlib.sha1(
+        "|".join(map(str, (test.cohort, test.signature_id, test.endpoint, test.subgroup))).encode()
+    )
+    digest.update(repr(assessment["primary"]["per_sd"]).encode())
+    test.test_id = f"{test.cohort}:{test.signature_id}:{test.endpoint}:{digest.hexdigest()[:12]}"
+    per_sd = test.hr_per_sd()
+    assert per_sd is not None
+    if test.expected_direction == "none":
+        test.detail = equivalence_verdict(per_sd["log_hr"], per_sd["se"])
+    else:
+        test.detail = hr_verdict(
+            per_sd["hr"],
+            per_sd["lower"],
+            per_sd["upper"],
+            events=test.n_events(),
+            expected_direction=test.expected_direction,
+            published_hr=test.published_hr,
+        )
+    test.verdict = test.detail.verdict
+    test.reason = "; ".join(
+        w for w in (test.detail.reason, assessment["endpoint_reason"], population["reason"]) if w
+    )
+    return test
+
+
+def _copy_number_test(
+    claim: Any, cohort: Cohort, survival: Any, strata_values: np.ndarray | None
+) -> dict[str, Any]:
+    """Cox HR of the claim's copy-number alteration vs none, on the test's patients.
+
+    The claim's direction is about expression; a loss lowers expression, so a claim that
+    a higher score is protective expects a loss to be harmful (a gain keeps the direction).
+    """
+    from sigsurv.survival.cox import cox_fit
+
+    group = claim.copy_number
+    column = copy_number_column(claim, cohort)
+    labels = copy_number_groups(claim, cohort).reindex(survival.samples)
+    known = labels.notna().to_numpy()
+    altered = (labels[known] == group.alteration).to_numpy(dtype=float)
+    record: dict[str, Any] = {
+        "column": column,
+        "alteration": group.alteration,
+        "calls": list(group.calls),
+        "n": int(known.sum()),
+        "altered": int(altered.sum()),
+        "comparison": f"{group.alteration} vs no {group.alteration}",
+    }
+    expected = claim.expected_direction
+    if group.alteration == "loss" and expected in ("protective", "harmful"):
+        expected = "harmful" if expected == "protective" else "protective"
+    record["expected_direction"] = expected
+    time = np.asarray(survival.time, dtype=float)[known]
+    event = np.asarray(survival.event, dtype=float)[known]
+    strata = None if strata_values is None else strata_values[known]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SigsurvWarning)
+            fit = cox_fit(time, event, pd.DataFrame({group.alteration: altered}), strata=strata)
+    except SigsurvInputError as error:
+        return record | {"not_computed": reason_from_error(error)}
+    row = fit.summary.loc[group.alteration]
+    hr, lower, upper = (float(row[k]) for k in ("hr", "ci_lower", "ci_upper"))
+    verdict = hr_verdict(
+        hr if fit.well_defined else None,
+        lower,
+        upper,
+        events=int(event.sum()),
+        expected_direction=expected,
+        published_proportion=None,
+    )
+    oriented = orient_hr(hr, lower, upper, expected)
+    return record | {
+        "events": int(event.sum()),
+        "hr": hr,
+        "lower": lower,
+        "upper": upper,
+        "p": float(row["p_wald"]),
+        "hr_oriented": dict(zip(("hr", "lower", "upper"), oriented, strict=True)),
+        "verdict": verdict.verdict,
+        "reason": verdict.reason,
+    }
+
+
+def _copy_number_words(record: dict[str, Any]) -> str:
+    """The copy-number comparison in one phrase for the test's reason."""
+    head = f"copy number ({record['column']}): {record['comparison']}"
+    if "not_computed" in record:
+        return f"{head} not computed: {record['not_computed']}"
+    return (
+        f"{head} HR {record['hr']:.2f} ({record['lower']:.2f}-{record['upper']:.2f}), "
+        f"{record['altered']} of {record['n']} with a {record['alteration']}: {record['verdict']}"
+    )
+
+
 def _verdict(test: ClaimTest, options: _Options) -> Verdict:
     per_sd = test.hr_per_sd()
     assert per_sd is not None and test.analysis is not None
@@ -619,6 +866,34 @@ def _verdict(test: ClaimTest, options: _Options) -> Verdict:
         expected_direction=test.expected_direction,
         published_hr=test.published_hr,
     )
+
+
+def _copy_number_without_scores(
+    test: ClaimTest, claim: Any, cohort: Cohort, strata_columns: Sequence[str]
+) -> None:
+    """The copy-number comparison of a test whose signature cannot be scored."""
+    from sigsurv.survival.endpoints import prepare_survival
+
+    if getattr(claim, "copy_number", None) is None or not copy_number_column(claim, cohort):
+        return
+    horizon = claim.horizon
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SigsurvWarning)
+            data, survival = prepare_survival(
+                cohort,
+                test.endpoint,
+                horizon=None if horizon is None else float(horizon.value),
+                horizon_unit=None if horizon is None else horizon.unit,
+                subgroup=test.subgroup,
+            )
+    except SigsurvInputError as error:
+        test.copy_number = {"not_computed": reason_from_error(error)}
+        return
+    column = _stratifying_column(data, strata_columns)
+    strata = None if column is None else data.clinical[column].astype(str).to_numpy()
+    test.copy_number = _copy_number_test(claim, cohort, survival, strata)
+    test.reason = f"{test.reason}; {_copy_number_words(test.copy_number)}"
 
 
 def _test_one(
@@ -642,14 +917,28 @@ def _test_one(
         expected_direction=claim.expected_direction,
         published_hr=claim.value if claim.statistic == "hazard_ratio" else None,
     )
+    if getattr(claim, "site", ""):
+        assessment, why, chosen = _site_competing(claim, cohort, signature_id, strata_columns)
+        if assessment is not None:
+            return _competing_test(test, assessment, claim)
+        if why:
+            test.population = _population(claim, cohort)
+            test.endpoint, test.endpoint_match = chosen["endpoint"], chosen["endpoint_exactness"]
+            test.detail = not_testable(why)
+            test.reason = test.detail.reason
+            return test
     where, analysis, reason, messages = _analyse(
         claim, cohort, signature_id, strata_columns, options.seed
     )
     test.endpoint, test.endpoint_match = where["endpoint"], where["endpoint_match"]
     test.subgroup = where.get("subgroup")
+    test.population = where["population"]
     if analysis is None:
         test.detail = not_testable(reason)
         test.reason = test.detail.reason
+        if where["endpoint"] and (test.population or {}).get("exactness"):
+            # The loss comparison needs no expression: run it without the signature.
+            _copy_number_without_scores(test, claim, cohort, strata_columns)
         return test
     test.analysis = analysis
     test.horizon, test.strata = analysis.survival.horizon, analysis.strata
@@ -688,9 +977,20 @@ def _test_one(
         )
     test.detail = _verdict(test, options)
     test.verdict = test.detail.verdict
+
     words = [test.detail.reason]
     if test.endpoint_match == "analogue":
         words.append(f"endpoint {test.endpoint} used as an analogue of {claim.endpoint!r}")
+    if test.population and test.population["exactness"] == "analogue":
+        words.append(
+            f"population {test.population['label']!r} used as an analogue of "
+            f"{claim.population!r} ({test.population['reason']})"
+        )
+    if getattr(claim, "copy_number", None) is not None and copy_number_column(claim, cohort):
+        test.copy_number = _copy_number_test(
+            claim, cohort, analysis.survival, analysis.strata_values
+        )
+        words.append(_copy_number_words(test.copy_number))
     test.proxy = _proxy_words(get_signature(signature_id), role, analysis.coverage)
     if test.proxy:
         words.append(test.proxy)

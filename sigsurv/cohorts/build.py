@@ -36,6 +36,7 @@ __all__ = [
     "EndpointSpec",
     "assemble_cohort",
     "decode_endpoint",
+    "decode_site_competing",
     "join_samples",
     "type_clinical",
 ]
@@ -168,6 +169,59 @@ def _site_events(
     out[(event == 1) & ~at_site] = 0
     out[unknown_site] = pd.NA  # an event whose site is not recorded cannot be classed
     return out
+
+
+def decode_site_competing(
+    clinical: pd.DataFrame,
+    spec: EndpointSpec,
+    decoded: Endpoint,
+    *,
+    file: str | Path | None = None,
+) -> tuple[pd.DataFrame, Endpoint]:
+    """The competing-risk version ``<name>_cr`` of a site-specific endpoint.
+
+    Cause 1 = an event at ``spec.site``, cause 2 = an event at another recorded site,
+    0 = censored; an event whose site is not recorded has no cause (missing). Call it
+    after :func:`decode_endpoint` decoded the site-specific endpoint ``decoded`` (same
+    spec): it reuses its time and unit and reads the any-site events from ``spec.event``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> clin = pd.DataFrame({"t": ["4", "9", "6", "7"], "e": ["1", "1", "0", "1"],
+    ...                      "where": ["lung, bone", "liver", None, None]})
+    >>> spec = EndpointSpec("bmfs", "t", "e", unit="months", site_column="where", site="bone")
+    >>> clin, bmfs = decode_endpoint(clin, spec)
+    >>> clin, cr = decode_site_competing(clin, spec, bmfs)
+    >>> cr.name, cr.causes, clin["bmfs_cr_cause"].tolist()
+    ('bmfs_cr', ('bone', 'other site'), [1, 2, 0, <NA>])
+    """
+    if spec.site_column is None or not spec.site:
+        raise OptionError(
+            f"endpoint {spec.name!r}: a competing-risk version needs site_column and site",
+            file=file,
+        )
+    name = spec.name.lower()
+    any_site = decode_events(clinical[spec.event], file=file, column=spec.event, codes=spec.codes)
+    any_site.index = clinical.index
+    at_site = clinical[decoded.event]
+    cause = pd.Series(pd.array([0] * len(clinical), dtype="Int8"), index=clinical.index)
+    cause[any_site == 1] = 2
+    cause[at_site == 1] = 1
+    cause[at_site.isna() & (any_site == 1)] = pd.NA
+    cause[any_site.isna()] = pd.NA
+    out = clinical.copy()
+    out[f"{name}_cr_cause"] = cause
+    endpoint = Endpoint(
+        name=f"{name}_cr",
+        time=decoded.time,
+        event=f"{name}_cr_cause",
+        unit=decoded.unit,
+        label=f"{decoded.label}, competing risks",
+        source_columns=(spec.time, spec.event, spec.site_column),
+        causes=(spec.site.lower(), "other site"),
+    )
+    return out, endpoint
 
 
 def type_clinical(clinical: pd.DataFrame) -> pd.DataFrame:
@@ -461,7 +515,8 @@ def assemble_cohort(
     expression.index.name = "gene"
     expression.columns.name = "sample"
     clinical.index.name = "sample"
-    endpoint_map = {endpoint.name: endpoint for endpoint in (endpoints or [])}
+    endpoint_map = {e.name: e for e in (endpoints or []) if not e.causes}
+    competing_map = {e.name: e for e in (endpoints or []) if e.causes}
     for endpoint in endpoint_map.values():
         events = pd.to_numeric(clinical[endpoint.event], errors="coerce")
         if int(events.sum()) == 0:
@@ -475,6 +530,7 @@ def assemble_cohort(
         gene_report=gene_report,
         join_report=join_report,
         messages=tuple(notes),
+        competing_endpoints=competing_map,
     )
 
 
@@ -560,4 +616,7 @@ def decode_declared_endpoints(
             clinical, spec, file=file, first_data_line=first_data_line
         )
         decoded.append(endpoint_obj)
+        if spec.site_column is not None:
+            clinical, competing = decode_site_competing(clinical, spec, endpoint_obj, file=file)
+            decoded.append(competing)
     return clinical, decoded

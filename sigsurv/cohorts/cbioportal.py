@@ -24,9 +24,11 @@ from sigsurv.cohorts.build import (
     apply_transform,
     assemble_cohort,
     decode_endpoint,
+    decode_site_competing,
     type_clinical,
 )
 from sigsurv.cohorts.clinical import standardize_status
+from sigsurv.cohorts.copy_number import COPY_NUMBER_GENES, copy_number_columns, read_cna_table
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
 from sigsurv.cohorts.readers import read_lines, read_matrix_file, read_text_table
 from sigsurv.cohorts.tables import sha256_of
@@ -362,6 +364,7 @@ def load_cbioportal(
     name: str | None = None,
     standardise: Mapping[str, Mapping[str, object]] | None = None,
     extra_endpoints: Sequence[EndpointSpec] = (),
+    copy_number_genes: Sequence[str] = COPY_NUMBER_GENES,
 ) -> Cohort:
     """Load a cBioPortal study folder.
 
@@ -378,6 +381,10 @@ def load_cbioportal(
         reported), ``log2p1`` or ``none``.
     extra_endpoints
         Further endpoints decoded from the merged clinical columns.
+    copy_number_genes
+        Genes whose discrete copy-number calls (the ``COPY_NUMBER_ALTERATION``
+        ``DISCRETE`` / ``DISCRETE_LONG`` profile, else ``data_cna.txt``) become clinical
+        columns ``cna_<GENE>`` (see :mod:`sigsurv.cohorts.copy_number`).
 
     Examples
     --------
@@ -439,6 +446,10 @@ def load_cbioportal(
     for spec in extra_endpoints:
         clinical, extra = decode_endpoint(clinical, spec, file=patient_file)
         endpoints.append(extra)
+        if spec.site_column is not None:
+            clinical, competing = decode_site_competing(clinical, spec, extra, file=patient_file)
+            endpoints.append(competing)
+    clinical = _copy_number_fields(root, clinical, copy_number_genes, messages)
     clinical = type_clinical(clinical)
 
     candidates = find_expression_files(root)
@@ -491,6 +502,27 @@ def load_cbioportal(
         messages=messages,
         standardise=standardise,
     )
+
+
+def _copy_number_fields(
+    root: Path, clinical: pd.DataFrame, genes: Sequence[str], messages: list[str]
+) -> pd.DataFrame:
+    """Add ``cna_<GENE>`` columns from the study's discrete copy-number profile, if any."""
+    files = _meta_data_files(root, "COPY_NUMBER_ALTERATION", ("DISCRETE", "DISCRETE_LONG"))
+    if not files and (root / "data_cna.txt").exists():
+        files = [root / "data_cna.txt"]  # studies without meta files
+    if not files or not genes:
+        return clinical
+    calls = read_cna_table(files[0])
+    columns, absent = copy_number_columns(calls, clinical.index, genes)
+    profiled = int(clinical.index.isin(calls.columns).sum())
+    messages.append(
+        f"copy-number calls from {files[0].name} ({profiled} of {len(clinical)} samples "
+        "profiled): "
+        + (", ".join(columns.columns) if len(columns.columns) else "no column")
+        + (f"; not in the file: {', '.join(absent)}" if absent else "")
+    )
+    return pd.concat([clinical, columns], axis=1) if len(columns.columns) else clinical
 
 
 def _read_cbioportal_matrix(path: Path) -> tuple[pd.DataFrame, str, list[str]]:

@@ -7,7 +7,11 @@ analyses consume. Its invariants, checked on construction:
 * ``clinical`` is a samples x fields DataFrame whose index equals the expression
   columns, in the same order;
 * every endpoint names a time column (non-negative floats, in the endpoint's unit)
-  and an event column (0/1 integers, missing allowed) of ``clinical``.
+  and an event column (0/1 integers, missing allowed) of ``clinical``;
+* a competing-risk endpoint (``Cohort.competing_endpoints``, an :class:`Endpoint` with
+  ``causes``) codes its event column 0 = censored, 1..k = the cause of the event.
+  It is kept apart from ``endpoints`` so that no analysis of a 0/1 endpoint ever
+  reads cause codes as events.
 """
 
 from __future__ import annotations
@@ -75,11 +79,17 @@ class Endpoint:
         The columns of the original file the endpoint was decoded from.
     horizon
         If the follow-up was truncated, the horizon (in ``unit``).
+    causes
+        For a competing-risk endpoint, the label of each event code: ``causes[0]``
+        labels code 1, ``causes[1]`` code 2... (0 is censored). Empty for a 0/1 endpoint.
 
     Examples
     --------
     >>> Endpoint("os", time="os_time", event="os_event", unit="months").unit
     'months'
+    >>> cr = Endpoint("bone_cr", "t", "cause", causes=("bone relapse", "other relapse"))
+    >>> cr.cause_code("other relapse"), cr.cause_code(1)
+    (2, 1)
     """
 
     name: str
@@ -89,6 +99,7 @@ class Endpoint:
     label: str = ""
     source_columns: tuple[str, ...] = ()
     horizon: float | None = None
+    causes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.unit not in TIME_UNITS:
@@ -97,6 +108,29 @@ class Endpoint:
                 expected=" | ".join(TIME_UNITS),
                 found=self.unit,
             )
+
+    def cause_code(self, cause: int | str) -> int:
+        """The event code of a cause given by code (``2``, ``"2"``) or by label.
+
+        Examples
+        --------
+        >>> Endpoint("cr", "t", "e", causes=("bone", "other")).cause_code("bone")
+        1
+        """
+        labels = {label.lower(): code for code, label in enumerate(self.causes, start=1)}
+        text = str(cause).strip()
+        if text.lower() in labels:
+            return labels[text.lower()]
+        if text.isdigit() and 1 <= int(text) <= len(self.causes):
+            return int(text)
+        raise OptionError(
+            f"endpoint {self.name!r}: unknown cause",
+            expected=" | ".join(
+                f"{code} ({label})" for code, label in enumerate(self.causes, start=1)
+            )
+            or "a competing-risk endpoint (this one has no causes)",
+            found=str(cause),
+        )
 
 
 @dataclass(frozen=True)
@@ -283,6 +317,10 @@ class Cohort:
         Clinical columns recording a technical batch that analyses of this cohort
         should stratify by when they vary (set by the loader that knows the data,
         e.g. TCGA miRNA: the sequencing machine).
+    competing_endpoints
+        Competing-risk endpoints (:class:`Endpoint` with ``causes``), keyed by name,
+        e.g. TCGA-CDR ``bone_relapse_cr``: 1 = bone first relapse, 2 = other first
+        relapse, 3 = death without relapse.
 
     Examples
     --------
@@ -304,6 +342,7 @@ class Cohort:
     join_report: JoinReport | None = None
     messages: tuple[str, ...] = ()
     strata_columns: tuple[str, ...] = ()
+    competing_endpoints: dict[str, Endpoint] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         expr = self.expression
@@ -337,6 +376,17 @@ class Cohort:
                 hint="loaders align them; use Cohort.from_tables to build one by hand",
             )
         for endpoint in self.endpoints.values():
+            if endpoint.causes:
+                raise CohortValidationError(
+                    f"cohort {self.name}: endpoint {endpoint.name!r} has causes",
+                    hint="competing-risk endpoints go in competing_endpoints",
+                )
+            self._check_endpoint(endpoint)
+        for endpoint in self.competing_endpoints.values():
+            if not endpoint.causes:
+                raise CohortValidationError(
+                    f"cohort {self.name}: competing-risk endpoint {endpoint.name!r} has no causes"
+                )
             self._check_endpoint(endpoint)
         for column in self.strata_columns:
             if column not in self.clinical.columns:
@@ -367,11 +417,13 @@ class Cohort:
                 found=float(time[time < 0].iloc[0]),
             )
         codes = set(pd.unique(event.dropna()))
-        if not codes <= {0, 1}:
+        allowed = set(range(len(endpoint.causes) + 1)) if endpoint.causes else {0, 1}
+        if not codes <= allowed:
             raise CohortValidationError(
-                f"cohort {self.name}: event indicator must be 0/1",
+                f"cohort {self.name}: event indicator must be "
+                + (f"0..{len(endpoint.causes)} (cause codes)" if endpoint.causes else "0/1"),
                 column=endpoint.event,
-                found=", ".join(map(str, sorted(codes - {0, 1})[:5])),
+                found=", ".join(map(str, sorted(codes - allowed)[:5])),
             )
 
     # ------------------------------------------------------------------ basics
@@ -433,6 +485,44 @@ class Cohort:
         time = pd.to_numeric(self.clinical[endpoint.time]).to_numpy(dtype=float, na_value=np.nan)
         event = pd.to_numeric(self.clinical[endpoint.event]).to_numpy(dtype=float, na_value=np.nan)
         return time, event
+
+    def competing_endpoint(self, name: str) -> Endpoint:
+        """Return a competing-risk endpoint by name.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> expr = pd.DataFrame([[1.0, 2.0]], index=["G"], columns=["a", "b"])
+        >>> clin = pd.DataFrame({"t": [3.0, 5.0], "c": [2, 0]}, index=expr.columns)
+        >>> cr = Endpoint("cr", "t", "c", causes=("bone", "other"))
+        >>> cohort = Cohort("toy", expr, clin, competing_endpoints={"cr": cr})
+        >>> cohort.competing_endpoint("cr").causes
+        ('bone', 'other')
+        """
+        key = name.lower()
+        if key not in self.competing_endpoints:
+            raise AnalysisError(
+                f"cohort {self.name}: no competing-risk endpoint {name!r}",
+                expected=" | ".join(self.competing_endpoints) or "a competing-risk endpoint",
+            )
+        return self.competing_endpoints[key]
+
+    def competing_risks(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(time, cause code)`` arrays of a competing-risk endpoint (NaN where missing).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> expr = pd.DataFrame([[1.0, 2.0]], index=["G"], columns=["a", "b"])
+        >>> clin = pd.DataFrame({"t": [3.0, 5.0], "c": [2, 0]}, index=expr.columns)
+        >>> cr = Endpoint("cr", "t", "c", causes=("bone", "other"))
+        >>> Cohort("toy", expr, clin, competing_endpoints={"cr": cr}).competing_risks("cr")[1]
+        array([2., 0.])
+        """
+        endpoint = self.competing_endpoint(name)
+        time = pd.to_numeric(self.clinical[endpoint.time]).to_numpy(dtype=float, na_value=np.nan)
+        code = pd.to_numeric(self.clinical[endpoint.event]).to_numpy(dtype=float, na_value=np.nan)
+        return time, code
 
     def complete_cases(self, name: str | None = None) -> Cohort:
         """Keep the samples with a known time and event for an endpoint.
@@ -553,7 +643,7 @@ class Cohort:
             else None
         )
         text_fields = dict(meta.get("text_fields", {}))
-        return cls(
+        cohort = cls(
             name=name or str(meta.get("name", "anndata")),
             expression=expression,
             clinical=clinical,
@@ -561,12 +651,13 @@ class Cohort:
             provenance=provenance,
             join_report=join_report,
             messages=tuple(messages),
-            **{
-                f.name: _strings(text_fields[f.name])
-                for f in dataclasses.fields(cls)
-                if f.name in text_fields
-            },
         )
+        extra: dict[str, Any] = {
+            f.name: _strings(text_fields[f.name])
+            for f in dataclasses.fields(cls)
+            if f.name in text_fields
+        }
+        return dataclasses.replace(cohort, **extra) if extra else cohort
 
     def to_anndata(self) -> Any:
         """Return the cohort as an AnnData: ``X`` samples x genes, ``obs`` = clinical.

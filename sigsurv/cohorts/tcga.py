@@ -28,6 +28,7 @@ from sigsurv.cohorts.build import (
     apply_transform,
     assemble_cohort,
     decode_endpoint,
+    decode_site_competing,
     type_clinical,
 )
 from sigsurv.cohorts.clinical import standardize_status
@@ -276,6 +277,8 @@ def _read_patient_clinical(path: Path, messages: list[str]) -> tuple[pd.DataFram
     if bone is not None:
         frame, endpoint = bone
         endpoints.append(endpoint)
+        frame, competing = _bone_relapse_competing(frame, path, messages)
+        endpoints.append(competing)
     frame = _receptor_status(frame, messages)
     frame = _trastuzumab(frame, messages)
     frame = frame.set_index("_patient_key")
@@ -372,6 +375,69 @@ def _bone_relapse(
         unit="days",
         label="bone-metastasis-free survival",
         source_columns=needed,
+    )
+    return frame, endpoint
+
+
+# Cause codes of ``bone_relapse_cr`` (0 = censored).
+BONE_RELAPSE_CAUSES = ("bone relapse", "other new tumour event", "death without new tumour event")
+
+
+def _bone_relapse_competing(
+    frame: pd.DataFrame, path: Path, messages: list[str]
+) -> tuple[pd.DataFrame, Endpoint]:
+    """``bone_relapse_cr`` (days): the first new tumour event, by site, with death competing.
+
+    Cause 1: ``new_tumor_event_site`` is ``Bone`` (the ``bmfs`` events); cause 2: any other
+    recorded first new tumour event (another site, or a type without a site, e.g.
+    locoregional); both at ``new_tumor_event_dx_days_to`` (missing when that day is).
+    Cause 3: death (``OS`` = 1) without a recorded new tumour event, at ``OS.time``.
+    Otherwise censored at ``OS.time``. Only the first event counts: a death after a
+    relapse is not a second event. Needs the columns :func:`_bone_relapse` needs, plus ``OS``.
+    """
+    site = frame["new_tumor_event_site"].fillna("").astype(str).str.strip()
+    kind = (
+        frame["new_tumor_event_type"].fillna("").astype(str).str.strip()
+        if "new_tumor_event_type" in frame.columns
+        else pd.Series("", index=frame.index)
+    )
+    bone = site.str.lower().eq("bone").to_numpy()
+    other = ((site != "") | (kind != "")).to_numpy() & ~bone
+    event_day = pd.to_numeric(frame["new_tumor_event_dx_days_to"], errors="coerce").to_numpy()
+    follow_up = pd.to_numeric(frame["OS.time"], errors="coerce").to_numpy()
+    died = (
+        pd.to_numeric(frame["OS"], errors="coerce").to_numpy() == 1
+        if "OS" in frame.columns
+        else np.zeros(len(frame), dtype=bool)
+    )
+    relapse = bone | other
+    time = np.where(relapse, event_day, follow_up).astype(float)
+    cause = np.select([bone, other, died], [1, 2, 3], default=0)
+    frame = frame.copy()
+    frame["bone_relapse_cr_time"] = time
+    frame["bone_relapse_cr_cause"] = pd.array(cause, dtype="Int8")
+    frame.loc[~np.isfinite(time), "bone_relapse_cr_cause"] = pd.NA
+    messages.append(
+        f"{path.name}: 'bone_relapse_cr' (competing risks, days): {int(bone.sum())} bone "
+        f"relapses, {int(other.sum())} other first new tumour events (another site or a "
+        f"type without a site), {int((died & ~relapse).sum())} deaths without a new "
+        f"tumour event; {int((relapse & ~np.isfinite(event_day)).sum())} events without a "
+        "day have no time"
+    )
+    endpoint = Endpoint(
+        name="bone_relapse_cr",
+        time="bone_relapse_cr_time",
+        event="bone_relapse_cr_cause",
+        unit="days",
+        label="first new tumour event by site, death competing",
+        source_columns=(
+            "new_tumor_event_site",
+            "new_tumor_event_type",
+            "new_tumor_event_dx_days_to",
+            "OS",
+            "OS.time",
+        ),
+        causes=BONE_RELAPSE_CAUSES,
     )
     return frame, endpoint
 
@@ -533,6 +599,9 @@ def load_tcga(
     for spec in extra_endpoints:
         merged, endpoint = decode_endpoint(merged, spec)
         decoded.append(endpoint)
+        if spec.site_column is not None:
+            merged, competing = decode_site_competing(merged, spec, endpoint)
+            decoded.append(competing)
     cohort = assemble_cohort(
         name or expression_file.name.split(".")[0],
         values,

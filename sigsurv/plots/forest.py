@@ -1,6 +1,14 @@
-"""Forest plot of hazard ratios (per cohort, pooled, or per model term), on a log axis."""
+"""Forest plot of hazard ratios on a log axis: studies, pooled diamonds, heterogeneity.
+
+Only rows with an estimate are drawn: an untestable test has nothing to show on a
+forest (the report's coverage matrix says why it was not tested). Labels wrap at word
+boundaries to the label column's measured width, so a long label is never cut and
+never runs over the plot.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -9,12 +17,125 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon
 
-from sigsurv.plots.km import format_p
+from sigsurv.errors import AnalysisError
+from sigsurv.plots._text import p_text, wrap_to_width
 
-__all__ = ["plot_forest"]
+__all__ = ["drawable_rows", "plot_forest"]
+
+_WIDTH = 7.5
+_LABEL, _PLOT, _TEXT = 2.7, 2.55, 1.95  # column widths in inches
+_LINE = 0.17  # inches per text line
+_STUDY, _POOLED = "#0072B2", "#D55E00"
+
+
+def drawable_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with a finite, positive HR and CI (the others are not drawn).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"label": ["a", "b"], "hr": [0.5, np.nan],
+    ...                      "ci_lower": [0.3, np.nan], "ci_upper": [0.9, np.nan]})
+    >>> drawable_rows(rows)["label"].tolist()
+    ['a']
+    """
+    values = rows[["hr", "ci_lower", "ci_upper"]].apply(pd.to_numeric, errors="coerce")
+    ok = np.isfinite(values.to_numpy(dtype=float)).all(axis=1) & (values > 0).all(axis=1)
+    return rows.loc[ok.to_numpy()].reset_index(drop=True)
+
+
+@dataclass
+class _Row:
+    kind: str  # "header", "study", "pooled", "note"
+    lines: list[str]
+    y: float = 0.0
+    height: float = 0.0
+    data: pd.Series | None = None
+
+
+def _layout(figure: Figure, frame: pd.DataFrame) -> list[_Row]:
+    """Rows in drawing order with their wrapped label lines, grouped by ``group``."""
+    rows: list[_Row] = []
+    groups = frame["group"].fillna("").astype(str)
+    for group in dict.fromkeys(groups):
+        if group:
+            rows.append(_Row("header", wrap_to_width(figure, group, _LABEL - 0.1, 9, "bold")))
+        for _, row in frame[groups == group].iterrows():
+            pooled = bool(row["pooled"])
+            weight = "bold" if pooled else "normal"
+            lines = wrap_to_width(figure, str(row["label"]), _LABEL - 0.15, 8.5, weight)
+            rows.append(_Row("pooled" if pooled else "study", lines, data=row))
+            note = str(row["heterogeneity"] or "")
+            if pooled and note:
+                rows.append(_Row("note", wrap_to_width(figure, note, _LABEL - 0.2, 7.5)))
+    y = 0.0
+    for row in rows:
+        row.height = max(0.3, _LINE * len(row.lines) + 0.12)
+        row.y = y + row.height / 2
+        y += row.height
+    return rows
+
+
+def _x_range(frame: pd.DataFrame, reference: float | None) -> tuple[float, float]:
+    values = frame[["ci_lower", "ci_upper", "prediction_lower", "prediction_upper"]]
+    finite = values.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    low, high = float(finite.min()), float(finite.max())
+    if reference is not None and reference > 0:
+        low, high = min(low, reference), max(high, reference)
+    low, high = min(low, 0.5), max(high, 2.0)
+    span = np.log(high) - np.log(low)
+    return float(np.exp(np.log(low) - 0.06 * span)), float(np.exp(np.log(high) + 0.06 * span))
+
+
+def _draw_row(axis: Axes, row: _Row, size: float) -> None:
+    data = row.data
+    assert data is not None
+    hr, lower, upper = (float(data[k]) for k in ("hr", "ci_lower", "ci_upper"))
+    if row.kind == "pooled":
+        low_pi, high_pi = data["prediction_lower"], data["prediction_upper"]
+        if pd.notna(low_pi) and pd.notna(high_pi):
+            axis.plot(
+                [low_pi, high_pi],
+                [row.y, row.y],
+                color=_POOLED,
+                linewidth=1.0,
+                linestyle=(0, (2, 1.5)),
+            )
+            for end in (low_pi, high_pi):
+                axis.plot([end, end], [row.y - 0.05, row.y + 0.05], color=_POOLED, linewidth=1.0)
+        half = min(0.11, row.height / 2 - 0.02)
+        axis.add_patch(
+            Polygon(
+                [(lower, row.y), (hr, row.y - half), (upper, row.y), (hr, row.y + half)],
+                closed=True,
+                facecolor=_POOLED,
+                edgecolor=_POOLED,
+                zorder=3,
+            )
+        )
+        return
+    axis.plot([lower, upper], [row.y, row.y], color="0.2", linewidth=1.2)
+    axis.plot([hr], [row.y], marker="s", markersize=size, color=_STUDY, zorder=3)
+
+
+_TICK_SETS = (
+    (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50),
+    (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100),
+    (0.001, 0.01, 0.1, 1, 10, 100, 1000),
+)
+
+
+def _ticks(x_min: float, x_max: float) -> list[float]:
+    """Round ticks within the axis, at most 7 (coarser sets for wide intervals)."""
+    for candidates in _TICK_SETS:
+        ticks = [t for t in candidates if x_min <= t <= x_max]
+        if len(ticks) <= 7:
+            return ticks
+    return ticks
 
 
 def plot_forest(
@@ -25,80 +146,130 @@ def plot_forest(
     reference: float | None = None,
     reference_label: str = "",
 ) -> Figure:
-    """Draw a forest plot.
+    """Draw a forest plot of the rows that have an estimate.
 
     Parameters
     ----------
     rows
-        One row per estimate with columns ``label``, ``hr``, ``ci_lower``, ``ci_upper``
-        and optionally ``p``, ``weight`` (square size) and ``pooled`` (bool: drawn
-        as a diamond). Rows whose estimate is missing are listed with a reason in
-        column ``note`` instead of a marker.
+        One row per estimate: ``label``, ``hr``, ``ci_lower``, ``ci_upper``; optional
+        ``p``, ``weight`` (square size), ``pooled`` (drawn as a diamond),
+        ``prediction_lower`` / ``prediction_upper`` (a pooled row's prediction
+        interval, dashed), ``heterogeneity`` (text printed under a pooled row) and
+        ``group`` (a section heading, e.g. the endpoint). Rows without a finite
+        estimate are not drawn.
     reference
         An extra dotted vertical line, e.g. the paper's published HR.
 
+    Raises
+    ------
+    AnalysisError
+        No row has an estimate: there is nothing to draw.
+
     Examples
     --------
-    >>> import pandas as pd
     >>> rows = pd.DataFrame({"label": ["gse1992", "gse4335", "Pooled (random effects)"],
     ...                      "hr": [0.7, 0.9, 0.8], "ci_lower": [0.4, 0.5, 0.55],
-    ...                      "ci_upper": [1.2, 1.6, 1.15], "pooled": [False, False, True]})
+    ...                      "ci_upper": [1.2, 1.6, 1.15], "pooled": [False, False, True],
+    ...                      "prediction_lower": [None, None, 0.3],
+    ...                      "prediction_upper": [None, None, 2.1],
+    ...                      "heterogeneity": ["", "", "I² = 0%, τ² = 0"]})
     >>> fig = plot_forest(rows, reference=0.41, reference_label="paper: HR 0.41")
     >>> len(fig.axes)
     1
     """
-    frame = rows.reset_index(drop=True).copy()
-    for column, default in (("p", np.nan), ("weight", np.nan), ("pooled", False), ("note", "")):
+    frame = rows.copy()
+    defaults = {
+        "p": np.nan,
+        "weight": np.nan,
+        "pooled": False,
+        "prediction_lower": np.nan,
+        "prediction_upper": np.nan,
+        "heterogeneity": "",
+        "group": "",
+    }
+    for column, default in defaults.items():
         if column not in frame.columns:
             frame[column] = default
-    n = len(frame)
-    legend_space = 0.35 if reference is not None else 0.0
-    height = 1.5 + 0.4 * n + legend_space
-    figure = plt.figure(figsize=(9.0, height), dpi=150)
-    bottom = (0.75 + legend_space) / height
-    axis = figure.add_axes((0.3, bottom, 0.38, 1 - bottom - 0.55 / height))
-    finite = frame[["hr", "ci_lower", "ci_upper"]].apply(pd.to_numeric, errors="coerce")
-    values = finite.to_numpy(dtype=float)
-    ok = np.isfinite(values).all(axis=1) & (values > 0).all(axis=1)
-    low = np.nanmin(values[ok][:, 1]) if ok.any() else 0.5
-    high = np.nanmax(values[ok][:, 2]) if ok.any() else 2.0
-    if reference is not None and reference > 0:
-        low, high = min(low, reference), max(high, reference)
-    low, high = min(low, 0.9), max(high, 1.1)
-    span = np.log(high) - np.log(low)
-    x_min, x_max = np.exp(np.log(low) - 0.08 * span), np.exp(np.log(high) + 0.08 * span)
+    frame = drawable_rows(frame)
+    if frame.empty:
+        raise AnalysisError("forest plot: no row has a hazard ratio to draw")
+    figure = plt.figure(figsize=(_WIDTH, 3.0), dpi=150)
+    layout = _layout(figure, frame)
+    title_lines = wrap_to_width(figure, title, _WIDTH - 0.3, 10.5, "bold") if title else []
+    top = 0.15 + 0.22 * len(title_lines) + 0.3
+    body = sum(row.height for row in layout)
+    intervals = frame[["prediction_lower", "prediction_upper"]].apply(
+        pd.to_numeric, errors="coerce"
+    )
+    has_interval = bool(np.isfinite(intervals.to_numpy(dtype=float)).all(axis=1).any())
+    with_legend = (reference is not None and reference > 0) or has_interval
+    bottom = 0.6 + (0.3 if with_legend else 0.0)
+    height = top + body + bottom
+    figure.set_size_inches(_WIDTH, height)
+    axis = figure.add_axes((_LABEL / _WIDTH, bottom / height, _PLOT / _WIDTH, body / height))
+    axis.set_xscale("log")
+    x_min, x_max = _x_range(frame, reference)
+    axis.set_xlim(x_min, x_max)
+    axis.set_ylim(body, 0)
     weights = pd.to_numeric(frame["weight"], errors="coerce").to_numpy(dtype=float)
     max_weight = np.nanmax(weights) if np.isfinite(weights).any() else 1.0
-    for index, row in frame.iterrows():
-        y = n - 1 - index
-        if not ok[index]:
+    label_at = axis.get_yaxis_transform()
+    for row in layout:
+        bold = row.kind in ("header", "pooled")
+        x = {"header": -_LABEL / _PLOT + 0.03, "note": -_LABEL / _PLOT + 0.08}.get(
+            row.kind, -_LABEL / _PLOT + 0.05
+        )
+        axis.text(
+            x,
+            row.y,
+            "\n".join(row.lines),
+            transform=label_at,
+            ha="left",
+            va="center",
+            fontsize={"header": 9.0, "note": 7.5}.get(row.kind, 8.5),
+            fontweight="bold" if bold else "normal",
+            color="0.35" if row.kind == "note" else "black",
+            style="italic" if row.kind == "note" else "normal",
+            linespacing=1.15,
+        )
+        if row.data is None:
+            continue
+        weight = float(pd.to_numeric(pd.Series([row.data["weight"]]), errors="coerce").iloc[0])
+        size = 4.0 + 5.0 * np.sqrt(weight / max_weight) if np.isfinite(weight) else 6.0
+        _draw_row(axis, row, size)
+        text = f"{row.data['hr']:.2f} ({row.data['ci_lower']:.2f}–{row.data['ci_upper']:.2f})"
+        p_value = pd.to_numeric(pd.Series([row.data["p"]]), errors="coerce").iloc[0]
+        axis.text(
+            1.03,
+            row.y,
+            text,
+            transform=label_at,
+            ha="left",
+            va="center",
+            fontsize=8.5,
+            fontweight="bold" if bold else "normal",
+        )
+        if np.isfinite(p_value):
             axis.text(
-                0.02,
-                y,
-                row["note"] or "not estimable",
+                1.03 + 1.35 / _PLOT,
+                row.y,
+                p_text(float(p_value)),
+                transform=label_at,
                 ha="left",
                 va="center",
-                fontsize=8,
-                color="0.4",
-                style="italic",
-                transform=axis.get_yaxis_transform(),
+                fontsize=8.5,
             )
-            continue
-        hr, lower, upper = values[index]
-        if bool(row["pooled"]):
-            diamond = Polygon(
-                [(lower, y), (hr, y + 0.28), (upper, y), (hr, y - 0.28)],
-                closed=True,
-                facecolor="#D55E00",
-                edgecolor="#D55E00",
-            )
-            axis.add_patch(diamond)
-        else:
-            axis.plot([lower, upper], [y, y], color="0.2", linewidth=1.2)
-            size = 6.0
-            if np.isfinite(weights[index]) and max_weight > 0:
-                size = 4.0 + 6.0 * np.sqrt(weights[index] / max_weight)
-            axis.plot([hr], [y], marker="s", markersize=size, color="#0072B2")
+    for x, heading in ((1.03, "HR (95% CI)"), (1.03 + 1.35 / _PLOT, "p")):
+        axis.text(
+            x,
+            -0.05,
+            heading,
+            transform=label_at,
+            ha="left",
+            va="bottom",
+            fontsize=8.5,
+            fontweight="bold",
+        )
     axis.axvline(1.0, color="0.3", linewidth=0.9)
     if reference is not None and reference > 0:
         axis.axvline(
@@ -108,57 +279,33 @@ def plot_forest(
             linewidth=1.4,
             label=reference_label or f"reference HR {reference:g}",
         )
-        figure.legend(loc="lower center", frameon=False, fontsize=8, ncols=1)
-    axis.set_xscale("log")
-    axis.set_xlim(x_min, x_max)
-    axis.set_ylim(-0.7, n - 0.3)
+    if with_legend:
+        if has_interval:
+            axis.plot(
+                [],
+                [],
+                color=_POOLED,
+                linewidth=1.0,
+                linestyle=(0, (2, 1.5)),
+                label="95% prediction interval",
+            )
+        figure.legend(
+            loc="lower left",
+            bbox_to_anchor=(_LABEL / _WIDTH, 0.0),
+            frameon=False,
+            fontsize=8,
+            ncols=2,
+        )
     axis.set_yticks([])
-    ticks = [t for t in (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200) if x_min <= t <= x_max]
+    ticks = _ticks(x_min, x_max)
     axis.set_xticks(ticks)
     axis.set_xticklabels([f"{t:g}" for t in ticks])
     axis.minorticks_off()
     axis.set_xlabel(xlabel, fontsize=9)
     for side in ("top", "right", "left"):
         axis.spines[side].set_visible(False)
-    for index, row in frame.iterrows():
-        y = n - 1 - index
-        weight = "bold" if bool(row["pooled"]) else "normal"
-        axis.text(
-            -0.04,
-            y,
-            str(row["label"]),
-            transform=axis.get_yaxis_transform(),
-            ha="right",
-            va="center",
-            fontsize=8.5,
-            fontweight=weight,
-        )
-        if ok[index]:
-            hr, lower, upper = values[index]
-            text = f"{hr:.2f} ({lower:.2f}–{upper:.2f})"
-            p_value = pd.to_numeric(pd.Series([row["p"]]), errors="coerce").iloc[0]
-            if np.isfinite(p_value):
-                text += f"   {format_p(float(p_value))}"
-            axis.text(
-                1.04,
-                y,
-                text,
-                transform=axis.get_yaxis_transform(),
-                ha="left",
-                va="center",
-                fontsize=8.5,
-                fontweight=weight,
-            )
-    axis.text(
-        1.04,
-        n - 0.3,
-        "HR (95% CI)",
-        transform=axis.get_yaxis_transform(),
-        ha="left",
-        va="bottom",
-        fontsize=8.5,
-        fontweight="bold",
-    )
-    if title:
-        figure.suptitle(title, x=0.02, ha="left", fontsize=10.5)
+    y = 1 - 0.12 / height
+    for line in title_lines:
+        figure.text(0.02, y, line, fontsize=10.5, fontweight="bold", va="top")
+        y -= 0.22 / height
     return figure

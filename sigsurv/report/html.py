@@ -1,27 +1,44 @@
 """Write the outputs of ``sigsurv reproduce``: results.json, figures and a self-contained report.
 
-The report is rendered with jinja2 from the :class:`~sigsurv.claims.reproduce.Reproduction`
-(figures embedded as base64 PNG), so it opens offline and can be sent as one file.
-Every number in it comes from the survival engine through that object.
+The report opens with one card per claim (its one-line summary and verdict counts),
+then the claims x cohorts coverage matrix (tested, or why not, in words), then the
+details per claim (pooled estimates, forest, Kaplan–Meier figures), the random-
+signature null, the signatures and the manifest. It is rendered with jinja2 from the
+``results.json`` payload plus the figures (embedded as base64 PNG), so it opens offline
+and can be sent as one file. Every number in it comes from the engine through the
+:class:`~sigsurv.claims.reproduce.Reproduction`.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup, escape
 
 from sigsurv._atomic import safe_file_stem
 from sigsurv._json import dumps, write_json
 from sigsurv.claims.reproduce import Reproduction
-from sigsurv.claims.verdicts import format_p
-from sigsurv.plots import plot_forest
+from sigsurv.plots._text import p_text
+from sigsurv.plots.diagnostics import plot_random_null
+from sigsurv.plots.forest import plot_forest
+from sigsurv.plots.save import save_figure
+from sigsurv.report._report_context import (
+    analysis_key,
+    claim_card,
+    claim_forest_rows,
+    coverage_matrix,
+    hr_text,
+    manifest_rows,
+    reason_in_words,
+    shared_with,
+    verdict_class,
+)
 from sigsurv.report.outputs import km_figure
 
 __all__ = ["claim_forest_rows", "render_report", "write_reproduction"]
@@ -35,18 +52,14 @@ def _png_data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _hr(estimate: dict[str, Any] | None) -> str:
-    if not estimate or estimate.get("hr") is None:
-        return "not estimable"
-    return f"{estimate['hr']:.2f} ({estimate['ci_lower']:.2f}–{estimate['ci_upper']:.2f})"
-
-
-def _hr_pooled(estimate: dict[str, Any]) -> str:
-    return f"{estimate['hr']:.2f} ({estimate['lower']:.2f}–{estimate['upper']:.2f})"
+def _breakable(text: Any) -> Markup:
+    """Escaped text that may wrap after ``_``, ``.`` and ``·`` only (ids stay whole words)."""
+    escaped = str(escape(str(text)))
+    return Markup(re.sub(r"([_.·/])", r"\1<wbr>", escaped))
 
 
 def _pvalue(p: float | None) -> str:
-    return format_p(p)
+    return p_text(p)
 
 
 def _paper(paper: dict[str, Any]) -> str:
@@ -58,7 +71,7 @@ def _paper(paper: dict[str, Any]) -> str:
             text += f", {paper['p_value_text']}"
         return text
     if paper.get("statistic") == "counts_2x2":
-        return "2 × 2 counts (see below)"
+        return "2 × 2 counts (recomputed below)"
     direction = str(paper.get("expected_direction"))
     return {
         "protective": "direction only: higher score protective",
@@ -67,87 +80,15 @@ def _paper(paper: dict[str, Any]) -> str:
     }.get(direction, "qualitative")
 
 
-def _verdict_class(verdict: str) -> str:
-    return {
-        "consistent": "v-reproduced",
-        "equivalent": "v-reproduced",
-        "inconclusive": "v-same",
-        "not informative": "v-same",
-        "contradicted": "v-opposite",
-        "not equivalent": "v-opposite",
-    }.get(verdict, "v-untestable")
-
-
-def claim_forest_rows(record: Any) -> pd.DataFrame:
-    """Rows of a claim's forest plot: one per test (untestable ones with their reason) + pooled.
-
-    Examples
-    --------
-    >>> from sigsurv import load_example
-    >>> from sigsurv.claims.reproduce import reproduce_claims
-    >>> from sigsurv.seeds import get_claim
-    >>> result = reproduce_claims([load_example("gse1992")],
-    ...                           [get_claim("gawrzak2018_msk1_mfs_er_pos")], null_random=0)
-    >>> claim_forest_rows(result.claims[0])["label"].tolist()[0]
-    'gse1992 · msk1_rps6ka5 (rfs)'
-    """
-    rows = []
-    for test in record.tests:
-        label = f"{test.cohort} · {test.signature_id}"
-        if test.endpoint_match == "analogue":
-            label += f" ({test.endpoint})"
-        per_sd = test.hr_per_sd()
-        if per_sd and per_sd["hr"] is not None:
-            rows.append(
-                {
-                    "label": label,
-                    "hr": per_sd["hr"],
-                    "ci_lower": per_sd["lower"],
-                    "ci_upper": per_sd["upper"],
-                    "p": per_sd["p"],
-                    "weight": 1.0 / per_sd["se"] ** 2,
-                    "pooled": False,
-                    "note": "",
-                }
-            )
-        else:
-            short = test.reason.split(":")[0] if test.reason else "not testable"
-            rows.append(
-                {
-                    "label": label,
-                    "hr": np.nan,
-                    "ci_lower": np.nan,
-                    "ci_upper": np.nan,
-                    "p": np.nan,
-                    "weight": np.nan,
-                    "pooled": False,
-                    "note": f"not testable: {short}"[:60],
-                }
-            )
-    for pool_label, meta in record.pooled.items():
-        rows.append(
-            {
-                "label": f"pooled · {pool_label} ({meta.method})",
-                "hr": meta.pooled.hr,
-                "ci_lower": meta.pooled.lower,
-                "ci_upper": meta.pooled.upper,
-                "p": meta.pooled.p,
-                "weight": np.nan,
-                "pooled": True,
-                "note": "",
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def render_report(context: dict[str, Any]) -> str:
     """Render the HTML report from its context (see :func:`write_reproduction`).
 
     Examples
     --------
     >>> html = render_report({"version": "0", "created": "", "cohorts": [], "alpha": 0.05,
-    ...                       "rows": [], "claims": [], "nulls": [], "null_n": 0, "seed": 1,
-    ...                       "signatures": [], "manifest": "{}"})
+    ...                       "cards": [], "matrix": [], "claims": [], "nulls": [],
+    ...                       "null_n": 0, "seed": 1, "signatures": [], "manifest": [],
+    ...                       "manifest_json": "{}", "verdict_rule": ""})
     >>> html.startswith("<!DOCTYPE html>")
     True
     """
@@ -155,7 +96,12 @@ def render_report(context: dict[str, Any]) -> str:
         autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
     )
     environment.filters.update(
-        hr=_hr, hr_pooled=_hr_pooled, pvalue=_pvalue, paper=_paper, verdict_class=_verdict_class
+        hr=hr_text,
+        pvalue=_pvalue,
+        paper=_paper,
+        verdict_class=verdict_class,
+        breakable=_breakable,
+        words=reason_in_words,
     )
     template_text = (resources.files("sigsurv.report") / "templates" / "report.html.j2").read_text(
         encoding="utf-8"
@@ -163,10 +109,161 @@ def render_report(context: dict[str, Any]) -> str:
     return environment.from_string(template_text).render(**context)
 
 
+def _km_alt(test: Any) -> str:
+    result = test.analysis
+    grouped = result.hazard_ratio_grouped
+    hr = "" if grouped["hr"] is None else f"; HR high vs low {grouped['hr']:.2f}"
+    return (
+        f"Kaplan–Meier curves of {result.survival.label} by {test.signature_id} score group "
+        f"in {test.cohort} (n = {result.survival.n}, {result.survival.events} events{hr})"
+    )
+
+
+class _FigureWriter:
+    """Writes each figure once (PNG 300 dpi, PDF, SVG) and returns its embeddable PNG."""
+
+    def __init__(self, folder: Path, written: dict[str, Path]) -> None:
+        self.folder = folder
+        self.written = written
+        self.cache: dict[Any, str] = {}
+
+    def save(self, figure: Any, stem: str) -> str:
+        files = save_figure(figure, self.folder, stem)
+        plt.close(figure)
+        for name, path in files.items():
+            self.written[f"figures/{name}"] = path
+        return _png_data_uri(files[f"{stem}.png"])
+
+
+def _claim_figures(
+    record: Any, claim: dict[str, Any], payload: dict[str, Any], figures: _FigureWriter
+) -> dict[str, Any]:
+    forest_rows = claim_forest_rows(claim)
+    forest = None
+    if not forest_rows.empty:
+        paper = claim.get("paper") or {}
+        per_sd = any(isinstance(t.get("hr_per_sd"), dict) for t in claim.get("tests", []))
+        scale = "per SD" if per_sd else "high vs low"
+        # The paper's HR compares groups: it is drawn only on a forest of group HRs.
+        reference = paper.get("value") if paper.get("statistic") == "hazard_ratio" else None
+        reference = None if per_sd else reference
+        figure = plot_forest(
+            forest_rows,
+            title=f"{claim['claim_id']}: hazard ratio {scale} of the score",
+            xlabel=f"Hazard ratio {scale} (95% CI, log scale)",
+            reference=reference,
+            reference_label=f"paper: HR {reference:g}" if reference else "",
+        )
+        drawn = forest_rows[~forest_rows["pooled"].astype(bool)]
+        forest = {
+            "src": figures.save(figure, f"forest_{_slug(claim['claim_id'])}"),
+            "alt": f"Forest plot of claim {claim['claim_id']}: hazard ratios of "
+            f"{len(drawn)} tested cohort × signature pairs"
+            + (", with the pooled estimate" if forest_rows["pooled"].any() else ""),
+        }
+    km = []
+    for test, test_dict in zip(record.tests, claim.get("tests", []), strict=True):
+        if test.analysis is None:
+            continue
+        key = analysis_key(test_dict)
+        if key not in figures.cache:
+            stem = f"km_{_slug(test.cohort)}__{_slug(test.signature_id)}__{len(figures.cache)}"
+            figures.cache[key] = figures.save(km_figure(test.analysis), stem)
+        shared = shared_with(payload, claim["claim_id"], test_dict)
+        km.append(
+            {
+                "src": figures.cache[key],
+                "alt": _km_alt(test),
+                "caption": f"{test.cohort} · {test.signature_id} · {test.endpoint}"
+                f"{' (analogue)' if test.endpoint_match == 'analogue' else ''}",
+                "verdict": test_dict.get("verdict", ""),
+                "shared_with": shared,
+            }
+        )
+    return {"forest": forest, "km": km}
+
+
+def _claim_details(
+    record: Any, claim: dict[str, Any], payload: dict[str, Any], figures: _FigureWriter
+) -> dict[str, Any]:
+    from sigsurv.signatures import get_signature
+
+    definition = record.claim
+    caveats: list[str] = []
+    for test in record.tests:
+        for caveat in get_signature(test.signature_id).caveats:
+            text = f"{test.signature_id}: {caveat}"
+            if text not in caveats:
+                caveats.append(text)
+    tested = [
+        t
+        for t in claim.get("tests", [])
+        if t.get("verdict") not in ("not testable here", "not testable")
+    ]
+    return {
+        "id": definition.id,
+        "statement": definition.statement,
+        "summary": claim_card(claim)["summary"],
+        "citation": definition.citation.short()
+        if hasattr(definition.citation, "short")
+        else str(definition.citation),
+        "seed_document": definition.seed_document,
+        "endpoint": definition.endpoint,
+        "population": definition.population,
+        "comparison": None if definition.comparison is None else definition.comparison.description,
+        "paper": claim.get("paper") or record.paper(),
+        "caveats": caveats + list(definition.notes),
+        "table": claim.get("published_table_recomputed"),
+        "tests": tested,
+        "pools": [p for p in claim.get("pools") or [] if p.get("studies") or p.get("not_computed")],
+        **_claim_figures(record, claim, payload, figures),
+    }
+
+
+def _signatures(signature_ids: list[str]) -> list[dict[str, Any]]:
+    from sigsurv.signatures import get_signature
+
+    rows = []
+    for signature_id in signature_ids:
+        definition = get_signature(signature_id)
+        source = definition.source
+        rows.append(
+            {
+                "id": definition.id,
+                "is_proxy": definition.is_proxy,
+                "genes": ", ".join(
+                    f"{g.symbol}{'+' if g.direction == 1 else '−'}" for g in definition.genes
+                ),
+                "source": f"{source.authors} {source.journal} {source.year or ''} "
+                f"doi:{source.doi}".strip(),
+                "caveats": list(definition.caveats),
+            }
+        )
+    return rows
+
+
+def _null_figures(reproduction: Any, figures: _FigureWriter) -> dict[tuple[str, str], str]:
+    """Histograms of the random-signature nulls that were computed (cohort, signature)."""
+    nulls = getattr(reproduction, "nulls", None)
+    out: dict[tuple[str, str], str] = {}
+    if not isinstance(nulls, dict):
+        return out
+    for key, null in nulls.items():
+        if not hasattr(null, "random_z") or len(null.random_z) == 0:
+            continue
+        cohort, signature_id = key[0], key[1]
+        title = f"{cohort}: {signature_id} among {len(null.random_z)} random signatures"
+        stem = f"null_{_slug(str(cohort))}__{_slug(str(signature_id))}_{len(out)}"
+        out[(str(cohort), str(signature_id))] = figures.save(
+            plot_random_null(null, title=title), stem
+        )
+    return out
+
+
 def write_reproduction(
     reproduction: Reproduction, out_dir: str | Path, manifest: dict[str, Any]
 ) -> dict[str, Path]:
-    """Write results.json, run.json, figures/*.png and report.html.
+    """Write results.json, run.json, figures (PNG 300 dpi, PDF, SVG) and report.html.
 
     Examples
     --------
@@ -181,113 +278,46 @@ def write_reproduction(
     ['report.html', 'results.json', 'run.json']
     """
     from sigsurv._version import __version__
-    from sigsurv.signatures import get_signature
 
     folder = Path(out_dir)
-    figures = folder / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
+    figures = _FigureWriter(folder / "figures", written)
     payload = reproduction.to_dict()
+    folder.mkdir(parents=True, exist_ok=True)
     written["results.json"] = folder / "results.json"
     write_json(payload, written["results.json"])
     written["run.json"] = folder / "run.json"
     write_json(manifest, written["run.json"])
 
-    claims_context = []
-    signature_ids: list[str] = []
-    for record, record_dict in zip(reproduction.claims, payload["claims"], strict=True):
-        claim = record.claim
-        forest_rows = claim_forest_rows(record)
-        forest_src = None
-        if not forest_rows.empty:
-            figure = plot_forest(
-                forest_rows,
-                title=f"{claim.id}: HR per SD of the score",
-                reference=None,
-                reference_label="",
-            )
-            path = figures / f"forest_{_slug(claim.id)}.png"
-            figure.savefig(path)
-            plt.close(figure)
-            written[f"figures/{path.name}"] = path
-            forest_src = _png_data_uri(path)
-        km_figures = []
-        caveats: list[str] = []
-        for test in record.tests:
-            if test.signature_id not in signature_ids:
-                signature_ids.append(test.signature_id)
-            definition = get_signature(test.signature_id)
-            for caveat in definition.caveats:
-                text = f"{definition.id}: {caveat}"
-                if text not in caveats:
-                    caveats.append(text)
-            if test.analysis is None:
-                continue
-            figure = km_figure(test.analysis)
-            name = f"km_{_slug(claim.id)}__{_slug(test.cohort)}__{_slug(test.signature_id)}.png"
-            path = figures / name
-            figure.savefig(path)
-            plt.close(figure)
-            written[f"figures/{name}"] = path
-            km_figures.append(
-                {
-                    "src": _png_data_uri(path),
-                    "caption": f"{test.cohort} · {test.signature_id} · {test.endpoint}"
-                    f"{' (analogue)' if test.endpoint_match == 'analogue' else ''} · "
-                    f"{f'stratified by {test.strata} · ' if test.strata else ''}"
-                    f"{test.verdict}",
-                }
-            )
-        claims_context.append(
-            {
-                "id": claim.id,
-                "statement": claim.statement,
-                "citation": claim.citation.short()
-                if hasattr(claim.citation, "short")
-                else str(claim.citation),
-                "seed_document": claim.seed_document,
-                "endpoint": claim.endpoint,
-                "population": claim.population,
-                "comparison": None if claim.comparison is None else claim.comparison.description,
-                "paper": record.paper(),
-                "caveats": caveats + list(claim.notes),
-                "table": record_dict["published_table_recomputed"],
-                "pooled": record_dict["pools"],
-                "summary": record_dict["summary"],
-                "forest": forest_src,
-                "km": km_figures,
-            }
-        )
-    signatures_context = []
-    for signature_id in signature_ids:
-        definition = get_signature(signature_id)
-        source = definition.source
-        signatures_context.append(
-            {
-                "id": definition.id,
-                "is_proxy": definition.is_proxy,
-                "genes": ", ".join(
-                    f"{g.symbol}{'+' if g.direction == 1 else '−'}" for g in definition.genes
-                ),
-                "source": f"{source.authors} {source.journal} {source.year or ''} "
-                f"doi:{source.doi}".strip(),
-                "caveats": list(definition.caveats),
-            }
-        )
+    details = [
+        _claim_details(record, claim, payload, figures)
+        for record, claim in zip(reproduction.claims, payload["claims"], strict=True)
+    ]
+    signature_ids = list(
+        dict.fromkeys(t.signature_id for record in reproduction.claims for t in record.tests)
+    )
+    null_images = _null_figures(reproduction, figures)
+    nulls = [
+        {
+            **null,
+            "figure": null_images.get((str(null.get("cohort")), str(null.get("signature_id")))),
+        }
+        for null in payload.get("random_signature_null", [])
+    ]
     context = {
         "version": __version__,
         "created": manifest.get("created", ""),
         "cohorts": payload["cohorts"],
-        "alpha": payload["alpha"],
-        "rows": payload["rows"],
-        "claims": claims_context,
-        "nulls": payload["random_signature_null"],
-        "null_n": next(
-            (n["n_random"] for n in payload["random_signature_null"] if "n_random" in n), 0
-        ),
+        "alpha": payload.get("alpha", 0.05),
+        "cards": [claim_card(claim) for claim in payload["claims"]],
+        "matrix": coverage_matrix(payload),
+        "claims": details,
+        "nulls": nulls,
+        "null_n": next((n.get("n_random") for n in nulls if n.get("n_random")), 0),
         "seed": manifest.get("seed"),
-        "signatures": signatures_context,
-        "manifest": dumps(manifest),
+        "signatures": _signatures(signature_ids),
+        "manifest": manifest_rows(manifest),
+        "manifest_json": dumps(manifest),
     }
     written["report.html"] = folder / "report.html"
     written["report.html"].write_text(render_report(context), encoding="utf-8")

@@ -19,7 +19,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sigsurv._json import write_json
-from sigsurv.plots import format_p, plot_forest, plot_kaplan_meier
+from sigsurv.plots import plot_forest
+from sigsurv.plots.analysis import km_statistics, plot_analysis_km
+from sigsurv.plots.save import save_figure
 from sigsurv.survival.analysis import SignatureSurvival
 from sigsurv.survival.enrichment import SurvivalScan
 
@@ -79,27 +81,7 @@ def km_annotation(result: SignatureSurvival) -> list[str]:
     >>> lines[0].startswith("HR high vs low")
     True
     """
-    grouped = result.hazard_ratio_grouped
-    levels = [str(v) for v in result.grouping.levels]
-    lines = []
-    if grouped["hr"] is None:
-        lines.append(f"HR {levels[-1]} vs {levels[0]}: not estimable")
-    else:
-        lines.append(
-            f"HR {levels[-1]} vs {levels[0]} {grouped['hr']:.2f} "
-            f"({grouped['ci_lower']:.2f}–{grouped['ci_upper']:.2f}), "
-            f"{format_p(grouped['p_wald'])}"
-        )
-    lines.append(f"log-rank {format_p(result.logrank.p)}")
-    per_sd = result.hazard_ratio_per_sd
-    if per_sd["hr"] is not None:
-        lines.append(
-            f"HR per SD {per_sd['hr']:.2f} ({per_sd['ci_lower']:.2f}–{per_sd['ci_upper']:.2f})"
-        )
-    if result.grouping.maxstat is not None:
-        maxstat = result.grouping.maxstat
-        lines.append(f"optimal cut: adjusted p (Lau94) {min(1.0, maxstat.p_lau94):.2f}")
-    return lines
+    return km_statistics(result)
 
 
 def km_figure(result: SignatureSurvival, *, title: str | None = None) -> Figure:
@@ -113,23 +95,11 @@ def km_figure(result: SignatureSurvival, *, title: str | None = None) -> Figure:
     >>> figure.axes[0].get_xlabel()
     'Time (months)'
     """
-    survival = result.survival
-    heading = title or (
-        f"{result.cohort}: {result.signature_id} ({result.method}, {result.cut_rule} cut) — "
-        f"{survival.label}"
-    )
-    return plot_kaplan_meier(
-        result.km,
-        time_unit=survival.unit,
-        title=heading,
-        ylabel=f"{survival.endpoint.upper()} probability",
-        annotation=km_annotation(result),
-        horizon=survival.horizon,
-    )
+    return plot_analysis_km(result, title=title)
 
 
 def multivariable_forest(result: SignatureSurvival) -> Figure | None:
-    """Forest plot of the multivariable Cox model's terms (None without covariates).
+    """Forest plot of the multivariable Cox model's terms (None without a defined model).
 
     Examples
     --------
@@ -141,8 +111,8 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
     True
     """
     model = result.cox_multivariable
-    if model is None:
-        return None
+    if model is None or not model.well_defined:
+        return None  # nothing to draw: results.json says why the model is not defined
     rows = []
     references = {str(k): str(v) for k, v in model.reference_levels.items()}
     for term, row in model.summary.iterrows():
@@ -173,7 +143,7 @@ def write_survival_outputs(
     *,
     cohort_notes: list[str] | None = None,
 ) -> dict[str, Path]:
-    """Write km.png, km.pdf, forest.png (multivariable), results.json, scores.tsv, run.json.
+    """Write km.png (300 dpi), km.pdf, km.svg, forest.png, results.json, scores.tsv, run.json.
 
     ``cohort_notes`` (what loading the cohort said: genes or samples removed, unit
     doubts) are recorded in results.json under ``cohort_notes``.
@@ -186,7 +156,7 @@ def write_survival_outputs(
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5")
     >>> files = write_survival_outputs(result, tempfile.mkdtemp(), {"command": "doctest"})
     >>> sorted(files)
-    ['km.pdf', 'km.png', 'results.json', 'run.json', 'scores.tsv']
+    ['km.pdf', 'km.png', 'km.svg', 'results.json', 'run.json', 'scores.tsv']
     """
     import matplotlib.pyplot as plt
 
@@ -194,10 +164,7 @@ def write_survival_outputs(
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     figure = km_figure(result)
-    for suffix in ("png", "pdf"):
-        path = folder / f"km.{suffix}"
-        figure.savefig(path, metadata={"CreationDate": None} if suffix == "pdf" else None)
-        written[f"km.{suffix}"] = path
+    written.update(save_figure(figure, folder, "km"))  # PNG at 300 dpi, PDF, SVG
     plt.close(figure)
     forest = multivariable_forest(result)
     if forest is not None:

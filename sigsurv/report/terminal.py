@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from rich import box
 from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from sigsurv.plots import format_p
+from sigsurv.plots._text import p_text
+from sigsurv.report._report_context import claim_card, estimate_of, hr_text, verdict_counts
 
 __all__ = [
     "VERDICT_COLOURS",
@@ -27,25 +30,33 @@ __all__ = [
     "cohort_info_view",
     "cohorts_table",
     "coverage_lines",
+    "fetch_table",
     "reproduction_progress",
     "reproduction_table",
+    "reproduction_view",
     "scan_table",
     "scan_view",
     "signature_view",
     "signatures_table",
     "survival_view",
+    "verdict_count_lines",
 ]
 
 VERDICT_COLOURS = {
+    "reproduced": "green",
     "consistent": "green",
     "equivalent": "green",
+    "same direction, not significant": "yellow",
     "inconclusive": "yellow",
-    "not informative": "yellow",
+    "opposite direction": "red",
     "contradicted": "red",
     "not equivalent": "red",
+    "not informative": "blue",
+    "not testable here": "dim",
     "not testable": "dim",
     "published table recomputed": "dim",
 }
+_UNTESTABLE = ("not testable here", "not testable")
 # A cohort can have hundreds of clinical fields (TCGA Firehose); the table lists the
 # first ones and points to --json for all.
 _FIELDS_SHOWN = 40
@@ -227,9 +238,9 @@ def survival_view(payload: dict[str, Any]) -> list[RenderableType]:
     if "maxstat" in payload:
         maxstat = payload["maxstat"]
         view.append(
-            f"optimal cut {maxstat['cutpoint']:.4g}: naive {format_p(maxstat['naive_logrank_p'])}"
-            f", selection-adjusted Lau92 {format_p(maxstat['p_lau92'])}, Lau94 "
-            f"{format_p(min(1.0, maxstat['p_lau94']))}"
+            f"optimal cut {maxstat['cutpoint']:.4g}: selection-adjusted "
+            f"{format_p(maxstat['p_lau94'])} (Lau94; Lau92 {format_p(maxstat['p_lau92'])}); "
+            f"naive {format_p(maxstat['naive_logrank_p'])}, optimistic"
         )
     view.extend(f"[dim]note:[/dim] {escape(note)}" for note in payload["notes"])
     return view
@@ -281,36 +292,112 @@ def scan_table(enrichment: pd.DataFrame, *, top: int = 15) -> Table:
     return table
 
 
+def _claim_numbers(payload: dict[str, Any]) -> dict[str, int]:
+    claims = [c["claim_id"] for c in payload.get("claims", [])]
+    claims += [r["claim_id"] for r in payload.get("rows", []) if r["claim_id"] not in claims]
+    return {claim: index for index, claim in enumerate(dict.fromkeys(claims), start=1)}
+
+
 def reproduction_table(payload: dict[str, Any]) -> Table:
-    """Claims x cohorts x signatures with the per-SD HR, p and the coloured verdict.
+    """The tested claim x cohort x signature rows: HR, p and the coloured verdict.
+
+    Claims are numbered (the legend of :func:`reproduction_view` gives their ids whole);
+    ids never break, verdicts wrap at spaces, and the table fits 80 columns. Untestable
+    rows are counted, not listed (report.html says why each was not tested).
 
     Examples
     --------
-    >>> reproduction_table({"rows": [{"claim_id": "c", "cohort": "k", "signature_id": "s",
-    ...                               "estimate": None, "verdict": "not testable"}]}).row_count
+    >>> table = reproduction_table({"rows": [
+    ...     {"claim_id": "c", "cohort": "k", "signature_id": "s", "verdict": "reproduced",
+    ...      "estimate": {"hr_grouped": {"hr": 0.5, "ci_lower": 0.3, "ci_upper": 0.9,
+    ...                                  "p_wald": 0.01}}},
+    ...     {"claim_id": "c", "cohort": "k2", "signature_id": "s", "estimate": None,
+    ...      "verdict": "not testable here"}]})
+    >>> table.row_count
     1
     """
-    from sigsurv.claims.verdicts import format_p as two_digit_p
-
-    table = _table(
-        "Claims x cohorts", ("claim", "cohort", "signature", "HR per SD (95% CI)", "p", "verdict")
+    numbers = _claim_numbers(payload)
+    rows = [r for r in payload["rows"] if r["verdict"] not in _UNTESTABLE]
+    scales = {estimate_of(r)[1] for r in rows} - {""}
+    title = "Tested claims x cohorts" + (f" (HR {scales.pop()})" if len(scales) == 1 else "")
+    proxies = any(r.get("signature_role") == "proxy" for r in rows)
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1),
+        caption="* proxy signature" if proxies else None,
+        caption_justify="left",
     )
-    for row in payload["rows"]:
-        per_sd = row.get("hr_per_sd")
-        hr_text = p_text = ""
-        if per_sd and per_sd["hr"] is not None:
-            hr_text = f"{per_sd['hr']:.2f} ({per_sd['lower']:.2f}–{per_sd['upper']:.2f})"
-            p_text = two_digit_p(per_sd["p"])
+    for name, options in (
+        ("#", {"justify": "right", "no_wrap": True}),
+        ("cohort", {"no_wrap": True}),
+        ("signature", {"no_wrap": True}),
+        ("HR (95% CI)", {"no_wrap": True}),
+        ("p", {"no_wrap": True, "justify": "right"}),
+        ("verdict", {"min_width": 15}),
+    ):
+        table.add_column(name, **options)
+    previous = None
+    for row in sorted(rows, key=lambda r: numbers.get(r["claim_id"], 0)):
+        estimate, _ = estimate_of(row)
+        p_value = None if estimate is None else estimate.get("p", estimate.get("p_wald"))
         colour = VERDICT_COLOURS.get(row["verdict"], "white")
+        number = numbers.get(row["claim_id"], 0)
         table.add_row(
-            escape(row["claim_id"]),
+            str(number) if number != previous else "",
             escape(row["cohort"]),
-            escape(row["signature_id"]),
-            hr_text,
-            p_text,
-            f"[{colour}]{row['verdict']}[/{colour}]",
+            escape(row["signature_id"]) + ("*" if row.get("signature_role") == "proxy" else ""),
+            hr_text(estimate),
+            "" if p_value is None else p_text(p_value),
+            f"[{colour}]{escape(row['verdict'])}[/{colour}]",
+            end_section=False,
         )
+        previous = number
     return table
+
+
+def verdict_count_lines(payload: dict[str, Any]) -> list[str]:
+    """One line per verdict with its count, then the total.
+
+    Examples
+    --------
+    >>> verdict_count_lines({"rows": [{"verdict": "reproduced"}, {"verdict": "reproduced"},
+    ...                               {"verdict": "not testable here"}]})
+    ['   2  reproduced', '   1  not testable here', '   3  tests']
+    """
+    counts = verdict_counts(payload.get("rows", []))
+    lines = [f"{c['n']:>4}  {c['verdict']}" for c in counts]
+    return [*lines, f"{sum(c['n'] for c in counts):>4}  tests"]
+
+
+def reproduction_view(payload: dict[str, Any], report: Path | str | None) -> list[RenderableType]:
+    """What ``sigsurv reproduce`` prints: numbered claims with their summary, the table of
+    tested rows, one count per verdict and the report's path.
+
+    Examples
+    --------
+    >>> view = reproduction_view({"rows": [], "claims": [{"claim_id": "c", "tests": []}]},
+    ...                          "out/report.html")
+    >>> view[-1]
+    'report: out/report.html'
+    """
+    view: list[RenderableType] = []
+    numbers = _claim_numbers(payload)
+    claims = {c["claim_id"]: c for c in payload.get("claims", [])}
+    for claim_id, number in numbers.items():
+        summary = claim_card(claims[claim_id])["summary"] if claim_id in claims else ""
+        view.append(f"[bold]{number}[/bold] {escape(claim_id)}")
+        if summary:
+            view.append(f"  [dim]{escape(summary)}[/dim]")
+    view.append(reproduction_table(payload))
+    colours = {
+        line: VERDICT_COLOURS.get(line[6:], "white") for line in verdict_count_lines(payload)
+    }
+    view.extend(f"[{colour}]{escape(line)}[/{colour}]" for line, colour in colours.items())
+    if report is not None:
+        view.append(f"report: {escape(str(report))}")
+    return view
 
 
 def coverage_lines(coverage: dict[str, dict[str, Any]]) -> list[str]:

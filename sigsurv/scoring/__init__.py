@@ -10,6 +10,12 @@
 True
 """
 
+from sigsurv._dask import (
+    ExpressionStore,
+    read_parquet_expression,
+    read_zarr_expression,
+    write_zarr_expression,
+)
 from sigsurv.scoring import methods as _methods  # noqa: F401  (registers the methods)
 from sigsurv.scoring.api import score, signature_coverage
 from sigsurv.scoring.registry import (
@@ -22,10 +28,14 @@ from sigsurv.scoring.registry import (
 
 __all__ = [
     "METHODS",
+    "ExpressionStore",
     "ScoringMethod",
     "get_method",
     "list_methods",
+    "read_parquet_expression",
+    "read_zarr_expression",
     "register_method",
     "score",
     "signature_coverage",
+    "write_zarr_expression",
 ]

@@ -70,12 +70,14 @@ def constant_rows(values: np.ndarray) -> np.ndarray:
 
 
 def drop_constant_genes(
-    values: np.ndarray, sets: list[GeneSet], method: str
-) -> tuple[np.ndarray, list[GeneSet]]:
+    values: Any, sets: list[GeneSet], method: str, constant: np.ndarray | None = None
+) -> tuple[Any, list[GeneSet]]:
     """Remove genes with constant expression, as GSVA does before scoring.
 
     A warning names the constant genes of the signatures; a signature left without
-    genes raises :class:`~sigsurv.errors.AnalysisError`.
+    genes raises :class:`~sigsurv.errors.AnalysisError`. ``constant`` (a boolean
+    mask of rows) may be given when already computed, e.g. for a dask array, whose
+    rows are then selected lazily.
 
     Examples
     --------
@@ -86,7 +88,8 @@ def drop_constant_genes(
     >>> kept.shape, new.index.tolist(), new.found
     ((1, 2), [0], ('B',))
     """
-    constant = constant_rows(values)
+    if constant is None:
+        constant = constant_rows(values)
     if not constant.any():
         return values, sets
     keep = ~constant
@@ -123,7 +126,8 @@ def drop_constant_genes(
         SigsurvWarning,
         stacklevel=3,
     )
-    return np.ascontiguousarray(values[keep]), out
+    kept = values[keep]
+    return (np.ascontiguousarray(kept) if isinstance(kept, np.ndarray) else kept), out
 
 
 def signed_parts(

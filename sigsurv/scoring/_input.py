@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv._dask import ExpressionStore
 from sigsurv.errors import CohortValidationError, CoverageError, SignatureError
 from sigsurv.signatures.schema import Signature
 
@@ -184,6 +185,15 @@ def expression_matrix(
             found=type(data).__name__,
             hint="a Cohort is genes x samples and an AnnData samples (obs) x genes (var)",
         )
+    if isinstance(data, ExpressionStore):
+        check_store_labels(data)
+        # read the whole store: the in-memory backend scores a numpy matrix
+        frame = pd.DataFrame(
+            np.asarray(data.array.compute(), dtype=np.float64),
+            index=data.genes,
+            columns=data.samples,
+        )
+        return expression_matrix(frame)
     if isinstance(data, Cohort):
         frame = data.expression
         where = f"cohort {data.name}"
@@ -196,7 +206,7 @@ def expression_matrix(
     else:
         raise CohortValidationError(
             "cannot score this object",
-            expected="a sigsurv Cohort, an AnnData or a pandas DataFrame",
+            expected="a sigsurv Cohort, an AnnData, a pandas DataFrame or an ExpressionStore",
             found=type(data).__name__,
         )
     if frame.shape[0] == 0 or frame.shape[1] == 0:
@@ -241,6 +251,45 @@ def expression_matrix(
             hint="impute or drop them explicitly before scoring",
         )
     return values, frame.index, frame.columns
+
+
+def check_store_labels(store: ExpressionStore) -> None:
+    """Refuse an empty store or duplicated gene / sample identifiers.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> store = ExpressionStore(da.zeros((2, 1)), pd.Index(["A", "A"]), pd.Index(["s"]), "x")
+    >>> check_store_labels(store)
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.CohortValidationError: expression store x: duplicated gene identifiers; found 'A'
+    """
+    where = f"expression store {store.source}"
+    if 0 in store.shape:
+        raise CohortValidationError(f"{where}: the expression matrix is empty")
+    for labels, what in ((store.genes, "gene"), (store.samples, "sample")):
+        if labels.has_duplicates:
+            dup = labels[labels.duplicated()].unique()[:5].tolist()
+            raise CohortValidationError(
+                f"{where}: duplicated {what} identifiers", found=", ".join(map(str, dup))
+            )
+
+
+def expression_labels(
+    data: Any, *, layer: str | None = None, orientation: str | None = None
+) -> pd.Index:
+    """Gene identifiers of what :func:`expression_matrix` accepts, without reading values.
+
+    Examples
+    --------
+    >>> list(expression_labels(pd.DataFrame([[1.0]], index=["A"], columns=["s"])))
+    ['A']
+    """
+    if isinstance(data, ExpressionStore):
+        check_store_labels(data)
+        return data.genes
+    return expression_matrix(data, layer=layer, orientation=orientation)[1]
 
 
 def _spec_from_signature(sig: Signature) -> SignatureSpec:

@@ -8,6 +8,7 @@ block_size`` bytes); blocks are independent, so they can run on ``threads`` thre
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -15,10 +16,14 @@ from typing import Any, TypeVar
 import numpy as np
 
 from sigsurv.errors import SigsurvInputError
+from sigsurv.scoring._engine import compiled_kernels
 
 __all__ = [
+    "available_cores",
     "block_ranks",
     "check_positive_int",
+    "resolve_threads",
+    "row_sums",
     "run_blocks",
     "sample_blocks",
     "transposed_block",
@@ -39,6 +44,33 @@ def check_positive_int(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise SigsurvInputError(f"option {name} must be a positive integer", found=value)
     return int(value)
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, else ``os.cpu_count()``).
+
+    Examples
+    --------
+    >>> available_cores() >= 1
+    True
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not available on macOS / Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_threads(threads: Any) -> int:
+    """Validate a ``threads`` option; None means every available core.
+
+    Examples
+    --------
+    >>> resolve_threads(3), resolve_threads(None) == available_cores()
+    (3, True)
+    """
+    if threads is None:
+        return available_cores()
+    return check_positive_int("threads", threads)
 
 
 def sample_blocks(n_samples: int, block_size: int) -> list[slice]:
@@ -87,6 +119,21 @@ def run_blocks(
     return results
 
 
+def row_sums(a: np.ndarray) -> np.ndarray:
+    """Sums of the rows of a 2-D array, each added sequentially in column order.
+
+    ``a.sum(axis=1)`` may add a row's values in another order depending on the shape
+    of the whole array; this sum of a sample's row does not depend on the other
+    samples of its block, so scores do not depend on block or chunk sizes.
+
+    Examples
+    --------
+    >>> row_sums(np.array([[0.1, 0.2, 0.3], [1.0, 2.0, 3.0]])).tolist()
+    [0.6000000000000001, 6.0]
+    """
+    return np.cumsum(a, axis=1)[:, -1]
+
+
 def transposed_block(values: np.ndarray, cols: slice, tile: int = 512) -> np.ndarray:
     """Copy ``values[:, cols]`` (genes x samples) as a C-contiguous samples x genes array.
 
@@ -105,7 +152,7 @@ def transposed_block(values: np.ndarray, cols: slice, tile: int = 512) -> np.nda
 
 
 def block_ranks(
-    block: np.ndarray, union: np.ndarray, *, stable: bool = False
+    block: np.ndarray, union: np.ndarray, *, stable: bool = False, engine: str = "auto"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Tie-aware ranks of selected genes in every sample of a block.
 
@@ -118,6 +165,14 @@ def block_ranks(
     stable
         Also return each selected gene's position in a stable ascending sort (tied
         values in gene row order), as GSVA 1.46's walk needs.
+    engine
+        ``"auto"``, ``"numba"`` or ``"numpy"``. The compiled kernel locates every
+        value among the sorted selected values by binary search (``O(n log k)`` per
+        sample, no sort of the sample); the numpy one sorts each sample. Without
+        ``stable``, numpy's vectorised sort is ~4x faster at 20,000 genes and 2,500
+        selected genes, so ``"auto"`` uses numpy (unless ``SIGSURV_ENGINE=numba``);
+        with ``stable`` it uses the compiled kernel when numba is installed. Both
+        return identical counts.
 
     Returns
     -------
@@ -136,6 +191,17 @@ def block_ranks(
     >>> block_ranks(np.array([[5.0, 2.0, 2.0, 1.0]]), np.array([0, 1, 2]))[1].tolist()
     [[4, 3, 3]]
     """
+    # "auto": numpy's vectorised sort for plain counts, the compiled kernel for stable
+    # positions (numpy then needs an argsort and several passes: slower, 3x memory)
+    kernels = compiled_kernels(engine, auto_compiled=stable)
+    if kernels is not None:
+        b, m = block.shape[0], union.size
+        lt = np.empty((b, m), dtype=np.int64)
+        le = np.empty((b, m), dtype=np.int64)
+        position = np.empty((b, m) if stable else (1, 1), dtype=np.int64)
+        index = np.ascontiguousarray(union, dtype=np.int64)
+        kernels.rank_counts(np.ascontiguousarray(block), index, lt, le, position, stable)
+        return lt, le, position if stable else None
     if not stable:
         return _ranks_by_search(block, union)
     b, n = block.shape

@@ -8,10 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sigsurv.errors import AnalysisError
+from sigsurv._dask import ExpressionStore
+from sigsurv.errors import AnalysisError, SigsurvInputError
 from sigsurv.scoring._input import (
     check_coverage,
+    check_store_labels,
     coverage_table,
+    expression_labels,
     expression_matrix,
     map_signatures,
     resolve_signatures,
@@ -20,7 +23,9 @@ from sigsurv.scoring._input import (
 from sigsurv.scoring.linear import warn_ignored_weights
 from sigsurv.scoring.registry import get_method
 
-__all__ = ["score", "signature_coverage"]
+__all__ = ["BACKENDS", "score", "signature_coverage"]
+
+BACKENDS: tuple[str, ...] = ("memory", "dask")
 
 
 def signature_coverage(
@@ -31,7 +36,8 @@ def signature_coverage(
     Parameters
     ----------
     data
-        A :class:`~sigsurv.cohorts.model.Cohort`, an AnnData or a DataFrame.
+        A :class:`~sigsurv.cohorts.model.Cohort`, an AnnData, a DataFrame or an
+        :class:`~sigsurv.scoring.ExpressionStore` (only its gene labels are read).
     signatures
         Anything :func:`score` accepts.
     layer, orientation
@@ -52,7 +58,7 @@ def signature_coverage(
     >>> int(cov.loc["pair", "n_found"]), cov.loc["pair", "missing"]
     (2, ['MIR21'])
     """
-    _, genes, _ = expression_matrix(data, layer=layer, orientation=orientation)
+    genes = expression_labels(data, layer=layer, orientation=orientation)
     specs = resolve_signatures(signatures)
     return coverage_table(specs, map_signatures(specs, genes))
 
@@ -64,6 +70,11 @@ def score(
     *,
     min_coverage: float = 0.5,
     progress: Callable[[int, int], Any] | None = None,
+    backend: str = "memory",
+    scheduler: Any = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    gene_chunk_size: int | None = None,
     layer: str | None = None,
     orientation: str | None = None,
     key_added: str | None = None,
@@ -76,10 +87,14 @@ def score(
     data
         A :class:`~sigsurv.cohorts.model.Cohort` (its ``expression`` is scored), an
         :class:`anndata.AnnData` (``obs`` = samples, ``var`` = genes; ``X`` or
-        ``layers[layer]``, sparse matrices are densified) or a pandas DataFrame
-        (genes x samples, or samples x genes with ``orientation="samples_x_genes"``),
-        scored **as given**: genes are matched exactly to the gene labels, nothing is
-        renamed, collapsed or reordered. Values must be finite.
+        ``layers[layer]``, sparse matrices are densified), a pandas DataFrame (genes x
+        samples, or samples x genes with ``orientation="samples_x_genes"``), or an
+        expression store read lazily from Zarr or Parquet
+        (:func:`~sigsurv.scoring.read_zarr_expression` /
+        :func:`~sigsurv.scoring.read_parquet_expression`: with
+        ``backend="dask"`` it is read chunk by chunk by the workers, otherwise read
+        whole first). Scored **as given**: genes are matched exactly to the gene
+        labels, nothing is renamed, collapsed or reordered. Values must be finite.
     signatures
         A built-in signature id (or file) resolved by
         ``sigsurv.signatures.get_signature``, a
@@ -97,6 +112,19 @@ def score(
         whatever their size.
     progress
         Optional ``callable(done, total)`` called as work blocks complete.
+    backend
+        ``"memory"`` (default: this process, ``threads`` threads for the methods that
+        have them) or ``"dask"``: the work is split into tasks run by Dask (see
+        ``sigsurv.scoring._distributed`` for how each method is split). Both give
+        identical scores, whatever the chunk sizes and the number of workers.
+    scheduler
+        Dask only: a ``dask.distributed.Client``, a scheduler address
+        (``"tcp://host:8786"``) or None for a local cluster of ``workers`` processes
+        (default: one per available core) started and stopped by this call.
+    workers, chunk_size, gene_chunk_size
+        Dask only: workers of the local cluster; samples per chunk (per-sample
+        methods and GSVA's walk); genes per chunk of GSVA's kernel pass. Defaults
+        spread the work over the workers.
     layer
         AnnData only: the layer to score instead of ``X``.
     orientation
@@ -134,10 +162,26 @@ def score(
     2
     >>> score(expr, {"pair": ["BCL2", "PTEN"]}, method="singscore")["pair"].tolist()
     [-0.5, 0.0, -0.5]
+    >>> on_dask = score(expr, {"pair": ["BCL2", "IGF1R"]}, backend="dask", workers=1)
+    >>> bool(on_dask.equals(scores))
+    True
     """
     scoring_method = get_method(method)
     resolved = scoring_method.resolve_options(options)
-    values, genes, samples = expression_matrix(data, layer=layer, orientation=orientation)
+    if backend not in BACKENDS:
+        raise SigsurvInputError(
+            "invalid option backend", expected=" | ".join(BACKENDS), found=backend
+        )
+    dask_only = (scheduler, workers, chunk_size, gene_chunk_size)
+    if backend == "memory" and any(option is not None for option in dask_only):
+        raise SigsurvInputError(
+            "options scheduler, workers, chunk_size and gene_chunk_size need backend='dask'"
+        )
+    if backend == "dask" and isinstance(data, ExpressionStore):
+        check_store_labels(data)  # values stay in the store; Dask reads them chunk by chunk
+        values, genes, samples = data.array, data.genes, data.samples
+    else:
+        values, genes, samples = expression_matrix(data, layer=layer, orientation=orientation)
     specs = resolve_signatures(signatures)
     sets = map_signatures(specs, genes)
     check_coverage(sets, specs, min_coverage, genes, other_axis=samples)
@@ -145,7 +189,22 @@ def score(
         warn_ignored_weights(scoring_method.name, sets)
     with np.errstate(invalid="ignore", divide="ignore"):
         # Undefined scores are caught just below, with a message instead of a numpy warning.
-        result = scoring_method.func(values, sets, progress=progress, **resolved)
+        if backend == "dask":
+            from sigsurv.scoring._distributed import score_with_dask
+
+            result = score_with_dask(
+                scoring_method,
+                values,
+                sets,
+                resolved,
+                scheduler=scheduler,
+                workers=workers,
+                chunk_size=chunk_size,
+                gene_chunk_size=gene_chunk_size,
+                progress=progress,
+            )
+        else:
+            result = scoring_method.func(values, sets, progress=progress, **resolved)
     finite = np.isfinite(np.asarray(result, dtype=float))
     if not finite.all():
         column = int(np.flatnonzero(~finite.all(axis=0))[0])

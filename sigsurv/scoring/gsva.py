@@ -1,13 +1,23 @@
-"""GSVA (Hänzelmann, Castelo & Guinney 2013), Gaussian kernel, as in GSVA 1.46.0.
+"""GSVA (Hänzelmann, Castelo & Guinney 2013) as in GSVA 1.46.0.
 
-1. **Gene-wise kernel CDF.** For gene ``g`` with values ``x_g1..x_gN`` over the N
-   samples, bandwidth ``h_g = sd(x_g) / 4`` (sd with denominator N - 1), sample ``j``
-   gets ``F = mean_i Phi((x_gj - x_gi) / h_g)`` and the statistic ``log(F / (1 - F))``.
-   ``Phi`` is GSVA's **precomputed table** of the standard normal CDF on ``[0, 10]``
-   with step 0.001, looked up by truncation (``table[int(|v| / 10 * 10000)]``, mirrored
-   for ``v < 0``, 0 / 1 beyond +-10), exactly as GSVA's C code ``matrix_density_R``;
-   the table is part of GSVA's definition (the exact CDF differs by up to ~4e-4 per
-   term).
+1. **Gene-wise kernel CDF** (``kcdf``). For gene ``g`` with values ``x_g1..x_gN`` over
+   the N samples, sample ``j`` gets ``F_j`` and the statistic ``log(F / (1 - F))``:
+
+   * ``"Gaussian"`` (default): bandwidth ``h_g = sd(x_g) / 4`` (sd with denominator
+     N - 1), ``F = mean_i Phi((x_gj - x_gi) / h_g)``. ``Phi`` is GSVA's
+     **precomputed table** of the standard normal CDF on ``[0, 10]`` with step 0.001,
+     looked up by truncation (``table[int(|v| / 10 * 10000)]``, mirrored for
+     ``v < 0``, 0 / 1 beyond +-10), exactly as GSVA's C code ``matrix_density_R``;
+     the table is part of GSVA's definition (the exact CDF differs by up to ~4e-4
+     per term).
+   * ``"Poisson"`` (counts): ``F = mean_i ppois(x_gj, x_gi + 0.5)``, R's ``ppois``
+     (``x_gj`` floored) from scipy's regularised incomplete gamma function (R's own
+     ``pgamma`` differs in the last digits: scores agree with GSVA to ~1e-12).
+     Values must be non-negative; non-integer values are floored (warning).
+   * ``"none"``: the empirical CDF, ``F`` = share of the gene's values ``<= x_gj``
+     (GSVA's ``kcdf="none"``, offered by GSVA 1.46 internally and documented from
+     1.50); the gene's maximum gets ``+inf``, which only matters through the order.
+
 2. **Ranking.** In each sample, genes are ordered by decreasing statistic; the gene at
    position ``i`` (1-based) of ``n`` gets the rank score ``|n - i + 1 - n/2|``.
 3. **Walk.** Kolmogorov-Smirnov-like running sum over that order: a set gene adds
@@ -23,46 +33,76 @@ Tied expression values need no convention here (the kernel CDF handles them); ge
 with equal statistics (e.g. duplicated rows) are ordered by matrix row (stable sort),
 as GSVA does. Signed signatures: ``ES(UP) - ES(DN)``.
 
-Kernel precision (``fast_kernel``)
-    ``False`` (default): step 1 repeats GSVA's floating-point operations one by one
-    (same table indices, sums in sample order), so scores equal GSVA 1.46 to ~1e-12
-    even where statistics of different genes are mathematically tied (rows equal up
-    to an affine map, frequent when values were imputed: GSVA then orders them by
-    its rounding, which this reproduces). Cost: ``O(n_genes x n_samples^2)`` like
-    GSVA, about 30 ns per pair.
+Kernel arithmetic and speed
+    The kernels repeat GSVA's floating-point operations one by one (same table
+    indices, sums in sample order), so the statistics equal GSVA 1.46's to the last
+    bit and statistics that are mathematically tied across genes (rows equal up to
+    an affine map, frequent when values were imputed) are ordered as GSVA orders
+    them: scores equal GSVA's to ~1e-12. The cost is ``O(n_genes x n_samples^2)``
+    pairs like GSVA, run by the compiled kernel (numba, ~2 ns per pair and thread,
+    ``O(n_samples)`` memory per gene) or, without numba, by numpy (~25 ns per pair,
+    memory bounded by slicing samples); see :mod:`sigsurv.scoring._engine` for the
+    choice (``engine`` option). Both give identical statistics. Genes are split
+    into blocks run on ``threads`` threads (default: every available core).
 
-    ``True``: about 3x faster (sorted values, only pairs ``i < j``, scaling folded into
-    one multiplication). Statistics agree with GSVA to ~1e-13, but mathematically tied
-    statistics may then be ordered differently (on gse4335, 2 of 345 scores differ by
-    ~1e-3 relative); everything else agrees to ~1e-12.
+    ``fast_kernel=True`` (Gaussian only) is the older approximate numpy kernel
+    (sorted values, pairs ``i < j``): statistics agree with GSVA to ~1e-13 but
+    mathematically tied statistics may be ordered differently (on gse4335, 2 of 345
+    scores differ by ~1e-3 relative). The compiled exact kernel is faster.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.special import ndtr
+import warnings
+from typing import Any
 
-from sigsurv.errors import AnalysisError, SigsurvInputError
+import numpy as np
+
+from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
+from sigsurv.scoring import _kcdf
 from sigsurv.scoring._common import (
+    check_choice,
     check_number,
     combine_parts,
     drop_constant_genes,
     signed_parts,
 )
+from sigsurv.scoring._engine import check_engine, compiled_kernels
 from sigsurv.scoring._input import GeneSet
-from sigsurv.scoring._ranks import Progress, check_positive_int, run_blocks, sample_blocks
+from sigsurv.scoring._kcdf import (
+    CDF_TABLE,
+    CDF_TABLE_SIGNED,
+    MAX_Z,
+    RESOLUTION,
+    gaussian_rows,
+)
+from sigsurv.scoring._ranks import (
+    Progress,
+    check_positive_int,
+    resolve_threads,
+    run_blocks,
+    sample_blocks,
+)
 
-__all__ = ["gsva_scores", "kernel_cdf_statistic"]
+__all__ = [
+    "KCDF",
+    "check_gsva_options",
+    "check_poisson_counts",
+    "gsva_scores",
+    "kernel_cdf_statistic",
+    "prepare_gsva",
+    "walk_scores",
+]
 
-_RESOLUTION = 10000
-_MAX_Z = 10.0
-# GSVA's table: pnorm(10 * i / 10000), i = 0..10000.
-_CDF_TABLE = ndtr(_MAX_Z * np.arange(_RESOLUTION + 1, dtype=np.float64) / float(_RESOLUTION))
-# Pairs (genes x samples x samples) evaluated per chunk: bounds memory (~8 bytes each
-# for a few temporaries).
-_PAIR_CHUNK = 2_000_000
+KCDF: tuple[str, ...] = ("Gaussian", "Poisson", "none")
+_RESOLUTION = RESOLUTION
+_MAX_Z = MAX_Z
+_CDF_TABLE = CDF_TABLE
 # Genes per block of the fast kernel (its arrays are genes x samples).
 _FAST_ROWS = 512
+# (gene, sample, sample) pairs per block of the exact kernels: blocks of a few
+# hundred milliseconds, so that threads share the work evenly and progress moves.
+_PAIRS_PER_BLOCK = 20_000_000
 
 
 def _bandwidth(values: np.ndarray) -> np.ndarray:
@@ -73,65 +113,21 @@ def _bandwidth(values: np.ndarray) -> np.ndarray:
     """
     out = np.empty(values.shape[0])
     n = values.shape[1]
-    for start in range(0, values.shape[0], 1024):  # rows in blocks: bounded memory
-        rows = values[start : start + 1024]
+    rows_per_block = max(1, 2**20 // n)  # bounded memory (~16 bytes per value)
+    for start in range(0, values.shape[0], rows_per_block):
+        rows = values[start : start + rows_per_block]
         x = rows.astype(np.longdouble)
         mean = np.cumsum(x, axis=1)[:, -1] / n
         mean = mean + np.cumsum(x - mean[:, None], axis=1)[:, -1] / n
         deviation = rows - mean.astype(np.float64)[:, None]
         ss = np.cumsum((deviation * deviation).astype(np.longdouble), axis=1)[:, -1]
-        out[start : start + 1024] = np.sqrt((ss / np.longdouble(n - 1)).astype(np.float64))
+        out[start : start + rows_per_block] = np.sqrt(
+            (ss / np.longdouble(n - 1)).astype(np.float64)
+        )
     return out / 4.0
 
 
-def kernel_cdf_statistic(
-    values: np.ndarray,
-    *,
-    exact: bool = False,
-    threads: int = 1,
-    progress: Progress = None,
-    done: int = 0,
-    total: int | None = None,
-) -> np.ndarray:
-    """GSVA's per-gene Gaussian-kernel statistic ``log(F / (1 - F))`` (genes x samples).
-
-    ``exact=True`` repeats the floating-point operations of GSVA's C code one by one
-    (same table indices, sums in sample order), so statistics that are mathematically
-    equal for different genes (e.g. rows equal up to an affine map, frequent when
-    values were imputed) come out bit-identical to GSVA and are ordered as GSVA
-    orders them. It costs about 12 passes over ``n_genes x n_samples^2`` pairs.
-
-    ``exact=False`` (faster, ~3.5x): each gene's values are sorted and only the pairs
-    ``i < j`` are evaluated (the table index is symmetric), with the scaling folded
-    into one multiplication. Results agree with GSVA to ~1e-13, but genes whose
-    statistics are mathematically tied may be ordered differently by rounding.
-
-    Examples
-    --------
-    >>> x = np.array([[0.0, 1.0, 2.0, 3.0], [1.0, 0.0, 5.0, 2.0]])
-    >>> fast, exact = kernel_cdf_statistic(x), kernel_cdf_statistic(x, exact=True)
-    >>> bool(np.allclose(fast, exact, rtol=1e-12)), bool(np.all(np.diff(fast[0]) > 0))
-    (True, True)
-    """
-    n_genes, n_samples = values.shape
-    bw = _bandwidth(values)
-    out = np.empty_like(values)
-    if exact:
-        per_block = max(1, _PAIR_CHUNK // (n_samples * n_samples))
-        body = _exact_block
-    else:
-        per_block = _FAST_ROWS
-        body = _fast_block
-    blocks = sample_blocks(n_genes, per_block)  # blocks of genes here
-
-    def one_block(rows: slice) -> None:
-        out[rows] = body(values[rows], bw[rows])
-
-    run_blocks(one_block, blocks, threads=threads, progress=progress, done=done, total=total)
-    return out
-
-
-def n_kernel_blocks(n_genes: int, n_samples: int, exact: bool) -> int:
+def n_kernel_blocks(n_genes: int, n_samples: int, exact: bool, kcdf: str = "Gaussian") -> int:
     """Number of gene blocks :func:`kernel_cdf_statistic` uses (for progress totals).
 
     Examples
@@ -139,30 +135,115 @@ def n_kernel_blocks(n_genes: int, n_samples: int, exact: bool) -> int:
     >>> n_kernel_blocks(10, 4, exact=True)
     1
     """
-    if exact:
-        per_block = max(1, _PAIR_CHUNK // (n_samples * n_samples))
-    else:
-        per_block = _FAST_ROWS
-    return -(-n_genes // per_block)
+    return -(-n_genes // _genes_per_block(n_samples, exact, kcdf))
 
 
-def _exact_block(x: np.ndarray, bw: np.ndarray) -> np.ndarray:
-    n_samples = x.shape[1]
-    # v = (y_j - x_i) / h, in GSVA's operation order so table indices match
-    v = x[:, :, None] - x[:, None, :]
-    v /= bw[:, None, None]
-    negative = v < 0
-    np.abs(v, out=v)
-    v /= _MAX_Z
-    v *= float(_RESOLUTION)
-    np.minimum(v, float(_RESOLUTION), out=v)
-    cdf = _CDF_TABLE[v.astype(np.intp)]
-    # Phi(v) = table for v >= 0, 1 - table for v < 0
-    np.subtract(1.0, cdf, out=cdf, where=negative)
-    # sequential sum in sample order (cumsum), like the C loop
-    left = np.cumsum(cdf, axis=2)[:, :, -1]
-    left /= n_samples
-    return -np.log((1.0 - left) / left)
+def _genes_per_block(n_samples: int, exact: bool, kcdf: str) -> int:
+    if kcdf == "Gaussian" and not exact:
+        return _FAST_ROWS
+    if kcdf == "none":
+        return max(1, _PAIRS_PER_BLOCK // (n_samples * 16))
+    return min(1024, max(1, _PAIRS_PER_BLOCK // (n_samples * n_samples)))
+
+
+def check_poisson_counts(values: np.ndarray) -> None:
+    """Refuse negative values and warn on non-integers (``kcdf="Poisson"``).
+
+    Examples
+    --------
+    >>> check_poisson_counts(np.array([[0.0, 3.0]]))
+    """
+    if np.any(values < 0):
+        row, col = np.argwhere(values < 0)[0]
+        raise SigsurvInputError(
+            "gsva: kcdf='Poisson' needs non-negative counts",
+            found=f"value {values[row, col]} (matrix row {row + 1}, column {col + 1})",
+            hint="use kcdf='Gaussian' for log-scale or normalised expression",
+        )
+    if not np.all(values == np.floor(values)):
+        warnings.warn(
+            "gsva: kcdf='Poisson' expects integer counts; non-integer values are "
+            "floored in the kernel (as R's ppois does)",
+            SigsurvWarning,
+            stacklevel=4,
+        )
+
+
+def kernel_cdf_statistic(
+    values: np.ndarray,
+    *,
+    kcdf: str = "Gaussian",
+    exact: bool = True,
+    engine: str = "auto",
+    threads: int | None = None,
+    progress: Progress = None,
+    done: int = 0,
+    total: int | None = None,
+) -> np.ndarray:
+    """GSVA's per-gene kernel statistic ``log(F / (1 - F))`` (genes x samples).
+
+    Parameters
+    ----------
+    values
+        Genes x samples matrix (finite; non-negative counts for ``"Poisson"``).
+    kcdf
+        ``"Gaussian"``: ``F_j = mean_i Phi((x_j - x_i) / h)`` with GSVA's table of
+        ``Phi``; ``"Poisson"``: ``F_j = mean_i ppois(x_j, x_i + 0.5)``; ``"none"``:
+        the empirical CDF (share of the gene's values ``<= x_j``).
+    exact
+        Gaussian only. ``True`` repeats the floating-point operations of GSVA's C
+        code one by one (same table indices, sums in sample order), so statistics
+        that are mathematically equal for different genes (e.g. rows equal up to an
+        affine map, frequent when values were imputed) come out bit-identical to
+        GSVA and are ordered as GSVA orders them. ``False``: the older approximate
+        kernel (sorted values, pairs ``i < j``); agrees to ~1e-13 but may order tied
+        statistics differently.
+    engine
+        ``"auto"``, ``"numba"`` or ``"numpy"`` (see ``sigsurv.scoring._engine``);
+        both engines give identical statistics.
+    threads
+        Threads working on blocks of genes; None uses every available core.
+    progress, done, total
+        Optional ``progress(done + blocks finished, total)`` callback.
+
+    Examples
+    --------
+    >>> x = np.array([[0.0, 1.0, 2.0, 3.0], [1.0, 0.0, 5.0, 2.0]])
+    >>> compiled = kernel_cdf_statistic(x)
+    >>> plain = kernel_cdf_statistic(x, engine="numpy")
+    >>> approximate = kernel_cdf_statistic(x, exact=False)
+    >>> bool(np.array_equal(compiled, plain)), bool(np.allclose(approximate, plain))
+    (True, True)
+    >>> kernel_cdf_statistic(x, kcdf="none")[0].round(3).tolist()
+    [-1.099, 0.0, 1.099, inf]
+    """
+    kcdf = check_choice("gsva", "kcdf", kcdf, KCDF)
+    threads = resolve_threads(threads)
+    kernels = compiled_kernels(check_engine("gsva", engine))
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    n_genes, n_samples = values.shape
+    out = np.empty_like(values)
+    if kcdf == "Poisson":
+        check_poisson_counts(values)
+    bw = _bandwidth(values) if kcdf == "Gaussian" else np.empty(0)
+
+    def one_block(rows: slice) -> None:
+        x, target = values[rows], out[rows]
+        if kcdf == "Gaussian" and not exact:
+            target[:] = _fast_block(x, bw[rows])
+        elif kcdf == "Gaussian" and kernels is not None:
+            kernels.gaussian_rows(x, bw[rows], CDF_TABLE_SIGNED, target)
+        elif kcdf == "Gaussian":
+            gaussian_rows(x, bw[rows], target)
+        elif kcdf == "Poisson":
+            (kernels or _kcdf).poisson_rows(x, target)
+        else:
+            with np.errstate(divide="ignore"):
+                (kernels or _kcdf).ecdf_rows(x, target)
+
+    blocks = sample_blocks(n_genes, _genes_per_block(n_samples, exact, kcdf))  # gene blocks
+    run_blocks(one_block, blocks, threads=threads, progress=progress, done=done, total=total)
+    return out
 
 
 def _fast_block(x: np.ndarray, bw: np.ndarray) -> np.ndarray:
@@ -186,18 +267,28 @@ def _fast_block(x: np.ndarray, bw: np.ndarray) -> np.ndarray:
     return stat
 
 
-def _walk_scores(
+def walk_scores(
     stat: np.ndarray,
     parts: list[np.ndarray],
     *,
-    tau: float,
-    max_diff: bool,
-    block_size: int,
-    threads: int,
-    progress: Progress,
-    done: int,
-    total: int,
+    tau: float = 1.0,
+    max_diff: bool = True,
+    block_size: int = 128,
+    threads: int = 1,
+    progress: Progress = None,
+    done: int = 0,
+    total: int | None = None,
 ) -> np.ndarray:
+    """GSVA's rank-score walk of gene sets over a statistic (samples x parts).
+
+    Each sample (column of ``stat``) is walked independently.
+
+    Examples
+    --------
+    >>> stat = np.array([[3.0], [2.0], [1.0], [0.0]])
+    >>> walk_scores(stat, [np.array([0])]).round(4).tolist()
+    [[1.0]]
+    """
     n_genes, n_samples = stat.shape
     n = n_genes
     union = np.unique(np.concatenate(parts))
@@ -218,10 +309,12 @@ def _walk_scores(
             q = np.sort(pos_union[:, loc], axis=1).astype(np.float64)  # walk positions
             rank_score = np.abs(n - q + 1.0 - n / 2.0)
             w = rank_score if tau == 1.0 else rank_score**tau
-            cum = np.cumsum(w, axis=1) / w.sum(axis=1, keepdims=True)
+            running = np.cumsum(w, axis=1)  # sequential: independent of the block
+            total_weight = running[:, -1:]
+            cum = running / total_weight
             misses = (q - np.arange(1, k + 1)) / (n - k)
             peak = np.maximum((cum - misses).max(axis=1), 0.0)
-            dip = np.minimum((cum - w / w.sum(axis=1, keepdims=True) - misses).min(axis=1), 0.0)
+            dip = np.minimum((cum - w / total_weight - misses).min(axis=1), 0.0)
             if max_diff:
                 out[:, j] = peak + dip
             else:
@@ -241,9 +334,11 @@ def gsva_scores(
     progress: Progress = None,
     tau: float = 1.0,
     max_diff: bool = True,
+    kcdf: str = "Gaussian",
     fast_kernel: bool = False,
+    engine: str = "auto",
     block_size: int = 128,
-    threads: int = 1,
+    threads: int | None = None,
 ) -> np.ndarray:
     """GSVA scores (samples x signatures); signed signatures as ``ES(UP) - ES(DN)``.
 
@@ -257,37 +352,102 @@ def gsva_scores(
     >>> s = gsva_scores(x, [gs])
     >>> s.shape, bool(np.all(np.abs(s) <= 1))
     ((6, 1), True)
+    >>> bool(np.array_equal(s, gsva_scores(x, [gs], engine="numpy", threads=1)))
+    True
     """
-    tau = check_number("gsva", "tau", tau)
-    if not isinstance(fast_kernel, (bool, np.bool_)):
-        raise SigsurvInputError("gsva: option fast_kernel must be True or False", found=fast_kernel)
-    if not isinstance(max_diff, (bool, np.bool_)):
-        raise SigsurvInputError("gsva: option max_diff must be True or False", found=max_diff)
-    block_size = check_positive_int("block_size", block_size)
-    threads = check_positive_int("threads", threads)
-    if values.shape[1] < 2:
-        raise AnalysisError("gsva needs at least 2 samples", found=f"{values.shape[1]} sample")
-    values, sets = drop_constant_genes(values, sets, "gsva")
-    parts, where = signed_parts(sets)
-    if any(p.size >= values.shape[0] for p in parts):
-        raise AnalysisError("gsva: a gene set contains every gene of the matrix")
-    n_genes, n_samples = values.shape
-    exact = not fast_kernel
-    gene_blocks = n_kernel_blocks(n_genes, n_samples, exact)
-    sample_block_count = -(-n_samples // block_size)
-    total = gene_blocks + sample_block_count
-    stat = kernel_cdf_statistic(
-        values, exact=exact, threads=threads, progress=progress, total=total
-    )
-    part_scores = _walk_scores(
-        stat,
-        parts,
+    checked = check_gsva_options(
         tau=tau,
-        max_diff=bool(max_diff),
+        max_diff=max_diff,
+        kcdf=kcdf,
+        fast_kernel=fast_kernel,
+        engine=engine,
         block_size=block_size,
         threads=threads,
+    )
+    values, parts, where = prepare_gsva(values, sets)
+    n_genes, n_samples = values.shape
+    exact = not checked["fast_kernel"]
+    gene_blocks = n_kernel_blocks(n_genes, n_samples, exact, checked["kcdf"])
+    sample_block_count = -(-n_samples // checked["block_size"])
+    total = gene_blocks + sample_block_count
+    stat = kernel_cdf_statistic(
+        values,
+        kcdf=checked["kcdf"],
+        exact=exact,
+        engine=checked["engine"],
+        threads=checked["threads"],
+        progress=progress,
+        total=total,
+    )
+    part_scores = walk_scores(
+        stat,
+        parts,
+        tau=checked["tau"],
+        max_diff=checked["max_diff"],
+        block_size=checked["block_size"],
+        threads=checked["threads"],
         progress=progress,
         done=gene_blocks,
         total=total,
     )
     return combine_parts(part_scores, where)
+
+
+def check_gsva_options(
+    *,
+    tau: Any = 1.0,
+    max_diff: Any = True,
+    kcdf: Any = "Gaussian",
+    fast_kernel: Any = False,
+    engine: Any = "auto",
+    block_size: Any = 128,
+    threads: Any = None,
+) -> dict[str, Any]:
+    """Validated GSVA options (``threads=None`` resolved to the available cores).
+
+    Examples
+    --------
+    >>> check_gsva_options(kcdf="none", threads=2)["kcdf"]
+    'none'
+    """
+    kcdf = check_choice("gsva", "kcdf", kcdf, KCDF)
+    if not isinstance(fast_kernel, (bool, np.bool_)):
+        raise SigsurvInputError("gsva: option fast_kernel must be True or False", found=fast_kernel)
+    if fast_kernel and kcdf != "Gaussian":
+        raise SigsurvInputError(
+            "gsva: fast_kernel applies to kcdf='Gaussian' only", found=f"kcdf={kcdf!r}"
+        )
+    if not isinstance(max_diff, (bool, np.bool_)):
+        raise SigsurvInputError("gsva: option max_diff must be True or False", found=max_diff)
+    return {
+        "tau": check_number("gsva", "tau", tau),
+        "max_diff": bool(max_diff),
+        "kcdf": kcdf,
+        "fast_kernel": bool(fast_kernel),
+        "engine": check_engine("gsva", engine),
+        "block_size": check_positive_int("block_size", block_size),
+        "threads": resolve_threads(threads),
+    }
+
+
+def prepare_gsva(
+    values: Any, sets: list[GeneSet], constant: np.ndarray | None = None
+) -> tuple[Any, list[np.ndarray], list[tuple[int | None, int | None]]]:
+    """Checks and constant-gene removal before GSVA's kernel: ``(values, parts, where)``.
+
+    ``constant``: the mask of constant rows when already computed (dask arrays).
+
+    Examples
+    --------
+    >>> gs = GeneSet("s", np.array([0]), np.array([1]), np.ones(1))
+    >>> values, parts, where = prepare_gsva(np.array([[1.0, 2.0], [2.0, 1.0]]), [gs])
+    >>> values.shape, [p.tolist() for p in parts], where
+    ((2, 2), [[0]], [(0, None)])
+    """
+    if values.shape[1] < 2:
+        raise AnalysisError("gsva needs at least 2 samples", found=f"{values.shape[1]} sample")
+    values, sets = drop_constant_genes(values, sets, "gsva", constant)
+    parts, where = signed_parts(sets)
+    if any(p.size >= values.shape[0] for p in parts):
+        raise AnalysisError("gsva: a gene set contains every gene of the matrix")
+    return values, parts, where

@@ -16,7 +16,9 @@ from sigsurv.scoring.ssgsea import ssgsea_scores
 
 __all__: list[str] = []
 
-_BLOCKS = {"block_size": 128, "threads": 1}
+# threads=None: every available core; engine="auto": compiled kernels when numba is
+# installed (see sigsurv.scoring._engine)
+_BLOCKS = {"block_size": 128, "threads": None, "engine": "auto"}
 
 register_method(
     ScoringMethod(
@@ -92,13 +94,19 @@ register_method(
     ScoringMethod(
         name="gsva",
         func=gsva_scores,
-        description="GSVA: Gaussian-kernel CDF per gene, rank-score KS walk, max difference",
+        description="GSVA: kernel CDF per gene (Gaussian, Poisson or none), rank-score KS walk",
         reference="Hänzelmann, Castelo & Guinney 2013 (BMC Bioinformatics); GSVA 1.46",
         supports_signed=True,
         supports_weights=False,
         depends_on_samples=True,
         depends_on_sets="no",
-        options={"tau": 1.0, "max_diff": True, "fast_kernel": False, **_BLOCKS},
+        options={
+            "tau": 1.0,
+            "max_diff": True,
+            "kcdf": "Gaussian",
+            "fast_kernel": False,
+            **_BLOCKS,
+        },
         signed_rule="ES(UP) - ES(DN)",
     )
 )

@@ -24,11 +24,13 @@ import numpy as np
 
 from sigsurv.errors import AnalysisError
 from sigsurv.scoring._common import signed_parts
+from sigsurv.scoring._engine import check_engine
 from sigsurv.scoring._input import GeneSet
 from sigsurv.scoring._ranks import (
     Progress,
     block_ranks,
     check_positive_int,
+    resolve_threads,
     run_blocks,
     sample_blocks,
     transposed_block,
@@ -43,7 +45,8 @@ def singscore_scores(
     *,
     progress: Progress = None,
     block_size: int = 128,
-    threads: int = 1,
+    threads: int | None = None,
+    engine: str = "auto",
 ) -> np.ndarray:
     """singscore total scores (samples x signatures).
 
@@ -55,7 +58,8 @@ def singscore_scores(
     [0.5, -0.5]
     """
     block_size = check_positive_int("block_size", block_size)
-    threads = check_positive_int("threads", threads)
+    threads = resolve_threads(threads)
+    engine = check_engine("singscore", engine)
     n_genes, n_samples = values.shape
     parts, where = signed_parts(sets)
     if any(p.size >= n_genes for p in parts):
@@ -64,7 +68,7 @@ def singscore_scores(
     local = [np.searchsorted(union, p) for p in parts]
 
     def one_block(cols: slice) -> np.ndarray:
-        lt, _, _ = block_ranks(transposed_block(values, cols), union)
+        lt, _, _ = block_ranks(transposed_block(values, cols), union, engine=engine)
         rank = lt + 1.0  # ties.method = "min"
         out = np.empty((lt.shape[0], len(parts)))
         for j, loc in enumerate(local):

@@ -20,7 +20,10 @@ Tied expression values (``ties`` option)
     (``mode(R) <- "integer"``: 2.5 becomes 2) for the weights, and the walk orders tied
     genes by a stable sort, i.e. by their row order in the matrix (so scores then
     depend on row order when values are tied). On tie-free data both conventions
-    agree. Genes with constant expression are kept (GSVA removes them for every
+    agree. ``"average"`` warns (:class:`~sigsurv.errors.SigsurvWarning`) when more
+    than 5% (:data:`TIED_SHARE_WARNING`) of the signature genes' values are tied with
+    another gene of the same sample, as in imputed or low-resolution data.
+    Genes with constant expression are kept (GSVA removes them for every
     method except ssGSEA).
 
 ``normalize=True`` divides every score by the range (max - min) of **all** raw
@@ -32,9 +35,11 @@ own set in the same call; the normalisation range covers the halves).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from sigsurv.errors import AnalysisError
+from sigsurv.errors import AnalysisError, SigsurvWarning
 from sigsurv.scoring._common import (
     TIES,
     check_choice,
@@ -42,17 +47,32 @@ from sigsurv.scoring._common import (
     combine_parts,
     signed_parts,
 )
+from sigsurv.scoring._engine import check_engine
 from sigsurv.scoring._input import GeneSet
 from sigsurv.scoring._ranks import (
     Progress,
     block_ranks,
     check_positive_int,
+    resolve_threads,
+    row_sums,
     run_blocks,
     sample_blocks,
     transposed_block,
 )
 
-__all__ = ["ssgsea_enrichment", "ssgsea_scores"]
+__all__ = [
+    "TIED_SHARE_WARNING",
+    "finish_ssgsea",
+    "ssgsea_enrichment",
+    "ssgsea_raw",
+    "ssgsea_scores",
+    "warn_heavy_ties",
+]
+
+TIED_SHARE_WARNING = 0.05
+"""``ties="average"`` warns when more than this share of the signature genes' values
+(over all samples) is tied with another gene of the same sample: scores then differ
+from GSVA 1.46, whose convention ``ties="gsva_1.46"`` reproduces."""
 
 
 def ssgsea_enrichment(
@@ -62,10 +82,48 @@ def ssgsea_enrichment(
     alpha: float = 0.25,
     ties: str = "average",
     block_size: int = 128,
-    threads: int = 1,
+    threads: int | None = None,
+    engine: str = "auto",
     progress: Progress = None,
 ) -> np.ndarray:
     """Raw ssGSEA enrichment scores (samples x gene sets) of row-index gene sets.
+
+    Same parameters as :func:`ssgsea_raw`, which also counts tied values.
+
+    Examples
+    --------
+    >>> x = np.array([[5.0], [4.0], [3.0], [2.0], [1.0]])
+    >>> float(ssgsea_enrichment(x, [np.array([0, 1])], alpha=0.0)[0, 0])
+    2.5
+    """
+    raw, _ = ssgsea_raw(
+        values,
+        parts,
+        alpha=alpha,
+        ties=ties,
+        block_size=block_size,
+        threads=threads,
+        engine=engine,
+        progress=progress,
+    )
+    return raw
+
+
+def ssgsea_raw(
+    values: np.ndarray,
+    parts: list[np.ndarray],
+    *,
+    alpha: float = 0.25,
+    ties: str = "average",
+    block_size: int = 128,
+    threads: int | None = None,
+    engine: str = "auto",
+    progress: Progress = None,
+) -> tuple[np.ndarray, int]:
+    """Raw enrichment scores (samples x sets) and the number of tied set-gene values.
+
+    The count is over (sample, gene) cells of the genes of any set whose value is
+    shared by another gene of the same sample (see :data:`TIED_SHARE_WARNING`).
 
     Parameters
     ----------
@@ -78,15 +136,19 @@ def ssgsea_enrichment(
     ties
         ``"average"`` or ``"gsva_1.46"`` (see the module docstring).
     block_size, threads
-        Samples per block (bounds memory) and threads working on blocks.
+        Samples per block (bounds memory) and threads working on blocks (None: every
+        available core).
+    engine
+        ``"auto"``, ``"numba"`` or ``"numpy"`` (identical results).
     progress
         Optional ``callable(done, total)`` called after each block.
 
     Examples
     --------
-    >>> x = np.array([[5.0], [4.0], [3.0], [2.0], [1.0]])
-    >>> float(ssgsea_enrichment(x, [np.array([0, 1])], alpha=0.0)[0, 0])
-    2.5
+    >>> x = np.array([[5.0, 1.0], [4.0, 1.0], [3.0, 2.0], [2.0, 3.0], [1.0, 4.0]])
+    >>> raw, tied = ssgsea_raw(x, [np.array([0, 1])], alpha=0.0)
+    >>> raw[:, 0].tolist(), tied
+    ([2.5, -2.5], 2)
     """
     n_genes, n_samples = values.shape
     union = np.unique(np.concatenate(parts))
@@ -100,9 +162,9 @@ def ssgsea_enrichment(
     n = float(n_genes)
     total_positions = n * (n + 1.0) / 2.0
 
-    def one_block(cols: slice) -> np.ndarray:
+    def one_block(cols: slice) -> tuple[np.ndarray, int]:
         block = transposed_block(values, cols)  # samples x genes
-        lt, le, position = block_ranks(block, union, stable=ties == "gsva_1.46")
+        lt, le, position = block_ranks(block, union, stable=ties == "gsva_1.46", engine=engine)
         if ties == "average":
             rank = (lt + le + 1) / 2.0
             walk = rank
@@ -116,14 +178,66 @@ def ssgsea_enrichment(
         for j, loc in enumerate(local):
             w = weight[:, loc]
             pos = walk[:, loc]
-            out[:, j] = (w * pos).sum(axis=1) / w.sum(axis=1) - (
-                total_positions - pos.sum(axis=1)
-            ) / (n - loc.size)
-        return out
+            out[:, j] = row_sums(w * pos) / row_sums(w) - (total_positions - row_sums(pos)) / (
+                n - loc.size
+            )
+        return out, int(np.count_nonzero(le - lt > 1))
 
     blocks = sample_blocks(n_samples, block_size)
-    results = run_blocks(one_block, blocks, threads=threads, progress=progress)
-    return np.vstack(results)
+    results = run_blocks(one_block, blocks, threads=resolve_threads(threads), progress=progress)
+    return np.vstack([r[0] for r in results]), sum(r[1] for r in results)
+
+
+def warn_heavy_ties(tied: int, cells: int, ties: str) -> None:
+    """Warn when ``ties="average"`` meets heavily tied signature genes.
+
+    ``tied / cells`` is the share of the signature genes' values (over samples) tied
+    with another gene of the same sample; above :data:`TIED_SHARE_WARNING` a
+    :class:`~sigsurv.errors.SigsurvWarning` points to ``ties="gsva_1.46"``.
+
+    Examples
+    --------
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_heavy_ties(30, 100, "average")
+    >>> "gsva_1.46" in str(caught[0].message)
+    True
+    """
+    share = tied / cells if cells else 0.0
+    if ties == "average" and share > TIED_SHARE_WARNING:
+        warnings.warn(
+            f"ssgsea: {100 * share:.3g}% of the signature genes' values are tied with another "
+            f"gene in the same sample (warning above {100 * TIED_SHARE_WARNING:g}%); "
+            "ties='average' gives them their average rank, which is not what GSVA 1.46 "
+            "does: use ties='gsva_1.46' to reproduce GSVA (see the ssgsea method notes)",
+            SigsurvWarning,
+            stacklevel=4,
+        )
+
+
+def finish_ssgsea(
+    raw: np.ndarray,
+    where: list[tuple[int | None, int | None]],
+    *,
+    normalize: bool,
+) -> np.ndarray:
+    """Normalise raw part scores (``normalize=True``) and combine them as UP - DN.
+
+    Examples
+    --------
+    >>> finish_ssgsea(np.array([[2.0, 1.0], [0.0, 1.0]]), [(0, 1)], normalize=True).tolist()
+    [[0.5], [-0.5]]
+    """
+    if normalize:
+        spread = float(raw.max() - raw.min())
+        if not spread > 0:
+            raise AnalysisError(
+                "ssgsea: normalize=True needs raw scores that vary across the call",
+                found=f"range {spread}",
+                hint="score more samples or use normalize=False",
+            )
+        raw = raw / spread
+    return combine_parts(raw, where)
 
 
 def ssgsea_scores(
@@ -135,7 +249,8 @@ def ssgsea_scores(
     normalize: bool = False,
     ties: str = "average",
     block_size: int = 128,
-    threads: int = 1,
+    threads: int | None = None,
+    engine: str = "auto",
 ) -> np.ndarray:
     """ssGSEA scores of signatures (samples x signatures); signed ones as UP - DN.
 
@@ -154,24 +269,29 @@ def ssgsea_scores(
     if not isinstance(normalize, (bool, np.bool_)):
         raise AnalysisError("ssgsea: option normalize must be True or False", found=normalize)
     block_size = check_positive_int("block_size", block_size)
-    threads = check_positive_int("threads", threads)
+    threads = resolve_threads(threads)
+    engine = check_engine("ssgsea", engine)
     parts, where = signed_parts(sets)
-    raw = ssgsea_enrichment(
+    raw, tied = ssgsea_raw(
         values,
         parts,
         alpha=alpha,
         ties=ties,
         block_size=block_size,
         threads=threads,
+        engine=engine,
         progress=progress,
     )
-    if normalize:
-        spread = float(raw.max() - raw.min())
-        if not spread > 0:
-            raise AnalysisError(
-                "ssgsea: normalize=True needs raw scores that vary across the call",
-                found=f"range {spread}",
-                hint="score more samples or use normalize=False",
-            )
-        raw = raw / spread
-    return combine_parts(raw, where)
+    warn_heavy_ties(tied, raw.shape[0] * union_size(parts), ties)
+    return finish_ssgsea(raw, where, normalize=bool(normalize))
+
+
+def union_size(parts: list[np.ndarray]) -> int:
+    """Number of distinct genes over the parts (the genes whose ties are counted).
+
+    Examples
+    --------
+    >>> union_size([np.array([1, 2]), np.array([2, 3])])
+    3
+    """
+    return int(np.unique(np.concatenate(parts)).size)

@@ -19,9 +19,11 @@ from sigsurv.seeds.schema import (
     Citation,
     Claim,
     Comparison,
+    CopyNumberGroup,
     CountsTable,
     EndpointMatch,
     Horizon,
+    PopulationMatch,
     SeedRecord,
     _err,
 )
@@ -96,6 +98,8 @@ def _claim_from(reader: _Reader, data: Any, path: tuple[Any, ...], seed: str) ->
         "endpoint_match": EndpointMatch,
         "horizon": Horizon,
         "table": CountsTable,
+        "population_match": PopulationMatch,
+        "copy_number": CopyNumberGroup,
     }
     for key, cls in nested.items():
         if data.get(key) is not None:

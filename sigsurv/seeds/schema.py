@@ -27,9 +27,11 @@ __all__ = [
     "Citation",
     "Claim",
     "Comparison",
+    "CopyNumberGroup",
     "CountsTable",
     "EndpointMatch",
     "Horizon",
+    "PopulationMatch",
     "SeedRecord",
 ]
 
@@ -89,6 +91,10 @@ class EndpointMatch:
     analogue
         Endpoint names usable as an explicitly labelled analogue, in order of preference
         (``dmfs``, ``mfs``, ``rfs``...).
+    competing
+        Competing-risk endpoint names (``Cohort.competing_endpoints``) that test a
+        site-specific claim exactly, preferred over ``exact``: the claim's ``site`` names
+        the cause (``bone_relapse_cr``, ``bmfs_cr``).
 
     Examples
     --------
@@ -98,9 +104,10 @@ class EndpointMatch:
 
     exact: tuple[str, ...] = ()
     analogue: tuple[str, ...] = ()
+    competing: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("exact", "analogue"):
+        for name in ("exact", "analogue", "competing"):
             value = getattr(self, name)
             if isinstance(value, str):
                 raise _err(f"endpoint_match.{name} must be a list", found=value)
@@ -134,6 +141,101 @@ class EndpointMatch:
         if endpoint in self.analogue:
             return "analogue"
         return None
+
+
+_SITE = re.compile(r"[a-z][a-z ]*")
+_GENE = re.compile(r"[A-Z0-9][A-Z0-9-]*")
+
+
+@dataclass(frozen=True)
+class PopulationMatch:
+    """The claim's population as subgroup expressions: exact, and an explicit analogue.
+
+    Parameters
+    ----------
+    exact
+        Subgroup expression of the exact population (``her2 == 'positive' and
+        trastuzumab == 'yes'``); ``""`` = every patient.
+    exact_label
+        The exact population in words.
+    analogue
+        Expression of a population usable only as an explicitly labelled analogue when a
+        cohort lacks a field of ``exact`` (``her2 == 'positive'``); ``None`` = no analogue:
+        the claim is not testable in such a cohort.
+    analogue_label
+        The analogue population in words, saying how it differs from the exact one.
+
+    Examples
+    --------
+    >>> match = PopulationMatch("her2 == 'positive' and trastuzumab == 'yes'",
+    ...                         "HER2+ treated with trastuzumab", "her2 == 'positive'",
+    ...                         "HER2+, treatment not restricted")
+    >>> match.analogue
+    "her2 == 'positive'"
+    """
+
+    exact: str = ""
+    exact_label: str = ""
+    analogue: str | None = None
+    analogue_label: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("exact", "exact_label", "analogue_label"):
+            if not isinstance(getattr(self, name), str):
+                raise _err(f"population_match.{name} must be text", found=getattr(self, name))
+        if self.analogue is not None and not isinstance(self.analogue, str):
+            raise _err("population_match.analogue must be text or null", found=self.analogue)
+        if self.analogue is not None and not self.analogue_label:
+            raise _err("population_match: an analogue population needs its analogue_label")
+
+
+@dataclass(frozen=True)
+class CopyNumberGroup:
+    """A copy-number-defined exposure: patients with an alteration of a locus vs the rest.
+
+    Parameters
+    ----------
+    genes
+        Genes of the locus, in order of preference (``MIR424``, ``MIR503``): a cohort's
+        gene-level call of the first gene it has is used.
+    locus
+        Cytoband, for the record (``Xq26.3``).
+    alteration
+        ``loss`` or ``gain``.
+    calls
+        The discrete calls (GISTIC: -2 deep deletion, -1 shallow deletion, 1 gain,
+        2 amplification) that count as the alteration.
+
+    Examples
+    --------
+    >>> CopyNumberGroup(genes=("MIR424", "MIR503"), locus="Xq26.3", calls=(-2, -1)).alteration
+    'loss'
+    """
+
+    genes: tuple[str, ...]
+    locus: str = ""
+    alteration: Literal["loss", "gain"] = "loss"
+    calls: tuple[int, ...] = (-2, -1)
+
+    def __post_init__(self) -> None:
+        for name in ("genes", "calls"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not isinstance(value, (list, tuple)) or not value:
+                raise _err(f"copy_number.{name} must be a non-empty list", found=value)
+            object.__setattr__(self, name, tuple(value))
+        for gene in self.genes:
+            if not isinstance(gene, str) or not _GENE.fullmatch(gene):
+                raise _err("copy_number.genes: invalid gene symbol", found=gene)
+        if self.alteration not in ("loss", "gain"):
+            raise _err("copy_number.alteration", expected="loss | gain", found=self.alteration)
+        wanted = {-2, -1} if self.alteration == "loss" else {1, 2}
+        for call in self.calls:
+            if isinstance(call, bool) or call not in wanted:
+                raise _err(
+                    f"copy_number.calls of a {self.alteration}",
+                    expected=" | ".join(map(str, sorted(wanted))),
+                    found=call,
+                )
 
 
 @dataclass(frozen=True)
@@ -308,6 +410,15 @@ class Claim:
         Evidence tags of the claim's numbers.
     table
         The 2 x 2 table for ``counts_2x2`` claims.
+    site
+        For a site-specific endpoint (``bone``): the first relapse is at this site, and
+        relapse elsewhere and death compete with it.
+    population_match
+        The exact population and its labelled analogue (:class:`PopulationMatch`);
+        ``None``: ``population_filter`` is the exact population.
+    copy_number
+        For a claim about a genetic alteration (:class:`CopyNumberGroup`): the groups
+        compared are patients with and without the copy-number call.
     derived
         Numbers computed by the curator from published numbers (tag ``DER``; not
         published statistics), e.g. Fisher's exact p for a 2 x 2 table.
@@ -349,6 +460,9 @@ class Claim:
     table: CountsTable | None = None
     derived: Mapping[str, float] = dataclasses.field(default_factory=dict, hash=False)
     notes: tuple[str, ...] = ()
+    site: str = ""
+    population_match: PopulationMatch | None = None
+    copy_number: CopyNumberGroup | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _CLAIM_ID.fullmatch(self.id):
@@ -400,6 +514,10 @@ class Claim:
             raise _err(f"claim {self.id}: only counts_2x2 claims carry a table")
         if self.statistic == "qualitative" and self.value is not None:
             raise _err(f"claim {self.id}: a qualitative claim has no value")
+        if self.site and (not isinstance(self.site, str) or not _SITE.fullmatch(self.site)):
+            raise _err(
+                f"claim {self.id}: invalid site", expected="lower-case word(s)", found=self.site
+            )
 
     @property
     def is_quantitative(self) -> bool:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sigsurv.cohorts.model import Cohort
+from sigsurv.cohorts.model import Cohort, _is_anndata
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.concordance import ConcordanceResult, concordance_index
@@ -584,7 +584,7 @@ def _analyse(
 
 
 def analyse_scores(
-    cohort: Cohort,
+    cohort: Cohort | Any,
     scores: pd.Series,
     spec: AnalysisSpec | None = None,
     *,
@@ -610,7 +610,7 @@ def analyse_scores(
     Parameters
     ----------
     cohort
-        A loaded cohort.
+        A loaded cohort, or an AnnData made by :meth:`Cohort.to_anndata`.
     scores
         One score per sample, indexed by sample.
     spec
@@ -632,6 +632,8 @@ def analyse_scores(
     >>> analyse_scores(cohort, esr1, AnalysisSpec(cut="tertile")).grouping.levels
     ['T1', 'T2', 'T3']
     """
+    if _is_anndata(cohort):
+        cohort = Cohort.from_anndata(cohort)
     spec = _spec_from_keywords(
         endpoint=endpoint,
         cut=cut,
@@ -662,7 +664,7 @@ def analyse_scores(
 
 
 def analyse_signature(
-    cohort: Cohort,
+    cohort: Cohort | Any,
     signature: str | Signature,
     spec: AnalysisSpec | None = None,
     *,
@@ -686,7 +688,7 @@ def analyse_signature(
     Parameters
     ----------
     cohort
-        A loaded cohort.
+        A loaded cohort, or an AnnData made by :meth:`Cohort.to_anndata`.
     signature
         Built-in id, a YAML/GMT path, or a :class:`Signature`.
     spec
@@ -722,6 +724,8 @@ def analyse_signature(
     from sigsurv.scoring import score
     from sigsurv.signatures import get_signature
 
+    if _is_anndata(cohort):
+        cohort = Cohort.from_anndata(cohort)
     spec = _spec_from_keywords(
         endpoint=endpoint,
         cut=cut,

@@ -31,10 +31,15 @@ def test_mirna_claims_are_tested_on_tcga(tcga):
     mir21 = tests[("aacr2010_mir21_trastuzumab_her2_pos", "mir21_mirna")]
     assert mir21.analysis is not None
     assert mir21.endpoint == "pfi" and mir21.endpoint_match == "analogue"
-    assert mir21.subgroup == "her2 == 'positive'"
+    # The exact population: TCGA's drug table records trastuzumab.
+    assert mir21.subgroup == "her2 == 'positive' and trastuzumab == 'yes'"
+    assert mir21.population["exactness"] == "exact"
     assert mir21.strata == "machine"  # the sequencing platform stratifies the models
     her2_positive = int((tcga.clinical["her2"] == "positive").sum())
-    assert 0 < mir21.analysis.survival.n <= her2_positive
+    treated = int(
+        ((tcga.clinical["her2"] == "positive") & (tcga.clinical["trastuzumab"] == "yes")).sum()
+    )
+    assert 0 < mir21.analysis.survival.n <= treated < her2_positive
     loss = tests[("rodriguez_barrueco2017_mir424_503_loss", "mir424_503_mirna")]
     assert loss.analysis is not None and loss.endpoint == "os"
     assert list(loss.analysis.coverage["found"]) == ["MIR424", "MIR503"]
@@ -88,10 +93,12 @@ def test_tcga_tests_are_stratified_within_machine_with_their_own_null(tcga):
         assert row["null"]["stratified"] is True and row["null"]["n_sets"] == 10
         assert row["null"]["direction"] in ("protective", "harmful")
         assert row["proxy"] is None  # MIR21 / MIR424 are measured as miRNAs in TCGA
-        assert "age_at_initial_pathologic_diagnosis" in row["adjusted"]["clinical"]["covariates"]
+        # The TCGA loader now harmonises age into "age" (the cohorts merge), chosen first.
+        covariates = row["adjusted"]["clinical"]["covariates"]
+        assert {"age", "age_at_initial_pathologic_diagnosis"} & set(covariates)
         # No mRNA: the proliferation adjustment says why it is missing.
         assert "cannot be scored" in row["adjusted"]["proliferation"]["not_computed"]
         assert row["verdict"] in ("consistent", "contradicted", "inconclusive", "not informative")
     mir21 = next(r for r in rows if r["signature_id"] == "mir21_mirna")
-    assert mir21["subgroup"] == "her2 == 'positive'"
+    assert mir21["subgroup"] == "her2 == 'positive' and trastuzumab == 'yes'"
     assert "er" in mir21["adjusted"]["clinical"]["covariates"]

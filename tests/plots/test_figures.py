@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
+from figure_inputs import *  # noqa: F403 - the shared fixtures
 
 from sigsurv import load_example
+from sigsurv.errors import AnalysisError
 from sigsurv.plots import landmark_grid, plot_forest, plot_kaplan_meier
 from sigsurv.report.outputs import km_figure
 from sigsurv.survival.analysis import analyse_signature
@@ -45,7 +48,9 @@ def test_km_figure_annotation_uses_the_analysis_numbers():
     assert "log-rank p =" in annotation
 
 
-def test_forest_lists_untestable_rows_with_their_reason():
+def test_forest_does_not_draw_untestable_rows():
+    # Issue 13: untestable rows were drawn as grey text cut at 60 characters; they
+    # belong to the report's coverage matrix, not to the forest.
     rows = pd.DataFrame(
         {
             "label": ["a", "b", "pooled"],
@@ -58,5 +63,14 @@ def test_forest_lists_untestable_rows_with_their_reason():
     )
     figure = plot_forest(rows)
     texts = [t.get_text() for t in figure.axes[0].texts]
-    assert "not testable: no endpoint" in texts
-    assert any(t.startswith("0.50 (0.30–0.90)") for t in texts)
+    assert not any("not testable" in t for t in texts)
+    assert "b" not in texts
+    assert "0.50 (0.30–0.90)" in texts
+
+
+def test_forest_of_nothing_testable_is_refused():
+    rows = pd.DataFrame(
+        {"label": ["b"], "hr": [np.nan], "ci_lower": [np.nan], "ci_upper": [np.nan]}
+    )
+    with pytest.raises(AnalysisError, match="no row"):
+        plot_forest(rows)

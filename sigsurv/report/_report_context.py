@@ -1,0 +1,438 @@
+"""What the HTML report shows, built from ``results.json`` of ``sigsurv reproduce``.
+
+Pure functions on the JSON-ready payload (no figure, no file): claim cards with verdict
+counts, the claims x cohorts coverage matrix with reasons in words, forest rows, and the
+manifest as readable rows. They accept both result schemas: today's (grouped-HR
+verdicts, ``pooled`` per signature) and issue 11's (per-SD verdicts, ``pools`` per
+endpoint with prediction intervals, a one-line ``summary`` per claim); a field that is
+absent is simply not shown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sigsurv.plots._text import p_text
+
+__all__ = [
+    "VERDICT_CLASSES",
+    "analysis_key",
+    "claim_card",
+    "claim_forest_rows",
+    "coverage_matrix",
+    "hr_text",
+    "manifest_rows",
+    "reason_in_words",
+    "shared_with",
+    "short_reason",
+    "verdict_class",
+]
+
+# Both verdict vocabularies (today's and issue 11's) mapped to four colours.
+VERDICT_CLASSES = {
+    "reproduced": "v-good",
+    "consistent": "v-good",
+    "equivalent": "v-good",
+    "same direction, not significant": "v-mixed",
+    "inconclusive": "v-mixed",
+    "opposite direction": "v-bad",
+    "contradicted": "v-bad",
+    "not equivalent": "v-bad",
+    "not informative": "v-weak",
+    "published table recomputed": "v-table",
+    "not testable here": "v-none",
+    "not testable": "v-none",
+}
+_NOT_TESTABLE = ("not testable here", "not testable")
+_CLASS_PREFIX = re.compile(r"^\s*[A-Z][A-Za-z]*(Error|Warning|Exception)\s*:\s*")
+
+
+def verdict_class(verdict: str | None) -> str:
+    """CSS class of a verdict badge.
+
+    Examples
+    --------
+    >>> verdict_class("consistent"), verdict_class("not testable here"), verdict_class("?")
+    ('v-good', 'v-none', 'v-none')
+    """
+    return VERDICT_CLASSES.get(str(verdict), "v-none")
+
+
+def reason_in_words(reason: str | None) -> str:
+    """A reason without the Python class name some errors carry.
+
+    Examples
+    --------
+    >>> reason_in_words("CoverageError: signature x: 0 of 3 genes found (0%)")
+    'signature x: 0 of 3 genes found (0%)'
+    """
+    return _CLASS_PREFIX.sub("", reason or "").strip()
+
+
+def short_reason(reason: str | None) -> str:
+    """The first clause of a reason, for a table cell (the full reason stays available).
+
+    Examples
+    --------
+    >>> short_reason("CoverageError: signature s: 0 of 3 genes found (0%), below "
+    ...              "min_coverage 50%; found: none; missing: A, B, C")
+    'signature s: 0 of 3 genes found (0%), below min_coverage 50%'
+    >>> short_reason("no matching endpoint: the claim needs mfs, rfs; the cohort has os")
+    'no matching endpoint: the claim needs mfs, rfs'
+    """
+    return reason_in_words(reason).split(";")[0].strip()
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) else None
+
+
+def hr_text(record: dict[str, Any] | None) -> str:
+    """``0.55 (0.30–1.01)`` from ``hr`` with ``lower/upper`` or ``ci_lower/ci_upper``.
+
+    Examples
+    --------
+    >>> hr_text({"hr": 0.5, "lower": 0.3, "upper": 0.9}), hr_text(None)
+    ('0.50 (0.30–0.90)', '')
+    """
+    if not record or _number(record.get("hr")) is None:
+        return ""
+    lower = _number(record.get("lower", record.get("ci_lower")))
+    upper = _number(record.get("upper", record.get("ci_upper")))
+    text = f"{float(record['hr']):.2f}"
+    if lower is not None and upper is not None:
+        text += f" ({lower:.2f}–{upper:.2f})"
+    return text
+
+
+def estimate_of(test: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The HR a test's verdict is read from, and its scale.
+
+    Issue 11's results carry ``hr_per_sd`` (the verdict's HR); today's carry the grouped
+    HR under ``estimate``.
+
+    Examples
+    --------
+    >>> estimate_of({"hr_per_sd": {"hr": 0.8, "lower": 0.6, "upper": 1.0, "p": 0.05}})[1]
+    'per SD'
+    """
+    per_sd = test.get("hr_per_sd")
+    if isinstance(per_sd, dict) and _number(per_sd.get("hr")) is not None:
+        return per_sd, "per SD"
+    estimate = test.get("estimate") or {}
+    grouped = estimate.get("hr_grouped")
+    if isinstance(grouped, dict) and _number(grouped.get("hr")) is not None:
+        return grouped, "high vs low"
+    return None, ""
+
+
+def _p_of(record: dict[str, Any]) -> float | None:
+    return _number(record.get("p", record.get("p_wald")))
+
+
+def verdict_counts(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``[{verdict, n, class}]`` in order of first appearance, untestable last.
+
+    Examples
+    --------
+    >>> [c["n"] for c in verdict_counts([{"verdict": "not testable"},
+    ...                                   {"verdict": "consistent"},
+    ...                                   {"verdict": "consistent"}])]
+    [2, 1]
+    """
+    counts: dict[str, int] = {}
+    for test in tests:
+        counts[str(test.get("verdict"))] = counts.get(str(test.get("verdict")), 0) + 1
+    order = sorted(counts, key=lambda v: v in _NOT_TESTABLE)
+    return [{"verdict": v, "n": counts[v], "class": verdict_class(v)} for v in order]
+
+
+def _fallback_summary(claim: dict[str, Any]) -> str:
+    tests = claim.get("tests", [])
+    testable = [t for t in tests if t.get("verdict") not in _NOT_TESTABLE]
+    if not tests:
+        return "no cohort could be matched to this claim"
+    if not testable:
+        return f"not testable on any of the {len(tests)} cohort × signature pairs"
+    parts = [f"{c['n']} {c['verdict']}" for c in verdict_counts(testable)]
+    return f"{len(testable)} of {len(tests)} tests testable: " + ", ".join(parts)
+
+
+def claim_card(claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim's card: id, statement, one-line summary, verdict counts.
+
+    Examples
+    --------
+    >>> card = claim_card({"claim_id": "c", "statement": "s", "tests": [
+    ...     {"verdict": "not testable", "cohort": "k"}]})
+    >>> card["summary"], card["counts"][0]["n"]
+    ('not testable on any of the 1 cohort × signature pairs', 1)
+    """
+    summary = claim.get("summary")
+    if isinstance(summary, dict):
+        summary = summary.get("text") or summary.get("line")
+    table = claim.get("published_table_recomputed")
+    return {
+        "id": claim["claim_id"],
+        "statement": claim.get("statement", ""),
+        "summary": summary if isinstance(summary, str) and summary else _fallback_summary(claim),
+        "counts": verdict_counts(claim.get("tests", [])),
+        "table_verdict": None if not table else table.get("verdict"),
+    }
+
+
+def analysis_key(test: dict[str, Any]) -> tuple[Any, ...]:
+    """What makes two claims' tests the same analysis: cohort, signature, endpoint,
+    subgroup, horizon and strata (issue 11's results also give a ``test_id``).
+
+    Examples
+    --------
+    >>> analysis_key({"cohort": "k", "signature_id": "s", "endpoint": "rfs"})
+    ('k', 's', 'rfs', None, None, None)
+    """
+    if test.get("test_id"):
+        return (test["test_id"],)
+    return tuple(
+        test.get(k) for k in ("cohort", "signature_id", "endpoint", "subgroup", "horizon", "strata")
+    )
+
+
+def shared_with(payload: dict[str, Any], claim_id: str, test: dict[str, Any]) -> list[str]:
+    """The other claims whose test is the same analysis as ``test`` (tested ones only).
+
+    Examples
+    --------
+    >>> t = {"cohort": "k", "signature_id": "s", "endpoint": "rfs", "verdict": "consistent"}
+    >>> shared_with({"claims": [{"claim_id": "a", "tests": [t]},
+    ...                         {"claim_id": "b", "tests": [dict(t)]}]}, "a", t)
+    ['b']
+    """
+    if test.get("shared_with"):
+        return [c for c in test["shared_with"] if c != claim_id]
+    if test.get("verdict") in _NOT_TESTABLE:
+        return []
+    key = analysis_key(test)
+    return [
+        claim["claim_id"]
+        for claim in payload.get("claims", [])
+        if claim["claim_id"] != claim_id
+        and any(
+            analysis_key(other) == key and other.get("verdict") not in _NOT_TESTABLE
+            for other in claim.get("tests", [])
+        )
+    ]
+
+
+def coverage_matrix(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """Claims (rows) x cohorts (columns): each test's verdict and HR, or why not, in words.
+
+    Examples
+    --------
+    >>> payload = {"cohorts": ["k"], "claims": [{"claim_id": "c", "tests": [
+    ...     {"cohort": "k", "signature_id": "s", "verdict": "not testable here",
+    ...      "reason": "CoverageError: signature s: 0 of 3 genes found; missing: A"}]}]}
+    >>> coverage_matrix(payload)[0]["cells"][0][0]["reason"]
+    'signature s: 0 of 3 genes found'
+    """
+    rows = []
+    for claim in payload.get("claims", []):
+        cells = []
+        for cohort in payload.get("cohorts", []):
+            entries = []
+            for test in claim.get("tests", []):
+                if test.get("cohort") != cohort:
+                    continue
+                estimate, scale = estimate_of(test)
+                testable = test.get("verdict") not in _NOT_TESTABLE
+                p_value = None if estimate is None else _p_of(estimate)
+                entries.append(
+                    {
+                        "signature": test.get("signature_id", ""),
+                        "role": test.get("signature_role", ""),
+                        "proxy": test.get("proxy") or "",
+                        "verdict": test.get("verdict", ""),
+                        "class": verdict_class(test.get("verdict")),
+                        "hr": hr_text(estimate) if testable else "",
+                        "scale": scale,
+                        "p": "" if p_value is None else p_text(p_value),
+                        "reason": "" if testable else short_reason(test.get("reason")),
+                        "full_reason": reason_in_words(test.get("reason")),
+                        "shared_with": shared_with(payload, claim["claim_id"], test),
+                    }
+                )
+            cells.append(entries)
+        rows.append({"id": claim["claim_id"], "cells": cells})
+    return rows
+
+
+def _pool_rows(claim: dict[str, Any]) -> list[dict[str, Any]]:
+    """Pooled rows: issue 11's ``pools`` (per endpoint) or today's ``pooled`` (per signature)."""
+    rows = []
+    for pool in claim.get("pools") or []:
+        if _number(pool.get("hr")) is None:
+            continue
+        i2 = _number(pool.get("i2"))
+        tau2 = _number(pool.get("tau2"))
+        q_p = _number(pool.get("q_p"))
+        k = pool.get("k") or len(pool.get("studies") or [])
+        parts = [f"{k} cohorts"]
+        if i2 is not None:
+            parts.append(f"I² = {i2:.0f}%")
+        if tau2 is not None:
+            parts.append(f"τ² = {tau2:.3f}")
+        if q_p is not None:
+            parts.append(f"Q p = {p_text(q_p)}")
+        method = " ".join(str(pool.get(k2)) for k2 in ("method", "test") if pool.get(k2))
+        rows.append(
+            {
+                "endpoint": pool.get("endpoint"),
+                "endpoint_match": pool.get("endpoint_match"),
+                "label": f"Pooled {pool.get('signature_id', '')} ({method or 'random effects'})",
+                "hr": pool["hr"],
+                "ci_lower": pool.get("lower"),
+                "ci_upper": pool.get("upper"),
+                "p": pool.get("p"),
+                "prediction_lower": pool.get("prediction_lower"),
+                "prediction_upper": pool.get("prediction_upper"),
+                "heterogeneity": ", ".join(parts),
+            }
+        )
+    for signature_id, pooled in (claim.get("pooled") or {}).items():
+        if claim.get("pools") or not isinstance(pooled, dict):
+            break
+        random = pooled.get("random_effects") or {}
+        if _number(random.get("hr")) is None:
+            continue
+        i2, tau2, q_p = (_number(pooled.get(k)) for k in ("i2", "tau2", "q_p"))
+        # k from Q's degrees of freedom: ``studies`` is not a list of cohorts in every
+        # version of results.json.
+        q_df = _number(pooled.get("q_df"))
+        parts = [] if q_df is None else [f"{int(q_df) + 1} cohorts"]
+        if i2 is not None:
+            parts.append(f"I² = {i2:.0f}%")  # sigsurv.survival.meta gives I² in percent
+        if tau2 is not None:
+            parts.append(f"τ² = {tau2:.3f}")
+        if q_p is not None:
+            parts.append(f"Q p = {p_text(q_p)}")
+        rows.append(
+            {
+                "endpoint": None,
+                "endpoint_match": None,
+                "label": f"Pooled {signature_id} (random effects)",
+                "hr": random["hr"],
+                "ci_lower": random.get("ci_lower"),
+                "ci_upper": random.get("ci_upper"),
+                "p": random.get("p"),
+                "prediction_lower": None,
+                "prediction_upper": None,
+                "heterogeneity": ", ".join(parts),
+            }
+        )
+    return rows
+
+
+def _group_name(endpoint: Any, match: Any, claim_endpoint: str) -> str:
+    if not endpoint:
+        return "all endpoints"
+    if match == "analogue":
+        return f"{endpoint} (analogue of the paper's endpoint)"
+    return str(endpoint)
+
+
+def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
+    """Rows of a claim's forest: each test with an estimate, then the pooled rows.
+
+    Untestable tests have no row (the coverage matrix gives their reason). Rows are
+    grouped by endpoint; issue 11's pools (per endpoint) close their group.
+
+    Examples
+    --------
+    >>> claim = {"claim_id": "c", "tests": [
+    ...     {"cohort": "k1", "signature_id": "s", "verdict": "consistent", "endpoint": "rfs",
+    ...      "hr_per_sd": {"hr": 0.7, "lower": 0.5, "upper": 0.9, "p": 0.01}},
+    ...     {"cohort": "k2", "signature_id": "s", "verdict": "not testable",
+    ...      "endpoint": "rfs"}]}
+    >>> claim_forest_rows(claim)["label"].tolist()
+    ['k1 · s']
+    """
+    claim_endpoint = str((claim.get("paper") or {}).get("endpoint") or "")
+    rows = []
+    for test in claim.get("tests", []):
+        estimate, _ = estimate_of(test)
+        if estimate is None or test.get("verdict") in _NOT_TESTABLE:
+            continue
+        label = f"{test.get('cohort')} · {test.get('signature_id')}"
+        if test.get("signature_role") == "proxy":
+            label += " (proxy)"
+        if test.get("verdict") == "not informative":
+            label += " (low power)"
+        se = _number(estimate.get("se"))
+        rows.append(
+            {
+                "group": _group_name(
+                    test.get("endpoint"), test.get("endpoint_match"), claim_endpoint
+                ),
+                "label": label,
+                "hr": estimate["hr"],
+                "ci_lower": estimate.get("lower", estimate.get("ci_lower")),
+                "ci_upper": estimate.get("upper", estimate.get("ci_upper")),
+                "p": _p_of(estimate),
+                "weight": np.nan if not se else 1.0 / se**2,
+                "pooled": False,
+            }
+        )
+    groups = list(dict.fromkeys(row["group"] for row in rows))
+    for pool in _pool_rows(claim):
+        group = _group_name(pool.pop("endpoint"), pool.pop("endpoint_match"), claim_endpoint)
+        if pool["prediction_lower"] is None and len(groups) == 1:
+            group = groups[0]  # today's pools have no endpoint: one endpoint, one group
+        rows.append({**pool, "group": group, "weight": np.nan, "pooled": True})
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    order = {group: index for index, group in enumerate(dict.fromkeys(frame["group"]))}
+    frame["_order"] = frame["group"].map(order)
+    return frame.sort_values(["_order", "pooled"], kind="stable").drop(columns="_order")
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def manifest_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The manifest as rows: ``{key, text}`` for values, ``{key, columns, rows}`` for lists.
+
+    Examples
+    --------
+    >>> rows = manifest_rows({"command": "reproduce", "versions": {"numpy": "2.0"},
+    ...                       "inputs": [{"path": "a.tsv", "sha256": "ab"}]})
+    >>> rows[0]["text"], rows[1]["text"], rows[2]["columns"]
+    ('reproduce', 'numpy 2.0', ['path', 'sha256'])
+    """
+    rows: list[dict[str, Any]] = []
+    for key, value in manifest.items():
+        name = str(key).replace("_", " ")
+        if isinstance(value, dict):
+            text = " · ".join(f"{k} {_scalar(v)}" for k, v in value.items())
+            rows.append({"key": name, "text": text or "—"})
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            columns = list(dict.fromkeys(k for v in value for k in v))
+            table = [[_scalar(v.get(c)) for c in columns] for v in value]
+            rows.append({"key": name, "columns": columns, "rows": table})
+        elif isinstance(value, list):
+            rows.append({"key": name, "text": ", ".join(map(_scalar, value)) or "none"})
+        else:
+            rows.append({"key": name, "text": _scalar(value)})
+    return rows
