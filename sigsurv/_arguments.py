@@ -35,7 +35,7 @@ def integer_argument(
     if isinstance(value, bool):
         raise OptionError(f"{name} must be an integer, not a bool", found=repr(value))
     try:
-        number = operator.index(value)  # type: ignore[call-overload]
+        number = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise OptionError(f"{name} must be an integer", found=repr(value)) from None
     if number < minimum or (maximum is not None and number > maximum):
