@@ -207,6 +207,9 @@ def score_command(
     if out is not None:
         check_output_file(out, force=force)  # before anything is read
     cohort = load_source(source, source_options)
+    if not state["quiet"]:  # what loading changed (genes or samples removed) bears on scores
+        for message in cohort.messages:
+            stderr.print(f"[dim]note:[/dim] {escape(message)}", highlight=False)
     definitions = [get_signature(s) for s in signature]
     with Progress(console=stderr, disable=not interactive()) as progress:
         task = progress.add_task(f"scoring ({method})", total=None)

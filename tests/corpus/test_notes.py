@@ -62,3 +62,18 @@ def test_survival_shows_and_records_the_unit_doubt(tmp_path, capsys):
     assert main([*arguments[:-2], "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert any("is doubtful" in note for note in payload["cohort_notes"])
+
+
+def test_score_shows_what_loading_changed(tmp_path, capsys):
+    call = corpus._tables(
+        tmp_path, expression=corpus.expression_text(values=corpus._with_cells({(0, 1): "NA"}))
+    )
+    gmt = corpus.write(tmp_path / "sig.gmt", "toy\tna\tESR1\tGATA3\tFOXA1\n")
+    code = main(["score", *call.cli_args()[2:], "--signature", str(gmt)])
+    captured = capsys.readouterr()
+    # Scoring refuses any NA in the matrix (today), so the note must come before the error.
+    assert code == 2, captured.err
+    lines = captured.err.splitlines()
+    assert lines[0].startswith("note:") and lines[-1].startswith("error:"), captured.err
+    notes = [line for line in lines if line.startswith("note:")]
+    assert any("missing values" in line and "TP53" in line for line in notes), captured.err
