@@ -248,12 +248,35 @@ def yaml_target(data: bytes, folder: Path) -> None:
         load_signatures(_write(folder, "signatures.yaml", data))
 
 
+def subgroup_target(data: bytes, folder: Path) -> None:
+    """Subgroup expressions (``--subgroup``) parsed and evaluated on a small clinical table.
+
+    The first byte picks the table: text, numeric (ints and floats) or mixed columns.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from sigsurv.cohorts.subgroup import evaluate_subgroup
+
+    variant, payload = _variant(data)
+    expression = payload.decode("utf-8", errors="replace")
+    tables = [
+        pd.DataFrame({"er": ["positive", "negative", None], "grade": ["1", "3", "2"]}),
+        pd.DataFrame({"er": [1, 0, 1], "grade": [1.0, 3.0, np.nan], "age": [40, 55, 71]}),
+        pd.DataFrame({"er": ["pos", None, "neg"], "grade": [3, 2, 1], "size": [1.5, np.inf, 0]}),
+    ]
+    mask = evaluate_subgroup(expression, tables[variant % len(tables)])
+    if mask.dtype != bool or mask.shape != (3,):
+        raise AssertionError(f"subgroup mask is not one boolean per sample: {mask!r}")
+
+
 PARSERS: dict[str, Target] = {
     "table": table_target,
     "geo": geo_target,
     "cbioportal": cbioportal_target,
     "gmt": gmt_target,
     "yaml": yaml_target,
+    "subgroup": subgroup_target,
 }
 
 # Seeds: the variant byte first, then a valid file.
@@ -281,4 +304,10 @@ SEEDS: dict[str, list[bytes]] = {
     ],
     "gmt": [_GMT],
     "yaml": [_YAML, b"id: one\ngenes: [TP53]\n"],
+    "subgroup": [
+        bytes([0]) + b"er == 'positive' and grade in ['1', '3']",
+        bytes([1]) + b"grade >= 2 or not age < 50.5",
+        bytes([2]) + b"(er != 'neg') and size > -1e3 and `grade` == 3",
+        bytes([1]) + b"age > 99999999999999999999",
+    ],
 }

@@ -26,10 +26,16 @@ if TYPE_CHECKING:
     from sigsurv.cohorts.model import Cohort
 
 __all__ = [
+    "APPLICABLE_OPTIONS",
     "SourceOptions",
+    "check_count",
+    "check_options_apply",
+    "check_seed",
     "emit_json",
     "interactive",
     "load_source",
+    "load_source_with_notes",
+    "parse_covariates",
     "parse_event_codes",
     "show",
     "source_options",
@@ -81,6 +87,21 @@ class SourceOptions:
             "orientation": self.orientation,
             "sample_column": self.sample_column,
             "collapse": self.collapse,
+        }
+
+    def given(self) -> dict[str, str]:
+        """The reading options set away from their defaults: attribute -> command-line flag.
+
+        Examples
+        --------
+        >>> SourceOptions(time="OS_MONTHS", collapse="max_mean").given()
+        {'time': '--time'}
+        """
+        defaults = SourceOptions()
+        return {
+            name: flag
+            for name, _annotation, _default, flag, _help in _SOURCE_PARAMETERS
+            if name != "subgroup" and getattr(self, name) != getattr(defaults, name)
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -186,6 +207,10 @@ def parse_event_codes(text: str | None) -> dict[str, int] | None:
     --------
     >>> parse_event_codes("yes=1, no=0")
     {'yes': 1, 'no': 0}
+    >>> parse_event_codes("yes=1,YES=0")
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --event-codes gives 'yes' two codes; ...
     """
     if text is None:
         return None
@@ -196,8 +221,137 @@ def parse_event_codes(text: str | None) -> dict[str, int] | None:
             raise OptionError(
                 "--event-codes not understood", expected="value=1,value=0", found=item.strip()
             )
-        codes[key.strip()] = int(value.strip())
+        key = key.strip()
+        if not key:
+            raise OptionError("--event-codes has an empty value name", found=item.strip())
+        for seen, code in codes.items():
+            if seen.casefold() == key.casefold() and code != int(value.strip()):
+                raise OptionError(
+                    f"--event-codes gives {seen!r} two codes",
+                    expected="each value once",
+                    found=f"{seen}={code} and {item.strip()}",
+                )
+        codes[key] = int(value.strip())
     return codes
+
+
+def parse_covariates(text: str | None) -> tuple[str, ...]:
+    """Parse ``--covariates age,node`` into column names (no empty or repeated name).
+
+    Examples
+    --------
+    >>> parse_covariates("age, node")
+    ('age', 'node')
+    >>> parse_covariates("age,age")
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --covariates names a column twice; found 'age'
+    """
+    if not text:
+        return ()
+    names = tuple(name.strip() for name in text.split(","))
+    if "" in names:
+        raise OptionError("--covariates has an empty column name", found=text)
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise OptionError("--covariates names a column twice", found=name)
+    return names
+
+
+def check_count(option: str, value: int, *, minimum: int) -> int:
+    """Refuse a count below ``minimum`` (e.g. ``--permutations 0`` where >= 1 is needed).
+
+    Examples
+    --------
+    >>> check_count("--null-random", -1, minimum=0)
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --null-random must be >= 0; found -1
+    """
+    if value < minimum:
+        raise OptionError(f"{option} must be >= {minimum}", found=value)
+    return value
+
+
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(value: int) -> int:
+    """Refuse a seed outside 0 .. 2**32 - 1 (what every random generator used accepts).
+
+    Examples
+    --------
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --seed must be between 0 and 4294967295; found -1
+    """
+    if not 0 <= value <= MAX_SEED:
+        raise OptionError(f"--seed must be between 0 and {MAX_SEED}", found=value)
+    return value
+
+
+_ENDPOINT_OPTIONS = {"time", "event", "endpoint_name", "time_unit", "event_codes"}
+# The reading options each source kind uses (sigsurv.cohorts.load_cohort); any other
+# option given for that kind would be silently ignored, so it is refused.
+APPLICABLE_OPTIONS: dict[str, set[str]] = {
+    "example": set(),
+    "cbioportal": {"collapse"},
+    "tcga": {"collapse"},
+    "geo": _ENDPOINT_OPTIONS | {"platform", "collapse"},
+    "anndata": _ENDPOINT_OPTIONS | {"collapse"},
+    "gds": _ENDPOINT_OPTIONS | {"platform", "collapse"},
+    "table": _ENDPOINT_OPTIONS
+    | {"clinical", "orientation", "sample_column", "platform", "collapse"},
+}
+_KIND_NAMES = {
+    "example": "a bundled cohort",
+    "cbioportal": "a cBioPortal study folder",
+    "tcga": "a TCGA table folder",
+    "geo": "a GEO series matrix",
+    "gds": "a GEO DataSet (GDS) file",
+    "anndata": "an AnnData (.h5ad) file",
+    "table": "an expression table",
+}
+
+
+def _source_kind(source: str) -> str | None:
+    """The kind of an existing SOURCE or bundled name; None for recipes and unknown paths
+    (the loader then decides, and reports a missing source itself)."""
+    from sigsurv.cohorts.sources import detect_source_kind
+    from sigsurv.errors import SigsurvInputError
+
+    if source.endswith((".yaml", ".yml")):
+        return None  # a cohort recipe: its options are overrides of the recipe's
+    try:
+        return detect_source_kind(source)
+    except SigsurvInputError:
+        return None
+
+
+def check_options_apply(source: str, kind: str | None, options: SourceOptions) -> None:
+    """Refuse reading options that the detected source kind would ignore.
+
+    Examples
+    --------
+    >>> check_options_apply("gse1992", "example", SourceOptions(time="OS_MONTHS"))
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --time does not apply to gse1992, a bundled cohort ...
+    """
+    applicable = None if kind is None else APPLICABLE_OPTIONS.get(kind)
+    if (
+        kind is None or applicable is None
+    ):  # a kind this table does not know yet: the loader decides
+        return
+    refused = [flag for name, flag in options.given().items() if name not in applicable]
+    if refused:
+        usable = sorted(flag for name, _a, _d, flag, _h in _SOURCE_PARAMETERS if name in applicable)
+        raise OptionError(
+            f"{', '.join(refused)} {'does' if len(refused) == 1 else 'do'} not apply to "
+            f"{source}, {_KIND_NAMES.get(kind, kind)} (source kind '{kind}'), and would be ignored",
+            expected="options for this source: " + (", ".join(usable) or "none but --subgroup"),
+        )
 
 
 def interactive() -> bool:
@@ -214,6 +368,9 @@ def interactive() -> bool:
 def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = True) -> Cohort:
     """Load a cohort for a command (with a spinner on a terminal), then apply --subgroup.
 
+    Reading options that the source kind would ignore are refused first
+    (:func:`check_options_apply`).
+
     A command that passes the subgroup on to its analysis (so that the results record
     it) loads with ``apply_subgroup=False``.
 
@@ -224,12 +381,51 @@ def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = T
     """
     from sigsurv.cohorts import resolve_cohort
 
+    check_options_apply(source, _source_kind(source), options)
     spinner = stderr.status(f"Loading {source}...", spinner="dots")
     with spinner if interactive() else contextlib.nullcontext():
         cohort = resolve_cohort(source, **options.loader_kwargs())
     if apply_subgroup and options.subgroup is not None:
         cohort = cohort.subset(options.subgroup)
     return cohort
+
+
+def load_source_with_notes(
+    source: str, options: SourceOptions, *, apply_subgroup: bool = True
+) -> tuple[Cohort, list[str]]:
+    """:func:`load_source`, plus what loading said: the cohort's messages (genes or
+    samples removed, repairs) and every :class:`~sigsurv.errors.SigsurvWarning` (unit
+    doubts...), in order and once each, for a command to record in its results.
+
+    The warnings are still shown as they happen.
+
+    Examples
+    --------
+    >>> cohort, notes = load_source_with_notes("gse1992", SourceOptions())
+    >>> isinstance(notes, list)
+    True
+    """
+    import warnings
+
+    from sigsurv.errors import SigsurvWarning
+
+    shown: list[str] = []
+    previous = warnings.showwarning
+
+    def record(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, SigsurvWarning):
+            shown.append(str(message))
+        previous(message, category, *args, **kwargs)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SigsurvWarning)
+        warnings.showwarning = record
+        cohort = load_source(source, options, apply_subgroup=apply_subgroup)
+    notes: list[str] = []
+    for note in [*cohort.messages, *shown]:
+        if note not in notes:
+            notes.append(note)
+    return cohort, notes
 
 
 def emit_json(payload: Any, *, sort_keys: bool = False) -> None:

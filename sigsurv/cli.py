@@ -5,14 +5,19 @@ to a renderer (:mod:`sigsurv.report`). The shared SOURCE options, consoles and r
 live in :mod:`sigsurv._cli_options`; the terminal tables in :mod:`sigsurv.report.terminal`.
 Heavy modules are imported inside the commands, so ``sigsurv --help`` starts quickly.
 
-Error policy: errors in user input (:class:`~sigsurv.errors.SigsurvInputError`) are
-printed as one red line and exit with code 2; any other exception exits with code 1
-and a pointer to ``--debug`` for the traceback. Warnings are shown in yellow on stderr.
+Error policy: errors in user input (:class:`~sigsurv.errors.SigsurvInputError`, and
+running out of memory on an input) are printed as one red line and exit with code 2;
+any other exception exits with code 1 and a pointer to ``--debug`` for the traceback.
+SIGTERM unwinds like an exception, so a staged ``--out`` folder is removed.
+Warnings are shown in yellow on stderr.
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,9 +27,13 @@ from rich.markup import escape
 
 from sigsurv._cli_options import (
     SourceOptions,
+    check_count,
+    check_seed,
     emit_json,
     interactive,
     load_source,
+    load_source_with_notes,
+    parse_covariates,
     show,
     source_options,
     state,
@@ -56,6 +65,9 @@ Source = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
 SignatureArgument = Annotated[str, typer.Argument(help="Built-in id or a YAML/GMT file.")]
+Force = Annotated[
+    bool, typer.Option("--force", help="Replace an existing output (a sigsurv output folder).")
+]
 
 
 def _print_version(value: bool) -> None:
@@ -70,6 +82,13 @@ def _print_version(value: bool) -> None:
 def _main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes.")] = False,
+    max_input_mib: Annotated[
+        int | None,
+        typer.Option(
+            "--max-input-mib",
+            help="Largest input file read, in MiB once decompressed (default 512).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -79,6 +98,12 @@ def _main_options(
 ) -> None:
     state["debug"] = debug
     state["quiet"] = quiet
+    if max_input_mib is not None:
+        from sigsurv.cohorts import readers
+
+        if max_input_mib < 1:
+            raise OptionError("--max-input-mib must be >= 1", found=max_input_mib)
+        readers.MAX_FILE_BYTES = max_input_mib * 1024**2
 
 
 # --------------------------------------------------------------------------- cohorts
@@ -167,17 +192,24 @@ def score_command(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write scores to .tsv or .parquet.")
     ] = None,
+    force: Force = False,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Score signatures per sample (samples x signatures)."""
     from rich.progress import Progress
 
+    from sigsurv._atomic import atomic_output_file, check_output_file
     from sigsurv.report.outputs import scores_tsv, write_scores
     from sigsurv.report.terminal import coverage_lines
     from sigsurv.scoring import score
     from sigsurv.signatures import get_signature
 
+    if out is not None:
+        check_output_file(out, force=force)  # before anything is read
     cohort = load_source(source, source_options)
+    if not state["quiet"]:  # what loading changed (genes or samples removed) bears on scores
+        for message in cohort.messages:
+            stderr.print(f"[dim]note:[/dim] {escape(message)}", highlight=False)
     definitions = [get_signature(s) for s in signature]
     with Progress(console=stderr, disable=not interactive()) as progress:
         task = progress.add_task(f"scoring ({method})", total=None)
@@ -194,7 +226,8 @@ def score_command(
     if out is None:
         sys.stdout.write(scores_tsv(scores))
     else:
-        write_scores(scores, out)
+        with atomic_output_file(out, force=force) as staged:
+            write_scores(scores, staged)
 
 
 # --------------------------------------------------------------------------- survival
@@ -245,6 +278,7 @@ def survival_command(
             "--horizons", help="With --cause: cumulative-incidence times, comma-separated."
         ),
     ] = None,
+    force: Force = False,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Score a signature, split patients, run KM + log-rank + Cox + concordance + PH test."""
@@ -264,15 +298,16 @@ def survival_command(
             out,
             as_json,
             source_options,
+            force,
         )
         return
+    from sigsurv._atomic import output_folder
     from sigsurv.report.manifest import survival_manifest
     from sigsurv.report.outputs import write_survival_outputs
     from sigsurv.report.terminal import survival_view
     from sigsurv.survival.analysis import AnalysisSpec, analyse_signature
 
     # --subgroup goes into the analysis (and its results.json), not into the loading.
-    cohort = load_source(source, source_options, apply_subgroup=False)
     spec = AnalysisSpec(
         endpoint=endpoint,
         cut=cut,
@@ -280,26 +315,32 @@ def survival_command(
         horizon_unit=horizon_unit,
         subgroup=source_options.subgroup,
         population=population,
-        covariates=tuple(c.strip() for c in covariates.split(",")) if covariates else (),
+        covariates=parse_covariates(covariates),
         strata=strata,
-        permutations=permutations,
-        seed=seed,
+        permutations=check_count("--permutations", permutations, minimum=0),
+        seed=check_seed(seed),
     )
-    result = analyse_signature(cohort, signature, spec, method=method)
-    if out is not None:
-        manifest = survival_manifest(
-            result,
-            source=source,
-            cohort_files=cohort.provenance.files,
-            source_options=source_options.to_dict(),
-        )
-        files = write_survival_outputs(result, out, manifest)
-        if not as_json and not state["quiet"]:
-            stderr.print("wrote " + escape(", ".join(str(p) for p in files.values())))
+    with contextlib.ExitStack() as stack:
+        # --out is validated and locked before anything is read (see sigsurv._atomic).
+        folder = None if out is None else stack.enter_context(output_folder(out, force=force))
+        cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
+        result = analyse_signature(cohort, signature, spec, method=method)
+        if folder is not None:
+            manifest = survival_manifest(
+                result,
+                source=source,
+                cohort_files=cohort.provenance.files,
+                source_options=source_options.to_dict(),
+            )
+            staged = write_survival_outputs(result, folder.staging, manifest, cohort_notes=notes)
+    if folder is not None and not as_json and not state["quiet"]:
+        written = ", ".join(str(folder.final_path(p)) for p in staged.values())
+        stderr.print("wrote " + escape(written))
+    payload = result.to_dict() | {"cohort_notes": notes}
     if as_json:
-        emit_json(result.to_dict(), sort_keys=True)
+        emit_json(payload, sort_keys=True)
     else:
-        show(*survival_view(result.to_dict()))
+        show(*survival_view(payload))
 
 
 def _survival_competing(
@@ -315,12 +356,45 @@ def _survival_competing(
     out: Path | None,
     as_json: bool,
     source_options: SourceOptions,
+    force: bool = False,
 ) -> None:
     """``survival --cause``: results.json only (no cumulative-incidence figure yet)."""
+    from sigsurv._atomic import output_folder
     from sigsurv._json import write_json
+
+    with contextlib.ExitStack() as stack:
+        # --out is validated and locked before anything is read (see sigsurv._atomic).
+        folder = None if out is None else stack.enter_context(output_folder(out, force=force))
+        cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
+        result, record = _competing_result(
+            cohort, signature, endpoint, cause, method, cut, horizons, strata, population,
+            source_options,
+        )  # fmt: skip
+        record["cohort_notes"] = notes
+        if folder is not None:
+            write_json(record, folder.staging / "results.json")
+    if folder is not None and not as_json and not state["quiet"]:
+        stderr.print("wrote " + escape(str(folder.final / "results.json")))
+    if as_json:
+        emit_json(record, sort_keys=True)
+    else:
+        _show_competing(cohort.name, result, record)
+
+
+def _competing_result(
+    cohort: Any,
+    signature: str,
+    endpoint: str | None,
+    cause: str,
+    method: str | None,
+    cut: str | None,
+    horizons: str | None,
+    strata: str | None,
+    population: bool,
+    source_options: SourceOptions,
+) -> tuple[Any, dict[str, Any]]:
     from sigsurv.survival.competing_analysis import analyse_signature_competing
 
-    cohort = load_source(source, source_options, apply_subgroup=False)
     result, _, _ = analyse_signature_competing(
         cohort,
         signature,
@@ -333,31 +407,26 @@ def _survival_competing(
         subgroup=source_options.subgroup,
         population=population,
     )
-    record = {"cohort": cohort.name, "signature_id": signature, **result.to_dict()}
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        write_json(record, out / "results.json")
-        if not as_json and not state["quiet"]:
-            stderr.print("wrote " + escape(str(out / "results.json")))
-    if as_json:
-        emit_json(record, sort_keys=True)
-    else:
-        primary, secondary = record["cause_specific_per_sd"], record["fine_gray_per_sd"]
+    return result, {"cohort": cohort.name, "signature_id": signature, **result.to_dict()}
 
-        def number(value: float | None) -> str:
-            return "NA" if value is None else f"{value:.3g}"
 
-        show(
-            escape(
-                f"{cohort.name} {record['endpoint']}: cause {result.cause} "
-                f"({result.cause_label}), n = {result.n}, events {result.events}"
-            ),
-            f"cause-specific HR per SD {number(primary['hr'])} (95% CI "
-            f"{number(primary['ci_lower'])}-{number(primary['ci_upper'])}, "
-            f"p {number(primary['p'])})",
-            f"Fine-Gray subdistribution HR per SD {number(secondary['hr'])} "
-            f"(p {number(secondary['p'])})",
-        )
+def _show_competing(cohort_name: str, result: Any, record: dict[str, Any]) -> None:
+    primary, secondary = record["cause_specific_per_sd"], record["fine_gray_per_sd"]
+
+    def number(value: float | None) -> str:
+        return "NA" if value is None else f"{value:.3g}"
+
+    show(
+        escape(
+            f"{cohort_name} {record['endpoint']}: cause {result.cause} "
+            f"({result.cause_label}), n = {result.n}, events {result.events}"
+        ),
+        f"cause-specific HR per SD {number(primary['hr'])} (95% CI "
+        f"{number(primary['ci_lower'])}-{number(primary['ci_upper'])}, "
+        f"p {number(primary['p'])})",
+        f"Fine-Gray subdistribution HR per SD {number(secondary['hr'])} "
+        f"(p {number(secondary['p'])})",
+    )
 
 
 # --------------------------------------------------------------------------- scan
@@ -372,22 +441,27 @@ def scan_command(
     ] = None,
     permutations: Annotated[int, typer.Option("--permutations", help="GSEA permutations.")] = 1000,
     seed: Seed = 20240101,
+    force: Force = False,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Genome-wide univariate Cox, then preranked GSEA of gene sets on the Cox z."""
+    from sigsurv._atomic import output_folder
     from sigsurv.report.outputs import write_scan_outputs
     from sigsurv.report.terminal import scan_view
     from sigsurv.signatures import list_signatures, load_signatures
     from sigsurv.survival.enrichment import scan_cohort
 
-    cohort = load_source(source, source_options)
-    signatures = load_signatures(gmt) if gmt is not None else list_signatures()
-    result = scan_cohort(
-        cohort, signatures, endpoint=endpoint, permutations=permutations, seed=seed
-    )
-    files = write_scan_outputs(result, out)
+    check_count("--permutations", permutations, minimum=1)
+    check_seed(seed)
+    with output_folder(out, force=force) as folder:  # validated and locked before reading
+        cohort = load_source(source, source_options)
+        signatures = load_signatures(gmt) if gmt is not None else list_signatures()
+        result = scan_cohort(
+            cohort, signatures, endpoint=endpoint, permutations=permutations, seed=seed
+        )
+        staged = write_scan_outputs(result, folder.staging)
     if not state["quiet"]:
-        show(*scan_view(result, files))
+        show(*scan_view(result, {name: folder.final_path(p) for name, p in staged.items()}))
 
 
 # --------------------------------------------------------------------------- reproduce
@@ -433,8 +507,10 @@ def reproduce_command(
     ] = True,
     seed: Seed = 20240101,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+    force: Force = False,
 ) -> None:
     """Test every seed claim on every cohort that can test it; write report.html."""
+    from sigsurv._atomic import output_folder
     from sigsurv.claims import reproduce_claims
     from sigsurv.cohorts import EXAMPLES
     from sigsurv.report.html import write_reproduction
@@ -442,9 +518,15 @@ def reproduce_command(
     from sigsurv.report.terminal import reproduction_progress, reproduction_view
     from sigsurv.seeds import get_claim
 
+    check_count("--null-random", null_random, minimum=0)
+    check_count("--null-random-adjusted", null_random_adjusted, minimum=0)
+    check_seed(seed)
     sources = list(cohort) if cohort else list(EXAMPLES)
     chosen_claims = [get_claim(c) for c in claim] if claim else None
-    with reproduction_progress(stderr, len(sources), show=interactive() and not as_json) as bar:
+    with (
+        output_folder(out, force=force) as folder,  # validated and locked before reading
+        reproduction_progress(stderr, len(sources), show=interactive() and not as_json) as bar,
+    ):
         cohorts = [bar.loaded(load_source(s, SourceOptions())) for s in sources]
         reproduction = reproduce_claims(
             cohorts,
@@ -463,8 +545,9 @@ def reproduce_command(
             "equivalence_margins": equivalence_margins,
         }
         manifest = reproduction_manifest(reproduction, cohorts, options=options, seed=seed)
-        files = write_reproduction(reproduction, out, manifest)
+        staged = write_reproduction(reproduction, folder.staging, manifest)
         bar.written()
+    files = {name: folder.final_path(path) for name, path in staged.items()}
     if as_json:
         emit_json(reproduction.to_dict(), sort_keys=True)
     elif not state["quiet"]:
@@ -515,6 +598,42 @@ def _is_usage_error(error: Exception) -> bool:
     return any(cls.__name__ == "ClickException" for cls in type(error).__mro__)
 
 
+def _show_usage_error(error: Exception) -> int:
+    """A command-line usage error as one line (click prints usage, hint and error in three)."""
+    if type(error).__name__ == "NoArgsIsHelpError":  # a bare command: show its help
+        error.show()  # type: ignore[attr-defined]
+        return int(getattr(error, "exit_code", 2))
+    message = " ".join(str(error.format_message()).split())  # type: ignore[attr-defined]
+    context = getattr(error, "ctx", None)
+    where = f" (see '{context.command_path} --help')" if context is not None else ""
+    stderr.print(f"[bold red]error:[/bold red] {escape(message)}{where}", highlight=False)
+    return int(getattr(error, "exit_code", 2))
+
+
+def _input_limit() -> int | None:
+    module = sys.modules.get("sigsurv.cohorts.readers")
+    return None if module is None else int(module.MAX_FILE_BYTES)
+
+
+def _restore_input_limit(limit: int | None) -> None:
+    # --max-input-mib lasts one invocation (main() may run several times in a process).
+    module = sys.modules.get("sigsurv.cohorts.readers")
+    if module is not None:
+        default = module.DEFAULT_MAX_FILE_BYTES
+        module.MAX_FILE_BYTES = default if limit is None else limit  # type: ignore[attr-defined]
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    # SIGTERM unwinds like an exception, so that a staged output folder is removed.
+    raise SystemExit(128 + signum)
+
+
+def _catch_sigterm() -> Any:
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminated)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 unexpected error, 2 input error).
 
@@ -528,6 +647,8 @@ def main(argv: list[str] | None = None) -> int:
     state["debug"] = "--debug" in arguments
     previous = warnings.showwarning
     warnings.showwarning = _show_warning
+    previous_sigterm = _catch_sigterm()
+    input_limit = _input_limit()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", SigsurvWarning)
@@ -539,6 +660,13 @@ def main(argv: list[str] | None = None) -> int:
             stderr.print_exception()
         stderr.print(f"[bold red]error:[/bold red] {escape(str(error))}", highlight=False)
         return 2
+    except MemoryError:
+        stderr.print(
+            "[bold red]error:[/bold red] out of memory while reading or analysing the input "
+            "(a file larger than it looks, e.g. a compressed file that expands hugely?)",
+            highlight=False,
+        )
+        return 2
     except typer.Exit as done:
         return int(done.exit_code or 0)
     except typer.Abort:
@@ -546,8 +674,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as error:  # the CLI must never show a raw traceback
         if _is_usage_error(error):
-            error.show()  # type: ignore[attr-defined]
-            return int(getattr(error, "exit_code", 2))
+            return _show_usage_error(error)
         if state["debug"]:
             stderr.print_exception()
         stderr.print(
@@ -558,3 +685,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         warnings.showwarning = previous
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)
+        _restore_input_limit(input_limit)

@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv._arguments import integer_argument, seed_argument
 from sigsurv.claims.evidence import (
     adjusted_estimate,
     claim_direction_concordance,
@@ -1206,7 +1207,9 @@ def reproduce_claims(
             "equivalence margins must satisfy 0 < low < 1 < high",
             found=f"{low:g}, {high:g}",
         )
-    options = _Options(seed, null_random, null_random_adjusted, (low, high))
+    null_random = integer_argument("null_random", null_random)
+    null_random_adjusted = integer_argument("null_random_adjusted", null_random_adjusted)
+    options = _Options(seed_argument(seed), null_random, null_random_adjusted, (low, high))
     chosen = list(claims) if claims is not None else list_claims()
     jobs: list[tuple[Any, str, str]] = []
     for claim in chosen:

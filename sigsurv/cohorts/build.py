@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.cohorts.clinical import (
+    check_time_unit,
     decode_events,
     decode_times,
     infer_time_unit,
@@ -128,6 +129,9 @@ def decode_endpoint(
     unit = spec.unit or unit_from_name(spec.time)
     if unit is None:
         unit = infer_time_unit(time.to_numpy(), label=f"{file or 'clinical'}: {spec.time}")
+    else:
+        how = "declared" if spec.unit else "from the column name"
+        check_time_unit(time.to_numpy(), unit, label=f"{spec.time}", how=how)
     if unit not in TIME_UNITS:
         raise OptionError(
             f"endpoint {name!r}: unknown time unit", expected=" | ".join(TIME_UNITS), found=unit

@@ -20,6 +20,7 @@ import pandas as pd
 from sigsurv.errors import CohortValidationError, OptionError, SigsurvWarning
 
 __all__ = [
+    "check_time_unit",
     "decode_events",
     "decode_times",
     "infer_time_unit",
@@ -245,6 +246,52 @@ def infer_time_unit(
         stacklevel=2,
     )
     return unit
+
+
+# Median follow-up of a survival cohort, in years, beyond which a declared unit is doubted.
+_IMPLAUSIBLE_YEARS = (0.25, 30.0)
+_YEARS_PER_UNIT = {"days": 1 / 365.25, "months": 1 / 12, "years": 1.0}
+
+
+def check_time_unit(
+    time: np.ndarray | pd.Series, unit: str, *, label: str = "", how: str = "declared"
+) -> str | None:
+    """Warn when a declared time unit contradicts the data; return the warning (or None).
+
+    A column named ``OS_MONTHS`` holding days has a median of about 1,500 "months"
+    (125 years). When the median follow-up in the declared unit is below 3 months
+    or above 30 years, and the data suggest another unit, a
+    :class:`~sigsurv.errors.SigsurvWarning` says so (nothing is converted).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     message = check_time_unit([1500.0, 2200.0, 900.0], "months", label="OS_MONTHS")
+    >>> message.split(";")[0]
+    'OS_MONTHS: time unit months (declared) is doubtful: median 1500 months is 125 years'
+    >>> check_time_unit([60.0, 24.0], "months") is None
+    True
+    """
+    values = np.asarray(time, dtype=float)
+    values = values[np.isfinite(values)]
+    if not values.size or unit not in _YEARS_PER_UNIT:
+        return None
+    median = float(np.median(values))
+    years = median * _YEARS_PER_UNIT[unit]
+    if _IMPLAUSIBLE_YEARS[0] <= years <= _IMPLAUSIBLE_YEARS[1]:
+        return None
+    suggested = "days" if median > 250 else "years" if median < 20 else "months"
+    if suggested == unit:
+        return None
+    message = (
+        f"{label + ': ' if label else ''}time unit {unit} ({how}) is doubtful: median "
+        f"{median:.4g} {unit} is {years:.3g} years; the values look like {suggested} "
+        "(declare --time-unit if they are)"
+    )
+    warnings.warn(message, SigsurvWarning, stacklevel=2)
+    return message
 
 
 def standardize_status(values: Sequence[object] | pd.Series) -> tuple[pd.Series, dict[str, int]]:

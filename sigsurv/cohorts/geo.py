@@ -1,7 +1,9 @@
 """GEO series matrix files (``GSE*_series_matrix.txt[.gz]``) with a platform table.
 
 ``!Sample_characteristics_ch1`` lines hold ``key: value`` cells; every key becomes
-a clinical column (a cell without ``:`` goes to ``characteristics_<n>``). The
+a clinical column (a cell without ``:`` goes to ``characteristics_<n>``; channel 2
+keys get a ``_ch2`` suffix; a key given twice for a sample becomes ``key`` and
+``key.2``, never a glued value; ``NA``/``n/a``... are missing values). The
 expression table between ``!series_matrix_table_begin`` and ``..._end`` has probe
 IDs in ``ID_REF``; a platform annotation table the user supplies (GPL ``ID`` plus
 ``Gene Symbol`` / ``GENE_SYMBOL`` or ``ENTREZ_GENE_ID``) maps probes to genes, and
@@ -27,7 +29,7 @@ from sigsurv.cohorts.build import (
 )
 from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.platforms import map_probes, read_platform_table
-from sigsurv.cohorts.readers import read_lines, read_matrix_file
+from sigsurv.cohorts.readers import NA_VALUES, read_lines, read_matrix_file
 from sigsurv.cohorts.tables import read_expression_table, sha256_of
 from sigsurv.errors import (
     FileFormatError,
@@ -48,7 +50,6 @@ __all__ = [
 ]
 
 
-
 def is_series_matrix(path: str | Path) -> bool:
     """True if the file name looks like a GEO series matrix.
 
@@ -65,6 +66,41 @@ def _unquote(cell: str) -> str:
     if len(cell) >= 2 and cell[0] == '"' and cell[-1] == '"':
         return cell[1:-1]
     return cell
+
+
+def _is_na(value: str) -> bool:
+    return value in NA_VALUES or value.lower() in ("na", "n/a", "nan", "null", "none")
+
+
+def _add_characteristics(
+    annotations: dict[str, list[object]],
+    occurrences: dict[tuple[str, int], int],
+    key: str,
+    cells: Sequence[str],
+    line_number: int,
+) -> None:
+    """Add one ``!Sample_characteristics_chN`` line's ``key: value`` cells.
+
+    Channel 2 keys get a ``_ch2`` suffix (a two-colour array's reference sample is not
+    the patient); a key repeated for a sample becomes a separate field ``key.2``; NA
+    spellings (``NA``, ``n/a``...) are missing values.
+    """
+    suffix = "" if key.endswith("_ch1") or key == "characteristics" else "_" + key.split("_")[-1]
+    n_samples = len(cells)
+    for index, cell in enumerate(cells):
+        if not cell:
+            continue
+        if ":" in cell:
+            name, _, value = cell.partition(":")
+            name = name.strip() + suffix
+        else:
+            name, value = f"characteristics_{line_number}{suffix}", cell
+        seen = occurrences.get((name, index), 0) + 1
+        occurrences[(name, index)] = seen
+        column_name = name if seen == 1 else f"{name}.{seen}"
+        column = annotations.setdefault(column_name, [None] * n_samples)
+        value = value.strip()
+        column[index] = None if _is_na(value) else value
 
 
 def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
@@ -135,6 +171,7 @@ def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, di
         raise FileFormatError("no !Sample_geo_accession line", file=file)
     n_samples = len(accessions)
     annotations: dict[str, list[object]] = {}
+    occurrences: dict[tuple[str, int], int] = {}
     characteristic_number = 0
     for key, cells, number in sample_fields:
         if len(cells) != n_samples:
@@ -147,19 +184,7 @@ def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, di
             )
         if key.startswith("characteristics"):
             characteristic_number += 1
-            for index, cell in enumerate(cells):
-                if not cell:
-                    continue
-                if ":" in cell:
-                    name, _, value = cell.partition(":")
-                    name = name.strip()
-                else:
-                    name, value = f"characteristics_{characteristic_number}", cell
-                column = annotations.setdefault(name, [None] * n_samples)
-                if column[index] is not None:
-                    column[index] = f"{column[index]}; {value.strip()}"
-                else:
-                    column[index] = value.strip()
+            _add_characteristics(annotations, occurrences, key, cells, characteristic_number)
         elif key in ("title", "source_name_ch1", "platform_id", "description"):
             existing = annotations.get(key)
             if existing is None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sigsurv.cohorts.readers import read_lines, read_text_table
+from sigsurv.cohorts.readers import NA_VALUES, read_lines, read_text_table
 from sigsurv.errors import FileFormatError, GeneIdentifierError
 
 __all__ = ["map_probes", "read_platform_table"]
@@ -21,6 +21,22 @@ __all__ = ["map_probes", "read_platform_table"]
 _SYMBOL_COLUMNS = ("Gene Symbol", "GENE_SYMBOL", "Gene symbol", "Symbol", "SYMBOL", "gene_symbol")
 _ENTREZ_COLUMNS = ("ENTREZ_GENE_ID", "Entrez Gene", "Entrez_Gene_ID", "EntrezGene.ID", "GENE")
 _MULTI_GENE = re.compile(r"\s*///\s*|\s*//\s*|;")
+
+
+# Affymetrix/GEO write '---' (or '-', '--') for "no gene"; NA spellings mean the same.
+_PLACEHOLDER = re.compile(r"-+")
+
+
+def _single_gene(value: str | None) -> str | None:
+    """The one gene a platform cell names; None for placeholders, empty or several genes."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text or _PLACEHOLDER.fullmatch(text) or text in NA_VALUES:
+        return None
+    if len([g for g in _MULTI_GENE.split(text) if g.strip()]) != 1:
+        return None
+    return text
 
 
 def read_platform_table(path: str | Path) -> tuple[pd.Series, str]:
@@ -41,10 +57,11 @@ def read_platform_table(path: str | Path) -> tuple[pd.Series, str]:
     --------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "GPL.tsv"
-    >>> _ = path.write_text("#ID = probe\\nID\\tGene Symbol\\np1\\tTP53\\np2\\tA /// B\\n")
+    >>> text = "#ID = probe\\nID\\tGene Symbol\\np1\\tTP53\\np2\\tA /// B\\np3\\t---\\n"
+    >>> _ = path.write_text(text)
     >>> mapping, kind = read_platform_table(path)
     >>> mapping.to_dict(), kind
-    ({'p1': 'TP53', 'p2': None}, 'symbol')
+    ({'p1': 'TP53', 'p2': None, 'p3': None}, 'symbol')
     """
     file = Path(path)
     lines = read_lines(file)
@@ -82,13 +99,7 @@ def read_platform_table(path: str | Path) -> tuple[pd.Series, str]:
             expected="'Gene Symbol' / 'GENE_SYMBOL' or 'ENTREZ_GENE_ID'",
             found=", ".join(frame.columns[:8]),
         )
-    genes = frame[gene_column].map(
-        lambda value: (
-            None
-            if value is None or len([g for g in _MULTI_GENE.split(value) if g.strip()]) != 1
-            else value.strip()
-        )
-    )
+    genes = frame[gene_column].map(_single_gene)
     mapping = pd.Series(genes.to_numpy(), index=frame[id_column].astype(str).to_numpy())
     if mapping.index.has_duplicates:
         duplicated = mapping.index[mapping.index.duplicated()][0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ import pandas as pd
 from sigsurv.errors import CohortValidationError, FileFormatError
 
 __all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
     "MAX_FILE_BYTES",
     "MAX_LINE_CHARS",
     "NA_VALUES",
@@ -31,9 +33,14 @@ __all__ = [
     "read_text_table",
 ]
 
-# Limits protect against running out of memory on a wrong or hostile file.
-MAX_FILE_BYTES = 4 * 1024**3
+# Limits protect against running out of memory on a wrong or hostile file. The byte
+# limit applies to the decompressed text (a 2 MB gzip can expand to gigabytes); reading
+# holds about three times the text in memory (bytes, text, lines). Raise it with the
+# command line's --max-input-mib or by setting this attribute.
+DEFAULT_MAX_FILE_BYTES = 512 * 1024**2
+MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES
 MAX_LINE_CHARS = 4_000_000
+_CHUNK_BYTES = 1024**2
 # Spellings of a missing value accepted in every table (case-sensitive, as written by R,
 # pandas, Excel, cBioPortal and TCGA). Nothing else is treated as missing.
 NA_VALUES: tuple[str, ...] = (
@@ -55,12 +62,25 @@ NA_VALUES: tuple[str, ...] = (
 )
 
 
+def _limit_text() -> str:
+    mib = MAX_FILE_BYTES / 1024**2
+    return f"at most {mib:g} MiB once decompressed (raise it with --max-input-mib)"
+
+
 def _check_path(path: str | Path) -> Path:
     file = Path(path)
     if not file.exists():
         raise FileFormatError("file not found", file=file)
     if file.is_dir():
         raise FileFormatError("expected a file, found a directory", file=file)
+    mode = file.stat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = "a pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+        raise FileFormatError(
+            f"input is {kind}, not a regular file",
+            file=file,
+            hint="save the data to a file first",
+        )
     size = file.stat().st_size
     if size == 0:
         raise FileFormatError("file is empty", file=file)
@@ -68,8 +88,8 @@ def _check_path(path: str | Path) -> Path:
         raise FileFormatError(
             "file is larger than sigsurv's limit",
             file=file,
-            expected=f"at most {MAX_FILE_BYTES // 1024**3} GiB",
-            found=f"{size / 1024**3:.1f} GiB",
+            expected=_limit_text(),
+            found=f"{size / 1024**2:.1f} MiB",
         )
     return file
 
@@ -90,25 +110,8 @@ def open_text(path: str | Path) -> str:
     'gene\\ts1'
     """
     file = _check_path(path)
-    raw = file.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            # Read at most one byte past the limit: a small gzip can expand enormously.
-            with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
-                raw = stream.read(MAX_FILE_BYTES + 1)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise FileFormatError(
-                "gzip stream is truncated or corrupt",
-                file=file,
-                hint="download the file again",
-                found=str(exc),
-            ) from None
-        if len(raw) > MAX_FILE_BYTES:
-            raise FileFormatError(
-                "decompressed file is larger than sigsurv's limit",
-                file=file,
-                expected=f"at most {MAX_FILE_BYTES} bytes once decompressed",
-            )
+    raw = _read_bounded(file)
+    _refuse_utf16(raw, file)
     if b"\x00" in raw[:65536]:
         raise FileFormatError(
             "file is binary, not text", file=file, expected="a delimited text table"
@@ -118,9 +121,81 @@ def open_text(path: str | Path) -> str:
     except UnicodeDecodeError:
         # Older GEO/Excel exports are Latin-1; decoding never fails there.
         text = raw.decode("latin-1")
+    del raw  # the bytes are not needed once decoded (memory is bounded by the limit)
     if not text.strip():
         raise FileFormatError("file is empty", file=file)
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_bounded(file: Path) -> bytearray:
+    """The file's bytes, decompressed if gzip (magic bytes), streamed and counted.
+
+    Reading stops one chunk past :data:`MAX_FILE_BYTES`: a small gzip that expands
+    enormously is refused without being expanded in memory.
+    """
+    buffer = bytearray()
+    try:
+        with open(file, "rb") as handle:
+            compressed = handle.read(2) == b"\x1f\x8b"
+            handle.seek(0)
+            stream: io.BufferedIOBase | gzip.GzipFile = (
+                gzip.GzipFile(fileobj=handle) if compressed else handle
+            )
+            while chunk := stream.read(_CHUNK_BYTES):
+                buffer += chunk
+                if len(buffer) > MAX_FILE_BYTES:
+                    raise FileFormatError(
+                        ("decompressed file" if compressed else "file")
+                        + " is larger than sigsurv's limit",
+                        file=file,
+                        expected=_limit_text(),
+                        found=f"more than {len(buffer) // 1024**2} MiB",
+                    )
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise FileFormatError(
+            "gzip stream is truncated or corrupt",
+            file=file,
+            hint="download the file again",
+            found=str(exc),
+        ) from None
+    except OSError as exc:  # permission denied, I/O error (not a format problem)
+        raise FileFormatError("file cannot be read", file=file, found=exc.strerror) from None
+    except MemoryError:
+        buffer = bytearray()  # release what was read before reporting
+        raise FileFormatError(
+            "not enough memory to read the file",
+            file=file,
+            expected=_limit_text(),
+        ) from None
+    return buffer
+
+
+def _refuse_utf16(raw: bytes | bytearray, file: Path) -> None:
+    """UTF-16 text (Excel's "Unicode text") is not binary: say what it is."""
+    head = bytes(raw[:4096])
+    bom = head[:2] in (b"\xff\xfe", b"\xfe\xff")
+    # Without a BOM: ASCII text in UTF-16 has a NUL in every other byte.
+    alternating = len(head) >= 8 and (
+        head[1::2].count(0) > 0.9 * len(head[1::2]) or head[0::2].count(0) > 0.9 * len(head[0::2])
+    )
+    if bom or alternating:
+        raise FileFormatError(
+            "file is UTF-16 encoded text (e.g. Excel's 'Unicode Text'), not UTF-8",
+            file=file,
+            hint="save it as UTF-8 (tab-delimited) and load it again",
+        )
+
+
+def _refuse_comment_line(line: str, file: Path, number: int) -> None:
+    """A ``#`` line with the wrong number of fields is a comment, not a ragged row."""
+    if line.lstrip().startswith("#"):
+        raise FileFormatError(
+            "comment line ('#') inside the table",
+            file=file,
+            line=number,
+            found=line[:40],
+            hint="remove comment lines between the header and the data",
+        )
 
 
 def read_lines(path: str | Path) -> list[str]:
@@ -262,6 +337,14 @@ def _locate_header(
         names[0] = "id" if "id" not in names else "_id"
     if "" in names:
         empty = names.index("") + 1
+        if empty == len(names) and names.count("") == 1:
+            separator_name = "tab" if separator == "\t" else repr(separator)
+            raise FileFormatError(
+                f"header line ends with a trailing {separator_name} (an empty last column name)",
+                file=file,
+                line=line_number,
+                hint="remove the trailing separator from the header",
+            )
         raise FileFormatError(
             "empty column name in header", file=file, line=line_number, found=f"field {empty}"
         )
@@ -358,6 +441,7 @@ def read_text_table(
             if len(fields) == width + 1 and fields[-1] == "":
                 fields = fields[:-1]
             else:
+                _refuse_comment_line(line, file, header_number + 1 + offset)
                 raise FileFormatError(
                     "ragged row: wrong number of fields",
                     file=file,
@@ -454,8 +538,11 @@ def numeric_matrix(
         rows, cols = np.nonzero(bad)
         order = np.lexsort((cols, rows))
         row, col = int(rows[order[0]]), int(cols[order[0]])
+        logical = str(block[row, col]).strip().upper() in ("TRUE", "FALSE", "T", "F")
         raise CohortValidationError(
-            "non-numeric value in a numeric table",
+            "logical value (TRUE/FALSE) in a numeric table"
+            if logical
+            else "non-numeric value in a numeric table",
             file=table.file,
             line=table.line_of(row),
             column=value_columns[col],
@@ -579,6 +666,7 @@ def read_matrix_file(
         trailing = all(body[i].endswith(separator) and counts[i] == width for i in bad_rows)
         if not (trailing and bad_rows.size == len(body)):
             row = int(bad_rows[0])
+            _refuse_comment_line(body[row], file, header_number + 1 + row)
             raise FileFormatError(
                 "ragged row: wrong number of fields",
                 file=file,

@@ -39,13 +39,34 @@ _COMPARATORS = {
 }
 
 
+MAX_EXACT_INTEGER = 2**53  # larger integers are not exact as floats (the values are floats)
+
+
+def _number(value: int | float, text: str, node: ast.AST) -> int | float:
+    """A numeric literal the comparison can use exactly (finite, an exact float)."""
+    if isinstance(value, int) and abs(value) > MAX_EXACT_INTEGER:
+        raise UnsafeExpressionError(
+            "subgroup expression: number too large to compare exactly",
+            expected=f"at most {MAX_EXACT_INTEGER} in absolute value",
+            found=f"a {len(str(abs(value)))}-digit integer",
+        )
+    if isinstance(value, float) and not np.isfinite(value):
+        raise UnsafeExpressionError(
+            "subgroup expression: number is not finite",
+            found=ast.get_source_segment(text, node) or str(value),
+        )
+    return value
+
+
 def _literal(node: ast.AST, text: str) -> object:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
     if (
         isinstance(node, ast.Constant)
-        and isinstance(node.value, (str, int, float))
+        and isinstance(node.value, (int, float))
         and not (isinstance(node.value, bool))
     ):
-        return node.value
+        return _number(node.value, text, node)
     if (
         isinstance(node, ast.UnaryOp)
         and isinstance(node.op, ast.USub)
@@ -53,7 +74,7 @@ def _literal(node: ast.AST, text: str) -> object:
         and isinstance(node.operand.value, (int, float))
         and not isinstance(node.operand.value, bool)
     ):
-        return -node.operand.value
+        return -_number(node.operand.value, text, node)
     raise UnsafeExpressionError(
         "subgroup expression: only literal strings and numbers may be compared",
         expected="column == 'value', column >= 2, column in ['a', 'b']",
@@ -64,8 +85,8 @@ def _literal(node: ast.AST, text: str) -> object:
 def _check(node: ast.AST, text: str, names: dict[str, str]) -> tuple:
     """Validate a node and return a small tuple tree (the parsed, safe form)."""
     if isinstance(node, ast.BoolOp):
-        op = "and" if isinstance(node.op, ast.And) else "or"
-        return (op, [_check(value, text, names) for value in node.values])
+        joiner = "and" if isinstance(node.op, ast.And) else "or"
+        return (joiner, [_check(value, text, names) for value in node.values])
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         return ("not", _check(node.operand, text, names))
     if isinstance(node, ast.Compare):
@@ -166,6 +187,18 @@ def _compare(values: pd.Series, symbol: str, literal: object, column: str) -> np
             matches |= _compare(values, "==", item, column)
         return matches if symbol == "in" else (~matches & present)
     if isinstance(literal, str):
+        numeric_column = pd.api.types.is_numeric_dtype(values) and not (
+            pd.api.types.is_bool_dtype(values)
+        )
+        if numeric_column:  # text never equals a number: it would silently select nobody
+            raise UnsafeExpressionError(
+                "subgroup expression compares a numeric column with text",
+                column=column,
+                found=repr(literal),
+                hint=f"write the number without quotes, e.g. {column} == {literal.strip()}"
+                if _is_number(literal)
+                else "the column holds numbers",
+            )
         if symbol not in ("==", "!="):
             raise UnsafeExpressionError(
                 f"subgroup expression: '{symbol}' needs a number",
@@ -195,6 +228,14 @@ def _compare(values: pd.Series, symbol: str, literal: object, column: str) -> np
             ">=": array >= literal,
         }[symbol]
     return result & present
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _evaluate(tree: tuple, clinical: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

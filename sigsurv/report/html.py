@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
+from sigsurv._atomic import safe_file_stem
 from sigsurv._json import dumps, write_json
 from sigsurv.claims.reproduce import Reproduction
 from sigsurv.plots._text import p_text
@@ -44,7 +45,7 @@ __all__ = ["claim_forest_rows", "render_report", "write_reproduction"]
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+    return safe_file_stem(text, max_length=60)  # bounded: km_ names join three of them
 
 
 def _png_data_uri(path: Path) -> str:

@@ -2,6 +2,11 @@
 
 Figures and JSON are drawn from one :class:`~sigsurv.survival.analysis.SignatureSurvival`
 result: no statistic is recomputed here.
+
+TSV files are opened in spreadsheets, which execute a cell starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return as a formula ("CSV injection"). Every text cell,
+index value and column name written to a TSV that starts with one of these characters
+is prefixed with a single quote (:func:`spreadsheet_safe`); numbers are written as they are.
 """
 
 from __future__ import annotations
@@ -25,10 +30,44 @@ __all__ = [
     "km_figure",
     "multivariable_forest",
     "scores_tsv",
+    "spreadsheet_safe",
     "write_scan_outputs",
     "write_scores",
     "write_survival_outputs",
 ]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralise(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells, index and column names cannot run as spreadsheet formulas.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
+    single quote; numeric columns are left untouched.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"score": [-1.5], "id": ["=HYPERLINK(1)"]}, index=["@s1"])
+    >>> safe = spreadsheet_safe(table)
+    >>> safe.loc["'@s1", "id"], float(safe.loc["'@s1", "score"])
+    ("'=HYPERLINK(1)", -1.5)
+    """
+    safe = table.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(_neutralise)
+    safe.index = safe.index.map(_neutralise)
+    safe.columns = safe.columns.map(_neutralise)
+    safe.index.name = _neutralise(table.index.name)
+    return safe
 
 
 def km_annotation(result: SignatureSurvival) -> list[str]:
@@ -98,9 +137,16 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
 
 
 def write_survival_outputs(
-    result: SignatureSurvival, out_dir: str | Path, manifest: dict[str, Any]
+    result: SignatureSurvival,
+    out_dir: str | Path,
+    manifest: dict[str, Any],
+    *,
+    cohort_notes: list[str] | None = None,
 ) -> dict[str, Path]:
     """Write km.png (300 dpi), km.pdf, km.svg, forest.png, results.json, scores.tsv, run.json.
+
+    ``cohort_notes`` (what loading the cohort said: genes or samples removed, unit
+    doubts) are recorded in results.json under ``cohort_notes``.
 
     Examples
     --------
@@ -126,7 +172,9 @@ def write_survival_outputs(
         forest.savefig(written["forest.png"])
         plt.close(forest)
     written["results.json"] = folder / "results.json"
-    write_json(result.to_dict(), written["results.json"])
+    write_json(
+        result.to_dict() | {"cohort_notes": list(cohort_notes or [])}, written["results.json"]
+    )
     scores = pd.DataFrame(
         {
             "sample": result.scores.index,
@@ -137,7 +185,9 @@ def write_survival_outputs(
         }
     )
     written["scores.tsv"] = folder / "scores.tsv"
-    scores.to_csv(written["scores.tsv"], sep="\t", index=False, float_format="%.10g")
+    spreadsheet_safe(scores).to_csv(
+        written["scores.tsv"], sep="\t", index=False, float_format="%.10g"
+    )
     written["run.json"] = folder / "run.json"
     write_json(manifest, written["run.json"])
     return written
@@ -160,8 +210,12 @@ def write_scan_outputs(result: SurvivalScan, out_dir: str | Path) -> dict[str, P
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     written = {"cox_scan.tsv": folder / "cox_scan.tsv", "enrichment.tsv": folder / "enrichment.tsv"}
-    result.scan.to_csv(written["cox_scan.tsv"], sep="\t", float_format="%.10g", index_label="gene")
-    result.enrichment.to_csv(written["enrichment.tsv"], sep="\t", float_format="%.10g")
+    spreadsheet_safe(result.scan).to_csv(
+        written["cox_scan.tsv"], sep="\t", float_format="%.10g", index_label="gene"
+    )
+    spreadsheet_safe(result.enrichment).to_csv(
+        written["enrichment.tsv"], sep="\t", float_format="%.10g"
+    )
     return written
 
 
@@ -173,7 +227,7 @@ def _score_table(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def scores_tsv(scores: pd.DataFrame) -> str:
-    """Samples x signatures scores as TSV text (10 significant digits).
+    """Samples x signatures scores as TSV text (10 significant digits, spreadsheet-safe).
 
     Examples
     --------
@@ -183,11 +237,13 @@ def scores_tsv(scores: pd.DataFrame) -> str:
     s1	0.5
     s2	-1.25
     """
-    return str(_score_table(scores).to_csv(sep="\t", float_format="%.10g"))
+    return str(spreadsheet_safe(_score_table(scores)).to_csv(sep="\t", float_format="%.10g"))
 
 
 def write_scores(scores: pd.DataFrame, out: str | Path) -> Path:
     """Write samples x signatures scores: Parquet for ``.parquet`` / ``.pq``, else TSV.
+
+    Parquet keeps the identifiers as they are; TSV makes them spreadsheet-safe.
 
     Examples
     --------
@@ -203,5 +259,5 @@ def write_scores(scores: pd.DataFrame, out: str | Path) -> Path:
     if path.suffix.lower() in (".parquet", ".pq"):
         table.to_parquet(path)
     else:
-        table.to_csv(path, sep="\t", float_format="%.10g")
+        spreadsheet_safe(table).to_csv(path, sep="\t", float_format="%.10g")
     return path

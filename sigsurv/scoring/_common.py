@@ -15,6 +15,7 @@ __all__ = [
     "check_choice",
     "check_number",
     "drop_constant_genes",
+    "refuse_constant_signatures",
     "signed_parts",
 ]
 
@@ -67,6 +68,34 @@ def constant_rows(values: np.ndarray) -> np.ndarray:
     [True, False]
     """
     return values.max(axis=1) == values.min(axis=1)
+
+
+def refuse_constant_signatures(values: Any, sets: list[GeneSet], method: str) -> None:
+    """Refuse a signature whose genes found are all constant across samples (rank methods).
+
+    ssGSEA and singscore rank genes within each sample: a signature of constant genes
+    would be "scored" only by how the *other* genes move around it, and print an HR
+    that says nothing about the signature. Only the signatures' rows are read (cheap,
+    also for a dask array).
+
+    Examples
+    --------
+    >>> gs = GeneSet("flat", np.array([0, 1]), np.array([1, 1]), np.ones(2), found=("A", "B"))
+    >>> refuse_constant_signatures(np.array([[1.0, 1.0], [5.0, 5.0], [1.0, 2.0]]), [gs], "ssgsea")
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.AnalysisError: signature flat: every gene found has constant expression ...
+    """
+    for gs in sets:
+        if not len(gs.index):
+            continue
+        rows = np.asarray(values[np.asarray(gs.index)], dtype=float)
+        if rows.shape[1] > 1 and bool(constant_rows(rows).all()):
+            raise AnalysisError(
+                f"signature {gs.id}: every gene found has constant expression "
+                f"({', '.join(gs.found[:10])}); {method} ranks genes within each sample, so "
+                "its score would only reflect the other genes"
+            )
 
 
 def drop_constant_genes(

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from sigsurv.errors import AnalysisError
-from sigsurv.scoring._common import signed_parts
+from sigsurv.scoring._common import refuse_constant_signatures, signed_parts
 from sigsurv.scoring._engine import check_engine
 from sigsurv.scoring._input import GeneSet
 from sigsurv.scoring._ranks import (
@@ -60,6 +60,7 @@ def singscore_scores(
     block_size = check_positive_int("block_size", block_size)
     threads = resolve_threads(threads)
     engine = check_engine("singscore", engine)
+    refuse_constant_signatures(values, sets, "singscore")
     n_genes, n_samples = values.shape
     parts, where = signed_parts(sets)
     if any(p.size >= n_genes for p in parts):

@@ -45,6 +45,7 @@ from sigsurv.scoring._common import (
     check_choice,
     check_number,
     combine_parts,
+    refuse_constant_signatures,
     signed_parts,
 )
 from sigsurv.scoring._engine import check_engine
@@ -271,6 +272,7 @@ def ssgsea_scores(
     block_size = check_positive_int("block_size", block_size)
     threads = resolve_threads(threads)
     engine = check_engine("ssgsea", engine)
+    refuse_constant_signatures(values, sets, "ssgsea")
     parts, where = signed_parts(sets)
     raw, tied = ssgsea_raw(
         values,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from sigsurv._arguments import integer_argument, seed_argument
 from sigsurv.errors import OptionError
 
 __all__ = ["CUT_RULES", "AnalysisSpec", "combine_subgroups", "parse_cut"]
@@ -135,8 +136,10 @@ class AnalysisSpec:
             object.__setattr__(self, "reference_levels", levels)
         if self.ties not in TIES:
             raise OptionError("unknown ties method", expected=" | ".join(TIES), found=self.ties)
-        if self.permutations < 0:
-            raise OptionError("permutations must be >= 0", found=self.permutations)
+        object.__setattr__(
+            self, "permutations", integer_argument("permutations", self.permutations)
+        )
+        object.__setattr__(self, "seed", seed_argument(self.seed))
 
     def effective_subgroup(self, population_filter: str | None = None) -> str | None:
         """The subgroup analysed: ``subgroup`` and (if ``population``) the signature's filter."""

@@ -316,6 +316,17 @@ def _directory_clinical(root: Path) -> Call:
     return call
 
 
+def _fifo_expression(root: Path) -> Call:
+    """A named pipe where the expression table should be (reading it would block)."""
+    import os
+
+    call = _tables(root)
+    fifo = Path(call.source)
+    fifo.unlink()
+    os.mkfifo(fifo)
+    return call
+
+
 def _limit(**patch: Any) -> Callable[[Path], Call]:
     def build(root: Path) -> Call:
         call = _tables(root)
@@ -547,6 +558,50 @@ ERROR_CASES: list[Case] = [
         ),
         FileFormatError,
         "decompressed file is larger",
+    ),
+    Case(
+        "header with a trailing tab",
+        lambda r: _tables(r, expression=expression_text().replace("\n", "\t\n", 1)),
+        FileFormatError,
+        "header line ends with a trailing tab",
+    ),
+    Case(
+        "comment line inside the expression table",
+        lambda r: _tables(
+            r,
+            expression=expression_text().replace("\n", "\n# exported by a script\n", 1),
+        ),
+        FileFormatError,
+        "comment line ('#') inside the table",
+    ),
+    Case(
+        "logical TRUE/FALSE row in the expression matrix",
+        lambda r: _tables(
+            r,
+            expression=expression_text(
+                values=_with_cells({(2, j): "TRUE" if j % 2 else "FALSE" for j in range(8)})
+            ),
+        ),
+        CohortValidationError,
+        "logical value (TRUE/FALSE) in a numeric table",
+    ),
+    Case(
+        "UTF-16 expression table with BOM",
+        lambda r: _tables(r, expression=expression_text().encode("utf-16")),
+        FileFormatError,
+        "UTF-16 encoded text",
+    ),
+    Case(
+        "UTF-16LE clinical table without BOM",
+        lambda r: _tables(r, clinical=clinical_text().encode("utf-16-le"), defect="clinical"),
+        FileFormatError,
+        "UTF-16 encoded text",
+    ),
+    Case(
+        "expression table is a named pipe",
+        _fifo_expression,
+        FileFormatError,
+        "is a pipe (FIFO), not a regular file",
     ),
     # --- values that break a rule
     Case(
@@ -894,6 +949,30 @@ ERROR_CASES: list[Case] = [
         _valid_with_subgroup("  "),
         UnsafeExpressionError,
         "subgroup expression is empty",
+    ),
+    Case(
+        "subgroup 400-digit integer",
+        _valid_with_subgroup("time > " + "9" * 400),
+        UnsafeExpressionError,
+        "number too large to compare exactly",
+    ),
+    Case(
+        "subgroup negative 400-digit integer",
+        _valid_with_subgroup("time > -" + "9" * 400),
+        UnsafeExpressionError,
+        "number too large to compare exactly",
+    ),
+    Case(
+        "subgroup infinite number",
+        _valid_with_subgroup("time < 1e999"),
+        UnsafeExpressionError,
+        "number is not finite",
+    ),
+    Case(
+        "subgroup quoted number on a numeric column",
+        _valid_with_subgroup("time == '12'"),
+        UnsafeExpressionError,
+        "compares a numeric column with text",
     ),
     Case(
         "subgroup selecting nobody",
