@@ -261,6 +261,21 @@ def _grouped_hr(
     return _hr_row(fit, "high")
 
 
+def _held_out_groups(
+    time: np.ndarray, event: np.ndarray, score: np.ndarray, assignment: np.ndarray, folds: int
+) -> np.ndarray | None:
+    """High/low per patient from the optimal cut of the other folds (None: a fold had none)."""
+    high = np.zeros(time.size, dtype=bool)
+    for fold in range(folds):
+        train = assignment != fold
+        try:
+            cut = maxstat_cutpoint(score[train], time[train], event[train]).cutpoint
+        except SigsurvInputError:  # e.g. a training fold without events
+            return None
+        high[~train] = score[~train] > cut
+    return high
+
+
 def _cross_validated_optimal(
     time: np.ndarray,
     event: np.ndarray,
@@ -275,13 +290,9 @@ def _cross_validated_optimal(
     log_hrs, ses = [], []
     for _ in range(repeats):
         assignment = rng.permutation(np.arange(time.size) % folds)
-        high = np.zeros(time.size, dtype=bool)
-        for fold in range(folds):
-            train = assignment != fold
-            cut = maxstat_cutpoint(score[train], time[train], event[train]).cutpoint
-            high[~train] = score[~train] > cut
-        if high.all() or not high.any():
-            continue
+        high = _held_out_groups(time, event, score, assignment, folds)
+        if high is None or high.all() or not high.any():
+            continue  # a training fold without a usable cut: this repeat is not counted
         row = _grouped_hr(time, event, high, strata)
         if row["log_hr"] is not None:
             log_hrs.append(row["log_hr"])
@@ -348,10 +359,15 @@ def _cut_rows(
         top, bottom = grouping.levels[-1], grouping.levels[0]
         keep = (labels == top) | (labels == bottom)
         s = None if strata is None else strata[keep]
+        try:
+            estimate = _grouped_hr(time[keep], event[keep], labels[keep] == top, s)
+        except SigsurvInputError as error:
+            rows.append({"cut": rule, "hr": None, "note": error.message})
+            continue
         row: dict[str, Any] = {
             "cut": rule,
             "comparison": f"{top} vs {bottom}",
-            **_grouped_hr(time[keep], event[keep], labels[keep] == top, s),
+            **estimate,
             "cut_values": [float(c) for c in grouping.cuts],
             "cuts_by_stratum": cuts or None,
             "note": note,
