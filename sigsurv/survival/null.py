@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv._deprecation import renamed_keyword
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.cox import cox_fit
@@ -193,10 +194,10 @@ def _z_values(
     event: np.ndarray,
     covariates: pd.DataFrame | None,
     strata: np.ndarray | None,
-    standardize_within_strata: bool,
+    standardise_within_strata: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wald z of each score column and whether its fit is usable."""
-    if standardize_within_strata and strata is not None:
+    if standardise_within_strata and strata is not None:
         groups = scores.groupby(strata)
         scores = (scores - groups.transform("mean")) / groups.transform("std")
     if covariates is None and strata is None:
@@ -252,7 +253,8 @@ def random_signature_null(
     bins: tuple[int, int] = (10, 5),
     covariates: pd.DataFrame | None = None,
     strata: Any = None,
-    standardize_within_strata: bool = False,
+    standardise_within_strata: bool = False,
+    standardize_within_strata: bool | None = None,
 ) -> RandomSignatureNull:
     """Compare a signature's survival association with random gene sets of the same size.
 
@@ -282,10 +284,12 @@ def random_signature_null(
         variables or a proliferation score; each Cox model is ``score + covariates``.
     strata
         Stratum per sample (separate baseline hazards), as in the test.
-    standardize_within_strata
+    standardise_within_strata
         z-score every score within each stratum before fitting (as a per-SD HR
         standardised within strata); without strata the z statistic does not depend on
         the scale of the score.
+    standardize_within_strata
+        Deprecated spelling of ``standardise_within_strata`` (warns).
 
     Returns
     -------
@@ -345,7 +349,15 @@ def random_signature_null(
     sets = _draw_sets(genes, signature_rows, weights, labels, n_random, rng)
     observed = {signature.id: {g.symbol: w for g, w in zip(present, weights, strict=True)}}
     scores = score(expression, {**observed, **sets}, method=method, min_coverage=1.0)
-    z, usable = _z_values(scores, time, event, covariates, strata, standardize_within_strata)
+    standardise_within_strata = renamed_keyword(
+        "random_signature_null",
+        "standardize_within_strata",
+        "standardise_within_strata",
+        standardize_within_strata,
+        standardise_within_strata,
+        False,
+    )
+    z, usable = _z_values(scores, time, event, covariates, strata, standardise_within_strata)
     observed_z = float(z[0])
     usable = usable[1:] & np.isfinite(z[1:])
     random_z = z[1:][usable]
