@@ -170,8 +170,8 @@ def test_score_layer_of_anndata() -> None:
     raw = score(adata, signatures, method="zscore")
     doubled = score(adata, signatures, method="zscore", layer="doubled")
     np.testing.assert_allclose(raw.to_numpy(), doubled.to_numpy(), rtol=1e-12)
-    raw_mean = score(adata, signatures, standardize=False)
-    doubled_mean = score(adata, signatures, standardize=False, layer="doubled")
+    raw_mean = score(adata, signatures, standardise=False)
+    doubled_mean = score(adata, signatures, standardise=False, layer="doubled")
     np.testing.assert_allclose(doubled_mean.to_numpy(), 2 * raw_mean.to_numpy(), rtol=1e-12)
 
 

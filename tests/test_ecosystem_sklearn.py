@@ -44,7 +44,7 @@ def _survival_target(cohort: Cohort) -> np.ndarray:
     ("method", "options"),
     [
         ("mean_z", {}),
-        ("mean_z", {"standardize": False}),
+        ("mean_z", {"standardise": False}),
         ("weighted", {}),
         ("zscore", {}),
         ("ssgsea", {}),
@@ -73,7 +73,7 @@ def test_single_gene_standardised_on_training_rows(cohort: Cohort) -> None:
     X = cohort.expression.T
     gene = cohort.genes[3]
     train, test = X.iloc[:80], X.iloc[80:]
-    scorer = SignatureScorer({"g": [gene]}, "single_gene", options={"standardize": True})
+    scorer = SignatureScorer({"g": [gene]}, "single_gene", options={"standardise": True})
     got = scorer.fit(train).transform(test)[:, 0]
     expected = (test[gene] - train[gene].mean()) / train[gene].std(ddof=1)
     np.testing.assert_allclose(got, expected.to_numpy(), rtol=1e-13)
@@ -183,8 +183,8 @@ def test_refusals_are_explicit(cohort: Cohort) -> None:
     signatures = _signatures(cohort)
     with pytest.raises(OptionError, match="does not support gsva"):
         SignatureScorer(signatures, "gsva").fit(X)
-    with pytest.raises(OptionError, match="normalize=True"):
-        SignatureScorer(signatures, "ssgsea", options={"normalize": True}).fit(X)
+    with pytest.raises(OptionError, match="normalise=True"):
+        SignatureScorer(signatures, "ssgsea", options={"normalise": True}).fit(X)
     scorer = SignatureScorer(signatures).fit(X)
     with pytest.raises(CohortValidationError, match="genes SignatureScorer was fitted on"):
         scorer.transform(X.iloc[:, ::-1])

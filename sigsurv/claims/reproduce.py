@@ -552,12 +552,12 @@ def _adjustments(
     cohort: Cohort, analysis: SignatureSurvival, subgroup: str | None
 ) -> tuple[dict[str, Any], np.ndarray | None]:
     """Unadjusted, clinical and proliferation-adjusted per-SD HRs of one test."""
-    from sigsurv.survival.analysis import standardize_within
+    from sigsurv.survival.analysis import standardise_within
 
     survival = analysis.survival
     strata = analysis.strata_values
     values = analysis.scores.to_numpy(float)
-    z = standardize_within(values, strata)
+    z = standardise_within(values, strata)
     clinical = cohort.clinical.loc[survival.samples]
     excluded = _subgroup_columns(subgroup) if subgroup else set()
     frame, names = clinical_covariates(clinical, excluded)
@@ -579,7 +579,7 @@ def _adjustments(
             [PROLIFERATION_SIGNATURE],
         )
         return out, None
-    prolif_z = standardize_within(proliferation, strata)
+    prolif_z = standardise_within(proliferation, strata)
     try:
         out["proliferation"] = adjusted_estimate(
             survival.time,
@@ -620,7 +620,7 @@ def _null_for(
         "seed": options.seed,
         "expected_direction": direction,
         "strata": strata,
-        "standardize_within_strata": strata is not None,
+        "standardise_within_strata": strata is not None,
     }
     # A stratified model needs one Cox fit per set (cox_scan has no strata): fewer sets.
     n_unadjusted = options.null_random if strata is None else options.null_random_adjusted

@@ -27,7 +27,7 @@ from sigsurv.cohorts.build import (
     decode_site_competing,
     type_clinical,
 )
-from sigsurv.cohorts.clinical import standardize_status
+from sigsurv.cohorts.clinical import standardise_status
 from sigsurv.cohorts.copy_number import COPY_NUMBER_GENES, copy_number_columns, read_cna_table
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
 from sigsurv.cohorts.readers import read_lines, read_matrix_file, read_text_table
@@ -343,7 +343,7 @@ def _standard_receptor_columns(clinical: pd.DataFrame, messages: list[str]) -> p
         column = next((c for c in candidates if c in clinical.columns), None)
         if column is None or name in clinical.columns:
             continue
-        status, unknown = standardize_status(clinical[column])
+        status, unknown = standardise_status(clinical[column])
         clinical[name] = status.to_numpy()
         note = f"'{name}' standardised from {column}"
         if unknown:

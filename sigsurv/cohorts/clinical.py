@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sigsurv._deprecation import deprecated_alias
 from sigsurv.errors import CohortValidationError, OptionError, SigsurvWarning
 
 __all__ = [
@@ -25,7 +26,7 @@ __all__ = [
     "decode_times",
     "infer_time_unit",
     "standardise_clinical",
-    "standardize_status",
+    "standardise_status",
     "unit_from_name",
 ]
 
@@ -294,7 +295,7 @@ def check_time_unit(
     return message
 
 
-def standardize_status(values: Sequence[object] | pd.Series) -> tuple[pd.Series, dict[str, int]]:
+def standardise_status(values: Sequence[object] | pd.Series) -> tuple[pd.Series, dict[str, int]]:
     """Map receptor-status spellings to ``positive`` / ``negative`` / missing.
 
     Returns the standardised series (categorical) and a count of values that became
@@ -303,7 +304,7 @@ def standardize_status(values: Sequence[object] | pd.Series) -> tuple[pd.Series,
 
     Examples
     --------
-    >>> status, unknown = standardize_status(["Positve", "neg", "+", "Equivocal", None])
+    >>> status, unknown = standardise_status(["Positve", "neg", "+", "Equivocal", None])
     >>> status.tolist(), unknown
     (['positive', 'negative', 'positive', nan, nan], {'Equivocal': 1})
     """
@@ -410,6 +411,9 @@ _NO = {"no", "n", "0", "false", "untreated", "not treated"}
 _ROMAN = {"i": 1.0, "ii": 2.0, "iii": 3.0}
 
 
+standardize_status = deprecated_alias(standardise_status, "standardize_status")
+
+
 def _key(name: object) -> str:
     return re.sub(r"[\s.]+", "_", str(name).strip().lower())
 
@@ -441,7 +445,7 @@ def _decode_node(value: str) -> str | None:
     try:
         count = float(lowered)
     except ValueError:
-        status, _ = standardize_status([value])
+        status, _ = standardise_status([value])
         return None if pd.isna(status.iloc[0]) else str(status.iloc[0])
     return "positive" if count >= 1 else "negative"
 
@@ -459,7 +463,7 @@ def _decode_yes_no(value: str) -> str | None:
 
 
 def _decode_status(value: str) -> str | None:
-    status, _ = standardize_status([value])
+    status, _ = standardise_status([value])
     return None if pd.isna(status.iloc[0]) else str(status.iloc[0])
 
 

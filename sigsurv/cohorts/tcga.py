@@ -31,7 +31,7 @@ from sigsurv.cohorts.build import (
     decode_site_competing,
     type_clinical,
 )
-from sigsurv.cohorts.clinical import standardize_status
+from sigsurv.cohorts.clinical import standardise_status
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
 from sigsurv.cohorts.readers import read_bytes_head, read_text_table
 from sigsurv.cohorts.tables import read_expression_table, sha256_of
@@ -292,7 +292,7 @@ def _receptor_status(frame: pd.DataFrame, messages: list[str]) -> pd.DataFrame:
         for name, field in _GDC_STATUS.items():
             column = prefix + field
             if column in frame.columns and name not in frame.columns:
-                status, unknown = standardize_status(frame[column])
+                status, unknown = standardise_status(frame[column])
                 frame[name] = status.to_numpy()
                 messages.append(
                     f"'{name}' standardised from {column}"
@@ -443,9 +443,9 @@ def _bone_relapse_competing(
 
 
 def _her2_status(frame: pd.DataFrame, ihc_column: str, fish_column: str) -> np.ndarray:
-    ihc, _ = standardize_status(frame[ihc_column])
+    ihc, _ = standardise_status(frame[ihc_column])
     if fish_column in frame.columns:
-        fish, _ = standardize_status(frame[fish_column])
+        fish, _ = standardise_status(frame[fish_column])
     else:
         fish = pd.Series(pd.Categorical([np.nan] * len(frame)), index=frame.index)
     out: list[str | float] = []

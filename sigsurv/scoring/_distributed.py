@@ -4,13 +4,13 @@ Dask schedules everything; this module only cuts the work the way each method al
 so that scores are identical to the in-memory backend whatever the chunk sizes and the
 number of workers:
 
-* **samples** (ssgsea, singscore, single_gene without ``standardize``, and any
+* **samples** (ssgsea, singscore, single_gene without ``standardise``, and any
   registered method whose scores depend neither on other samples nor on other
   signatures): the matrix is split into chunks of ``chunk_size`` samples, each scored
   on its own. For ssgsea the chunks return raw enrichment scores and tie counts: the
-  ``normalize=True`` range and the tie warning are computed over the whole cohort.
+  ``normalise=True`` range and the tie warning are computed over the whole cohort.
 * **signatures** (mean_z, weighted, zscore, plage, single_gene with
-  ``standardize``): each signature is one task on its genes' rows over the whole
+  ``standardise``): each signature is one task on its genes' rows over the whole
   cohort (these methods standardise each gene across samples and use nothing else).
 * **gsva**, in two passes: the kernel CDF statistic per chunk of ``gene_chunk_size``
   genes (it needs each gene's whole cohort), then, rechunked by Dask to chunks of
@@ -68,7 +68,7 @@ def partition_of(method: ScoringMethod, options: dict[str, Any]) -> str:
     if method.name == "ssgsea":
         return "ssgsea"
     if method.name in _BY_SIGNATURE or (
-        method.name == "single_gene" and options.get("standardize")
+        method.name == "single_gene" and options.get("standardise")
     ):
         return "signatures"
     if not method.depends_on_samples and method.depends_on_sets == "no":
@@ -250,7 +250,7 @@ def _ssgsea(
     results = compute_in_order(client, [task(b, parts, chunk_options) for b in blocks], progress)
     raw = np.vstack([r[0] for r in results])
     warn_heavy_ties(sum(r[1] for r in results), raw.shape[0] * union_size(parts), ties)
-    return finish_ssgsea(raw, where, normalize=bool(options["normalize"]))
+    return finish_ssgsea(raw, where, normalise=bool(options["normalise"]))
 
 
 def _gsva(

@@ -137,7 +137,7 @@ def score(
         convention; see :func:`~sigsurv.scoring._input.store_in_anndata`).
     **options
         Method options (see ``list_methods()["options"]``), e.g. ``alpha``,
-        ``normalize`` and ``ties`` for ``ssgsea``; unknown names are refused.
+        ``normalise`` and ``ties`` for ``ssgsea``; unknown names are refused.
 
     Returns
     -------

@@ -18,7 +18,7 @@ depends on the other samples but never on the other signatures scored.
   genes); then (|v . mean_z| <= 1e-9 sqrt(n)) the first signed gene, in signature
   order, that correlates with it decides the sign.
 * ``single_gene``: the expression of the signature's only gene (times its direction),
-  raw by default or z-scored with ``standardize=True``.
+  raw by default or z-scored with ``standardise=True``.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from sigsurv._deprecation import deprecated_alias, renamed_keyword
 from sigsurv.errors import AnalysisError, SignatureError, SigsurvInputError, SigsurvWarning
 from sigsurv.scoring._input import GeneSet
 from sigsurv.scoring._ranks import Progress
@@ -38,7 +39,7 @@ __all__ = [
     "mean_z_scores",
     "plage_scores",
     "single_gene_scores",
-    "standardize_rows",
+    "standardise_rows",
     "weighted_scores",
     "zscore_scores",
 ]
@@ -59,7 +60,7 @@ Reference = tuple[np.ndarray, np.ndarray]
 def gene_reference(values: np.ndarray) -> Reference:
     """Per-row mean and sd (denominator n - 1) across columns: what z-scores use.
 
-    The same arithmetic as :func:`standardize_rows`, so standardising with
+    The same arithmetic as :func:`standardise_rows`, so standardising with
     ``reference=gene_reference(values)`` is bit-identical to standardising in place.
 
     Examples
@@ -82,7 +83,7 @@ def _rows(reference: Reference | None, index: np.ndarray) -> Reference | None:
     return None if reference is None else (reference[0][index], reference[1][index])
 
 
-def standardize_rows(
+def standardise_rows(
     values: np.ndarray, gs: GeneSet | None = None, *, reference: Reference | None = None
 ) -> np.ndarray:
     """Z-score rows across columns (sd with denominator n - 1, as R's ``scale``).
@@ -94,10 +95,10 @@ def standardize_rows(
 
     Examples
     --------
-    >>> standardize_rows(np.array([[1.0, 2.0, 3.0]])).tolist()
+    >>> standardise_rows(np.array([[1.0, 2.0, 3.0]])).tolist()
     [[-1.0, 0.0, 1.0]]
     >>> ref = (np.array([0.0]), np.array([2.0]))
-    >>> standardize_rows(np.array([[1.0, 4.0]]), reference=ref).tolist()
+    >>> standardise_rows(np.array([[1.0, 4.0]]), reference=ref).tolist()
     [[0.5, 2.0]]
     """
     if reference is None:
@@ -117,9 +118,12 @@ def standardize_rows(
     return centred / sd
 
 
+standardize_rows = deprecated_alias(standardise_rows, "standardize_rows")
+
+
 def _signed_z(values: np.ndarray, gs: GeneSet, reference: Reference | None = None) -> np.ndarray:
     """Direction-signed z-scores of a signature's genes (k x samples)."""
-    z = standardize_rows(values[gs.index], gs, reference=_rows(reference, gs.index))
+    z = standardise_rows(values[gs.index], gs, reference=_rows(reference, gs.index))
     return z * gs.direction[:, None]
 
 
@@ -137,13 +141,15 @@ def mean_z_scores(
     sets: list[GeneSet],
     *,
     progress: Progress = None,
-    standardize: bool = True,
+    standardise: bool = True,
     reference: Reference | None = None,
+    standardize: bool | None = None,
 ) -> np.ndarray:
     """Mean of direction-signed per-gene z-scores (samples x signatures).
 
-    ``standardize=False`` averages the signed raw expression instead. ``reference``:
-    per-row ``(mean, sd)`` to standardise with (see :func:`standardize_rows`).
+    ``standardise=False`` averages the signed raw expression instead. ``reference``:
+    per-row ``(mean, sd)`` to standardise with (see :func:`standardise_rows`).
+    ``standardize`` is the deprecated spelling of ``standardise`` (warns).
 
     Examples
     --------
@@ -152,12 +158,18 @@ def mean_z_scores(
     >>> mean_z_scores(x, [gs]).ravel().tolist()
     [-1.0, 0.0, 1.0]
     """
-    standardize = _check_bool("mean_z", "standardize", standardize)
+    standardise = _check_bool(
+        "mean_z",
+        "standardise",
+        renamed_keyword(
+            "mean_z_scores", "standardize", "standardise", standardize, standardise, True
+        ),
+    )
 
     def one(gs: GeneSet) -> np.ndarray:
         rows = (
             _signed_z(values, gs, reference)
-            if standardize
+            if standardise
             else values[gs.index] * gs.direction[:, None]
         )
         return rows.mean(axis=0)
@@ -170,15 +182,17 @@ def weighted_scores(
     sets: list[GeneSet],
     *,
     progress: Progress = None,
-    standardize: bool = True,
+    standardise: bool = True,
     reference: Reference | None = None,
+    standardize: bool | None = None,
 ) -> np.ndarray:
     """genefu ``sig.score`` (``signed=FALSE``) on z-scores (samples x signatures).
 
     ``(k_up/k) * weighted mean of UP z-scores - (k_dn/k) * weighted mean of DN
-    z-scores``, weights = the genes' absolute weights. ``standardize=False`` uses the
+    z-scores``, weights = the genes' absolute weights. ``standardise=False`` uses the
     raw expression, as ``sig.score`` does on whatever matrix it is given.
-    ``reference``: per-row ``(mean, sd)`` to standardise with.
+    ``reference``: per-row ``(mean, sd)`` to standardise with. ``standardize`` is the
+    deprecated spelling of ``standardise`` (warns).
 
     Examples
     --------
@@ -187,12 +201,18 @@ def weighted_scores(
     >>> np.round(weighted_scores(x, [gs]).ravel(), 6).tolist()
     [-1.0, 0.166667, 0.833333]
     """
-    standardize = _check_bool("weighted", "standardize", standardize)
+    standardise = _check_bool(
+        "weighted",
+        "standardise",
+        renamed_keyword(
+            "weighted_scores", "standardize", "standardise", standardize, standardise, True
+        ),
+    )
 
     def one(gs: GeneSet) -> np.ndarray:
         rows = (
-            standardize_rows(values[gs.index], gs, reference=_rows(reference, gs.index))
-            if standardize
+            standardise_rows(values[gs.index], gs, reference=_rows(reference, gs.index))
+            if standardise
             else values[gs.index]
         )
         k = gs.k
@@ -293,12 +313,14 @@ def single_gene_scores(
     sets: list[GeneSet],
     *,
     progress: Progress = None,
-    standardize: bool = False,
+    standardise: bool = False,
     reference: Reference | None = None,
+    standardize: bool | None = None,
 ) -> np.ndarray:
     """Expression of a one-gene signature (times its direction), raw or z-scored.
 
     ``reference``: per-row ``(mean, sd)`` to standardise with.
+    ``standardize`` is the deprecated spelling of ``standardise`` (warns).
 
     A signature with more than one gene raises
     :class:`~sigsurv.errors.SignatureError`.
@@ -310,7 +332,13 @@ def single_gene_scores(
     >>> single_gene_scores(x, [gs]).ravel().tolist()
     [1.0, 2.0, 3.0]
     """
-    standardize = _check_bool("single_gene", "standardize", standardize)
+    standardise = _check_bool(
+        "single_gene",
+        "standardise",
+        renamed_keyword(
+            "single_gene_scores", "standardize", "standardise", standardize, standardise, False
+        ),
+    )
 
     def one(gs: GeneSet) -> np.ndarray:
         if gs.k + len(gs.missing) != 1:
@@ -320,8 +348,8 @@ def single_gene_scores(
                 hint="use mean_z, ssgsea, ... for multi-gene signatures",
             )
         rows = (
-            standardize_rows(values[gs.index], gs, reference=_rows(reference, gs.index))
-            if standardize
+            standardise_rows(values[gs.index], gs, reference=_rows(reference, gs.index))
+            if standardise
             else values[gs.index]
         )
         return rows[0] * gs.direction[0]

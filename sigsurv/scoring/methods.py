@@ -30,7 +30,7 @@ register_method(
         supports_weights=False,
         depends_on_samples=True,
         depends_on_sets="no",
-        options={"standardize": True},
+        options={"standardise": True},
         signed_rule="direction -1 genes enter with a minus sign",
     )
 )
@@ -44,7 +44,7 @@ register_method(
         supports_weights=True,
         depends_on_samples=True,
         depends_on_sets="no",
-        options={"standardize": True},
+        options={"standardise": True},
         signed_rule="(k_up/k) * wmean(UP) - (k_dn/k) * wmean(DN)",
     )
 )
@@ -85,8 +85,8 @@ register_method(
         supports_signed=True,
         supports_weights=False,
         depends_on_samples=False,
-        depends_on_sets="with normalize=True",
-        options={"alpha": 0.25, "normalize": False, "ties": "average", **_BLOCKS},
+        depends_on_sets="with normalise=True",
+        options={"alpha": 0.25, "normalise": False, "ties": "average", **_BLOCKS},
         signed_rule="ES(UP) - ES(DN)",
     )
 )
@@ -128,13 +128,13 @@ register_method(
     ScoringMethod(
         name="single_gene",
         func=single_gene_scores,
-        description="expression of a one-gene signature (raw, or z-scored with standardize)",
+        description="expression of a one-gene signature (raw, or z-scored with standardise)",
         reference="the gene's own expression, e.g. RPS6KA5",
         supports_signed=True,
         supports_weights=False,
         depends_on_samples=False,
         depends_on_sets="no",
-        options={"standardize": False},
+        options={"standardise": False},
         signed_rule="direction -1 negates the expression",
     )
 )

@@ -9,6 +9,7 @@ the other signatures scored in the same call, and its options with their default
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -19,6 +20,12 @@ import pandas as pd
 from sigsurv.errors import SigsurvInputError
 
 __all__ = ["METHODS", "ScoringMethod", "get_method", "list_methods", "register_method"]
+
+# American option names kept for one release (issue 17: one British spelling);
+# old name -> new name, accepted with a DeprecationWarning
+DEPRECATED_OPTION_NAMES: MappingProxyType[str, str] = MappingProxyType(
+    {"normalize": "normalise", "standardize": "standardise"}
+)
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,7 @@ class ScoringMethod:
     depends_on_samples
         True if a sample's score changes when other samples are added or removed.
     depends_on_sets
-        ``"no"``, ``"yes"`` or a condition (``"with normalize=True"``).
+        ``"no"``, ``"yes"`` or a condition (``"with normalise=True"``).
     options
         Option names and their defaults.
     signed_rule
@@ -68,11 +75,15 @@ class ScoringMethod:
     def resolve_options(self, given: dict[str, Any]) -> dict[str, Any]:
         """Merge user options with the defaults, refusing unknown names.
 
+        A deprecated American option name (``normalize``, ``standardize``) is mapped to
+        its British replacement with a :class:`DeprecationWarning`.
+
         Examples
         --------
         >>> get_method("ssgsea").resolve_options({"alpha": 0.5})["alpha"]
         0.5
         """
+        given = self._rename_deprecated(given)
         unknown = sorted(set(given) - set(self.options))
         if unknown:
             raise SigsurvInputError(
@@ -81,6 +92,26 @@ class ScoringMethod:
                 found=", ".join(unknown),
             )
         return {**self.options, **given}
+
+    def _rename_deprecated(self, given: dict[str, Any]) -> dict[str, Any]:
+        renamed = dict(given)
+        for old, new in DEPRECATED_OPTION_NAMES.items():
+            if old not in renamed or new not in self.options:
+                continue
+            if new in renamed:
+                raise SigsurvInputError(
+                    f"method {self.name}: option {old!r} is the deprecated spelling of {new!r};"
+                    " give only one",
+                    expected=new,
+                    found=f"{old}, {new}",
+                )
+            warnings.warn(
+                f"scoring option {old!r} is deprecated; use {new!r}",
+                DeprecationWarning,
+                stacklevel=4,
+            )
+            renamed[new] = renamed.pop(old)
+        return renamed
 
 
 _REGISTRY: dict[str, ScoringMethod] = {}

@@ -26,7 +26,7 @@ Tied expression values (``ties`` option)
     Genes with constant expression are kept (GSVA removes them for every
     method except ssGSEA).
 
-``normalize=True`` divides every score by the range (max - min) of **all** raw
+``normalise=True`` divides every score by the range (max - min) of **all** raw
 enrichment scores of the call, every signature part and sample, as GSVA's
 ``ssgsea.norm=TRUE`` does; scores then depend on the other samples and signatures
 scored together. Signed signatures score ``ES(UP) - ES(DN)`` (each half scored as its
@@ -39,6 +39,7 @@ import warnings
 
 import numpy as np
 
+from sigsurv._deprecation import renamed_keyword
 from sigsurv.errors import AnalysisError, SigsurvWarning
 from sigsurv.scoring._common import (
     TIES,
@@ -220,22 +221,22 @@ def finish_ssgsea(
     raw: np.ndarray,
     where: list[tuple[int | None, int | None]],
     *,
-    normalize: bool,
+    normalise: bool,
 ) -> np.ndarray:
-    """Normalise raw part scores (``normalize=True``) and combine them as UP - DN.
+    """Normalise raw part scores (``normalise=True``) and combine them as UP - DN.
 
     Examples
     --------
-    >>> finish_ssgsea(np.array([[2.0, 1.0], [0.0, 1.0]]), [(0, 1)], normalize=True).tolist()
+    >>> finish_ssgsea(np.array([[2.0, 1.0], [0.0, 1.0]]), [(0, 1)], normalise=True).tolist()
     [[0.5], [-0.5]]
     """
-    if normalize:
+    if normalise:
         spread = float(raw.max() - raw.min())
         if not spread > 0:
             raise AnalysisError(
-                "ssgsea: normalize=True needs raw scores that vary across the call",
+                "ssgsea: normalise=True needs raw scores that vary across the call",
                 found=f"range {spread}",
-                hint="score more samples or use normalize=False",
+                hint="score more samples or use normalise=False",
             )
         raw = raw / spread
     return combine_parts(raw, where)
@@ -247,15 +248,17 @@ def ssgsea_scores(
     *,
     progress: Progress = None,
     alpha: float = 0.25,
-    normalize: bool = False,
+    normalise: bool = False,
     ties: str = "average",
     block_size: int = 128,
     threads: int | None = None,
     engine: str = "auto",
+    normalize: bool | None = None,
 ) -> np.ndarray:
     """ssGSEA scores of signatures (samples x signatures); signed ones as UP - DN.
 
     See the module docstring for the conventions. Prefer :func:`sigsurv.scoring.score`.
+    ``normalize`` is the deprecated spelling of ``normalise`` (warns).
 
     Examples
     --------
@@ -267,8 +270,11 @@ def ssgsea_scores(
     """
     alpha = check_number("ssgsea", "alpha", alpha)
     ties = check_choice("ssgsea", "ties", ties, TIES)
-    if not isinstance(normalize, (bool, np.bool_)):
-        raise AnalysisError("ssgsea: option normalize must be True or False", found=normalize)
+    normalise = renamed_keyword(
+        "ssgsea_scores", "normalize", "normalise", normalize, normalise, False
+    )
+    if not isinstance(normalise, (bool, np.bool_)):
+        raise AnalysisError("ssgsea: option normalise must be True or False", found=normalise)
     block_size = check_positive_int("block_size", block_size)
     threads = resolve_threads(threads)
     engine = check_engine("ssgsea", engine)
@@ -285,7 +291,7 @@ def ssgsea_scores(
         progress=progress,
     )
     warn_heavy_ties(tied, raw.shape[0] * union_size(parts), ties)
-    return finish_ssgsea(raw, where, normalize=bool(normalize))
+    return finish_ssgsea(raw, where, normalise=bool(normalise))
 
 
 def union_size(parts: list[np.ndarray]) -> int:

@@ -7,17 +7,17 @@ passed to :meth:`~SignatureScorer.fit` only, and :meth:`~SignatureScorer.transfo
 scores any new samples with those learned parameters:
 
 * ``mean_z``, ``weighted``, ``zscore`` (and ``single_gene`` with
-  ``standardize=True``): the per-gene mean and standard deviation (denominator
-  n - 1, as :func:`~sigsurv.scoring.linear.standardize_rows`) of the training rows;
+  ``standardise=True``): the per-gene mean and standard deviation (denominator
+  n - 1, as :func:`~sigsurv.scoring.linear.standardise_rows`) of the training rows;
 * ``plage``: the training rows' first left singular vector (the genes' loadings,
   oriented as :func:`~sigsurv.scoring.linear.plage_scores` orients the scores) and
   singular value; new samples are projected on it, ``v = z' u / s``, which gives the
   training rows exactly their PLAGE scores;
-* ``ssgsea`` (without ``normalize``), ``singscore`` and raw ``single_gene``: nothing,
+* ``ssgsea`` (without ``normalise``), ``singscore`` and raw ``single_gene``: nothing,
   each sample is scored from its own ranks or values;
 * ``gsva`` is refused: its per-gene kernel CDF is estimated from the samples being
   scored, and an out-of-sample GSVA (kernel reference learned on training rows) is
-  not implemented. ``ssgsea`` with ``normalize=True`` is refused too (its range is
+  not implemented. ``ssgsea`` with ``normalise=True`` is refused too (its range is
   taken over all samples scored together).
 
 The formulas are those of :mod:`sigsurv.scoring.linear`, :mod:`~sigsurv.scoring.ssgsea`
@@ -45,7 +45,7 @@ from sigsurv.scoring._input import (
 from sigsurv.scoring.linear import (
     gene_reference,
     plage_scores,
-    standardize_rows,
+    standardise_rows,
     warn_ignored_weights,
 )
 from sigsurv.scoring.registry import get_method
@@ -225,7 +225,7 @@ class SignatureScorer(TransformerMixin, BaseEstimator):
     def _signed_z(self, values: np.ndarray, gs: Any) -> np.ndarray:
         assert self.mean_ is not None and self.scale_ is not None
         reference = (self.mean_[gs.index], self.scale_[gs.index])
-        z = standardize_rows(values[gs.index], gs, reference=reference)
+        z = standardise_rows(values[gs.index], gs, reference=reference)
         return z * gs.direction[:, None]
 
     def _values(self, X: Any) -> np.ndarray:
@@ -265,10 +265,10 @@ def _refuse_sample_dependent(method: str, options: dict[str, Any]) -> None:
             found=method,
             hint="use ssgsea or singscore for a rank-based score, or zscore / plage",
         )
-    if method == "ssgsea" and options.get("normalize"):
+    if method == "ssgsea" and options.get("normalise"):
         raise OptionError(
-            "SignatureScorer does not support ssgsea with normalize=True: the range is "
+            "SignatureScorer does not support ssgsea with normalise=True: the range is "
             "taken over all samples scored together",
-            found="normalize=True",
-            hint="use normalize=False (the default)",
+            found="normalise=True",
+            hint="use normalise=False (the default)",
         )

@@ -25,7 +25,12 @@ from sigsurv.survival.concordance import (
     time_dependent_auc,
     uno_c,
 )
-from sigsurv.survival.cox import CoxResult, cox_fit, standardize
+from sigsurv.survival.cox import (
+    CoxResult,
+    cox_fit,
+    standardise,
+    standardize,  # noqa: F401  (deprecated alias, not in __all__)
+)
 from sigsurv.survival.cox_scan import cox_scan
 from sigsurv.survival.cutpoints import Grouping, MaxstatResult, group_by_cut, maxstat_cutpoint
 from sigsurv.survival.d_index import DIndexResult, blom_scores, d_index
@@ -99,7 +104,7 @@ __all__ = [
     "prepare_survival",
     "random_signature_null",
     "rmst",
-    "standardize",
+    "standardise",
     "time_dependent_auc",
     "two_by_two",
     "uno_c",

@@ -30,11 +30,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv._deprecation import deprecated_alias
 from sigsurv.cohorts.model import Cohort, _is_anndata
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.concordance import ConcordanceResult, concordance_index
-from sigsurv.survival.cox import CoxResult, cox_fit, standardize
+from sigsurv.survival.cox import CoxResult, cox_fit, standardise
 from sigsurv.survival.cutpoints import Grouping, group_by_cut
 from sigsurv.survival.endpoints import SurvivalData, prepare_survival
 from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
@@ -54,7 +55,7 @@ __all__ = [
     "analyse_signature",
     "group_within_strata",
     "parse_cut",
-    "standardize_within",
+    "standardise_within",
 ]
 
 DEFINITIONS: dict[str, str] = {
@@ -363,17 +364,17 @@ def _strata_values(clinical: pd.DataFrame, strata: str | None) -> np.ndarray | N
 _QUANTILE_RULES = ("median", "tertile", "quartile", "top_tertile", "top_quartile")
 
 
-def standardize_within(values: np.ndarray, strata_values: np.ndarray | None) -> np.ndarray:
+def standardise_within(values: np.ndarray, strata_values: np.ndarray | None) -> np.ndarray:
     """z-score over all patients, or within each stratum when strata are given.
 
     Examples
     --------
-    >>> standardize_within(np.array([1.0, 2.0, 3.0, 11.0, 12.0, 13.0]),
+    >>> standardise_within(np.array([1.0, 2.0, 3.0, 11.0, 12.0, 13.0]),
     ...                    np.array(list("aaabbb"))).tolist()
     [-1.0, 0.0, 1.0, -1.0, 0.0, 1.0]
     """
     if strata_values is None:
-        return standardize(values)
+        return standardise(values)
     out = np.empty(values.size)
     for level in np.unique(strata_values):
         rows = strata_values == level
@@ -383,8 +384,11 @@ def standardize_within(values: np.ndarray, strata_values: np.ndarray | None) -> 
                 "constant score)",
                 found=str(level),
             )
-        out[rows] = standardize(values[rows])
+        out[rows] = standardise(values[rows])
     return out
+
+
+standardize_within = deprecated_alias(standardise_within, "standardize_within")
 
 
 def group_within_strata(
@@ -456,7 +460,7 @@ def _multivariable(
     design = pd.concat(
         [
             pd.DataFrame(
-                {"score_per_sd": standardize_within(values, strata_values)}, index=frame.index
+                {"score_per_sd": standardise_within(values, strata_values)}, index=frame.index
             ),
             frame,
         ],
@@ -533,7 +537,7 @@ def _analyse(
         strata=strata_values,
         reference_levels={"group": grouping.levels[0]},
     )
-    per_sd = pd.DataFrame({"score_per_sd": standardize_within(values, strata_values)})
+    per_sd = pd.DataFrame({"score_per_sd": standardise_within(values, strata_values)})
     cox_continuous = cox_fit(time, event, per_sd, ties=spec.ties, strata=strata_values)
     # C of the linear predictor (coef x score), as coxph reports it: >= 0.5 when the fitted
     # direction discriminates, whichever way the score points.

@@ -36,7 +36,7 @@ from sigsurv.survival.competing import (
     cumulative_incidence,
     fine_gray,
 )
-from sigsurv.survival.cox import CoxResult, standardize
+from sigsurv.survival.cox import CoxResult, standardise
 from sigsurv.survival.cutpoints import group_by_cut
 from sigsurv.survival.spec import combine_subgroups
 
@@ -330,7 +330,7 @@ def analyse_competing_risks(
     group_frame = pd.DataFrame(
         {"group": pd.Categorical(np.asarray(grouping.labels, dtype=object), categories=levels)}
     )
-    per_sd = pd.DataFrame({"score_per_sd": standardize(values)})
+    per_sd = pd.DataFrame({"score_per_sd": standardise(values)})
     reference = {"group": levels[0]}
     notes: list[str] = []
     if strata is not None:

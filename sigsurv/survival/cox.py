@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._deprecation import deprecated_alias
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._design import Design, build_design
 from sigsurv.survival._linalg import TOLER_CHOL, cholesky2, chsolve2
@@ -53,14 +54,14 @@ from sigsurv.survival._validate import (
 from sigsurv.survival.concordance import ConcordanceResult, _harrell
 from sigsurv.survival.zph import ZphInputs, ph_test
 
-__all__ = ["MIN_EVENTS", "TOLER_CHOL", "CoxResult", "cox_fit", "standardize"]
+__all__ = ["MIN_EVENTS", "TOLER_CHOL", "CoxResult", "cox_fit", "standardise"]
 
 
-def standardize(x: Any) -> np.ndarray:
+def standardise(x: Any) -> np.ndarray:
     """Z-score a vector with the sample standard deviation (``ddof=1``, R's ``sd``).
 
     The hazard ratio *per standard deviation* of a score is the hazard ratio
-    of ``standardize(score)``.
+    of ``standardise(score)``.
 
     Parameters
     ----------
@@ -79,28 +80,31 @@ def standardize(x: Any) -> np.ndarray:
 
     Examples
     --------
-    >>> standardize([1.0, 2.0, 3.0]).tolist()
+    >>> standardise([1.0, 2.0, 3.0]).tolist()
     [-1.0, 0.0, 1.0]
     """
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim != 1 or arr.size < 2:
         raise SigsurvInputError(
-            "standardize needs a 1-D vector of at least 2 values",
+            "standardise needs a 1-D vector of at least 2 values",
             expected="1-D array",
             found=f"shape {arr.shape}",
         )
     if not np.isfinite(arr).all():
         raise SigsurvInputError(
-            "cannot standardize missing or infinite values", expected="finite", found="NA/inf"
+            "cannot standardise missing or infinite values", expected="finite", found="NA/inf"
         )
     sd = arr.std(ddof=1)
     if sd == 0:
         raise AnalysisError(
-            "cannot standardize a constant vector",
+            "cannot standardise a constant vector",
             expected="varying values",
             found=f"all {arr[0]:g}",
         )
     return (arr - arr.mean()) / sd
+
+
+standardize = deprecated_alias(standardise, "standardize")
 
 
 # --------------------------------------------------------------------------------------

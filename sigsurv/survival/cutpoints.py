@@ -121,7 +121,7 @@ class MaxstatResult:
     cutpoint
         The chosen cut (low = score <= cutpoint).
     statistic
-        The maximal standardized log-rank statistic M.
+        The maximal standardised log-rank statistic M.
     p_lau92, p_lau94
         Lausen–Schumacher 1992 and Lausen et al. 1994 p-values (Lau94 is an upper
         bound and may exceed 1, as in R).
@@ -215,7 +215,7 @@ class MaxstatResult:
         }
 
 
-def _standardized(
+def _standardised(
     cums: np.ndarray, m: np.ndarray, n: int, total: float, total_sq: float
 ) -> np.ndarray:
     """|S_m - m/N sum a| / sqrt(m (N - m) / (N^2 (N - 1)) (N sum a^2 - (sum a)^2))."""
@@ -244,7 +244,7 @@ def _permutation_p(
     while done < n_permutations:
         size = min(_PERMUTATION_BLOCK, n_permutations - done)
         perm = rng.permuted(np.broadcast_to(a_sorted, (size, n)), axis=1)
-        perm_stat = _standardized(np.cumsum(perm, axis=1)[:, m - 1], m, n, total, total_sq)
+        perm_stat = _standardised(np.cumsum(perm, axis=1)[:, m - 1], m, n, total, total_sq)
         # tolerance: permutations reproducing the observed split must count as ties
         exceed += int((perm_stat.max(axis=1) >= statistic * (1 - 1e-12)).sum())
         done += size
@@ -267,7 +267,7 @@ def maxstat_cutpoint(
     maxprop)``: log-rank scores :func:`logrank_scores`; candidate cuts are the distinct
     score values whose count of samples <= cut, m, satisfies
     ``max(1, floor(minprop N)) <= m <= floor(maxprop N)``; the statistic of a cut is
-    the standardized sum of the scores of the low group; the cut is the smallest
+    the standardised sum of the scores of the low group; the cut is the smallest
     value attaining the maximum. Adjusted p-values: Lau92, Lau94 (both as R) and, if
     ``n_permutations > 0``, a permutation p with a seeded generator.
 
@@ -352,7 +352,7 @@ def maxstat_cutpoint(
     if not n * total_sq - total**2 > 0:
         raise AnalysisError("the log-rank scores do not vary (all events tied); no cut-point")
     cums = np.cumsum(a_sorted)[m - 1]
-    curve_stat = _standardized(cums, m, n, total, total_sq)
+    curve_stat = _standardised(cums, m, n, total, total_sq)
     best = int(np.argmax(curve_stat))  # first maximum = smallest cut
     statistic = float(curve_stat[best])
     cut = float(xs[m[best] - 1])

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv._deprecation import renamed_keyword
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.cox import cox_fit
@@ -193,10 +194,10 @@ def _z_values(
     event: np.ndarray,
     covariates: pd.DataFrame | None,
     strata: np.ndarray | None,
-    standardize_within_strata: bool,
+    standardise_within_strata: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wald z of each score column and whether its fit is usable."""
-    if standardize_within_strata and strata is not None:
+    if standardise_within_strata and strata is not None:
         groups = scores.groupby(strata)
         scores = (scores - groups.transform("mean")) / groups.transform("std")
     if covariates is None and strata is None:
@@ -292,7 +293,8 @@ def random_signature_null(
     bins: tuple[int, int] = (10, 5),
     covariates: pd.DataFrame | None = None,
     strata: Any = None,
-    standardize_within_strata: bool = False,
+    standardise_within_strata: bool = False,
+    standardize_within_strata: bool | None = None,
     backend: str = "memory",
     scheduler: Any = None,
     chunk_size: int = 100,
@@ -325,7 +327,7 @@ def random_signature_null(
         variables or a proliferation score; each Cox model is ``score + covariates``.
     strata
         Stratum per sample (separate baseline hazards), as in the test.
-    standardize_within_strata
+    standardise_within_strata
         z-score every score within each stratum before fitting (as a per-SD HR
         standardised within strata); without strata the z statistic does not depend on
         the scale of the score.
@@ -338,6 +340,8 @@ def random_signature_null(
         None for a local cluster on 127.0.0.1 (one single-threaded worker per core).
     chunk_size
         Sets per Dask task.
+    standardize_within_strata
+        Deprecated spelling of ``standardise_within_strata`` (warns).
 
     Returns
     -------
@@ -396,7 +400,15 @@ def random_signature_null(
     rng = np.random.default_rng(seed)
     sets = _draw_sets(genes, signature_rows, weights, labels, n_random, rng)
     observed = {signature.id: {g.symbol: w for g, w in zip(present, weights, strict=True)}}
-    adjustment = (time, event, covariates, strata, standardize_within_strata)
+    standardise_within_strata = renamed_keyword(
+        "random_signature_null",
+        "standardize_within_strata",
+        "standardise_within_strata",
+        standardize_within_strata,
+        standardise_within_strata,
+        False,
+    )
+    adjustment = (time, event, covariates, strata, standardise_within_strata)
     if backend == "dask":
         z, usable = _z_on_dask(
             expression, {**observed, **sets}, method, adjustment, chunk_size, scheduler

@@ -57,8 +57,8 @@ def test_registry_lists_every_method_with_metadata():
     ):
         assert column in table.columns
     assert table.loc["ssgsea", "options"]["alpha"] == 0.25
-    assert table.loc["ssgsea", "options"]["normalize"] is False
-    assert table.loc["ssgsea", "depends_on_sets"] == "with normalize=True"
+    assert table.loc["ssgsea", "options"]["normalise"] is False
+    assert table.loc["ssgsea", "depends_on_sets"] == "with normalise=True"
     assert bool(table.loc["weighted", "supports_weights"])
     assert not bool(table.loc["singscore", "depends_on_samples"])
     assert bool(table.loc["gsva", "depends_on_samples"])
@@ -178,8 +178,8 @@ def test_option_errors(expression):
         score(expression, sets, "ssgsea", alpha=-1)
     with pytest.raises(SigsurvInputError, match="threads"):
         score(expression, sets, "ssgsea", threads=0)
-    with pytest.raises(SigsurvInputError, match="standardize"):
-        score(expression, sets, "mean_z", standardize="yes")
+    with pytest.raises(SigsurvInputError, match="standardise"):
+        score(expression, sets, "mean_z", standardise="yes")
 
 
 def test_bad_inputs_raise_clear_errors(expression):

@@ -56,9 +56,9 @@ def signatures(cohort) -> dict:
 
 def _options(method: str) -> list[dict]:
     return {
-        "ssgsea": [{}, {"normalize": True, "ties": "gsva_1.46"}],
+        "ssgsea": [{}, {"normalise": True, "ties": "gsva_1.46"}],
         "gsva": [{}, {"kcdf": "none", "max_diff": False}],
-        "single_gene": [{}, {"standardize": True}],
+        "single_gene": [{}, {"standardise": True}],
     }.get(method, [{}])
 
 
@@ -96,7 +96,7 @@ def test_every_method_is_identical_on_dask(client, cohort, signatures, method):
 
 @pytest.mark.parametrize("method", ["ssgsea", "gsva", "singscore"])
 def test_dask_scores_do_not_depend_on_chunk_sizes(client, cohort, signatures, method):
-    options = {"normalize": True} if method == "ssgsea" else {}
+    options = {"normalise": True} if method == "ssgsea" else {}
     runs = [
         _quiet_score(
             cohort,
@@ -158,7 +158,7 @@ def test_process_workers_by_address_and_local_cluster_give_identical_scores(coho
     # Separate worker processes (data pickled to them): by scheduler address, and the
     # LocalCluster that score() starts itself with 1 worker.
     reference = _quiet_score(cohort, signatures, "gsva")
-    ssgsea = _quiet_score(cohort, signatures, "ssgsea", normalize=True)
+    ssgsea = _quiet_score(cohort, signatures, "ssgsea", normalise=True)
     with _local_cluster(2, processes=True) as cluster:
         by_address = _quiet_score(
             cohort, signatures, "gsva", backend="dask", scheduler=cluster.scheduler_address
@@ -167,7 +167,7 @@ def test_process_workers_by_address_and_local_cluster_give_identical_scores(coho
             cohort,
             signatures,
             "ssgsea",
-            normalize=True,
+            normalise=True,
             backend="dask",
             scheduler=cluster.scheduler_address,
         )

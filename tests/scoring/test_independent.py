@@ -96,7 +96,7 @@ def test_ssgsea_signed_is_up_minus_down_and_normalisation_uses_every_part(random
         random_frame,
         {"sig": {**dict.fromkeys(up, 1.0), **dict.fromkeys(down, -1.0)}},
         "ssgsea",
-        normalize=True,
+        normalise=True,
     )["sig"]
     spread = parts.to_numpy().max() - parts.to_numpy().min()
     np.testing.assert_allclose(normed, (parts["up"] - parts["down"]) / spread, rtol=RTOL)
@@ -221,7 +221,7 @@ def test_weighted_and_mean_z_match_genefu_on_z_scores(random_frame):
         signed_mean, _genefu_sig_score(samples_by_genes, coefficients, signed=True), rtol=RTOL
     )
     np.testing.assert_allclose(ours_mean, z.loc[list(coefficients)].mean(axis=0), rtol=RTOL)
-    raw = score(random_frame, {"sig": coefficients}, "weighted", standardize=False)["sig"]
+    raw = score(random_frame, {"sig": coefficients}, "weighted", standardise=False)["sig"]
     np.testing.assert_allclose(
         raw, _genefu_sig_score(random_frame.T, coefficients, signed=False), rtol=RTOL
     )
@@ -239,6 +239,6 @@ def test_zscore_plage_and_single_gene_match_direct_formulas(random_frame):
     assert np.dot(plage, z.mean(axis=0)) > 0
     one = score(random_frame, {"RPS6KA5": {"G3": -1.0}}, "single_gene")["RPS6KA5"]
     np.testing.assert_array_equal(one, -random_frame.loc["G3"])
-    standardized = score(random_frame, {"g": ["G3"]}, "single_gene", standardize=True)["g"]
+    standardized = score(random_frame, {"g": ["G3"]}, "single_gene", standardise=True)["g"]
     x = random_frame.loc["G3"]
     np.testing.assert_allclose(standardized, (x - x.mean()) / x.std(), rtol=RTOL)

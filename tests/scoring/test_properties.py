@@ -23,7 +23,7 @@ SETS = {
 
 def _options(method: str) -> list[dict]:
     if method == "ssgsea":
-        return [{}, {"normalize": True}, {"ties": "gsva_1.46", "alpha": 1.0}]
+        return [{}, {"normalise": True}, {"ties": "gsva_1.46", "alpha": 1.0}]
     if method == "gsva":
         return [{}, {"fast_kernel": True, "max_diff": False}]
     return [{}]

@@ -37,9 +37,9 @@ def test_genes_used_and_absent_match_the_reference(cohort, reference_expression,
 
 
 @pytest.mark.parametrize("cohort", COHORTS)
-@pytest.mark.parametrize(("variant", "normalize"), [("ssgsea_raw", False), ("ssgsea_norm", True)])
+@pytest.mark.parametrize(("variant", "normalise"), [("ssgsea_raw", False), ("ssgsea_norm", True)])
 def test_ssgsea_matches_gsva_146(
-    cohort, variant, normalize, reference_expression, geneset_meta, geneset_reference
+    cohort, variant, normalise, reference_expression, geneset_meta, geneset_reference
 ):
     sets = _sets(geneset_meta, cohort)
     ours = score(
@@ -47,7 +47,7 @@ def test_ssgsea_matches_gsva_146(
         sets,
         method="ssgsea",
         alpha=0.25,
-        normalize=normalize,
+        normalise=normalise,
         ties="gsva_1.46",
     )
     reference = _reference(geneset_reference[cohort], variant, sets)
@@ -62,7 +62,7 @@ def test_ssgsea_normalisation_divisor(
     sets = _sets(geneset_meta, cohort)
     kwargs = {"method": "ssgsea", "ties": "gsva_1.46"}
     raw = score(reference_expression[cohort], sets, **kwargs)
-    norm = score(reference_expression[cohort], sets, normalize=True, **kwargs)
+    norm = score(reference_expression[cohort], sets, normalise=True, **kwargs)
     divisor = (raw / norm).to_numpy()
     expected = geneset_meta["cohorts"][cohort]["ssgsea_norm_divisor"]
     assert np.allclose(divisor, expected, rtol=RTOL, atol=0)

@@ -10,7 +10,7 @@ import pytest
 
 from sigsurv import load_example
 from sigsurv.errors import AnalysisError
-from sigsurv.survival.analysis import analyse_scores, group_within_strata, standardize_within
+from sigsurv.survival.analysis import analyse_scores, group_within_strata, standardise_within
 from sigsurv.survival.cox import cox_fit
 
 
@@ -22,7 +22,7 @@ def test_per_sd_hr_is_standardised_within_strata():
     esr1[strata == "B"] += 5.0  # a batch shift must not change the within-stratum model
     result = analyse_scores(cohort, esr1, strata="batch", subgroup=None)
     time, event = result.survival.time, result.survival.event
-    within = standardize_within(result.scores.to_numpy(float), result.strata_values)
+    within = standardise_within(result.scores.to_numpy(float), result.strata_values)
     direct = cox_fit(time, event, pd.DataFrame({"score_per_sd": within}), strata=strata)
     assert result.hazard_ratio_per_sd["hr"] == pytest.approx(
         float(direct.summary.loc["score_per_sd", "hr"]), rel=1e-12
@@ -47,4 +47,4 @@ def test_fixed_and_optimal_cuts_stay_global_with_a_note():
 
 def test_standardising_refuses_a_stratum_of_one():
     with pytest.raises(AnalysisError, match="within a stratum"):
-        standardize_within(np.array([1.0, 2.0, 3.0]), np.array(["a", "a", "b"]))
+        standardise_within(np.array([1.0, 2.0, 3.0]), np.array(["a", "a", "b"]))

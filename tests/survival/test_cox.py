@@ -12,7 +12,7 @@ import pytest
 from fixtures import survset_frame as load_cohort
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
-from sigsurv.survival.cox import cox_fit, standardize
+from sigsurv.survival.cox import cox_fit, standardise
 
 RTOL = 1e-6
 
@@ -76,7 +76,7 @@ def test_univariate_matches_r(reference_dir: Path, cohort: str) -> None:
     for row in ref["results"]:
         x = df[f"num_HS_{row['gene']}"].to_numpy(dtype=float)
         if row["scaling"] == "zscore":
-            x = standardize(x)
+            x = standardise(x)
         res = cox_fit(df["time"], df["event"], x, ties=row["ties"])
         assert res.well_defined and res.converged
         for key, value in cox_row_values(res).items():
@@ -369,15 +369,15 @@ def test_to_dict_is_json_ready() -> None:
     assert back["ph_test"][-1]["term"] == "GLOBAL"
 
 
-def test_standardize_gives_hr_per_sd(reference_dir: Path) -> None:
+def test_standardise_gives_hr_per_sd(reference_dir: Path) -> None:
     genomewide = pd.read_csv(
         reference_dir / "gse1992.cox_genomewide.tsv.gz", sep="\t", index_col="gene"
     )
     df = load_cohort("gse1992")
-    res = cox_fit(df["time"], df["event"], standardize(df["num_HS_MKI67"]))
+    res = cox_fit(df["time"], df["event"], standardise(df["num_HS_MKI67"]))
     assert rel(res.summary["coef"].iloc[0], genomewide.loc["MKI67", "coef_per_sd"]) <= RTOL
     with pytest.raises(AnalysisError):
-        standardize([2.0, 2.0, 2.0])
+        standardise([2.0, 2.0, 2.0])
 
 
 # ------------------------------------------------------------------ degenerate inputs

@@ -178,11 +178,11 @@ def test_adjusting_for_the_driver_removes_the_signal(data: tuple, signature: Sig
     assert abs(adjusted.observed_z) < 3
 
 
-def test_standardize_within_strata(data: tuple, signature: Signature) -> None:
+def test_standardise_within_strata(data: tuple, signature: Signature) -> None:
     strata = np.repeat(["a", "b"], N_SAMPLES // 2)
     plain = _run(data, signature, n_random=10, seed=2, strata=strata)
     within = _run(
-        data, signature, n_random=10, seed=2, strata=strata, standardize_within_strata=True
+        data, signature, n_random=10, seed=2, strata=strata, standardise_within_strata=True
     )
     assert plain.observed_z != within.observed_z
     expression, time, event, _ = data
