@@ -61,10 +61,8 @@ if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on 
         cox_firth,
         cox_fit,
         cox_lrt,
-        cox_scan,
         cox_zph,
         cumulative_incidence,
-        d_index,
         fine_gray,
         group_by_cut,
         holm,
@@ -75,12 +73,16 @@ if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on 
         maxstat_cutpoint,
         meta_analysis,
         random_signature_null,
-        rmst,
         time_dependent_auc,
         two_by_two,
         uno_c,
     )
+
+    # Functions named like their modules: imported from the module itself (for mypy).
+    from sigsurv.survival.cox_scan import cox_scan
+    from sigsurv.survival.d_index import d_index
     from sigsurv.survival.lifelines_bridge import to_lifelines
+    from sigsurv.survival.rmst import rmst
 
 # Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
