@@ -36,6 +36,7 @@ class _FitWithZphInputs(Protocol):
     @property
     def zph_inputs(self) -> ZphInputs | None: ...
 
+
 __all__ = ["TRANSFORMS", "ZphInputs", "ZphResult", "cox_zph", "ph_test", "time_transform"]
 
 TRANSFORMS = ("km", "identity", "rank", "log")
