@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sigsurv.cohorts._numbers import to_float
 from sigsurv.cohorts.clinical import (
     check_time_unit,
     decode_events,
@@ -246,7 +247,7 @@ def type_clinical(clinical: pd.DataFrame) -> pd.DataFrame:
             continue
         numeric = pd.to_numeric(present, errors="coerce")
         if numeric.notna().all():
-            out[column] = pd.to_numeric(values, errors="coerce").astype(float)
+            out[column] = to_float(values)
     return out
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sigsurv._deprecation import deprecated_alias
+from sigsurv.cohorts._numbers import to_float
 from sigsurv.errors import CohortValidationError, OptionError, SigsurvWarning
 
 __all__ = [
@@ -160,7 +161,7 @@ def decode_times(
     """
     series = pd.Series(values)
     numeric = pd.to_numeric(series, errors="coerce")
-    values_float = numeric.astype(float)
+    values_float = to_float(series)
     checks = (
         (
             numeric.isna() & series.notna(),

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sigsurv.cohorts._numbers import to_float
 from sigsurv.errors import CohortValidationError, FileFormatError
 
 __all__ = [
@@ -469,7 +470,7 @@ def read_text_table(
 def _parse_float_block(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Parse strings to float; return (parsed, bad_mask) with bad cells as NaN."""
     series = pd.Series(values.ravel(), dtype=object)
-    parsed = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    parsed = to_float(series).to_numpy(dtype=float)
     bad = np.isnan(parsed) & series.notna().to_numpy()
     return parsed.reshape(values.shape), bad.reshape(values.shape)
 
@@ -705,6 +706,7 @@ def read_matrix_file(
         quoting=csv.QUOTE_NONE,
         low_memory=False,
         engine="c",
+        float_precision="round_trip",  # correctly rounded, as R reads numbers
     )
     ids = frame[id_names].astype(object)
     ids = ids.apply(lambda col: col.str.strip().str.strip('"'))
