@@ -315,7 +315,7 @@ def join_samples(
     if expression_only or clinical_only:
         warnings.warn(
             f"{expression_file or 'expression'} / {clinical_file or 'clinical'}: "
-            + report.summary(),
+            + report.to_text(),
             SigsurvWarning,
             stacklevel=2,
         )
@@ -484,7 +484,7 @@ def assemble_cohort(
         rule=join_rule,
     )
     if join_report.n_expression_only or join_report.n_clinical_only:
-        notes.append(join_report.summary())
+        notes.append(join_report.to_text())
     expression = expression.astype(float)
     expression, na_notes = _apply_na_policy(expression, na_policy, expression_file)
     notes.extend(na_notes)

@@ -17,6 +17,7 @@ analyses consume. Its invariants, checked on construction:
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -179,13 +180,29 @@ class JoinReport:
         """Clinical rows without an expression sample (dropped)."""
         return self.n_clinical - self.n_matched
 
-    def summary(self) -> str:
-        """One-line description of the join."""
+    def to_text(self) -> str:
+        """One-line description of the join.
+
+        Examples
+        --------
+        >>> print(JoinReport(n_expression=3, n_clinical=4, n_matched=3).to_text())
+        3 samples matched (exact sample identifier); 0 expression-only and 1 clinical-only
+        samples dropped
+        """
         return (
             f"{self.n_matched} samples matched ({self.rule}); "
             f"{self.n_expression_only} expression-only and "
             f"{self.n_clinical_only} clinical-only samples dropped"
         )
+
+    def summary(self) -> str:
+        """Deprecated: a ``summary`` is a table in sigsurv's API; use :meth:`to_text`."""
+        warnings.warn(
+            "JoinReport.summary() is deprecated; use JoinReport.to_text()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_text()
 
 
 def _is_anndata(obj: Any) -> bool:

@@ -91,7 +91,7 @@ def test_cli_refuses_in_one_line(case, tmp_path, monkeypatch, capsys):
 def _shown(cohort, caught) -> str:
     parts = [*cohort.messages, *(str(w.message) for w in caught)]
     if cohort.gene_report is not None:
-        parts.append(cohort.gene_report.summary())
+        parts.append(cohort.gene_report.to_text())
     return "\n".join(parts)
 
 
