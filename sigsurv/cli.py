@@ -46,7 +46,7 @@ app = typer.Typer(
     name="sigsurv",
     help="Turn gene signatures from cancer papers into survival evidence on real cohorts.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 cohort_app = typer.Typer(help="Inspect one cohort.", no_args_is_help=True)
@@ -63,6 +63,19 @@ Source = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+#: The built-in scoring methods, listed here so that ``--help`` shows them without
+#: importing the scoring engine (tests/test_cli.py checks the list against the registry).
+SCORING_METHODS = (
+    "mean_z",
+    "weighted",
+    "zscore",
+    "plage",
+    "ssgsea",
+    "gsva",
+    "singscore",
+    "single_gene",
+)
+_METHOD_HELP = "Scoring method: " + ", ".join(SCORING_METHODS) + "."
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
 SignatureArgument = Annotated[str, typer.Argument(help="Built-in id or a YAML/GMT file.")]
 Force = Annotated[
@@ -185,7 +198,7 @@ def score_command(
     signature: Annotated[
         list[str], typer.Option("--signature", "-s", help="Built-in id or file (repeatable).")
     ],
-    method: Annotated[str, typer.Option("--method", "-m", help="Scoring method.")] = "mean_z",
+    method: Annotated[str, typer.Option("--method", "-m", help=_METHOD_HELP)] = "mean_z",
     min_coverage: Annotated[
         float, typer.Option("--min-coverage", help="Minimum fraction of genes found.")
     ] = 0.5,
@@ -193,6 +206,11 @@ def score_command(
         Path | None, typer.Option("--out", "-o", help="Write scores to .tsv or .parquet.")
     ] = None,
     force: Force = False,
+    threads: Annotated[
+        int | None,
+        typer.Option("--threads", help="Threads for ssgsea, singscore, gsva (default: all cores)."),
+    ] = None,
+    as_json: AsJson = False,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Score signatures per sample (samples x signatures)."""
@@ -219,15 +237,39 @@ def score_command(
             method=method,
             min_coverage=min_coverage,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
+            **_thread_option(method, threads),
         )
     if not state["quiet"]:
         for line in coverage_lines(scores.attrs.get("coverage", {})):
             stderr.print(line)
-    if out is None:
-        sys.stdout.write(scores_tsv(scores))
-    else:
+    if out is not None:
         with atomic_output_file(out, force=force) as staged:
             write_scores(scores, staged)
+    if as_json:
+        emit_json(
+            {
+                "method": method,
+                "scores": scores.rename_axis("sample").reset_index().to_dict(orient="records"),
+                "coverage": scores.attrs.get("coverage", {}),
+            }
+        )
+    elif out is None:
+        sys.stdout.write(scores_tsv(scores))
+
+
+def _thread_option(method: str, threads: int | None) -> dict[str, Any]:
+    """``threads`` for the methods that take it; refused (not ignored) for the others."""
+    if threads is None:
+        return {}
+    from sigsurv.scoring.registry import get_method
+
+    check_count("--threads", threads, minimum=1)
+    if "threads" not in get_method(method).options:
+        raise OptionError(
+            f"--threads does not apply to method {method}",
+            expected="ssgsea, singscore or gsva (the others run as one vectorised pass)",
+        )
+    return {"threads": threads}
 
 
 # --------------------------------------------------------------------------- survival
@@ -237,7 +279,7 @@ def survival_command(
     source: Source,
     signature: Annotated[str, typer.Option("--signature", "-s", help="Built-in id or file.")],
     endpoint: Annotated[str | None, typer.Option("--endpoint", help="Endpoint name.")] = None,
-    method: Annotated[str | None, typer.Option("--method", "-m", help="Scoring method.")] = None,
+    method: Annotated[str | None, typer.Option("--method", "-m", help=_METHOD_HELP)] = None,
     cut: Annotated[
         str | None, typer.Option("--cut", help="median | tertile | quartile | optimal | VALUE.")
     ] = None,
@@ -442,6 +484,7 @@ def scan_command(
     permutations: Annotated[int, typer.Option("--permutations", help="GSEA permutations.")] = 1000,
     seed: Seed = 20240101,
     force: Force = False,
+    as_json: AsJson = False,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
     """Genome-wide univariate Cox, then preranked GSEA of gene sets on the Cox z."""
@@ -460,8 +503,18 @@ def scan_command(
             cohort, signatures, endpoint=endpoint, permutations=permutations, seed=seed
         )
         staged = write_scan_outputs(result, folder.staging)
-    if not state["quiet"]:
-        show(*scan_view(result, {name: folder.final_path(p) for name, p in staged.items()}))
+    files = {name: folder.final_path(p) for name, p in staged.items()}
+    if as_json:
+        emit_json(
+            {
+                "genes": len(result.scan),
+                "constant_genes": result.constant_genes,
+                "enrichment": result.enrichment.reset_index().to_dict(orient="records"),
+                "files": {name: str(path) for name, path in files.items()},
+            }
+        )
+    elif not state["quiet"]:
+        show(*scan_view(result, files))
 
 
 # --------------------------------------------------------------------------- reproduce
@@ -634,6 +687,23 @@ def _catch_sigterm() -> Any:
     return signal.signal(signal.SIGTERM, _terminated)
 
 
+_GLOBAL_OPTIONS = ("--debug", "--quiet", "-q")
+
+
+def _global_options_first(arguments: list[str]) -> list[str]:
+    """Accept ``--debug`` / ``--quiet`` anywhere (``sigsurv score ... -q``), not only first.
+
+    Examples
+    --------
+    >>> _global_options_first(["score", "gse1992", "-q", "--", "-q"])
+    ['-q', 'score', 'gse1992', '--', '-q']
+    """
+    end = arguments.index("--") if "--" in arguments else len(arguments)
+    moved = [a for a in arguments[:end] if a in _GLOBAL_OPTIONS]
+    kept = [a for a in arguments[:end] if a not in _GLOBAL_OPTIONS]
+    return moved + kept + arguments[end:]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 unexpected error, 2 input error).
 
@@ -643,7 +713,7 @@ def main(argv: list[str] | None = None) -> int:
     msk1_rps6ka5	https://doi.org/10.1038/s41556-017-0021-z	RPS6KA5
     0
     """
-    arguments = list(sys.argv[1:] if argv is None else argv)
+    arguments = _global_options_first(list(sys.argv[1:] if argv is None else argv))
     state["debug"] = "--debug" in arguments
     previous = warnings.showwarning
     warnings.showwarning = _show_warning

@@ -162,3 +162,21 @@ def test_version_and_json_never_contain_nan(capsys):
     assert code == 0
     assert "NaN" not in out and "Infinity" not in out
     json.loads(out)
+
+
+def test_cli_method_list_matches_the_registry():
+    from sigsurv.cli import SCORING_METHODS
+    from sigsurv.scoring import list_methods
+
+    assert set(SCORING_METHODS) == set(list_methods().index)
+
+
+def test_score_json_threads_and_global_options_after_the_subcommand(capsys):
+    arguments = ["gse1992", "-s", "msk1_luminal", "-m", "ssgsea", "--threads", "1", "--json"]
+    code, out, err = run(capsys, "score", *arguments, "-q")
+    assert code == 0 and "note:" not in err  # -q after the subcommand: no notes
+    payload = json.loads(out)
+    assert payload["method"] == "ssgsea" and len(payload["scores"]) == 124
+    assert set(payload["scores"][0]) == {"sample", "msk1_luminal"}
+    code, _, err = run(capsys, "score", "gse1992", "-s", "msk1_luminal", "--threads", "2")
+    assert code == 2 and "--threads does not apply to method mean_z" in err
