@@ -180,3 +180,12 @@ def test_score_json_threads_and_global_options_after_the_subcommand(capsys):
     assert set(payload["scores"][0]) == {"sample", "msk1_luminal"}
     code, _, err = run(capsys, "score", "gse1992", "-s", "msk1_luminal", "--threads", "2")
     assert code == 2 and "--threads does not apply to method mean_z" in err
+
+
+def test_citation_file_names_the_package_version():
+    from pathlib import Path
+
+    from sigsurv._version import __version__
+
+    citation = (Path(__file__).resolve().parents[1] / "CITATION.cff").read_text()
+    assert f"\nversion: {__version__}\n" in citation
