@@ -400,9 +400,9 @@ def _survival_competing(
     source_options: SourceOptions,
     force: bool = False,
 ) -> None:
-    """``survival --cause``: results.json only (no cumulative-incidence figure yet)."""
+    """``survival --cause``: results.json and the cumulative-incidence figure."""
     from sigsurv._atomic import output_folder
-    from sigsurv._json import write_json
+    from sigsurv.report.outputs import write_competing_outputs
 
     with contextlib.ExitStack() as stack:
         # --out is validated and locked before anything is read (see sigsurv._atomic).
@@ -414,9 +414,10 @@ def _survival_competing(
         )  # fmt: skip
         record["cohort_notes"] = notes
         if folder is not None:
-            write_json(record, folder.staging / "results.json")
+            written = write_competing_outputs(result, record, folder.staging)
     if folder is not None and not as_json and not state["quiet"]:
-        stderr.print("wrote " + escape(str(folder.final / "results.json")))
+        for name in written:
+            stderr.print("wrote " + escape(str(folder.final / name)))
     if as_json:
         emit_json(record, sort_keys=True)
     else:

@@ -47,6 +47,8 @@ def test_survival_cause_writes_results_json(data_dir, tmp_path):
     assert record["events"]["bone relapse"] == 34
     assert record["primary"] == "cause_specific"
     assert {"hr", "ci_lower", "ci_upper", "p"} <= set(record["fine_gray_per_sd"])
+    for suffix in ("png", "pdf", "svg"):  # the cumulative-incidence figure
+        assert (out / f"cumulative_incidence.{suffix}").stat().st_size > 0
     refused = CliRunner().invoke(
         app, ["survival", str(tmp_path), "-s", "mir21_mirna", "--cause", "1", "--horizon", "5"]
     )
