@@ -94,6 +94,32 @@ def test_every_method_is_identical_on_dask(client, cohort, signatures, method):
         np.testing.assert_allclose(on_dask, in_memory, rtol=RTOL, atol=0, err_msg=str(options))
 
 
+@pytest.fixture(scope="module")
+def scanb() -> pd.DataFrame:
+    """A real cohort from ../shared/data: SCAN-B (GSE96058), 10,000 genes x 400 samples,
+    heavily tied values (4 significant digits)."""
+    from fixtures import require_shared
+
+    path = require_shared("data", "SCANB_GSE96058_cosinet_subset", "expression.tsv.gz")
+    return pd.read_csv(path, sep="\t", index_col=0).iloc[:3000]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", sorted(METHODS))
+def test_every_method_is_identical_on_dask_on_a_shared_real_cohort(client, scanb, method):
+    genes = list(scanb.index)
+    sets = (
+        {"one": [genes[5]]}
+        if method == "single_gene"
+        else {"a": genes[20:60], "b": {**{g: 1.0 for g in genes[300:320]}, genes[900]: -1.0}}
+    )
+    in_memory = _quiet_score(scanb, sets, method)
+    on_dask = _quiet_score(
+        scanb, sets, method, backend="dask", scheduler=client, chunk_size=53, gene_chunk_size=700
+    )
+    np.testing.assert_allclose(on_dask, in_memory, rtol=RTOL, atol=0)
+
+
 @pytest.mark.parametrize("method", ["ssgsea", "gsva", "singscore"])
 def test_dask_scores_do_not_depend_on_chunk_sizes(client, cohort, signatures, method):
     options = {"normalise": True} if method == "ssgsea" else {}
