@@ -17,7 +17,12 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.errors import AnalysisError, SigsurvInputError
-from sigsurv.survival._validate import survival_arrays
+from sigsurv.survival._validate import (
+    check_strata,
+    require_events,
+    survival_arrays,
+    warn_few_events,
+)
 
 __all__ = ["Design", "build_design", "validate_survival"]
 
@@ -276,3 +281,45 @@ def _numeric_column(
             found=f"all values {values[0]:g}",
         )
     return values
+
+
+def prepare_cox_inputs(
+    time: Any,
+    event: Any,
+    covariates: Any,
+    *,
+    strata: Any,
+    reference_levels: Mapping[str, Any] | None,
+    conf_level: float,
+    timefix: bool,
+    model: str,
+) -> tuple[np.ndarray, np.ndarray, Design, np.ndarray | None]:
+    """Checked ``(time, event, design, strata)`` for a Cox-type fit (``model`` names it).
+
+    One place for what every Cox fitter checks: the confidence level, the survival
+    arrays (R's timefix), the design, matching row counts, strata and enough events.
+
+    Examples
+    --------
+    >>> import warnings; warnings.simplefilter("ignore")  # only 2 events
+    >>> t, e, design, strata = prepare_cox_inputs(
+    ...     [1, 2, 3], [1, 0, 1], [0.5, 1.0, 2.0], strata=None, reference_levels=None,
+    ...     conf_level=0.95, timefix=True, model="Cox")
+    >>> design.matrix.shape, strata is None
+    ((3, 1), True)
+    """
+    if not 0 < conf_level < 1:
+        raise SigsurvInputError(
+            "conf_level must be in (0, 1)", expected="e.g. 0.95", found=conf_level
+        )
+    t, e = survival_arrays(time, event, timefix=timefix)
+    design = build_design(covariates, reference_levels)
+    if design.matrix.shape[0] != t.shape[0]:
+        raise SigsurvInputError(
+            "covariates and time have different numbers of rows",
+            expected=f"{t.shape[0]} rows",
+            found=design.matrix.shape[0],
+        )
+    strata_arr = None if strata is None else check_strata(strata, t.shape[0])
+    warn_few_events(require_events(e, f"a {model} model"), f"{model} estimates")
+    return t, e, design, strata_arr

@@ -40,16 +40,12 @@ from scipy import stats
 
 from sigsurv._deprecation import deprecated_alias
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
-from sigsurv.survival._design import Design, build_design
+from sigsurv.survival._design import Design, prepare_cox_inputs
 from sigsurv.survival._linalg import TOLER_CHOL, cholesky2, chsolve2
 from sigsurv.survival._newton import FitState, newton_raphson
 from sigsurv.survival._risk_sets import Stratum, build_strata, loglik_derivs
 from sigsurv.survival._validate import (
     MIN_EVENTS,
-    check_strata,
-    require_events,
-    survival_arrays,
-    warn_few_events,
 )
 from sigsurv.survival.concordance import ConcordanceResult, _harrell
 from sigsurv.survival.zph import ZphInputs, ph_test
@@ -357,20 +353,16 @@ def cox_fit(
     """
     if ties not in ("efron", "breslow"):
         raise SigsurvInputError("unknown ties method", expected="'efron' or 'breslow'", found=ties)
-    if not 0 < conf_level < 1:
-        raise SigsurvInputError(
-            "conf_level must be in (0, 1)", expected="e.g. 0.95", found=conf_level
-        )
-    t, e = survival_arrays(time, event, timefix=timefix)
-    design = build_design(covariates, reference_levels)
-    if design.matrix.shape[0] != t.shape[0]:
-        raise SigsurvInputError(
-            "covariates and time have different numbers of rows",
-            expected=f"{t.shape[0]} rows",
-            found=design.matrix.shape[0],
-        )
-    strata_arr = None if strata is None else check_strata(strata, t.shape[0])
-    warn_few_events(require_events(e, "a Cox model"), "Cox estimates")
+    t, e, design, strata_arr = prepare_cox_inputs(
+        time,
+        event,
+        covariates,
+        strata=strata,
+        reference_levels=reference_levels,
+        conf_level=conf_level,
+        timefix=timefix,
+        model="Cox",
+    )
     result = _fit_design(t, e, design, ties, strata_arr, max_iter, eps, conf_level)
     result.fit_data = {
         "time": t,

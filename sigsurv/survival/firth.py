@@ -36,14 +36,12 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from sigsurv.errors import SigsurvInputError, SigsurvWarning
-from sigsurv.survival._design import build_design
+from sigsurv.errors import SigsurvWarning
+from sigsurv.survival._design import build_design, prepare_cox_inputs
 from sigsurv.survival._risk_sets import Stratum, build_strata, reverse_cumsum
 from sigsurv.survival._validate import (
     check_strata,
-    require_events,
     survival_arrays,
-    warn_few_events,
 )
 
 __all__ = ["FirthCoxResult", "cox_firth", "firth_penalised_loglik"]
@@ -332,18 +330,16 @@ def cox_firth(
     >>> fit.converged, bool(np.isfinite(fit.summary.loc["group", "coef"]))
     (True, True)
     """
-    if not 0 < conf_level < 1:
-        raise SigsurvInputError("conf_level must be in (0, 1)", found=conf_level)
-    t, e = survival_arrays(time, event, timefix=timefix)
-    design = build_design(covariates, reference_levels)
-    if design.matrix.shape[0] != t.shape[0]:
-        raise SigsurvInputError(
-            "covariates and time have different numbers of rows",
-            expected=f"{t.shape[0]} rows",
-            found=design.matrix.shape[0],
-        )
-    strata_arr = None if strata is None else check_strata(strata, t.shape[0])
-    warn_few_events(require_events(e, "a Firth Cox model"), "Firth Cox estimates")
+    t, e, design, strata_arr = prepare_cox_inputs(
+        time,
+        event,
+        covariates,
+        strata=strata,
+        reference_levels=reference_levels,
+        conf_level=conf_level,
+        timefix=timefix,
+        model="Firth Cox",
+    )
     risk_sets = build_strata(t, e, strata_arr, efron=False)
     x = design.matrix - design.matrix.mean(axis=0)  # centring changes nothing but stability
     controls = _Controls(max_iter, max_half, max_step, tol)
