@@ -23,13 +23,22 @@ naming the file and the line.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from sigsurv.errors import SignatureError
+from sigsurv.errors import SignatureError, SigsurvInputError
 
-__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "LinePath", "line_of", "load_document"]
+__all__ = [
+    "MAX_ALIAS_NODES",
+    "MAX_DEPTH",
+    "LinePath",
+    "line_of",
+    "load_document",
+    "read_small_text",
+]
 
 #: At most this many nodes may be reached through aliases (each alias counts the
 #: nodes of what it names, aliases inside it expanded). Sharing a block of a few
@@ -278,3 +287,40 @@ def line_of(lines: Mapping[LinePath, int], path: LinePath) -> int | None:
             return None
         path = path[:-1]
     return lines[path]
+
+
+def read_small_text(
+    path: str | PathLike[str],
+    *,
+    what: str,
+    max_bytes: int,
+    error: type[SigsurvInputError] = SignatureError,
+    hint: str | None = None,
+) -> str:
+    """Read a small UTF-8 text file (a BOM is dropped), refusing a missing, oversized or
+    non-UTF-8 file with ``error`` naming the file (and the line of the first bad byte).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.yaml"
+    >>> _ = path.write_bytes("a: 1".encode() + bytes([10, 98, 58, 32, 255, 10]))
+    >>> read_small_text(path, what="signature file", max_bytes=100)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.SignatureError: ...s.yaml:2: file is not UTF-8 text
+    """
+    file = Path(path)
+    if not file.is_file():
+        raise error(f"{what} not found", file=str(path))
+    size = file.stat().st_size
+    if size > max_bytes:
+        raise error(
+            f"{what} too large", file=str(path), expected=f"at most {max_bytes} bytes", found=size
+        )
+    raw = file.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise error("file is not UTF-8 text", file=str(path), line=line, hint=hint) from None

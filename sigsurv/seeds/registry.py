@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sigsurv._yaml import line_of, load_document
+from sigsurv._yaml import line_of, load_document, read_small_text
 from sigsurv.errors import FileFormatError, SignatureError
 from sigsurv.seeds.schema import (
     Citation,
@@ -113,22 +113,9 @@ MAX_RECORD_BYTES = 1024 * 1024
 
 
 def _record_text(path: Path) -> str:
-    if not path.is_file():
-        raise _err("seed record file not found", file=str(path))
-    size = path.stat().st_size
-    if size > MAX_RECORD_BYTES:
-        raise _err(
-            "seed record file too large",
-            file=str(path),
-            expected=f"at most {MAX_RECORD_BYTES} bytes",
-            found=size,
-        )
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise _err("file is not UTF-8 text", file=str(path), line=line) from None
+    return read_small_text(
+        path, what="seed record file", max_bytes=MAX_RECORD_BYTES, error=FileFormatError
+    )
 
 
 def read_seed_record(path: str | Path) -> SeedRecord:

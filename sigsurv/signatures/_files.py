@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
 
+from sigsurv._yaml import read_small_text
 from sigsurv.errors import SignatureError
 from sigsurv.signatures.schema import Signature
 
@@ -19,25 +20,9 @@ _Path = str | PathLike[str]
 
 
 def _read_text(path: _Path) -> str:
-    p = Path(path)
-    if not p.is_file():
-        raise SignatureError("signature file not found", file=str(path))
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise SignatureError(
-            "signature file too large",
-            file=str(path),
-            expected=f"at most {MAX_FILE_BYTES} bytes",
-            found=size,
-        )
-    raw = p.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise SignatureError(
-            "file is not UTF-8 text", file=str(path), line=line, hint="save it as UTF-8"
-        ) from None
+    return read_small_text(
+        path, what="signature file", max_bytes=MAX_FILE_BYTES, hint="save it as UTF-8"
+    )
 
 
 def _with_definition(signatures: list[Signature], path: _Path) -> list[Signature]:
