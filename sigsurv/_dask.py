@@ -137,7 +137,7 @@ def scattered_array(client: Any, values: np.ndarray, *, axis: int, size: int) ->
         piece = np.ascontiguousarray(values[:, part] if axis == 1 else values[part])
         # chunks dealt to the workers in turn: each holds its share of the matrix
         target = workers[i % len(workers)]
-        future = client.scatter(piece, workers=None if target is None else [target])
+        future = client.scatter(piece, workers=None if target is None else [target], hash=False)
         blocks.append(da.from_delayed(future, shape=piece.shape, dtype=piece.dtype))
     return da.concatenate(blocks, axis=axis)
 

@@ -223,7 +223,7 @@ def _signature_tasks(
         local = dataclasses.replace(gs, index=np.arange(gs.k))
         rows = values[gs.index]  # the signature's genes over the whole cohort
         if isinstance(rows, np.ndarray):
-            rows = client.scatter(rows)  # sent once, not embedded in the graph
+            rows = client.scatter(rows, hash=False)  # sent once, not embedded in the graph
         tasks.append(task(method.func, rows, [local], options))
     return tasks
 

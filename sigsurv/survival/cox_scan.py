@@ -370,8 +370,10 @@ def _fit_on_dask(
 
     size = _DASK_GENES_PER_TASK if block_size is None else block_size
     with dask_client(scheduler) as client:
-        shared = client.scatter(model, broadcast=True)
-        blocks = client.scatter([values[part] for part in chunk_slices(values.shape[0], size)])
+        shared = client.scatter(model, broadcast=True, hash=False)
+        blocks = client.scatter(
+            [values[part] for part in chunk_slices(values.shape[0], size)], hash=False
+        )
         futures = [
             client.submit(_fit_genes, block, shared, None, threads or 1, pure=False)
             for block in blocks

@@ -248,7 +248,7 @@ def _z_on_dask(
 
     names = list(sets)
     with dask_client(scheduler) as client:
-        shared = client.scatter([expression, adjustment], broadcast=True)
+        shared = client.scatter([expression, adjustment], broadcast=True, hash=False)
         futures = [
             client.submit(
                 _set_z, shared[0], {k: sets[k] for k in names[part]}, method, shared[1], pure=False
