@@ -19,6 +19,12 @@ from typing import TYPE_CHECKING, Any
 from sigsurv._version import __version__
 
 if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on first use
+    from sigsurv.analysis import (
+        AnalysisSpec,
+        analyse_scores,
+        analyse_signature,
+        random_signature_null,
+    )
     from sigsurv.claims.reproduce import reproduce_claims
     from sigsurv.cohorts import (
         Cohort,
@@ -51,9 +57,6 @@ if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on 
         write_yaml,
     )
     from sigsurv.survival import (
-        AnalysisSpec,
-        analyse_scores,
-        analyse_signature,
         benjamini_hochberg,
         brier_score,
         cause_specific_cox,
@@ -72,7 +75,6 @@ if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on 
         logrank_trend_test,
         maxstat_cutpoint,
         meta_analysis,
-        random_signature_null,
         time_dependent_auc,
         two_by_two,
         uno_c,
@@ -125,10 +127,11 @@ _EXPORTS: dict[str, str] = {
         "sigsurv.signatures",
     ),
     **dict.fromkeys(
+        ("AnalysisSpec", "analyse_scores", "analyse_signature", "random_signature_null"),
+        "sigsurv.analysis",
+    ),
+    **dict.fromkeys(
         (
-            "AnalysisSpec",
-            "analyse_scores",
-            "analyse_signature",
             "concordance_index",
             "cox_fit",
             "cox_scan",
@@ -138,7 +141,6 @@ _EXPORTS: dict[str, str] = {
             "logrank_trend_test",
             "maxstat_cutpoint",
             "meta_analysis",
-            "random_signature_null",
             "two_by_two",
             "benjamini_hochberg",
             "brier_score",

@@ -344,10 +344,10 @@ def survival_command(
         )
         return
     from sigsurv._atomic import output_folder
+    from sigsurv.analysis.signature import AnalysisSpec, analyse_signature
     from sigsurv.report.manifest import survival_manifest
     from sigsurv.report.outputs import write_survival_outputs
     from sigsurv.report.terminal import survival_view
-    from sigsurv.survival.analysis import AnalysisSpec, analyse_signature
 
     # --subgroup goes into the analysis (and its results.json), not into the loading.
     spec = AnalysisSpec(
@@ -436,7 +436,7 @@ def _competing_result(
     population: bool,
     source_options: SourceOptions,
 ) -> tuple[Any, dict[str, Any]]:
-    from sigsurv.survival.competing_analysis import analyse_signature_competing
+    from sigsurv.analysis.competing import analyse_signature_competing
 
     result, _, _ = analyse_signature_competing(
         cohort,
@@ -490,10 +490,10 @@ def scan_command(
 ) -> None:
     """Genome-wide univariate Cox, then preranked GSEA of gene sets on the Cox z."""
     from sigsurv._atomic import output_folder
+    from sigsurv.analysis.enrichment import scan_cohort
     from sigsurv.report.outputs import write_scan_outputs
     from sigsurv.report.terminal import scan_view
     from sigsurv.signatures import list_signatures, load_signatures
-    from sigsurv.survival.enrichment import scan_cohort
 
     check_count("--permutations", permutations, minimum=1)
     check_seed(seed)

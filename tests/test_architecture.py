@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("report",),
     ("plots",),
     ("claims",),
+    ("analysis",),
     ("survival",),
     ("scoring",),
     ("seeds",),

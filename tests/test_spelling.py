@@ -13,14 +13,16 @@ import pandas as pd
 import pytest
 
 import sigsurv
+import sigsurv.analysis
 import sigsurv.survival
+from sigsurv.analysis import signature as analysis
+from sigsurv.analysis.null import random_signature_null
 from sigsurv.cohorts import clinical
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
 from sigsurv.scoring import METHODS, linear, score, ssgsea
 from sigsurv.scoring._input import GeneSet
 from sigsurv.signatures.schema import Signature
-from sigsurv.survival import analysis, cox
-from sigsurv.survival.null import random_signature_null
+from sigsurv.survival import cox
 
 AMERICAN_IZE = re.compile(r"(normal|standard|analy|harmon|summar|optim|initial)ize", re.I)
 
@@ -35,7 +37,7 @@ def _expression() -> pd.DataFrame:
 
 
 def test_public_names_use_one_spelling() -> None:
-    for module in (sigsurv, sigsurv.survival):
+    for module in (sigsurv, sigsurv.survival, sigsurv.analysis):
         american = [name for name in module.__all__ if AMERICAN_IZE.search(name)]
         assert american == [], module.__name__
 

@@ -3,7 +3,7 @@
 Each function takes one test's patients (time, event, score, strata, clinical table) and
 returns a JSON-ready record. They compose the survival layer's single implementations
 (:func:`~sigsurv.survival.cox.cox_fit`, :func:`~sigsurv.survival.power.cox_power`,
-:func:`~sigsurv.survival.null.random_signature_null`...):
+:func:`~sigsurv.analysis.null.random_signature_null`...):
 
 * **adjustment**: the score per SD beside the clinical covariates the cohort has (age,
   grade as a factor, size, node, ER unless ER defines the subgroup), or beside the
@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv.analysis.signature import group_within_strata
 from sigsurv.claims.verdicts import DEFAULT_TARGET_HR
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
-from sigsurv.survival.analysis import group_within_strata
 from sigsurv.survival.concordance import concordance_index
 from sigsurv.survival.cox import CoxResult, cox_fit
 from sigsurv.survival.cutpoints import maxstat_cutpoint

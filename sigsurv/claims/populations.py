@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from sigsurv.analysis.spec import combine_subgroups
 from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.subgroup import evaluate_subgroup, parse_subgroup
-from sigsurv.survival.spec import combine_subgroups
 
 __all__ = ["EXACT", "copy_number_column", "copy_number_groups", "population_for"]
 

@@ -7,7 +7,7 @@ labelled analogue such as ``rfs``), the population
 its fields, e.g. HER2+ *and trastuzumab-treated*, else the labelled analogue, else not
 testable with the reason), the follow-up horizon (60 months), the strata (the cohort's
 technical batch) and the signature (plus its proxies). The analysis itself is
-:func:`~sigsurv.survival.analysis.analyse_signature`.
+:func:`~sigsurv.analysis.signature.analyse_signature`.
 
 A site-specific claim (bone relapse) on a cohort with a competing-risk endpoint for the
 site is tested there (:func:`~sigsurv.claims.site_specific.assess_site_claim`): the
@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from sigsurv._arguments import integer_argument, seed_argument
+from sigsurv.analysis.signature import AnalysisSpec, SignatureSurvival, analyse_signature
 from sigsurv.claims.evidence import (
     adjusted_estimate,
     claim_direction_concordance,
@@ -87,7 +88,6 @@ from sigsurv.claims.verdicts import (
 from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.subgroup import parse_subgroup
 from sigsurv.errors import OptionError, SigsurvInputError, SigsurvWarning
-from sigsurv.survival.analysis import AnalysisSpec, SignatureSurvival, analyse_signature
 from sigsurv.survival.binary import BinaryResult, two_by_two
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
 from sigsurv.survival.multiplicity import benjamini_hochberg, holm
@@ -552,7 +552,7 @@ def _adjustments(
     cohort: Cohort, analysis: SignatureSurvival, subgroup: str | None
 ) -> tuple[dict[str, Any], np.ndarray | None]:
     """Unadjusted, clinical and proliferation-adjusted per-SD HRs of one test."""
-    from sigsurv.survival.analysis import standardise_within
+    from sigsurv.analysis.signature import standardise_within
 
     survival = analysis.survival
     strata = analysis.strata_values
@@ -607,7 +607,7 @@ def _null_for(
     cohort: Cohort, shared: SharedTest, direction: str, options: _Options
 ) -> dict[str, Any]:
     """Random-signature null of one test in one claim direction (unadjusted + proliferation)."""
-    from sigsurv.survival.null import random_signature_null
+    from sigsurv.analysis.null import random_signature_null
 
     analysis = shared.analysis
     survival = analysis.survival
@@ -874,7 +874,7 @@ def _copy_number_without_scores(
     test: ClaimTest, claim: Any, cohort: Cohort, strata_columns: Sequence[str]
 ) -> None:
     """The copy-number comparison of a test whose signature cannot be scored."""
-    from sigsurv.survival.endpoints import prepare_survival
+    from sigsurv.analysis.data import prepare_survival
 
     if getattr(claim, "copy_number", None) is None or not copy_number_column(claim, cohort):
         return

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv.analysis.competing import analyse_cohort_competing, analyse_competing_risks
 from sigsurv.claims.populations import population_for
 from sigsurv.cohorts.model import Cohort, Endpoint, convert_time
 from sigsurv.errors import AnalysisError
-from sigsurv.survival.competing_analysis import analyse_cohort_competing, analyse_competing_risks
 
 __all__ = ["assess_site_claim", "choose_site_endpoint", "site_cause", "test_site_specific"]
 

@@ -1,6 +1,6 @@
 """The Kaplan–Meier figure of one signature analysis, labelled from the result itself.
 
-Title and subtitle are read from the :class:`~sigsurv.survival.analysis.SignatureSurvival`
+Title and subtitle are read from the :class:`~sigsurv.analysis.signature.SignatureSurvival`
 (its ``signature`` and ``spec``): cohort, signature, scoring method, cut rule,
 endpoint, population or subgroup, horizon and strata, with n and events. The
 statistics lines are the analysis' own numbers; at an optimal cut the
@@ -61,7 +61,7 @@ def km_title(result: Any) -> str:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> from sigsurv.analysis.signature import analyse_signature
     >>> km_title(analyse_signature(load_example("gse1992"), "msk1_rps6ka5"))
     'gse1992: MSK1 (RPS6KA5) expression, ER+ breast cancer'
     """
@@ -76,7 +76,7 @@ def km_subtitle(result: Any) -> str:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> from sigsurv.analysis.signature import analyse_signature
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", horizon=60)
     >>> for part in km_subtitle(result).split(" · "):
     ...     print(part)
@@ -113,7 +113,7 @@ def km_statistics(result: Any) -> list[str]:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> from sigsurv.analysis.signature import analyse_signature
     >>> lines = km_statistics(analyse_signature(load_example("gse1992"), "msk1_rps6ka5"))
     >>> lines[0].startswith("HR high vs low"), lines[1].startswith("log-rank p")
     (True, True)
@@ -156,7 +156,7 @@ def plot_analysis_km(
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> from sigsurv.analysis.signature import analyse_signature
     >>> figure = plot_analysis_km(analyse_signature(load_example("gse1992"), "msk1_rps6ka5"))
     >>> figure.axes[0].get_xlabel()
     'Time (months)'

@@ -212,11 +212,11 @@ def plot_random_null(null: Any, *, title: str = "") -> Figure:
     Parameters
     ----------
     null
-        A :class:`~sigsurv.survival.null.RandomSignatureNull`.
+        A :class:`~sigsurv.analysis.null.RandomSignatureNull`.
 
     Examples
     --------
-    >>> from sigsurv.survival.null import RandomSignatureNull
+    >>> from sigsurv.analysis.null import RandomSignatureNull
     >>> null = RandomSignatureNull("msk1", 3, "mean_z", 200, 1, -2.5, 97.0, 0.02,
     ...                            np.random.default_rng(0).normal(0, 1.2, 200), 0,
     ...                            "protective", 98.0)

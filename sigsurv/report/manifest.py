@@ -186,14 +186,14 @@ def survival_manifest(
 ) -> dict[str, Any]:
     """Manifest of ``sigsurv survival``, built from the analysis result itself.
 
-    The options are the result's :class:`~sigsurv.survival.AnalysisSpec`, its signature
+    The options are the result's :class:`~sigsurv.analysis.AnalysisSpec`, its signature
     and scoring method, and how the cohort was read; the inputs are the cohort's files
     and the file the signature was defined in.
 
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.survival import analyse_signature
+    >>> from sigsurv.analysis import analyse_signature
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", horizon=60)
     >>> manifest = survival_manifest(result, source="gse1992")
     >>> manifest["options"]["analysis"]["horizon"], manifest["signatures"]

@@ -1,6 +1,6 @@
 """Files written by ``sigsurv survival``: figures, results.json, scores.tsv, run.json.
 
-Figures and JSON are drawn from one :class:`~sigsurv.survival.analysis.SignatureSurvival`
+Figures and JSON are drawn from one :class:`~sigsurv.analysis.signature.SignatureSurvival`
 result: no statistic is recomputed here.
 
 TSV files are opened in spreadsheets, which execute a cell starting with ``=``, ``+``,
@@ -19,12 +19,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sigsurv._json import write_json
+from sigsurv.analysis.enrichment import SurvivalScan
+from sigsurv.analysis.signature import SignatureSurvival
 from sigsurv.plots import plot_forest
 from sigsurv.plots.analysis import km_statistics, plot_analysis_km
 from sigsurv.plots.competing import plot_cumulative_incidence
 from sigsurv.plots.save import save_figure
-from sigsurv.survival.analysis import SignatureSurvival
-from sigsurv.survival.enrichment import SurvivalScan
 
 __all__ = [
     "km_annotation",
@@ -78,7 +78,7 @@ def km_annotation(result: SignatureSurvival) -> list[str]:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> from sigsurv.analysis.signature import analyse_signature
     >>> lines = km_annotation(analyse_signature(load_example("gse1992"), "msk1_rps6ka5"))
     >>> lines[0].startswith("HR high vs low")
     True
@@ -92,7 +92,7 @@ def km_figure(result: SignatureSurvival, *, title: str | None = None) -> Figure:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> from sigsurv.analysis.signature import analyse_signature
     >>> figure = km_figure(analyse_signature(load_example("gse1992"), "msk1_rps6ka5"))
     >>> figure.axes[0].get_xlabel()
     'Time (months)'
@@ -106,7 +106,7 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> from sigsurv.analysis.signature import analyse_signature
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5",
     ...                            covariates=["age", "node"])
     >>> multivariable_forest(result) is not None
@@ -154,7 +154,7 @@ def write_survival_outputs(
     --------
     >>> import tempfile
     >>> from sigsurv import load_example
-    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> from sigsurv.analysis.signature import analyse_signature
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5")
     >>> files = write_survival_outputs(result, tempfile.mkdtemp(), {"command": "doctest"})
     >>> sorted(files)
@@ -203,7 +203,7 @@ def write_scan_outputs(result: SurvivalScan, out_dir: str | Path) -> dict[str, P
     >>> import tempfile
     >>> from sigsurv import load_example
     >>> from sigsurv.signatures import get_signature
-    >>> from sigsurv.survival.enrichment import scan_cohort
+    >>> from sigsurv.analysis.enrichment import scan_cohort
     >>> result = scan_cohort(load_example("gse4335"), [get_signature("msk1_luminal")],
     ...                      permutations=10)
     >>> sorted(write_scan_outputs(result, tempfile.mkdtemp()))
@@ -268,14 +268,14 @@ def write_scores(scores: pd.DataFrame, out: str | Path) -> Path:
 def write_competing_outputs(result: Any, record: dict[str, Any], folder: Path) -> dict[str, Path]:
     """``sigsurv survival --cause``: results.json and the cumulative-incidence figure.
 
-    ``result`` is a :class:`~sigsurv.survival.competing_analysis.CompetingRiskAnalysis`
+    ``result`` is a :class:`~sigsurv.analysis.competing.CompetingRiskAnalysis`
     and ``record`` its JSON-ready record; the figure (``cumulative_incidence.png``,
     ``.pdf``, ``.svg``) shows the cause's incidence per score group with Gray's test.
 
     Examples
     --------
     >>> import tempfile, numpy as np, pandas as pd
-    >>> from sigsurv.survival.competing_analysis import analyse_competing_risks
+    >>> from sigsurv.analysis.competing import analyse_competing_risks
     >>> rng = np.random.default_rng(4)
     >>> time, cause = rng.exponential(20, 80), rng.integers(0, 3, 80)
     >>> result = analyse_competing_risks(rng.normal(size=80), time, cause, cause=1)

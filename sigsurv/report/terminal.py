@@ -202,7 +202,7 @@ def survival_view(payload: dict[str, Any]) -> list[RenderableType]:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.survival.analysis import analyse_signature
+    >>> from sigsurv.analysis.signature import analyse_signature
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5")
     >>> view = survival_view(result.to_dict())
     >>> [item.title for item in view if not isinstance(item, str)]
@@ -424,7 +424,7 @@ def scan_view(result: Any, files: dict[str, Path]) -> list[RenderableType]:
     Parameters
     ----------
     result
-        A :class:`~sigsurv.survival.enrichment.SurvivalScan`.
+        A :class:`~sigsurv.analysis.enrichment.SurvivalScan`.
     files
         The files written (name -> path).
 
@@ -433,7 +433,7 @@ def scan_view(result: Any, files: dict[str, Path]) -> list[RenderableType]:
     >>> from pathlib import Path
     >>> from sigsurv import load_example
     >>> from sigsurv.signatures import get_signature
-    >>> from sigsurv.survival.enrichment import scan_cohort
+    >>> from sigsurv.analysis.enrichment import scan_cohort
     >>> result = scan_cohort(load_example("gse4335"), [get_signature("msk1_luminal")],
     ...                      permutations=10)
     >>> scan_view(result, {"cox_scan.tsv": Path("cox_scan.tsv")})[-2]

@@ -1,15 +1,12 @@
 """The statistics: endpoints, Kaplan–Meier, log-rank (weighted: ``rho``, Fleming–Harrington),
 Cox (fits, gene-wise scans with covariates and strata, ``cox.zph``, nested likelihood-ratio
-tests, Firth's penalty), cut-points, concordance, meta-analysis, binary endpoints,
-random-signature nulls and the full signature analysis. R's conventions are the defaults."""
+tests, Firth's penalty), cut-points, concordance, meta-analysis, binary endpoints. R's
+conventions are the defaults.
 
-from sigsurv.survival.analysis import (
-    DEFINITIONS,
-    AnalysisSpec,
-    SignatureSurvival,
-    analyse_scores,
-    analyse_signature,
-)
+The engine: arrays and data frames in, frozen results out. It never sees a cohort, a
+signature or a score; :mod:`sigsurv.analysis` puts those together (an import-linter
+contract keeps it so)."""
+
 from sigsurv.survival.binary import BinaryResult, LogisticResult, logistic_regression, two_by_two
 from sigsurv.survival.competing import (
     CumulativeIncidenceResult,
@@ -34,14 +31,13 @@ from sigsurv.survival.cox import (
 from sigsurv.survival.cox_scan import cox_scan
 from sigsurv.survival.cutpoints import Grouping, MaxstatResult, group_by_cut, maxstat_cutpoint
 from sigsurv.survival.d_index import DIndexResult, blom_scores, d_index
-from sigsurv.survival.endpoints import SurvivalData, median_follow_up, prepare_survival
+from sigsurv.survival.endpoints import SurvivalData, median_follow_up
 from sigsurv.survival.firth import FirthCoxResult, cox_firth
 from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
 from sigsurv.survival.logrank import LogRankResult, logrank_test, logrank_trend_test
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
 from sigsurv.survival.multiplicity import adjust_p, benjamini_hochberg, holm
 from sigsurv.survival.nested import NestedLRTResult, cox_lrt
-from sigsurv.survival.null import RandomSignatureNull, random_signature_null
 from sigsurv.survival.prediction_error import (
     BrierScoreResult,
     brier_score,
@@ -51,8 +47,6 @@ from sigsurv.survival.rmst import RMSTComparison, RMSTResult, rmst
 from sigsurv.survival.zph import ZphResult, cox_zph
 
 __all__ = [
-    "DEFINITIONS",
-    "AnalysisSpec",
     "BinaryResult",
     "BrierScoreResult",
     "ConcordanceResult",
@@ -71,13 +65,9 @@ __all__ = [
     "NestedLRTResult",
     "RMSTComparison",
     "RMSTResult",
-    "RandomSignatureNull",
-    "SignatureSurvival",
     "SurvivalData",
     "ZphResult",
     "adjust_p",
-    "analyse_scores",
-    "analyse_signature",
     "benjamini_hochberg",
     "blom_scores",
     "brier_score",
@@ -101,8 +91,6 @@ __all__ = [
     "maxstat_cutpoint",
     "median_follow_up",
     "meta_analysis",
-    "prepare_survival",
-    "random_signature_null",
     "rmst",
     "standardise",
     "time_dependent_auc",

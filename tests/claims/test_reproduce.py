@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from sigsurv import load_example
+from sigsurv.analysis.signature import analyse_signature
 from sigsurv.claims.reproduce import VERDICTS, reproduce_claims
 from sigsurv.cli import main
 from sigsurv.seeds import get_claim, list_claims
-from sigsurv.survival.analysis import analyse_signature
 
 
 @pytest.fixture(scope="module")

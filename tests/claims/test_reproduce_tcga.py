@@ -7,12 +7,12 @@ import warnings
 
 import pytest
 
+from sigsurv.analysis.signature import analyse_signature
 from sigsurv.claims.reproduce import reproduce_claims
 from sigsurv.cli import main
 from sigsurv.cohorts import load_tcga_folder
 from sigsurv.errors import SigsurvWarning
 from sigsurv.seeds import get_claim
-from sigsurv.survival.analysis import analyse_signature
 
 CLAIMS = ("aacr2010_mir21_trastuzumab_her2_pos", "rodriguez_barrueco2017_mir424_503_loss")
 

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sigsurv.analysis.signature import analyse_scores, analyse_signature
 from sigsurv.claims.reproduce import reproduce_claims
 from sigsurv.cli import main
 from sigsurv.cohorts.model import Cohort, Endpoint
 from sigsurv.errors import SigsurvWarning
 from sigsurv.seeds import get_claim
-from sigsurv.survival.analysis import analyse_scores, analyse_signature
 from sigsurv.survival.competing import cause_specific_cox, fine_gray
 
 BONE = "gawrzak2018_msk1_bone_relapse_5y_er_pos"

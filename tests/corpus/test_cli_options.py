@@ -167,7 +167,7 @@ def test_api_helpers_raise_option_errors():
     ids=str,
 )
 def test_api_refuses_non_integer_counts_and_seeds(arguments, fragment):
-    from sigsurv.survival.analysis import AnalysisSpec
+    from sigsurv.analysis.signature import AnalysisSpec
 
     with pytest.raises(OptionError, match=fragment):
         AnalysisSpec(**arguments)

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from sigsurv import load_example
+from sigsurv.analysis.signature import AnalysisSpec, analyse_scores, analyse_signature
 from sigsurv.cohorts import load_cohort
-from sigsurv.survival.analysis import AnalysisSpec, analyse_scores, analyse_signature
 
 DAYS_PER_MONTH = 365.25 / 12
 

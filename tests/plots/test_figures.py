@@ -8,10 +8,10 @@ import pytest
 from figure_inputs import *  # noqa: F403 - the shared fixtures
 
 from sigsurv import load_example
+from sigsurv.analysis.signature import analyse_signature
 from sigsurv.errors import AnalysisError
 from sigsurv.plots import landmark_grid, plot_forest, plot_kaplan_meier
 from sigsurv.report.outputs import km_figure
-from sigsurv.survival.analysis import analyse_signature
 from sigsurv.survival.km import kaplan_meier
 
 

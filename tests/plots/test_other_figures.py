@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from figure_inputs import *  # noqa: F403 - the shared fixtures
 
+from sigsurv.analysis.null import RandomSignatureNull
 from sigsurv.plots.competing import plot_cumulative_incidence
 from sigsurv.plots.diagnostics import (
     natural_spline_smooth,
@@ -20,7 +21,6 @@ from sigsurv.plots.diagnostics import (
 from sigsurv.plots.forest import plot_forest
 from sigsurv.plots.km import time_axis
 from sigsurv.survival.competing import cumulative_incidence
-from sigsurv.survival.null import RandomSignatureNull
 from sigsurv.survival.power import schoenfeld_power
 
 LONG = "gse1992 · msk1_rps6ka5_with_a_long_identifier as a proxy of the published list"

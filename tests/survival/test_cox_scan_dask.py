@@ -122,8 +122,8 @@ def example() -> Any:
     ("adjusted", "chunk"), [(False, 7), (False, 100), (True, 9)], ids=["chunk7", "chunk100", "adj"]
 )
 def test_dask_null_equals_memory(client: Any, example: Any, adjusted: bool, chunk: int) -> None:
+    from sigsurv.analysis.null import random_signature_null
     from sigsurv.signatures import get_signature
-    from sigsurv.survival.null import random_signature_null
 
     time, event = example.survival()
     options: dict[str, Any] = {"n_random": 30, "seed": 7, "expected_direction": "protective"}

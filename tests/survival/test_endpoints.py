@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from fixtures import survset_frame as load_frame
 
+from sigsurv.analysis.data import prepare_survival
 from sigsurv.cohorts.model import Cohort, Endpoint
 from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvWarning
 from sigsurv.report.describe import describe_cohort
@@ -18,7 +19,6 @@ from sigsurv.survival.endpoints import (
     check_survival_arrays,
     first_time_at_or_below_half,
     median_follow_up,
-    prepare_survival,
 )
 
 

@@ -1,4 +1,4 @@
-# Golden numbers for sigsurv.survival.competing_analysis: one score (NPI) on METABRIC's
+# Golden numbers for sigsurv.analysis.competing: one score (NPI) on METABRIC's
 # competing-risk overall survival (1 = died of disease, 2 = died of other causes), per SD
 # and high (> median) vs low, from coxph (cause-specific), cmprsk::crr and cmprsk::cuminc.
 # Input: ../competing/metabric_competing.csv (written by ../competing/make_goldens.R).

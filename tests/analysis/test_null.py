@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sigsurv.analysis.null import _draw_sets, _feasible_bins, random_signature_null
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.scoring import score
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.cox import cox_fit
-from sigsurv.survival.null import _draw_sets, _feasible_bins, random_signature_null
 
 N_GENES, N_SAMPLES = 400, 150
 SIGNATURE_GENES = [f"G{i:03d}" for i in range(6)]

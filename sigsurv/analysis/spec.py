@@ -2,7 +2,7 @@
 
 The spec holds the choices a paper's methods section states (endpoint, cut-point
 rule, follow-up horizon, patient subgroup, covariates, strata, ties, permutations,
-seed). :func:`~sigsurv.survival.analysis.analyse_signature` takes one and its result
+seed). :func:`~sigsurv.analysis.signature.analyse_signature` takes one and its result
 carries it, so the analysis can be replayed and its manifest written from it.
 """
 
@@ -77,7 +77,7 @@ class AnalysisSpec:
     cut
         Cut-point rule (``median``, ``tertile``, ``quartile``, ``top_tertile``,
         ``top_quartile``, ``optimal`` or a number); None: the signature's default
-        cut (:func:`~sigsurv.survival.analysis.analyse_signature`), else the median.
+        cut (:func:`~sigsurv.analysis.signature.analyse_signature`), else the median.
     horizon, horizon_unit
         Censor follow-up at this time ("events after 60 months become censored at
         60"); the unit defaults to the endpoint's.

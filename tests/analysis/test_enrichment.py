@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sigsurv.analysis.enrichment import survival_set_enrichment
 from sigsurv.cli import main
-from sigsurv.survival.enrichment import survival_set_enrichment
 
 
 def test_harmful_and_protective_sets_get_opposite_signs():

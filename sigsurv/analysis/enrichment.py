@@ -15,11 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sigsurv.analysis.data import prepare_survival
 from sigsurv.cohorts.model import Cohort
 from sigsurv.errors import AnalysisError
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.cox_scan import cox_scan
-from sigsurv.survival.endpoints import SurvivalData, prepare_survival
+from sigsurv.survival.endpoints import SurvivalData
 
 __all__ = ["SurvivalScan", "gene_sets_from_signatures", "scan_cohort", "survival_set_enrichment"]
 

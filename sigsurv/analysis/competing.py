@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv.analysis.spec import combine_subgroups
 from sigsurv.cohorts.model import Cohort, convert_time
 from sigsurv.errors import AnalysisError
 from sigsurv.survival.competing import (
@@ -38,7 +39,6 @@ from sigsurv.survival.competing import (
 )
 from sigsurv.survival.cox import CoxResult, standardise
 from sigsurv.survival.cutpoints import group_by_cut
-from sigsurv.survival.spec import combine_subgroups
 
 __all__ = [
     "COMPETING_DEFINITIONS",

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sigsurv.cohorts.model import Cohort, Endpoint
-from sigsurv.errors import AnalysisError, OptionError
-from sigsurv.survival.competing_analysis import (
+from sigsurv.analysis.competing import (
     analyse_cohort_competing,
     analyse_competing_risks,
 )
+from sigsurv.cohorts.model import Cohort, Endpoint
+from sigsurv.errors import AnalysisError, OptionError
 
 RTOL = 1e-6
 

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from sigsurv import load_example
+from sigsurv.analysis.signature import AnalysisSpec, analyse_scores, analyse_signature
 from sigsurv.errors import OptionError
-from sigsurv.survival.analysis import AnalysisSpec, analyse_scores, analyse_signature
 
 
 @pytest.fixture(scope="module")

@@ -31,13 +31,15 @@ import numpy as np
 import pandas as pd
 
 from sigsurv._deprecation import deprecated_alias
+from sigsurv.analysis.data import prepare_survival
+from sigsurv.analysis.spec import AnalysisSpec, parse_cut
 from sigsurv.cohorts.model import Cohort, _is_anndata
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.concordance import ConcordanceResult, concordance_index
 from sigsurv.survival.cox import CoxResult, cox_fit, standardise
 from sigsurv.survival.cutpoints import Grouping, group_by_cut
-from sigsurv.survival.endpoints import SurvivalData, prepare_survival
+from sigsurv.survival.endpoints import SurvivalData
 from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
 from sigsurv.survival.logrank import (
     LogRankResult,
@@ -45,7 +47,6 @@ from sigsurv.survival.logrank import (
     logrank_test,
     logrank_trend_test,
 )
-from sigsurv.survival.spec import AnalysisSpec, parse_cut
 
 __all__ = [
     "DEFINITIONS",

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from sigsurv import load_example
+from sigsurv.analysis.signature import analyse_scores, group_within_strata, standardise_within
 from sigsurv.errors import AnalysisError
-from sigsurv.survival.analysis import analyse_scores, group_within_strata, standardise_within
 from sigsurv.survival.cox import cox_fit
 
 
