@@ -287,7 +287,9 @@ def _replay(args: argparse.Namespace, files: list[Path]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--parser", required=True, choices=["table", "geo", "cbioportal", "gmt", "yaml", "subgroup"]
+        "--parser",
+        required=True,
+        choices=["table", "geo", "cbioportal", "gmt", "yaml", "subgroup", "recipe"],
     )
     parser.add_argument("--seconds", type=int, default=600)
     parser.add_argument("--engine", choices=["auto", "atheris", "random"], default="auto")

@@ -12,6 +12,7 @@ The seeds are small valid files in each format; the fuzzer mutates them.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import warnings
 from collections.abc import Callable
@@ -270,6 +271,101 @@ def subgroup_target(data: bytes, folder: Path) -> None:
         raise AssertionError(f"subgroup mask is not one boolean per sample: {mask!r}")
 
 
+_RECIPE = b"""\
+id: toy_geo
+title: toy
+loader: geo
+files:
+  series_matrix: {url: 'https://ftp.example.org/geo/GSE1_series_matrix.txt.gz', sha256: null}
+  platform:
+    url: https://ftp.example.org/geo/GPL96.annot.gz
+    unverified: [url]
+options: {time: months, event: relapse, time_unit: months, endpoint_name: rfs}
+endpoints:
+  bmfs: {time: months, event: bone, unit: months, codes: {'yes': 1, 'no': 0}}
+  site: {time: months, event: relapse, site_column: site, site: bone}
+standardise:
+  er: {column: er, positive: [pos], negative: [neg]}
+"""
+_ARCHIVE_RECIPE = (
+    "id: study\nloader: cbioportal\nfiles:\n"
+    "  archive: {url: 'https://datahub.example.org/study.tar.gz'}\n"
+)
+
+
+def _tar_seed() -> bytes:
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as bundle:
+        for name, text in (
+            ("study/meta_study.txt", b"cancer_study_identifier: study\n"),
+            ("study/data_clinical_patient.txt", b"PATIENT_ID\tOS_MONTHS\nP1\t5\n"),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(text)
+            bundle.addfile(info, io.BytesIO(text))
+    return buffer.getvalue()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    resolved = path.resolve()
+    return resolved == root or root in resolved.parents
+
+
+def recipe_target(data: bytes, folder: Path) -> None:
+    """Cohort recipes (``sigsurv fetch``): the recipe reader on fuzzed YAML, and
+    ``fetch`` on a fuzzed cached file (archive or series matrix) -- no network: the
+    file is already in the cache, so fetch sniffs it, hashes it and unpacks archives.
+
+    Oracles: a recipe that parses has a slug id and file names that are plain names;
+    after fetch, everything it wrote lies inside the cache folder.
+    """
+    import re
+    import shutil
+
+    from sigsurv.cohorts.fetch import fetch
+    from sigsurv.cohorts.recipe import parse_recipe
+
+    variant, payload = _variant(data)
+    mode = variant % 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if mode == 0:
+            text = payload.decode("utf-8", errors="replace")
+            recipe = parse_recipe(text, "fuzz.yaml")
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,63}", recipe.id):
+                raise AssertionError(f"recipe id {recipe.id!r} accepted")
+            for remote in recipe.files.values():
+                name = remote.filename
+                if "/" in name or name in (".", "..") or "\0" in name:
+                    raise AssertionError(f"cache file name {name!r} accepted")
+            return
+        cache = folder / "cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        if mode == 1:
+            recipe = parse_recipe(_ARCHIVE_RECIPE, "study.yaml")
+            local = cache / "study" / "archive" / "study.tar.gz"
+        else:
+            recipe = parse_recipe(_RECIPE.decode(), "toy.yaml")
+            recipe = dataclasses.replace(
+                recipe, files={"series_matrix": recipe.files["series_matrix"]}
+            )
+            local = cache / "toy_geo" / "series_matrix" / "GSE1_series_matrix.txt.gz"
+        local.parent.mkdir(parents=True)
+        local.write_bytes(payload)
+        try:
+            fetch(recipe, cache_dir=cache, retries=0)
+        finally:
+            root = cache.resolve()
+            for path in cache.rglob("*"):
+                if not path.is_symlink() and not _inside(path, root):
+                    raise AssertionError(f"{path} written outside the cache")
+                if path.is_symlink() or not (path.is_file() or path.is_dir()):
+                    raise AssertionError(f"{path}: a link or special file in the cache")
+
+
 PARSERS: dict[str, Target] = {
     "table": table_target,
     "geo": geo_target,
@@ -277,6 +373,7 @@ PARSERS: dict[str, Target] = {
     "gmt": gmt_target,
     "yaml": yaml_target,
     "subgroup": subgroup_target,
+    "recipe": recipe_target,
 }
 
 # Seeds: the variant byte first, then a valid file.
@@ -304,6 +401,13 @@ SEEDS: dict[str, list[bytes]] = {
     ],
     "gmt": [_GMT],
     "yaml": [_YAML, b"id: one\ngenes: [TP53]\n"],
+    "recipe": [
+        bytes([0]) + _RECIPE,
+        bytes([0]) + _ARCHIVE_RECIPE.encode(),
+        bytes([1]) + _tar_seed(),
+        bytes([2]) + gzip.compress(_SERIES, mtime=0),
+        bytes([2]) + b"<html><body>error</body></html>",
+    ],
     "subgroup": [
         bytes([0]) + b"er == 'positive' and grade in ['1', '3']",
         bytes([1]) + b"grade >= 2 or not age < 50.5",

@@ -1,45 +1,70 @@
 """Download a cohort's files into a user cache, verified, once.
 
 ``fetch(recipe)`` downloads every file of a recipe with pooch (retries, optional
-progress bar) into ``<cache>/<recipe id>/``. The cache is the platform's user cache
-folder (platformdirs) unless ``cache_dir`` or ``SIGSURV_DATA_DIR`` says otherwise.
+progress bar) into ``<cache>/<recipe id>/<role>/``. The cache is the platform's user
+cache folder (platformdirs) unless ``cache_dir`` or ``SIGSURV_DATA_DIR`` says otherwise.
 
 Integrity:
 
+* the recipe id is a short slug (:func:`sigsurv.cohorts.recipe.check_recipe_id`) and
+  its folder must resolve inside the cache: a recipe cannot write anywhere else;
+* each file role has its own folder, so two roles whose URLs end in the same file
+  name never share (or overwrite) one download;
 * a file whose SHA-256 the recipe knows is verified; a mismatch is refused and
   nothing is left in the cache (pooch downloads to a temporary file in the same
   folder and renames it only once complete and verified);
+* every download is sniffed before it is trusted: a ``.gz`` must start with the gzip
+  magic, an archive must open as tar, an ``.xlsx`` as zip, and no file may be an
+  HTML/XML page (a server's error page served with status 200);
 * a file whose hash the recipe does not know is hashed at first download and the
   hash is recorded in the cache manifest (trust on first use); later fetches check
-  the cached file against it;
-* an interrupted download leaves only pooch's temporary file, removed on failure,
-  never a file under the final name.
+  the cached file against it. Such a file may not be redirected to another host
+  (a hashed file may: its content is verified); the final URL after redirects is
+  recorded in the manifest either way;
+* the manifest is updated under a file lock (concurrent fetches keep each other's
+  records) and one recipe is fetched by one process at a time (a lock per recipe
+  folder), which also removes temporary files a killed download left behind;
+* archives (``.tar.gz`` study bundles) are checked member by member before anything
+  is written (regular files and folders only, inside the folder; each member at most
+  the input limit, at most :data:`ARCHIVE_LIMIT_FACTOR` times it in all, at most
+  :data:`MAX_ARCHIVE_MEMBERS` members), unpacked into a folder renamed into place when
+  complete, and unpacked again when the archive's SHA-256 (recorded in the folder)
+  changes.
 
 ``mirror`` (or ``SIGSURV_MIRROR``) replaces the scheme and host of every URL, for
-institutional mirrors and offline copies. Archives (``.tar.gz`` study bundles) are
-unpacked once, into a folder renamed into place when complete.
+institutional mirrors and offline copies.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
 import os
+import secrets
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from sigsurv.cohorts.recipe import Recipe, RemoteFile, bundled_recipe_path, load_recipe
-from sigsurv.errors import SigsurvInputError
+from sigsurv.cohorts.recipe import (
+    Recipe,
+    RemoteFile,
+    bundled_recipe_path,
+    check_recipe_id,
+    load_recipe,
+)
+from sigsurv.errors import FileFormatError, SigsurvInputError
 
 __all__ = [
+    "ARCHIVE_LIMIT_FACTOR",
+    "MAX_ARCHIVE_MEMBERS",
     "FetchError",
     "FetchResult",
     "cache_root",
@@ -50,8 +75,19 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
+MANIFEST_LOCK = "manifest.lock"
 RECIPE_COPY = "recipe.yaml"
 USER_RECIPES = "recipes"
+#: Written into an unpacked archive's folder: the SHA-256 of the archive it came from.
+ARCHIVE_MARKER = ".sigsurv-archive.sha256"
+#: An archive may unpack to at most this many times the input limit in all (each member
+#: at most the input limit itself: a larger one could not be read anyway).
+ARCHIVE_LIMIT_FACTOR = 4
+#: At most this many members in an archive (a cBioPortal study has a few dozen).
+MAX_ARCHIVE_MEMBERS = 10_000
+_MAX_REDIRECTS = 5
+_TIMEOUT_SECONDS = 60
+_RECIPE_LOCK = ".fetch.lock"
 
 
 class FetchError(SigsurvInputError):
@@ -62,6 +98,14 @@ class FetchError(SigsurvInputError):
     >>> str(FetchError("cannot download http://h/x", file="/cache/x"))
     '/cache/x: cannot download http://h/x'
     """
+
+
+class _RefusedError(Exception):
+    """Carries a FetchError out of pooch (which retries, then re-raises, any ValueError)."""
+
+    def __init__(self, error: FetchError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -101,6 +145,42 @@ def cache_root(cache_dir: str | Path | None = None) -> Path:
     return Path(platformdirs.user_cache_dir("sigsurv", appauthor=False))
 
 
+def _usable_cache(root: Path) -> Path:
+    """Create the cache folder, or say in one line why it cannot be used."""
+    hint = "pass --cache FOLDER (cache_dir=) or set SIGSURV_DATA_DIR to a writable folder"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        usable = root.is_dir() and os.access(root, os.W_OK | os.X_OK)
+        reason = "not a writable folder"
+    except (OSError, ValueError) as exc:
+        usable, reason = False, f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}"
+    if not usable:
+        raise FetchError("the cache folder is unusable", file=root, found=reason, hint=hint)
+    return root
+
+
+def _recipe_folder(root: Path, recipe_id: str) -> Path:
+    """``<cache>/<id>``, created; refused unless it resolves to a folder inside the cache."""
+    try:
+        check_recipe_id(recipe_id)
+    except FileFormatError as exc:
+        raise FetchError(exc.message, expected=exc.expected, found=exc.found) from None
+    folder = root / recipe_id
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise FetchError(
+            "cannot create the recipe's cache folder", file=folder, found=exc.strerror
+        ) from None
+    if folder.is_symlink() or folder.resolve().parent != root.resolve() or not folder.is_dir():
+        raise FetchError(
+            "the recipe's cache folder is not a plain folder inside the cache",
+            file=folder,
+            hint="remove it; sigsurv creates it again",
+        )
+    return folder
+
+
 def mirror_url(url: str, mirror: str | None) -> str:
     """Replace the scheme and host of ``url`` with the mirror's (a mirror path prefixes).
 
@@ -114,9 +194,9 @@ def mirror_url(url: str, mirror: str | None) -> str:
     if not mirror:
         return url
     target = urlsplit(mirror)
-    if not target.scheme or not target.netloc:
+    if target.scheme.lower() not in ("http", "https") or not target.netloc:
         raise FetchError(
-            "mirror must be a URL with scheme and host",
+            "mirror must be an http:// or https:// URL with a host",
             expected="e.g. http://mirror.example.org",
             found=mirror,
         )
@@ -133,17 +213,31 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (waiting for it); the kernel frees it on exit."""
+    import fcntl
+
+    with open(path, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def _read_manifest(root: Path) -> dict[str, Any]:
     path = root / MANIFEST
     if not path.exists():
         return {"files": {}}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        if not isinstance(data, dict) or not isinstance(data.setdefault("files", {}), dict):
+            raise ValueError("not a JSON object with a 'files' object")
+    except (OSError, ValueError) as exc:
         raise FetchError(
             "cache manifest is unreadable", file=path, found=str(exc), hint="remove the cache"
         ) from None
-    data.setdefault("files", {})
     return data
 
 
@@ -155,19 +249,44 @@ def _write_manifest(root: Path, manifest: Mapping[str, Any]) -> None:
     os.replace(temporary, root / MANIFEST)
 
 
+def _record_in_manifest(root: Path, records: Mapping[str, Any], recipe: Recipe) -> None:
+    """Merge this fetch's records into the manifest under its lock (read, update, write)."""
+    with _locked(root / MANIFEST_LOCK):
+        manifest = _read_manifest(root)
+        manifest["files"].update(records)
+        manifest.setdefault("recipes", {})[recipe.id] = {
+            "source": recipe.source,
+            "unverified": recipe.unverified_fields(),
+        }
+        _write_manifest(root, manifest)
+
+
 def user_recipe_path(recipe_id: str, cache_dir: str | Path | None = None) -> Path | None:
     """A user's own recipe ``<cache>/recipes/<id>.yaml``, if there is one.
 
     Users keep recipes there to refer to them by id, like the shipped ones (a user
-    recipe with a shipped recipe's id takes precedence).
+    recipe with a shipped recipe's id takes precedence). Only a valid recipe id is
+    looked up (an id is never a path).
 
     Examples
     --------
     >>> user_recipe_path("mine", cache_dir="/nonexistent") is None
     True
+    >>> user_recipe_path("../../etc/x", cache_dir="/tmp") is None
+    True
     """
+    if not _is_recipe_id(recipe_id):
+        return None
     path = cache_root(cache_dir) / USER_RECIPES / f"{recipe_id}.yaml"
     return path if path.is_file() else None
+
+
+def _is_recipe_id(text: str) -> bool:
+    try:
+        check_recipe_id(text)
+    except FileFormatError:
+        return False
+    return True
 
 
 def _resolve_recipe(name_or_recipe: str | Path | Recipe, cache_dir: str | Path | None) -> Recipe:
@@ -179,35 +298,113 @@ def _resolve_recipe(name_or_recipe: str | Path | Recipe, cache_dir: str | Path |
     return load_recipe(user_recipe_path(text, cache_dir) or bundled_recipe_path(text))
 
 
-class _ProgressAdapter:
-    """The progress-bar object pooch drives (``total``, ``update``, ``reset``, ``close``),
-    reporting ``(bytes done, bytes total)`` to a callback (e.g. the CLI's rich bar)."""
-
-    def __init__(self, callback: Callable[[int, int], Any]) -> None:
-        self.callback = callback
-        self.total = 0
-        self.n = 0
-
-    def update(self, n: int) -> None:
-        self.n += int(n)
-        self.callback(min(self.n, self.total or self.n), self.total)
-
-    def reset(self) -> None:
-        self.n = 0
-
-    def close(self) -> None:
-        return None
-
-
-def _progress_bar(progress: bool | Callable[[int, int], Any]) -> Any:
+def _progress_callback(progress: bool | Callable[[int, int], Any]) -> Any:
+    """``(done, total)`` callback, a tqdm bar factory, or None."""
     if callable(progress):
-        return _ProgressAdapter(progress)
-    if progress and importlib.util.find_spec("tqdm") is None:
+        return progress
+    if not progress:
+        return None
+    if importlib.util.find_spec("tqdm") is None:
         raise FetchError(
             "a progress bar needs the optional package tqdm",
             hint="pip install tqdm, or pass a callback progress(done, total)",
         )
-    return bool(progress)
+    return "tqdm"
+
+
+def _open_following_redirects(url: str, remote: RemoteFile, hops: list[str]) -> Any:
+    """GET ``url`` (streamed), following at most a few redirects; a redirect to another
+    host is refused for a file the recipe has no SHA-256 for (its content is unchecked)."""
+    import requests
+
+    current = url
+    for _ in range(_MAX_REDIRECTS + 1):
+        response = requests.get(
+            current, stream=True, allow_redirects=False, timeout=_TIMEOUT_SECONDS
+        )
+        if not response.is_redirect:
+            response.raise_for_status()
+            return response
+        target = urljoin(current, response.headers.get("location", ""))
+        response.close()
+        parts = urlsplit(target)
+        if parts.scheme.lower() not in ("http", "https"):
+            raise _RefusedError(FetchError("redirected to a non-http URL: refused", found=target))
+        if parts.hostname != urlsplit(url).hostname and not remote.sha256:
+            raise _RefusedError(
+                FetchError(
+                    f"{url} redirects to another host ({parts.hostname}): refused for a file "
+                    "the recipe gives no SHA-256 for",
+                    found=target,
+                    hint="put the final URL in the recipe, or its sha256",
+                )
+            )
+        hops.append(target)
+        current = target
+    raise _RefusedError(FetchError(f"{url}: more than {_MAX_REDIRECTS} redirects", found=current))
+
+
+def _downloader(
+    remote: RemoteFile, progress: Any, hops: list[str]
+) -> Callable[[str, str, Any], None]:
+    """A pooch downloader: streams into pooch's temporary file, then sniffs the content."""
+
+    def download(url: str, output_file: str, _pooch: Any) -> None:
+        response = _open_following_redirects(url, remote, hops)
+        total = int(response.headers.get("content-length") or 0)
+        bar = None
+        if progress == "tqdm":
+            from tqdm import tqdm  # type: ignore[import-untyped]
+
+            bar = tqdm(total=total or None, unit="B", unit_scale=True, leave=True)
+        done = 0
+        with response, open(output_file, "wb") as out:
+            for chunk in response.iter_content(chunk_size=1 << 20):
+                out.write(chunk)
+                done += len(chunk)
+                if bar is not None:
+                    bar.update(len(chunk))
+                elif progress is not None:
+                    progress(done, max(total, done))
+        if bar is not None:
+            bar.close()
+        _sniff(Path(output_file), remote, url)
+
+    return download
+
+
+def _is_markup(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body", b"<error"))
+
+
+def _sniff(path: Path, remote: RemoteFile, url: str) -> None:
+    """Refuse content that cannot be the file the URL names (before it is trusted)."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    name = remote.filename.lower()
+    problem = None
+    if _is_markup(head) and not name.endswith((".html", ".htm", ".xml")):
+        problem = "the server sent an HTML/XML page, not the data file"
+    elif name.endswith((".gz", ".tgz")) and head[:2] != b"\x1f\x8b":
+        problem = "the file is not gzip data (no gzip magic bytes)"
+    elif name.endswith((".xlsx", ".zip")) and head[:4] != b"PK\x03\x04":
+        problem = "the file is not a zip/xlsx container"
+    elif remote.unpack:
+        try:
+            with tarfile.open(path) as bundle:
+                bundle.next()
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            problem = f"the archive does not open as tar ({type(exc).__name__})"
+    if problem:
+        raise _RefusedError(
+            FetchError(
+                f"{problem}: refused",
+                file=remote.filename,
+                found=head[:60].decode("latin-1").replace("\n", " "),
+                hint=f"check {url} in a browser; nothing was written to the cache",
+            )
+        )
 
 
 def _download(
@@ -217,8 +414,9 @@ def _download(
     *,
     retries: int,
     progress: bool | Callable[[int, int], Any],
-) -> Path:
-    """Download through pooch: temporary file in ``folder``, verified, then renamed."""
+) -> tuple[Path, str]:
+    """Download through pooch (temporary file in ``folder``, sniffed, verified, renamed);
+    return the local path and the final URL after redirects."""
     import pooch
     import requests
 
@@ -230,9 +428,12 @@ def _download(
         urls={remote.filename: url},
         retry_if_failed=retries,
     )
-    bar = _progress_bar(progress)  # outside the try: its own error is not a hash mismatch
+    hops: list[str] = []
+    download = _downloader(remote, _progress_callback(progress), hops)
     try:
-        fetched = store.fetch(remote.filename, progressbar=bar)
+        fetched = store.fetch(remote.filename, downloader=download)
+    except _RefusedError as refused:
+        raise refused.error from None
     except ValueError as exc:  # pooch: hash mismatch (the temporary file is removed)
         raise FetchError(
             "downloaded file does not match the recipe's SHA-256: refused",
@@ -248,42 +449,101 @@ def _download(
             found=str(exc)[:200],
             hint="check the network, or pass --mirror URL / set SIGSURV_MIRROR",
         ) from None
-    return Path(fetched)
+    return Path(fetched), hops[-1] if hops else url
 
 
-def _unpack(archive: Path) -> Path:
-    """Unpack a tar archive once, next to it; the folder appears only when complete."""
+def _remove_stale_temporaries(folder: Path, keep: str) -> None:
+    """Temporary files of killed downloads and unpackings (called under the recipe lock)."""
+    for leftover in folder.iterdir():
+        name = leftover.name
+        if name == keep or not name.startswith(("tmp", ".unpack-", ".old-unpacked-")):
+            continue
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _unpack(archive: Path, digest: str) -> Path:
+    """Unpack a tar archive next to it, again when its SHA-256 changed; the folder
+    appears (or is replaced) only when complete."""
     target = archive.parent / (archive.name.split(".tar")[0].split(".tgz")[0] + "_unpacked")
-    if target.is_dir():
+    marker = target / ARCHIVE_MARKER
+    if target.is_dir() and marker.is_file() and marker.read_text().strip() == digest:
         return target
     staging = Path(tempfile.mkdtemp(dir=archive.parent, prefix=".unpack-"))
     try:
         with tarfile.open(archive) as bundle:
-            _extract_safely(bundle, staging)
-        os.replace(staging, target)
-    except (tarfile.TarError, OSError) as exc:
+            members = _checked_members(bundle, archive)
+            _extract(bundle, members, staging)
+        (staging / ARCHIVE_MARKER).write_text(digest + "\n")
+        if target.exists():
+            old = archive.parent / f".old-unpacked-{secrets.token_hex(4)}"
+            os.rename(target, old)
+            os.rename(staging, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(staging, target)
+    except (tarfile.TarError, OSError, EOFError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise FetchError("cannot unpack archive", file=archive, found=str(exc)[:200]) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return target
 
 
-def _extract_safely(bundle: tarfile.TarFile, folder: Path) -> None:
-    """Extract regular files and folders only, all inside ``folder`` (no links, no ..)."""
+def _checked_members(bundle: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
+    """Every member, checked from its header before anything is written: regular files
+    and folders only, relative paths inside the folder, sizes and count within limits."""
+    from sigsurv.cohorts import readers
+
+    member_limit = readers.MAX_FILE_BYTES
+    total_limit = ARCHIVE_LIMIT_FACTOR * member_limit
+    members: list[tarfile.TarInfo] = []
+    total = 0
+    for member in bundle:
+        name = member.name
+        parts = Path(name).parts
+        if not (member.isfile() or member.isdir()) or name.startswith("/") or ".." in parts:
+            raise FetchError("unsafe archive member: refused", file=archive, found=name)
+        total += member.size
+        members.append(member)
+        problem = None
+        if member.size > member_limit:
+            problem = f"member larger than the input limit ({member_limit} bytes)"
+        elif total > total_limit:
+            problem = f"members larger than {ARCHIVE_LIMIT_FACTOR} x the input limit in all"
+        elif len(members) > MAX_ARCHIVE_MEMBERS:
+            problem = f"more than {MAX_ARCHIVE_MEMBERS} members"
+        if problem:
+            raise FetchError(
+                f"archive refused before unpacking: {problem}",
+                file=archive,
+                found=f"{name} ({member.size} bytes; {total} bytes so far)",
+                hint="raise the limit with --max-input-mib if the archive is genuine",
+            )
+    return members
+
+
+def _extract(bundle: tarfile.TarFile, members: list[tarfile.TarInfo], folder: Path) -> None:
     root = folder.resolve()
-    for member in bundle.getmembers():
+    for member in members:
         destination = (folder / member.name).resolve()
-        if not (member.isfile() or member.isdir()) or root not in (
-            destination,
-            *destination.parents,
-        ):
+        if root not in (destination, *destination.parents):
             raise tarfile.TarError(f"unsafe archive member {member.name!r}")
     if hasattr(tarfile, "data_filter"):
-        bundle.extractall(folder, filter="data")
+        bundle.extractall(folder, members=members, filter="data")
     else:  # Python without extraction filters: the members were checked above
-        bundle.extractall(folder)
+        bundle.extractall(folder, members=members)
 
 
 def _verify_cached(path: Path, remote: RemoteFile, record: Mapping[str, Any] | None) -> str:
+    if not path.is_file() or path.is_symlink():
+        raise FetchError(
+            "cache entry is not a regular file", file=path, hint="delete it to download again"
+        )
     digest = _sha256(path)
     expected = remote.sha256 or (record or {}).get("sha256")
     if expected and digest != expected:
@@ -294,6 +554,11 @@ def _verify_cached(path: Path, remote: RemoteFile, record: Mapping[str, Any] | N
             found=digest,
             hint="delete the file to download it again",
         )
+    if expected is None:  # a file nobody recorded: sniff it before trusting it
+        try:
+            _sniff(path, remote, remote.url)
+        except _RefusedError as refused:
+            raise refused.error from None
     return digest
 
 
@@ -348,48 +613,83 @@ def fetch(
     sigsurv.cohorts.fetch.FetchError: ...cannot download http://127.0.0.1:9/x.h5ad into ...
     """
     recipe = _resolve_recipe(name_or_recipe, cache_dir)
-    root = cache_root(cache_dir)
-    folder = root / recipe.id
-    folder.mkdir(parents=True, exist_ok=True)
+    root = _usable_cache(cache_root(cache_dir))
+    folder = _recipe_folder(root, recipe.id)
     mirror = mirror if mirror is not None else os.environ.get("SIGSURV_MIRROR") or None
     now = (clock or (lambda: datetime.now(timezone.utc)))().isoformat(timespec="seconds")
-    manifest = _read_manifest(root)
     paths: dict[str, Path] = {}
     entries: list[dict[str, Any]] = []
-    for role, remote in recipe.files.items():
-        url = mirror_url(remote.url, mirror)
-        key = f"{recipe.id}/{remote.filename}"
-        record = manifest["files"].get(key)
-        local = folder / remote.filename
-        if local.exists():
-            digest = _verify_cached(local, remote, record)
-            how = "cached"
-        else:
-            local = _download(remote, url, folder, retries=retries, progress=progress)
-            digest = _sha256(local)
-            how = "downloaded"
-        trust = "verified against the recipe" if remote.sha256 else "trust on first use"
-        if record is None or how == "downloaded":
-            record = {
-                "url": remote.url,
-                "fetched_from": url,
-                "sha256": digest,
-                "recorded": now,
-                "trust": trust,
-            }
-            manifest["files"][key] = record
-        paths[role] = _unpack(local) if remote.unpack else local
-        entries.append(
-            {"recipe": recipe.id, "role": role, "path": str(local), "status": how, **record}
-        )
-    if recipe.text:
-        (folder / RECIPE_COPY).write_text(recipe.text, encoding="utf-8")
-    manifest.setdefault("recipes", {})[recipe.id] = {
-        "source": recipe.source,
-        "unverified": recipe.unverified_fields(),
-    }
-    _write_manifest(root, manifest)
+    records: dict[str, Any] = {}
+    with _locked(folder / _RECIPE_LOCK):  # one fetch of this recipe at a time
+        known = _read_manifest(root)["files"]
+        for role, remote in recipe.files.items():
+            key = f"{recipe.id}/{role}/{remote.filename}"
+            local, record, how = _fetch_file(
+                remote,
+                folder / role,
+                known.get(key),
+                mirror_url(remote.url, mirror),
+                now=now,
+                retries=retries,
+                progress=progress,
+            )
+            records[key] = record
+            paths[role] = _unpack(local, record["sha256"]) if remote.unpack else local
+            entries.append(
+                {"recipe": recipe.id, "role": role, "path": str(local), "status": how, **record}
+            )
+        if recipe.text:
+            _write_atomically(folder / RECIPE_COPY, recipe.text)
+    _record_in_manifest(root, records, recipe)
     return FetchResult(recipe=recipe, paths=paths, entries=tuple(entries), cache=folder)
+
+
+def _fetch_file(
+    remote: RemoteFile,
+    folder: Path,
+    record: Mapping[str, Any] | None,
+    url: str,
+    *,
+    now: str,
+    retries: int,
+    progress: bool | Callable[[int, int], Any],
+) -> tuple[Path, Mapping[str, Any], str]:
+    """One role: reuse (verified) or download into its own folder; return the path, the
+    manifest record and ``"cached"``/``"downloaded"``."""
+    folder.mkdir(exist_ok=True)
+    _remove_stale_temporaries(folder, keep=remote.filename)
+    local = folder / remote.filename
+    if remote.sha256 and local.is_file() and not local.is_symlink():
+        if _sha256(local) != remote.sha256:
+            # The recipe pins a new release: download it (verified) over the old one.
+            local.unlink()
+    if local.exists() or local.is_symlink():
+        digest = _verify_cached(local, remote, record)
+        if record is not None:
+            return local, record, "cached"
+        how, final_url = "cached", url
+    else:
+        local, final_url = _download(remote, url, folder, retries=retries, progress=progress)
+        digest, how = _sha256(local), "downloaded"
+    return (
+        local,
+        {
+            "url": remote.url,
+            "fetched_from": url,
+            "final_url": final_url,
+            "sha256": digest,
+            "recorded": now,
+            "trust": "verified against the recipe" if remote.sha256 else "trust on first use",
+        },
+        how,
+    )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".recipe-", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(temporary, path)
 
 
 def cached_recipe_path(recipe_id: str, cache_dir: str | Path | None = None) -> Path | None:
@@ -400,5 +700,7 @@ def cached_recipe_path(recipe_id: str, cache_dir: str | Path | None = None) -> P
     >>> cached_recipe_path("never-fetched", cache_dir="/nonexistent") is None
     True
     """
+    if not _is_recipe_id(recipe_id):
+        return None
     path = cache_root(cache_dir) / recipe_id / RECIPE_COPY
     return path if path.is_file() else None

@@ -26,6 +26,7 @@ anywhere and pass the path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -40,6 +41,7 @@ __all__ = [
     "Recipe",
     "RemoteFile",
     "bundled_recipe_path",
+    "check_recipe_id",
     "list_recipes",
     "load_recipe",
     "parse_recipe",
@@ -77,10 +79,7 @@ class RemoteFile:
     @property
     def filename(self) -> str:
         """File name in the cache (the last part of the URL path)."""
-        from urllib.parse import unquote, urlsplit
-
-        name = unquote(urlsplit(self.url).path.rsplit("/", 1)[-1])
-        return name.replace("/", "_") or self.role
+        return cache_file_name(self.url) or self.role
 
 
 @dataclass(frozen=True)
@@ -136,42 +135,63 @@ class Recipe:
         return list(self.unverified)
 
 
-def _parse_yaml(text: str, file: str) -> tuple[Any, dict[LinePath, int]]:
-    """Parse YAML text; return the data and the 1-based line of every node path.
+#: Largest recipe file read (a recipe is a few dozen lines; the largest shipped is 2 kB).
+MAX_RECIPE_BYTES = 256 * 1024
+#: A recipe id names a folder in the cache: a short slug, nothing a path could read.
+_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+#: Names in the cache folder that an id may not take (the user-recipe folder, the
+#: manifest and its lock).
+RESERVED_IDS = frozenset({"recipes", "manifest.json", "manifest.lock", "con", "nul", "aux"})
+_SCHEMES = ("http", "https")
+_UNITS = ("days", "months", "years")
 
-    The one place recipes meet YAML: same contract as ``sigsurv._yaml.load_document``
-    (data, ``{path: line}``), so the strict helper can replace it.
+
+def check_recipe_id(recipe_id: str, *, file: str | None = None, line: int | None = None) -> str:
+    """Refuse a recipe id that is not a short slug (it names a folder in the cache).
+
+    An id is 1-64 characters: lower-case letters, digits, ``_``, ``-`` and ``.``,
+    starting with a letter or digit; ``.``, ``..`` and reserved names such as
+    ``recipes`` (the user-recipe folder) are refused.
+
+    Examples
+    --------
+    >>> check_recipe_id("gse2034")
+    'gse2034'
+    >>> check_recipe_id("../../x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.FileFormatError: recipe id must be a short slug; ...
     """
-    import yaml
+    if not isinstance(recipe_id, str) or not _ID_PATTERN.fullmatch(recipe_id):
+        raise FileFormatError(
+            "recipe id must be a short slug",
+            file=file,
+            line=line,
+            expected="1-64 of a-z 0-9 _ - . starting with a letter or digit",
+            found=repr(recipe_id),
+        )
+    if recipe_id in RESERVED_IDS or set(recipe_id) == {"."}:
+        raise FileFormatError(
+            "recipe id is a reserved name",
+            file=file,
+            line=line,
+            expected=f"not one of {', '.join(sorted(RESERVED_IDS))}",
+            found=recipe_id,
+        )
+    return recipe_id
+
+
+def _parse_yaml(text: str, file: str) -> tuple[Any, dict[LinePath, int]]:
+    """Parse YAML through the strict reader (alias budget, depth, duplicate keys)."""
+    from sigsurv._yaml import load_document
+    from sigsurv.errors import SignatureError
 
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
+        return load_document(text, file)
+    except SignatureError as err:
         raise FileFormatError(
-            f"invalid YAML: {err.problem or err}",
-            file=file,
-            line=None if mark is None else mark.line + 1,
+            err.message, file=err.file, line=err.line, expected=err.expected, hint=err.hint
         ) from None
-    except yaml.YAMLError as err:
-        raise FileFormatError(f"invalid YAML: {err}", file=file) from None
-    lines: dict[LinePath, int] = {}
-
-    def walk(item: Any, path: LinePath) -> None:
-        lines[path] = item.start_mark.line + 1
-        if isinstance(item, yaml.MappingNode):
-            for key, value in item.value:
-                key_path = (*path, str(key.value))
-                walk(value, key_path)
-                lines[key_path] = key.start_mark.line + 1
-        elif isinstance(item, yaml.SequenceNode):
-            for index, value in enumerate(item.value):
-                walk(value, (*path, index))
-
-    if node is not None:
-        walk(node, ())
-    return data, lines
 
 
 class _Checker:
@@ -231,13 +251,57 @@ class _Checker:
         )
 
 
+def cache_file_name(url: str) -> str | None:
+    """The file name a URL is cached under (the last part of its path, unquoted), or
+    None when that name is unusable (empty, ``.``, ``..``, a control character).
+
+    Examples
+    --------
+    >>> cache_file_name("https://h.org/TCGA.BRCA.sampleMap%2FHiSeqV2.gz")
+    'TCGA.BRCA.sampleMap_HiSeqV2.gz'
+    >>> cache_file_name("https://h.org/a/%2e%2e") is None
+    True
+    """
+    from urllib.parse import unquote, urlsplit
+
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1]).replace("/", "_").replace("\\", "_")
+    if not name or set(name) == {"."} or len(name.encode()) > 200:
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return None
+    return name
+
+
+def _check_url(check: _Checker, url: str, path: LinePath) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as err:
+        raise check.fail(path, "is not a valid URL", found=f"{url} ({err})") from None
+    if parts.scheme.lower() not in _SCHEMES or not host:
+        raise check.fail(
+            path,
+            "must be an http:// or https:// URL with a host",
+            found=url,
+            hint="a file on disk is named with `path:` (relative to the recipe) instead of `url:`",
+        )
+    if cache_file_name(url) is None:
+        raise check.fail(
+            path,
+            "URL does not end in a usable file name",
+            expected="a file name after the last '/' (not '.', '..' or control characters)",
+            found=url,
+        )
+
+
 def _remote_file(check: _Checker, role: str, value: Any, unverified: list[str]) -> RemoteFile:
     path: LinePath = ("files", role)
     entry = dict(check.mapping(value, path))
     unverified.extend(check.unverified(entry, path))
     url = check.text(entry.pop("url", None), (*path, "url"), required=True)
-    if "://" not in url:
-        raise check.fail((*path, "url"), "must be an absolute URL", found=url)
+    _check_url(check, url, (*path, "url"))
     sha256 = entry.pop("sha256", None)
     if sha256 is not None:
         if not isinstance(sha256, str):  # YAML read an all-digit hash as a number
@@ -251,6 +315,27 @@ def _remote_file(check: _Checker, role: str, value: Any, unverified: list[str]) 
             (*path, next(iter(entry))), "unknown field", expected="url, sha256, unpack, unverified"
         )
     return RemoteFile(role, url, sha256, bool(unpack))
+
+
+def _event_codes(check: _Checker, value: Any, path: LinePath) -> dict[str, int] | None:
+    """``{value as written: 0 or 1}``; YAML's unquoted yes/no/on/off (booleans) refused."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not value:
+        raise check.fail(path, "must map values to 0/1", found=repr(value))
+    codes: dict[str, int] = {}
+    for key, code in value.items():
+        if isinstance(key, bool) or not isinstance(key, (str, int)):
+            raise check.fail(
+                (*path, str(key)),
+                "code must be text",
+                found=repr(key),
+                hint="quote it: YAML reads unquoted yes/no/on/off as true/false",
+            )
+        if isinstance(code, bool) or code not in (0, 1):
+            raise check.fail((*path, str(key)), "must be 0 or 1", found=repr(code))
+        codes[str(key)] = int(code)
+    return codes
 
 
 def _endpoints(check: _Checker, value: Any, unverified: list[str]) -> list[EndpointRecipe]:
@@ -268,22 +353,43 @@ def _endpoints(check: _Checker, value: Any, unverified: list[str]) -> list[Endpo
                 "unknown field",
                 expected="time, event, unit, note, codes, site_column, site",
             )
-        codes = entry.get("codes")
-        if codes is not None and not isinstance(codes, dict):
-            raise check.fail((*path, "codes"), "must map values to 0/1", found=repr(codes))
+        codes = _event_codes(check, entry.get("codes"), (*path, "codes"))
+        unit = entry.get("unit")
+        if unit is not None and unit not in _UNITS:
+            raise check.fail(
+                (*path, "unit"), "unknown time unit", expected=" | ".join(_UNITS), found=repr(unit)
+            )
         out.append(
             EndpointRecipe(
                 name=str(name).lower(),
                 time=check.text(entry.get("time"), (*path, "time"), required=True),
                 event=check.text(entry.get("event"), (*path, "event"), required=True),
-                unit=entry.get("unit"),
+                unit=unit,
                 note=check.text(entry.get("note"), (*path, "note")),
-                codes={str(k): int(v) for k, v in codes.items()} if codes else None,
+                codes=codes,
                 site_column=check.text(entry.get("site_column"), (*path, "site_column")) or None,
                 site=check.text(entry.get("site"), (*path, "site")) or None,
             )
         )
     return out
+
+
+_TEXT_OPTIONS = ("time", "event", "endpoint_name", "expression_file", "transform", "platform")
+
+
+def _check_options(check: _Checker, options: dict[str, Any]) -> None:
+    """Options the recipe reader can check before any file is read: texts and the unit."""
+    for key in _TEXT_OPTIONS:
+        if key in options:
+            check.text(options[key], ("options", key), required=True)
+    unit = options.get("time_unit")
+    if unit is not None and unit not in _UNITS:
+        raise check.fail(
+            ("options", "time_unit"),
+            "unknown time unit",
+            expected=" | ".join(_UNITS),
+            found=repr(unit),
+        )
 
 
 def parse_recipe(text: str, source: str = "<recipe>") -> Recipe:
@@ -304,6 +410,7 @@ def parse_recipe(text: str, source: str = "<recipe>") -> Recipe:
         raise check.fail((unknown[0],), "unknown field", expected=", ".join(sorted(_TOP_KEYS)))
     unverified = check.unverified(top, ())
     recipe_id = check.text(top.get("id"), ("id",), required=True)
+    check_recipe_id(recipe_id, file=source, line=check.line(("id",)))
     loader = check.text(top.get("loader"), ("loader",), required=True)
     if loader not in LOADERS:
         raise check.fail(("loader",), "unknown loader", expected=" | ".join(LOADERS), found=loader)
@@ -328,6 +435,7 @@ def parse_recipe(text: str, source: str = "<recipe>") -> Recipe:
         )
     options = dict(check.mapping(top.get("options"), ("options",)))
     unverified.extend(check.unverified(options, ("options",)))
+    _check_options(check, options)
     standardise: dict[str, Mapping[str, Any]] = {}
     for name, spec in check.mapping(top.get("standardise"), ("standardise",)).items():
         entry = dict(check.mapping(spec, ("standardise", name)))
@@ -357,10 +465,12 @@ def load_recipe(path: str | Path) -> Recipe:
     >>> load_recipe(bundled_recipe_path("gse2034")).loader
     'geo'
     """
-    file = Path(path)
-    if not file.is_file():
-        raise FileFormatError("recipe file not found", file=file)
-    return parse_recipe(file.read_text(encoding="utf-8"), str(file))
+    from sigsurv._yaml import read_small_text
+
+    text = read_small_text(
+        path, what="recipe file", max_bytes=MAX_RECIPE_BYTES, error=FileFormatError
+    )
+    return parse_recipe(text, str(path))
 
 
 def _bundled_dir() -> Path:
@@ -386,8 +496,9 @@ def bundled_recipe_path(recipe_id: str) -> Path:
     >>> bundled_recipe_path("gse2603").name
     'gse2603.yaml'
     """
+    valid = isinstance(recipe_id, str) and _ID_PATTERN.fullmatch(recipe_id.lower())
     path = _bundled_dir() / f"{recipe_id.lower()}.yaml"
-    if not path.is_file():
+    if not valid or not path.is_file():
         raise FileFormatError(
             "no shipped recipe with this id",
             found=recipe_id,

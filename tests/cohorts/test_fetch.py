@@ -6,6 +6,7 @@ the same recipe works with its real URLs plus ``mirror`` and with 127.0.0.1 URLs
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import http.server
 import io
@@ -67,8 +68,6 @@ def platform_bytes() -> bytes:
         "ID\tGene symbol\tGO:Function\tGO:Function\n"
         "201_at\tESR1\ta\tb\n202_at\tESR1\ta\tb\n203_at\tMSK1\ta\tb\n!platform_table_end\n"
     )
-    import gzip
-
     return gzip.compress(text.encode(), mtime=0)
 
 
@@ -140,7 +139,7 @@ def served(tmp_path, monkeypatch) -> Iterator[tuple[LocalServer, Path]]:
     monkeypatch.delenv("SIGSURV_MIRROR", raising=False)
     root = tmp_path / "upstream"
     for path, data in (
-        (MATRIX_PATH, series_matrix_bytes()),
+        (MATRIX_PATH, gzip.compress(series_matrix_bytes(), mtime=0)),
         (PLATFORM_PATH, platform_bytes()),
         (BUNDLE_PATH, bundle_bytes()),
     ):
@@ -195,8 +194,11 @@ def test_recipe_fetched_verified_cached_and_reused_offline(served, tmp_path):
     assert sha256(result.paths["series_matrix"]) == sha256(root / MATRIX_PATH)
     manifest = json.loads((cache / "manifest.json").read_text())
     records = manifest["files"]
-    assert records["toy_geo/GSE9999_series_matrix.txt.gz"]["trust"] == "verified against the recipe"
-    platform_record = records["toy_geo/GPL96.annot.gz"]
+    assert (
+        records["toy_geo/series_matrix/GSE9999_series_matrix.txt.gz"]["trust"]
+        == "verified against the recipe"
+    )
+    platform_record = records["toy_geo/platform/GPL96.annot.gz"]
     assert platform_record["trust"] == "trust on first use"
     assert platform_record["sha256"] == sha256(root / PLATFORM_PATH)
     cohort = resolve_cohort(str(recipe), cache_dir=cache)
@@ -236,7 +238,7 @@ def test_wrong_hash_is_refused_and_nothing_half_written_stays(served, tmp_path):
     recipe = geo_recipe(tmp_path, server.url, matrix_sha="0" * 64)
     with pytest.raises(FetchError, match="does not match the recipe's SHA-256"):
         fetch(recipe, cache_dir=cache, retries=0)
-    folder = cache / "toy_geo"
+    folder = cache / "toy_geo" / "series_matrix"
     assert sorted(p.name for p in folder.iterdir()) == []
     assert not (cache / "manifest.json").exists()
 
@@ -252,7 +254,7 @@ def test_interrupted_download_leaves_no_complete_looking_file(served, tmp_path):
         fetch(recipe, cache_dir=cache, retries=1)
     assert str(cache / "broken") in str(caught.value)  # names the cache path
     assert f"{server.url}/broken/x.h5ad" in str(caught.value)  # and the URL
-    assert sorted(p.name for p in (cache / "broken").iterdir()) == []
+    assert sorted(p.name for p in (cache / "broken" / "expression").iterdir()) == []
 
 
 def test_unreachable_server_gives_one_clear_error(tmp_path):
@@ -298,7 +300,7 @@ def test_cbioportal_bundle_is_unpacked_once_and_loads(served, tmp_path, monkeypa
     recipe.write_text(f"id: brca_toy\nloader: cbioportal\nfiles:\n  archive: {{url: '{url}'}}\n")
     first = fetch(recipe, retries=0)
     unpacked = first.paths["archive"]
-    assert unpacked.is_dir() and unpacked.parent == tmp_path / "data" / "brca_toy"
+    assert unpacked.is_dir() and unpacked.parent == tmp_path / "data" / "brca_toy" / "archive"
     marker = unpacked / "marker"
     marker.write_text("kept")  # a second fetch must not unpack again
     fetch(recipe, retries=0)
