@@ -27,6 +27,7 @@ from sigsurv.cohorts.build import (
     decode_declared_endpoints,
     type_clinical,
 )
+from sigsurv.cohorts.geo_series_table import is_geo_na, join_series_table, read_series_table
 from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.platforms import map_probes, read_platform_table
 from sigsurv.cohorts.readers import NA_VALUES, read_lines, read_matrix_file
@@ -69,7 +70,7 @@ def _unquote(cell: str) -> str:
 
 
 def _is_na(value: str) -> bool:
-    return value in NA_VALUES or value.lower() in ("na", "n/a", "nan", "null", "none")
+    return value in NA_VALUES or is_geo_na(value)
 
 
 def _add_characteristics(
@@ -258,6 +259,9 @@ def load_geo_series(
     expression: str | Path | None = None,
     orientation: str = "genes_x_samples",
     standardise: Mapping[str, Mapping[str, object]] | None = None,
+    series_table: str | Path | None = None,
+    clinical_accession: str | None = None,
+    exclude: Mapping[str, Sequence[str]] | None = None,
 ) -> Cohort:
     """Load a GEO series matrix as a cohort.
 
@@ -278,6 +282,14 @@ def load_geo_series(
         series such as SCAN-B GSE96058 ship an empty table). Its sample columns are
         GSM accessions or the samples' ``!Sample_title``; unmatched columns (e.g.
         technical replicates) are excluded and reported.
+    series_table, clinical_accession
+        A series table (the family SOFT file's table, or a TSV) joined to the samples
+        through its column ``clinical_accession`` of GSM accessions; its columns join
+        the characteristics before endpoints are decoded.
+    exclude
+        ``{field: [words]}``: samples whose field contains one of the words (a
+        case-insensitive word match, e.g. ``{"tissue type": ["cell line"]}``) are
+        excluded before anything else, and reported.
 
     Examples
     --------
@@ -298,6 +310,17 @@ def load_geo_series(
     file = Path(path)
     values, samples, series = read_series_matrix(file)
     messages: list[str] = []
+    if series_table is not None:
+        if not clinical_accession:
+            raise FileFormatError(
+                "a series table needs the name of its GSM accession column",
+                file=series_table,
+                hint="recipe option clinical_accession: COLUMN",
+            )
+        table = read_series_table(series_table, accession_column=clinical_accession)
+        samples = join_series_table(samples, table, Path(series_table), messages)
+    if exclude:
+        samples, values = _exclude_samples(samples, values, exclude, file, messages)
     expression_file = file
     if expression is not None:
         expression_file = Path(expression)
@@ -345,6 +368,7 @@ def load_geo_series(
     )
     clinical = type_clinical(clinical)
     files = [file] + ([Path(platform)] if platform is not None else [])
+    files += [Path(series_table)] if series_table is not None else []
     if expression_file != file:
         files.append(expression_file)
     provenance = Provenance(
@@ -371,6 +395,41 @@ def load_geo_series(
         messages=messages,
         standardise=standardise,
     )
+
+
+def _exclude_samples(
+    samples: pd.DataFrame,
+    values: pd.DataFrame,
+    exclude: Mapping[str, Sequence[str]],
+    file: Path,
+    messages: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop the samples whose field contains one of the given words; report how many."""
+    import re
+
+    keep = pd.Series(True, index=samples.index)
+    for field_name, words in exclude.items():
+        if field_name not in samples.columns:
+            raise FileFormatError(
+                "field named in exclude not found",
+                file=file,
+                column=field_name,
+                expected="one of: " + ", ".join(map(str, samples.columns[:15])),
+            )
+        pattern = re.compile(
+            "|".join(rf"(?<!\w){re.escape(str(w))}(?!\w)" for w in words), re.IGNORECASE
+        )
+        text = samples[field_name].astype("string")
+        hit = text.str.contains(pattern, na=False).astype(bool)
+        if hit.any():
+            messages.append(
+                f"{int(hit.sum())} samples excluded ({field_name} matches "
+                f"{', '.join(map(str, words))}), e.g. {', '.join(hit[hit].index[:3])}"
+            )
+        keep &= ~hit
+    kept = list(samples.index[keep])
+    columns = [c for c in values.columns if c in set(kept)] if values.shape[0] else kept
+    return samples.loc[kept], values[columns] if values.shape[0] else values
 
 
 def _columns_to_accessions(

@@ -51,7 +51,7 @@ LOADERS = ("table", "cbioportal", "geo", "tcga", "anndata")
 _ROLES = {
     "table": ({"expression", "clinical"}, {"platform"}),
     "cbioportal": ({"archive"}, set()),
-    "geo": ({"series_matrix"}, {"platform", "expression"}),
+    "geo": ({"series_matrix"}, {"platform", "expression", "clinical"}),
     "tcga": ({"expression"}, {"clinical", "survival", "phenotype", "aliquots"}),
     "anndata": ({"expression"}, set()),
 }
@@ -221,6 +221,14 @@ class _Checker:
             return {}
         if not isinstance(value, dict):
             raise self.fail(path, "must be a mapping", found=type(value).__name__)
+        for key in value:
+            if not isinstance(key, str):
+                raise self.fail(
+                    path,
+                    "field names must be text",
+                    found=repr(key),
+                    hint="quote it: YAML reads unquoted ~, null, yes, no and numbers otherwise",
+                )
         return value
 
     def text(self, value: Any, path: LinePath, *, required: bool = False) -> str:

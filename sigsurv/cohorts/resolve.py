@@ -112,6 +112,7 @@ def _load_from_recipe(fetched: FetchResult, overrides: dict[str, Any]) -> Cohort
             paths["series_matrix"],
             platform=paths.get("platform"),
             expression=paths.get("expression"),
+            series_table=paths.get("clinical"),
             endpoints=_specs(recipe),
             **common,
             **options,

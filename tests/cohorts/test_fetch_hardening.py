@@ -209,6 +209,7 @@ def test_oversized_and_duplicate_key_recipes_are_refused(tmp_path):
             6,
             "unknown time unit",
         ),
+        ("files:\n  series_matrix: {url: 'https://h.org/x.gz'}\n~: x\n", 1, "must be text"),
         (
             "files:\n  series_matrix: {url: 'https://h.org/x.gz'}\n"
             "options: {time: t, event: e, time_unit: 12}\n",
