@@ -70,6 +70,7 @@ __all__ = [
     "cache_root",
     "cached_recipe_path",
     "fetch",
+    "local_files",
     "mirror_url",
     "user_recipe_path",
 ]
@@ -465,21 +466,21 @@ def _remove_stale_temporaries(folder: Path, keep: str) -> None:
                 leftover.unlink()
 
 
-def _unpack(archive: Path, digest: str) -> Path:
-    """Unpack a tar archive next to it, again when its SHA-256 changed; the folder
+def _unpack(archive: Path, digest: str, into: Path) -> Path:
+    """Unpack a tar archive into ``into``, again when its SHA-256 changed; the folder
     appears (or is replaced) only when complete."""
-    target = archive.parent / (archive.name.split(".tar")[0].split(".tgz")[0] + "_unpacked")
+    target = into / (archive.name.split(".tar")[0].split(".tgz")[0] + "_unpacked")
     marker = target / ARCHIVE_MARKER
     if target.is_dir() and marker.is_file() and marker.read_text().strip() == digest:
         return target
-    staging = Path(tempfile.mkdtemp(dir=archive.parent, prefix=".unpack-"))
+    staging = Path(tempfile.mkdtemp(dir=into, prefix=".unpack-"))
     try:
         with tarfile.open(archive) as bundle:
             members = _checked_members(bundle, archive)
             _extract(bundle, members, staging)
         (staging / ARCHIVE_MARKER).write_text(digest + "\n")
         if target.exists():
-            old = archive.parent / f".old-unpacked-{secrets.token_hex(4)}"
+            old = into / f".old-unpacked-{secrets.token_hex(4)}"
             os.rename(target, old)
             os.rename(staging, target)
             shutil.rmtree(old, ignore_errors=True)
@@ -613,6 +614,8 @@ def fetch(
     sigsurv.cohorts.fetch.FetchError: ...cannot download http://127.0.0.1:9/x.h5ad into ...
     """
     recipe = _resolve_recipe(name_or_recipe, cache_dir)
+    if recipe.is_local and not any(f.unpack for f in recipe.files.values()):
+        return local_files(recipe)  # a cohort spec: nothing to download or cache
     root = _usable_cache(cache_root(cache_dir))
     folder = _recipe_folder(root, recipe.id)
     mirror = mirror if mirror is not None else os.environ.get("SIGSURV_MIRROR") or None
@@ -634,7 +637,8 @@ def fetch(
                 progress=progress,
             )
             records[key] = record
-            paths[role] = _unpack(local, record["sha256"]) if remote.unpack else local
+            unpacked = _unpack(local, record["sha256"], folder / role) if remote.unpack else local
+            paths[role] = unpacked
             entries.append(
                 {"recipe": recipe.id, "role": role, "path": str(local), "status": how, **record}
             )
@@ -658,6 +662,10 @@ def _fetch_file(
     manifest record and ``"cached"``/``"downloaded"``."""
     folder.mkdir(exist_ok=True)
     _remove_stale_temporaries(folder, keep=remote.filename)
+    if remote.path is not None:  # a local file of a cohort spec: used in place
+        digest = _verify_local(remote)
+        record = {"path": str(remote.path), "sha256": digest, "recorded": now, "trust": "local"}
+        return remote.path, record, "local"
     local = folder / remote.filename
     if remote.sha256 and local.is_file() and not local.is_symlink():
         if _sha256(local) != remote.sha256:
@@ -683,6 +691,60 @@ def _fetch_file(
         },
         how,
     )
+
+
+def _verify_local(remote: RemoteFile) -> str | None:
+    """A spec's local file: it must exist; its SHA-256 must match when the spec gives one."""
+    path = remote.path
+    assert path is not None
+    if not path.exists():
+        raise FetchError(f"file of role {remote.role!r} not found", file=path)
+    if path.is_dir():
+        return None
+    digest = _sha256(path)
+    if remote.sha256 and digest != remote.sha256:
+        raise FetchError(
+            "local file does not match the SHA-256 the spec gives",
+            file=path,
+            expected=remote.sha256,
+            found=digest,
+        )
+    return digest
+
+
+def local_files(recipe: Recipe) -> FetchResult:
+    """The files of a cohort spec (every file a local ``path:``), checked, used in place.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sigsurv.cohorts.recipe import load_recipe
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "GSE1_series_matrix.txt").write_text("x")
+    >>> _ = (folder / "spec.yaml").write_text("id: mine\\nloader: geo\\nfiles:\\n"
+    ...     "  series_matrix: {path: GSE1_series_matrix.txt}\\n")
+    >>> result = local_files(load_recipe(folder / "spec.yaml"))
+    >>> result.paths["series_matrix"].name, result.entries[0]["status"]
+    ('GSE1_series_matrix.txt', 'local')
+    """
+    paths: dict[str, Path] = {}
+    entries = []
+    for role, remote in recipe.files.items():
+        if remote.path is None:
+            raise FetchError(f"file of role {role!r} has a url: fetch the recipe", found=remote.url)
+        digest = _verify_local(remote)
+        paths[role] = remote.path
+        entries.append(
+            {
+                "recipe": recipe.id,
+                "role": role,
+                "path": str(remote.path),
+                "status": "local",
+                "sha256": digest,
+                "trust": "local file",
+            }
+        )
+    return FetchResult(recipe=recipe, paths=paths, entries=tuple(entries))
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -56,7 +56,7 @@ _ROLES = {
     "anndata": ({"expression"}, set()),
 }
 _TOP_KEYS = {"id", "title", "citation", "loader", "files", "options", "endpoints", "standardise"}
-_TOP_KEYS |= {"notes", "unverified", "license"}
+_TOP_KEYS |= {"notes", "unverified", "license", "strata"}
 LinePath = tuple[Any, ...]
 
 
@@ -75,10 +75,15 @@ class RemoteFile:
     sha256: str | None = None
     unpack: bool = False
     unverified: tuple[str, ...] = ()
+    #: A file on disk (a cohort spec's ``path:``, resolved against the recipe's folder)
+    #: instead of a URL: used in place, never downloaded.
+    path: Path | None = None
 
     @property
     def filename(self) -> str:
-        """File name in the cache (the last part of the URL path)."""
+        """File name in the cache (the last part of the URL path), or the local name."""
+        if self.path is not None:
+            return self.path.name
         return cache_file_name(self.url) or self.role
 
 
@@ -129,10 +134,17 @@ class Recipe:
     source: str = ""
     text: str = ""
     unverified: tuple[str, ...] = ()
+    #: A clinical column the cohort's analyses stratify by (pooled studies: the study).
+    strata: str | None = None
 
     def unverified_fields(self) -> list[str]:
         """Dotted paths of every field marked unverified in the recipe."""
         return list(self.unverified)
+
+    @property
+    def is_local(self) -> bool:
+        """True for a cohort spec: every file is a local ``path:`` (nothing to fetch)."""
+        return bool(self.files) and all(f.path is not None for f in self.files.values())
 
 
 #: Largest recipe file read (a recipe is a few dozen lines; the largest shipped is 2 kB).
@@ -304,12 +316,36 @@ def _check_url(check: _Checker, url: str, path: LinePath) -> None:
         )
 
 
-def _remote_file(check: _Checker, role: str, value: Any, unverified: list[str]) -> RemoteFile:
+def _local_path(check: _Checker, value: Any, path: LinePath, base: Path | None) -> Path:
+    """A ``path:`` entry: relative to the recipe's folder, and it must exist."""
+    text = check.text(value, path, required=True)
+    if "\0" in text or "://" in text:
+        raise check.fail(path, "must be a file path (no URL)", found=text)
+    local = Path(text).expanduser()
+    if not local.is_absolute():
+        if base is None:
+            raise check.fail(path, "a relative path needs a recipe file to be relative to")
+        local = base / local
+    if not local.exists():
+        raise check.fail(path, "file not found", found=str(local))
+    return local
+
+
+def _remote_file(
+    check: _Checker, role: str, value: Any, unverified: list[str], base: Path | None = None
+) -> RemoteFile:
     path: LinePath = ("files", role)
     entry = dict(check.mapping(value, path))
     unverified.extend(check.unverified(entry, path))
-    url = check.text(entry.pop("url", None), (*path, "url"), required=True)
-    _check_url(check, url, (*path, "url"))
+    local = None
+    if "path" in entry and "url" in entry:
+        raise check.fail((*path, "path"), "give either url or path, not both")
+    if "path" in entry:
+        local = _local_path(check, entry.pop("path"), (*path, "path"), base)
+        url = ""
+    else:
+        url = check.text(entry.pop("url", None), (*path, "url"), required=True)
+        _check_url(check, url, (*path, "url"))
     sha256 = entry.pop("sha256", None)
     if sha256 is not None:
         if not isinstance(sha256, str):  # YAML read an all-digit hash as a number
@@ -317,12 +353,17 @@ def _remote_file(check: _Checker, role: str, value: Any, unverified: list[str]) 
         sha256 = sha256.lower().removeprefix("sha256:")
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise check.fail((*path, "sha256"), "must be 64 hexadecimal digits", found=sha256)
-    unpack = entry.pop("unpack", url.lower().endswith((".tar.gz", ".tgz", ".tar")))
+    name = url.lower() if local is None else local.name.lower()
+    unpack = entry.pop("unpack", name.endswith((".tar.gz", ".tgz", ".tar")))
     if entry:
         raise check.fail(
-            (*path, next(iter(entry))), "unknown field", expected="url, sha256, unpack, unverified"
+            (*path, next(iter(entry))),
+            "unknown field",
+            expected="url or path, sha256, unpack, unverified",
         )
-    return RemoteFile(role, url, sha256, bool(unpack))
+    if local is not None and local.is_dir():
+        unpack = False  # an unpacked study folder is used as it is
+    return RemoteFile(role, url, sha256, bool(unpack), path=local)
 
 
 def _event_codes(check: _Checker, value: Any, path: LinePath) -> dict[str, int] | None:
@@ -400,7 +441,7 @@ def _check_options(check: _Checker, options: dict[str, Any]) -> None:
         )
 
 
-def parse_recipe(text: str, source: str = "<recipe>") -> Recipe:
+def parse_recipe(text: str, source: str = "<recipe>", *, base: Path | None = None) -> Recipe:
     """Parse and validate recipe text; errors name the file and line of the field.
 
     Examples
@@ -423,7 +464,7 @@ def parse_recipe(text: str, source: str = "<recipe>") -> Recipe:
     if loader not in LOADERS:
         raise check.fail(("loader",), "unknown loader", expected=" | ".join(LOADERS), found=loader)
     files = {
-        str(role): _remote_file(check, str(role), value, unverified)
+        str(role): _remote_file(check, str(role), value, unverified, base)
         for role, value in check.mapping(top.get("files"), ("files",)).items()
     }
     required, optional = _ROLES[loader]
@@ -462,6 +503,7 @@ def parse_recipe(text: str, source: str = "<recipe>") -> Recipe:
         source=source,
         text=text,
         unverified=tuple(unverified),
+        strata=check.text(top.get("strata"), ("strata",)) or None,
     )
 
 
@@ -478,7 +520,7 @@ def load_recipe(path: str | Path) -> Recipe:
     text = read_small_text(
         path, what="recipe file", max_bytes=MAX_RECIPE_BYTES, error=FileFormatError
     )
-    return parse_recipe(text, str(path))
+    return parse_recipe(text, str(path), base=Path(path).resolve().parent)
 
 
 def _bundled_dir() -> Path:

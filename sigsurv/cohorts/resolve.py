@@ -8,6 +8,7 @@ previous :func:`sigsurv.cohorts.fetch.fetch` put in the cache (fetched now when
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +87,15 @@ def load_recipe_cohort(fetched: FetchResult, **overrides: Any) -> Cohort:
     >>> paths = {"expression": folder / "e.tsv", "clinical": folder / "c.tsv"}
     >>> load_recipe_cohort(FetchResult(recipe, paths)).n_samples
     2
+
+    A cohort spec names local files (``path:``, relative to the YAML) and may name a
+    ``strata`` column; :func:`resolve_cohort` loads it without fetching anything.
     """
     cohort = _load_from_recipe(fetched, overrides)
+    strata = fetched.recipe.strata
+    if strata and strata not in cohort.strata_columns:
+        # Validated by the Cohort itself: the column must be a clinical field.
+        cohort = dataclasses.replace(cohort, strata_columns=(*cohort.strata_columns, strata))
     note = f"recipe {fetched.recipe.id} ({fetched.recipe.source or 'in memory'})"
     unverified = fetched.recipe.unverified_fields()
     if unverified:
@@ -167,7 +175,9 @@ def resolve_cohort(
     spec
         ``gse1992`` (bundled), ``gse2034`` (a recipe fetched before, found in the
         cache), ``my_cohort.yaml`` (a recipe file: its files are fetched or reused from
-        the cache), or any SOURCE accepted by :func:`sigsurv.cohorts.load_cohort`.
+        the cache; a cohort spec whose files are local ``path:`` entries is loaded in
+        place, without fetching), or any SOURCE accepted by
+        :func:`sigsurv.cohorts.load_cohort`.
     cache_dir, mirror
         Passed to :func:`sigsurv.cohorts.fetch.fetch`.
     download
