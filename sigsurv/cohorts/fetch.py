@@ -355,7 +355,7 @@ def _downloader(
         total = int(response.headers.get("content-length") or 0)
         bar = None
         if progress == "tqdm":
-            from tqdm import tqdm  # type: ignore[import-untyped]
+            from tqdm import tqdm
 
             bar = tqdm(total=total or None, unit="B", unit_scale=True, leave=True)
         done = 0
@@ -389,7 +389,7 @@ def _sniff(path: Path, remote: RemoteFile, url: str) -> None:
         problem = "the server sent an HTML/XML page, not the data file"
     elif name.endswith((".gz", ".tgz")) and head[:2] != b"\x1f\x8b":
         problem = "the file is not gzip data (no gzip magic bytes)"
-    elif name.endswith((".xlsx", ".zip")) and head[:4] != b"PK\x03\x04":
+    elif (name.endswith((".xlsx", ".zip")) or remote.sheet) and head[:4] != b"PK\x03\x04":
         problem = "the file is not a zip/xlsx container"
     elif remote.unpack:
         try:

@@ -78,6 +78,8 @@ class RemoteFile:
     #: A file on disk (a cohort spec's ``path:``, resolved against the recipe's folder)
     #: instead of a URL: used in place, never downloaded.
     path: Path | None = None
+    #: For a workbook (``.xlsx``): the sheet read as the table.
+    sheet: str | None = None
 
     @property
     def filename(self) -> str:
@@ -353,17 +355,18 @@ def _remote_file(
         sha256 = sha256.lower().removeprefix("sha256:")
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise check.fail((*path, "sha256"), "must be 64 hexadecimal digits", found=sha256)
+    sheet = check.text(entry.pop("sheet", None), (*path, "sheet")) or None
     name = url.lower() if local is None else local.name.lower()
     unpack = entry.pop("unpack", name.endswith((".tar.gz", ".tgz", ".tar")))
     if entry:
         raise check.fail(
             (*path, next(iter(entry))),
             "unknown field",
-            expected="url or path, sha256, unpack, unverified",
+            expected="url or path, sha256, unpack, sheet, unverified",
         )
     if local is not None and local.is_dir():
         unpack = False  # an unpacked study folder is used as it is
-    return RemoteFile(role, url, sha256, bool(unpack), path=local)
+    return RemoteFile(role, url, sha256, bool(unpack), path=local, sheet=sheet)
 
 
 def _event_codes(check: _Checker, value: Any, path: LinePath) -> dict[str, int] | None:

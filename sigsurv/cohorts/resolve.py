@@ -91,7 +91,15 @@ def load_recipe_cohort(fetched: FetchResult, **overrides: Any) -> Cohort:
     A cohort spec names local files (``path:``, relative to the YAML) and may name a
     ``strata`` column; :func:`resolve_cohort` loads it without fetching anything.
     """
-    cohort = _load_from_recipe(fetched, overrides)
+    sheet_notes: list[str] = []
+    paths = dict(fetched.paths)
+    for role, remote in fetched.recipe.files.items():
+        if remote.sheet and role in paths:  # a workbook: its sheet as a TSV beside it
+            from sigsurv.cohorts.workbook import sheet_to_tsv
+
+            paths[role] = sheet_to_tsv(paths[role], remote.sheet, messages=sheet_notes)
+    cohort = _load_from_recipe(dataclasses.replace(fetched, paths=paths), overrides)
+    cohort.messages = (*cohort.messages, *sheet_notes)
     strata = fetched.recipe.strata
     if strata and strata not in cohort.strata_columns:
         # Validated by the Cohort itself: the column must be a clinical field.

@@ -15,6 +15,7 @@ import gzip
 import io
 import tarfile
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 
@@ -54,7 +55,8 @@ def served_path(recipe_id: str, role: str) -> str:
 
 
 def _write(root: Path, recipe_id: str, role: str, data: bytes) -> Path:
-    path = root / served_path(recipe_id, role)
+    # The server unquotes request paths (Xena's 'sampleMap%2FHiSeqV2.gz' is a file in a folder).
+    path = root / unquote(served_path(recipe_id, role))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
@@ -287,3 +289,83 @@ def cbioportal_study(root: Path, recipe_id: str, study: str, expression_file: st
             bundle.addfile(info, io.BytesIO(data))
     _write(root, recipe_id, "archive", buffer.getvalue())
     return len(patients)
+
+
+# The header of the TCGA-CDR sheet (Liu et al. 2018 Table S1), after its unnamed index
+# column: as in ../shared/data/TCGA_BRCA/survival_tcga_cdr_brca.tsv.
+CDR_COLUMNS = [
+    "bcr_patient_barcode", "type", "age_at_initial_pathologic_diagnosis", "gender", "race",
+    "ajcc_pathologic_tumor_stage", "clinical_stage", "histological_type", "histological_grade",
+    "initial_pathologic_dx_year", "menopause_status", "birth_days_to", "vital_status",
+    "tumor_status", "last_contact_days_to", "death_days_to", "cause_of_death",
+    "new_tumor_event_type", "new_tumor_event_site", "new_tumor_event_site_other",
+    "new_tumor_event_dx_days_to", "treatment_outcome_first_course", "margin_status",
+    "residual_tumor", "OS", "OS.time", "DSS", "DSS.time", "DFI", "DFI.time", "PFI", "PFI.time",
+    "Redaction",
+]  # fmt: skip
+
+
+def tcga_cdr_workbook(patients: list[str], seed: int = 18) -> tuple[bytes, dict[str, int]]:
+    """TCGA-CDR-SupplementalTableS1.xlsx: sheet 'TCGA-CDR' (unnamed index column first),
+    BRCA rows plus rows of another cancer type; a notes sheet like the real workbook."""
+    import openpyxl
+
+    rng = np.random.default_rng(seed)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "TCGA-CDR"
+    sheet.append([None, *CDR_COLUMNS])
+    counts = {"os": 0, "bone": 0}
+    others = [f"TCGA-05-{4000 + i}" for i in range(5)]
+    for index, barcode in enumerate([*patients, *others], start=1):
+        row = dict.fromkeys(CDR_COLUMNS)
+        row["bcr_patient_barcode"] = barcode
+        row["type"] = "BRCA" if barcode in patients else "LUAD"
+        days = float(rng.integers(100, 4000))
+        died = int(rng.random() < 0.2)
+        bone = barcode in patients and rng.random() < 0.15
+        counts["os"] += died if barcode in patients else 0
+        counts["bone"] += int(bone)
+        row.update(
+            {
+                "OS": died,
+                "OS.time": days,
+                "DSS": died,
+                "DSS.time": days,
+                "PFI": int(bone),
+                "PFI.time": days / 2 if bone else days,
+                "DFI": int(bone),
+                "DFI.time": days / 2 if bone else days,
+                "vital_status": "Dead" if died else "Alive",
+            }
+        )
+        if bone:
+            row.update(
+                {
+                    "new_tumor_event_type": "Distant Metastasis",
+                    "new_tumor_event_site": "Bone",
+                    "new_tumor_event_dx_days_to": days / 2,
+                }
+            )
+        sheet.append([index, *(row[c] for c in CDR_COLUMNS)])
+    book.create_sheet("TCGA-CDR_Notes").append(["notes"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue(), counts
+
+
+def tcga_xena(root: Path, recipe_id: str, rows: list[str], seed: int = 30) -> dict[str, int]:
+    """A Xena TCGA matrix (first header 'sample', sample barcodes '-01'/'-11') and the
+    TCGA-CDR workbook at the GDC path."""
+    rng = np.random.default_rng(seed)
+    patients = [f"TCGA-A{i % 10}-A{i:03d}" for i in range(30)]
+    columns = [f"{p}-01" for p in patients] + [f"{patients[0]}-11"]  # one normal sample
+    lines = ["sample\t" + "\t".join(columns)]
+    for name in rows:
+        lines.append(name + "\t" + "\t".join(f"{v:.4f}" for v in rng.normal(6, 1, len(columns))))
+    _write(
+        root, recipe_id, "expression", gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
+    )
+    workbook, counts = tcga_cdr_workbook(patients)
+    _write(root, recipe_id, "survival", workbook)
+    return {"patients": len(patients), **counts}

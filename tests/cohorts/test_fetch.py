@@ -349,6 +349,8 @@ def test_shipped_recipe_set_is_the_one_the_issue_asks_for():
         "gse25066",
         "gse96058",
         "gse5327",
+        "tcga_brca_cdr",
+        "tcga_brca_mirna",
     }
     assert any(e.name == "bmfs" for e in load_recipe(bundled_recipe_path("gse2603")).endpoints) or (
         load_recipe(bundled_recipe_path("gse2603")).options["endpoint_name"] == "bmfs"

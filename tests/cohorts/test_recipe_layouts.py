@@ -118,6 +118,37 @@ def test_cbioportal_recipes_use_the_assets_host(recipe_id, study, expression_fil
     assert "os" in cohort.endpoints
 
 
+@pytest.mark.parametrize(
+    ("recipe_id", "rows", "gene"),
+    [
+        ("tcga_brca_cdr", sorted(set(layouts.PROBES.values())), "RPS6KA5"),
+        ("tcga_brca_mirna", ["hsa-mir-21", "hsa-let-7a-1", "hsa-mir-424", "hsa-mir-503"], "MIR21"),
+    ],
+)
+def test_tcga_recipes_read_the_cdr_workbook_sheet(recipe_id, rows, gene, mirror):
+    url, root = mirror
+    truth = layouts.tcga_xena(root, recipe_id, rows)
+    cohort = fetched_cohort(recipe_id, url)
+    assert cohort.n_samples == truth["patients"]  # primary tumours of BRCA patients only
+    assert gene in cohort.genes
+    assert {"os", "dss", "dfi", "pfi", "bmfs"} <= set(cohort.endpoints)
+    assert cohort.endpoint("os").unit == "days"
+    assert int(np.nansum(cohort.survival("os")[1])) == truth["os"]
+    assert int(np.nansum(cohort.survival("bmfs")[1])) == truth["bone"]
+    assert any("unnamed first column" in m for m in cohort.messages)
+
+
+def test_a_page_instead_of_the_workbook_is_refused(mirror, tmp_path):
+    from sigsurv.cohorts.fetch import FetchError
+
+    url, root = mirror
+    layouts.tcga_xena(root, "tcga_brca_cdr", ["TP53"])
+    path = root / layouts.served_path("tcga_brca_cdr", "survival")
+    path.write_bytes(b"<html><body>GDC maintenance</body></html>")
+    with pytest.raises(FetchError, match="HTML/XML page"):
+        fetch("tcga_brca_cdr", mirror=url, retries=0)
+
+
 @pytest.mark.slow
 def test_reproduce_tests_the_msk1_bone_claim_on_exact_bmfs_in_er_positive(mirror, tmp_path):
     from sigsurv.cli import main
