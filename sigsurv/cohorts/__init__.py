@@ -7,8 +7,8 @@ from sigsurv.cohorts.fetch import FetchError, FetchResult, fetch
 from sigsurv.cohorts.geo import load_geo_series, read_platform_table, read_series_matrix
 from sigsurv.cohorts.model import Cohort, Endpoint, JoinReport, Provenance, convert_time
 from sigsurv.cohorts.recipe import Recipe, list_recipes, load_recipe
-from sigsurv.cohorts.resolve import load_recipe_cohort, resolve_cohort
-from sigsurv.cohorts.sources import detect_source_kind, load_anndata, load_cohort
+from sigsurv.cohorts.resolve import load_cohort, load_recipe_cohort, resolve_cohort
+from sigsurv.cohorts.sources import detect_source_kind, load_anndata
 from sigsurv.cohorts.subgroup import evaluate_subgroup, parse_subgroup
 from sigsurv.cohorts.tables import load_tables, read_clinical_table, read_expression_table
 from sigsurv.cohorts.tcga import load_tcga, load_tcga_folder

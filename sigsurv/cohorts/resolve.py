@@ -19,7 +19,7 @@ from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.recipe import Recipe, list_recipes, load_recipe
 from sigsurv.errors import FileFormatError, OptionError
 
-__all__ = ["load_recipe_cohort", "resolve_cohort"]
+__all__ = ["load_cohort", "load_recipe_cohort", "resolve_cohort"]
 
 # Recipe option names -> loader keyword names (the CLI's spelling is accepted too).
 _OPTION_NAMES = {"endpoint_name": "endpoint", "platform": None}
@@ -231,3 +231,34 @@ def _recipe_overrides(source_options: dict[str, Any]) -> dict[str, Any]:
     """Keep the SOURCE options a recipe cohort can take (set ones only)."""
     allowed = {"collapse", "harmonise", "na_policy", "name"}
     return {k: v for k, v in source_options.items() if k in allowed and v is not None}
+
+
+def load_cohort(source: Any, **options: Any) -> Cohort:
+    """Load a cohort from any supported source, or from a cohort spec / recipe file.
+
+    A ``*.yaml`` file is a cohort spec (files named by local ``path:``, loaded in place)
+    or a recipe (fetched, or reused from the cache) and is loaded by
+    :func:`resolve_cohort`; anything else goes to
+    :func:`sigsurv.cohorts.sources.load_cohort` with the same options.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "e.tsv").write_text("gene\\ta\\tb\\nTP53\\t1\\t2\\n")
+    >>> _ = (folder / "c.tsv").write_text("id\\tm\\ts\\na\\t5\\t1\\nb\\t7\\t0\\n")
+    >>> _ = (folder / "spec.yaml").write_text("id: mine\\nloader: table\\nfiles:\\n"
+    ...     "  expression: {path: e.tsv}\\n  clinical: {path: c.tsv}\\n"
+    ...     "options: {time: m, event: s, time_unit: months}\\n")
+    >>> load_cohort(folder / "spec.yaml").n_samples
+    2
+    >>> load_cohort("gse4335").name
+    'gse4335'
+    """
+    from sigsurv.cohorts.sources import load_cohort as load_source
+
+    if isinstance(source, (str, Path)):
+        text = str(source)
+        if text.endswith((".yaml", ".yml")) and Path(text).is_file():
+            return resolve_cohort(text, **options)
+    return load_source(source, **options)

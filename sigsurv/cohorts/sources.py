@@ -195,14 +195,6 @@ def load_cohort(
     """
     from sigsurv.cohorts.model import _is_anndata
 
-    if (
-        isinstance(source, (str, Path))
-        and str(source).endswith((".yaml", ".yml"))
-        and Path(source).is_file()
-    ):
-        from sigsurv.cohorts.resolve import resolve_cohort  # a cohort spec or recipe file
-
-        return resolve_cohort(str(source), collapse=collapse, harmonise=harmonise)
     if _is_anndata(source):  # an in-memory AnnData: see Cohort.from_anndata
         return _anndata_cohort(
             source,

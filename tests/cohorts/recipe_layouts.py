@@ -369,3 +369,115 @@ def tcga_xena(root: Path, recipe_id: str, rows: list[str], seed: int = 30) -> di
     workbook, counts = tcga_cdr_workbook(patients)
     _write(root, recipe_id, "survival", workbook)
     return {"patients": len(patients), **counts}
+
+
+def geo_series(
+    root: Path, recipe_id: str, accession: str, platform: str, columns: dict[str, list[str]]
+) -> None:
+    """A series matrix whose characteristics are ``key: value`` cells, one line per key."""
+    rng = np.random.default_rng(len(recipe_id))
+    n = len(next(iter(columns.values())))
+    gsms = [f"GSM{900000 + i}" for i in range(n)]
+    characteristics = [[f"{key}: {v}" for v in values] for key, values in columns.items()]
+    _write(
+        root,
+        recipe_id,
+        "series_matrix",
+        series_matrix(accession, platform, gsms, characteristics, rng),
+    )
+    _write(root, recipe_id, "platform", annot(platform))
+
+
+def gse7390(root: Path) -> dict[str, int]:
+    """TRANSBIG: t./e. keys in days (genefu names), 198 patients."""
+    rng = np.random.default_rng(7390)
+    n = 198
+    events = {k: _flags(rng, n, m) for k, m in (("dmfs", 51), ("os", 40), ("rfs", 70))}
+    columns = {}
+    for key, flags in events.items():
+        columns[f"t.{key}"] = [str(int(d)) for d in rng.integers(100, 9000, n)]
+        columns[f"e.{key}"] = [str(f) for f in flags]
+    columns["er"] = [str(int(v)) for v in rng.random(n) < 0.7]
+    geo_series(root, "gse7390", "GSE7390", "GPL96", columns)
+    return {k: int(v.sum()) for k, v in events.items()}
+
+
+def gse11121(root: Path) -> int:
+    """Mainz: t.dmfs / e.dmfs (months), node, grade, size_in_cm; no ER."""
+    rng = np.random.default_rng(11121)
+    n = 200
+    flags = _flags(rng, n, 46)
+    columns = {
+        "t.dmfs": [str(int(m)) for m in rng.integers(1, 240, n)],
+        "e.dmfs": [str(f) for f in flags],
+        "node": ["0"] * n,
+        "grade": [str(g) for g in rng.integers(1, 4, n)],
+        "size_in_cm": [f"{s:.1f}" for s in rng.uniform(0.5, 5, n)],
+    }
+    geo_series(root, "gse11121", "GSE11121", "GPL96", columns)
+    return int(flags.sum())
+
+
+def gse25066(root: Path) -> dict[str, int]:
+    """MDACC: drfs keys in years, ER/PR IHC P/N/I; the characteristic lines of the two
+    halves of the series list the keys in different orders (GEO's column drift)."""
+    rng = np.random.default_rng(25066)
+    n = 60
+    flags = _flags(rng, n, 15)
+    er = rng.choice(["P", "N", "I"], size=n, p=[0.55, 0.4, 0.05])
+    values = {
+        "drfs_even_time_years": [f"{y:.2f}" for y in rng.uniform(0.3, 9, n)],
+        "drfs_1_event_0_censored": [str(f) for f in flags],
+        "er_status_ihc": list(er),
+        "pr_status_ihc": list(rng.choice(["P", "N"], size=n)),
+        "her2_status": list(rng.choice(["P", "N"], size=n)),
+        "pam50_class": list(rng.choice(["LumA", "LumB", "Basal", "Her2", "Normal"], size=n)),
+    }
+    keys = list(values)
+    half = n // 2
+    lines = []
+    for line in range(len(keys)):
+        first, second = keys[line], keys[(line + 2) % len(keys)]  # drift in the 2nd half
+        lines.append(
+            [f"{first}: {values[first][i]}" for i in range(half)]
+            + [f"{second}: {values[second][i]}" for i in range(half, n)]
+        )
+    gsms = [f"GSM{615000 + i}" for i in range(n)]
+    _write(root, "gse25066", "series_matrix", series_matrix("GSE25066", "GPL96", gsms, lines, rng))
+    _write(root, "gse25066", "platform", annot("GPL96"))
+    return {
+        "events": int(flags.sum()),
+        "er_pos": int((er == "P").sum()),
+        "er_neg": int((er == "N").sum()),
+    }
+
+
+def tcga_xena_hub(root: Path) -> dict[str, int]:
+    """UCSC Xena TCGA hub: HiSeqV2.gz, survival/BRCA_survival.txt (TCGA-CDR columns keyed by
+    sample), TCGA.BRCA.sampleMap/BRCA_clinicalMatrix (sampleID, _OS, receptor fields)."""
+    rng = np.random.default_rng(99)
+    patients = [f"TCGA-B{i % 10}-B{i:03d}" for i in range(25)]
+    samples = [f"{p}-01" for p in patients]
+    lines = ["sample\t" + "\t".join(samples)]
+    for gene in sorted(set(PROBES.values())):
+        lines.append(gene + "\t" + "\t".join(f"{v:.4f}" for v in rng.normal(9, 1, len(samples))))
+    _write(
+        root,
+        "tcga_brca_xena",
+        "expression",
+        gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0),
+    )
+    died = _flags(rng, len(samples), 6)
+    days = rng.integers(30, 4000, len(samples))
+    survival = [
+        "sample\t_PATIENT\tOS\tOS.time\tDSS\tDSS.time\tDFI\tDFI.time\tPFI\tPFI.time\tRedaction"
+    ]
+    for s, p, d, t in zip(samples, patients, died, days, strict=True):
+        survival.append(f"{s}\t{p}\t{d}\t{t}\t{d}\t{t}\t\t\t{d}\t{t}\t")
+    _write(root, "tcga_brca_xena", "survival", ("\n".join(survival) + "\n").encode())
+    er = rng.choice(["Positive", "Negative"], size=len(samples))
+    clinical = ["sampleID\t_OS\t_OS_IND\tbreast_carcinoma_estrogen_receptor_status"]
+    for s, d, t, e in zip(samples, died, days, er, strict=True):
+        clinical.append(f"{s}\t{t}\t{d}\t{e}")
+    _write(root, "tcga_brca_xena", "clinical", ("\n".join(clinical) + "\n").encode())
+    return {"patients": len(patients), "os": int(died.sum())}

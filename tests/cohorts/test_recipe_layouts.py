@@ -149,6 +149,34 @@ def test_a_page_instead_of_the_workbook_is_refused(mirror, tmp_path):
         fetch("tcga_brca_cdr", mirror=url, retries=0)
 
 
+def test_gse7390_gse11121_gse25066_keys_load(mirror):
+    url, root = mirror
+    transbig = layouts.gse7390(root)
+    cohort = fetched_cohort("gse7390", url)
+    assert cohort.n_samples == 198 and cohort.endpoint("dmfs").unit == "days"
+    for name, events in transbig.items():
+        assert int(np.nansum(cohort.survival(name)[1])) == events
+    mainz = layouts.gse11121(root)
+    cohort = fetched_cohort("gse11121", url)
+    assert int(np.nansum(cohort.survival("dmfs")[1])) == mainz
+    assert cohort.endpoint("dmfs").unit == "months"
+    mdacc = layouts.gse25066(root)
+    cohort = fetched_cohort("gse25066", url)
+    assert int(np.nansum(cohort.survival("dmfs")[1])) == mdacc["events"]
+    assert cohort.endpoint("dmfs").unit == "years"
+    er = cohort.clinical["er"].value_counts().to_dict()
+    assert (er.get("positive"), er.get("negative")) == (mdacc["er_pos"], mdacc["er_neg"])
+
+
+def test_tcga_brca_xena_hub_layout_loads(mirror):
+    url, root = mirror
+    truth = layouts.tcga_xena_hub(root)
+    cohort = fetched_cohort("tcga_brca_xena", url)
+    assert cohort.n_samples == truth["patients"]
+    assert int(np.nansum(cohort.survival("os")[1])) == truth["os"]
+    assert "RPS6KA5" in cohort.genes
+
+
 @pytest.mark.slow
 def test_reproduce_tests_the_msk1_bone_claim_on_exact_bmfs_in_er_positive(mirror, tmp_path):
     from sigsurv.cli import main
