@@ -391,7 +391,7 @@ def _sniff(path: Path, remote: RemoteFile, url: str) -> None:
         problem = "the file is not gzip data (no gzip magic bytes)"
     elif (name.endswith((".xlsx", ".zip")) or remote.sheet) and head[:4] != b"PK\x03\x04":
         problem = "the file is not a zip/xlsx container"
-    elif remote.unpack:
+    elif remote.unpack or name.endswith((".tar", ".tgz")) or ".tar." in name:
         try:
             with tarfile.open(path) as bundle:
                 bundle.next()

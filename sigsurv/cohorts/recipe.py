@@ -318,6 +318,11 @@ def _check_url(check: _Checker, url: str, path: LinePath) -> None:
         )
 
 
+def _is_tar_name(name: str) -> bool:
+    """``.tar``, ``.tgz`` and ``.tar.<compression>`` (gz, bz2, xz...) archives."""
+    return name.endswith((".tar", ".tgz")) or ".tar." in name
+
+
 def _local_path(check: _Checker, value: Any, path: LinePath, base: Path | None) -> Path:
     """A ``path:`` entry: relative to the recipe's folder, and it must exist."""
     text = check.text(value, path, required=True)
@@ -357,7 +362,7 @@ def _remote_file(
             raise check.fail((*path, "sha256"), "must be 64 hexadecimal digits", found=sha256)
     sheet = check.text(entry.pop("sheet", None), (*path, "sheet")) or None
     name = url.lower() if local is None else local.name.lower()
-    unpack = entry.pop("unpack", name.endswith((".tar.gz", ".tgz", ".tar")))
+    unpack = entry.pop("unpack", _is_tar_name(name))
     if entry:
         raise check.fail(
             (*path, next(iter(entry))),

@@ -321,6 +321,26 @@ def test_html_for_a_file_without_extension_and_a_non_tar_archive_are_refused(ups
         fetch(bundle, cache_dir=tmp_path / "b", retries=0)
 
 
+def test_a_tar_bz2_that_is_not_tar_is_refused_and_a_real_one_unpacks(upstream, tmp_path):
+    import bz2
+
+    base, root = upstream
+    serve(root, "fake.tar.bz2", bz2.compress(b"plain text, no tar"))
+    with pytest.raises(FetchError, match="does not open as tar"):
+        fetch(archive_recipe(base, "fake.tar.bz2"), cache_dir=tmp_path / "a", retries=0)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:bz2") as bundle:
+        for name, data in study_files("v1").items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            bundle.addfile(info, io.BytesIO(data))
+    serve(root, "real.tar.bz2", buffer.getvalue())
+    unpacked = fetch(archive_recipe(base, "real.tar.bz2"), cache_dir=tmp_path / "b").paths[
+        "archive"
+    ]
+    assert (unpacked / "study" / "meta_study.txt").is_file()
+
+
 def test_a_cached_page_nobody_recorded_is_not_trusted_either(upstream, tmp_path):
     base, _ = upstream
     role = tmp_path / "cache" / "toy" / "series_matrix"
