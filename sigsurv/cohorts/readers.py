@@ -32,6 +32,7 @@ __all__ = [
     "open_text",
     "read_lines",
     "read_text_table",
+    "split_fields",
 ]
 
 # Limits protect against running out of memory on a wrong or hostile file. The byte
@@ -272,7 +273,7 @@ def _quote_hint(line: str, separator: str) -> str | None:
     return None
 
 
-def _split_fields(line: str, separator: str, file: Path, line_number: int) -> list[str]:
+def split_fields(line: str, separator: str, file: Path, line_number: int) -> list[str]:
     """Split one line; quoted fields may contain the separator (R's write.csv quotes text).
 
     A quote left open at the end of the line is refused: sigsurv tables have one record
@@ -436,7 +437,7 @@ def read_text_table(
     width = len(header)
     rows: list[list[str]] = []
     for offset, line in enumerate(body):
-        fields = _split_fields(line, separator, file, header_number + 1 + offset)
+        fields = split_fields(line, separator, file, header_number + 1 + offset)
         if len(fields) != width:
             # A single trailing separator (common in R/Excel exports) is tolerated.
             if len(fields) == width + 1 and fields[-1] == "":

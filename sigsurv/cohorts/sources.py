@@ -14,6 +14,7 @@ from sigsurv.cohorts.build import (
     EndpointSpec,
     assemble_cohort,
     decode_declared_endpoints,
+    name_endpoint,
     type_clinical,
 )
 from sigsurv.cohorts.cbioportal import find_study_folder, load_cbioportal
@@ -70,7 +71,7 @@ def load_anndata(
     *,
     time: str | None = None,
     event: str | None = None,
-    endpoint: str = "os",
+    endpoint: str | None = None,
     time_unit: str | None = None,
     event_codes: Mapping[str, int] | None = None,
     layer: str | None = None,
@@ -90,7 +91,8 @@ def load_anndata(
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.h5ad"
     >>> obs = pd.DataFrame({"t": [5.0, 9.0], "e": [1, 0]}, index=["a", "b"])
     >>> anndata.AnnData(np.ones((2, 1)), obs=obs, var=pd.DataFrame(index=["TP53"])).write_h5ad(path)
-    >>> load_anndata(path, time="t", event="e", time_unit="months").n_samples
+    >>> load_anndata(path, time="t", event="e", endpoint="os",
+    ...              time_unit="months").n_samples
     2
     """
     try:
@@ -158,7 +160,7 @@ def load_cohort(
     clinical: str | Path | None = None,
     time: str | None = None,
     event: str | None = None,
-    endpoint: str = "os",
+    endpoint: str | None = None,
     time_unit: str | None = None,
     event_codes: Mapping[str, int] | None = None,
     platform: str | Path | None = None,
@@ -166,6 +168,7 @@ def load_cohort(
     sample_column: str | None = None,
     collapse: str = "max_mean",
     harmonise: bool = True,
+    strata: str | None = None,
     **options: Any,
 ) -> Cohort:
     """Load a cohort from any supported source.
@@ -180,19 +183,59 @@ def load_cohort(
         an ``.h5ad`` file, or an expression table (TSV/CSV/Parquet) with ``clinical``.
     clinical, time, event, endpoint, time_unit, event_codes
         For sources without built-in endpoints: the clinical table and the columns
-        (or GEO characteristic keys) of the endpoint to define.
+        (or GEO characteristic keys) of the endpoint to define. ``endpoint`` names
+        it; by default the time column's name must say it (``OS_MONTHS``,
+        ``relapse_time``): overall survival is never assumed.
     platform
         GEO platform annotation table (probe -> gene).
     orientation, sample_column
         For plain tables.
     collapse, harmonise
         Gene-identifier options (see :func:`sigsurv.cohorts.genes.harmonise_expression`).
+    strata
+        A clinical column to stratify the cohort's analyses by (:attr:`Cohort.strata`,
+        e.g. the study of a pooled two-study table); it must exist.
 
     Examples
     --------
     >>> load_cohort("gse4335").endpoint().name
     'os'
     """
+    cohort = _load_any(
+        source,
+        clinical=clinical,
+        time=time,
+        event=event,
+        endpoint=endpoint,
+        time_unit=time_unit,
+        event_codes=event_codes,
+        platform=platform,
+        orientation=orientation,
+        sample_column=sample_column,
+        collapse=collapse,
+        harmonise=harmonise,
+        **options,
+    )
+    return cohort.with_strata(strata) if strata is not None else cohort
+
+
+def _load_any(
+    source: Any,
+    *,
+    clinical: str | Path | None,
+    time: str | None,
+    event: str | None,
+    endpoint: str | None,
+    time_unit: str | None,
+    event_codes: Mapping[str, int] | None,
+    platform: str | Path | None,
+    orientation: str,
+    sample_column: str | None,
+    collapse: str,
+    harmonise: bool,
+    **options: Any,
+) -> Cohort:
+    """:func:`load_cohort` without the strata: the loader the source's kind needs."""
     from sigsurv.cohorts.model import _is_anndata
 
     if _is_anndata(source):  # an in-memory AnnData: see Cohort.from_anndata
@@ -243,13 +286,15 @@ def load_cohort(
         return load_anndata(
             source, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
         )
-    if clinical is None:
+    combined = options.get("gene_columns") or options.get("clinical_columns")
+    if clinical is None and not combined:
         raise OptionError(
             "an expression table needs a clinical table",
             file=source,
-            expected="--clinical FILE --time COL --event COL",
+            expected="--clinical FILE --time COL --event COL, or --gene-columns/"
+            "--clinical-columns for a table holding both",
         )
-    if is_series_matrix(clinical):
+    if clinical is not None and is_series_matrix(clinical):
         # RNA-seq series: values in a supplementary table, samples in the series matrix.
         return load_geo_series(
             clinical,
@@ -261,7 +306,7 @@ def load_cohort(
             **endpoint_options,
             **options,
         )
-    if _is_tcga_pair(source, clinical, orientation):
+    if clinical is not None and _is_tcga_pair(source, clinical, orientation):
         return _load_tcga_pair(
             source, clinical, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
         )
@@ -293,7 +338,7 @@ def _load_tcga_pair(
     *,
     time: str | None,
     event: str | None,
-    endpoint: str,
+    endpoint: str | None,
     time_unit: str | None,
     event_codes: Mapping[str, int] | None,
     **options: Any,
@@ -307,7 +352,8 @@ def _load_tcga_pair(
                 expected="--time COL --event COL",
                 found=f"--time {time!r} --event {event!r}",
             )
-        extra.append(EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
+        name = name_endpoint(time, endpoint)
+        extra.append(EndpointSpec(name, time, event, unit=time_unit, codes=event_codes))
     return load_tcga(source, [clinical], extra_endpoints=extra, **options)
 
 
@@ -316,7 +362,7 @@ def _anndata_cohort(
     *,
     time: str | None,
     event: str | None,
-    endpoint: str,
+    endpoint: str | None,
     time_unit: str | None,
     event_codes: Mapping[str, int] | None,
     layer: str | None = None,

@@ -151,6 +151,7 @@ def _tables(
     expr = write(root / expression_name, expression_text() if expression is None else expression)
     clin = write(root / clinical_name, clinical_text() if clinical is None else clinical)
     settings = {"clinical": clin, "time": "time", "event": "status", "time_unit": "months"}
+    settings["endpoint"] = "os"  # a column named "time" says no endpoint: declared (issue 20)
     settings.update(options)
     settings = {k: v for k, v in settings.items() if v is not None}
     return Call(str(expr), settings, file={"expression": expr, "clinical": clin}.get(defect))
@@ -501,17 +502,23 @@ ERROR_CASES: list[Case] = [
         "corrupt AnnData file",
         lambda r: Call(
             str(write(r / "cohort.h5ad", b"\x89HDF not really")),
-            {"time": "t", "event": "e", "time_unit": "months"},
+            {"time": "t", "event": "e", "endpoint": "os", "time_unit": "months"},
             file=r / "cohort.h5ad",
         ),
         FileFormatError,
         "cannot read .h5ad file",
     ),
     Case(
+        "time column that says no endpoint (issue 20)",
+        lambda r: _tables(r, defect="clinical", endpoint=None),
+        OptionError,
+        "does not say which endpoint it is",
+    ),
+    Case(
         "missing clinical file",
         lambda r: Call(
             str(write(r / "expr.tsv", expression_text())),
-            {"clinical": r / "nowhere.tsv", "time": "time", "event": "status"},
+            {"clinical": r / "nowhere.tsv", "time": "time", "event": "status", "endpoint": "os"},
             file=r / "nowhere.tsv",
         ),
         FileFormatError,
