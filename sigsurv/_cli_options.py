@@ -74,30 +74,35 @@ class SourceOptions:
     collapse: str = "max_mean"
     gene_columns: str | None = None
     clinical_columns: str | None = None
+    keep_non_tumour: bool = False
     subgroup: str | None = None
 
     def loader_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :func:`sigsurv.cohorts.load_cohort`."""
-        return {
-            "clinical": self.clinical,
-            "time": self.time,
-            "event": self.event,
-            # None: the loader names it from the --time column, or refuses (issue 20)
-            "endpoint": self.endpoint_name,
-            "time_unit": self.time_unit,
-            "event_codes": parse_event_codes(self.event_codes),
-            "platform": self.platform,
-            "orientation": self.orientation,
-            "sample_column": self.sample_column,
-            "collapse": self.collapse,
-        } | {
-            name: _column_list(value, flag)
-            for name, flag in (
-                ("gene_columns", "--gene-columns"),
-                ("clinical_columns", "--clinical-columns"),
-            )
-            if (value := getattr(self, name)) is not None
-        }
+        return (
+            {
+                "clinical": self.clinical,
+                "time": self.time,
+                "event": self.event,
+                # None: the loader names it from the --time column, or refuses (issue 20)
+                "endpoint": self.endpoint_name,
+                "time_unit": self.time_unit,
+                "event_codes": parse_event_codes(self.event_codes),
+                "platform": self.platform,
+                "orientation": self.orientation,
+                "sample_column": self.sample_column,
+                "collapse": self.collapse,
+            }
+            | {
+                name: _column_list(value, flag)
+                for name, flag in (
+                    ("gene_columns", "--gene-columns"),
+                    ("clinical_columns", "--clinical-columns"),
+                )
+                if (value := getattr(self, name)) is not None
+            }
+            | ({"non_tumour": "keep"} if self.keep_non_tumour else {})
+        )
 
     def given(self) -> dict[str, str]:
         """The reading options set away from their defaults: attribute -> command-line flag.
@@ -156,6 +161,13 @@ _SOURCE_PARAMETERS = [
         None,
         "--clinical-columns",
         "One table with genes and clinical columns: its clinical columns (a,b or prefix*).",
+    ),
+    (
+        "keep_non_tumour",
+        bool,
+        False,
+        "--keep-non-tumour",
+        "Keep normal-tissue and cell-line samples (excluded from scoring by default).",
     ),
     (
         "subgroup",
@@ -330,10 +342,10 @@ _ENDPOINT_OPTIONS = {"time", "event", "endpoint_name", "time_unit", "event_codes
 # option given for that kind would be silently ignored, so it is refused.
 APPLICABLE_OPTIONS: dict[str, set[str]] = {
     "example": set(),
-    "cbioportal": {"collapse"},
-    "tcga": {"collapse"},
+    "cbioportal": {"collapse", "keep_non_tumour"},
+    "tcga": {"collapse", "keep_non_tumour"},
     "geo": _ENDPOINT_OPTIONS | {"platform", "collapse"},
-    "anndata": _ENDPOINT_OPTIONS | {"collapse"},
+    "anndata": _ENDPOINT_OPTIONS | {"collapse", "keep_non_tumour"},
     "gds": _ENDPOINT_OPTIONS | {"platform", "collapse"},
     "table": _ENDPOINT_OPTIONS
     | {
@@ -344,6 +356,7 @@ APPLICABLE_OPTIONS: dict[str, set[str]] = {
         "collapse",
         "gene_columns",
         "clinical_columns",
+        "keep_non_tumour",
     },
 }
 _KIND_NAMES = {

@@ -8,6 +8,7 @@ clinical typing.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from sigsurv.cohorts.clinical import (
     unit_from_name,
 )
 from sigsurv.cohorts.model import TIME_UNITS, Cohort, Endpoint, JoinReport, Provenance
+from sigsurv.cohorts.sample_kinds import STANDARDISED_NOTE, collapse_rule_for, split_non_tumour
 from sigsurv.errors import (
     CohortValidationError,
     OptionError,
@@ -508,6 +510,7 @@ def assemble_cohort(
     join_rule: str = "exact sample identifier",
     messages: list[str] | None = None,
     standardise: Mapping[str, Mapping[str, object]] | None = None,
+    non_tumour: str = "exclude",
 ) -> Cohort:
     """Join, validate and harmonise expression + clinical into a :class:`Cohort`.
 
@@ -537,6 +540,14 @@ def assemble_cohort(
         Recipe overrides for :func:`sigsurv.cohorts.clinical.standardise_clinical`
         (standard fields ``er``, ``grade``, ``pam50``... are always derived when a
         source has them).
+    non_tumour
+        ``exclude`` (default): samples that are not a patient's tumour (normal
+        tissue, cell lines, TCGA ``-11`` barcodes; see
+        :func:`sigsurv.cohorts.sample_kinds.non_tumour_samples`) are left out and
+        reported; ``keep`` keeps them (reported).
+
+    Per-gene standardised input (every gene mean ~0) is reported, and duplicated
+    identifiers are then averaged (see :func:`~sigsurv.cohorts.sample_kinds.collapse_rule_for`).
 
     Examples
     --------
@@ -560,6 +571,8 @@ def assemble_cohort(
     )
     if join_report.n_expression_only or join_report.n_clinical_only:
         notes.append(join_report.to_text())
+    expression, clinical, kind_notes = split_non_tumour(expression, clinical, non_tumour)
+    notes.extend(kind_notes)
     expression = expression.astype(float)
     expression, na_notes = _apply_na_policy(expression, na_policy, expression_file)
     notes.extend(na_notes)
@@ -574,6 +587,11 @@ def assemble_cohort(
                 f"undefined), e.g. {', '.join(map(str, constant[:5]))}"
             )
     gene_report = None
+    collapse, standardised_note = collapse_rule_for(expression, collapse)
+    notes.extend([standardised_note] if standardised_note else [])
+    if standardised_note:
+        provenance = provenance or Provenance()
+        provenance = dataclasses.replace(provenance, notes=(*provenance.notes, STANDARDISED_NOTE))
     if harmonise and expression.shape[0] > 0:
         from sigsurv.cohorts.genes import harmonise_expression
 

@@ -363,6 +363,7 @@ def load_cbioportal(
     na_policy: str = "sample",
     name: str | None = None,
     standardise: Mapping[str, Mapping[str, object]] | None = None,
+    non_tumour: str = "exclude",
     extra_endpoints: Sequence[EndpointSpec] = (),
     copy_number_genes: Sequence[str] = COPY_NUMBER_GENES,
 ) -> Cohort:
@@ -501,6 +502,7 @@ def load_cbioportal(
         join_rule="cBioPortal SAMPLE_ID" if samples is not None else "cBioPortal PATIENT_ID",
         messages=messages,
         standardise=standardise,
+        non_tumour=non_tumour,
     )
 
 

@@ -80,6 +80,7 @@ def load_anndata(
     harmonise: bool = True,
     na_policy: str = "sample",
     name: str | None = None,
+    non_tumour: str = "exclude",
 ) -> Cohort:
     """Load an AnnData ``.h5ad`` file (``obs`` = clinical, ``var`` = genes, X samples x genes).
 
@@ -151,6 +152,7 @@ def load_anndata(
         na_policy=na_policy,
         expression_file=file,
         clinical_file=file,
+        non_tumour=non_tumour,
     )
 
 

@@ -25,6 +25,7 @@ from sigsurv.cohorts.readers import (
     read_text_table,
     split_fields,
 )
+from sigsurv.cohorts.sample_kinds import collapse_rule_for
 from sigsurv.errors import CohortValidationError, FileFormatError, OptionError
 
 __all__ = [
@@ -477,6 +478,7 @@ def load_tables(
     platform: str | Path | None = None,
     transform: str = "none",
     standardise: Mapping[str, Mapping[str, object]] | None = None,
+    non_tumour: str = "exclude",
     strata: str | None = None,
     gene_columns: Sequence[str] | None = None,
     clinical_columns: Sequence[str] | None = None,
@@ -553,7 +555,11 @@ def load_tables(
         messages.extend([note] if note else [])
     platform_label = ""
     if platform is not None:
-        expression_frame, mapping_notes = map_probes(expression_frame, platform, collapse=collapse)
+        probe_collapse, standardised = collapse_rule_for(expression_frame, collapse)
+        messages.extend([f"probes: {standardised}"] if standardised else [])
+        expression_frame, mapping_notes = map_probes(
+            expression_frame, platform, collapse=probe_collapse
+        )
         messages.extend(mapping_notes)
         platform_label = Path(platform).name
         id_type = "symbol" if id_type == "auto" else id_type
@@ -597,5 +603,6 @@ def load_tables(
         clinical_file=clinical or expression,
         messages=messages,
         standardise=standardise,
+        non_tumour=non_tumour,
     )
     return cohort.with_strata(strata) if strata is not None else cohort
