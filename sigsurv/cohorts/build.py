@@ -494,6 +494,52 @@ def _sample_level_na(
     return expression, messages
 
 
+def strip_format_characters(labels: pd.Index) -> tuple[pd.Index, list[str]]:
+    """Remove Unicode format characters (zero-width space, BOM, soft hyphen...) from
+    identifiers; return the cleaned labels and the ones that changed (issue 24:
+    ``MKI67\u200b`` was neither matched nor named).
+
+    Examples
+    --------
+    >>> cleaned, changed = strip_format_characters(pd.Index(["MKI67\u200b", "ESR1"]))
+    >>> cleaned.tolist(), len(changed)
+    (['MKI67', 'ESR1'], 1)
+    """
+    import unicodedata
+
+    texts = [str(label) for label in labels]
+    cleaned = ["".join(ch for ch in t if unicodedata.category(ch) != "Cf") for t in texts]
+    changed = [ascii(t) for t, c in zip(texts, cleaned, strict=True) if t != c]
+    if not changed:
+        return labels, []
+    return pd.Index(cleaned, name=labels.name), changed
+
+
+def _without_format_characters(
+    expression: pd.DataFrame, clinical: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    notes: list[str] = []
+    genes, changed = strip_format_characters(expression.index)
+    if changed:
+        expression = expression.set_axis(genes, axis=0)
+        notes.append(
+            f"invisible Unicode format characters removed from {len(changed)} gene "
+            f"identifiers, e.g. {', '.join(changed[:3])}"
+        )
+    samples, changed_samples = strip_format_characters(expression.columns)
+    rows, changed_rows = strip_format_characters(clinical.index)
+    if changed_samples or changed_rows:
+        expression = expression.set_axis(samples, axis=1)
+        clinical = clinical.set_axis(rows, axis=0)
+        shown = (changed_samples + changed_rows)[:3]
+        notes.append(
+            "invisible Unicode format characters removed from "
+            f"{len(changed_samples) + len(changed_rows)} sample identifiers, e.g. "
+            + ", ".join(shown)
+        )
+    return expression, clinical, notes
+
+
 def assemble_cohort(
     name: str,
     expression: pd.DataFrame,
@@ -560,6 +606,8 @@ def assemble_cohort(
     ['TP53', 'RPS6KA5']
     """
     notes = list(messages or [])
+    expression, clinical, format_notes = _without_format_characters(expression, clinical)
+    notes.extend(format_notes)
     clinical, standard_notes = standardise_clinical(clinical, overrides=standardise)
     notes.extend(standard_notes)
     expression, clinical, join_report = join_samples(

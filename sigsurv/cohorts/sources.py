@@ -21,6 +21,7 @@ from sigsurv.cohorts.cbioportal import find_study_folder, load_cbioportal
 from sigsurv.cohorts.examples import EXAMPLES, load_example
 from sigsurv.cohorts.geo import is_gds_soft, is_series_matrix, load_geo_dataset, load_geo_series
 from sigsurv.cohorts.model import Cohort, Provenance
+from sigsurv.cohorts.readers import check_declared_size, refuse_booleans_and_infinities
 from sigsurv.cohorts.tables import load_tables, sha256_of
 from sigsurv.cohorts.tcga import classify_tcga_file, is_tcga_folder, load_tcga, load_tcga_folder
 from sigsurv.errors import FileFormatError, OptionError, SigsurvInputError
@@ -107,6 +108,7 @@ def load_anndata(
     file = Path(path)
     if not file.exists():
         raise FileFormatError("file not found", file=file)
+    _check_h5ad_shape(file, layer)
     try:
         adata = anndata.read_h5ad(file)
     except Exception as exc:  # h5py raises many types for a corrupt file
@@ -116,6 +118,7 @@ def load_anndata(
     matrix = adata.layers[layer] if layer else adata.X
     if hasattr(matrix, "toarray"):
         matrix = matrix.toarray()
+    refuse_booleans_and_infinities(np.asarray(matrix), file, f"layer {layer}" if layer else "X")
     values = np.asarray(matrix, dtype=float)
     expression = pd.DataFrame(
         values.T, index=adata.var_names.astype(str), columns=adata.obs_names.astype(str)
@@ -154,6 +157,25 @@ def load_anndata(
         clinical_file=file,
         non_tumour=non_tumour,
     )
+
+
+def _check_h5ad_shape(file: Path, layer: str | None) -> None:
+    """Refuse an .h5ad whose declared matrix (dense once read) exceeds the input limit,
+    from its HDF5 header alone (issue 24: a file declaring 40 x 3e8 was read)."""
+    import h5py  # type: ignore[import-untyped]
+
+    try:
+        with h5py.File(file, "r") as handle:
+            node = handle["layers"][layer] if layer else handle.get("X")
+            if node is None:
+                return
+            shape = node.shape if isinstance(node, h5py.Dataset) else node.attrs.get("shape")
+    except (OSError, KeyError):
+        return  # not HDF5 or no such layer: anndata reports it below
+    if shape is None or len(shape) != 2:
+        return
+    rows, columns = (int(n) for n in shape)
+    check_declared_size(file, rows * columns * 8, f"matrix of {rows:,} x {columns:,}")
 
 
 def load_cohort(

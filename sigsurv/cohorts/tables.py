@@ -19,10 +19,13 @@ from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.platforms import map_probes
 from sigsurv.cohorts.readers import (
     TextTable,
+    check_declared_size,
     numeric_matrix,
+    parquet_declared_bytes,
     read_lines,
     read_matrix_file,
     read_text_table,
+    refuse_booleans_and_infinities,
     split_fields,
 )
 from sigsurv.cohorts.sample_kinds import collapse_rule_for
@@ -69,6 +72,7 @@ def _normalise_orientation(orientation: str) -> str:
 
 
 def _read_parquet_matrix(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    check_declared_size(path, parquet_declared_bytes(path), "Parquet table")
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for a corrupt file
@@ -80,6 +84,15 @@ def _read_parquet_matrix(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     id_name = frame.columns[0]
     ids = frame[[id_name]].astype(str)
     values = frame.drop(columns=[id_name])
+    booleans = [str(c) for c in values.columns if pd.api.types.is_bool_dtype(values[c])]
+    if booleans:
+        raise FileFormatError(
+            "boolean column in an expression matrix",
+            file=path,
+            column=booleans[0],
+            expected="numbers",
+            hint="booleans are never read as 0/1 expression",
+        )
     non_numeric = [c for c in values.columns if not pd.api.types.is_numeric_dtype(values[c])]
     if non_numeric:
         strict = TextTable(
@@ -91,7 +104,9 @@ def _read_parquet_matrix(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         repaired, _ = numeric_matrix(strict, [str(c) for c in non_numeric])
         for column in non_numeric:
             values[column] = repaired[str(column)]
-    return values.astype(float), ids
+    values = values.astype(float)
+    refuse_booleans_and_infinities(values.to_numpy(), path, "the expression matrix")
+    return values, ids
 
 
 _SYMBOL_ENTREZ = re.compile(r"^[^|]+\|[0-9]+$")
@@ -301,6 +316,7 @@ def read_clinical_table(
     if file.suffix.lower() in (".parquet", ".pq"):
         if not file.exists():
             raise FileFormatError("file not found", file=file)
+        check_declared_size(file, parquet_declared_bytes(file), "Parquet table")
         try:
             frame = pd.read_parquet(file)
         except Exception as exc:  # pyarrow raises many types for a corrupt file
@@ -368,6 +384,12 @@ def clinical_table_note(clinical: pd.DataFrame, table: TextTable) -> str | None:
     """
     if not table.comment_lines:
         return None
+    width = len(table.data.columns)
+    separator = "\t" if "\t" in table.comment_lines[0] else ","
+    if any(len(line.split(separator)) != width for line in table.comment_lines):
+        n = len(table.comment_lines)
+        plural = "s" if n != 1 else ""
+        return f"{table.file.name}: {n} comment line{plural} ('#') before the header skipped"
     return (
         f"{table.file.name}: {len(table.comment_lines)} cBioPortal header lines "
         f"('#': display names, descriptions, types, priorities) read as metadata; "
