@@ -257,6 +257,13 @@ def _anndata_expression(
         raise CohortValidationError(
             "AnnData expression values must be numbers", found=str(values.dtype)
         )
+    infinite = int(np.isinf(values).sum())
+    if infinite:
+        raise CohortValidationError(
+            f"AnnData {'layer ' + layer if layer else 'X'} holds {infinite} infinite "
+            f"value{'s' if infinite != 1 else ''}",
+            expected="finite numbers (missing values as NaN)",
+        )
     return pd.DataFrame(
         values.T,
         index=pd.Index(adata.var_names, name=meta.get("gene_axis")),

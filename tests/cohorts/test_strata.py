@@ -95,3 +95,34 @@ def test_reproduce_source_options_must_fit_exactly_one_cohort(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "must apply to exactly one --cohort" in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_cohort_spec_with_local_files_carries_its_strata(two_study_table):
+    from sigsurv.cohorts.fetch import FetchResult
+    from sigsurv.cohorts.recipe import parse_recipe
+    from sigsurv.cohorts.resolve import load_recipe_cohort
+
+    recipe = parse_recipe(
+        "id: pooled\nloader: table\nfiles:\n"
+        "  expression: {url: 'http://127.0.0.1/e.tsv'}\n"
+        "  clinical: {url: 'http://127.0.0.1/c.tsv'}\n"
+        "options: {time: time, event: status, time_unit: months, endpoint_name: dmfs,\n"
+        "          strata: study}\n"
+    )
+    paths = {"expression": two_study_table / "expr.tsv", "clinical": two_study_table / "clin.tsv"}
+    cohort = load_recipe_cohort(FetchResult(recipe, paths))
+    assert cohort.strata == "study" and list(cohort.endpoints) == ["dmfs"]
+
+
+def test_an_in_memory_anndata_with_infinities_is_refused():
+    import anndata
+    import numpy as np
+    import pandas as pd
+
+    adata = anndata.AnnData(
+        np.array([[1.0, np.inf], [2.0, 3.0]]),
+        obs=pd.DataFrame(index=["a", "b"]),
+        var=pd.DataFrame(index=["TP53", "ESR1"]),
+    )
+    with pytest.raises(CohortValidationError, match="1 infinite value"):
+        load_cohort(adata)
