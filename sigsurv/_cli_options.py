@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "APPLICABLE_OPTIONS",
     "SourceOptions",
+    "assign_source_options",
     "check_count",
     "check_options_apply",
     "check_seed",
@@ -72,22 +72,37 @@ class SourceOptions:
     orientation: str = "genes_x_samples"
     sample_column: str | None = None
     collapse: str = "max_mean"
+    gene_columns: str | None = None
+    clinical_columns: str | None = None
+    keep_non_tumour: bool = False
     subgroup: str | None = None
 
     def loader_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :func:`sigsurv.cohorts.load_cohort`."""
-        return {
-            "clinical": self.clinical,
-            "time": self.time,
-            "event": self.event,
-            "endpoint": endpoint_name_for(self.time, self.endpoint_name),
-            "time_unit": self.time_unit,
-            "event_codes": parse_event_codes(self.event_codes),
-            "platform": self.platform,
-            "orientation": self.orientation,
-            "sample_column": self.sample_column,
-            "collapse": self.collapse,
-        }
+        return (
+            {
+                "clinical": self.clinical,
+                "time": self.time,
+                "event": self.event,
+                # None: the loader names it from the --time column, or refuses (issue 20)
+                "endpoint": self.endpoint_name,
+                "time_unit": self.time_unit,
+                "event_codes": parse_event_codes(self.event_codes),
+                "platform": self.platform,
+                "orientation": self.orientation,
+                "sample_column": self.sample_column,
+                "collapse": self.collapse,
+            }
+            | {
+                name: _column_list(value, flag)
+                for name, flag in (
+                    ("gene_columns", "--gene-columns"),
+                    ("clinical_columns", "--clinical-columns"),
+                )
+                if (value := getattr(self, name)) is not None
+            }
+            | ({"non_tumour": "keep"} if self.keep_non_tumour else {})
+        )
 
     def given(self) -> dict[str, str]:
         """The reading options set away from their defaults: attribute -> command-line flag.
@@ -124,7 +139,8 @@ _SOURCE_PARAMETERS = [
         str | None,
         None,
         "--endpoint-name",
-        "Name of the endpoint --time/--event define (default: from --time, RFS_months -> rfs).",
+        "Endpoint --time/--event define: os|rfs|dfs|dmfs|mfs|bmfs|dss|pfi|pfs|dfi "
+        "(needed unless the --time column says it: RFS_months, relapse_time -> rfs).",
     ),
     ("time_unit", str | None, None, "--time-unit", "days | months | years."),
     ("event_codes", str | None, None, "--event-codes", "Explicit codes, e.g. yes=1,no=0."),
@@ -132,6 +148,27 @@ _SOURCE_PARAMETERS = [
     ("orientation", str, "genes_x_samples", "--orientation", "Expression table layout."),
     ("sample_column", str | None, None, "--sample-column", "Clinical sample ID column."),
     ("collapse", str, "max_mean", "--collapse", "Duplicate genes: max_mean|max_var|mean."),
+    (
+        "gene_columns",
+        str | None,
+        None,
+        "--gene-columns",
+        "One table with genes and clinical columns: its gene columns (a,b or prefix*).",
+    ),
+    (
+        "clinical_columns",
+        str | None,
+        None,
+        "--clinical-columns",
+        "One table with genes and clinical columns: its clinical columns (a,b or prefix*).",
+    ),
+    (
+        "keep_non_tumour",
+        bool,
+        False,
+        "--keep-non-tumour",
+        "Keep normal-tissue and cell-line samples (excluded from scoring by default).",
+    ),
     (
         "subgroup",
         str | None,
@@ -172,32 +209,41 @@ def source_options(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-# Endpoint abbreviations the cohort builder labels (cohorts/build.py); a --time column
-# starting with one of them (RFS_months, OS.time) names the endpoint.
-_ENDPOINT_WORDS = ("os", "rfs", "dfs", "dmfs", "mfs", "bmfs", "pfi", "pfs", "dss", "dfi")
-
-
-def endpoint_name_for(time: str | None, given: str | None) -> str:
-    """The endpoint's name: ``--endpoint-name``, else read from the ``--time`` column.
-
-    Issue 13: ``--time RFS_months`` alone was labelled "overall survival" (the default
-    name ``os``). A column starting with a known abbreviation names the endpoint; any
-    other column keeps the default ``os`` of :func:`sigsurv.cohorts.load_cohort`, so the
-    CLI and the API name the same input alike.
+def endpoint_naming_note(time: str | None, given: str | None) -> str | None:
+    """What to tell the user when the endpoint was named from the ``--time`` column.
 
     Examples
     --------
-    >>> endpoint_name_for("RFS_months", None), endpoint_name_for("dmfs.time", None)
-    ('rfs', 'dmfs')
-    >>> endpoint_name_for("followup_days", None), endpoint_name_for("RFS_months", "dmfs")
-    ('os', 'dmfs')
+    >>> endpoint_naming_note("relapse_time", None)
+    "endpoint 'rfs' named from the --time column 'relapse_time' (word 'relapse'); ..."
+    >>> endpoint_naming_note("relapse_time", "dmfs") is None
+    True
     """
-    if given:
-        return given
-    if time is None:
-        return "os"  # not used: without --time the source defines its own endpoints
-    word = re.split(r"[^0-9A-Za-z]+", time.strip())[0].lower()
-    return word if word in _ENDPOINT_WORDS else "os"
+    from sigsurv.cohorts.build import endpoint_named_by
+
+    if time is None or given:
+        return None
+    named = endpoint_named_by(time)
+    if named is None:
+        return None
+    return (
+        f"endpoint {named[0]!r} named from the --time column {time!r} (word {named[1]!r}); "
+        "--endpoint-name sets another"
+    )
+
+
+def _column_list(text: str, flag: str) -> list[str]:
+    """``a, b,c*`` -> ``['a', 'b', 'c*']`` (no empty name).
+
+    Examples
+    --------
+    >>> _column_list("MKI67, EGFR", "--gene-columns")
+    ['MKI67', 'EGFR']
+    """
+    names = [name.strip() for name in text.split(",")]
+    if "" in names:
+        raise OptionError(f"{flag} has an empty column name", found=text)
+    return names
 
 
 def parse_event_codes(text: str | None) -> dict[str, int] | None:
@@ -296,13 +342,22 @@ _ENDPOINT_OPTIONS = {"time", "event", "endpoint_name", "time_unit", "event_codes
 # option given for that kind would be silently ignored, so it is refused.
 APPLICABLE_OPTIONS: dict[str, set[str]] = {
     "example": set(),
-    "cbioportal": {"collapse"},
-    "tcga": {"collapse"},
+    "cbioportal": {"collapse", "keep_non_tumour"},
+    "tcga": {"collapse", "keep_non_tumour"},
     "geo": _ENDPOINT_OPTIONS | {"platform", "collapse"},
-    "anndata": _ENDPOINT_OPTIONS | {"collapse"},
+    "anndata": _ENDPOINT_OPTIONS | {"collapse", "keep_non_tumour"},
     "gds": _ENDPOINT_OPTIONS | {"platform", "collapse"},
     "table": _ENDPOINT_OPTIONS
-    | {"clinical", "orientation", "sample_column", "platform", "collapse"},
+    | {
+        "clinical",
+        "orientation",
+        "sample_column",
+        "platform",
+        "collapse",
+        "gene_columns",
+        "clinical_columns",
+        "keep_non_tumour",
+    },
 }
 _KIND_NAMES = {
     "example": "a bundled cohort",
@@ -354,6 +409,44 @@ def check_options_apply(source: str, kind: str | None, options: SourceOptions) -
         )
 
 
+def assign_source_options(
+    sources: list[str], options: SourceOptions
+) -> list[tuple[str, SourceOptions]]:
+    """Each cohort of a several-cohort command with the reading options it takes.
+
+    The SOURCE options (``--clinical``, ``--time``...) go to the one cohort they apply
+    to (a table, a GEO or AnnData file of the user's own); refused when none or
+    several could take them. ``--subgroup`` applies to every cohort.
+
+    Examples
+    --------
+    >>> assign_source_options(["gse1992"], SourceOptions(time="OS_MONTHS"))
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --time must apply to exactly one --cohort; ...
+    >>> [o.subgroup for _, o in assign_source_options(["gse1992"], SourceOptions(subgroup="x"))]
+    ['x']
+    """
+    given = options.given()
+    if not given:
+        return [(source, options) for source in sources]
+    wanted = set(given)
+    takers = [
+        source
+        for source in sources
+        if (kind := _source_kind(source)) is not None
+        and wanted <= APPLICABLE_OPTIONS.get(kind, set())
+    ]
+    if len(takers) != 1:
+        raise OptionError(
+            f"{', '.join(sorted(given.values()))} must apply to exactly one --cohort",
+            expected="one expression table, GEO or AnnData file among the --cohort values",
+            found=f"{len(takers)} of {len(sources)} cohorts could take them",
+        )
+    bare = SourceOptions(subgroup=options.subgroup)
+    return [(source, options if source == takers[0] else bare) for source in sources]
+
+
 def interactive() -> bool:
     """True when progress may be drawn: not --quiet and stderr is a terminal.
 
@@ -385,6 +478,9 @@ def load_source(source: str, options: SourceOptions, *, apply_subgroup: bool = T
     spinner = stderr.status(f"Loading {source}...", spinner="dots")
     with spinner if interactive() else contextlib.nullcontext():
         cohort = resolve_cohort(source, **options.loader_kwargs())
+    note = endpoint_naming_note(options.time, options.endpoint_name)
+    if note is not None:
+        cohort.messages = (*cohort.messages, note)
     if apply_subgroup and options.subgroup is not None:
         cohort = cohort.subset(options.subgroup)
     return cohort

@@ -27,6 +27,7 @@ from rich.markup import escape
 
 from sigsurv._cli_options import (
     SourceOptions,
+    assign_source_options,
     check_count,
     check_seed,
     emit_json,
@@ -530,6 +531,7 @@ def _margins(text: str) -> tuple[float, float]:
 
 
 @app.command("reproduce")
+@source_options
 def reproduce_command(
     cohort: Annotated[
         list[str] | None,
@@ -562,8 +564,16 @@ def reproduce_command(
     seed: Seed = 20240101,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
     force: Force = False,
+    strata: Annotated[
+        str | None,
+        typer.Option("--strata", help="Stratify every cohort by this clinical column."),
+    ] = None,
+    source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
-    """Test every seed claim on every cohort that can test it; write report.html."""
+    """Test every seed claim on every cohort that can test it; write report.html.
+
+    The SOURCE options (--clinical, --time, --event, --endpoint-name...) read the one
+    --cohort that is a table (or GEO/AnnData file) of the user's own."""
     from sigsurv._atomic import output_folder
     from sigsurv.claims import reproduce_claims
     from sigsurv.cohorts import EXAMPLES
@@ -576,12 +586,13 @@ def reproduce_command(
     check_count("--null-random-adjusted", null_random_adjusted, minimum=0)
     check_seed(seed)
     sources = list(cohort) if cohort else list(EXAMPLES)
+    reading = assign_source_options(sources, source_options)
     chosen_claims = [get_claim(c) for c in claim] if claim else None
     with (
         output_folder(out, force=force) as folder,  # validated and locked before reading
         reproduction_progress(stderr, len(sources), show=interactive() and not as_json) as bar,
     ):
-        cohorts = [bar.loaded(load_source(s, SourceOptions())) for s in sources]
+        cohorts = [bar.loaded(_stratified(load_source(s, o), strata)) for s, o in reading]
         reproduction = reproduce_claims(
             cohorts,
             chosen_claims,
@@ -593,6 +604,7 @@ def reproduce_command(
             progress=bar.testing,
         )
         options: dict[str, Any] = {"cohort": sources, "claim": claim, "out": str(out)}
+        options |= {"strata": strata, "source_options": source_options.to_dict()}
         options |= {"null_random": null_random, "proxies": proxies}
         options |= {
             "null_random_adjusted": null_random_adjusted,
@@ -606,6 +618,11 @@ def reproduce_command(
         emit_json(reproduction.to_dict(), sort_keys=True)
     elif not state["quiet"]:
         show(*reproduction_view(reproduction.to_dict(), files["report.html"]))
+
+
+def _stratified(cohort: Any, strata: str | None) -> Any:
+    """--strata on a loaded cohort (validated: the column must exist)."""
+    return cohort if strata is None else cohort.with_strata(strata)
 
 
 # --------------------------------------------------------------------------- fetch

@@ -69,7 +69,9 @@ def _coded_anndata() -> object:
 
 
 def test_from_anndata_declares_an_endpoint_on_numeric_obs_columns() -> None:
-    cohort = Cohort.from_anndata(_coded_anndata(), time="t", event="dead", time_unit="months")
+    cohort = Cohort.from_anndata(
+        _coded_anndata(), time="t", event="dead", endpoint="os", time_unit="months"
+    )
     endpoint = cohort.endpoint()
     assert (endpoint.name, endpoint.time, endpoint.event, endpoint.unit) == (
         "os",
@@ -87,7 +89,9 @@ def test_from_anndata_declares_an_endpoint_on_numeric_obs_columns() -> None:
 
 
 def test_load_cohort_decodes_coded_obs_columns() -> None:
-    cohort = load_cohort(_coded_anndata(), time="t", event="status", time_unit="months")
+    cohort = load_cohort(
+        _coded_anndata(), time="t", event="status", endpoint="os", time_unit="months"
+    )
     assert cohort.endpoint().name == "os"
     assert cohort.clinical["os_event"].tolist() == [1, 0, 1]
     assert cohort.clinical["status"].tolist() == ["DECEASED", "LIVING", "DECEASED"]

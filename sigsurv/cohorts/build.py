@@ -8,6 +8,7 @@ clinical typing.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from sigsurv.cohorts.clinical import (
     unit_from_name,
 )
 from sigsurv.cohorts.model import TIME_UNITS, Cohort, Endpoint, JoinReport, Provenance
+from sigsurv.cohorts.sample_kinds import STANDARDISED_NOTE, collapse_rule_for, split_non_tumour
 from sigsurv.errors import (
     CohortValidationError,
     OptionError,
@@ -38,6 +40,7 @@ __all__ = [
     "assemble_cohort",
     "decode_endpoint",
     "decode_site_competing",
+    "endpoint_named_by",
     "join_samples",
     "type_clinical",
 ]
@@ -81,6 +84,80 @@ _LABELS = {
     "dss": "disease-specific survival",
     "dfi": "disease-free interval",
 }
+
+
+# The endpoint names a user may give (--endpoint-name), and the words of a time column's
+# name that say which endpoint it is (issue 20: "time" or "followup" says nothing and
+# was silently called overall survival). Abbreviations are read before words, and the
+# more specific word first: "bone relapse" is bmfs, "distant relapse" dmfs.
+ENDPOINT_CHOICES = ("os", "rfs", "dfs", "dmfs", "mfs", "bmfs", "dss", "pfi", "pfs", "dfi")
+_ENDPOINT_ABBREVIATIONS = {name: name for name in ENDPOINT_CHOICES} | {"drfs": "dmfs"}
+_ENDPOINT_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("bone",), "bmfs"),
+    (("distant",), "dmfs"),
+    (("disease", "specific"), "dss"),
+    (("disease", "free"), "dfs"),
+    (("metastasis",), "mfs"),
+    (("metastases",), "mfs"),
+    (("metastatic",), "mfs"),
+    (("progression",), "pfi"),
+    (("relapse",), "rfs"),
+    (("recurrence",), "rfs"),
+    (("overall",), "os"),
+)
+
+
+def endpoint_named_by(time_column: str) -> tuple[str, str] | None:
+    """The endpoint a time column's name says, with the word that says it; None if none.
+
+    Examples
+    --------
+    >>> endpoint_named_by("RFS_months"), endpoint_named_by("relapse_time")
+    (('rfs', 'RFS'), ('rfs', 'relapse'))
+    >>> endpoint_named_by("time to bone relapse"), endpoint_named_by("DRFS.t")
+    (('bmfs', 'bone'), ('dmfs', 'DRFS'))
+    >>> endpoint_named_by("time") is None, endpoint_named_by("followup_days") is None
+    (True, True)
+    """
+    import re
+
+    words = [w for w in re.split(r"[^0-9A-Za-z]+", str(time_column)) if w]
+    for word in words:
+        if word.lower() in _ENDPOINT_ABBREVIATIONS:
+            return _ENDPOINT_ABBREVIATIONS[word.lower()], word
+    lowered = [w.lower() for w in words]
+    for needed, name in _ENDPOINT_WORDS:
+        if all(n in lowered for n in needed):
+            return name, " ".join(words[lowered.index(n)] for n in needed)
+    return None
+
+
+def name_endpoint(time_column: str, given: str | None, *, file: str | Path | None = None) -> str:
+    """The endpoint's name: ``given``, else the one the time column's name says.
+
+    A column whose name says no endpoint (``time``, ``followup``) is refused rather
+    than called overall survival.
+
+    Examples
+    --------
+    >>> name_endpoint("OS.time", None), name_endpoint("time", "dmfs")
+    ('os', 'dmfs')
+    >>> name_endpoint("time", None)
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: the time column 'time' does not say which endpoint it is; ...
+    """
+    if given:
+        return given.strip().lower()
+    named = endpoint_named_by(time_column)
+    if named is None:
+        raise OptionError(
+            f"the time column {time_column!r} does not say which endpoint it is",
+            file=file,
+            expected="an endpoint name (--endpoint-name, endpoint=): " + "|".join(ENDPOINT_CHOICES),
+            hint="overall survival is never assumed",
+        )
+    return named[0]
 
 
 def decode_endpoint(
@@ -417,6 +494,52 @@ def _sample_level_na(
     return expression, messages
 
 
+def strip_format_characters(labels: pd.Index) -> tuple[pd.Index, list[str]]:
+    """Remove Unicode format characters (zero-width space, BOM, soft hyphen...) from
+    identifiers; return the cleaned labels and the ones that changed (issue 24:
+    ``MKI67\u200b`` was neither matched nor named).
+
+    Examples
+    --------
+    >>> cleaned, changed = strip_format_characters(pd.Index(["MKI67\u200b", "ESR1"]))
+    >>> cleaned.tolist(), len(changed)
+    (['MKI67', 'ESR1'], 1)
+    """
+    import unicodedata
+
+    texts = [str(label) for label in labels]
+    cleaned = ["".join(ch for ch in t if unicodedata.category(ch) != "Cf") for t in texts]
+    changed = [ascii(t) for t, c in zip(texts, cleaned, strict=True) if t != c]
+    if not changed:
+        return labels, []
+    return pd.Index(cleaned, name=labels.name), changed
+
+
+def _without_format_characters(
+    expression: pd.DataFrame, clinical: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    notes: list[str] = []
+    genes, changed = strip_format_characters(expression.index)
+    if changed:
+        expression = expression.set_axis(genes, axis=0)
+        notes.append(
+            f"invisible Unicode format characters removed from {len(changed)} gene "
+            f"identifiers, e.g. {', '.join(changed[:3])}"
+        )
+    samples, changed_samples = strip_format_characters(expression.columns)
+    rows, changed_rows = strip_format_characters(clinical.index)
+    if changed_samples or changed_rows:
+        expression = expression.set_axis(samples, axis=1)
+        clinical = clinical.set_axis(rows, axis=0)
+        shown = (changed_samples + changed_rows)[:3]
+        notes.append(
+            "invisible Unicode format characters removed from "
+            f"{len(changed_samples) + len(changed_rows)} sample identifiers, e.g. "
+            + ", ".join(shown)
+        )
+    return expression, clinical, notes
+
+
 def assemble_cohort(
     name: str,
     expression: pd.DataFrame,
@@ -433,6 +556,7 @@ def assemble_cohort(
     join_rule: str = "exact sample identifier",
     messages: list[str] | None = None,
     standardise: Mapping[str, Mapping[str, object]] | None = None,
+    non_tumour: str = "exclude",
 ) -> Cohort:
     """Join, validate and harmonise expression + clinical into a :class:`Cohort`.
 
@@ -462,6 +586,14 @@ def assemble_cohort(
         Recipe overrides for :func:`sigsurv.cohorts.clinical.standardise_clinical`
         (standard fields ``er``, ``grade``, ``pam50``... are always derived when a
         source has them).
+    non_tumour
+        ``exclude`` (default): samples that are not a patient's tumour (normal
+        tissue, cell lines, TCGA ``-11`` barcodes; see
+        :func:`sigsurv.cohorts.sample_kinds.non_tumour_samples`) are left out and
+        reported; ``keep`` keeps them (reported).
+
+    Per-gene standardised input (every gene mean ~0) is reported, and duplicated
+    identifiers are then averaged (see :func:`~sigsurv.cohorts.sample_kinds.collapse_rule_for`).
 
     Examples
     --------
@@ -474,6 +606,8 @@ def assemble_cohort(
     ['TP53', 'RPS6KA5']
     """
     notes = list(messages or [])
+    expression, clinical, format_notes = _without_format_characters(expression, clinical)
+    notes.extend(format_notes)
     clinical, standard_notes = standardise_clinical(clinical, overrides=standardise)
     notes.extend(standard_notes)
     expression, clinical, join_report = join_samples(
@@ -485,6 +619,8 @@ def assemble_cohort(
     )
     if join_report.n_expression_only or join_report.n_clinical_only:
         notes.append(join_report.to_text())
+    expression, clinical, kind_notes = split_non_tumour(expression, clinical, non_tumour)
+    notes.extend(kind_notes)
     expression = expression.astype(float)
     expression, na_notes = _apply_na_policy(expression, na_policy, expression_file)
     notes.extend(na_notes)
@@ -499,6 +635,11 @@ def assemble_cohort(
                 f"undefined), e.g. {', '.join(map(str, constant[:5]))}"
             )
     gene_report = None
+    collapse, standardised_note = collapse_rule_for(expression, collapse)
+    notes.extend([standardised_note] if standardised_note else [])
+    if standardised_note:
+        provenance = provenance or Provenance()
+        provenance = dataclasses.replace(provenance, notes=(*provenance.notes, STANDARDISED_NOTE))
     if harmonise and expression.shape[0] > 0:
         from sigsurv.cohorts.genes import harmonise_expression
 
@@ -583,7 +724,7 @@ def decode_declared_endpoints(
     *,
     time: str | None,
     event: str | None,
-    endpoint: str,
+    endpoint: str | None,
     time_unit: str | None,
     event_codes: Mapping[str, int] | None,
     extra: list[EndpointSpec] | tuple[EndpointSpec, ...] = (),
@@ -591,6 +732,9 @@ def decode_declared_endpoints(
     first_data_line: int | None = None,
 ) -> tuple[pd.DataFrame, list[Endpoint]]:
     """Decode the endpoint a user declared with ``--time``/``--event`` plus any extra specs.
+
+    ``endpoint=None`` names the endpoint from the time column (:func:`name_endpoint`),
+    refusing a column whose name does not say it.
 
     Examples
     --------
@@ -610,7 +754,8 @@ def decode_declared_endpoints(
                 expected="--time COL --event COL",
                 found=f"--time {time!r} --event {event!r}",
             )
-        specs.insert(0, EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
+        name = name_endpoint(time, endpoint, file=file)
+        specs.insert(0, EndpointSpec(name, time, event, unit=time_unit, codes=event_codes))
     decoded: list[Endpoint] = []
     for spec in specs:
         clinical, endpoint_obj = decode_endpoint(

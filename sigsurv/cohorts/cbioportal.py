@@ -105,7 +105,7 @@ def _meta_data_files(folder: Path, alteration: str, datatypes: tuple[str, ...]) 
             raise FileFormatError(
                 "meta file has no data_filename", file=folder / entry["meta_file"]
             )
-        data_file = folder / name
+        data_file = _inside_study(folder, name, folder / entry["meta_file"])
         if not data_file.exists():
             raise FileFormatError(
                 f"data file named by {entry['meta_file']} is missing",
@@ -114,6 +114,41 @@ def _meta_data_files(folder: Path, alteration: str, datatypes: tuple[str, ...]) 
             )
         files.append(data_file)
     return files
+
+
+def _inside_study(folder: Path, name: str, meta: Path) -> Path:
+    """The data file a meta file names, refused unless it lies inside the study folder.
+
+    Issue 24: ``data_filename: ../x``, an absolute path or ``/etc/...`` was read; a
+    symbolic link that leads out of the folder is refused the same way.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _inside_study(folder, "data_cna.txt", folder / "meta_cna.txt").name
+    'data_cna.txt'
+    >>> _inside_study(folder, "../x", folder / "meta_cna.txt")
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.FileFormatError: ...: data_filename leads outside the study folder; ...
+    """
+    relative = Path(name)
+    candidate = folder / relative
+    outside = relative.is_absolute() or ".." in relative.parts or "\\" in name
+    if not outside:
+        try:
+            candidate.resolve().relative_to(folder.resolve())
+        except ValueError:
+            outside = True
+    if outside:
+        raise FileFormatError(
+            "data_filename leads outside the study folder",
+            file=meta,
+            expected="a file name inside the study folder",
+            found=name,
+        )
+    return candidate
 
 
 def _clinical_files(folder: Path) -> tuple[Path | None, Path | None]:
@@ -363,6 +398,7 @@ def load_cbioportal(
     na_policy: str = "sample",
     name: str | None = None,
     standardise: Mapping[str, Mapping[str, object]] | None = None,
+    non_tumour: str = "exclude",
     extra_endpoints: Sequence[EndpointSpec] = (),
     copy_number_genes: Sequence[str] = COPY_NUMBER_GENES,
 ) -> Cohort:
@@ -432,6 +468,7 @@ def load_cbioportal(
         overlap = [c for c in patients.columns if c in samples.columns]
         patient_part = patients.rename(columns={c: f"{c}_PATIENT" for c in overlap})
         clinical = samples.join(patient_part, on="PATIENT_ID", how="left")
+        messages.extend(_disagreements(clinical, overlap, patient_file, sample_file))
         unmatched = clinical["PATIENT_ID"].notna() & ~clinical["PATIENT_ID"].isin(patients.index)
         if unmatched.any():
             messages.append(
@@ -501,6 +538,7 @@ def load_cbioportal(
         join_rule="cBioPortal SAMPLE_ID" if samples is not None else "cBioPortal PATIENT_ID",
         messages=messages,
         standardise=standardise,
+        non_tumour=non_tumour,
     )
 
 
@@ -513,16 +551,74 @@ def _copy_number_fields(
         files = [root / "data_cna.txt"]  # studies without meta files
     if not files or not genes:
         return clinical
-    calls = read_cna_table(files[0])
+    calls = _one_cna_profile(files)
     columns, absent = copy_number_columns(calls, clinical.index, genes)
     profiled = int(clinical.index.isin(calls.columns).sum())
     messages.append(
-        f"copy-number calls from {files[0].name} ({profiled} of {len(clinical)} samples "
-        "profiled): "
+        f"copy-number calls from {' + '.join(f.name for f in files)} ({profiled} of "
+        f"{len(clinical)} samples profiled): "
         + (", ".join(columns.columns) if len(columns.columns) else "no column")
         + (f"; not in the file: {', '.join(absent)}" if absent else "")
     )
     return pd.concat([clinical, columns], axis=1) if len(columns.columns) else clinical
+
+
+def _disagreements(
+    clinical: pd.DataFrame, overlap: list[str], patient_file: Path, sample_file: Path
+) -> list[str]:
+    """Fields in both clinical files whose values differ for a sample (issue 24: OS in
+    both files, disagreeing, was resolved silently). The sample file's value is used.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"OS_MONTHS": ["10", "7"], "OS_MONTHS_PATIENT": ["12", "7"]},
+    ...                      index=["S1", "S2"])
+    >>> _disagreements(frame, ["OS_MONTHS"], Path("p.txt"), Path("s.txt"))[0][:62]
+    'OS_MONTHS is in p.txt and s.txt and disagrees for 1 sample (S1'
+    """
+    notes = []
+    for column in overlap:
+        if column.endswith(("_time", "_event")):
+            continue  # decoded copies of a reported source column
+        mine, theirs = clinical[column], clinical[f"{column}_PATIENT"]
+        both = mine.notna() & theirs.notna()
+        differs = both & (mine.astype(str) != theirs.astype(str))
+        if not differs.any():
+            continue
+        first = differs.to_numpy().nonzero()[0][0]
+        n = int(differs.sum())
+        notes.append(
+            f"{column} is in {patient_file.name} and {sample_file.name} and disagrees for "
+            f"{n} sample{'s' if n != 1 else ''} ({clinical.index[first]}: "
+            f"{mine.iloc[first]!r} vs {theirs.iloc[first]!r}); the sample file's values are "
+            f"used, the patient file's kept as {column}_PATIENT"
+        )
+    return notes
+
+
+def _one_cna_profile(files: list[Path]) -> pd.DataFrame:
+    """The study's discrete copy-number calls; several profiles are combined only
+    when they agree on every gene and sample they share (refused otherwise, naming
+    the first disagreement): never the first profile silently."""
+    combined = read_cna_table(files[0])
+    for other_file in files[1:]:
+        other = read_cna_table(other_file)
+        genes = combined.index.intersection(other.index)
+        samples = combined.columns.intersection(other.columns)
+        left = combined.loc[genes, samples]
+        right = other.loc[genes, samples]
+        differs = (left != right).fillna(left.isna() != right.isna()).to_numpy(dtype=bool)
+        if differs.any():
+            row, col = (int(i[0]) for i in differs.nonzero())
+            raise FileFormatError(
+                f"copy-number profiles {files[0].name} and {other_file.name} disagree",
+                file=other_file,
+                found=f"{genes[row]} in {samples[col]}: {left.iat[row, col]} vs "
+                f"{right.iat[row, col]}",
+                hint="keep one discrete CNA profile in the study folder",
+            )
+        combined = combined.combine_first(other)
+    return combined
 
 
 def _read_cbioportal_matrix(path: Path) -> tuple[pd.DataFrame, str, list[str]]:

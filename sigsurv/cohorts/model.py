@@ -224,6 +224,7 @@ _STORED_FIELDS = frozenset(
         "gene_report",
         "join_report",
         "messages",
+        "strata",
     )
 )
 
@@ -256,6 +257,13 @@ def _anndata_expression(
         raise CohortValidationError(
             "AnnData expression values must be numbers", found=str(values.dtype)
         )
+    infinite = int(np.isinf(values).sum())
+    if infinite:
+        raise CohortValidationError(
+            f"AnnData {'layer ' + layer if layer else 'X'} holds {infinite} infinite "
+            f"value{'s' if infinite != 1 else ''}",
+            expected="finite numbers (missing values as NaN)",
+        )
     return pd.DataFrame(
         values.T,
         index=pd.Index(adata.var_names, name=meta.get("gene_axis")),
@@ -267,7 +275,7 @@ def _declared_endpoint(
     clinical: pd.DataFrame,
     time: str | None,
     event: str | None,
-    endpoint: str,
+    endpoint: str | None,
     time_unit: str | None,
 ) -> Endpoint:
     """An endpoint on existing numeric time and 0/1 event columns (checked by Cohort)."""
@@ -286,8 +294,10 @@ def _declared_endpoint(
             found=str(clinical[event].dtype),
             hint="sigsurv.load_cohort(adata, time=..., event=..., event_codes=...) decodes it",
         )
+    from sigsurv.cohorts.build import name_endpoint  # build imports this module
+
     return Endpoint(
-        endpoint.lower(),
+        name_endpoint(time, endpoint),
         time=time,
         event=event,
         unit=time_unit,  # type: ignore[arg-type]  # checked by Endpoint
@@ -338,6 +348,10 @@ class Cohort:
         Competing-risk endpoints (:class:`Endpoint` with ``causes``), keyed by name,
         e.g. TCGA-CDR ``bone_relapse_cr``: 1 = bone first relapse, 2 = other first
         relapse, 3 = death without relapse.
+    strata
+        A clinical column the user names to stratify this cohort's analyses by (a
+        pooled two-study cohort: the study), or None. Set by ``load_cohort(strata=)``,
+        a cohort spec's ``strata:`` or ``reproduce --strata``; validated to exist.
 
     Examples
     --------
@@ -360,6 +374,7 @@ class Cohort:
     messages: tuple[str, ...] = ()
     strata_columns: tuple[str, ...] = ()
     competing_endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    strata: str | None = None
 
     def __post_init__(self) -> None:
         expr = self.expression
@@ -405,12 +420,53 @@ class Cohort:
                     f"cohort {self.name}: competing-risk endpoint {endpoint.name!r} has no causes"
                 )
             self._check_endpoint(endpoint)
+        self._check_strata()
         for column in self.strata_columns:
             if column not in self.clinical.columns:
                 raise CohortValidationError(
                     f"cohort {self.name}: strata column missing from the clinical data",
                     column=column,
                 )
+
+    def _check_strata(self) -> None:
+        if self.strata is None:
+            return
+        if not isinstance(self.strata, str) or not self.strata:
+            raise CohortValidationError(
+                f"cohort {self.name}: strata must name one clinical column",
+                found=repr(self.strata),
+            )
+        if self.strata not in self.clinical.columns:
+            raise CohortValidationError(
+                f"cohort {self.name}: strata column not found in the clinical data",
+                column=self.strata,
+                expected="one of: " + ", ".join(map(str, self.clinical.columns[:25])),
+            )
+        levels = self.clinical[self.strata].dropna().nunique()
+        if levels < 2:
+            raise CohortValidationError(
+                f"cohort {self.name}: strata column has fewer than two levels",
+                column=self.strata,
+                found=f"{levels} level{'s' if levels != 1 else ''}",
+            )
+
+    def with_strata(self, column: str | None) -> Cohort:
+        """The cohort with its analyses stratified by a clinical column (None: none).
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> load_example("gse1992").with_strata("er").strata
+        'er'
+        >>> load_example("gse1992").with_strata("study")
+        Traceback (most recent call last):
+        ...
+        sigsurv.errors.CohortValidationError: column 'study': cohort gse1992: strata column not ...
+        """
+        if column == self.strata:
+            return self
+        note = f"analyses stratified by {column!r}" if column else "strata removed"
+        return dataclasses.replace(self, strata=column, messages=(*self.messages, note))
 
     def _check_endpoint(self, endpoint: Endpoint) -> None:
         for column in (endpoint.time, endpoint.event):
@@ -567,7 +623,7 @@ class Cohort:
         *,
         time: str | None = None,
         event: str | None = None,
-        endpoint: str = "os",
+        endpoint: str | None = None,
         time_unit: str | None = None,
         layer: str | None = None,
         name: str | None = None,
@@ -591,7 +647,7 @@ class Cohort:
         time, event
             ``obs`` columns of a further endpoint (numeric times, events coded 0/1).
         endpoint
-            Its name.
+            Its name (default: the one the time column's name says, else refused).
         time_unit
             Its unit (``days``, ``months`` or ``years``), required with ``time``.
         layer
@@ -608,7 +664,8 @@ class Cohort:
         >>> import anndata
         >>> obs = pd.DataFrame({"t": [5.0, 9.0], "e": [1, 0]}, index=["a", "b"])
         >>> adata = anndata.AnnData(np.ones((2, 1)), obs=obs, var=pd.DataFrame(index=["TP53"]))
-        >>> cohort = Cohort.from_anndata(adata, time="t", event="e", time_unit="months")
+        >>> cohort = Cohort.from_anndata(adata, time="t", event="e", endpoint="os",
+        ...                              time_unit="months")
         >>> cohort.n_samples, cohort.endpoint().name
         (2, 'os')
         """
@@ -674,6 +731,8 @@ class Cohort:
             for f in dataclasses.fields(cls)
             if f.name in text_fields
         }
+        if meta.get("strata") is not None:
+            extra["strata"] = str(meta["strata"])
         return dataclasses.replace(cohort, **extra) if extra else cohort
 
     def to_anndata(self) -> Any:
@@ -731,6 +790,8 @@ class Cohort:
             "messages": list(self.messages),
             "clinical_dtypes": {str(c): str(t) for c, t in self.clinical.dtypes.items()},
         }
+        if self.strata is not None:
+            meta["strata"] = self.strata
         # Further tuple-of-text fields (e.g. strata columns) travel generically.
         text_fields = {
             f.name: list(value)

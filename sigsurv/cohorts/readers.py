@@ -28,10 +28,14 @@ __all__ = [
     "MAX_LINE_CHARS",
     "NA_VALUES",
     "TextTable",
+    "check_declared_size",
     "numeric_matrix",
     "open_text",
+    "parquet_declared_bytes",
     "read_lines",
     "read_text_table",
+    "refuse_booleans_and_infinities",
+    "split_fields",
 ]
 
 # Limits protect against running out of memory on a wrong or hostile file. The byte
@@ -93,6 +97,77 @@ def _check_path(path: str | Path) -> Path:
             found=f"{size / 1024**2:.1f} MiB",
         )
     return file
+
+
+def check_declared_size(file: str | Path, n_bytes: int, what: str) -> None:
+    """Refuse a file whose declared content (h5ad shape, Parquet metadata) would exceed
+    the input limit once decoded, before anything is decoded (issue 24).
+
+    Examples
+    --------
+    >>> check_declared_size("big.h5ad", 40 * 300_000_000 * 8, "X of 40 x 300000000")
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.FileFormatError: big.h5ad: X of 40 x 300000000 is larger than sigsurv's ...
+    """
+    if n_bytes > MAX_FILE_BYTES:
+        raise FileFormatError(
+            f"{what} is larger than sigsurv's limit once decoded",
+            file=file,
+            expected=_limit_text(),
+            found=f"{n_bytes / 1024**2:,.0f} MiB declared",
+        )
+
+
+def parquet_declared_bytes(path: str | Path) -> int:
+    """Decoded size a Parquet file declares: its row groups' uncompressed bytes, and
+    at least 8 bytes per cell (values become float64 or Python objects).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "t.parquet"
+    >>> pd.DataFrame({"a": [1.0, 2.0]}).to_parquet(path)
+    >>> parquet_declared_bytes(path) >= 16
+    True
+    """
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    try:
+        metadata = pq.read_metadata(path)
+    except Exception as exc:  # pyarrow raises many types for a corrupt file
+        raise FileFormatError(
+            "cannot read Parquet file", file=path, found=type(exc).__name__
+        ) from None
+    declared = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    return max(int(declared), int(metadata.num_rows) * int(metadata.num_columns) * 8)
+
+
+def refuse_booleans_and_infinities(values: np.ndarray, file: str | Path, what: str) -> None:
+    """Expression values must be finite numbers: refuse booleans and +/-inf.
+
+    Examples
+    --------
+    >>> refuse_booleans_and_infinities(np.array([[1.0, np.inf]]), "c.h5ad", "X")
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.FileFormatError: c.h5ad: X holds 1 infinite value...
+    """
+    if values.dtype == bool:
+        raise FileFormatError(
+            f"{what} is boolean, not expression values", file=file, expected="numbers"
+        )
+    if np.issubdtype(values.dtype, np.floating):
+        infinite = np.isinf(values)
+        if infinite.any():
+            count = int(infinite.sum())
+            raise FileFormatError(
+                f"{what} holds {count} infinite value{'s' if count != 1 else ''}",
+                file=file,
+                expected="finite numbers (missing values as NaN)",
+                found=f"{values[infinite][0]} at (row, column) "
+                f"{tuple(int(i[0]) for i in infinite.nonzero())}",
+            )
 
 
 def open_text(path: str | Path) -> str:
@@ -272,7 +347,7 @@ def _quote_hint(line: str, separator: str) -> str | None:
     return None
 
 
-def _split_fields(line: str, separator: str, file: Path, line_number: int) -> list[str]:
+def split_fields(line: str, separator: str, file: Path, line_number: int) -> list[str]:
     """Split one line; quoted fields may contain the separator (R's write.csv quotes text).
 
     A quote left open at the end of the line is refused: sigsurv tables have one record
@@ -303,6 +378,17 @@ class _Header:
     comments: list[str]
 
 
+def _is_leading_comment(lines: list[str], position: int, sep: str | None) -> bool:
+    """A ``#`` line before the header whose field count differs from the next line's:
+    a comment (featureCounts writes one), not a header to blame the next line on."""
+    if position + 1 >= len(lines) or not lines[position].startswith("#"):
+        return False
+    following = lines[position + 1]
+    separator = sep or ("\t" if "\t" in following else ",")
+    width = len(following.split(separator))
+    return width > 1 and len(lines[position].split(separator)) != width
+
+
 def _locate_header(
     lines: list[str],
     file: Path,
@@ -327,6 +413,9 @@ def _locate_header(
     ):
         if lines[position].strip():
             comments.append(lines[position])
+        position += 1
+    while comment is None and _is_leading_comment(lines, position, sep):
+        comments.append(lines[position])  # featureCounts' "# Program:..." line
         position += 1
     if position >= len(lines):
         raise FileFormatError("no header line found", file=file, expected="a header row")
@@ -436,7 +525,7 @@ def read_text_table(
     width = len(header)
     rows: list[list[str]] = []
     for offset, line in enumerate(body):
-        fields = _split_fields(line, separator, file, header_number + 1 + offset)
+        fields = split_fields(line, separator, file, header_number + 1 + offset)
         if len(fields) != width:
             # A single trailing separator (common in R/Excel exports) is tolerated.
             if len(fields) == width + 1 and fields[-1] == "":
@@ -596,6 +685,9 @@ def _is_firehose_subheader(line: str, separator: str) -> bool:
     )
 
 
+_FEATURECOUNTS = ["Geneid", "Chr", "Start", "End", "Strand", "Length"]
+
+
 def read_matrix_file(
     path: str | Path,
     *,
@@ -646,7 +738,17 @@ def read_matrix_file(
             line=header_number,
             expected="at least one data row",
         )
-    messages: list[str] = []
+    messages: list[str] = [
+        f"{file.name}: line {number} is a comment line ({text[:40]!r}...), skipped"
+        for number, text in enumerate(located.comments, start=1)
+        if comment is None
+    ]
+    if isinstance(id_columns, int) and id_columns == 1 and header[:6] == _FEATURECOUNTS:
+        id_columns = list(_FEATURECOUNTS)  # gene ID plus five annotation columns
+        messages.append(
+            f"{file.name}: featureCounts layout: Geneid read as the gene, "
+            "Chr/Start/End/Strand/Length set aside"
+        )
     if header[0] == "Hybridization REF" and body and _is_firehose_subheader(body[0], separator):
         # Broad Firehose tables: a second header line names the quantity of each column.
         messages.append(

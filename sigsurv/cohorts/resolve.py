@@ -83,7 +83,7 @@ def load_recipe_cohort(fetched: FetchResult, **overrides: Any) -> Cohort:
     >>> recipe = parse_recipe("id: toy\\nloader: table\\nfiles:\\n"
     ...     "  expression: {url: 'http://127.0.0.1/e.tsv'}\\n"
     ...     "  clinical: {url: 'http://127.0.0.1/c.tsv'}\\n"
-    ...     "options: {time: m, event: s, time_unit: months}\\n")
+    ...     "options: {time: m, event: s, time_unit: months, endpoint_name: os}\\n")
     >>> paths = {"expression": folder / "e.tsv", "clinical": folder / "c.tsv"}
     >>> load_recipe_cohort(FetchResult(recipe, paths)).n_samples
     2

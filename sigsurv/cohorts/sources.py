@@ -14,12 +14,14 @@ from sigsurv.cohorts.build import (
     EndpointSpec,
     assemble_cohort,
     decode_declared_endpoints,
+    name_endpoint,
     type_clinical,
 )
 from sigsurv.cohorts.cbioportal import find_study_folder, load_cbioportal
 from sigsurv.cohorts.examples import EXAMPLES, load_example
 from sigsurv.cohorts.geo import is_gds_soft, is_series_matrix, load_geo_dataset, load_geo_series
 from sigsurv.cohorts.model import Cohort, Provenance
+from sigsurv.cohorts.readers import check_declared_size, refuse_booleans_and_infinities
 from sigsurv.cohorts.tables import load_tables, sha256_of
 from sigsurv.cohorts.tcga import classify_tcga_file, is_tcga_folder, load_tcga, load_tcga_folder
 from sigsurv.errors import FileFormatError, OptionError, SigsurvInputError
@@ -70,7 +72,7 @@ def load_anndata(
     *,
     time: str | None = None,
     event: str | None = None,
-    endpoint: str = "os",
+    endpoint: str | None = None,
     time_unit: str | None = None,
     event_codes: Mapping[str, int] | None = None,
     layer: str | None = None,
@@ -79,6 +81,7 @@ def load_anndata(
     harmonise: bool = True,
     na_policy: str = "sample",
     name: str | None = None,
+    non_tumour: str = "exclude",
 ) -> Cohort:
     """Load an AnnData ``.h5ad`` file (``obs`` = clinical, ``var`` = genes, X samples x genes).
 
@@ -90,7 +93,8 @@ def load_anndata(
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.h5ad"
     >>> obs = pd.DataFrame({"t": [5.0, 9.0], "e": [1, 0]}, index=["a", "b"])
     >>> anndata.AnnData(np.ones((2, 1)), obs=obs, var=pd.DataFrame(index=["TP53"])).write_h5ad(path)
-    >>> load_anndata(path, time="t", event="e", time_unit="months").n_samples
+    >>> load_anndata(path, time="t", event="e", endpoint="os",
+    ...              time_unit="months").n_samples
     2
     """
     try:
@@ -104,6 +108,7 @@ def load_anndata(
     file = Path(path)
     if not file.exists():
         raise FileFormatError("file not found", file=file)
+    _check_h5ad_shape(file, layer)
     try:
         adata = anndata.read_h5ad(file)
     except Exception as exc:  # h5py raises many types for a corrupt file
@@ -113,6 +118,7 @@ def load_anndata(
     matrix = adata.layers[layer] if layer else adata.X
     if hasattr(matrix, "toarray"):
         matrix = matrix.toarray()
+    refuse_booleans_and_infinities(np.asarray(matrix), file, f"layer {layer}" if layer else "X")
     values = np.asarray(matrix, dtype=float)
     expression = pd.DataFrame(
         values.T, index=adata.var_names.astype(str), columns=adata.obs_names.astype(str)
@@ -149,7 +155,27 @@ def load_anndata(
         na_policy=na_policy,
         expression_file=file,
         clinical_file=file,
+        non_tumour=non_tumour,
     )
+
+
+def _check_h5ad_shape(file: Path, layer: str | None) -> None:
+    """Refuse an .h5ad whose declared matrix (dense once read) exceeds the input limit,
+    from its HDF5 header alone (issue 24: a file declaring 40 x 3e8 was read)."""
+    import h5py  # type: ignore[import-untyped]
+
+    try:
+        with h5py.File(file, "r") as handle:
+            node = handle["layers"][layer] if layer else handle.get("X")
+            if node is None:
+                return
+            shape = node.shape if isinstance(node, h5py.Dataset) else node.attrs.get("shape")
+    except (OSError, KeyError):
+        return  # not HDF5 or no such layer: anndata reports it below
+    if shape is None or len(shape) != 2:
+        return
+    rows, columns = (int(n) for n in shape)
+    check_declared_size(file, rows * columns * 8, f"matrix of {rows:,} x {columns:,}")
 
 
 def load_cohort(
@@ -158,7 +184,7 @@ def load_cohort(
     clinical: str | Path | None = None,
     time: str | None = None,
     event: str | None = None,
-    endpoint: str = "os",
+    endpoint: str | None = None,
     time_unit: str | None = None,
     event_codes: Mapping[str, int] | None = None,
     platform: str | Path | None = None,
@@ -166,6 +192,7 @@ def load_cohort(
     sample_column: str | None = None,
     collapse: str = "max_mean",
     harmonise: bool = True,
+    strata: str | None = None,
     **options: Any,
 ) -> Cohort:
     """Load a cohort from any supported source.
@@ -180,19 +207,59 @@ def load_cohort(
         an ``.h5ad`` file, or an expression table (TSV/CSV/Parquet) with ``clinical``.
     clinical, time, event, endpoint, time_unit, event_codes
         For sources without built-in endpoints: the clinical table and the columns
-        (or GEO characteristic keys) of the endpoint to define.
+        (or GEO characteristic keys) of the endpoint to define. ``endpoint`` names
+        it; by default the time column's name must say it (``OS_MONTHS``,
+        ``relapse_time``): overall survival is never assumed.
     platform
         GEO platform annotation table (probe -> gene).
     orientation, sample_column
         For plain tables.
     collapse, harmonise
         Gene-identifier options (see :func:`sigsurv.cohorts.genes.harmonise_expression`).
+    strata
+        A clinical column to stratify the cohort's analyses by (:attr:`Cohort.strata`,
+        e.g. the study of a pooled two-study table); it must exist.
 
     Examples
     --------
     >>> load_cohort("gse4335").endpoint().name
     'os'
     """
+    cohort = _load_any(
+        source,
+        clinical=clinical,
+        time=time,
+        event=event,
+        endpoint=endpoint,
+        time_unit=time_unit,
+        event_codes=event_codes,
+        platform=platform,
+        orientation=orientation,
+        sample_column=sample_column,
+        collapse=collapse,
+        harmonise=harmonise,
+        **options,
+    )
+    return cohort.with_strata(strata) if strata is not None else cohort
+
+
+def _load_any(
+    source: Any,
+    *,
+    clinical: str | Path | None,
+    time: str | None,
+    event: str | None,
+    endpoint: str | None,
+    time_unit: str | None,
+    event_codes: Mapping[str, int] | None,
+    platform: str | Path | None,
+    orientation: str,
+    sample_column: str | None,
+    collapse: str,
+    harmonise: bool,
+    **options: Any,
+) -> Cohort:
+    """:func:`load_cohort` without the strata: the loader the source's kind needs."""
     from sigsurv.cohorts.model import _is_anndata
 
     if _is_anndata(source):  # an in-memory AnnData: see Cohort.from_anndata
@@ -243,13 +310,15 @@ def load_cohort(
         return load_anndata(
             source, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
         )
-    if clinical is None:
+    combined = options.get("gene_columns") or options.get("clinical_columns")
+    if clinical is None and not combined:
         raise OptionError(
             "an expression table needs a clinical table",
             file=source,
-            expected="--clinical FILE --time COL --event COL",
+            expected="--clinical FILE --time COL --event COL, or --gene-columns/"
+            "--clinical-columns for a table holding both",
         )
-    if is_series_matrix(clinical):
+    if clinical is not None and is_series_matrix(clinical):
         # RNA-seq series: values in a supplementary table, samples in the series matrix.
         return load_geo_series(
             clinical,
@@ -261,7 +330,7 @@ def load_cohort(
             **endpoint_options,
             **options,
         )
-    if _is_tcga_pair(source, clinical, orientation):
+    if clinical is not None and _is_tcga_pair(source, clinical, orientation):
         return _load_tcga_pair(
             source, clinical, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
         )
@@ -293,7 +362,7 @@ def _load_tcga_pair(
     *,
     time: str | None,
     event: str | None,
-    endpoint: str,
+    endpoint: str | None,
     time_unit: str | None,
     event_codes: Mapping[str, int] | None,
     **options: Any,
@@ -307,7 +376,8 @@ def _load_tcga_pair(
                 expected="--time COL --event COL",
                 found=f"--time {time!r} --event {event!r}",
             )
-        extra.append(EndpointSpec(endpoint, time, event, unit=time_unit, codes=event_codes))
+        name = name_endpoint(time, endpoint)
+        extra.append(EndpointSpec(name, time, event, unit=time_unit, codes=event_codes))
     return load_tcga(source, [clinical], extra_endpoints=extra, **options)
 
 
@@ -316,7 +386,7 @@ def _anndata_cohort(
     *,
     time: str | None,
     event: str | None,
-    endpoint: str,
+    endpoint: str | None,
     time_unit: str | None,
     event_codes: Mapping[str, int] | None,
     layer: str | None = None,

@@ -19,10 +19,16 @@ from sigsurv.cohorts.model import Cohort, Provenance
 from sigsurv.cohorts.platforms import map_probes
 from sigsurv.cohorts.readers import (
     TextTable,
+    check_declared_size,
     numeric_matrix,
+    parquet_declared_bytes,
+    read_lines,
     read_matrix_file,
     read_text_table,
+    refuse_booleans_and_infinities,
+    split_fields,
 )
+from sigsurv.cohorts.sample_kinds import collapse_rule_for
 from sigsurv.errors import CohortValidationError, FileFormatError, OptionError
 
 __all__ = [
@@ -66,6 +72,7 @@ def _normalise_orientation(orientation: str) -> str:
 
 
 def _read_parquet_matrix(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    check_declared_size(path, parquet_declared_bytes(path), "Parquet table")
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for a corrupt file
@@ -77,6 +84,15 @@ def _read_parquet_matrix(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     id_name = frame.columns[0]
     ids = frame[[id_name]].astype(str)
     values = frame.drop(columns=[id_name])
+    booleans = [str(c) for c in values.columns if pd.api.types.is_bool_dtype(values[c])]
+    if booleans:
+        raise FileFormatError(
+            "boolean column in an expression matrix",
+            file=path,
+            column=booleans[0],
+            expected="numbers",
+            hint="booleans are never read as 0/1 expression",
+        )
     non_numeric = [c for c in values.columns if not pd.api.types.is_numeric_dtype(values[c])]
     if non_numeric:
         strict = TextTable(
@@ -88,7 +104,9 @@ def _read_parquet_matrix(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         repaired, _ = numeric_matrix(strict, [str(c) for c in non_numeric])
         for column in non_numeric:
             values[column] = repaired[str(column)]
-    return values.astype(float), ids
+    values = values.astype(float)
+    refuse_booleans_and_infinities(values.to_numpy(), path, "the expression matrix")
+    return values, ids
 
 
 _SYMBOL_ENTREZ = re.compile(r"^[^|]+\|[0-9]+$")
@@ -146,6 +164,12 @@ def read_expression_table(
             raise FileFormatError("file not found", file=file)
         values, ids = _read_parquet_matrix(file)
         messages: list[str] = []
+    elif key == "genes_x_samples" and _is_cbioportal_matrix(file):
+        from sigsurv.cohorts.cbioportal import _read_cbioportal_matrix
+
+        values, kind, messages = _read_cbioportal_matrix(file)
+        messages.append(f"{file.name}: cBioPortal expression matrix (genes by {kind})")
+        return values, messages
     else:
         values, ids, messages = read_matrix_file(file, sep=sep)
     identifiers = ids.iloc[:, 0]
@@ -168,6 +192,96 @@ def read_expression_table(
             found=", ".join(duplicated),
         )
     return expression, messages
+
+
+def _is_cbioportal_matrix(file: Path) -> bool:
+    """A cBioPortal ``data_mrna_*`` layout: Hugo_Symbol then Entrez_Gene_Id columns."""
+    from sigsurv.cohorts.readers import read_bytes_head
+
+    if not file.exists():
+        return False
+    first = read_bytes_head(file, 4096).decode("utf-8", errors="replace").split("\n", 1)[0]
+    names = [n.strip().strip('"') for n in first.split("\t")[:2]]
+    return names == ["Hugo_Symbol", "Entrez_Gene_Id"]
+
+
+def join_patients_to_samples(
+    clinical: pd.DataFrame, samples: pd.Index
+) -> tuple[pd.DataFrame, str | None]:
+    r"""A cBioPortal patient file's rows, one per expression sample (TCGA: by barcode).
+
+    Patient-level fields apply to every sample of the patient; a sample whose ID is a
+    patient ID (METABRIC: ``MB-0000``) joins exactly. Samples of no patient are left
+    for the join report. Other clinical tables are returned unchanged.
+
+    Examples
+    --------
+    >>> clinical = pd.DataFrame({"OS_MONTHS": ["4", "9"]},
+    ...                         index=pd.Index(["TCGA-A1-A0SB", "MB-0000"], name="PATIENT_ID"))
+    >>> joined, note = join_patients_to_samples(clinical, pd.Index(["TCGA-A1-A0SB-01", "MB-0000"]))
+    >>> joined.index.tolist(), joined["PATIENT_ID"].tolist()
+    (['TCGA-A1-A0SB-01', 'MB-0000'], ['TCGA-A1-A0SB', 'MB-0000'])
+    """
+    from sigsurv.cohorts.tcga import patient_barcode
+
+    if clinical.index.name != "PATIENT_ID":
+        return clinical, None
+    patients = set(clinical.index)
+    keys: dict[str, str] = {}
+    for sample in map(str, samples):
+        if sample in patients:
+            keys[sample] = sample
+        elif sample.upper().startswith("TCGA") and patient_barcode(sample) in patients:
+            keys[sample] = patient_barcode(sample)
+    by_barcode = sum(1 for s, p in keys.items() if s != p)
+    if not by_barcode:
+        return clinical, None
+    joined = clinical.loc[list(keys.values())].reset_index()
+    joined.index = pd.Index(list(keys), name="SAMPLE_ID")
+    note = (
+        f"patient clinical file joined to {len(keys)} expression samples of "
+        f"{len(set(keys.values()))} patients ({by_barcode} by TCGA patient barcode, "
+        "first 12 characters)"
+    )
+    return joined, note
+
+
+def cbioportal_header_lines(lines: list[str]) -> int:
+    r"""How many leading ``#`` lines are cBioPortal clinical metadata (0 if none).
+
+    cBioPortal's clinical files open with four ``#`` lines (display names,
+    descriptions, datatypes, priorities), and re-saved copies often keep only the
+    display-name line; the attribute IDs (``PATIENT_ID``, ``OS_MONTHS``) follow. Each
+    such line has as many fields as the attribute-ID line; a free-text ``#`` comment
+    does not, and is left to the reader.
+
+    Examples
+    --------
+    >>> cbioportal_header_lines(["#Patient Identifier\tOverall Survival (Months)",
+    ...                          "#STRING\tNUMBER", "PATIENT_ID\tOS_MONTHS", "P1\t4"])
+    2
+    >>> cbioportal_header_lines(["# written by a script", "id\ttime", "a\t4"])
+    0
+    """
+    count = 0
+    while count < len(lines) and count <= 4 and lines[count].startswith("#"):
+        count += 1
+    if count == 0 or count > 4 or count >= len(lines):
+        return 0
+    header = lines[count]
+    separator = "\t" if "\t" in header else ","
+    width = len(header.split(separator))
+    if width < 2:
+        return 0
+    try:
+        widths = {len(split_fields(line, separator, Path("-"), 1)) for line in lines[:count]}
+    except FileFormatError:  # unbalanced quotes: not a metadata line
+        return 0
+    return count if widths == {width} else 0
+
+
+# cBioPortal's identifier columns: a sample file's SAMPLE_ID identifies its rows.
+_CBIOPORTAL_ID_COLUMNS = ("SAMPLE_ID", "PATIENT_ID")
 
 
 def read_clinical_table(
@@ -202,6 +316,7 @@ def read_clinical_table(
     if file.suffix.lower() in (".parquet", ".pq"):
         if not file.exists():
             raise FileFormatError("file not found", file=file)
+        check_declared_size(file, parquet_declared_bytes(file), "Parquet table")
         try:
             frame = pd.read_parquet(file)
         except Exception as exc:  # pyarrow raises many types for a corrupt file
@@ -214,9 +329,11 @@ def read_clinical_table(
         frame = frame.apply(lambda col: col.map(lambda v: None if v is None else str(v)))
         table = TextTable(data=frame, file=file, first_data_line=1, comment_lines=[])
     else:
-        table = read_text_table(file, sep=sep, comment=comment)
+        lines = read_lines(file)
+        metadata = cbioportal_header_lines(lines) if comment is None else 0
+        table = read_text_table(file, sep=sep, comment="#" if metadata else comment, lines=lines)
     frame = table.data
-    column = sample_column or frame.columns[0]
+    column = sample_column or _default_id_column(frame, table)
     if column not in frame.columns:
         raise FileFormatError(
             "sample identifier column not found",
@@ -244,13 +361,131 @@ def read_clinical_table(
     return clinical, table
 
 
+def _default_id_column(frame: pd.DataFrame, table: TextTable) -> str:
+    """The first column, or a cBioPortal file's SAMPLE_ID (else PATIENT_ID)."""
+    if table.comment_lines:
+        for name in _CBIOPORTAL_ID_COLUMNS:
+            if name in frame.columns:
+                return name
+    return str(frame.columns[0])
+
+
+def clinical_table_note(clinical: pd.DataFrame, table: TextTable) -> str | None:
+    r"""What reading a cBioPortal clinical file skipped, and which column names the rows.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "data_clinical_patient.txt"
+    >>> _ = path.write_text("#Patient Identifier\tOS\n#STRING\tNUMBER\n"
+    ...                     "PATIENT_ID\tOS_MONTHS\nP1\t4\n")
+    >>> clinical_table_note(*read_clinical_table(path))
+    "data_clinical_patient.txt: 2 cBioPortal header lines ('#': display names...) ..."
+    """
+    if not table.comment_lines:
+        return None
+    width = len(table.data.columns)
+    separator = "\t" if "\t" in table.comment_lines[0] else ","
+    if any(len(line.split(separator)) != width for line in table.comment_lines):
+        n = len(table.comment_lines)
+        plural = "s" if n != 1 else ""
+        return f"{table.file.name}: {n} comment line{plural} ('#') before the header skipped"
+    return (
+        f"{table.file.name}: {len(table.comment_lines)} cBioPortal header lines "
+        f"('#': display names, descriptions, types, priorities) read as metadata; "
+        f"attribute IDs on line {table.first_data_line - 1}; rows identified by "
+        f"{clinical.index.name}"
+    )
+
+
+def _match_columns(
+    patterns: Sequence[str], columns: list[str], file: Path, option: str
+) -> list[str]:
+    """Columns named by ``patterns``: exact names, or ``prefix*`` rules (fnmatch)."""
+    import fnmatch
+
+    chosen: list[str] = []
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            matched = [c for c in columns if fnmatch.fnmatchcase(c, pattern)]
+        else:
+            matched = [pattern] if pattern in columns else []
+        if not matched:
+            raise OptionError(
+                f"{option} {pattern!r} names no column of the table",
+                file=file,
+                expected="one of: " + ", ".join(columns[:20]),
+            )
+        chosen.extend(c for c in matched if c not in chosen)
+    return chosen
+
+
+def read_combined_table(
+    path: str | Path,
+    *,
+    gene_columns: Sequence[str] | None = None,
+    clinical_columns: Sequence[str] | None = None,
+    sample_column: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, TextTable, str]:
+    r"""Split one samples x columns table into expression (genes x samples) and clinical.
+
+    Give the gene columns, the clinical columns, or both (then every column must be
+    one or the other: nothing is dropped silently). Names may be ``prefix*`` rules.
+
+    Returns
+    -------
+    (expression, clinical, table, note)
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "deepsurv.tsv"
+    >>> _ = path.write_text("row\tMKI67\tESR1\tage\tos_time\n0\t5.6\t7.1\t56\t99\n")
+    >>> expression, clinical, _, note = read_combined_table(path, gene_columns=["MKI67", "ESR1"])
+    >>> expression.index.tolist(), clinical.columns.tolist()
+    (['MKI67', 'ESR1'], ['age', 'os_time'])
+    """
+    if not gene_columns and not clinical_columns:
+        raise OptionError("give the gene columns or the clinical columns of the combined table")
+    clinical, table = read_clinical_table(path, sample_column=sample_column)
+    columns = [str(c) for c in clinical.columns]
+    genes = _match_columns(gene_columns or [], columns, table.file, "--gene-columns")
+    fields = _match_columns(clinical_columns or [], columns, table.file, "--clinical-columns")
+    overlap = sorted(set(genes) & set(fields))
+    if overlap:
+        raise OptionError(
+            "columns named both gene and clinical", file=table.file, found=", ".join(overlap[:5])
+        )
+    if not genes:
+        genes = [c for c in columns if c not in fields]
+    if not fields:
+        fields = [c for c in columns if c not in genes]
+    neither = [c for c in columns if c not in genes and c not in fields]
+    if neither:
+        raise OptionError(
+            "columns neither gene nor clinical (nothing is dropped silently)",
+            file=table.file,
+            found=", ".join(neither[:8]),
+            hint="name them in --gene-columns or --clinical-columns",
+        )
+    if not genes:
+        raise OptionError("the combined table has no gene column left", file=table.file)
+    values, _ = numeric_matrix(table, genes)
+    values.index = clinical.index
+    note = (
+        f"{table.file.name}: combined table split into {len(genes)} gene columns and "
+        f"{len(fields)} clinical columns (rows identified by {clinical.index.name})"
+    )
+    return values.T, clinical[fields], table, note
+
+
 def load_tables(
     expression: str | Path,
-    clinical: str | Path,
+    clinical: str | Path | None,
     *,
     time: str | None = None,
     event: str | None = None,
-    endpoint: str = "os",
+    endpoint: str | None = None,
     time_unit: str | None = None,
     endpoints: Sequence[EndpointSpec] = (),
     event_codes: Mapping[str, int] | None = None,
@@ -265,6 +500,10 @@ def load_tables(
     platform: str | Path | None = None,
     transform: str = "none",
     standardise: Mapping[str, Mapping[str, object]] | None = None,
+    non_tumour: str = "exclude",
+    strata: str | None = None,
+    gene_columns: Sequence[str] | None = None,
+    clinical_columns: Sequence[str] | None = None,
 ) -> Cohort:
     """Load a cohort from an expression table and a clinical table.
 
@@ -278,6 +517,11 @@ def load_tables(
     time, event
         Clinical columns of the endpoint named ``endpoint`` (unit from
         ``time_unit``, else the column name, else inferred with a warning).
+    endpoint
+        The endpoint's name (``os``, ``rfs``, ``dmfs``...); by default the one the
+        time column's name says (``RFS_months``, ``relapse_time`` -> ``rfs``). A
+        column whose name says none (``time``) needs it: overall survival is never
+        assumed.
     endpoints
         Further endpoints as :class:`EndpointSpec`.
     event_codes
@@ -291,6 +535,13 @@ def load_tables(
     transform
         ``none`` (default: values are used as written), ``auto`` or ``log2p1``
         (see :func:`sigsurv.cohorts.build.apply_transform`).
+    gene_columns, clinical_columns
+        One table holding genes and clinical columns together (``clinical`` None):
+        its gene columns, its clinical columns, or both (``prefix*`` rules allowed;
+        see :func:`read_combined_table`).
+    strata
+        A clinical column to stratify analyses by (:attr:`Cohort.strata`), e.g. the
+        study of a pooled table (a cohort spec's ``strata:``).
 
     Examples
     --------
@@ -299,21 +550,45 @@ def load_tables(
     >>> _ = (folder / "e.tsv").write_text("gene\\ta\\tb\\tc\\nTP53\\t1\\t2\\t3\\n")
     >>> _ = (folder / "c.tsv").write_text("id\\tm\\ts\\na\\t5\\t1\\nb\\t7\\t0\\nc\\t9\\t1\\n")
     >>> cohort = load_tables(folder / "e.tsv", folder / "c.tsv", time="m", event="s",
-    ...                      time_unit="months")
+    ...                      endpoint="os", time_unit="months")
     >>> cohort.n_samples, cohort.endpoint("os").unit
     (3, 'months')
     """
-    expression_frame, messages = read_expression_table(expression, orientation=orientation)
+    combined = gene_columns is not None or clinical_columns is not None
+    if combined:
+        expression_frame, clinical_frame, table, note = read_combined_table(
+            expression,
+            gene_columns=gene_columns,
+            clinical_columns=clinical_columns,
+            sample_column=sample_column,
+        )
+        messages = [note]
+    elif clinical is None:
+        raise OptionError(
+            "an expression table needs a clinical table",
+            file=expression,
+            expected="a clinical file, or the gene/clinical columns of a combined table",
+        )
+    else:
+        expression_frame, messages = read_expression_table(expression, orientation=orientation)
+        clinical_frame, table = read_clinical_table(clinical, sample_column=sample_column)
     if transform != "none":
         expression_frame, scale, note = apply_transform(expression_frame, transform, expression)
         messages.extend([note] if note else [])
     platform_label = ""
     if platform is not None:
-        expression_frame, mapping_notes = map_probes(expression_frame, platform, collapse=collapse)
+        probe_collapse, standardised = collapse_rule_for(expression_frame, collapse)
+        messages.extend([f"probes: {standardised}"] if standardised else [])
+        expression_frame, mapping_notes = map_probes(
+            expression_frame, platform, collapse=probe_collapse
+        )
         messages.extend(mapping_notes)
         platform_label = Path(platform).name
         id_type = "symbol" if id_type == "auto" else id_type
-    clinical_frame, table = read_clinical_table(clinical, sample_column=sample_column)
+    notes = [clinical_table_note(clinical_frame, table)]
+    clinical_frame, joined = join_patients_to_samples(clinical_frame, expression_frame.columns)
+    notes.append(joined)
+    messages.extend(note for note in notes if note)
     clinical_frame, decoded = decode_declared_endpoints(
         clinical_frame,
         time=time,
@@ -326,16 +601,17 @@ def load_tables(
         first_data_line=table.first_data_line,
     )
     clinical_frame = type_clinical(clinical_frame)
-    files = [Path(expression), Path(clinical)] + ([Path(platform)] if platform else [])
+    files = [Path(expression)] + ([Path(clinical)] if clinical is not None else [])
+    files += [Path(platform)] if platform else []
     provenance = Provenance(
-        source=f"expression {Path(expression).name}; clinical {Path(clinical).name}",
+        source=f"expression {Path(expression).name}; clinical {Path(clinical or expression).name}",
         platform=platform_label,
         scale=scale,
         identifier_type=id_type,
         files=tuple(str(f) for f in files),
         sha256=tuple(sha256_of(f) for f in files),
     )
-    return assemble_cohort(
+    cohort = assemble_cohort(
         name or Path(expression).name.split(".")[0],
         expression_frame,
         clinical_frame,
@@ -346,7 +622,9 @@ def load_tables(
         collapse=collapse,
         na_policy=na_policy,
         expression_file=expression,
-        clinical_file=clinical,
+        clinical_file=clinical or expression,
         messages=messages,
         standardise=standardise,
+        non_tumour=non_tumour,
     )
+    return cohort.with_strata(strata) if strata is not None else cohort

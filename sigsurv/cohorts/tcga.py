@@ -473,6 +473,7 @@ def load_tcga(
     name: str | None = None,
     extra_endpoints: Sequence[EndpointSpec] = (),
     standardise: Mapping[str, Mapping[str, object]] | None = None,
+    non_tumour: str = "exclude",
 ) -> Cohort:
     """Load TCGA / Xena tables: one expression matrix, clinical tables, aliquot annotations.
 
@@ -617,6 +618,7 @@ def load_tcga(
         join_rule="TCGA patient barcode (first 12 characters), primary tumour",
         messages=messages,
         standardise=standardise,
+        non_tumour=non_tumour,
     )
     # TCGA miRNA was sequenced on two machines, a strong batch effect: analyses stratify by it.
     if "machine" in cohort.clinical.columns:

@@ -97,6 +97,7 @@ def _plain(folder, genes, values, times, events, *, sep="\t", suffix=".tsv", gz=
         _tsv([["id", "time", "status"]] + [[s, times[j], events[j]] for j, s in enumerate(samples)])
     )
     options = {"clinical": clinical, "time": "time", "event": "status", "time_unit": "months"}
+    options["endpoint"] = "os"
     if t:
         options["orientation"] = "samples_x_genes"
     return path, options, samples, "os"
@@ -169,7 +170,8 @@ def _anndata(folder, genes, values, times, events):
     obs = pd.DataFrame({"t": times, "e": events}, index=samples)
     path = folder / "cohort.h5ad"
     anndata.AnnData(values.T.copy(), obs=obs, var=pd.DataFrame(index=genes)).write_h5ad(path)
-    return path, {"time": "t", "event": "e", "time_unit": "months"}, samples, "os"
+    options = {"time": "t", "event": "e", "endpoint": "os", "time_unit": "months"}
+    return path, options, samples, "os"
 
 
 FORMATS = {

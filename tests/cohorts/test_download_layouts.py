@@ -250,6 +250,7 @@ def test_platform_option_maps_a_plain_probe_table():
         clinical=transbig / "clinical.tsv",
         time="t.tdm",
         event="e.tdm",
+        endpoint="dmfs",
         time_unit="days",
         platform=FORMATS / "probe_maps_idmap1" / "GPL96_probe2symbol.tsv",
     )

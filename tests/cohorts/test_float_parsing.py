@@ -13,7 +13,9 @@ def test_expression_and_clinical_values_keep_their_last_bit(tmp_path):
     expression.write_text("gene\ta\tb\tc\nTP53\t0.30000000000000004\t0.1\t2.675\n")
     clinical = tmp_path / "c.tsv"
     clinical.write_text("id\tm\ts\na\t12.300000000000001\t1\nb\t7\t0\nc\t9\t1\n")
-    cohort = load_tables(expression, clinical, time="m", event="s", time_unit="months")
+    cohort = load_tables(
+        expression, clinical, time="m", event="s", endpoint="os", time_unit="months"
+    )
     assert cohort.expression.loc["TP53", "a"] == 0.30000000000000004
     assert cohort.expression.loc["TP53", "a"] != 0.3
     assert cohort.clinical.loc["a", "os_time"] == 12.300000000000001

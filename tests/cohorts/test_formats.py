@@ -297,7 +297,9 @@ def test_anndata(tmp_path):
     values = RNG.normal(size=(len(SAMPLES), len(GENES)))
     adata = anndata.AnnData(values, obs=obs, var=pd.DataFrame(index=GENES))
     adata.write_h5ad(tmp_path / "cohort.h5ad")
-    cohort = load_anndata(tmp_path / "cohort.h5ad", time="t", event="e", time_unit="months")
+    cohort = load_anndata(
+        tmp_path / "cohort.h5ad", time="t", event="e", endpoint="os", time_unit="months"
+    )
     np.testing.assert_allclose(cohort.expression.loc["TP53"].to_numpy(), values[:, 0])
     assert cohort.clinical["os_event"].tolist() == events.tolist()
 

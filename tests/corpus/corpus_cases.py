@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sigsurv.errors import (
     AnalysisError,
@@ -151,6 +152,7 @@ def _tables(
     expr = write(root / expression_name, expression_text() if expression is None else expression)
     clin = write(root / clinical_name, clinical_text() if clinical is None else clinical)
     settings = {"clinical": clin, "time": "time", "event": "status", "time_unit": "months"}
+    settings["endpoint"] = "os"  # a column named "time" says no endpoint: declared (issue 20)
     settings.update(options)
     settings = {k: v for k, v in settings.items() if v is not None}
     return Call(str(expr), settings, file={"expression": expr, "clinical": clin}.get(defect))
@@ -501,17 +503,23 @@ ERROR_CASES: list[Case] = [
         "corrupt AnnData file",
         lambda r: Call(
             str(write(r / "cohort.h5ad", b"\x89HDF not really")),
-            {"time": "t", "event": "e", "time_unit": "months"},
+            {"time": "t", "event": "e", "endpoint": "os", "time_unit": "months"},
             file=r / "cohort.h5ad",
         ),
         FileFormatError,
         "cannot read .h5ad file",
     ),
     Case(
+        "time column that says no endpoint (issue 20)",
+        lambda r: _tables(r, defect="clinical", endpoint=None),
+        OptionError,
+        "does not say which endpoint it is",
+    ),
+    Case(
         "missing clinical file",
         lambda r: Call(
             str(write(r / "expr.tsv", expression_text())),
-            {"clinical": r / "nowhere.tsv", "time": "time", "event": "status"},
+            {"clinical": r / "nowhere.tsv", "time": "time", "event": "status", "endpoint": "os"},
             file=r / "nowhere.tsv",
         ),
         FileFormatError,
@@ -1070,3 +1078,172 @@ REPORT_CASES: list[Case] = [
         "suggests days",
     ),
 ]
+
+
+# ---- issue 24 loader cases (data files confined, declared sizes, booleans, infinities)
+def _cbio_meta(root: Path, data_filename: str) -> Call:
+    """A study whose meta file names its patient file by ``data_filename``."""
+    call = _cbio(root)
+    study = Path(call.source)
+    (study / "data_clinical_patient.txt").rename(root / "outside.txt")
+    write(study / "meta_study.txt", "type_of_cancer: brca\ncancer_study_identifier: toy\n")
+    meta = write(
+        study / "meta_clinical_patient.txt",
+        "genetic_alteration_type: CLINICAL\ndatatype: PATIENT_ATTRIBUTES\n"
+        f"data_filename: {data_filename}\n",
+    )
+    return Call(call.source, {}, file=meta)
+
+
+def _cbio_cna(root: Path, second_call: str) -> Call:
+    """A study with two discrete CNA profiles (agreeing unless ``second_call`` differs)."""
+    call = _cbio(root)
+    study = Path(call.source)
+    for name, first in (("a", "-1"), ("b", second_call)):
+        write(
+            study / f"meta_cna_{name}.txt",
+            "genetic_alteration_type: COPY_NUMBER_ALTERATION\ndatatype: DISCRETE\n"
+            f"data_filename: data_cna_{name}.txt\n",
+        )
+        calls = [first, *["0"] * (len(SAMPLES) - 1)]
+        write(
+            study / f"data_cna_{name}.txt",
+            "Hugo_Symbol\t" + "\t".join(SAMPLES) + "\nMIR424\t" + "\t".join(calls) + "\n",
+        )
+    return Call(call.source, {}, file=study / "data_cna_b.txt")
+
+
+def _h5ad(root: Path, matrix: Any, *, declared: tuple[int, int] | None = None) -> Call:
+    import anndata
+    import h5py
+    import scipy.sparse
+
+    samples = [f"S{i}" for i in range(matrix.shape[0])]
+    obs = pd.DataFrame({"t": TIMES[: len(samples)], "e": EVENTS[: len(samples)]}, index=samples)
+    genes = [f"G{i}" for i in range(matrix.shape[1])]
+    path = root / "cohort.h5ad"
+    data = scipy.sparse.csr_matrix(matrix) if declared else matrix
+    anndata.AnnData(data, obs=obs, var=pd.DataFrame(index=genes)).write_h5ad(path)
+    if declared:
+        with h5py.File(path, "r+") as handle:
+            handle["X"].attrs["shape"] = np.array(declared)
+    options = {"time": "t", "event": "e", "endpoint": "os", "time_unit": "months"}
+    return Call(str(path), options, file=path)
+
+
+def _parquet(root: Path, frame: pd.DataFrame, **patch: Any) -> Call:
+    path = root / "expr.parquet"
+    frame.to_parquet(path, index=False)
+    call = _tables(root, defect="none")
+    return Call(str(path), call.options, file=path, patch=patch)
+
+
+def _parquet_bomb(root: Path) -> Call:
+    rows = 200_000  # 3.2 MB once decoded, a few kB on disk
+    frame = pd.DataFrame({"gene": ["TP53"] * rows, "S1": np.ones(rows), "S2": np.ones(rows)})
+    return _parquet(root, frame, MAX_FILE_BYTES=1024**2)
+
+
+def _parquet_bool(root: Path) -> Call:
+    frame = pd.DataFrame({"gene": GENES[:2], **{s: [1.5, 2.5] for s in SAMPLES}})
+    frame[SAMPLES[2]] = [True, False]
+    return _parquet(root, frame)
+
+
+def _featurecounts(root: Path) -> Call:
+    header = "Geneid\tChr\tStart\tEnd\tStrand\tLength\t" + "\t".join(SAMPLES)
+    rows = [
+        f"{g}\tchr1\t1\t100\t+\t100\t" + "\t".join(str(v) for v in VALUES[i])
+        for i, g in enumerate(GENES)
+    ]
+    text = '# Program:featureCounts v2.0.1; Command:"featureCounts" "-a" "genes.gtf"\n'
+    return _tables(root, expression=text + header + "\n" + "\n".join(rows) + "\n")
+
+
+def _os_disagreeing(root: Path) -> Call:
+    header = [
+        "#Sample\tPatient\tOS months\tOS status",
+        "#Sample\tPatient\tOS months\tOS status",
+        "#STRING\tSTRING\tNUMBER\tSTRING",
+        "#1\t1\t1\t1",
+        "SAMPLE_ID\tPATIENT_ID\tOS_MONTHS\tOS_STATUS",
+    ]
+    times = [t + 5 if i == 0 else t for i, t in enumerate(TIMES)]
+    status = ["1:DECEASED" if e else "0:LIVING" for e in EVENTS]
+    rows = [f"{s}\t{s}\t{t}\t{e}" for s, t, e in zip(SAMPLES, times, status, strict=True)]
+    return _cbio(root, sample="\n".join(header + rows) + "\n")
+
+
+def _zero_width_gene(root: Path) -> Call:
+    genes = ["MKI67\u200b", *GENES[1:]]
+    return _tables(root, expression=expression_text(genes=genes))
+
+
+LOADER_ERROR_CASES: list[Case] = [
+    Case(
+        "cBioPortal data_filename ../x (issue 24)",
+        lambda r: _cbio_meta(r, "../outside.txt"),
+        FileFormatError,
+        "data_filename leads outside the study folder",
+    ),
+    Case(
+        "cBioPortal data_filename absolute /etc/passwd",
+        lambda r: _cbio_meta(r, "/etc/passwd"),
+        FileFormatError,
+        "data_filename leads outside the study folder",
+    ),
+    Case(
+        "two disagreeing CNA profiles",
+        lambda r: _cbio_cna(r, "2"),
+        FileFormatError,
+        "disagree",
+    ),
+    Case(
+        "h5ad declaring 40 x 3e8",
+        lambda r: _h5ad(r, np.zeros((8, 10)), declared=(40, 300_000_000)),
+        FileFormatError,
+        "larger than sigsurv's limit once decoded",
+    ),
+    Case(
+        "h5ad holding +inf",
+        lambda r: _h5ad(r, np.array([[1.0, np.inf], [2.0, 3.0], [1.0, 2.0]])),
+        FileFormatError,
+        "infinite value",
+    ),
+    Case(
+        "Parquet decoding past the input limit",
+        _parquet_bomb,
+        FileFormatError,
+        "larger than sigsurv's limit once decoded",
+    ),
+    Case(
+        "boolean sample column in Parquet",
+        _parquet_bool,
+        FileFormatError,
+        "boolean column in an expression matrix",
+    ),
+]
+
+LOADER_REPORT_CASES: list[Case] = [
+    Case("featureCounts comment line", _featurecounts, None, "is a comment line"),
+    Case(
+        "two agreeing CNA profiles combined",
+        lambda r: _cbio_cna(r, "-1"),
+        None,
+        "data_cna_a.txt + data_cna_b.txt",
+    ),
+    Case(
+        "OS disagreeing between patient and sample files",
+        _os_disagreeing,
+        None,
+        "OS_MONTHS is in data_clinical_patient.txt and data_clinical_sample.txt and disagrees",
+    ),
+    Case(
+        "zero-width character in a gene identifier",
+        _zero_width_gene,
+        None,
+        "invisible Unicode format characters removed from 1 gene",
+    ),
+]
+ERROR_CASES += LOADER_ERROR_CASES
+REPORT_CASES += LOADER_REPORT_CASES

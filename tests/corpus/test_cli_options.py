@@ -96,6 +96,7 @@ def _table_flags(table) -> list[tuple[str, str]]:
         ("--clinical", str(table.options["clinical"])),
         ("--time", "time"),
         ("--event", "status"),
+        ("--endpoint-name", "os"),
     ]
 
 

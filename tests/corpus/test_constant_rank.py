@@ -45,7 +45,8 @@ def test_api_refuses_all_constant_signature(method, tmp_path):
 def test_cli_refuses_all_constant_signature_in_one_line(method, tmp_path, capsys):
     _files(tmp_path)
     arguments = ["survival", str(tmp_path / "expr.tsv"), "--clinical", str(tmp_path / "clin.tsv")]
-    arguments += ["--time", "time", "--event", "status", "--time-unit", "months"]
+    arguments += ["--time", "time", "--endpoint-name", "os", "--event", "status"]
+    arguments += ["--time-unit", "months"]
     arguments += ["-s", str(tmp_path / "flat.gmt"), "-m", method]
     assert main(arguments) == 2
     err = capsys.readouterr().err

@@ -72,7 +72,7 @@ def _assert_one_line_refusal(result: subprocess.CompletedProcess[str], fragment:
 def test_gzip_bomb_is_refused_within_a_memory_cap(bomb):
     expression, clinical = bomb
     arguments = ["cohort", "info", str(expression), "--clinical", str(clinical)]
-    arguments += ["--time", "time", "--event", "status"]
+    arguments += ["--time", "time", "--event", "status", "--endpoint-name", "os"]
     result = _run_capped(arguments, CAP_BYTES)
     _assert_one_line_refusal(result, "decompressed file is larger than sigsurv's limit")
     assert "512 MiB" in result.stderr and "--max-input-mib" in result.stderr
@@ -81,7 +81,16 @@ def test_gzip_bomb_is_refused_within_a_memory_cap(bomb):
 def test_a_lower_limit_refuses_under_a_lower_cap(bomb):
     expression, clinical = bomb
     arguments = ["--max-input-mib", "16", "cohort", "info", str(expression)]
-    arguments += ["--clinical", str(clinical), "--time", "time", "--event", "status"]
+    arguments += [
+        "--clinical",
+        str(clinical),
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--endpoint-name",
+        "os",
+    ]
     result = _run_capped(arguments, 1024**3)
     _assert_one_line_refusal(result, "decompressed file is larger than sigsurv's limit")
     assert "16 MiB" in result.stderr
@@ -93,7 +102,16 @@ def test_running_out_of_memory_is_one_exit_2_line(tmp_path):
     clinical = tmp_path / "clin.tsv"
     clinical.write_text("id\ttime\tstatus\nS1\t1\t1\n")
     arguments = ["--max-input-mib", "100000", "cohort", "info", str(expression)]
-    arguments += ["--clinical", str(clinical), "--time", "time", "--event", "status"]
+    arguments += [
+        "--clinical",
+        str(clinical),
+        "--time",
+        "time",
+        "--event",
+        "status",
+        "--endpoint-name",
+        "os",
+    ]
     result = _run_capped(arguments, 640 * 1024**2)
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
