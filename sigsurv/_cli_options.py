@@ -344,9 +344,9 @@ APPLICABLE_OPTIONS: dict[str, set[str]] = {
     "example": set(),
     "cbioportal": {"collapse", "keep_non_tumour"},
     "tcga": {"collapse", "keep_non_tumour"},
-    "geo": _ENDPOINT_OPTIONS | {"platform", "collapse"},
+    "geo": _ENDPOINT_OPTIONS | {"platform", "collapse", "keep_non_tumour"},
     "anndata": _ENDPOINT_OPTIONS | {"collapse", "keep_non_tumour"},
-    "gds": _ENDPOINT_OPTIONS | {"platform", "collapse"},
+    "gds": _ENDPOINT_OPTIONS | {"platform", "collapse", "keep_non_tumour"},
     "table": _ENDPOINT_OPTIONS
     | {
         "clinical",

@@ -262,6 +262,7 @@ def load_geo_series(
     series_table: str | Path | None = None,
     clinical_accession: str | None = None,
     exclude: Mapping[str, Sequence[str]] | None = None,
+    non_tumour: str = "exclude",
 ) -> Cohort:
     """Load a GEO series matrix as a cohort.
 
@@ -290,6 +291,10 @@ def load_geo_series(
         ``{field: [words]}``: samples whose field contains one of the words (a
         case-insensitive word match, e.g. ``{"tissue type": ["cell line"]}``) are
         excluded before anything else, and reported.
+    non_tumour
+        ``"exclude"`` (default) leaves normal tissue and cell lines named by a
+        sample-type field out of scoring and analysis, reported; ``"keep"`` keeps
+        them (:func:`sigsurv.cohorts.sample_kinds.split_non_tumour`).
 
     Examples
     --------
@@ -394,6 +399,7 @@ def load_geo_series(
         join_rule="GSM accession",
         messages=messages,
         standardise=standardise,
+        non_tumour=non_tumour,
     )
 
 
@@ -556,11 +562,13 @@ def load_geo_dataset(
     harmonise: bool = True,
     na_policy: str = "sample",
     name: str | None = None,
+    non_tumour: str = "exclude",
     **endpoint_options: Any,
 ) -> Cohort:
     """Load a GEO DataSet SOFT file (``GDS*.soft.gz``); genes from its ``IDENTIFIER``
     column, or from ``platform`` when given. GDS files carry no survival: endpoints
-    can only come from ``time``/``event`` naming subset types.
+    can only come from ``time``/``event`` naming subset types. Normal-tissue samples
+    (a ``disease state`` of ``normal``) are excluded unless ``non_tumour="keep"``.
 
     Examples
     --------
@@ -621,4 +629,5 @@ def load_geo_dataset(
         clinical_file=file,
         join_rule="GSM accession",
         messages=messages,
+        non_tumour=non_tumour,
     )
