@@ -42,6 +42,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import secrets
 import shutil
 import tarfile
@@ -457,7 +458,9 @@ def _remove_stale_temporaries(folder: Path, keep: str) -> None:
     """Temporary files of killed downloads and unpackings (called under the recipe lock)."""
     for leftover in folder.iterdir():
         name = leftover.name
-        if name == keep or not name.startswith(("tmp", ".unpack-", ".old-unpacked-")):
+        # pooch's temporary files are tempfile names: 'tmp' and eight random characters.
+        pooch_temporary = re.fullmatch(r"tmp[a-z0-9_]{8}", name) is not None
+        if name == keep or not (pooch_temporary or name.startswith((".unpack-", ".old-"))):
             continue
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)

@@ -459,6 +459,10 @@ def parse_recipe(text: str, source: str = "<recipe>", *, base: Path | None = Non
     ...
     sigsurv.errors.FileFormatError: x.yaml:2: recipe field 'loader': unknown loader; ...
     """
+    if len(text) > MAX_RECIPE_BYTES:  # characters <= bytes: a cheap first bound
+        raise FileFormatError(
+            "recipe too large", file=source, expected=f"at most {MAX_RECIPE_BYTES} bytes"
+        )
     data, lines = _parse_yaml(text, source)
     check = _Checker(source, lines)
     top = dict(check.mapping(data, ()))

@@ -271,6 +271,38 @@ def test_concurrent_fetches_into_one_cache_are_all_recorded(upstream, tmp_path):
     assert len(manifest["files"]) == len(ids)
 
 
+@pytest.mark.slow
+def test_concurrent_fetch_processes_are_all_recorded(upstream, tmp_path):
+    """Separate processes (the usual case: two terminals) share the manifest through its lock."""
+    import subprocess
+    import sys
+
+    base, root = upstream
+    ids = [f"proc{i}" for i in range(4)]
+    for recipe_id in ids:
+        serve(root, f"{recipe_id}/GSE1_series_matrix.txt.gz", gzip.compress(GEO_TEXT.encode()))
+        (tmp_path / f"{recipe_id}.yaml").write_text(
+            f"id: {recipe_id}\nloader: geo\nfiles:\n  series_matrix: "
+            f"{{url: '{base}/{recipe_id}/GSE1_series_matrix.txt.gz'}}\n"
+        )
+    cache = tmp_path / "cache"
+    code = (
+        "import sys; from sigsurv.cohorts.fetch import fetch; "
+        "fetch(sys.argv[1], cache_dir=sys.argv[2])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(tmp_path / f"{i}.yaml"), str(cache)], env=env
+        )
+        for i in ids
+    ]
+    assert [p.wait(timeout=120) for p in running] == [0] * len(ids)
+    manifest = json.loads((cache / "manifest.json").read_text())
+    assert set(manifest["recipes"]) == set(ids)
+    assert len(manifest["files"]) == len(ids)
+
+
 @pytest.mark.parametrize("variable", ["file", "under_a_file"])
 def test_unusable_data_dir_is_one_line(variable, upstream, tmp_path, monkeypatch):
     base, root = upstream
