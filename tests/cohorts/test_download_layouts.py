@@ -207,10 +207,13 @@ def test_geo_annot_with_repeated_go_columns():
 def test_gds_soft_with_annot_platform_through_the_cli():
     folder = FORMATS / "GEO_format_fixtures_nonbreast" / "original"
     summary = cohort_info(folder / "GDS507.soft.gz", "--platform", folder / "GPL97.annot.gz")
-    assert summary["samples"] == 17  # !dataset_sample_count = 17
+    # !dataset_sample_count = 17: 9 RCC and 8 normal; normals are not tumours and are
+    # excluded by default (issue 20), and said so.
+    assert summary["samples"] == 9
     assert summary["endpoints"] == {}  # kidney, no survival: a parser fixture only
     levels = summary["clinical_fields"]["disease state"]["levels"]
-    assert levels == {"RCC": 9, "normal": 8}
+    assert levels == {"RCC": 9}
+    assert any("8 non-tumour samples excluded" in m for m in summary["messages"])
 
 
 @pytest.mark.parametrize(
