@@ -153,13 +153,15 @@ def is_standardised_per_gene(expression: pd.DataFrame, *, tolerance: float = 1e-
     values = expression.to_numpy(dtype=float)
     counts = np.sum(np.isfinite(values), axis=1)
     rows = values[counts >= 2]
-    if rows.shape[0] < 2:
+    if rows.shape[0] == 0:
         return False
     with np.errstate(invalid="ignore"):
         means = np.nanmean(rows, axis=1)
         scale = np.nanstd(rows, axis=1)
-    spread = np.where(scale > 0, scale, 1.0)
-    return bool(np.all(np.abs(means) <= tolerance * spread))
+    varying = scale > 0  # constant genes say nothing about how the input was scaled
+    if varying.sum() < 2:
+        return False
+    return bool(np.all(np.abs(means[varying]) <= tolerance * scale[varying]))
 
 
 STANDARDISED_NOTE = "input standardised per gene (every gene mean ~0)"

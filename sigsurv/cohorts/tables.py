@@ -262,6 +262,8 @@ def cbioportal_header_lines(lines: list[str]) -> int:
     2
     >>> cbioportal_header_lines(["# written by a script", "id\ttime", "a\t4"])
     0
+    >>> cbioportal_header_lines(["#id\ttime", "a\t4", "b\t5"])  # a '#' header, not metadata
+    0
     """
     count = 0
     while count < len(lines) and count <= 4 and lines[count].startswith("#"):
@@ -270,9 +272,10 @@ def cbioportal_header_lines(lines: list[str]) -> int:
         return 0
     header = lines[count]
     separator = "\t" if "\t" in header else ","
-    width = len(header.split(separator))
-    if width < 2:
-        return 0
+    names = [name.strip().strip('"') for name in header.split(separator)]
+    width = len(names)
+    if width < 2 or not set(_CBIOPORTAL_ID_COLUMNS) & set(names):
+        return 0  # the attribute-ID line names PATIENT_ID or SAMPLE_ID
     try:
         widths = {len(split_fields(line, separator, Path("-"), 1)) for line in lines[:count]}
     except FileFormatError:  # unbalanced quotes: not a metadata line

@@ -126,3 +126,16 @@ def test_an_in_memory_anndata_with_infinities_is_refused():
     )
     with pytest.raises(CohortValidationError, match="1 infinite value"):
         load_cohort(adata)
+
+
+def test_reproduce_asks_only_for_options_it_has(two_study_table, tmp_path, capsys):
+    arguments = ["reproduce", "--cohort", str(two_study_table / "expr.tsv")]
+    code = main([*arguments, "--null-random", "0", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--clinical" in err, err
+    # ...and --clinical is an option of reproduce now: given, the table loads.
+    arguments += ["--clinical", str(two_study_table / "clin.tsv"), "--time", "time"]
+    arguments += ["--event", "status", "--endpoint-name", "dmfs", "--time-unit", "months"]
+    arguments += ["--claim", "gawrzak2018_msk1_mfs_er_pos", "--null-random", "0", "--json"]
+    arguments += ["--null-random-adjusted", "0", "--no-proxies", "--out", str(tmp_path / "o2")]
+    assert main(arguments) == 0, capsys.readouterr().err
