@@ -207,9 +207,7 @@ def combined_direction(claim_direction: str, score_relation: str = "same") -> st
     """
     _check_direction(claim_direction)
     if score_relation not in ("same", "inverse"):
-        raise OptionError(
-            "unknown score relation", expected="same | inverse", found=score_relation
-        )
+        raise OptionError("unknown score relation", expected="same | inverse", found=score_relation)
     if score_relation == "same" or claim_direction == "none":
         return claim_direction
     return "protective" if claim_direction == "harmful" else "harmful"
@@ -561,10 +559,12 @@ def equivalence_verdict(
         f"per-SD HR {_fmt_hr(tost.hr)} (95% CI {_fmt_hr(lower95)}–{_fmt_hr(upper95)}; "
         f"{level} CI {bounds}, equivalence margins {band}, TOST p {format_p(tost.p)})"
     )
-    power = None if events is None or events <= 0 else tost_power(
-        events, margins=margins, alpha=alpha
+    power = (
+        None if events is None or events <= 0 else tost_power(events, margins=margins, alpha=alpha)
     )
-    power_words = "" if power is None else f"; TOST power at HR 1 {100 * power:.0f}% with {events} events"
+    power_words = (
+        "" if power is None else f"; TOST power at HR 1 {100 * power:.0f}% with {events} events"
+    )
     if different:
         verdict = EQUIVALENT_AND_DIFFERENT if tost.equivalent else DIFFERENT
         words = "the 95% CI excludes 1" + (
@@ -573,10 +573,15 @@ def equivalence_verdict(
         return Verdict(verdict, f"{ci}: {words}{power_words}", power=power, target_hr=1.0)
     if power is not None and power < MIN_POWER:
         reading = EQUIVALENT if tost.equivalent else NEITHER
-        reason = f"{ci}: no difference seen, but{power_words[1:]}, below 50%: equivalence could not be shown"
+        reason = (
+            f"{ci}: no difference seen, but{power_words[1:]}, below 50%: equivalence "
+            "could not be shown"
+        )
         return Verdict(NOT_INFORMATIVE, reason, reading, power, 1.0)
     if tost.equivalent:
-        return Verdict(EQUIVALENT, f"{ci}: within the margins{power_words}", power=power, target_hr=1.0)
+        return Verdict(
+            EQUIVALENT, f"{ci}: within the margins{power_words}", power=power, target_hr=1.0
+        )
     return Verdict(
         NEITHER, f"{ci}: includes 1 and overlaps a margin{power_words}", power=power, target_hr=1.0
     )
@@ -627,8 +632,7 @@ def _pool_words(pooled: MetaAnalysisResult, pool_label: str) -> str:
     k = len(pooled.studies)
     if k < MIN_COHORTS_FOR_PI:
         interval = (
-            f"no PI: {k} cohorts cannot estimate between-cohort spread "
-            f"(needs {MIN_COHORTS_FOR_PI})"
+            f"no PI: {k} cohorts cannot estimate between-cohort spread (needs {MIN_COHORTS_FOR_PI})"
         )
     elif pooled.prediction_lower is None or pooled.prediction_upper is None:
         interval = "PI not estimated (fixed effect)"
@@ -675,9 +679,12 @@ def claim_summary(
     >>> from sigsurv.survival.meta import meta_analysis
     >>> pool = meta_analysis([-0.6, -0.1, -0.35], [0.1, 0.12, 0.15], method="REML",
     ...                      test="adhoc")
-    >>> print(claim_summary(["consistent", "contradicted", "not informative"], pool,
-    ...                     cohorts=["a", "b", "c"]))
-    1 consistent, 1 contradicted (b) of 2 informative cohorts (1 not informative); pooled per-SD HR 0.70 (95% CI 0.37–1.34; PI 0.21–2.30)
+    >>> line = claim_summary(["consistent", "contradicted", "not informative"], pool,
+    ...                      cohorts=["a", "b", "c"])
+    >>> print(line.replace("; ", ";\n"))
+    1 consistent, 1 contradicted (b) of 2 informative cohorts (1 not informative);
+    pooled per-SD HR 0.70 (95% CI 0.37–1.34;
+    PI 0.21–2.30)
     """
     del null_claim  # every verdict kind is counted by name
     names = list(cohorts) if cohorts is not None else [""] * len(verdicts)
