@@ -180,7 +180,10 @@ def adjusted_estimate(
     -------
     dict
         ``hr, lower, upper, p, covariates, n, events, dropped, events_per_parameter,
-        warning, lrt {stat, df, p}, c_base, c_full, delta_c``.
+        warning, lrt {stat, df, p}, c_base, c_full, delta_c``, the maximum-likelihood
+        ``ml_hr, ml_lower, ml_upper, ml_p`` and ``estimate_method`` (Cox partial
+        likelihood, Firth-penalised under separation, or None with ``not_computed`` below
+        5 events per parameter).
 
     Examples
     --------
@@ -222,6 +225,8 @@ def adjusted_estimate(
             f"({events / n_parameters:.1f} per parameter, below {MIN_EVENTS_PER_PARAMETER}): "
             "the adjusted estimate is unstable"
         )
+    # The maximum-likelihood estimate is kept beside whichever estimate is reported.
+    out |= {f"ml_{key}": out[key] for key in ("hr", "lower", "upper", "p")}
     out |= _estimate_rule(full, t, e, design, s, events, n_parameters)
     if base is not None:
         c_base = float(base.concordance.concordance)
