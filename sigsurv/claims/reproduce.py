@@ -1381,6 +1381,7 @@ def _summarise(record: ClaimReproduction) -> None:
     verdicts = [t.verdict for t in primary]
     if all(v == NOT_TESTABLE for v in verdicts) and record.published_table_verdict is not None:
         record.summary = record.published_table_verdict.reason
+        record.summary += "".join(_proxy_summaries(record))
         return
     line, record.headline_pool, record.other_pools = _signature_line(
         record, record.claim.signature_id
