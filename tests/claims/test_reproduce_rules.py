@@ -98,7 +98,7 @@ def test_er_called_from_mrna_makes_an_analogue_population():
     assert receptor_provenance(cohort, "er") == "not recorded"
     assert population_for(msk1_claim(), cohort)[2] == "exact"
     tagged = dataclasses.replace(cohort, clinical=cohort.clinical.assign(er_method="ESR1 mRNA"))
-    expression, label, exactness, reason = population_for(msk1_claim(), tagged)
+    _, label, exactness, reason = population_for(msk1_claim(), tagged)
     assert exactness == "analogue" and "from mRNA" in label and "not measured by IHC" in reason
     ihc = dataclasses.replace(cohort, clinical=cohort.clinical.assign(er_method="IHC"))
     assert receptor_provenance(ihc, "er") == "IHC"
