@@ -1347,11 +1347,19 @@ def _signature_line(
     chosen, others = headline_pool(record.pools, signature_id, _endpoint_order(record.claim))
     pooled = None if chosen is None else record.pooled.get(chosen["label"])
     label = "" if chosen is None else chosen["label"].split(" · ", 1)[1]
+    estimated = [t for t in tests if t.verdict_estimate() is not None]
+    unpooled = ""
+    if pooled is None and len(estimated) >= 2:
+        unpooled = (
+            "no two cohorts share endpoint, endpoint and population exactness, and the "
+            "HR basis (unadjusted, or adjusted for the same covariates)"
+        )
     line = claim_summary(
         [t.verdict for t in tests],
         pooled,
         pool_label=label,
         cohorts=[t.cohort for t in tests],
+        unpooled_reason=unpooled,
     )
     return line, None if chosen is None else chosen["label"], others
 

@@ -652,6 +652,7 @@ def claim_summary(
     pool_label: str = "",
     null_claim: bool = False,
     cohorts: Sequence[str] | None = None,
+    unpooled_reason: str = "",
 ) -> str:
     """One line per claim: every verdict counted, of the informative cohorts, and the pool.
 
@@ -669,6 +670,8 @@ def claim_summary(
         verdict whatever the claim).
     cohorts
         The cohort of each verdict; contradicting cohorts are named when given.
+    unpooled_reason
+        Why there is no pool, when there were estimates to pool.
 
     Returns
     -------
@@ -707,5 +710,5 @@ def claim_summary(
     if others:
         head += f" ({', '.join(others)})"
     if pooled is None:
-        return f"{head}; not pooled"
+        return f"{head}; not pooled" + (f" ({unpooled_reason})" if unpooled_reason else "")
     return f"{head}; {_pool_words(pooled, pool_label)}"
