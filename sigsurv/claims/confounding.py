@@ -34,7 +34,7 @@ from sigsurv.claims.populations import receptor_provenance
 from sigsurv.cohorts.model import Cohort
 from sigsurv.errors import SigsurvInputError
 
-__all__ = ["ER_FIELDS", "ER_MRNA_GENE", "confounder_design"]
+__all__ = ["ER_FIELDS", "ER_MRNA_GENE", "adjusted_for_confounders", "confounder_design"]
 
 #: Clinical fields holding ER status.
 ER_FIELDS = ("er", "er_status")

@@ -24,12 +24,20 @@ Per test (claim x cohort x signature x endpoint x subgroup):
 * the **primary statistic** is the HR per SD of the score (standardised within the
   cohort, and within stratum when stratified); cut-based HRs (median, tertiles, the
   optimal cut with a cross-validated correction) are secondary rows;
-* the **verdict** comes from :mod:`sigsurv.claims.verdicts`: ``consistent``,
-  ``contradicted``, ``inconclusive``, ``not informative`` (power < 50%) or ``not
-  testable``; a claim of no association uses TOST equivalence (``equivalent``, ``not
-  equivalent``, ``inconclusive``; margins an option);
-* events, reverse-KM median follow-up, Schoenfeld power for the published HR (or a
-  conventional per-SD HR) and the minimum detectable HR at 80%;
+* the **verdict** comes from :mod:`sigsurv.claims.verdicts`, in the direction the claim
+  predicts *for this score* (claim direction x the signature's ``score_relation``: a
+  miR-21 target score is judged against "miR-21 is harmful" as protective, and the row
+  says so in words): ``consistent``, ``contradicted``, ``effect of the claimed size
+  excluded``, ``inconclusive``, ``not informative`` (per-SD power < 50%) or ``not
+  testable``; a claim of no association reads ``equivalent``, ``different``, both,
+  neither, or ``not informative`` (TOST power at HR 1 < 50%); a signature naming a
+  confounder is judged on the adjusted HR (:mod:`sigsurv.claims.confounding`) or reads
+  ``confounded, not adjusted``; a consistent score that does not beat random signatures
+  reads ``consistent, not better than random signatures``. Every word is defined in
+  ``definitions`` of ``results.json``;
+* events, reverse-KM median follow-up, Schoenfeld power on the per-SD scale (a published
+  median-split HR converted by log HR / 1.596, or a conventional per-SD HR) and the
+  minimum detectable per-SD HR at 80%; strata below 10 patients or without events merged;
 * Holm-adjusted p within the claim and Benjamini–Hochberg q over the run, both on the
   per-SD Wald p; identical tests (same cohort, signature, endpoint, subgroup, strata
   and patients' data after the horizon) are computed once and listed as shared;
@@ -39,9 +47,11 @@ Per test (claim x cohort x signature x endpoint x subgroup):
 * a random-signature null on the same patients, endpoint, horizon and strata, signed
   in the claim's direction, expression-matched, unadjusted and proliferation-adjusted.
 
-Per claim, the per-SD log HRs are pooled (REML; Knapp–Hartung below 5 cohorts) per
-signature and endpoint (exact and analogue endpoints apart), with prediction interval,
-heterogeneity and leave-one-out, and summarised in one line. A claim with a published
+Per claim, the per-SD log HRs are pooled (:mod:`sigsurv.claims.pooling`: REML; truncated
+Knapp–Hartung below 5 cohorts; no prediction interval below 3) per signature, endpoint,
+endpoint and population exactness and HR basis, and summarised in one line that counts
+every verdict of the distinct tests, names contradicting cohorts, proxies and
+confounding, and uses the headline pool chosen by a stated rule. A claim with a published
 2 x 2 table has it recomputed (``published table recomputed``, an odds ratio).
 """
 
@@ -88,6 +98,7 @@ from sigsurv.claims.verdicts import (
     claim_summary,
     combined_direction,
     equivalence_verdict,
+    format_p,
     hr_verdict,
     not_testable,
     orient_hr,
@@ -1450,6 +1461,16 @@ def _multiplicity(records: Sequence[ClaimReproduction]) -> None:
         for test in record.tests:
             if test.test_id in q_values:
                 test.q_bh = float(q_values[test.test_id])
+                test.reason += _multiplicity_words(test)
+
+
+def _multiplicity_words(test: ClaimTest) -> str:
+    """The verdict is nominal; the adjusted p are beside it (said in the row's reason)."""
+    return (
+        f"; verdict at nominal two-sided alpha 0.05 (p {format_p(_wald_p(test))}); "
+        f"Holm p {format_p(test.p_holm)} within the claim, BH q {format_p(test.q_bh)} "
+        "over the run"
+    )
 
 
 def _wald_p(test: ClaimTest) -> float | None:
