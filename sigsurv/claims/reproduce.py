@@ -156,6 +156,11 @@ FIELD_DEFINITIONS: dict[str, str] = {
     "confounders the signature names",
     "confounding": "per named confounder: restricted (fixed by the population), field "
     "(clinical, with its provenance), mrna (analogue covariate) or none; and the adjusted HR",
+    "confounding_status": "controlled by restriction | adjusted | not measured (flat copy "
+    "of confounding.status; null when the signature names no confounder)",
+    "verdict_hr": "the per-SD HR the verdict used (with verdict_lower, verdict_upper, "
+    "verdict_p): the adjusted one when verdict_basis says so; null when not testable or "
+    "confounded, not adjusted",
     "strata_note": "strata smaller than 10 patients or without events, merged before fitting",
     "power": "Schoenfeld power on the per-SD scale for the target HR (a published HR "
     "between median-split groups converted by log HR / 1.596), minimum detectable per-SD "
@@ -278,6 +283,12 @@ class ClaimTest:
             return {key: adjusted[key] for key in keys}
         return self.hr_per_sd()
 
+    def _verdict_hr_fields(self) -> dict[str, Any]:
+        """Flat ``verdict_hr, verdict_lower, verdict_upper, verdict_p`` (the HR judged)."""
+        estimate = None if self.detail is None else self.verdict_estimate()
+        keys = ("hr", "lower", "upper", "p")
+        return {f"verdict_{k}": None if estimate is None else estimate[k] for k in keys}
+
     def oriented_per_sd(self) -> dict[str, Any] | None:
         """The per-SD HR oriented to the claim (HR < 1 = the claimed direction)."""
         per_sd = self.hr_per_sd()
@@ -359,7 +370,11 @@ class ClaimTest:
             "orientation": self.orientation,
             "verdict_basis": self.verdict_basis,
             "confounding": self.confounding,
+            "confounding_status": None
+            if self.confounding is None
+            else self.confounding.get("status"),
             "strata_note": self.strata_note,
+            **self._verdict_hr_fields(),
         }
         if self.competing is not None:
             return out | self._competing_fields()

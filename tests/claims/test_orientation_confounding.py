@@ -128,6 +128,8 @@ def test_mir424_503_target_proxy_is_judged_on_the_er_adjusted_hr(mir424_rows):
     assert adjusted["lower"] < 1 < adjusted["upper"] or adjusted["upper"] < unadjusted["lower"]
     assert "analogue covariate" in row.reason and "unadjusted per-SD HR" in row.reason
     assert row.to_dict()["confounding"]["measures"][0]["status"] == "mrna"
+    assert row.to_dict()["verdict_hr"] == pytest.approx(adjusted["hr"])
+    assert row.to_dict()["confounding_status"] == "adjusted"
     assert "er-adjusted in drfs_sim" in record.summary
 
 

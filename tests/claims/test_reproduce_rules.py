@@ -112,7 +112,7 @@ def test_results_json_defines_every_verdict_and_new_field():
     for verdict in VERDICTS:
         assert definitions[verdict], verdict
     row = payload["rows"][0]
-    for key in ("orientation", "verdict_basis", "score_relation", "expected_direction"):
+    for key in ("orientation", "verdict_basis", "score_relation", "verdict_hr", "strata_note"):
         assert key in row and key in definitions
     assert "nominal" in payload["options"]["alpha"]
     assert "adhoc" in payload["options"]["pooling"]
