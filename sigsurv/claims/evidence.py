@@ -39,7 +39,7 @@ from sigsurv.survival.cox import CoxResult, cox_fit
 from sigsurv.survival.cutpoints import maxstat_cutpoint
 from sigsurv.survival.firth import cox_firth
 from sigsurv.survival.nested import cox_lrt
-from sigsurv.survival.power import cox_power, split_mean_difference
+from sigsurv.survival.power import cox_power, split_mean_difference, tost_power
 
 __all__ = [
     "CLINICAL_CANDIDATES",
@@ -443,8 +443,13 @@ def power_record(
     published_hr: float | None,
     *,
     endpoint_match: str | None = None,
+    margins: tuple[float, float] = (0.8, 1.25),
 ) -> dict[str, Any] | None:
     """Schoenfeld power on the per-SD scale of the deciding test, for the claim's target.
+
+    For a claim of no association (``expected_direction="none"``) the deciding test is
+    TOST: the record gives its power at a true HR of 1 with these events
+    (:func:`~sigsurv.survival.power.tost_power`, ``test="TOST"``).
 
     A published HR (taken as between median-split groups) is converted to per SD
     (``log HR / 1.596``: normal score, log-linear hazard); without one the conventional
@@ -458,9 +463,23 @@ def power_record(
     >>> out = power_record(13, "protective", 0.41)
     >>> round(out["power"], 2), out["scale"], round(out["target_hr"], 3)
     (0.52, 'per SD', 0.572)
+    >>> power_record(22, "none", None)["power"], power_record(22, "none", None)["test"]
+    (0.0, 'TOST')
     """
     if events <= 0:
         return None
+    if expected_direction == "none":
+        return {
+            "test": "TOST",
+            "target_hr": 1.0,
+            "power": tost_power(events, margins=margins),
+            "margins": list(margins),
+            "events": events,
+            "scale": "per SD",
+            "alpha": 0.05,
+            "target_source": "equivalence at HR 1",
+            "endpoint_note": None,
+        }
     direction = expected_direction if expected_direction in DEFAULT_TARGET_HR else "protective"
     target, source, words = power_target(direction, published_hr, 0.5)
     power = cox_power(events, target)
@@ -480,6 +499,7 @@ def power_record(
         )
     return {
         **power.to_dict(),
+        "test": "Cox Wald, per SD",
         "target_source": source,
         "target_words": words,
         "published_hr": published_hr,

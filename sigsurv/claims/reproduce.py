@@ -217,6 +217,7 @@ class ClaimTest:
     verdict_basis: str = "unadjusted per-SD HR"  # UNADJUSTED
     confounding: dict[str, Any] | None = None
     strata_note: str | None = None
+    margins: tuple[float, float] = (0.8, 1.25)
 
     def n_events(self) -> int:
         """Events of the primary statistic (the claim's cause on a competing-risk endpoint)."""
@@ -397,6 +398,7 @@ class ClaimTest:
                 self.expected_direction,
                 self.published_hr,
                 endpoint_match=self.endpoint_match,
+                margins=self.margins,
             ),
             "adjusted": self.shared.adjusted,
             "null": self.shared.nulls.get(self.expected_direction),
@@ -431,6 +433,7 @@ class ClaimTest:
                 self.expected_direction,
                 self.published_hr,
                 endpoint_match=self.endpoint_match,
+                margins=self.margins,
             ),
             "adjusted": {"not_computed": why},
             "null": {"not_computed": why},
@@ -611,8 +614,8 @@ def _merge_small_strata(
 
     Strata of the analysed patients with fewer than :data:`MIN_STRATUM_PATIENTS`
     patients or fewer than :data:`MIN_STRATUM_EVENTS` events (counted over the whole
-    follow-up, before any horizon) are merged into one stratum; if that is still too small it joins the largest stratum. Returns the
-    cohort with the merged column (``<column>_merged``), that column (None when one
+    follow-up, before any horizon) are merged into one stratum; if that is still too
+    small it joins the largest stratum. Returns the cohort with the merged column (``<column>_merged``), that column (None when one
     stratum is left: no stratification) and the note (None when nothing was merged).
     """
     data = cohort.subset(subgroup) if subgroup else cohort
@@ -1152,6 +1155,7 @@ def _test_one(
 
     signature = get_signature(signature_id)
     test = _new_test(claim, cohort, signature, role)
+    test.margins = options.margins
     if getattr(claim, "site", ""):
         assessment, why, chosen = _site_competing(claim, cohort, signature_id, strata_columns)
         if assessment is not None:
