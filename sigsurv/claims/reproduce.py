@@ -615,8 +615,9 @@ def _merge_small_strata(
     Strata of the analysed patients with fewer than :data:`MIN_STRATUM_PATIENTS`
     patients or fewer than :data:`MIN_STRATUM_EVENTS` events (counted over the whole
     follow-up, before any horizon) are merged into one stratum; if that is still too
-    small it joins the largest stratum. Returns the cohort with the merged column (``<column>_merged``), that column (None when one
-    stratum is left: no stratification) and the note (None when nothing was merged).
+    small it joins the largest stratum. Returns the cohort with the merged column
+    (``<column>_merged``), that column (None when one stratum is left: no
+    stratification) and the note (None when nothing was merged).
     """
     data = cohort.subset(subgroup) if subgroup else cohort
     definition = data.endpoints[endpoint]
