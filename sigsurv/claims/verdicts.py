@@ -684,9 +684,10 @@ def claim_summary(
     ...                      test="adhoc")
     >>> line = claim_summary(["consistent", "contradicted", "not informative"], pool,
     ...                      cohorts=["a", "b", "c"])
-    >>> print(line.replace("; ", ";\n"))
-    1 consistent, 1 contradicted (b) of 2 informative cohorts (1 not informative);
-    pooled per-SD HR 0.70 (95% CI 0.37–1.34;
+    >>> for part in line.split("; "):
+    ...     print(part)
+    1 consistent, 1 contradicted (b) of 2 informative cohorts (1 not informative)
+    pooled per-SD HR 0.70 (95% CI 0.37–1.34
     PI 0.21–2.30)
     """
     del null_claim  # every verdict kind is counted by name
