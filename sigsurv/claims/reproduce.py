@@ -57,7 +57,6 @@ confounding, and uses the headline pool chosen by a stated rule. A claim with a 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import warnings
 from collections.abc import Callable, Sequence
@@ -79,6 +78,7 @@ from sigsurv.claims.evidence import (
 )
 from sigsurv.claims.pooling import HEADLINE_RULE, KNHA_BELOW, headline_pool, pool_tests
 from sigsurv.claims.populations import copy_number_column, copy_number_groups, population_for
+from sigsurv.claims.strata import merge_small_strata, strata_candidates
 from sigsurv.claims.verdicts import (
     CONFOUNDED,
     CONSISTENT,
@@ -142,9 +142,6 @@ PROLIFERATION_SIGNATURE = "pam50_proliferation"
 UNADJUSTED = "unadjusted per-SD HR"
 #: Empirical p of the random-signature null above which "consistent" is qualified.
 NULL_P_MAX = 0.05
-#: Strata smaller than this (patients) or without an event are merged (see _merge_small_strata).
-MIN_STRATUM_PATIENTS = 10
-MIN_STRATUM_EVENTS = 1
 #: Definitions of the row fields this module adds (``definitions`` of results.json).
 FIELD_DEFINITIONS: dict[str, str] = {
     "claim_direction": "the claim's direction for the quantity it is about",
@@ -598,62 +595,6 @@ def _stratifying_column(cohort: Cohort, candidates: Sequence[str]) -> str | None
     )
 
 
-def _strata_candidates(cohort: Cohort, strata_columns: Sequence[str] | None) -> list[str]:
-    """Stratifying columns to try: the cohort's ``strata`` first (when it has one), then
-    the explicit ``strata_columns`` or the cohort's ``strata_columns``."""
-    own = getattr(cohort, "strata", None)
-    first = [own] if isinstance(own, str) else list(own) if isinstance(own, (list, tuple)) else []
-    rest = list(cohort.strata_columns if strata_columns is None else strata_columns)
-    return list(dict.fromkeys([*(str(c) for c in first), *rest]))
-
-
-def _merge_small_strata(
-    cohort: Cohort, column: str, endpoint: str, subgroup: str | None
-) -> tuple[Cohort, str | None, str | None]:
-    """Merge strata below the minimum size or without events; say what was done.
-
-    Strata of the analysed patients with fewer than :data:`MIN_STRATUM_PATIENTS`
-    patients or fewer than :data:`MIN_STRATUM_EVENTS` events (counted over the whole
-    follow-up, before any horizon) are merged into one stratum; if that is still too
-    small it joins the largest stratum. Returns the cohort with the merged column
-    (``<column>_merged``), that column (None when one stratum is left: no
-    stratification) and the note (None when nothing was merged).
-    """
-    data = cohort.subset(subgroup) if subgroup else cohort
-    definition = data.endpoints[endpoint]
-    clinical = data.clinical
-    known = (clinical[definition.time].notna() & clinical[definition.event].notna()).to_numpy()
-    levels = clinical.loc[known, column].astype(object)
-    levels = levels[levels.notna()].astype(str)
-    events = clinical.loc[levels.index, definition.event].astype(float)
-    sizes, counts = levels.value_counts(), events.groupby(levels).sum()
-    small = sorted(
-        str(v)
-        for v in sizes.index
-        if sizes[v] < MIN_STRATUM_PATIENTS or counts.get(v, 0) < MIN_STRATUM_EVENTS
-    )
-    if not small:
-        return cohort, column, None
-    merged_label = f"merged ({', '.join(small)})"
-    adequate = [str(v) for v in sizes.index if str(v) not in small]
-    pooled_n = int(sizes[small].sum())
-    pooled_events = float(counts.reindex(small).fillna(0).sum())
-    if adequate and (pooled_n < MIN_STRATUM_PATIENTS or pooled_events < MIN_STRATUM_EVENTS):
-        merged_label = adequate[0]  # value_counts order: the largest stratum
-    mapping = dict.fromkeys(small, merged_label)
-    values = cohort.clinical[column].map(lambda v: v if pd.isna(v) else mapping.get(str(v), str(v)))
-    new_column = f"{column}_merged"
-    note = (
-        f"strata of {column} with fewer than {MIN_STRATUM_PATIENTS} patients or "
-        f"{MIN_STRATUM_EVENTS} event(s) ({', '.join(small)}: {pooled_n} patients) merged "
-        f"into {merged_label!r}"
-    )
-    if values[values.notna()].nunique() < 2:
-        return cohort, None, f"{note}; one stratum left, so the model is not stratified"
-    replaced = dataclasses.replace(cohort, clinical=cohort.clinical.assign(**{new_column: values}))
-    return replaced, new_column, note
-
-
 def _proxy_words(signature: Any, role: str, coverage: dict[str, Any]) -> str | None:
     """Why the measurement is a proxy, in words (None when it is not one)."""
     found = set(coverage.get("found", ()))
@@ -853,7 +794,7 @@ def _analyse(
         horizon, horizon_unit = float(claim.horizon.value), claim.horizon.unit
     strata = _stratifying_column(cohort, strata_columns)
     if strata is not None:
-        cohort, strata, where["strata_note"] = _merge_small_strata(
+        cohort, strata, where["strata_note"] = merge_small_strata(
             cohort, strata, endpoint, subgroup
         )
     spec = AnalysisSpec(
@@ -1577,7 +1518,7 @@ def reproduce_claims(
         records[claim.id] = record
     shared_tests: dict[str, SharedTest] = {}
     for cohort in cohorts:
-        candidates = _strata_candidates(cohort, strata_columns)
+        candidates = strata_candidates(cohort, strata_columns)
         for claim, signature_id, role in jobs:
             records[claim.id].tests.append(
                 _test_one(claim, cohort, signature_id, role, candidates, options, shared_tests)
