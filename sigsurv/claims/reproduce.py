@@ -1344,8 +1344,18 @@ def _notes(record: ClaimReproduction, signature_id: str) -> list[str]:
         {t.cohort for t in tests if (t.confounding or {}).get("status") == "adjusted"}
     )
     if adjusted:
-        names = ", ".join(tests[0].confounding["confounders"])  # type: ignore[index]
+        names = ", ".join(_confounder_names(tests))
         notes.append(f"{names}-adjusted in {', '.join(adjusted)}")
+    restricted = sorted(
+        {
+            t.cohort
+            for t in tests
+            if (t.confounding or {}).get("status", "").startswith("controlled")
+        }
+    )
+    if restricted:
+        names = ", ".join(_confounder_names(tests))
+        notes.append(f"{names} controlled by the population in {', '.join(restricted)}")
     if any(t.verdict == CONFOUNDED for t in tests):
         notes.append("confounded, not adjusted where marked")
     shared = sorted(
@@ -1354,6 +1364,10 @@ def _notes(record: ClaimReproduction, signature_id: str) -> list[str]:
     if shared:
         notes.append(f"tests shared with {', '.join(shared)} (counted once per claim)")
     return notes
+
+
+def _confounder_names(tests: Sequence[ClaimTest]) -> list[str]:
+    return next((list(t.confounding["confounders"]) for t in tests if t.confounding), [])
 
 
 def _summarise(record: ClaimReproduction) -> None:
