@@ -479,6 +479,11 @@ def power_record(
             "alpha": 0.05,
             "target_source": "equivalence at HR 1",
             "endpoint_note": None,
+            # The directional record's keys, empty: one schema for every row.
+            "min_detectable_hr": None,
+            "min_detectable_hr_per_sd": None,
+            "proportion": None,
+            "target_power": None,
         }
     direction = expected_direction if expected_direction in DEFAULT_TARGET_HR else "protective"
     target, source, words = power_target(direction, published_hr, 0.5)
