@@ -8,8 +8,11 @@ returns a JSON-ready record. They compose the survival layer's single implementa
 * **adjustment**: the score per SD beside the clinical covariates the cohort has (age,
   grade as a factor, size, node, ER unless ER defines the subgroup), or beside the
   ``pam50_proliferation`` score; complete cases; a warning below 10 events per
-  parameter. The likelihood-ratio test of adding the signature to the clinical model
-  is :func:`~sigsurv.survival.nested.cox_lrt` (R ``anova``), with the change in Harrell's C;
+  parameter. Where a term separates the events (monotone likelihood) the score's HR is
+  the Firth-penalised one (:func:`~sigsurv.survival.firth.cox_firth`); otherwise below
+  5 events per parameter no adjusted HR is reported ("too few events"). The
+  likelihood-ratio test of adding the signature to the clinical model is
+  :func:`~sigsurv.survival.nested.cox_lrt` (R ``anova``), with the change in Harrell's C;
 * **cut rows**: median, tertiles (top vs bottom), and the optimal (maximally selected
   log-rank) cut, which is optimistic: its naive HR comes with a cross-validated one
   (the cut is chosen on the training folds and applied to the held-out fold, 5 folds
@@ -29,17 +32,19 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.analysis.signature import group_within_strata
-from sigsurv.claims.verdicts import DEFAULT_TARGET_HR
+from sigsurv.claims.verdicts import DEFAULT_TARGET_HR, power_target
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
 from sigsurv.survival.concordance import concordance_index
 from sigsurv.survival.cox import CoxResult, cox_fit
 from sigsurv.survival.cutpoints import maxstat_cutpoint
+from sigsurv.survival.firth import cox_firth
 from sigsurv.survival.nested import cox_lrt
-from sigsurv.survival.power import cox_power
+from sigsurv.survival.power import cox_power, split_mean_difference, tost_power
 
 __all__ = [
     "CLINICAL_CANDIDATES",
     "MIN_EVENTS_PER_PARAMETER",
+    "MIN_EVENTS_PER_PARAMETER_REPORTED",
     "adjusted_estimate",
     "claim_direction_concordance",
     "clinical_covariates",
@@ -57,6 +62,8 @@ CLINICAL_CANDIDATES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("er", ("er", "er_status", "er_level")),
 )
 MIN_EVENTS_PER_PARAMETER = 10
+#: Below this many events per parameter an adjusted HR is not reported (unless Firth).
+MIN_EVENTS_PER_PARAMETER_REPORTED = 5
 
 
 def _hr_row(fit: CoxResult, term: str) -> dict[str, Any]:
@@ -173,7 +180,10 @@ def adjusted_estimate(
     -------
     dict
         ``hr, lower, upper, p, covariates, n, events, dropped, events_per_parameter,
-        warning, lrt {stat, df, p}, c_base, c_full, delta_c``.
+        warning, lrt {stat, df, p}, c_base, c_full, delta_c``, the maximum-likelihood
+        ``ml_hr, ml_lower, ml_upper, ml_p`` and ``estimate_method`` (Cox partial
+        likelihood, Firth-penalised under separation, or None with ``not_computed`` below
+        5 events per parameter).
 
     Examples
     --------
@@ -215,6 +225,9 @@ def adjusted_estimate(
             f"({events / n_parameters:.1f} per parameter, below {MIN_EVENTS_PER_PARAMETER}): "
             "the adjusted estimate is unstable"
         )
+    # The maximum-likelihood estimate is kept beside whichever estimate is reported.
+    out |= {f"ml_{key}": out[key] for key in ("hr", "lower", "upper", "p")}
+    out |= _estimate_rule(full, t, e, design, s, events, n_parameters)
     if base is not None:
         c_base = float(base.concordance.concordance)
         lrt = nested_lrt(base, full)
@@ -224,6 +237,47 @@ def adjusted_estimate(
     c_full = float(full.concordance.concordance)
     out |= {"lrt": lrt, "c_base": c_base, "c_full": c_full, "delta_c": c_full - c_base}
     return out
+
+
+def _estimate_rule(
+    full: CoxResult,
+    time: np.ndarray,
+    event: np.ndarray,
+    design: pd.DataFrame,
+    strata: np.ndarray | None,
+    events: int,
+    n_parameters: int,
+) -> dict[str, Any]:
+    """Which adjusted estimate is reported: ML, Firth (separation) or none (too few events)."""
+    separated = bool(full.summary["may_be_infinite"].any())
+    if separated:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SigsurvWarning)
+                firth = cox_firth(time, event, design, strata=strata, profile=False)
+        except SigsurvInputError as error:
+            return {**_EMPTY_ROW, "estimate_method": None, "not_computed": error.message}
+        row = firth.summary.loc["score_per_sd"]
+        return {
+            "hr": float(row["hr"]),
+            "lower": float(row["ci_lower"]),
+            "upper": float(row["ci_upper"]),
+            "p": float(row["p_wald"]),
+            "log_hr": float(row["coef"]),
+            "se": float(row["se"]),
+            "estimate_method": "Firth-penalised Cox (monotone likelihood in the ML fit)",
+        }
+    if events / n_parameters < MIN_EVENTS_PER_PARAMETER_REPORTED:
+        reason = (
+            f"too few events: {events} for {n_parameters} parameters "
+            f"({events / n_parameters:.1f} per parameter, below "
+            f"{MIN_EVENTS_PER_PARAMETER_REPORTED}); no adjusted estimate reported"
+        )
+        return {**_EMPTY_ROW, "estimate_method": None, "not_computed": reason}
+    return {"estimate_method": "Cox partial likelihood"}
+
+
+_EMPTY_ROW: dict[str, Any] = dict.fromkeys(("hr", "lower", "upper", "p", "log_hr", "se"))
 
 
 def claim_direction_concordance(
@@ -384,32 +438,77 @@ def _cut_rows(
 
 
 def power_record(
-    events: int, expected_direction: str, published_hr: float | None
+    events: int,
+    expected_direction: str,
+    published_hr: float | None,
+    *,
+    endpoint_match: str | None = None,
+    margins: tuple[float, float] = (0.8, 1.25),
 ) -> dict[str, Any] | None:
-    """Schoenfeld power for the published HR (median split) or a conventional per-SD HR.
+    """Schoenfeld power on the per-SD scale of the deciding test, for the claim's target.
 
-    Returns ``{target_hr, power, min_detectable_hr, scale, target_source,
-    min_detectable_hr_per_sd}`` (None without events). The minimum detectable HR is at
-    80% power, two-sided alpha 0.05, on the target's scale and side of 1.
+    For a claim of no association (``expected_direction="none"``) the deciding test is
+    TOST: the record gives its power at a true HR of 1 with these events
+    (:func:`~sigsurv.survival.power.tost_power`, ``test="TOST"``).
+
+    A published HR (taken as between median-split groups) is converted to per SD
+    (``log HR / 1.596``: normal score, log-linear hazard); without one the conventional
+    per-SD HR 0.67 / 1.5 is the target. Returns ``{target_hr, power, min_detectable_hr,
+    scale, target_source, published_hr, conversion, min_detectable_hr_per_sd,
+    endpoint_note}`` (None without events). The minimum detectable HR is at 80% power,
+    two-sided alpha 0.05, per SD, on the target's side of 1.
 
     Examples
     --------
     >>> out = power_record(13, "protective", 0.41)
-    >>> round(out["power"], 3), out["scale"]
-    (0.362, 'dichotomised')
+    >>> round(out["power"], 2), out["scale"], round(out["target_hr"], 3)
+    (0.52, 'per SD', 0.572)
+    >>> power_record(22, "none", None)["power"], power_record(22, "none", None)["test"]
+    (0.0, 'TOST')
     """
     if events <= 0:
         return None
+    if expected_direction == "none":
+        return {
+            "test": "TOST",
+            "target_hr": 1.0,
+            "power": tost_power(events, margins=margins),
+            "margins": list(margins),
+            "events": events,
+            "scale": "per SD",
+            "alpha": 0.05,
+            "target_source": "equivalence at HR 1",
+            "endpoint_note": None,
+            # The directional record's keys, empty: one schema for every row.
+            "min_detectable_hr": None,
+            "min_detectable_hr_per_sd": None,
+            "proportion": None,
+            "target_power": None,
+        }
     direction = expected_direction if expected_direction in DEFAULT_TARGET_HR else "protective"
-    if published_hr is not None:
-        power = cox_power(events, published_hr, proportion=0.5)
-        source = "published"
-    else:
-        power = cox_power(events, DEFAULT_TARGET_HR[direction])
-        source = "conventional"
+    target, source, words = power_target(direction, published_hr, 0.5)
+    power = cox_power(events, target)
     per_sd = cox_power(events, DEFAULT_TARGET_HR[direction])
+    conversion = None
+    if published_hr is not None:
+        conversion = (
+            f"published HR {published_hr:g} taken as between median-split groups; per-SD "
+            f"log HR = log HR / {split_mean_difference(0.5):.3f} (normal score, log-linear "
+            "hazard)"
+        )
+    note = None
+    if endpoint_match == "analogue":
+        note = (
+            "target effect is the claim's own endpoint's; on an analogue endpoint the "
+            "effect is expected to be diluted, so this power is an upper bound"
+        )
     return {
         **power.to_dict(),
+        "test": "Cox Wald, per SD",
         "target_source": source,
+        "target_words": words,
+        "published_hr": published_hr,
+        "conversion": conversion,
         "min_detectable_hr_per_sd": per_sd.min_detectable_hr,
+        "endpoint_note": note,
     }

@@ -9,6 +9,10 @@ exact population when the cohort has the fields, else the analogue the claim rec
 allows (:class:`~sigsurv.seeds.schema.PopulationMatch`), explicitly labelled, else says
 in words why the claim is not testable there. :func:`copy_number_groups` gives the
 loss / no-loss groups of a copy-number claim.
+
+Receptor status carries its provenance (:func:`receptor_provenance`): a status called
+from mRNA (e.g. ESR1 expression) is not the IHC status a paper's population means, so a
+population selected on it is an *analogue* population, labelled as such.
 """
 
 from __future__ import annotations
@@ -21,10 +25,58 @@ from sigsurv.analysis.spec import combine_subgroups
 from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.subgroup import evaluate_subgroup, parse_subgroup
 
-__all__ = ["EXACT", "copy_number_column", "copy_number_groups", "population_for"]
+__all__ = [
+    "EXACT",
+    "MRNA_DERIVED",
+    "copy_number_column",
+    "copy_number_groups",
+    "population_for",
+    "receptor_provenance",
+]
 
 EXACT = "exact"
 ANALOGUE = "analogue"
+MRNA_DERIVED = "mRNA-derived"
+IHC = "IHC"
+NOT_RECORDED = "not recorded"
+#: Receptor-status fields whose provenance matters.
+_RECEPTOR_FIELDS = ("er", "er_status", "pgr", "pr", "her2", "her2_status")
+
+
+def receptor_provenance(cohort: Cohort, column: str) -> str:
+    """How a receptor-status field was measured: ``IHC``, ``mRNA-derived`` or ``not recorded``.
+
+    Read from, in order: a clinical column ``<column>_method`` or ``<column>_source``
+    (values containing ``mrna`` / ``expression``, or ``ihc`` / ``fish``); a cohort
+    attribute ``field_provenance`` mapping the column to such a word; a column whose
+    name ends in ``_mrna`` (always mRNA-derived).
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> cohort = load_example("gse1992")
+    >>> receptor_provenance(cohort, "er")
+    'not recorded'
+    >>> import dataclasses
+    >>> tagged = cohort.clinical.assign(er_method="ESR1 mRNA")
+    >>> receptor_provenance(dataclasses.replace(cohort, clinical=tagged), "er")
+    'mRNA-derived'
+    """
+    if column.endswith("_mrna"):
+        return MRNA_DERIVED
+    words: list[str] = []
+    for suffix in ("_method", "_source"):
+        name = f"{column}{suffix}"
+        if name in cohort.clinical.columns:
+            words.extend(str(v).lower() for v in cohort.clinical[name].dropna().unique())
+    mapping = getattr(cohort, "field_provenance", None)
+    if isinstance(mapping, dict) and column in mapping:
+        words.append(str(mapping[column]).lower())
+    if any("mrna" in w or "expression" in w for w in words):
+        return MRNA_DERIVED
+    if any("ihc" in w or "fish" in w or "immuno" in w for w in words):
+        return IHC
+    return NOT_RECORDED
 
 
 def _columns(expression: str) -> set[str]:
@@ -149,6 +201,24 @@ def population_for(claim: Any, cohort: Cohort) -> tuple[str | None, str, str | N
     >>> population_for(claim, cohort)[0::2]
     ("her2 == 'positive' and trastuzumab == 'yes'", 'exact')
     """
+    expression, label, exactness, reason = _population(claim, cohort)
+    if exactness != EXACT or not expression:
+        return expression, label, exactness, reason
+    derived = sorted(
+        c
+        for c in _columns(expression)
+        if c in _RECEPTOR_FIELDS and receptor_provenance(cohort, c) == MRNA_DERIVED
+    )
+    if derived:
+        why = (
+            f"{', '.join(derived)} called from mRNA, not measured by IHC: an analogue "
+            "of the paper's population"
+        )
+        return expression, f"{label} ({', '.join(derived)} from mRNA)", ANALOGUE, why
+    return expression, label, exactness, reason
+
+
+def _population(claim: Any, cohort: Cohort) -> tuple[str | None, str, str | None, str]:
     if getattr(claim, "copy_number", None) is not None:
         return _copy_number_population(claim, cohort)
     match = getattr(claim, "population_match", None)

@@ -24,12 +24,20 @@ Per test (claim x cohort x signature x endpoint x subgroup):
 * the **primary statistic** is the HR per SD of the score (standardised within the
   cohort, and within stratum when stratified); cut-based HRs (median, tertiles, the
   optimal cut with a cross-validated correction) are secondary rows;
-* the **verdict** comes from :mod:`sigsurv.claims.verdicts`: ``consistent``,
-  ``contradicted``, ``inconclusive``, ``not informative`` (power < 50%) or ``not
-  testable``; a claim of no association uses TOST equivalence (``equivalent``, ``not
-  equivalent``, ``inconclusive``; margins an option);
-* events, reverse-KM median follow-up, Schoenfeld power for the published HR (or a
-  conventional per-SD HR) and the minimum detectable HR at 80%;
+* the **verdict** comes from :mod:`sigsurv.claims.verdicts`, in the direction the claim
+  predicts *for this score* (claim direction x the signature's ``score_relation``: a
+  miR-21 target score is judged against "miR-21 is harmful" as protective, and the row
+  says so in words): ``consistent``, ``contradicted``, ``effect of the claimed size
+  excluded``, ``inconclusive``, ``not informative`` (per-SD power < 50%) or ``not
+  testable``; a claim of no association reads ``equivalent``, ``different``, both,
+  neither, or ``not informative`` (TOST power at HR 1 < 50%); a signature naming a
+  confounder is judged on the adjusted HR (:mod:`sigsurv.claims.confounding`) or reads
+  ``confounded, not adjusted``; a consistent score that does not beat random signatures
+  reads ``consistent, not better than random signatures``. Every word is defined in
+  ``definitions`` of ``results.json``;
+* events, reverse-KM median follow-up, Schoenfeld power on the per-SD scale (a published
+  median-split HR converted by log HR / 1.596, or a conventional per-SD HR) and the
+  minimum detectable per-SD HR at 80%; strata below 10 patients or without events merged;
 * Holm-adjusted p within the claim and Benjamini–Hochberg q over the run, both on the
   per-SD Wald p; identical tests (same cohort, signature, endpoint, subgroup, strata
   and patients' data after the horizon) are computed once and listed as shared;
@@ -39,9 +47,11 @@ Per test (claim x cohort x signature x endpoint x subgroup):
 * a random-signature null on the same patients, endpoint, horizon and strata, signed
   in the claim's direction, expression-matched, unadjusted and proliferation-adjusted.
 
-Per claim, the per-SD log HRs are pooled (REML; Knapp–Hartung below 5 cohorts) per
-signature and endpoint (exact and analogue endpoints apart), with prediction interval,
-heterogeneity and leave-one-out, and summarised in one line. A claim with a published
+Per claim, the per-SD log HRs are pooled (:mod:`sigsurv.claims.pooling`: REML; truncated
+Knapp–Hartung below 5 cohorts; no prediction interval below 3) per signature, endpoint,
+endpoint and population exactness and HR basis, and summarised in one line that counts
+every verdict of the distinct tests, names contradicting cohorts, proxies and
+confounding, and uses the headline pool chosen by a stated rule. A claim with a published
 2 x 2 table has it recomputed (``published table recomputed``, an odds ratio).
 """
 
@@ -58,6 +68,7 @@ import pandas as pd
 
 from sigsurv._arguments import integer_argument, seed_argument
 from sigsurv.analysis.signature import AnalysisSpec, SignatureSurvival, analyse_signature
+from sigsurv.claims.confounding import adjusted_for_confounders, confounder_design
 from sigsurv.claims.evidence import (
     adjusted_estimate,
     claim_direction_concordance,
@@ -65,20 +76,29 @@ from sigsurv.claims.evidence import (
     cut_rows,
     power_record,
 )
+from sigsurv.claims.pooling import HEADLINE_RULE, KNHA_BELOW, headline_pool, pool_tests
 from sigsurv.claims.populations import copy_number_column, copy_number_groups, population_for
+from sigsurv.claims.strata import merge_small_strata, strata_candidates
 from sigsurv.claims.verdicts import (
+    CONFOUNDED,
     CONSISTENT,
+    CONSISTENT_NOT_BEYOND_NULL,
     CONTRADICTED,
+    DEFINITIONS,
+    DIFFERENT,
+    EFFECT_EXCLUDED,
     EQUIVALENT,
+    EQUIVALENT_AND_DIFFERENT,
     INCONCLUSIVE,
-    INFORMATIVE_VERDICTS,
-    NOT_EQUIVALENT,
+    NEITHER,
     NOT_INFORMATIVE,
     NOT_TESTABLE,
     PUBLISHED_TABLE_RECOMPUTED,
     Verdict,
     claim_summary,
+    combined_direction,
     equivalence_verdict,
+    format_p,
     hr_verdict,
     not_testable,
     orient_hr,
@@ -89,7 +109,7 @@ from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.subgroup import parse_subgroup
 from sigsurv.errors import OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival.binary import BinaryResult, two_by_two
-from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
+from sigsurv.survival.meta import MetaAnalysisResult
 from sigsurv.survival.multiplicity import benjamini_hochberg, holm
 
 __all__ = [
@@ -104,19 +124,47 @@ __all__ = [
 
 VERDICTS = (
     CONSISTENT,
+    CONSISTENT_NOT_BEYOND_NULL,
     CONTRADICTED,
+    EFFECT_EXCLUDED,
     INCONCLUSIVE,
-    INFORMATIVE_VERDICTS,
+    CONFOUNDED,
     NOT_INFORMATIVE,
     NOT_TESTABLE,
     EQUIVALENT,
-    NOT_EQUIVALENT,
+    DIFFERENT,
+    EQUIVALENT_AND_DIFFERENT,
+    NEITHER,
     PUBLISHED_TABLE_RECOMPUTED,
 )
 ALPHA = 0.05
 PROLIFERATION_SIGNATURE = "pam50_proliferation"
-#: Pools below this many cohorts use the Knapp–Hartung test.
-KNHA_BELOW = 5
+UNADJUSTED = "unadjusted per-SD HR"
+#: Empirical p of the random-signature null above which "consistent" is qualified.
+NULL_P_MAX = 0.05
+#: Definitions of the row fields this module adds (``definitions`` of results.json).
+FIELD_DEFINITIONS: dict[str, str] = {
+    "claim_direction": "the claim's direction for the quantity it is about",
+    "expected_direction": "the direction the claim predicts for the score tested "
+    "(claim direction x score_relation); orients the HR, the power target and the null",
+    "score_relation": "same | inverse: how the score moves with the claimed quantity",
+    "orientation": "in words: what a higher score means and what the claim predicts for it",
+    "verdict_basis": "which per-SD HR decided the verdict: unadjusted, or adjusted for the "
+    "confounders the signature names",
+    "confounding": "per named confounder: restricted (fixed by the population), field "
+    "(clinical, with its provenance), mrna (analogue covariate) or none; and the adjusted HR",
+    "confounding_status": "controlled by restriction | adjusted | not measured (flat copy "
+    "of confounding.status; null when the signature names no confounder)",
+    "verdict_hr": "the per-SD HR the verdict used (with verdict_lower, verdict_upper, "
+    "verdict_p): the adjusted one when verdict_basis says so; null when not testable or "
+    "confounded, not adjusted",
+    "strata_note": "strata smaller than 10 patients or without events, merged before fitting",
+    "power": "Schoenfeld power on the per-SD scale for the target HR (a published HR "
+    "between median-split groups converted by log HR / 1.596), minimum detectable per-SD "
+    "HR at 80%",
+    "prediction_note": "why a pool has no prediction interval (fewer than 3 cohorts)",
+    "headline_pool": "the pool the claim's summary line uses, chosen by headline_rule",
+}
 
 
 @dataclass
@@ -160,6 +208,13 @@ class ClaimTest:
     population: dict[str, Any] | None = None
     competing: dict[str, Any] | None = None
     copy_number: dict[str, Any] | None = None
+    claim_direction: str = "protective"
+    score_relation: str = "same"
+    orientation: str | None = None
+    verdict_basis: str = "unadjusted per-SD HR"  # UNADJUSTED
+    confounding: dict[str, Any] | None = None
+    strata_note: str | None = None
+    margins: tuple[float, float] = (0.8, 1.25)
 
     def n_events(self) -> int:
         """Events of the primary statistic (the claim's cause on a competing-risk endpoint)."""
@@ -210,6 +265,27 @@ class ClaimTest:
             "log_hr": row["coef"],
             "se": row["se"],
         }
+
+    def verdict_estimate(self) -> dict[str, Any] | None:
+        """``{hr, lower, upper, p, log_hr, se}`` of the per-SD HR the verdict used.
+
+        The confounder-adjusted HR when the verdict is based on it; None when the row is
+        ``confounded, not adjusted`` (no estimate answers the claim); else
+        :meth:`hr_per_sd`. Pools and multiplicity use this estimate.
+        """
+        if self.verdict == CONFOUNDED:
+            return None
+        adjusted = (self.confounding or {}).get("adjusted")
+        if self.verdict_basis != UNADJUSTED and adjusted and adjusted.get("hr") is not None:
+            keys = ("hr", "lower", "upper", "p", "log_hr", "se")
+            return {key: adjusted[key] for key in keys}
+        return self.hr_per_sd()
+
+    def _verdict_hr_fields(self) -> dict[str, Any]:
+        """Flat ``verdict_hr, verdict_lower, verdict_upper, verdict_p`` (the HR judged)."""
+        estimate = None if self.detail is None else self.verdict_estimate()
+        keys = ("hr", "lower", "upper", "p")
+        return {f"verdict_{k}": None if estimate is None else estimate[k] for k in keys}
 
     def oriented_per_sd(self) -> dict[str, Any] | None:
         """The per-SD HR oriented to the claim (HR < 1 = the claimed direction)."""
@@ -286,6 +362,17 @@ class ClaimTest:
             "endpoint_exactness": self.endpoint_match,
             "competing_risks": self.competing_record(),
             "copy_number": self.copy_number,
+            "claim_direction": self.claim_direction,
+            "expected_direction": self.expected_direction,
+            "score_relation": self.score_relation,
+            "orientation": self.orientation,
+            "verdict_basis": self.verdict_basis,
+            "confounding": self.confounding,
+            "confounding_status": None
+            if self.confounding is None
+            else self.confounding.get("status"),
+            "strata_note": self.strata_note,
+            **self._verdict_hr_fields(),
         }
         if self.competing is not None:
             return out | self._competing_fields()
@@ -303,7 +390,13 @@ class ClaimTest:
             "events": int(survival.events),
             "median_follow_up": survival.median_follow_up,
             "follow_up_unit": survival.unit,
-            "power": power_record(int(survival.events), self.expected_direction, self.published_hr),
+            "power": power_record(
+                int(survival.events),
+                self.expected_direction,
+                self.published_hr,
+                endpoint_match=self.endpoint_match,
+                margins=self.margins,
+            ),
             "adjusted": self.shared.adjusted,
             "null": self.shared.nulls.get(self.expected_direction),
             "cut_rows": self.shared.cut_rows,
@@ -332,7 +425,13 @@ class ClaimTest:
             "n": int(self.competing["n"]),
             "events": self.n_events(),
             "follow_up_unit": self.competing["unit"],
-            "power": power_record(self.n_events(), self.expected_direction, self.published_hr),
+            "power": power_record(
+                self.n_events(),
+                self.expected_direction,
+                self.published_hr,
+                endpoint_match=self.endpoint_match,
+                margins=self.margins,
+            ),
             "adjusted": {"not_computed": why},
             "null": {"not_computed": why},
         }
@@ -349,6 +448,8 @@ class ClaimReproduction:
     summary: str = ""
     published_table: BinaryResult | None = None
     published_table_verdict: Verdict | None = None
+    headline_pool: str | None = None
+    other_pools: list[str] = field(default_factory=list)
 
     def paper(self) -> dict[str, Any]:
         """The paper's numbers for this claim."""
@@ -391,6 +492,9 @@ class ClaimReproduction:
             "summary": self.summary,
             "tests": [test.to_dict() for test in self.tests],
             "pools": self.pools,
+            "headline_pool": self.headline_pool,
+            "headline_rule": HEADLINE_RULE,
+            "other_pools": self.other_pools,
             "published_table_recomputed": table,
         }
 
@@ -435,6 +539,7 @@ class Reproduction:
         """JSON-ready results (``results.json`` of ``sigsurv reproduce``)."""
         return {
             "verdicts": list(VERDICTS),
+            "definitions": {**DEFINITIONS, **FIELD_DEFINITIONS, "headline_rule": HEADLINE_RULE},
             "alpha": ALPHA,
             "options": self.options,
             "cohorts": self.cohorts,
@@ -687,13 +792,18 @@ def _analyse(
     horizon = horizon_unit = None
     if claim.horizon is not None:
         horizon, horizon_unit = float(claim.horizon.value), claim.horizon.unit
+    strata = _stratifying_column(cohort, strata_columns)
+    if strata is not None:
+        cohort, strata, where["strata_note"] = merge_small_strata(
+            cohort, strata, endpoint, subgroup
+        )
     spec = AnalysisSpec(
         endpoint=endpoint,
         horizon=horizon,
         horizon_unit=horizon_unit,
         subgroup=subgroup,
         population=False,  # the claim's population is the subgroup
-        strata=_stratifying_column(cohort, strata_columns),
+        strata=strata,
         seed=seed,
     )
     with warnings.catch_warnings(record=True) as caught:
@@ -768,7 +878,7 @@ def _competing_test(test: ClaimTest, assessment: dict[str, Any], claim: Any) -> 
     per_sd = test.hr_per_sd()
     assert per_sd is not None
     if test.expected_direction == "none":
-        test.detail = equivalence_verdict(per_sd["log_hr"], per_sd["se"])
+        test.detail = equivalence_verdict(per_sd["log_hr"], per_sd["se"], events=test.n_events())
     else:
         test.detail = hr_verdict(
             per_sd["hr"],
@@ -859,7 +969,12 @@ def _verdict(test: ClaimTest, options: _Options) -> Verdict:
     per_sd = test.hr_per_sd()
     assert per_sd is not None and test.analysis is not None
     if test.expected_direction == "none":
-        return equivalence_verdict(per_sd["log_hr"], per_sd["se"], margins=options.margins)
+        return equivalence_verdict(
+            per_sd["log_hr"],
+            per_sd["se"],
+            events=int(test.analysis.survival.events),
+            margins=options.margins,
+        )
     return hr_verdict(
         per_sd["hr"],
         per_sd["lower"],
@@ -898,6 +1013,76 @@ def _copy_number_without_scores(
     test.reason = f"{test.reason}; {_copy_number_words(test.copy_number)}"
 
 
+def _new_test(claim: Any, cohort: Cohort, signature: Any, role: str) -> ClaimTest:
+    """An untested row, oriented: the claim's direction times the score's relation."""
+    direction = combined_direction(claim.expected_direction, signature.score_relation)
+    published = claim.value if claim.statistic == "hazard_ratio" else None
+    if published is not None and direction != claim.expected_direction:
+        published = 1.0 / published  # the claimed quantity's HR, seen through an inverse score
+    return ClaimTest(
+        claim_id=claim.id,
+        cohort=cohort.name,
+        signature_id=signature.id,
+        signature_role=role,
+        verdict=NOT_TESTABLE,
+        reason="",
+        expected_direction=direction,
+        claim_direction=claim.expected_direction,
+        score_relation=signature.score_relation,
+        published_hr=published,
+        orientation=_orientation_words(signature, claim.expected_direction, direction),
+    )
+
+
+def _orientation_words(signature: Any, claim_direction: str, direction: str) -> str:
+    """``higher target score = lower miR-21; the claim ... predicts lower risk ...``."""
+    meaning = signature.score_meaning or f"higher score = higher {signature.name}"
+    predicted = {
+        "protective": "lower risk",
+        "harmful": "higher risk",
+        "none": "no difference in risk",
+    }[direction]
+    return (
+        f"{meaning}; the claim ({claim_direction} for the claimed quantity) predicts "
+        f"{predicted} with a higher score"
+    )
+
+
+def _shared_test(
+    test_id: str,
+    cohort: Cohort,
+    analysis: SignatureSurvival,
+    subgroup: str | None,
+    messages: list[str],
+    seed: int,
+) -> SharedTest:
+    """Compute once what every claim sharing this test reads: adjustments and cut rows."""
+    adjusted, proliferation = _adjustments(cohort, analysis, subgroup)
+    shared = SharedTest(
+        test_id=test_id,
+        analysis=analysis,
+        adjusted=adjusted,
+        cut_rows=cut_rows(
+            analysis.survival.time,
+            analysis.survival.event,
+            analysis.scores.to_numpy(float),
+            strata=analysis.strata_values,
+            seed=seed,
+        ),
+        proliferation=proliferation,
+        warnings=messages
+        + [
+            f"{model} adjustment: {record['warning']}"
+            for model, record in adjusted.items()
+            if record.get("warning")
+        ],
+    )
+    for message in shared.warnings:
+        # Surfaced once per distinct test (and kept in the test's row).
+        warnings.warn(f"{test_id}: {message}", SigsurvWarning, stacklevel=3)
+    return shared
+
+
 def _test_one(
     claim: Any,
     cohort: Cohort,
@@ -907,18 +1092,12 @@ def _test_one(
     options: _Options,
     shared_tests: dict[str, SharedTest],
 ) -> ClaimTest:
+    """One claim x cohort x signature row: choose, analyse (or share), judge, explain."""
     from sigsurv.signatures import get_signature
 
-    test = ClaimTest(
-        claim_id=claim.id,
-        cohort=cohort.name,
-        signature_id=signature_id,
-        signature_role=role,
-        verdict=NOT_TESTABLE,
-        reason="",
-        expected_direction=claim.expected_direction,
-        published_hr=claim.value if claim.statistic == "hazard_ratio" else None,
-    )
+    signature = get_signature(signature_id)
+    test = _new_test(claim, cohort, signature, role)
+    test.margins = options.margins
     if getattr(claim, "site", ""):
         assessment, why, chosen = _site_competing(claim, cohort, signature_id, strata_columns)
         if assessment is not None:
@@ -935,6 +1114,7 @@ def _test_one(
     test.endpoint, test.endpoint_match = where["endpoint"], where["endpoint_match"]
     test.subgroup = where.get("subgroup")
     test.population = where["population"]
+    test.strata_note = where.get("strata_note")
     if analysis is None:
         test.detail = not_testable(reason)
         test.reason = test.detail.reason
@@ -947,40 +1127,32 @@ def _test_one(
     key = "|".join(map(str, (cohort.name, signature_id, test.endpoint, test.subgroup, test.strata)))
     test_id = f"{cohort.name}:{signature_id}:{test.endpoint}:{_data_digest(analysis, key)}"
     if test_id not in shared_tests:
-        adjusted, proliferation = _adjustments(cohort, analysis, test.subgroup)
-        shared_tests[test_id] = SharedTest(
-            test_id=test_id,
-            analysis=analysis,
-            adjusted=adjusted,
-            cut_rows=cut_rows(
-                analysis.survival.time,
-                analysis.survival.event,
-                analysis.scores.to_numpy(float),
-                strata=analysis.strata_values,
-                seed=options.seed,
-            ),
-            proliferation=proliferation,
-            warnings=messages
-            + [
-                f"{model} adjustment: {record['warning']}"
-                for model, record in adjusted.items()
-                if record.get("warning")
-            ],
+        shared_tests[test_id] = _shared_test(
+            test_id, cohort, analysis, test.subgroup, messages, options.seed
         )
-        for message in shared_tests[test_id].warnings:
-            # Surfaced once per distinct test (and kept in the test's row).
-            warnings.warn(f"{test_id}: {message}", SigsurvWarning, stacklevel=2)
     shared = shared_tests[test_id]
     shared.claim_ids.append(claim.id)
     test.test_id, test.shared = test_id, shared
-    if options.null_random > 0 and claim.expected_direction not in shared.nulls:
-        shared.nulls[claim.expected_direction] = _null_for(
-            cohort, shared, claim.expected_direction, options
+    if options.null_random > 0 and test.expected_direction not in shared.nulls:
+        shared.nulls[test.expected_direction] = _null_for(
+            cohort, shared, test.expected_direction, options
         )
     test.detail = _verdict(test, options)
+    _adjust_for_confounders(test, cohort, signature)
+    _qualify_by_null(test)
     test.verdict = test.detail.verdict
+    test.reason = "; ".join(_reason_words(test, claim, cohort, signature, role))
+    return test
 
+
+def _reason_words(
+    test: ClaimTest, claim: Any, cohort: Cohort, signature: Any, role: str
+) -> list[str]:
+    """The row's reason: verdict, orientation, analogues, copy number, proxy, warnings."""
+    assert test.analysis is not None and test.shared is not None and test.detail is not None
     words = [test.detail.reason]
+    if test.score_relation == "inverse" and test.orientation:
+        words.append(test.orientation)
     if test.endpoint_match == "analogue":
         words.append(f"endpoint {test.endpoint} used as an analogue of {claim.endpoint!r}")
     if test.population and test.population["exactness"] == "analogue":
@@ -988,125 +1160,247 @@ def _test_one(
             f"population {test.population['label']!r} used as an analogue of "
             f"{claim.population!r} ({test.population['reason']})"
         )
+    if test.strata_note:
+        words.append(test.strata_note)
     if getattr(claim, "copy_number", None) is not None and copy_number_column(claim, cohort):
         test.copy_number = _copy_number_test(
-            claim, cohort, analysis.survival, analysis.strata_values
+            claim, cohort, test.analysis.survival, test.analysis.strata_values
         )
         words.append(_copy_number_words(test.copy_number))
-    test.proxy = _proxy_words(get_signature(signature_id), role, analysis.coverage)
+    test.proxy = _proxy_words(signature, role, test.analysis.coverage)
     if test.proxy:
         words.append(test.proxy)
-    words.extend(shared.warnings)
-    test.reason = "; ".join(words)
-    return test
+    words.extend(test.shared.warnings)
+    return words
 
 
-def _pool_label(signature_id: str, endpoint: str, match: str) -> str:
-    return f"{signature_id} · {endpoint} ({match})"
+def _adjust_for_confounders(test: ClaimTest, cohort: Cohort, signature: Any) -> None:
+    """Judge on the HR adjusted for the signature's confounders, or mark it confounded."""
+    from sigsurv.analysis.signature import standardise_within
+
+    detail = test.detail
+    if not signature.confounders or detail is None or detail.verdict == NOT_TESTABLE:
+        return
+    assert test.analysis is not None and test.shared is not None
+    analysis, survival = test.analysis, test.analysis.survival
+    strata = analysis.strata_values
+    restricted = _subgroup_columns(test.subgroup) if test.subgroup else set()
+    frame, measures = confounder_design(
+        cohort,
+        pd.Index(survival.samples),
+        signature.confounders,
+        restricted=restricted,
+        proliferation=test.shared.proliferation,
+        strata=strata,
+    )
+    names = ", ".join(signature.confounders)
+    record: dict[str, Any] = {"confounders": list(signature.confounders), "measures": measures}
+    record["unadjusted"] = test.hr_per_sd()
+    if all(m["status"] == "restricted" for m in measures):
+        test.confounding = record | {"status": "controlled by restriction", "adjusted": None}
+        return
+    reading = detail.ci_reading or detail.verdict
+    if frame is None:
+        missing = "; ".join(m["how"] for m in measures if m["status"] == "none")
+        test.confounding = record | {"status": "not measured", "adjusted": None}
+        test.detail = _confounded(detail, reading, f"{names} not measured ({missing})")
+        return
+    z = standardise_within(analysis.scores.to_numpy(float), strata)
+    adjusted = adjusted_for_confounders(survival.time, survival.event, z, frame, strata)
+    test.confounding = record | {"status": "adjusted", "adjusted": adjusted}
+    if adjusted["hr"] is None:
+        why = adjusted.get("not_computed") or "no estimate"
+        test.detail = _confounded(detail, reading, f"the {names}-adjusted model: {why}")
+        return
+    covariates = ", ".join(frame.columns)
+    test.verdict_basis = f"per-SD HR adjusted for {covariates}"
+    new = _verdict_from(test, adjusted)
+    per_sd = record["unadjusted"] or {}
+    unadjusted = (
+        f"unadjusted per-SD HR {per_sd['hr']:.2f} ({per_sd['lower']:.2f}–{per_sd['upper']:.2f})"
+    )
+    how = "; ".join(m["how"] for m in measures)
+    test.detail = Verdict(
+        new.verdict,
+        f"adjusted for {covariates} ({how}): {new.reason}; {unadjusted}",
+        new.ci_reading,
+        new.power,
+        new.target_hr,
+        new.target_source,
+    )
+
+
+def _confounded(detail: Verdict, reading: str, why: str) -> Verdict:
+    """``confounded, not adjusted`` keeping the unadjusted reading (design verdicts stay)."""
+    if detail.verdict in (NOT_INFORMATIVE, NOT_TESTABLE):
+        return Verdict(
+            detail.verdict,
+            f"{detail.reason}; confounded, not adjusted: {why}",
+            detail.ci_reading,
+            detail.power,
+            detail.target_hr,
+            detail.target_source,
+        )
+    return Verdict(
+        CONFOUNDED,
+        f"confounded, not adjusted: {why}; unadjusted {detail.reason}",
+        reading,
+        detail.power,
+        detail.target_hr,
+        detail.target_source,
+    )
+
+
+def _verdict_from(test: ClaimTest, estimate: dict[str, Any]) -> Verdict:
+    """The verdict rule applied to another estimate of the same test (e.g. adjusted)."""
+    if test.expected_direction == "none":
+        return equivalence_verdict(estimate["log_hr"], estimate["se"], events=estimate["events"])
+    return hr_verdict(
+        estimate["hr"],
+        estimate["lower"],
+        estimate["upper"],
+        events=int(estimate["events"]),
+        expected_direction=test.expected_direction,
+        published_hr=test.published_hr,
+    )
+
+
+def _qualify_by_null(test: ClaimTest) -> None:
+    """A consistent score that does not beat matched random signatures says so."""
+    detail = test.detail
+    if detail is None or detail.verdict != CONSISTENT or test.shared is None:
+        return
+    null = test.shared.nulls.get(test.expected_direction) or {}
+    p = null.get("p_empirical")
+    if p is None or p <= NULL_P_MAX:
+        return
+    words = (
+        f"not better than random signatures: empirical p {p:.3f} (percentile "
+        f"{null.get('percentile', float('nan')):.0f} of {null.get('n_sets')} matched random "
+        f"sets, signed in the claim's direction)"
+    )
+    test.detail = Verdict(
+        CONSISTENT_NOT_BEYOND_NULL,
+        f"{detail.reason}; {words}",
+        CONSISTENT,
+        detail.power,
+        detail.target_hr,
+        detail.target_source,
+    )
 
 
 def _pool(record: ClaimReproduction) -> None:
-    """Pool per-SD log HRs per signature and endpoint (exact and analogue apart)."""
-    groups: dict[tuple[str, str, str], list[ClaimTest]] = {}
-    for test in record.tests:
-        per_sd = test.hr_per_sd()
-        if per_sd is None or per_sd["log_hr"] is None or not per_sd["se"]:
-            continue
-        key = (test.signature_id, str(test.endpoint), str(test.endpoint_match))
-        groups.setdefault(key, []).append(test)
-    for (signature_id, endpoint, match), tests in groups.items():
-        if len(tests) < 2:
-            continue
-        rows = [t.hr_per_sd() or {} for t in tests]
-        test_name = "knha" if len(tests) < KNHA_BELOW else "z"
-        try:
-            meta = meta_analysis(
-                [row["log_hr"] for row in rows],
-                [row["se"] for row in rows],
-                labels=[t.cohort for t in tests],
-                method="REML",
-                test=test_name,
-            )
-        except SigsurvInputError as error:
-            record.pools.append(
-                {
-                    "signature_id": signature_id,
-                    "endpoint": endpoint,
-                    "endpoint_match": match,
-                    "not_computed": reason_from_error(error),
-                }
-            )
-            continue
-        label = _pool_label(signature_id, endpoint, match)
-        record.pooled[label] = meta
-        loo = meta.leave_one_out() if len(tests) >= 3 else None
-        record.pools.append(
-            {
-                "label": label,
-                "signature_id": signature_id,
-                "signature_role": tests[0].signature_role,
-                "endpoint": endpoint,
-                "endpoint_match": match,
-                **meta.to_dict(),
-                "q_df": meta.q_df,
-                "leave_one_out": None
-                if loo is None
-                else [
-                    {"left_out": str(i), "hr": r.hr, "lower": r.lower, "upper": r.upper, "p": r.p}
-                    for i, r in loo.iterrows()
-                ],
-            }
+    """Pool per signature, endpoint and population exactness (:mod:`sigsurv.claims.pooling`)."""
+    record.pooled, record.pools = pool_tests(record.tests)
+
+
+def _endpoint_order(claim: Any) -> list[str]:
+    return [*claim.endpoint_match.exact, *claim.endpoint_match.analogue]
+
+
+def _distinct(tests: Sequence[ClaimTest]) -> list[ClaimTest]:
+    """One row per distinct test (rows sharing a computation counted once)."""
+    seen: set[str] = set()
+    out = []
+    for test in tests:
+        if test.test_id is not None:
+            if test.test_id in seen:
+                continue
+            seen.add(test.test_id)
+        out.append(test)
+    return out
+
+
+def _signature_line(
+    record: ClaimReproduction, signature_id: str
+) -> tuple[str, str | None, list[str]]:
+    """Counts of every verdict of one signature's distinct tests, and its headline pool."""
+    tests = _distinct([t for t in record.tests if t.signature_id == signature_id])
+    chosen, others = headline_pool(record.pools, signature_id, _endpoint_order(record.claim))
+    pooled = None if chosen is None else record.pooled.get(chosen["label"])
+    label = "" if chosen is None else chosen["label"].split(" · ", 1)[1]
+    estimated = [t for t in tests if t.verdict_estimate() is not None]
+    unpooled = ""
+    if pooled is None and len(estimated) >= 2:
+        unpooled = (
+            "no two cohorts share endpoint, endpoint and population exactness, and the "
+            "HR basis (unadjusted, or adjusted for the same covariates)"
         )
+    line = claim_summary(
+        [t.verdict for t in tests],
+        pooled,
+        pool_label=label,
+        cohorts=[t.cohort for t in tests],
+        unpooled_reason=unpooled,
+    )
+    return line, None if chosen is None else chosen["label"], others
+
+
+def _notes(record: ClaimReproduction, signature_id: str) -> list[str]:
+    """Confounding and sharing, named in the summary line."""
+    tests = [t for t in record.tests if t.signature_id == signature_id]
+    notes = []
+    adjusted = sorted(
+        {t.cohort for t in tests if (t.confounding or {}).get("status") == "adjusted"}
+    )
+    if adjusted:
+        names = ", ".join(_confounder_names(tests))
+        notes.append(f"{names}-adjusted in {', '.join(adjusted)}")
+    restricted = sorted(
+        {
+            t.cohort
+            for t in tests
+            if (t.confounding or {}).get("status", "").startswith("controlled")
+        }
+    )
+    if restricted:
+        names = ", ".join(_confounder_names(tests))
+        notes.append(f"{names} controlled by the population in {', '.join(restricted)}")
+    if any(t.verdict == CONFOUNDED for t in tests):
+        notes.append("confounded, not adjusted where marked")
+    shared = sorted(
+        {c for t in tests if t.shared for c in t.shared.claim_ids if c != record.claim.id}
+    )
+    if shared:
+        notes.append(f"tests shared with {', '.join(shared)} (counted once per claim)")
+    return notes
+
+
+def _confounder_names(tests: Sequence[ClaimTest]) -> list[str]:
+    return next((list(t.confounding["confounders"]) for t in tests if t.confounding), [])
 
 
 def _summarise(record: ClaimReproduction) -> None:
     primary = [t for t in record.tests if t.signature_role == "primary"]
-    primary_pools = [
-        (label, meta)
-        for label, meta in record.pooled.items()
-        if label.startswith(f"{record.claim.signature_id} · ")
-    ]
-    pooled_label, pooled = max(
-        primary_pools, key=lambda item: len(item[1].studies), default=("", None)
-    )
     verdicts = [t.verdict for t in primary]
     if all(v == NOT_TESTABLE for v in verdicts) and record.published_table_verdict is not None:
         record.summary = record.published_table_verdict.reason
-        return
-    pool_label = pooled_label.split(" · ", 1)[1] if pooled_label else ""
-    line = claim_summary(
-        verdicts,
-        pooled,
-        pool_label=pool_label,
-        null_claim=record.claim.expected_direction == "none",
-    )
-    others = [
-        f"{sum(v == kind for v in verdicts)} {kind}"
-        for kind in (NOT_INFORMATIVE, NOT_TESTABLE)
-        if kind in verdicts
-    ]
-    record.summary = line + (f" ({', '.join(others)})" if others else "")
-    if not any(v in INFORMATIVE_VERDICTS for v in verdicts):
         record.summary += "".join(_proxy_summaries(record))
+        return
+    line, record.headline_pool, record.other_pools = _signature_line(
+        record, record.claim.signature_id
+    )
+    notes = _notes(record, record.claim.signature_id)
+    record.summary = line + (f" [{'; '.join(notes)}]" if notes else "")
+    record.summary += "".join(_proxy_summaries(record))
 
 
 def _proxy_summaries(record: ClaimReproduction) -> list[str]:
-    """When the claim's own signature told nothing, say what its proxies showed (labelled)."""
+    """What each proxy showed, labelled as a proxy, with its confounding named."""
     lines = []
     for proxy_id in dict.fromkeys(
         t.signature_id for t in record.tests if t.signature_role != "primary"
     ):
         verdicts = [t.verdict for t in record.tests if t.signature_id == proxy_id]
-        if not any(v in INFORMATIVE_VERDICTS for v in verdicts):
+        if all(v == NOT_TESTABLE for v in verdicts):
             continue
-        pools = [
-            (label, meta)
-            for label, meta in record.pooled.items()
-            if label.startswith(f"{proxy_id} · ")
-        ]
-        label, pooled = max(pools, key=lambda item: len(item[1].studies), default=("", None))
-        text = claim_summary(verdicts, pooled, pool_label=label.split(" · ", 1)[-1])
-        lines.append(f"; proxy {proxy_id} (not the claim's own measurement): {text}")
+        text, _, others = _signature_line(record, proxy_id)
+        record.other_pools.extend(others)
+        notes = _notes(record, proxy_id)
+        lines.append(
+            f"; proxy {proxy_id} (not the claim's own measurement): {text}"
+            + (f" [{'; '.join(notes)}]" if notes else "")
+        )
     return lines
 
 
@@ -1142,10 +1436,21 @@ def _multiplicity(records: Sequence[ClaimReproduction]) -> None:
         for test in record.tests:
             if test.test_id in q_values:
                 test.q_bh = float(q_values[test.test_id])
+                test.reason += _multiplicity_words(test)
+
+
+def _multiplicity_words(test: ClaimTest) -> str:
+    """The verdict is nominal; the adjusted p are beside it (said in the row's reason)."""
+    return (
+        f"; verdict at nominal two-sided alpha 0.05 (p {format_p(_wald_p(test))}); "
+        f"Holm p {format_p(test.p_holm)} within the claim, BH q {format_p(test.q_bh)} "
+        "over the run"
+    )
 
 
 def _wald_p(test: ClaimTest) -> float | None:
-    per_sd = test.hr_per_sd()
+    """Wald p of the per-SD HR the verdict used (adjusted when the verdict is)."""
+    per_sd = test.verdict_estimate()
     return None if per_sd is None else per_sd["p"]
 
 
@@ -1227,7 +1532,7 @@ def reproduce_claims(
         records[claim.id] = record
     shared_tests: dict[str, SharedTest] = {}
     for cohort in cohorts:
-        candidates = cohort.strata_columns if strata_columns is None else strata_columns
+        candidates = strata_candidates(cohort, strata_columns)
         for claim, signature_id, role in jobs:
             records[claim.id].tests.append(
                 _test_one(claim, cohort, signature_id, role, candidates, options, shared_tests)
@@ -1247,8 +1552,12 @@ def reproduce_claims(
             "null_random_adjusted": null_random_adjusted,
             "seed": seed,
             "equivalence_margins": list(equivalence_margins),
-            "pooling": f"REML; Knapp-Hartung below {KNHA_BELOW} cohorts, else z",
+            "pooling": f"REML; truncated Knapp-Hartung (metafor test='adhoc') below "
+            f"{KNHA_BELOW} cohorts, else z; no prediction interval below 3 cohorts; pools "
+            "kept apart by endpoint and population exactness",
+            "headline_rule": HEADLINE_RULE,
+            "alpha": "nominal two-sided 0.05 per test; Holm and BH beside it",
             "multiplicity": "Holm within a claim, Benjamini-Hochberg over the run's "
-            "distinct tests, on the per-SD Wald p",
+            "distinct tests, on the Wald p of the per-SD HR each verdict used",
         },
     )

@@ -1,28 +1,48 @@
 """Verdicts on published claims, from effect sizes, confidence intervals and power.
 
-Rules (pure functions; numbers in, words out):
+Rules (pure functions; numbers in, words out; every verdict word is defined once in
+:data:`DEFINITIONS`, which ``results.json`` carries as ``definitions``):
 
-* **Directional claims** (a higher score is ``protective`` or ``harmful``) are judged on
-  the continuous hazard ratio per SD of the score. The HR and its CI are first *oriented*
-  so that HR < 1 is the claim's direction (a harmful claim's HR is inverted). Then, in
-  this order:
+* **Orientation.** A test is judged in the direction the claim predicts *for the score
+  tested*: the claim's direction times the score's relation to the claimed quantity
+  (``score_relation`` of the signature: a miR-21 *target* score rises when miR-21 falls,
+  so a "miR-21 is harmful" claim predicts a protective target score). The HR and its CI
+  are then *oriented* so that HR < 1 is that direction. The same orientation sets the
+  power target and the random-signature null.
+
+* **Directional claims** (``protective`` / ``harmful``) are judged on the HR per SD of
+  the score, in this order:
 
   1. ``not testable`` — no finite HR with a CI, or no events; the reason is in words;
-  2. ``not informative`` — Schoenfeld power below 50% (two-sided alpha 0.05) for the
-     published effect, or, when none is published, for a per-SD HR of 0.67 (protective)
-     or 1.5 (harmful); the reason says which target was used. Informativeness depends on
-     the design (events), never on the result, so the verdict is the same whichever way
-     the CI falls; the CI reading is kept in :attr:`Verdict.ci_reading`;
+  2. ``not informative`` — Schoenfeld power below 50% (two-sided alpha 0.05) *on the
+     per-SD scale of the deciding test* for the published effect (a dichotomised HR is
+     converted to per SD: ``log HR / 1.596`` for a median split of a normal score), or,
+     when none is published, for a per-SD HR of 0.67 (protective) or 1.5 (harmful).
+     Informativeness depends on the design (events), never on the result; the CI
+     reading is kept in :attr:`Verdict.ci_reading`;
   3. ``consistent`` — the CI excludes 1 in the claimed direction (oriented upper < 1);
   4. ``contradicted`` — the CI excludes 1 the other way (oriented lower > 1);
-  5. ``inconclusive`` — the CI includes 1.
+  5. ``effect of the claimed size excluded`` — the CI includes 1 but excludes the
+     target HR on the claim's side of 1 (oriented lower > oriented target): evidence
+     against an effect as large as claimed, not absence of evidence;
+  6. ``inconclusive`` — the CI includes both 1 and the target HR.
 
-* **Null claims** (``expected_direction="none"``) use TOST equivalence on the log HR
-  (margins HR 0.8–1.25 by default): ``equivalent`` (the 90% CI lies within the margins),
-  ``not equivalent`` (it lies entirely outside them), else ``inconclusive``.
+* **Null claims** (``expected_direction="none"``) get a four-way reading of the per-SD
+  log HR: *different* (the 95% CI excludes 1) and *equivalent* (TOST: the 90% CI lies
+  within the margins, HR 0.8–1.25 by default) give ``equivalent``, ``different``,
+  ``equivalent and different`` (both: a difference too small to matter) or ``neither
+  equivalent nor different``; when no difference was seen and TOST at a true HR of 1
+  would have had power below 50% with these events, the row is ``not informative``
+  (a design that cannot show equivalence says nothing for a claim of no difference;
+  a difference it did show stands).
 * **A recomputed published table** gets ``published table recomputed`` with its odds
   ratio: recomputing the authors' own counts is a check of arithmetic, never a verdict on
   the biology.
+* ``confounded, not adjusted`` and ``consistent, not better than random signatures``
+  are set by :mod:`sigsurv.claims.reproduce` (the signature names a confounder the
+  cohort cannot measure; a consistent score that does not beat matched random gene
+  sets, empirical p > 0.05). Every verdict is at nominal two-sided alpha 0.05; the rows
+  carry Holm (within claim) and Benjamini–Hochberg (over the run) p beside it.
 """
 
 from __future__ import annotations
@@ -31,53 +51,166 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from statistics import NormalDist
 from typing import Any
 
 from sigsurv.errors import OptionError, SigsurvInputError
 from sigsurv.survival.meta import MetaAnalysisResult
-from sigsurv.survival.power import schoenfeld_power, tost_log_hr
+from sigsurv.survival.power import (
+    per_sd_from_dichotomised,
+    schoenfeld_power,
+    split_mean_difference,
+    tost_log_hr,
+    tost_power,
+)
 
 __all__ = [
+    "CONFOUNDED",
     "CONSISTENT",
+    "CONSISTENT_NOT_BEYOND_NULL",
     "CONTRADICTED",
     "DEFAULT_TARGET_HR",
+    "DEFINITIONS",
+    "DIFFERENT",
     "DIRECTIONAL_VERDICTS",
+    "EFFECT_EXCLUDED",
     "EQUIVALENCE_VERDICTS",
     "EQUIVALENT",
+    "EQUIVALENT_AND_DIFFERENT",
     "INCONCLUSIVE",
     "INFORMATIVE_VERDICTS",
+    "MIN_COHORTS_FOR_PI",
     "MIN_POWER",
+    "NEITHER",
     "NOT_EQUIVALENT",
     "NOT_INFORMATIVE",
     "NOT_TESTABLE",
     "PUBLISHED_TABLE_RECOMPUTED",
     "Verdict",
     "claim_summary",
+    "combined_direction",
     "equivalence_verdict",
     "format_p",
     "hr_verdict",
     "not_testable",
     "orient_hr",
+    "power_target",
     "published_table_verdict",
     "reason_from_error",
 ]
 
 CONSISTENT = "consistent"
 CONTRADICTED = "contradicted"
+EFFECT_EXCLUDED = "effect of the claimed size excluded"
 INCONCLUSIVE = "inconclusive"
 NOT_INFORMATIVE = "not informative"
 NOT_TESTABLE = "not testable"
+CONFOUNDED = "confounded, not adjusted"
+CONSISTENT_NOT_BEYOND_NULL = "consistent, not better than random signatures"
 EQUIVALENT = "equivalent"
-NOT_EQUIVALENT = "not equivalent"
+DIFFERENT = "different"
+EQUIVALENT_AND_DIFFERENT = "equivalent and different"
+NEITHER = "neither equivalent nor different"
+#: Former name of a null claim's CI entirely outside the margins (now ``different``).
+NOT_EQUIVALENT = DIFFERENT
 PUBLISHED_TABLE_RECOMPUTED = "published table recomputed"
 
-DIRECTIONAL_VERDICTS = (CONSISTENT, CONTRADICTED, INCONCLUSIVE, NOT_INFORMATIVE, NOT_TESTABLE)
-EQUIVALENCE_VERDICTS = (EQUIVALENT, NOT_EQUIVALENT, INCONCLUSIVE, NOT_TESTABLE)
-INFORMATIVE_VERDICTS = (CONSISTENT, CONTRADICTED, INCONCLUSIVE)
+DIRECTIONAL_VERDICTS = (
+    CONSISTENT,
+    CONSISTENT_NOT_BEYOND_NULL,
+    CONTRADICTED,
+    EFFECT_EXCLUDED,
+    INCONCLUSIVE,
+    CONFOUNDED,
+    NOT_INFORMATIVE,
+    NOT_TESTABLE,
+)
+EQUIVALENCE_VERDICTS = (
+    EQUIVALENT,
+    DIFFERENT,
+    EQUIVALENT_AND_DIFFERENT,
+    NEITHER,
+    NOT_INFORMATIVE,
+    NOT_TESTABLE,
+)
+#: Verdicts of a test that could have shown the claim (design power >= 50%).
+INFORMATIVE_VERDICTS = (
+    CONSISTENT,
+    CONSISTENT_NOT_BEYOND_NULL,
+    CONTRADICTED,
+    EFFECT_EXCLUDED,
+    INCONCLUSIVE,
+    CONFOUNDED,
+    EQUIVALENT,
+    DIFFERENT,
+    EQUIVALENT_AND_DIFFERENT,
+    NEITHER,
+)
 #: Per-SD HR whose power decides informativeness when no effect is published.
 DEFAULT_TARGET_HR = {"protective": 0.67, "harmful": 1.5}
 MIN_POWER = 0.5
 _DIRECTIONS = ("protective", "harmful", "none")
+
+#: One legend for every verdict (``definitions`` of ``results.json``, the report, the docs).
+DEFINITIONS: dict[str, str] = {
+    CONSISTENT: "the 95% CI of the oriented per-SD HR excludes 1 in the direction the "
+    "claim predicts for this score",
+    CONSISTENT_NOT_BEYOND_NULL: "consistent, but the score does not beat matched random "
+    "gene sets on the same patients (empirical p > 0.05)",
+    CONTRADICTED: "the 95% CI excludes 1 in the direction opposite to the claim",
+    EFFECT_EXCLUDED: "the 95% CI includes 1 but excludes the target HR (published, "
+    "converted to per SD, or conventional 0.67 / 1.5) on the claim's side of 1: an "
+    "effect as large as claimed is ruled out",
+    INCONCLUSIVE: "the 95% CI includes both 1 and the target HR",
+    CONFOUNDED: "the signature names a confounder (e.g. ER status for luminal-gene "
+    "proxies) that this cohort cannot measure: the CI reading is kept in ci_reading "
+    "but is not a verdict on the claim",
+    NOT_INFORMATIVE: "power below 50% (Schoenfeld, per-SD scale, two-sided alpha 0.05) "
+    "for the target HR with this many events, or, for a claim of no difference, TOST "
+    "power below 50% at HR 1; the CI reading is kept in ci_reading",
+    NOT_TESTABLE: "the cohort cannot test the claim (no matching endpoint or population, "
+    "signature not scorable, no events); the reason says which",
+    EQUIVALENT: "claim of no difference: the 90% CI lies within the equivalence margins "
+    "(TOST) and the 95% CI includes 1",
+    DIFFERENT: "claim of no difference: the 95% CI excludes 1 and is not within the "
+    "margins (evidence against the claim)",
+    EQUIVALENT_AND_DIFFERENT: "claim of no difference: the 95% CI excludes 1 but the 90% "
+    "CI lies within the margins (a difference too small to matter)",
+    NEITHER: "claim of no difference: the 95% CI includes 1 and the 90% CI is not within "
+    "the margins, with TOST power of at least 50%",
+    PUBLISHED_TABLE_RECOMPUTED: "the authors' own 2 x 2 counts recomputed (odds ratio, "
+    "Fisher's exact test): a check of arithmetic, not a test on new patients",
+    "alpha": "every verdict uses nominal two-sided alpha 0.05 per test; Holm-adjusted p "
+    "(within a claim) and Benjamini–Hochberg q (over the run's distinct tests) are given "
+    "beside it, not used in it",
+    "orientation": "oriented HR = HR per SD of the score, inverted when the claim's "
+    "direction times the score's relation to the claimed quantity is harmful, so that an "
+    "oriented HR below 1 always supports the claim",
+}
+
+
+def combined_direction(claim_direction: str, score_relation: str = "same") -> str:
+    """The direction a claim predicts for a score related to the claimed quantity.
+
+    Parameters
+    ----------
+    claim_direction
+        ``protective``, ``harmful`` or ``none`` (the claim's, for the claimed quantity).
+    score_relation
+        ``same`` (the score rises with the claimed quantity) or ``inverse`` (it falls,
+        e.g. the targets of a miRNA).
+
+    Examples
+    --------
+    >>> combined_direction("harmful", "inverse"), combined_direction("harmful", "same")
+    ('protective', 'harmful')
+    """
+    _check_direction(claim_direction)
+    if score_relation not in ("same", "inverse"):
+        raise OptionError("unknown score relation", expected="same | inverse", found=score_relation)
+    if score_relation == "same" or claim_direction == "none":
+        return claim_direction
+    return "protective" if claim_direction == "harmful" else "harmful"
 
 
 @dataclass(frozen=True)
@@ -235,24 +368,48 @@ def _fmt_hr(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _power_target(
+def power_target(
     expected_direction: str, published_hr: float | None, published_proportion: float | None
-) -> tuple[float, str, str, float | None]:
-    """(target HR, source, words, group proportion or None for per SD)."""
+) -> tuple[float, str, str]:
+    """The per-SD target HR of the power calculation, its source and its words.
+
+    A published HR between two groups (``published_proportion`` in one group) is
+    converted to per SD (:func:`~sigsurv.survival.power.per_sd_from_dichotomised`:
+    ``log HR / 1.596`` for a median split, assuming a normal score and a log-linear
+    hazard), because the deciding test is the per-SD Cox test.
+
+    Examples
+    --------
+    >>> target, source, words = power_target("protective", 0.41, 0.5)
+    >>> round(target, 3), source
+    (0.572, 'published')
+    >>> print(words)
+    the published HR 0.41 (50/50 split) as per-SD HR 0.57 (log HR / 1.596; normal score)
+    """
     if published_hr is not None:
         if published_proportion is None:
-            return (
-                published_hr,
-                "published",
-                f"the published per-SD HR {_fmt_hr(published_hr)}",
-                None,
-            )
+            return published_hr, "published", f"the published per-SD HR {_fmt_hr(published_hr)}"
+        per_sd = per_sd_from_dichotomised(published_hr, published_proportion)
         split = f"{100 * published_proportion:.0f}/{100 * (1 - published_proportion):.0f}"
-        words = f"the published HR {_fmt_hr(published_hr)} ({split} split)"
-        return published_hr, "published", words, published_proportion
+        factor = split_mean_difference(published_proportion)
+        words = (
+            f"the published HR {_fmt_hr(published_hr)} ({split} split) as per-SD HR "
+            f"{_fmt_hr(per_sd)} (log HR / {factor:.3f}; normal score)"
+        )
+        return per_sd, "published", words
     target = DEFAULT_TARGET_HR[expected_direction]
     words = f"a per-SD HR of {target} (no published effect; conventional target)"
-    return target, "conventional", words, None
+    return target, "conventional", words
+
+
+def _ci_reading(oriented_lower: float, oriented_upper: float, oriented_target: float) -> str:
+    if oriented_upper < 1:
+        return CONSISTENT
+    if oriented_lower > 1:
+        return CONTRADICTED
+    if oriented_lower > oriented_target:
+        return EFFECT_EXCLUDED
+    return INCONCLUSIVE
 
 
 def hr_verdict(
@@ -276,13 +433,14 @@ def hr_verdict(
     events
         Number of events in the test.
     expected_direction
-        ``"protective"`` or ``"harmful"`` (a higher score lowers / raises the hazard).
+        ``"protective"`` or ``"harmful"``: what the claim predicts for *this score*
+        (:func:`combined_direction` of the claim and the score's relation).
     published_hr
-        The published HR, if any, used for the power; ``None`` uses the conventional
+        The published HR in the same orientation, if any; ``None`` uses the conventional
         per-SD target 0.67 (protective) or 1.5 (harmful).
     published_proportion
         Fraction of patients in one group for a published HR between two groups (0.5 for
-        a median split); ``None`` when the published HR is itself per SD.
+        a median split; converted to per SD); ``None`` when it is itself per SD.
     alpha
         Two-sided level of the power calculation (the CI must match it).
 
@@ -295,9 +453,11 @@ def hr_verdict(
     >>> v = hr_verdict(0.70, 0.55, 0.89, events=120, expected_direction="protective")
     >>> v.verdict, round(v.power, 2)
     ('consistent', 0.99)
-    >>> hr_verdict(0.6, 0.2, 1.8, events=13, expected_direction="protective",
+    >>> hr_verdict(0.6, 0.2, 1.8, events=10, expected_direction="protective",
     ...            published_hr=0.41).verdict
     'not informative'
+    >>> hr_verdict(1.15, 0.98, 1.35, events=134, expected_direction="protective").verdict
+    'effect of the claimed size excluded'
     """
     if expected_direction not in DEFAULT_TARGET_HR:
         _check_direction(expected_direction)
@@ -310,17 +470,13 @@ def hr_verdict(
         return not_testable("the Cox model gave no finite hazard ratio with a confidence interval")
     if events <= 0:
         return not_testable("no events")
-    target, source, target_words, proportion = _power_target(
+    target, source, target_words = power_target(
         expected_direction, published_hr, published_proportion
     )
-    power = schoenfeld_power(events, target, proportion=proportion, alpha=alpha)
+    power = schoenfeld_power(events, target, alpha=alpha)
     _, oriented_lower, oriented_upper = orient_hr(hr, lower, upper, expected_direction)
-    if oriented_upper < 1:
-        reading = CONSISTENT
-    elif oriented_lower > 1:
-        reading = CONTRADICTED
-    else:
-        reading = INCONCLUSIVE
+    oriented_target = orient_hr(target, target, target, expected_direction)[0]
+    reading = _ci_reading(oriented_lower, oriented_upper, oriented_target)
     estimate = f"per-SD HR {_fmt_hr(hr)} ({_fmt_hr(lower)}–{_fmt_hr(upper)})"
     power_words = f"power {100 * power:.0f}% for {target_words} with {events} events"
     if power < MIN_POWER:
@@ -330,7 +486,9 @@ def hr_verdict(
     reason = {
         CONSISTENT: f"{estimate} excludes 1: {claimed} risk with a higher score, as claimed",
         CONTRADICTED: f"{estimate} excludes 1 in the direction opposite to the claim",
-        INCONCLUSIVE: f"{estimate} includes 1",
+        EFFECT_EXCLUDED: f"{estimate} includes 1 but excludes the target per-SD HR "
+        f"{_fmt_hr(target)}: an effect of the claimed size is ruled out",
+        INCONCLUSIVE: f"{estimate} includes 1 and the target per-SD HR {_fmt_hr(target)}",
     }[reading]
     return Verdict(reading, f"{reason}; {power_words}", None, power, target, source)
 
@@ -339,33 +497,48 @@ def equivalence_verdict(
     log_hr: float | None,
     se: float | None,
     *,
+    events: int | None = None,
     margins: tuple[float, float] = (0.8, 1.25),
     alpha: float = 0.05,
 ) -> Verdict:
-    """Verdict of one test of a null claim (no association) by TOST equivalence.
+    """Four-way verdict of one test of a null claim (no association).
+
+    *Different* is the 95% CI excluding 1; *equivalent* is TOST at ``alpha`` per side
+    (the 90% CI within the margins). A difference stands whatever the power; without
+    one, TOST power at HR 1 below 50% gives ``not informative``.
 
     Parameters
     ----------
     log_hr, se
         Per-SD log HR and its standard error; ``None`` or non-finite when not fitted.
+    events
+        Events of the test: with no difference seen, TOST power at HR 1 below 50%
+        (:func:`~sigsurv.survival.power.tost_power`) gives ``not informative``;
+        ``None`` skips the gate.
     margins
         Equivalence margins on the HR scale.
     alpha
-        Level of each one-sided test (the CI shown is ``1 - 2 alpha``).
+        Level of each one-sided test (the equivalence CI is ``1 - 2 alpha``; the
+        difference CI is ``1 - alpha``, two-sided).
 
     Returns
     -------
     Verdict
-        ``equivalent``, ``not equivalent``, ``inconclusive`` or ``not testable``.
 
     Examples
     --------
     >>> equivalence_verdict(0.02, 0.05).verdict
     'equivalent'
     >>> equivalence_verdict(0.9, 0.1).verdict
-    'not equivalent'
-    >>> equivalence_verdict(0.1, 0.3).verdict
-    'inconclusive'
+    'different'
+    >>> equivalence_verdict(0.15, 0.03).verdict
+    'equivalent and different'
+    >>> equivalence_verdict(0.1, 0.3, events=400).verdict
+    'neither equivalent nor different'
+    >>> equivalence_verdict(-0.51, 0.23, events=22).verdict
+    'different'
+    >>> equivalence_verdict(0.1, 0.3, events=22).verdict
+    'not informative'
     """
     if (
         log_hr is None
@@ -376,18 +549,41 @@ def equivalence_verdict(
     ):
         return not_testable("the Cox model gave no finite log hazard ratio with a standard error")
     tost = tost_log_hr(log_hr, se, margins=margins, alpha=alpha)
+    z = NormalDist().inv_cdf(1 - alpha / 2)
+    lower95, upper95 = math.exp(log_hr - z * se), math.exp(log_hr + z * se)
+    different = lower95 > 1 or upper95 < 1
     level = f"{100 * (1 - 2 * alpha):.0f}%"
     bounds = f"{_fmt_hr(tost.ci_lower)}–{_fmt_hr(tost.ci_upper)}"
-    ci = f"per-SD HR {_fmt_hr(tost.hr)} ({level} CI {bounds})"
     band = f"{tost.margin_lower:g}–{tost.margin_upper:g}"
+    ci = (
+        f"per-SD HR {_fmt_hr(tost.hr)} (95% CI {_fmt_hr(lower95)}–{_fmt_hr(upper95)}; "
+        f"{level} CI {bounds}, equivalence margins {band}, TOST p {format_p(tost.p)})"
+    )
+    power = (
+        None if events is None or events <= 0 else tost_power(events, margins=margins, alpha=alpha)
+    )
+    power_words = (
+        "" if power is None else f"; TOST power at HR 1 {100 * power:.0f}% with {events} events"
+    )
+    if different:
+        verdict = EQUIVALENT_AND_DIFFERENT if tost.equivalent else DIFFERENT
+        words = "the 95% CI excludes 1" + (
+            " but the difference lies within the margins" if tost.equivalent else ""
+        )
+        return Verdict(verdict, f"{ci}: {words}{power_words}", power=power, target_hr=1.0)
+    if power is not None and power < MIN_POWER:
+        reading = EQUIVALENT if tost.equivalent else NEITHER
+        reason = (
+            f"{ci}: no difference seen, but{power_words[1:]}, below 50%: equivalence "
+            "could not be shown"
+        )
+        return Verdict(NOT_INFORMATIVE, reason, reading, power, 1.0)
     if tost.equivalent:
         return Verdict(
-            EQUIVALENT, f"{ci} within the equivalence margins {band}; TOST p {format_p(tost.p)}"
+            EQUIVALENT, f"{ci}: within the margins{power_words}", power=power, target_hr=1.0
         )
-    if tost.not_equivalent:
-        return Verdict(NOT_EQUIVALENT, f"{ci} entirely outside the equivalence margins {band}")
     return Verdict(
-        INCONCLUSIVE, f"{ci} overlaps the equivalence margins {band}; TOST p {format_p(tost.p)}"
+        NEITHER, f"{ci}: includes 1 and overlaps a margin{power_words}", power=power, target_hr=1.0
     )
 
 
@@ -424,29 +620,58 @@ def published_table_verdict(
     return Verdict(PUBLISHED_TABLE_RECOMPUTED, reason)
 
 
+#: Verdicts named with their cohorts in a summary line (evidence against the claim).
+_NAMED = (CONTRADICTED, DIFFERENT, EFFECT_EXCLUDED)
+#: Pools below this many cohorts get no prediction interval.
+MIN_COHORTS_FOR_PI = 3
+
+
+def _pool_words(pooled: MetaAnalysisResult, pool_label: str) -> str:
+    est = pooled.pooled
+    level = f"{100 * pooled.conf_level:g}%"
+    k = len(pooled.studies)
+    if k < MIN_COHORTS_FOR_PI:
+        interval = (
+            f"no PI: {k} cohorts cannot estimate between-cohort spread (needs {MIN_COHORTS_FOR_PI})"
+        )
+    elif pooled.prediction_lower is None or pooled.prediction_upper is None:
+        interval = "PI not estimated (fixed effect)"
+    else:
+        interval = f"PI {_fmt_hr(pooled.prediction_lower)}–{_fmt_hr(pooled.prediction_upper)}"
+    label = f" for {pool_label}" if pool_label else ""
+    return (
+        f"pooled per-SD HR{label} {_fmt_hr(est.hr)} "
+        f"({level} CI {_fmt_hr(est.lower)}–{_fmt_hr(est.upper)}; {interval})"
+    )
+
+
 def claim_summary(
     verdicts: Sequence[str],
     pooled: MetaAnalysisResult | None = None,
     *,
     pool_label: str = "",
     null_claim: bool = False,
+    cohorts: Sequence[str] | None = None,
+    unpooled_reason: str = "",
 ) -> str:
-    """One line per claim: ``consistent in k of m informative cohorts; pooled per-SD HR ...``.
+    """One line per claim: every verdict counted, of the informative cohorts, and the pool.
 
     Parameters
     ----------
     verdicts
-        The claim's per-cohort verdicts (one test per cohort: the primary one).
-        Informative = ``consistent``, ``contradicted`` or ``inconclusive``. For a null
-        claim (any ``equivalent`` / ``not equivalent`` verdict) the line counts
-        equivalent cohorts among the testable ones.
+        The claim's verdicts, one per distinct test (a test shared by two rows counted
+        once). Informative = any verdict of :data:`INFORMATIVE_VERDICTS`.
     pooled
         Meta-analysis of the per-SD log HRs, or ``None``.
     pool_label
         Shown after "pooled per-SD HR" (e.g. the endpoint), if given.
     null_claim
-        The claim is of no association: count equivalent cohorts even when none is
-        equivalent or not equivalent.
+        The claim is of no association (kept for the callers; the counts name every
+        verdict whatever the claim).
+    cohorts
+        The cohort of each verdict; contradicting cohorts are named when given.
+    unpooled_reason
+        Why there is no pool, when there were estimates to pool.
 
     Returns
     -------
@@ -455,28 +680,36 @@ def claim_summary(
     Examples
     --------
     >>> from sigsurv.survival.meta import meta_analysis
-    >>> pool = meta_analysis([-0.6, -0.1, -0.35], [0.1, 0.12, 0.15], method="REML", test="knha")
-    >>> print(claim_summary(["consistent", "inconclusive", "not informative"], pool))
-    consistent in 1 of 2 informative cohorts; pooled per-SD HR 0.70 (95% CI 0.37–1.32; PI 0.22–2.28)
+    >>> pool = meta_analysis([-0.6, -0.1, -0.35], [0.1, 0.12, 0.15], method="REML",
+    ...                      test="adhoc")
+    >>> line = claim_summary(["consistent", "contradicted", "not informative"], pool,
+    ...                      cohorts=["a", "b", "c"])
+    >>> for part in line.split("; "):
+    ...     print(part)
+    1 consistent, 1 contradicted (b) of 2 informative cohorts (1 not informative)
+    pooled per-SD HR 0.70 (95% CI 0.37–1.34
+    PI 0.21–2.30)
     """
-    if null_claim or any(v in (EQUIVALENT, NOT_EQUIVALENT) for v in verdicts):
-        testable = [v for v in verdicts if v != NOT_TESTABLE]
-        n_equivalent = sum(v == EQUIVALENT for v in testable)
-        head = f"equivalent in {n_equivalent} of {len(testable)} testable cohorts"
-    else:
-        informative = [v for v in verdicts if v in INFORMATIVE_VERDICTS]
-        n_consistent = sum(v == CONSISTENT for v in informative)
-        head = f"consistent in {n_consistent} of {len(informative)} informative cohorts"
+    del null_claim  # every verdict kind is counted by name
+    names = list(cohorts) if cohorts is not None else [""] * len(verdicts)
+    informative = [v for v in verdicts if v in INFORMATIVE_VERDICTS]
+    counts = []
+    for kind in INFORMATIVE_VERDICTS:
+        n = sum(v == kind for v in informative)
+        if not n:
+            continue
+        where = [c for c, v in zip(names, verdicts, strict=True) if v == kind and c]
+        named = f" ({', '.join(where)})" if kind in _NAMED and where else ""
+        counts.append(f"{n} {kind}{named}")
+    head = ", ".join(counts) if counts else "0 consistent"
+    head += f" of {len(informative)} informative cohort{'s' if len(informative) != 1 else ''}"
+    others = [
+        f"{sum(v == kind for v in verdicts)} {kind}"
+        for kind in (NOT_INFORMATIVE, NOT_TESTABLE)
+        if kind in verdicts
+    ]
+    if others:
+        head += f" ({', '.join(others)})"
     if pooled is None:
-        return f"{head}; not pooled"
-    est = pooled.pooled
-    level = f"{100 * pooled.conf_level:g}%"
-    if pooled.prediction_lower is None or pooled.prediction_upper is None:
-        interval = "PI not estimated (fixed effect)"
-    else:
-        interval = f"PI {_fmt_hr(pooled.prediction_lower)}–{_fmt_hr(pooled.prediction_upper)}"
-    label = f" for {pool_label}" if pool_label else ""
-    return (
-        f"{head}; pooled per-SD HR{label} {_fmt_hr(est.hr)} "
-        f"({level} CI {_fmt_hr(est.lower)}–{_fmt_hr(est.upper)}; {interval})"
-    )
+        return f"{head}; not pooled" + (f" ({unpooled_reason})" if unpooled_reason else "")
+    return f"{head}; {_pool_words(pooled, pool_label)}"

@@ -122,9 +122,11 @@ _SIG_TEXT = (
     "defaults_origin",
     "collection",
     "mirna_role",
+    "score_relation",
+    "score_meaning",
 )
 _SIG_TEXT_OR_NULL = ("method_origin", "cut_origin")
-_SIG_TEXT_LISTS = ("caveats", "mirnas", "related")
+_SIG_TEXT_LISTS = ("caveats", "mirnas", "related", "confounders")
 _SIG_BOOLS = ("is_proxy", "retracted")
 _GENE_FIELDS = {f.name for f in dataclasses.fields(SignatureGene)}
 _SOURCE_FIELDS = {f.name for f in dataclasses.fields(SignatureSource)}

@@ -21,11 +21,13 @@ from sigsurv.errors import SignatureError
 
 __all__ = [
     "CHOICE_ORIGINS",
+    "CONFOUNDERS",
     "EVIDENCE_TAGS",
     "EXPECTED_DIRECTIONS",
     "FEATURE_TYPES",
     "GENE_PROVENANCE",
     "MIRNA_ROLES",
+    "SCORE_RELATIONS",
     "Signature",
     "SignatureGene",
     "SignatureSource",
@@ -41,6 +43,13 @@ ChoiceOrigin = Literal["authors", "sigsurv_default"]
 CHOICE_ORIGINS: tuple[str, ...] = ("authors", "sigsurv_default")
 MirnaRole = Literal["", "pro_metastatic", "anti_metastatic"]
 MIRNA_ROLES: tuple[str, ...] = ("", "pro_metastatic", "anti_metastatic")
+#: How a score moves with the quantity a claim is about: ``same`` (it rises with it) or
+#: ``inverse`` (it falls: a score of a miRNA's repressed targets rises when the miRNA falls).
+ScoreRelation = Literal["same", "inverse"]
+SCORE_RELATIONS: tuple[str, ...] = ("same", "inverse")
+#: Confounders a signature can name: ``er`` (ER status; luminal-gene proxies) and
+#: ``proliferation`` (a proliferation score).
+CONFOUNDERS: tuple[str, ...] = ("er", "proliferation")
 #: How well a fact is supported (see ``shared/SIGNATURES.md``): stated in the seed
 #: document, checked in a named public source, from memory (unchecked), inferred by
 #: the curator, or derived (computed) from published numbers.
@@ -315,6 +324,19 @@ class Signature:
         unless asked for.
     related
         Ids of related signatures (e.g. the miRNA-level and target-level versions).
+    score_relation
+        ``same`` or ``inverse``: how the score moves with the quantity a claim about
+        it is about (the miRNA for a target-level proxy). A claim that miR-21 is
+        harmful predicts a *protective* score of miR-21's repressed targets
+        (``inverse``). For an mRNA target set of ``mirnas`` whose genes all share one
+        direction, it must agree with that direction (+1 targets: ``inverse``).
+    score_meaning
+        What a high score means, in words, e.g. ``higher target score = lower miR-21``;
+        must read ``= higher`` for ``same`` and ``= lower`` for ``inverse``.
+    confounders
+        Variables that confound the score's association with outcome (``er``,
+        ``proliferation``); a claim test of this signature is adjusted for them when
+        the cohort measures them, else marked ``confounded, not adjusted``.
     definition_file, definition_sha256
         The file the definition was read from and its SHA-256 (empty for a signature
         built in code); filled by the readers, ignored when comparing signatures.
@@ -352,6 +374,9 @@ class Signature:
     mirna_role: MirnaRole = ""
     retracted: bool = False
     related: tuple[str, ...] = ()
+    score_relation: ScoreRelation = "same"
+    score_meaning: str = ""
+    confounders: tuple[str, ...] = ()
     definition_file: str = field(default="", compare=False)
     definition_sha256: str = field(default="", compare=False)
 
@@ -374,12 +399,14 @@ class Signature:
             "default_method",
             "default_cut",
             "collection",
+            "score_meaning",
         ):
             _check_text(f"signature {self.id}", name, getattr(self, name))
         self._check_choices()
+        self._check_relation()
 
     def _check_lists(self) -> None:
-        for name in ("caveats", "mirnas", "related"):
+        for name in ("caveats", "mirnas", "related", "confounders"):
             value = getattr(self, name)
             if isinstance(value, str):
                 raise SignatureError(f"signature {self.id}: {name} must be a list", found=value)
@@ -444,6 +471,40 @@ class Signature:
                 raise SignatureError(
                     f"signature {self.id}: {name} must be true or false", found=getattr(self, name)
                 )
+
+    def _check_relation(self) -> None:
+        """The score's relation to the claimed quantity agrees with its genes and words."""
+        where = f"signature {self.id}"
+        if self.score_relation not in SCORE_RELATIONS:
+            raise SignatureError(
+                f"{where}: unknown score relation",
+                expected=" | ".join(SCORE_RELATIONS),
+                found=self.score_relation,
+            )
+        for name in self.confounders:
+            if name not in CONFOUNDERS:
+                raise SignatureError(
+                    f"{where}: unknown confounder", expected=" | ".join(CONFOUNDERS), found=name
+                )
+        directions = {gene.direction for gene in self.genes}
+        if self.mirnas and self.feature_type == "mrna" and len(directions) == 1:
+            # The genes are the miRNA's repressed targets: +1 rises as the miRNA falls.
+            implied = "inverse" if directions == {1} else "same"
+            if self.score_relation != implied:
+                raise SignatureError(
+                    f"{where}: score relation disagrees with the target directions",
+                    expected=implied,
+                    found=self.score_relation,
+                    hint="targets with direction +1 rise when the miRNA falls (inverse)",
+                )
+        meaning = self.score_meaning.lower()
+        wanted = "= lower" if self.score_relation == "inverse" else "= higher"
+        if meaning and wanted not in meaning:
+            raise SignatureError(
+                f"{where}: score meaning disagrees with the score relation",
+                expected=f"words with {wanted!r} for score_relation {self.score_relation}",
+                found=self.score_meaning,
+            )
 
     @property
     def method_origin_resolved(self) -> str:

@@ -16,14 +16,19 @@ w_i = 1 / (v_i + tau^2):
 
 * ``test="z"``: Wald z test and normal CI; ``test="knha"`` (Knapp–Hartung): the variance
   is multiplied by ``sum w (y - mu)^2 / (k - 1)`` (not truncated at 1, as metafor) and
-  the test and CI use t with k - 1 df;
+  the test and CI use t with k - 1 df; ``test="adhoc"`` (metafor's ``test="adhoc"``,
+  the truncated Knapp–Hartung of Knapp & Hartung 2003 / Jackson et al. 2017) uses the
+  factor ``max(1, sum w (y - mu)^2 / (k - 1))``, so its interval is never narrower than
+  the z interval widened to t; with two or three cohorts and Q < k - 1 the untruncated
+  factor is below 1 and gives an interval narrower than the data support;
 * Cochran's ``Q = sum w0 (y - mu_FE)^2`` on k - 1 df;
 * ``I^2 = 100 tau^2 / (tau^2 + s^2)`` and ``H^2 = (tau^2 + s^2) / s^2`` with the typical
   within-study variance ``s^2 = (k - 1) / (sum w0 - sum w0^2 / sum w0)``; for ``"FE"``
   metafor's ``I^2 = 100 max(0, (Q - (k - 1)) / Q)`` and ``H^2 = Q / (k - 1)``;
 * 95% prediction interval (metafor ``predict.rma``): ``mu -+ crit sqrt(se^2 + tau^2)``
-  where ``se`` is the (Knapp–Hartung scaled, with ``"knha"``) standard error of ``mu`` and
-  ``crit`` the normal quantile for ``test="z"`` or the t(k - 1) quantile for ``"knha"``;
+  where ``se`` is the (Knapp–Hartung scaled, with ``"knha"`` / ``"adhoc"``) standard error
+  of ``mu`` and ``crit`` the normal quantile for ``test="z"`` or the t(k - 1) quantile
+  for ``"knha"`` and ``"adhoc"``;
   no prediction interval for ``"FE"`` (metafor reports none).
 
 The iterative estimators run to convergence (tau^2 change below 1e-13 for REML, root
@@ -46,7 +51,7 @@ from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 __all__ = ["METHODS", "TESTS", "MetaAnalysisResult", "PooledEstimate", "meta_analysis"]
 
 METHODS = ("REML", "PM", "DL", "FE")
-TESTS = ("z", "knha")
+TESTS = ("z", "knha", "adhoc")
 
 _THRESHOLD = 1e-13  # convergence of tau^2 (REML change, PM root)
 _MAXITER = 10_000
@@ -333,9 +338,10 @@ def _pooled(
     mu = float((w * y).sum() / w.sum())
     var = 1.0 / w.sum()
     df: int | None = None
-    if test == "knha":
+    if test in ("knha", "adhoc"):
         rss = float((w * (y - mu) ** 2).sum())
-        var *= 0.0 if rss <= np.finfo(float).eps else rss / (k - 1)
+        factor = 0.0 if rss <= np.finfo(float).eps else rss / (k - 1)
+        var *= max(1.0, factor) if test == "adhoc" else factor
         df = k - 1
     se = float(np.sqrt(var))
     with np.errstate(divide="ignore"):
@@ -426,8 +432,8 @@ def meta_analysis(
         ``"FE"`` (fixed / common effect). REML with ``test="knha"`` is the usual choice
         for a few cohorts.
     test
-        ``"z"`` (Wald) or ``"knha"`` (Knapp–Hartung, t with k - 1 df), as metafor's
-        ``test``.
+        ``"z"`` (Wald), ``"knha"`` (Knapp–Hartung, t with k - 1 df) or ``"adhoc"``
+        (Knapp–Hartung with its factor truncated at 1), as metafor's ``test``.
     conf_level
         Confidence level of all intervals, including the prediction interval.
 

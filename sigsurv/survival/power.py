@@ -22,6 +22,17 @@ detectable with power ``1 - beta`` is
 ``p_upper = Phi((theta - log U) / se)`` tests H0 ``HR >= U``; equivalence is shown at level
 ``alpha`` when both are below ``alpha``, i.e. when the ``1 - 2 alpha`` CI lies inside
 ``(L, U)``. Non-equivalence is shown when that CI lies entirely outside ``[L, U]``.
+The power of TOST at a true HR of 1 (:func:`tost_power`) is
+``max(0, Phi(log U / se - z_{1 - alpha}) - Phi(log L / se + z_{1 - alpha}))``, with the
+design standard error ``se = 1 / sqrt(D V)``.
+
+**From a dichotomised HR to the HR per SD** (:func:`per_sd_from_dichotomised`). When a
+normally distributed score is split with a fraction ``p`` in the high group, the high
+group's mean exceeds the low group's by ``d = phi(z_p) / (p (1 - p))`` SD (``z_p`` the
+normal quantile at ``1 - p``; ``d = 2 phi(0) / 0.5 = 1.596`` for a median split). Under
+a log-linear hazard in the score, the group log HR is about ``d`` times the per-SD log
+HR, so ``log HR_per_SD = log HR_groups / d``. The conversion assumes a normal score and a
+log-linear effect; it is the usual approximation, not an identity.
 """
 
 from __future__ import annotations
@@ -39,8 +50,11 @@ __all__ = [
     "TostResult",
     "cox_power",
     "min_detectable_hr",
+    "per_sd_from_dichotomised",
     "schoenfeld_power",
+    "split_mean_difference",
     "tost_log_hr",
+    "tost_power",
 ]
 
 
@@ -352,3 +366,83 @@ def tost_log_hr(
         margin_upper=float(upper),
         alpha=alpha,
     )
+
+
+def split_mean_difference(proportion: float = 0.5) -> float:
+    """Mean difference, in SD, between the high and low groups of a split normal score.
+
+    Parameters
+    ----------
+    proportion
+        Fraction of patients in the high group (0.5 for a median split).
+
+    Returns
+    -------
+    float
+        ``phi(z) / (p (1 - p))`` with ``z`` the standard normal quantile at ``1 - p``.
+
+    Examples
+    --------
+    >>> round(split_mean_difference(0.5), 3)
+    1.596
+    """
+    if not 0.0 < proportion < 1.0:
+        raise SigsurvInputError("group proportion must be in (0, 1)", found=proportion)
+    z = stats.norm.ppf(1.0 - proportion)
+    return float(stats.norm.pdf(z) / (proportion * (1.0 - proportion)))
+
+
+def per_sd_from_dichotomised(hr: float, proportion: float = 0.5) -> float:
+    """The per-SD HR implied by an HR between the groups of a split normal score.
+
+    ``exp(log hr / d)`` with ``d`` from :func:`split_mean_difference` (1.596 for a
+    median split). Assumes a normally distributed score and a log-linear hazard.
+
+    Examples
+    --------
+    >>> round(per_sd_from_dichotomised(0.41), 4)
+    0.5719
+    """
+    if not (np.isfinite(hr) and hr > 0):
+        raise SigsurvInputError("hazard ratio must be > 0", found=hr)
+    return float(np.exp(np.log(hr) / split_mean_difference(proportion)))
+
+
+def tost_power(
+    events: float,
+    *,
+    margins: tuple[float, float] = (0.8, 1.25),
+    alpha: float = 0.05,
+    sd: float = 1.0,
+) -> float:
+    """Power of TOST to show equivalence when the true HR is 1 (design standard error).
+
+    Parameters
+    ----------
+    events
+        Number of events; the standard error of the per-SD log HR is taken as
+        ``1 / (sd sqrt(events))`` (Schoenfeld), so the power depends on the design only.
+    margins, alpha
+        As in :func:`tost_log_hr`.
+    sd
+        SD of the score (1 for the HR per SD).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(tost_power(22), 3), round(tost_power(400), 3)
+    (0.0, 0.995)
+    """
+    _check_common(events, alpha)
+    lower, upper = margins
+    if not 0 < lower < 1 < upper:
+        raise SigsurvInputError(
+            "equivalence margins must satisfy 0 < lower < 1 < upper", found=margins
+        )
+    se = 1.0 / (sd * np.sqrt(events))
+    z = stats.norm.ppf(1 - alpha)
+    value = stats.norm.cdf(np.log(upper) / se - z) - stats.norm.cdf(np.log(lower) / se + z)
+    return float(max(0.0, value))

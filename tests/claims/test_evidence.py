@@ -29,11 +29,15 @@ def test_adjusted_estimate_and_lrt_match_r_coxph_and_anova():
     )
     assert (out["n"], out["events"]) == (golden["n"], golden["events"])
     assert out["dropped"] == len(frame) - golden["n"]
+    # Issue 21: grade levels without events separate (monotone likelihood), so the HR
+    # reported is Firth's; the maximum-likelihood one is kept beside it and equals R.
+    assert out["estimate_method"].startswith("Firth")
+    assert out["hr"] != pytest.approx(golden["hr"], rel=1e-3)
     for ours, theirs in (
-        ("hr", "hr"),
-        ("lower", "lower"),
-        ("upper", "upper"),
-        ("p", "p"),
+        ("ml_hr", "hr"),
+        ("ml_lower", "lower"),
+        ("ml_upper", "upper"),
+        ("ml_p", "p"),
         ("c_full", "c_full"),
         ("c_base", "c_base"),
     ):
@@ -47,13 +51,21 @@ def test_adjusted_estimate_and_lrt_match_r_coxph_and_anova():
 
 
 def test_power_record_by_hand():
-    # Schoenfeld: power = Phi(|log HR| sqrt(D p (1 - p)) - z_0.975), D = 13, HR 0.41.
+    # Issue 21: power on the per-SD scale of the deciding test. The published HR 0.41
+    # (median split) is per SD log HR / (2 phi(0) / 0.5) = log HR / 1.596; Schoenfeld
+    # with variance 1: power = Phi(|log HR_sd| sqrt(D) - z_0.975), D = 13: about 0.52.
     from scipy.stats import norm
 
-    by_hand = norm.cdf(abs(np.log(0.41)) * np.sqrt(13 * 0.25) - norm.ppf(0.975))
+    factor = 2 * norm.pdf(0) / 0.5
+    assert factor == pytest.approx(1.5958, abs=1e-4)
+    by_hand = norm.cdf(abs(np.log(0.41)) / factor * np.sqrt(13) - norm.ppf(0.975))
     out = power_record(13, "protective", 0.41)
     assert out["power"] == pytest.approx(by_hand, rel=1e-12)
-    mdhr = np.exp(-(norm.ppf(0.975) + norm.ppf(0.8)) / np.sqrt(13 * 0.25))
+    assert round(out["power"], 2) == 0.52 and out["scale"] == "per SD"
+    assert "1.596" in out["conversion"]
+    mdhr = np.exp(-(norm.ppf(0.975) + norm.ppf(0.8)) / np.sqrt(13))
     assert out["min_detectable_hr"] == pytest.approx(mdhr, rel=1e-12)
+    analogue = power_record(13, "protective", 0.41, endpoint_match="analogue")
+    assert "upper bound" in analogue["endpoint_note"]
     per_sd = np.exp(-(norm.ppf(0.975) + norm.ppf(0.8)) / np.sqrt(13))
     assert out["min_detectable_hr_per_sd"] == pytest.approx(per_sd, rel=1e-12)

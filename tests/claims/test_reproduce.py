@@ -229,4 +229,7 @@ def test_summary_reports_proxies_when_the_claims_own_signature_is_not_measured()
     own = [t for t in record.tests if t.signature_role == "primary"]
     assert own and all(t.verdict == "not testable" for t in own)
     assert "proxy mir424_503_targets (not the claim's own measurement)" in record.summary
-    assert "of 1 informative cohorts" in record.summary.split("proxy", 1)[1]
+    proxy_line = record.summary.split("proxy", 1)[1]
+    # Issue 21: the contradicting cohort is named and the ER adjustment is said.
+    assert "of 1 informative cohort" in proxy_line
+    assert "(gse4335)" in proxy_line and "er-adjusted in gse4335" in proxy_line

@@ -86,7 +86,7 @@ def only_test(cohorts, claims, **options):
         (-0.8, "protective", "consistent"),
         (0.8, "protective", "contradicted"),
         (0.8, "harmful", "consistent"),
-        (0.0, "protective", "inconclusive"),
+        (0.0, "protective", "effect of the claimed size excluded"),
     ],
 )
 def test_directional_verdicts_come_from_the_per_sd_ci(beta, direction, verdict):
@@ -101,10 +101,10 @@ def test_directional_verdicts_come_from_the_per_sd_ci(beta, direction, verdict):
     elif verdict == "contradicted":
         assert oriented["lower"] > 1
     else:
-        assert per_sd["lower"] < 1 < per_sd["upper"]
+        assert per_sd["lower"] < 1 < per_sd["upper"] and 0.67 < oriented["lower"]
     # The C-index is read in the claim's direction, never flipped to the fitted one.
     c = row["concordance"]["c"]
-    if verdict != "inconclusive":
+    if verdict in ("consistent", "contradicted"):
         assert (c > 0.5) == (verdict == "consistent")
 
 
@@ -112,14 +112,15 @@ def test_not_informative_says_which_target_and_keeps_the_ci_reading():
     cohort = simulated_cohort("small", -0.8, 40, seed=3, censor_rate=3.0)
     _, test = only_test([cohort], [claim("protective", value=0.8)])
     assert test.verdict == "not informative"
-    assert "published HR 0.80" in test.reason
+    assert "published HR 0.80 (50/50 split) as per-SD HR 0.87" in test.reason
     assert test.detail is not None and test.detail.ci_reading in (
         "consistent",
         "inconclusive",
         "contradicted",
     )
     power = test.to_dict()["power"]
-    assert power["target_hr"] == 0.8 and power["target_source"] == "published"
+    assert power["target_hr"] == pytest.approx(0.8 ** (1 / 1.5958), abs=1e-4)
+    assert power["target_source"] == "published" and power["scale"] == "per SD"
     assert power["power"] < 0.5 and power["min_detectable_hr"] < 1
 
 
@@ -130,13 +131,19 @@ def test_not_testable_reason_is_words_not_a_class_name():
     assert "er" in test.reason and "Error" not in test.reason
 
 
-@pytest.mark.parametrize(("beta", "verdict"), [(0.0, "equivalent"), (1.0, "not equivalent")])
+@pytest.mark.parametrize(("beta", "verdict"), [(0.0, "equivalent"), (1.0, "different")])
 def test_claims_of_no_association_use_equivalence(beta, verdict):
     cohort = simulated_cohort("null", beta, 700, seed=5, censor_rate=0.1)
     result, test = only_test([cohort], [claim("none")])
     assert test.verdict == verdict
-    assert "equivalence margins 0.8–1.25" in test.reason
-    assert result.claims[0].summary.startswith("equivalent in ")
+    assert "equivalence margins 0.8–1.25" in test.reason and "TOST power at HR 1" in test.reason
+    assert result.claims[0].summary.startswith(f"1 {verdict}")
+
+
+def test_small_null_claim_test_is_not_informative_unless_it_differs():
+    cohort = simulated_cohort("small_null", 0.0, 60, seed=5, censor_rate=0.5)
+    _, test = only_test([cohort], [claim("none")])
+    assert test.verdict == "not informative" and "equivalence could not be shown" in test.reason
 
 
 def test_equivalence_margins_are_an_option():
@@ -188,7 +195,7 @@ def test_multiplicity_holm_within_claim_and_bh_over_run():
     assert [t.q_bh for t in record.tests] == pytest.approx(list(q))
 
 
-def test_pools_are_reml_knha_records_and_separate_endpoints():
+def test_pools_are_reml_adhoc_records_and_separate_endpoints():
     cohorts = [
         simulated_cohort("p1", -0.5, 150, seed=41),
         simulated_cohort("p2", -0.3, 150, seed=42),
@@ -201,20 +208,27 @@ def test_pools_are_reml_knha_records_and_separate_endpoints():
     pools = {(p["endpoint"], p["endpoint_match"]): p for p in record.pools}
     assert set(pools) == {("mfs", "exact"), ("rfs", "analogue")}
     exact = pools[("mfs", "exact")]
-    assert exact["method"] == "REML" and exact["test"] == "knha"
+    assert exact["method"] == "REML" and exact["test"] == "adhoc"
     assert [s["cohort"] for s in exact["studies"]] == ["p1", "p2", "p3"]
     assert set(exact["studies"][0]) == {"cohort", "hr", "lower", "upper", "weight"}
     per_sd = [t.hr_per_sd() for t in record.tests[:3]]
     direct = meta_analysis(
-        [r["log_hr"] for r in per_sd], [r["se"] for r in per_sd], method="REML", test="knha"
+        [r["log_hr"] for r in per_sd], [r["se"] for r in per_sd], method="REML", test="adhoc"
     )
     assert exact["hr"] == pytest.approx(direct.pooled.hr, rel=1e-12)
     assert exact["prediction_lower"] == pytest.approx(direct.prediction_lower, rel=1e-12)
     assert 0 <= exact["i2"] <= 100
     assert len(exact["leave_one_out"]) == 3
-    assert record.summary.startswith("consistent in ")
-    assert "pooled per-SD HR for mfs (exact)" in record.summary
+    assert " consistent" in record.summary.split(" of ")[0]
+    # The headline pool is the exact endpoint's, by the stated rule; the other is listed.
+    assert "pooled per-SD HR for mfs (exact endpoint, exact population)" in record.summary
     assert "PI " in record.summary
+    assert record.headline_pool == exact["label"]
+    assert record.other_pools and record.other_pools[0].startswith(
+        pools[("rfs", "analogue")]["label"]
+    )
+    two = pools[("rfs", "analogue")]
+    assert two["prediction_lower"] is None and "2 cohorts" in two["prediction_note"]
 
 
 def test_results_json_schema_per_test_and_claim():

@@ -9,13 +9,20 @@ import pytest
 from sigsurv.claims.verdicts import (
     CONSISTENT,
     CONTRADICTED,
+    DEFINITIONS,
+    DIFFERENT,
+    DIRECTIONAL_VERDICTS,
+    EFFECT_EXCLUDED,
+    EQUIVALENCE_VERDICTS,
     EQUIVALENT,
+    EQUIVALENT_AND_DIFFERENT,
     INCONCLUSIVE,
-    NOT_EQUIVALENT,
+    NEITHER,
     NOT_INFORMATIVE,
     NOT_TESTABLE,
     PUBLISHED_TABLE_RECOMPUTED,
     claim_summary,
+    combined_direction,
     equivalence_verdict,
     format_p,
     hr_verdict,
@@ -26,7 +33,7 @@ from sigsurv.claims.verdicts import (
 )
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 from sigsurv.survival.meta import meta_analysis
-from sigsurv.survival.power import schoenfeld_power
+from sigsurv.survival.power import per_sd_from_dichotomised, schoenfeld_power
 
 MANY = 200  # events: power ~1 for HR 0.67 per SD
 Z975 = 1.959963984540054
@@ -40,12 +47,17 @@ Z975 = 1.959963984540054
     [
         ("protective", 0.70, 0.55, 0.89, CONSISTENT),
         ("protective", 1.40, 1.10, 1.80, CONTRADICTED),
-        ("protective", 0.90, 0.70, 1.15, INCONCLUSIVE),
+        ("protective", 0.90, 0.60, 1.35, INCONCLUSIVE),
         ("harmful", 1.40, 1.10, 1.80, CONSISTENT),
         ("harmful", 0.70, 0.55, 0.89, CONTRADICTED),
-        ("harmful", 1.10, 0.90, 1.35, INCONCLUSIVE),
+        ("harmful", 1.10, 0.80, 1.55, INCONCLUSIVE),
         ("protective", 0.80, 0.64, 1.00, INCONCLUSIVE),  # touching 1 does not exclude it
         ("harmful", 1.30, 1.00, 1.69, INCONCLUSIVE),
+        # Issue 21: the CI includes 1 but excludes the target 0.67 / 1.5 per SD.
+        ("protective", 0.90, 0.70, 1.15, EFFECT_EXCLUDED),
+        ("protective", 1.15, 0.98, 1.35, EFFECT_EXCLUDED),  # IRF7 proxy on the DRFS cohort
+        ("harmful", 1.10, 0.90, 1.35, EFFECT_EXCLUDED),
+        ("protective", 0.90, 0.67, 1.20, INCONCLUSIVE),  # touching the target keeps it
     ],
 )
 def test_ci_rules(direction: str, hr: float, lower: float, upper: float, expected: str) -> None:
@@ -56,18 +68,33 @@ def test_ci_rules(direction: str, hr: float, lower: float, upper: float, expecte
 
 
 def test_not_informative_for_published_effect_regardless_of_ci() -> None:
-    # gse1992 ER+: 13 events, published HR 0.41 (median split): power 36%
+    # 10 events, published HR 0.41 (median split) = per-SD HR 0.572: power 42%
+    target = per_sd_from_dichotomised(0.41, 0.5)
     for ci, reading in (
         ((0.2, 0.9), CONSISTENT),
         ((0.5, 2.0), INCONCLUSIVE),
         ((1.2, 4), CONTRADICTED),
     ):
         hr = math.sqrt(ci[0] * ci[1])
-        v = hr_verdict(hr, *ci, events=13, expected_direction="protective", published_hr=0.41)
+        v = hr_verdict(hr, *ci, events=10, expected_direction="protective", published_hr=0.41)
         assert v.verdict == NOT_INFORMATIVE and v.ci_reading == reading
-        assert v.power == pytest.approx(0.36218943892806, rel=1e-9)
-        assert v.target_hr == 0.41 and v.target_source == "published"
-        assert "power 36% for the published HR 0.41 (50/50 split) with 13 events" in v.reason
+        assert v.power == pytest.approx(schoenfeld_power(10, target), rel=1e-12)
+        assert v.target_hr == pytest.approx(0.5719, abs=1e-4) and v.target_source == "published"
+        assert "the published HR 0.41 (50/50 split) as per-SD HR 0.57" in v.reason
+
+
+def test_gse1992_er_pos_msk1_power_is_on_the_per_sd_scale() -> None:
+    # Issue 21: 13 events, HR 0.41: 36% for a 50/50 split, about 52% per SD.
+    v = hr_verdict(0.93, 0.55, 1.59, events=13, expected_direction="protective", published_hr=0.41)
+    assert v.power == pytest.approx(0.52, abs=0.005) and v.verdict == INCONCLUSIVE
+
+
+def test_combined_direction_inverts_for_an_inverse_score() -> None:
+    assert combined_direction("harmful", "inverse") == "protective"
+    assert combined_direction("protective", "inverse") == "harmful"
+    assert combined_direction("none", "inverse") == "none"
+    with pytest.raises(OptionError):
+        combined_direction("harmful", "sideways")
 
 
 def test_not_informative_with_conventional_target_says_so() -> None:
@@ -146,28 +173,47 @@ def test_orientation() -> None:
 
 def test_equivalence_rules() -> None:
     z95 = 1.6448536269514722  # 90% CI for alpha 0.05
-    # within: 90% CI exp(0.02 -+ 1.645 * 0.05) = 0.94-1.11
+    # within: 90% CI exp(0.02 -+ 1.645 * 0.05) = 0.94-1.11, 95% CI includes 1
     assert equivalence_verdict(0.02, 0.05).verdict == EQUIVALENT
-    # outside: 90% CI exp(0.9 -+ 0.1645) = 2.09-2.90 > 1.25
-    assert equivalence_verdict(0.9, 0.1).verdict == NOT_EQUIVALENT
-    assert equivalence_verdict(-0.9, 0.1).verdict == NOT_EQUIVALENT
-    # wide: overlaps the margins
-    assert equivalence_verdict(0.1, 0.3).verdict == INCONCLUSIVE
+    # outside: 95% CI excludes 1 and the 90% CI is beyond the margins
+    assert equivalence_verdict(0.9, 0.1).verdict == DIFFERENT
+    assert equivalence_verdict(-0.9, 0.1).verdict == DIFFERENT
+    # both: a precise, small difference (HR 1.16, 95% CI 1.10-1.23, inside 0.8-1.25)
+    assert equivalence_verdict(0.15, 0.03).verdict == EQUIVALENT_AND_DIFFERENT
+    # neither (with enough events for TOST)
+    assert equivalence_verdict(0.1, 0.3, events=400).verdict == NEITHER
     # the CI upper bound just inside / outside the upper margin 1.25
     se = 0.05
     inside = math.log(1.25) - z95 * se - 1e-6
-    assert equivalence_verdict(inside, se).verdict == EQUIVALENT
-    assert equivalence_verdict(inside + 2e-6, se).verdict == INCONCLUSIVE
+    assert equivalence_verdict(inside, se).verdict == EQUIVALENT_AND_DIFFERENT
+    assert equivalence_verdict(inside + 2e-6, se).verdict == DIFFERENT
+    assert equivalence_verdict(0.05, se).verdict == EQUIVALENT
     # custom margins
-    assert equivalence_verdict(0.1, 0.03, margins=(0.9, 1.1)).verdict == INCONCLUSIVE
+    assert equivalence_verdict(0.05, 0.03, margins=(0.9, 1.01)).verdict == NEITHER
     assert equivalence_verdict(None, None).verdict == NOT_TESTABLE
     assert equivalence_verdict(0.1, 0.0).verdict == NOT_TESTABLE
 
 
 def test_absence_of_evidence_is_not_equivalence() -> None:
-    # p >= 0.05 in a small cohort is not "no difference"
-    v = equivalence_verdict(math.log(1.1), 0.4)
-    assert v.verdict == INCONCLUSIVE and "0.8–1.25" in v.reason
+    # p >= 0.05 in a small cohort is not "no difference": TOST power at HR 1 is 0%
+    v = equivalence_verdict(math.log(1.1), 0.4, events=25)
+    assert v.verdict == NOT_INFORMATIVE and "0.8–1.25" in v.reason
+    assert v.ci_reading == NEITHER and v.power == pytest.approx(0.0)
+
+
+def test_gse1992_er_negative_difference_is_not_inconclusive_or_equivalent() -> None:
+    # Issue 21: per-SD HR 0.60 (0.38-0.94), 22 events, against "no difference".
+    log_hr = math.log(0.60)
+    se = (math.log(0.94) - math.log(0.38)) / (2 * Z975)
+    v = equivalence_verdict(log_hr, se, events=22)
+    assert v.verdict == DIFFERENT
+    assert v.verdict not in (INCONCLUSIVE, EQUIVALENT, NOT_INFORMATIVE)
+
+
+def test_one_legend_defines_every_verdict() -> None:
+    for verdict in {*DIRECTIONAL_VERDICTS, *EQUIVALENCE_VERDICTS, PUBLISHED_TABLE_RECOMPUTED}:
+        assert DEFINITIONS[verdict], verdict
+    assert "Holm" in DEFINITIONS["alpha"] and "nominal" in DEFINITIONS["alpha"]
 
 
 # ---- published tables -------------------------------------------------------------------
@@ -218,27 +264,34 @@ def test_format_p_refuses_impossible_values() -> None:
 # ---- claim summary ---------------------------------------------------------------------
 
 
-def test_claim_summary_counts_informative_cohorts_only() -> None:
+def test_claim_summary_counts_every_verdict_and_names_contradictions() -> None:
     pool = meta_analysis(
-        [-0.6, -0.1, -0.35], [0.1, 0.12, 0.15], ["a", "b", "c"], method="REML", test="knha"
+        [-0.6, -0.1, -0.35], [0.1, 0.12, 0.15], ["a", "b", "c"], method="REML", test="adhoc"
     )
     verdicts = [CONSISTENT, CONSISTENT, INCONCLUSIVE, NOT_INFORMATIVE, NOT_TESTABLE, CONTRADICTED]
-    line = claim_summary(verdicts, pool)
-    assert line.startswith("consistent in 2 of 4 informative cohorts; pooled per-SD HR ")
+    cohorts = ["a", "b", "c", "d", "e", "gse4335"]
+    line = claim_summary(verdicts, pool, cohorts=cohorts)
+    assert line.startswith(
+        "2 consistent, 1 contradicted (gse4335), 1 inconclusive of 4 informative cohorts "
+        "(1 not informative, 1 not testable); pooled per-SD HR "
+    )
     est = pool.pooled
     assert f"{est.hr:.2f} (95% CI {est.lower:.2f}–{est.upper:.2f}; " in line
     assert f"PI {pool.prediction_lower:.2f}–{pool.prediction_upper:.2f})" in line
 
 
-def test_claim_summary_without_pool_and_with_fixed_effect() -> None:
-    assert (
-        claim_summary([NOT_INFORMATIVE]) == "consistent in 0 of 0 informative cohorts; not pooled"
+def test_claim_summary_without_pool_and_with_two_cohorts() -> None:
+    assert claim_summary([NOT_INFORMATIVE]) == (
+        "0 consistent of 0 informative cohorts (1 not informative); not pooled"
     )
-    fixed = meta_analysis([-0.3, -0.2], [0.1, 0.1], method="FE")
-    assert "PI not estimated" in claim_summary([CONSISTENT, CONSISTENT], fixed, pool_label="OS")
-    assert "pooled per-SD HR for OS " in claim_summary([CONSISTENT], fixed, pool_label="OS")
+    two = meta_analysis([-0.3, -0.2], [0.1, 0.1], method="REML", test="adhoc")
+    line = claim_summary([CONSISTENT, CONSISTENT], two, pool_label="OS")
+    assert "no PI: 2 cohorts" in line and "pooled per-SD HR for OS " in line
 
 
 def test_claim_summary_for_null_claims() -> None:
-    line = claim_summary([EQUIVALENT, INCONCLUSIVE, NOT_EQUIVALENT, NOT_TESTABLE])
-    assert line == "equivalent in 1 of 3 testable cohorts; not pooled"
+    line = claim_summary([EQUIVALENT, NEITHER, DIFFERENT, NOT_TESTABLE], cohorts="abcd")
+    assert line == (
+        "1 equivalent, 1 different (c), 1 neither equivalent nor different of 3 informative "
+        "cohorts (1 not testable); not pooled"
+    )
