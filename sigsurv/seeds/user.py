@@ -14,7 +14,7 @@ import dataclasses
 import difflib
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,8 +40,12 @@ __all__ = [
     "TEMPLATE_PATH",
     "ClaimFile",
     "accepts_claim_files",
+    "available_claims",
+    "choose_claims",
+    "claim_row",
     "claim_template",
     "expand_claims",
+    "find_claim",
     "load_claim_files",
     "load_claims",
     "read_signature_files",
@@ -380,3 +384,86 @@ def claim_template() -> str:
     True
     """
     return TEMPLATE_PATH.read_text(encoding="utf-8")
+
+
+def available_claims(files: Iterable[ClaimFile] = (), *, builtin: bool = True) -> list[Claim]:
+    """The built-in claims (unless ``builtin=False``), then the files' claims.
+
+    Examples
+    --------
+    >>> [c.id for c in available_claims([load_claims(TEMPLATE_PATH)], builtin=False)]
+    ['my_paper_proliferation_rfs']
+    """
+    return [*(list_claims() if builtin else []), *(c for f in files for c in f.claims)]
+
+
+def find_claim(claim_id: str, claims: Iterable[Claim]) -> Claim:
+    """The claim with this id among ``claims``; an unknown id is refused with a did-you-mean.
+
+    Examples
+    --------
+    >>> find_claim("bidwell2012_irf7_bmfs", list_claims()).signature_id
+    'irf7_targets'
+    """
+    pool = {c.id: c for c in claims}
+    if claim_id not in pool:
+        close = difflib.get_close_matches(claim_id, sorted(pool), n=1)
+        raise ClaimRecordError(
+            "unknown claim id",
+            found=claim_id,
+            hint=f"did you mean {close[0]!r}?" if close else "'sigsurv claims list' shows the ids",
+        )
+    return pool[claim_id]
+
+
+def choose_claims(
+    claim_ids: Iterable[str] | None, files: Sequence[ClaimFile] = (), *, builtin: bool = True
+) -> list[Claim] | None:
+    """The claims a ``reproduce`` run tests: ``None`` for every built-in claim.
+
+    Parameters
+    ----------
+    claim_ids
+        Only these ids (``--claim``), among the built-in claims and the files' claims.
+    files
+        Users' claim files (``--claims``): all their claims are tested.
+    builtin
+        Include the built-in claims (``--no-builtin-claims`` sets it false).
+
+    Examples
+    --------
+    >>> choose_claims(None) is None
+    True
+    >>> [c.id for c in choose_claims(None, [load_claims(TEMPLATE_PATH)], builtin=False)]
+    ['my_paper_proliferation_rfs']
+    """
+    ids = list(claim_ids or [])
+    if not builtin and not files:
+        raise ClaimRecordError(
+            "no claims to test", hint="--no-builtin-claims needs at least one --claims FILE"
+        )
+    if not ids and builtin and not files:
+        return None
+    pool = available_claims(files, builtin=builtin)
+    return [find_claim(i, pool) for i in ids] if ids else pool
+
+
+def claim_row(claim: Claim) -> dict[str, Any]:
+    """One line of ``sigsurv claims list``: id, origin, statistic, value, endpoint, population.
+
+    Examples
+    --------
+    >>> claim_row(list_claims()[0])["origin"]
+    'seed 000_228b9000aaa37f33.txt'
+    """
+    origin = f"source {claim.source}" if claim.source else f"seed {claim.seed_document}"
+    return {
+        "id": claim.id,
+        "origin": origin,
+        "statistic": claim.statistic,
+        "value": claim.value,
+        "endpoint": claim.endpoint,
+        "population": claim.population,
+        "expected_direction": claim.expected_direction,
+        "signature_id": claim.signature_id,
+    }
