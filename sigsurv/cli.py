@@ -702,7 +702,9 @@ def reproduce_command(
             "null_random_adjusted": null_random_adjusted,
             "equivalence_margins": equivalence_margins,
         }
-        manifest = reproduction_manifest(reproduction, cohorts, options=options, seed=seed)
+        manifest = reproduction_manifest(
+            reproduction, cohorts, options=options, seed=seed, claim_files=claim_files
+        )
         staged = write_reproduction(reproduction, folder.staging, manifest)
         bar.written()
     files = {name: folder.final_path(path) for name, path in staged.items()}
