@@ -71,3 +71,9 @@ def test_a_claim_given_twice_is_refused() -> None:
     loaded = load_claims(HAND_WRITTEN)
     with pytest.raises(ValueError, match="a claim id is given twice"):
         reproduce_claims([load_example("gse1992")], [loaded, loaded.claims[0]], null_random=0)
+
+
+def test_tutorial_shows_the_record_the_tests_run() -> None:
+    page = Path(__file__).resolve().parents[2] / "docs" / "tutorials" / "user-claim.md"
+    blocks = page.read_text(encoding="utf-8").split("```yaml\n")[1:]
+    assert blocks and blocks[0].split("```")[0] == HAND_WRITTEN.read_text(encoding="utf-8")
