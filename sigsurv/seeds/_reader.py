@@ -10,6 +10,7 @@ names the file, the line and the column.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -148,7 +149,8 @@ class _Reader:
                     expected="keys " + ", ".join(required_fields(cls, self.kind)),
                 )
         for key, value in data.items():
-            if key == INLINE_SIGNATURES or key in _NESTED or key in ("claims", "citation"):
+            nested = key in _NESTED or (cls is SeedRecord and key in ("claims", "citation"))
+            if key == INLINE_SIGNATURES or nested:
                 continue
             problem = value_problem(value, field_schema(cls, key))
             if problem:
@@ -165,7 +167,9 @@ class _Reader:
         except FileFormatError as err:
             if err.file is not None:
                 raise
-            key = next((k for k in data if f".{k}" in err.message or f" {k}" in err.message), None)
+            # point at the field the message names, when it names one (else the mapping)
+            named = (k for k in data if re.search(rf"\b{re.escape(str(k))}\b", err.message))
+            key = next(named, None)
             raise self.fail(
                 f"{what}: {err.message}",
                 path if key is None else (*path, key),

@@ -130,7 +130,7 @@ def read_signature_files(paths: Iterable[str | Path]) -> list[Signature]:
     out: list[Signature] = []
     for path in paths:
         for sig in load_signatures(path):
-            out.append(get_signature(sig) if sig.id in _builtin_ids() else _harmonised(sig))
+            out.append(_harmonised(sig))  # a built-in id is refused where it is used
     return out
 
 
@@ -161,8 +161,17 @@ def _inline_signatures(reader: _Reader, items: Any, path: Path) -> list[Signatur
                 item, file=str(path), lines=reader.lines, _path=("signatures", i)
             )
         except SignatureError as err:
-            at = ("signatures", i)
-            raise reader.fail(err.message, at, found=err.found, hint=err.hint) from None
+            if err.line is None:
+                at = ("signatures", i)
+                raise reader.fail(err.message, at, found=err.found, hint=err.hint) from None
+            raise ClaimRecordError(
+                err.message,
+                file=str(path),
+                line=err.line,
+                expected=err.expected,
+                found=err.found,
+                hint=err.hint,
+            ) from None
         where = ("signatures", i, "id")
         if sig.id in _builtin_ids():
             raise reader.fail("an inline signature reuses a built-in id", where, found=sig.id)
@@ -403,7 +412,7 @@ def find_claim(claim_id: str, claims: Iterable[Claim]) -> Claim:
     Examples
     --------
     >>> find_claim("bidwell2012_irf7_bmfs", list_claims()).signature_id
-    'irf7_targets'
+    'irf7_bone_proxy'
     """
     pool = {c.id: c for c in claims}
     if claim_id not in pool:

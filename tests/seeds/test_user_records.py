@@ -225,3 +225,24 @@ def test_builtin_records_still_refuse_like_before(tmp_path: Path) -> None:
     path = _write(tmp_path, text + "signatures: []\n", "004_5c88e53fffd63dd8.yaml")
     with pytest.raises(FileFormatError, match="unknown field 'signatures'"):
         read_seed_record(path)
+
+
+def test_inline_signature_errors_keep_their_line(tmp_path: Path) -> None:
+    text = HAND_WRITTEN.read_text().replace(
+        "    default_method: mean_z\n", "    default_method: mean_z\n    gnes: [A]\n"
+    )
+    path = _write(tmp_path, text)
+    with pytest.raises(ClaimRecordError) as err:
+        load_claims(path)
+    line = _line_of(path, "gnes: [A]")
+    assert _one_line(err).startswith(f"{path}:{line}: ")
+    assert "unknown field 'gnes'" in str(err.value) and "did you mean 'genes'?" in str(err.value)
+
+
+def test_claim_level_citation_must_be_text(tmp_path: Path) -> None:
+    text = HAND_WRITTEN.read_text().replace(
+        "    statistic: hazard_ratio\n", "    statistic: hazard_ratio\n    citation: [a, b]\n"
+    )
+    path = _write(tmp_path, text)
+    with pytest.raises(ClaimRecordError, match=r":\d+:5: claim .*bad value of 'citation'"):
+        load_claims(path)
