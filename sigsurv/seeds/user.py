@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import pandas as pd
 
@@ -58,8 +58,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
-class ClaimFile:
-    """A user's claim file, read and validated.
+class ClaimFile(Sequence[Claim]):
+    """A user's claim file, read and validated: a sequence of its claims.
 
     Attributes
     ----------
@@ -75,7 +75,7 @@ class ClaimFile:
     Examples
     --------
     >>> claims = load_claims(TEMPLATE_PATH)
-    >>> [c.id for c in claims.claims], claims.record.source
+    >>> [c.id for c in claims], claims.record.source
     (['my_paper_proliferation_rfs'], '10.1000/182')
     """
 
@@ -88,6 +88,16 @@ class ClaimFile:
     def claims(self) -> tuple[Claim, ...]:
         """The file's claims, in file order."""
         return self.record.claims
+
+    def __len__(self) -> int:
+        return len(self.record.claims)
+
+    @overload
+    def __getitem__(self, index: int) -> Claim: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Claim, ...]: ...
+    def __getitem__(self, index: int | slice) -> Claim | tuple[Claim, ...]:
+        return self.record.claims[index]
 
     @property
     def summary(self) -> pd.DataFrame:
