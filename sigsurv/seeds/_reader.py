@@ -149,10 +149,15 @@ class _Reader:
                     expected="keys " + ", ".join(required_fields(cls, self.kind)),
                 )
         for key, value in data.items():
-            nested = key in _NESTED or (cls is SeedRecord and key in ("claims", "citation"))
-            if key == INLINE_SIGNATURES or nested:
+            if key == INLINE_SIGNATURES:
                 continue
-            problem = value_problem(value, field_schema(cls, key))
+            nested = key in _NESTED or (cls is SeedRecord and key in ("claims", "citation"))
+            schema = field_schema(cls, key)
+            if nested and value is None and "anyOf" not in schema:
+                raise self.fail(f"{what}: {key!r} may not be empty", (*path, key))
+            if nested:
+                continue
+            problem = value_problem(value, schema)
             if problem:
                 raise self.fail(
                     f"{what}: bad value of {key!r}",

@@ -246,3 +246,14 @@ def test_claim_level_citation_must_be_text(tmp_path: Path) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(ClaimRecordError, match=r":\d+:5: claim .*bad value of 'citation'"):
         load_claims(path)
+
+
+def test_a_required_record_may_not_be_null(tmp_path: Path) -> None:
+    text = HAND_WRITTEN.read_text()
+    start, end = text.index("    comparison:\n"), text.index("    expected_direction:")
+    path = _write(tmp_path, text[:start] + "    comparison: null\n" + text[end:])
+    line = _line_of(path, "comparison: null")
+    with pytest.raises(ClaimRecordError, match=rf":{line}:5: .*'comparison' may not be empty"):
+        load_claims(path)
+    horizon = text.replace("    population: all", "    horizon: null\n    population: all")
+    assert load_claims(_write(tmp_path, horizon)).claims[0].horizon is None
