@@ -71,6 +71,9 @@ class ClaimFile(Sequence[Claim]):
         The record (:class:`~sigsurv.seeds.SeedRecord`, with its ``source``).
     signatures
         The signatures defined inline in the file (gene symbols harmonised).
+    given_signatures
+        The signatures of ``--signature`` files (``load_claims(signatures=...)``) that
+        its claims name, kept so that the file runs on its own.
 
     Examples
     --------
@@ -83,6 +86,7 @@ class ClaimFile(Sequence[Claim]):
     sha256: str
     record: SeedRecord
     signatures: tuple[Signature, ...] = ()
+    given_signatures: tuple[Signature, ...] = ()
 
     @property
     def claims(self) -> tuple[Claim, ...]:
@@ -292,7 +296,14 @@ def _load(path: str | Path, given: list[Signature]) -> tuple[ClaimFile, _Reader]
     _check_builtin_ids(reader, record)
     _check_expressions(reader, record)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    loaded = ClaimFile(path=str(path), sha256=digest, record=record, signatures=tuple(inline))
+    named = {i for claim in record.claims for i in claim.signature_ids} | set(record.signature_ids)
+    loaded = ClaimFile(
+        path=str(path),
+        sha256=digest,
+        record=record,
+        signatures=tuple(inline),
+        given_signatures=tuple(sig for sig in given if sig.id in named),
+    )
     return loaded, reader
 
 
@@ -356,7 +367,7 @@ def expand_claims(claims: Any) -> tuple[list[Claim] | None, list[Signature]]:
     for item in items:
         if isinstance(item, ClaimFile):
             chosen.extend(item.claims)
-            inline.extend(item.signatures)
+            inline.extend((*item.signatures, *item.given_signatures))
         else:
             chosen.append(item)
     ids = [c.id for c in chosen]

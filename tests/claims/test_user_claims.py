@@ -77,3 +77,23 @@ def test_tutorial_shows_the_record_the_tests_run() -> None:
     page = Path(__file__).resolve().parents[2] / "docs" / "tutorials" / "user-claim.md"
     blocks = page.read_text(encoding="utf-8").split("```yaml\n")[1:]
     assert blocks and blocks[0].split("```")[0] == HAND_WRITTEN.read_text(encoding="utf-8")
+
+
+def test_a_claim_file_naming_a_signature_file_runs_on_its_own(tmp_path: Path) -> None:
+    from sigsurv.seeds import read_signature_files
+    from sigsurv.signatures import Signature, write_yaml
+
+    mine = Signature.from_genes("my_prolif", ["MKI67", "TOP2A", "CCNB1", "AURKA"])
+    given = read_signature_files([write_yaml(mine, tmp_path / "mine.yaml")])
+    text = HAND_WRITTEN.read_text().replace(
+        "signature_id: example_proliferation", "signature_id: my_prolif"
+    )
+    path = tmp_path / "claims.yaml"
+    path.write_text(text)
+    loaded = load_claims(path, signatures=given)
+    assert [s.id for s in loaded.given_signatures] == ["my_prolif"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = reproduce_claims([load_example("gse1992")], loaded, null_random=0)
+    row = result.rows()[0]
+    assert row["signature_id"] == "my_prolif" and row["hr_per_sd"]["hr"] > 0
