@@ -7,8 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sigsurv.errors import FileFormatError
+from sigsurv.errors import FileFormatError, SigsurvInputError
 from sigsurv.seeds import (
     ClaimRecordError,
     claim_template,
@@ -257,3 +259,36 @@ def test_a_required_record_may_not_be_null(tmp_path: Path) -> None:
         load_claims(path)
     horizon = text.replace("    population: all", "    horizon: null\n    population: all")
     assert load_claims(_write(tmp_path, horizon)).claims[0].horizon is None
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.sampled_from(["delete", "duplicate", "replace"]),
+            st.integers(min_value=0, max_value=10_000),
+            st.sampled_from([":", "-", " ", "[", "]", "{", "&a", "*a", "null", "1e999", "x", "\t"]),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_mangled_records_fail_only_with_input_errors(tmp_path: Path, edits: list) -> None:
+    lines = HAND_WRITTEN.read_text().splitlines()
+    for action, where, text in edits:
+        i = where % len(lines)
+        if action == "delete" and len(lines) > 1:
+            del lines[i]
+        elif action == "duplicate":
+            lines.insert(i, lines[i])
+        else:
+            column = where % (len(lines[i]) + 1)
+            lines[i] = lines[i][:column] + text + lines[i][column + 1 :]
+    path = _write(tmp_path, "\n".join(lines) + "\n", "mangled.yaml")
+    try:
+        load_claims(path)
+    except SigsurvInputError as err:
+        assert "\n" not in str(err)
+        assert str(err).startswith(f"{path}:")
