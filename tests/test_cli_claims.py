@@ -165,3 +165,19 @@ def claims_sha(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_claims_validate_with_a_signature_file(capsys, tmp_path):
+    from sigsurv.signatures import Signature, write_yaml
+
+    signature_file = write_yaml(
+        Signature.from_genes("my_prolif", ["MKI67", "TOP2A"]), tmp_path / "mine.yaml"
+    )
+    text = HAND_WRITTEN.read_text().replace(
+        "signature_id: example_proliferation", "signature_id: my_prolif"
+    )
+    claims = _variant(tmp_path, "claims.yaml", text)
+    code, _, err = run(capsys, "claims", "validate", claims)
+    assert code == 2 and "unknown signature id; found 'my_prolif'" in _one_error_line(err)
+    code, out, _ = run(capsys, "claims", "validate", claims, "--signature", signature_file)
+    assert code == 0 and "valid claim record" in out
