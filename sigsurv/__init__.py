@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on 
     from sigsurv.report.describe import describe_cohort
     from sigsurv.scoring import list_methods, score, signature_coverage
     from sigsurv.scoring.transformer import SignatureScorer
-    from sigsurv.seeds import get_claim, list_claims
+    from sigsurv.seeds import get_claim, list_claims, load_claims
     from sigsurv.signatures import (
         Signature,
         SignatureGene,
@@ -114,6 +114,7 @@ _EXPORTS: dict[str, str] = {
     "signature_coverage": "sigsurv.scoring",
     "get_claim": "sigsurv.seeds",
     "list_claims": "sigsurv.seeds",
+    "load_claims": "sigsurv.seeds",
     **dict.fromkeys(
         (
             "Signature",
@@ -205,6 +206,7 @@ __all__ = [
     "list_signatures",
     "load_anndata",
     "load_cbioportal",
+    "load_claims",
     "load_cohort",
     "load_example",
     "load_geo_series",

@@ -53,9 +53,11 @@ app = typer.Typer(
 cohort_app = typer.Typer(help="Inspect one cohort.", no_args_is_help=True)
 cohorts_app = typer.Typer(help="Bundled cohorts.", no_args_is_help=True)
 signatures_app = typer.Typer(help="Built-in and user signatures.", no_args_is_help=True)
+claims_app = typer.Typer(help="Built-in and user claim records.", no_args_is_help=True)
 app.add_typer(cohort_app, name="cohort")
 app.add_typer(cohorts_app, name="cohorts")
 app.add_typer(signatures_app, name="signatures")
+app.add_typer(claims_app, name="claims")
 
 Source = Annotated[
     str,
@@ -81,6 +83,20 @@ Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
 SignatureArgument = Annotated[str, typer.Argument(help="Built-in id or a YAML/GMT file.")]
 Force = Annotated[
     bool, typer.Option("--force", help="Replace an existing output (a sigsurv output folder).")
+]
+ClaimFiles = Annotated[
+    list[Path] | None,
+    typer.Option("--claims", help="A claim record file (repeatable); see 'sigsurv claims new'."),
+]
+BuiltinClaims = Annotated[
+    bool,
+    typer.Option("--builtin-claims/--no-builtin-claims", help="Include the built-in claims."),
+]
+ClaimSignatures = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--signature", "-s", help="Signature file whose ids claims may name (repeatable)."
+    ),
 ]
 
 
@@ -189,6 +205,83 @@ def signatures_export(
     from sigsurv.signatures import export_signature
 
     sys.stdout.write(export_signature(signature, format))
+
+
+# --------------------------------------------------------------------------- claims
+@claims_app.command("list")
+def claims_list(
+    claims: ClaimFiles = None,
+    signature: ClaimSignatures = None,
+    builtin_claims: BuiltinClaims = True,
+    as_json: AsJson = False,
+) -> None:
+    """List the built-in claims and those of --claims files."""
+    from sigsurv.report.claims_view import claims_table
+    from sigsurv.seeds import load_claim_files, read_signature_files
+    from sigsurv.seeds.user import available_claims, claim_row
+
+    files = load_claim_files(claims or [], signatures=read_signature_files(signature or []))
+    rows = [claim_row(c) for c in available_claims(files, builtin=builtin_claims)]
+    if as_json:
+        emit_json(rows)
+    else:
+        show(claims_table(rows))
+
+
+@claims_app.command("show")
+def claims_show(
+    claim_id: Annotated[str, typer.Argument(help="Claim id.")],
+    claims: ClaimFiles = None,
+    signature: ClaimSignatures = None,
+    as_json: AsJson = False,
+) -> None:
+    """Every field of one claim (built-in, or of a --claims file)."""
+    from sigsurv.report.claims_view import claim_text
+    from sigsurv.seeds import load_claim_files, read_signature_files
+    from sigsurv.seeds.user import available_claims, find_claim
+
+    files = load_claim_files(claims or [], signatures=read_signature_files(signature or []))
+    record = find_claim(claim_id, available_claims(files)).to_dict()
+    if as_json:
+        emit_json(record)
+    else:
+        sys.stdout.write(claim_text(record))
+
+
+@claims_app.command("validate")
+def claims_validate(
+    files: Annotated[list[Path], typer.Argument(help="Claim record files.")],
+    signature: ClaimSignatures = None,
+    as_json: AsJson = False,
+) -> None:
+    """Check claim record files strictly (exit 2 and file:line:column on the first problem)."""
+    from sigsurv.report.claims_view import validated_lines
+    from sigsurv.seeds import load_claim_files, read_signature_files
+
+    loaded = load_claim_files(files, signatures=read_signature_files(signature or []))
+    infos = [f.to_dict() for f in loaded]
+    if as_json:
+        emit_json(infos)
+    else:
+        show(*(escape(line) for line in validated_lines(infos)))
+
+
+@claims_app.command("new")
+def claims_new(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here (default: print).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a commented claim record template (valid as it is; edit its values)."""
+    from sigsurv.seeds import claim_template
+
+    if out is None:
+        sys.stdout.write(claim_template())
+        return
+    if out.exists() and not force:
+        raise OptionError("the file exists", found=str(out), hint="use --force to replace it")
+    out.write_text(claim_template(), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- score
@@ -540,6 +633,9 @@ def reproduce_command(
     claim: Annotated[
         list[str] | None, typer.Option("--claim", help="Only these claim ids (repeatable).")
     ] = None,
+    claims: ClaimFiles = None,
+    builtin_claims: BuiltinClaims = True,
+    signature: ClaimSignatures = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("report"),
     null_random: Annotated[
         int, typer.Option("--null-random", help="Random signatures per test (0 = no null).")
@@ -570,7 +666,7 @@ def reproduce_command(
     ] = None,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
-    """Test every seed claim on every cohort that can test it; write report.html.
+    """Test the seed claims (and --claims files') on every cohort that can; write report.html.
 
     The SOURCE options (--clinical, --time, --event, --endpoint-name...) read the one
     --cohort that is a table (or GEO/AnnData file) of the user's own."""
@@ -580,15 +676,21 @@ def reproduce_command(
     from sigsurv.report.html import write_reproduction
     from sigsurv.report.manifest import reproduction_manifest
     from sigsurv.report.terminal import reproduction_progress, reproduction_view
-    from sigsurv.seeds import get_claim
+    from sigsurv.seeds import load_claim_files, read_signature_files
+    from sigsurv.seeds.user import choose_claims
+    from sigsurv.signatures import using_signatures
 
     check_count("--null-random", null_random, minimum=0)
     check_count("--null-random-adjusted", null_random_adjusted, minimum=0)
     check_seed(seed)
     sources = list(cohort) if cohort else list(EXAMPLES)
     reading = assign_source_options(sources, source_options)
-    chosen_claims = [get_claim(c) for c in claim] if claim else None
+    given = read_signature_files(signature or [])
+    claim_files = load_claim_files(claims or [], signatures=given)
+    inline = [sig for file in claim_files for sig in file.signatures]
+    chosen_claims = choose_claims(claim, claim_files, builtin=builtin_claims)
     with (
+        using_signatures([*given, *inline]),  # the report and run.json look them up too
         output_folder(out, force=force) as folder,  # validated and locked before reading
         reproduction_progress(stderr, len(sources), show=interactive() and not as_json) as bar,
     ):
@@ -605,12 +707,16 @@ def reproduce_command(
         )
         options: dict[str, Any] = {"cohort": sources, "claim": claim, "out": str(out)}
         options |= {"strata": strata, "source_options": source_options.to_dict()}
+        options |= {"claims": [str(p) for p in claims or []], "builtin_claims": builtin_claims}
+        options |= {"signature": [str(p) for p in signature or []]}
         options |= {"null_random": null_random, "proxies": proxies}
         options |= {
             "null_random_adjusted": null_random_adjusted,
             "equivalence_margins": equivalence_margins,
         }
-        manifest = reproduction_manifest(reproduction, cohorts, options=options, seed=seed)
+        manifest = reproduction_manifest(
+            reproduction, cohorts, options=options, seed=seed, claim_files=claim_files
+        )
         staged = write_reproduction(reproduction, folder.staging, manifest)
         bar.written()
     files = {name: folder.final_path(path) for name, path in staged.items()}

@@ -108,6 +108,7 @@ from sigsurv.claims.verdicts import (
 from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.subgroup import parse_subgroup
 from sigsurv.errors import OptionError, SigsurvInputError, SigsurvWarning
+from sigsurv.seeds.user import accepts_claim_files
 from sigsurv.survival.binary import BinaryResult, two_by_two
 from sigsurv.survival.meta import MetaAnalysisResult
 from sigsurv.survival.multiplicity import benjamini_hochberg, holm
@@ -487,6 +488,7 @@ class ClaimReproduction:
         return {
             "claim_id": self.claim.id,
             "seed_document": self.claim.seed_document,
+            "source": getattr(self.claim, "source", ""),  # a user's claim: DOI, PMID or URL
             "statement": self.claim.statement,
             "paper": self.paper(),
             "summary": self.summary,
@@ -1454,6 +1456,7 @@ def _wald_p(test: ClaimTest) -> float | None:
     return None if per_sd is None else per_sd["p"]
 
 
+@accepts_claim_files
 def reproduce_claims(
     cohorts: Sequence[Cohort],
     claims: Sequence[Any] | None = None,
@@ -1473,7 +1476,10 @@ def reproduce_claims(
     cohorts
         Loaded cohorts (e.g. the bundled ones and ``../shared/data/TCGA_BRCA``).
     claims
-        Claims to test (default: every claim of every seed record).
+        Claims to test (default: every claim of every seed record): built-in claims
+        and users' claim files (:func:`~sigsurv.seeds.load_claims`, whose inline
+        signatures are then found by id), as :class:`~sigsurv.seeds.Claim` and
+        :class:`~sigsurv.seeds.ClaimFile` items or one ``ClaimFile``.
     include_proxies
         Also test each claim's proxy signatures (labelled ``proxy``).
     null_random

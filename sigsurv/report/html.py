@@ -208,6 +208,7 @@ def _claim_details(
         if hasattr(definition.citation, "short")
         else str(definition.citation),
         "seed_document": definition.seed_document,
+        "source": getattr(definition, "source", ""),  # a user's claim: its DOI, PMID or URL
         "endpoint": definition.endpoint,
         "population": definition.population,
         "comparison": None if definition.comparison is None else definition.comparison.description,

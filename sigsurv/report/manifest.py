@@ -150,8 +150,13 @@ def reproduction_manifest(
     *,
     options: Mapping[str, Any],
     seed: int,
+    claim_files: Iterable[Any] = (),
 ) -> dict[str, Any]:
     """Manifest of ``sigsurv reproduce``: the cohorts' input files and every signature tested.
+
+    ``claim_files`` are the users' claim files read
+    (:class:`~sigsurv.seeds.ClaimFile`): each is recorded in ``claim_files`` with its
+    SHA-256, source and claim ids.
 
     Examples
     --------
@@ -168,13 +173,15 @@ def reproduction_manifest(
     from sigsurv.signatures import get_signature
 
     tested = sorted({test.signature_id for record in reproduction.claims for test in record.tests})
-    return build_manifest(
+    manifest = build_manifest(
         command="reproduce",
         options=options,
         input_files=[file for cohort in cohorts for file in cohort.provenance.files],
         signatures=[get_signature(s) for s in tested],
         seed=seed,
     )
+    manifest["claim_files"] = [file.to_dict() for file in claim_files]
+    return manifest
 
 
 def survival_manifest(

@@ -7,26 +7,12 @@ line, like signature files.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sigsurv._yaml import line_of, load_document, read_small_text
-from sigsurv.errors import FileFormatError, SignatureError
-from sigsurv.seeds.schema import (
-    Citation,
-    Claim,
-    Comparison,
-    CopyNumberGroup,
-    CountsTable,
-    EndpointMatch,
-    Horizon,
-    PopulationMatch,
-    SeedRecord,
-    _err,
-)
+from sigsurv.seeds._reader import MAX_RECORD_BYTES, read_record_file
+from sigsurv.seeds.schema import Claim, SeedRecord, _err
 from sigsurv.signatures import Signature, get_signature, signature_to_dict
 
 __all__ = [
@@ -45,79 +31,6 @@ __all__ = [
 RECORDS_DIR = Path(__file__).resolve().parent
 
 
-class _Reader:
-    def __init__(self, file: str, lines: Mapping[tuple[Any, ...], int]) -> None:
-        self.file = file
-        self.lines = lines
-
-    def line(self, path: tuple[Any, ...]) -> int | None:
-        return line_of(self.lines, path)
-
-    def build(self, cls: type, data: Any, path: tuple[Any, ...], **extra: Any) -> Any:
-        if not isinstance(data, dict):
-            raise _err(
-                f"expected a mapping for {cls.__name__}",
-                file=self.file,
-                line=self.line(path),
-                found=type(data).__name__,
-            )
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        for key in data:
-            if key not in fields or key in extra:
-                raise _err(
-                    f"unknown field {key!r} in {cls.__name__}",
-                    file=self.file,
-                    line=self.line((*path, str(key))),
-                    expected="one of " + ", ".join(sorted(set(fields) - set(extra))),
-                )
-        kwargs = dict(data)
-        kwargs.update(extra)
-        try:
-            return cls(**kwargs)
-        except TypeError as err:
-            raise _err(f"{cls.__name__}: {err}", file=self.file, line=self.line(path)) from None
-        except FileFormatError as err:
-            if err.file is not None:
-                raise
-            raise _err(
-                err.message,
-                file=self.file,
-                line=self.line(path),
-                expected=err.expected,
-                found=err.found,
-                hint=err.hint,
-            ) from None
-
-
-def _claim_from(reader: _Reader, data: Any, path: tuple[Any, ...], seed: str) -> Claim:
-    if not isinstance(data, dict):
-        raise _err("a claim must be a mapping", file=reader.file, line=reader.line(path))
-    data = dict(data)
-    nested = {
-        "comparison": Comparison,
-        "endpoint_match": EndpointMatch,
-        "horizon": Horizon,
-        "table": CountsTable,
-        "population_match": PopulationMatch,
-        "copy_number": CopyNumberGroup,
-    }
-    for key, cls in nested.items():
-        if data.get(key) is not None:
-            data[key] = reader.build(cls, data[key], (*path, key))
-    data.setdefault("seed_document", seed)
-    return reader.build(Claim, data, path)
-
-
-#: Seed records larger than this are refused (a record is a few kilobytes).
-MAX_RECORD_BYTES = 1024 * 1024
-
-
-def _record_text(path: Path) -> str:
-    return read_small_text(
-        path, what="seed record file", max_bytes=MAX_RECORD_BYTES, error=FileFormatError
-    )
-
-
 def read_seed_record(path: str | Path) -> SeedRecord:
     """Read one seed record YAML file, strictly (unknown fields refused, with the line).
 
@@ -128,39 +41,15 @@ def read_seed_record(path: str | Path) -> SeedRecord:
     ((6, 1), (8, 22))
     """
     path = Path(path)
-    try:
-        data, lines = load_document(_record_text(path), str(path))
-    except SignatureError as err:
-        raise _err(
-            err.message,
-            file=err.file,
-            line=err.line,
-            expected=err.expected,
-            found=err.found,
-            hint=err.hint,
-        ) from None
-    reader = _Reader(str(path), lines)
-    if not isinstance(data, dict):
-        raise _err("a seed record must be a mapping", file=str(path), line=1)
-    data = dict(data)
-    seed = data.get("seed_document")
-    if not isinstance(seed, str) or Path(seed).stem != path.stem:
-        raise _err(
+    record, _inline, reader = read_record_file(path, kind="builtin", what="seed record file")
+    if Path(record.seed_document).stem != path.stem:
+        raise reader.fail(
             "seed_document must name the seed file this record is named after",
-            file=str(path),
-            line=reader.line(("seed_document",)),
+            ("seed_document",),
             expected=f"{path.stem}.txt",
-            found=seed,
+            found=record.seed_document,
         )
-    if "citation" in data:
-        data["citation"] = reader.build(Citation, data["citation"], ("citation",))
-    claims = data.get("claims") or []
-    if not isinstance(claims, list):
-        raise _err("claims must be a list", file=str(path), line=reader.line(("claims",)))
-    data["claims"] = [
-        _claim_from(reader, item, ("claims", i), seed) for i, item in enumerate(claims)
-    ]
-    return reader.build(SeedRecord, data, ())
+    return record
 
 
 @functools.lru_cache(maxsize=1)

@@ -33,6 +33,7 @@ __all__ = [
     "Horizon",
     "PopulationMatch",
     "SeedRecord",
+    "check_source",
 ]
 
 Statistic = Literal["hazard_ratio", "p_value", "counts_2x2", "qualitative"]
@@ -47,6 +48,35 @@ SCALES: tuple[str, ...] = ("dichotomised", "continuous", "unknown")
 # applied with fullmatch: "$" would let a final newline through ("os\n")
 _ENDPOINT_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _CLAIM_ID = re.compile(r"[a-z][a-z0-9_]*")
+#: How a user's claim record names its source: a DOI (``10.1158/...``, optionally
+#: ``doi:``-prefixed), a PubMed id (``PMID:21234533``) or an http(s) URL.
+SOURCE_PATTERNS: dict[str, str] = {
+    "DOI": r"(doi:)?10\.[0-9]{4,9}/[^\s]+",
+    "PMID": r"PMID: ?[1-9][0-9]{0,8}",
+    "URL": r"https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]+)?(/[^\s]*)?",
+}
+_SOURCE = re.compile("|".join(f"(?:{p})" for p in SOURCE_PATTERNS.values()))
+
+
+def check_source(source: object) -> str:
+    """The source of a user claim record if it is a DOI, a PMID or a URL; else raise.
+
+    Examples
+    --------
+    >>> check_source("10.1158/1078-0432.CCR-10-1282"), check_source("PMID:21234533")
+    ('10.1158/1078-0432.CCR-10-1282', 'PMID:21234533')
+    >>> check_source("Smith 2020")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.FileFormatError: source is not a DOI, PMID or URL; expected ...
+    """
+    if not isinstance(source, str) or not _SOURCE.fullmatch(source):
+        raise _err(
+            "source is not a DOI, PMID or URL",
+            expected="a DOI (10.1234/abc), PMID:12345678 or an https:// URL",
+            found=source,
+        )
+    return source
 
 
 def _err(message: str, **kw: Any) -> FileFormatError:
@@ -424,6 +454,9 @@ class Claim:
         published statistics), e.g. Fisher's exact p for a 2 x 2 table.
     notes
         What is known, what is assumed, what is unknown.
+    source
+        A user's claim: the DOI, PMID or URL of the paper (its record's ``source``);
+        ``""`` for the built-in claims, which name their ``seed_document``.
 
     Examples
     --------
@@ -463,12 +496,17 @@ class Claim:
     site: str = ""
     population_match: PopulationMatch | None = None
     copy_number: CopyNumberGroup | None = None
+    source: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _CLAIM_ID.fullmatch(self.id):
             raise _err(
                 "invalid claim id", expected="lower-case letters, digits, '_'", found=self.id
             )
+        if self.source:
+            check_source(self.source)
+        elif not self.seed_document:
+            raise _err(f"claim {self.id}: name its seed_document or its source")
         for name, allowed in (
             ("statistic", STATISTICS),
             ("endpoint_kind", ENDPOINT_KINDS),
@@ -579,6 +617,9 @@ class SeedRecord:
         Corrections and caveats about the document itself.
     not_found
         What was looked for and could not be found.
+    source
+        A user's record: the DOI, PMID or URL of the paper it describes (then
+        ``seed_document`` may be ``""``).
 
     Examples
     --------
@@ -596,16 +637,21 @@ class SeedRecord:
     claims: tuple[Claim, ...] = ()
     notes: tuple[str, ...] = ()
     not_found: tuple[str, ...] = ()
+    source: str = ""
 
     def __post_init__(self) -> None:
         for name in ("signature_ids", "claims", "notes", "not_found"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        if self.source:
+            check_source(self.source)
+        elif not self.seed_document:
+            raise _err("a claim record names its seed_document or its source")
         for claim in self.claims:
-            if claim.seed_document != self.seed_document:
+            if (claim.seed_document, claim.source) != (self.seed_document, self.source):
                 raise _err(
-                    f"claim {claim.id} names another seed document",
-                    expected=self.seed_document,
-                    found=claim.seed_document,
+                    f"claim {claim.id} names another seed document or source",
+                    expected=self.seed_document or self.source,
+                    found=claim.seed_document or claim.source,
                 )
 
     def to_dict(self) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from sigsurv.signatures.registry import (
     harmonise_signature,
     list_signatures,
     signature_summary,
+    using_signatures,
 )
 from sigsurv.signatures.schema import (
     EVIDENCE_TAGS,
@@ -63,6 +64,7 @@ __all__ = [
     "signature_from_dict",
     "signature_summary",
     "signature_to_dict",
+    "using_signatures",
     "write_gmt",
     "write_yaml",
 ]

@@ -7,10 +7,12 @@ signature id is accepted, a path to a user's YAML or GMT file is accepted too
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import functools
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -29,6 +31,7 @@ __all__ = [
     "harmonise_signature",
     "list_signatures",
     "signature_summary",
+    "using_signatures",
 ]
 
 #: Folder of the built-in signature YAML files.
@@ -49,6 +52,53 @@ def _builtin_index() -> dict[str, tuple[Signature, str]]:
                 )
             index[sig.id] = (sig, path.name)
     return index
+
+
+#: User signatures that :func:`get_signature` resolves by id inside :func:`using_signatures`.
+_USER_SIGNATURES: contextvars.ContextVar[Mapping[str, Signature] | None] = contextvars.ContextVar(
+    "sigsurv_user_signatures", default=None
+)
+
+
+@contextlib.contextmanager
+def using_signatures(signatures: Iterable[Signature]) -> Iterator[None]:
+    """Let :func:`get_signature` resolve these user signatures by id inside the block.
+
+    A claim record names its signatures by id; a user's signature (a ``--signature``
+    file, or one defined inline in a claim file) has no built-in id, so the code that
+    runs the claim finds it here. An id may not be a built-in id, nor be given twice
+    with different definitions.
+
+    Examples
+    --------
+    >>> mine = Signature.from_genes("my_prolif", {"MKI67": 1.0, "TOP2A": 1.0})
+    >>> with using_signatures([mine]):
+    ...     get_signature("my_prolif").symbols
+    ('MKI67', 'TOP2A')
+    """
+    known = dict(_USER_SIGNATURES.get() or {})
+    builtin = _builtin_index()
+    for sig in signatures:
+        if sig.id in builtin:
+            raise SignatureError(
+                "a user signature may not reuse a built-in id",
+                file=sig.definition_file or None,
+                found=sig.id,
+                hint=f"defined in {builtin[sig.id][1]}; rename yours",
+            )
+        if sig.id in known and known[sig.id] != sig:  # the definition file is not compared
+            raise SignatureError(
+                "two different user signatures share an id",
+                file=sig.definition_file or None,
+                found=sig.id,
+                hint=f"also defined in {known[sig.id].definition_file or 'a claim file'}",
+            )
+        known[sig.id] = sig
+    token = _USER_SIGNATURES.set(known)
+    try:
+        yield
+    finally:
+        _USER_SIGNATURES.reset(token)
 
 
 def builtin_file(signature_id: str) -> str:
@@ -148,6 +198,9 @@ def get_signature(
                 stacklevel=2,
             )
         return sig
+    user = _USER_SIGNATURES.get() or {}
+    if text in user:
+        return user[text]
     path_text, name = _split_selector(text)
     path = Path(path_text)
     if not path.is_file():
