@@ -101,9 +101,13 @@ def load_recipe_cohort(fetched: FetchResult, **overrides: Any) -> Cohort:
     cohort = _load_from_recipe(dataclasses.replace(fetched, paths=paths), overrides)
     cohort.messages = (*cohort.messages, *sheet_notes)
     strata = fetched.recipe.strata
-    if strata and strata not in cohort.strata_columns:
-        # Validated by the Cohort itself: the column must be a clinical field.
-        cohort = dataclasses.replace(cohort, strata_columns=(*cohort.strata_columns, strata))
+    if strata:
+        # The user-named stratification (Cohort.strata, validated by the Cohort: the column
+        # must be a clinical field with two levels or more), also offered to the claims as a
+        # stratifying column.
+        cohort = cohort.with_strata(strata)
+        if strata not in cohort.strata_columns:
+            cohort = dataclasses.replace(cohort, strata_columns=(*cohort.strata_columns, strata))
     note = f"recipe {fetched.recipe.id} ({fetched.recipe.source or 'in memory'})"
     unverified = fetched.recipe.unverified_fields()
     if unverified:
@@ -249,7 +253,7 @@ def load_cohort(source: Any, **options: Any) -> Cohort:
     >>> _ = (folder / "c.tsv").write_text("id\\tm\\ts\\na\\t5\\t1\\nb\\t7\\t0\\n")
     >>> _ = (folder / "spec.yaml").write_text("id: mine\\nloader: table\\nfiles:\\n"
     ...     "  expression: {path: e.tsv}\\n  clinical: {path: c.tsv}\\n"
-    ...     "options: {time: m, event: s, time_unit: months}\\n")
+    ...     "options: {time: m, event: s, time_unit: months, endpoint: os}\\n")
     >>> load_cohort(folder / "spec.yaml").n_samples
     2
     >>> load_cohort("gse4335").name
