@@ -23,6 +23,7 @@ from sigsurv._version import __version__
 __all__ = [
     "DEPENDENCIES",
     "build_manifest",
+    "column_manifest",
     "definition_record",
     "dependency_versions",
     "reproduction_manifest",
@@ -215,5 +216,38 @@ def survival_manifest(
         options=options,
         input_files=files,
         signatures=[] if signature is None else [signature],
+        seed=result.spec.seed,
+    )
+
+
+def column_manifest(
+    result: Any,
+    *,
+    source: str,
+    cohort_files: Iterable[str | Path] = (),
+    source_options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Manifest of ``sigsurv survival --by``: the column, the analysis and the inputs.
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> from sigsurv.analysis.column import analyse_column
+    >>> manifest = column_manifest(analyse_column(load_example("gse1992"), "er"),
+    ...                            source="gse1992")
+    >>> manifest["options"]["by"]
+    'er'
+    """
+    options = {
+        "source": source,
+        "by": result.column,
+        "analysis": result.spec.to_dict(),
+        "source_options": dict(source_options or {}),
+    }
+    return build_manifest(
+        command="survival",
+        options=options,
+        input_files=list(cohort_files),
+        signatures=[],
         seed=result.spec.seed,
     )

@@ -175,7 +175,7 @@ def test_statistics_go_below_when_no_corner_is_free():
     event = np.concatenate([np.zeros(30), np.ones(30), np.r_[np.ones(15), np.zeros(15)]])
     groups = np.repeat(["a", "b", "c"], 30)
     km = kaplan_meier(time, event, groups=groups)
-    figure = plot_kaplan_meier(km, annotation=["a", "log-rank p = 0.9"] * 3)
+    figure = plot_kaplan_meier(km, annotation=["a", "log-rank p = 0.9"] * 3, show_ci=True)
     assert figure.axes[0].texts[0].get_position()[1] < 0
     assert_inside_figure(figure)
     assert_statistics_hide_no_curve(figure, km)
