@@ -172,3 +172,28 @@ def test_tcga_bone_relapse_incidence_at_60_months_is_not_zero(capsys, tmp_path):
         row["estimate"] > 0 and row["lower"] < row["estimate"] < row["upper"] for row in at_60
     )
     assert (out / "cumulative_incidence.png").exists()
+
+
+def test_optimal_cut_writes_its_cut_point_scan(capsys, tmp_path):
+    out = tmp_path / "optimal"
+    code, _, err = run(
+        capsys,
+        "survival",
+        "gse1992",
+        "-s",
+        "msk1_rps6ka5",
+        "--cut",
+        "optimal",
+        "-o",
+        str(out),
+        "--formats",
+        "png",
+    )
+    assert code == 0, err
+    assert (out / "cut_scan.png").exists() and (out / "km.png").exists()
+    record = json.loads((out / "results.json").read_text())
+    scan = record["cut_scan"]
+    assert len(scan["cut"]) == len(scan["statistic"]) > 10
+    assert scan["selected_cut"] == record["maxstat"]["cutpoint"]
+    assert max(abs(s) for s in scan["statistic"]) == pytest.approx(abs(scan["max_statistic"]))
+    assert 0 <= scan["p_lau92"] <= 1

@@ -86,6 +86,8 @@ DEFINITIONS: dict[str, str] = {
     "complete cases",
     "maxstat": "optimal cut by maximally selected log-rank statistic (minprop 0.1) with the "
     "selection-adjusted p-values (Lausen-Schumacher 1992 and 1994) beside the naive one",
+    "cut_scan": "the scan behind the optimal cut: every candidate cut, its standardised "
+    "log-rank statistic and low-group size, the selected cut and the Lausen-Schumacher p",
     "display_unit": "the one time unit of this run's terminal output, figures and at_times "
     "(--times-unit, else months for follow-up up to 15 years, else years)",
     "at_times": "Kaplan-Meier survival per group at fixed times (in display_unit) with its 95% "
@@ -405,8 +407,18 @@ class SignatureSurvival:
                 "p": float(self.logrank_trend.p),
             }
         if self.grouping.maxstat is not None:
-            payload["maxstat"] = self.grouping.maxstat.to_dict()
+            maxstat = self.grouping.maxstat
+            payload["maxstat"] = maxstat.to_dict()
             payload["maxstat"].pop("curve", None)
+            payload["cut_scan"] = {
+                "cut": [float(v) for v in maxstat.curve["cut"]],
+                "statistic": [float(v) for v in maxstat.curve["statistic"]],
+                "n_low": [int(v) for v in maxstat.curve["n_low"]],
+                "selected_cut": float(maxstat.cutpoint),
+                "max_statistic": float(maxstat.statistic),
+                "p_lau92": float(maxstat.p_lau92),
+                "p_lau94": float(maxstat.p_lau94),
+            }
         if self.cox_multivariable is not None:
             payload["cox_multivariable"] = {
                 "terms": [

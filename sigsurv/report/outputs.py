@@ -25,10 +25,12 @@ from sigsurv.analysis.signature import SignatureSurvival
 from sigsurv.plots import plot_forest
 from sigsurv.plots.analysis import (
     km_statistics,
+    km_title,
     plot_analysis_cif,
     plot_analysis_km,
     plot_column_km,
 )
+from sigsurv.plots.cutpoint import plot_cut_scan
 from sigsurv.plots.km import KMStyle
 from sigsurv.plots.save import FORMATS, save_figure
 
@@ -189,6 +191,17 @@ def write_survival_outputs(
     figure = km_figure(result, style=style)
     written.update(save_figure(figure, folder, "km", formats))  # PNG at 300 dpi, PDF, SVG
     plt.close(figure)
+    maxstat = result.grouping.maxstat
+    if maxstat is not None:  # --cut optimal: the scan that chose the cut, beside km.png
+        scan = _as_figure(
+            plot_cut_scan(
+                maxstat,
+                title=f"{km_title(result)}: cut-point scan",
+                score_label=f"{result.signature_id} score ({result.method})",
+            )
+        )
+        written.update(save_figure(scan, folder, "cut_scan", formats))
+        plt.close(scan)
     forest = multivariable_forest(result)
     if forest is not None:
         written["forest.png"] = folder / "forest.png"
