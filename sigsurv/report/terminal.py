@@ -150,7 +150,11 @@ def signatures_table(rows: list[dict[str, Any]]) -> Table:
     >>> signatures_table([{"id": "x", "n_genes": 1, "pmid": "1"}]).row_count
     1
     """
-    table = _table("Built-in signatures", ("id", "genes", "population", "source", "seed document"))
+    table = Table(title="Built-in signatures", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("id", no_wrap=True)  # the id a user types: never cut
+    table.add_column("genes", justify="right", no_wrap=True)
+    for name in ("population", "source", "seed document"):
+        table.add_column(name, overflow="fold")  # wrapped, never cut with an ellipsis
     for row in rows:
         source = (
             f"doi:{row['doi']}"
