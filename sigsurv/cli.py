@@ -569,12 +569,7 @@ def _figure_options(
 ) -> dict[str, Any]:
     """``style`` and ``formats`` of the figure writers, from the figure options."""
     from sigsurv.plots.km import KMStyle
-    from sigsurv.plots.save import FORMATS
 
-    chosen = tuple(part.strip().lower() for part in formats.split(","))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise OptionError("--formats not understood", expected="png, pdf, svg", found=formats)
     limits = None
     if ylim is not None:
         try:
@@ -591,7 +586,17 @@ def _figure_options(
         min_at_risk=check_count("--min-at-risk", min_at_risk, minimum=0),
         show_ci=ci,
     )
-    return {"style": style, "formats": tuple(dict.fromkeys(chosen))}
+    return {"style": style, "formats": _parse_formats(formats)}
+
+
+def _parse_formats(text: str) -> tuple[str, ...]:
+    """``png,pdf`` -> ("png", "pdf"); anything else refused in one line."""
+    from sigsurv.plots.save import FORMATS
+
+    chosen = tuple(part.strip().lower() for part in text.split(","))
+    if not chosen or any(f not in FORMATS for f in chosen):
+        raise OptionError("--formats not understood", expected="png, pdf, svg", found=text)
+    return tuple(dict.fromkeys(chosen))
 
 
 def _check_time_unit(option: str, unit: str) -> None:
@@ -805,6 +810,12 @@ def reproduce_command(
     ] = True,
     seed: Seed = 20240101,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--formats", help="Figure files written: png (always, the report embeds it), pdf, svg."
+        ),
+    ] = "png",
     force: Force = False,
 ) -> None:
     """Test every seed claim on every cohort that can test it; write report.html."""
@@ -818,6 +829,7 @@ def reproduce_command(
 
     check_count("--null-random", null_random, minimum=0)
     check_count("--null-random-adjusted", null_random_adjusted, minimum=0)
+    figure_formats = _parse_formats(formats)
     check_seed(seed)
     sources = list(cohort) if cohort else list(EXAMPLES)
     chosen_claims = [get_claim(c) for c in claim] if claim else None
@@ -837,13 +849,13 @@ def reproduce_command(
             progress=bar.testing,
         )
         options: dict[str, Any] = {"cohort": sources, "claim": claim, "out": str(out)}
-        options |= {"null_random": null_random, "proxies": proxies}
+        options |= {"null_random": null_random, "proxies": proxies, "formats": formats}
         options |= {
             "null_random_adjusted": null_random_adjusted,
             "equivalence_margins": equivalence_margins,
         }
         manifest = reproduction_manifest(reproduction, cohorts, options=options, seed=seed)
-        staged = write_reproduction(reproduction, folder.staging, manifest)
+        staged = write_reproduction(reproduction, folder.staging, manifest, formats=figure_formats)
         bar.written()
     files = {name: folder.final_path(path) for name, path in staged.items()}
     if as_json:

@@ -150,9 +150,13 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
                 "note": "" if model.well_defined else "model not well defined",
             }
         )
-    return plot_forest(
-        pd.DataFrame(rows),
-        title=f"{result.cohort}: multivariable Cox (n = {model.n}, {model.events} events)",
+    return _as_figure(
+        plot_forest(
+            pd.DataFrame(rows),
+            title=f"{km_title(result)}: multivariable Cox model "
+            f"(n = {model.n}, {model.events} events)",
+            favours=("lower risk", "higher risk"),
+        )
     )
 
 

@@ -51,6 +51,7 @@ def forest_rows() -> pd.DataFrame:
             "prediction_upper": [np.nan] * 3 + [2.1, np.nan],
             "heterogeneity": ["", "", "", "I² = 12%, τ² = 0.010, Q p = 0.32", ""],
             "group": [endpoint] * 4 + ["overall survival"],
+            "n_events": ["124 / 35", "115 / 40", "70 / 22", "", ""],
         }
     )
 
@@ -63,8 +64,11 @@ def test_forest():
         "MSK1 and metastasis-free survival in ER+ disease",
         reference=0.41,
         reference_label="paper: HR 0.41",
+        favours=("higher score: lower risk", "higher score: higher risk"),
     )
     texts = [t.get_text() for t in figure.axes[0].texts]
+    assert "n / events" in texts and "124 / 35" in texts
+    assert "← higher score: lower risk" in texts and "higher score: higher risk →" in texts
     # Wrapped at word boundaries: the label's words all survive, in order, none cut.
     label = next(t for t in texts if t.startswith("gse1992"))
     assert "\n" in label and label.split() == LONG.split()
@@ -78,6 +82,16 @@ def test_forest():
         if text.get_position()[0] < 0:  # the label column stays left of the plot
             assert text.get_window_extent().x1 <= plot_left + 1, text.get_text()
     return figure
+
+
+def test_forest_draws_into_given_axes():
+    import matplotlib.pyplot as plt
+
+    panel, axis = plt.subplots(figsize=(6, 3))
+    drawn = plot_forest(forest_rows(), ax=axis, favours=("lower risk", "higher risk"))
+    assert drawn is axis and len(panel.axes) == 1
+    assert [t.get_text() for t in axis.get_yticklabels()][1] == "gse4335 · msk1_rps6ka5"
+    plt.close(panel)
 
 
 def competing_result():

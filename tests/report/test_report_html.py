@@ -172,7 +172,11 @@ NEW_SCHEMA_CLAIM = {
 
 def test_new_schema_forest_rows_cards_and_matrix():
     rows = claim_forest_rows(NEW_SCHEMA_CLAIM)
-    assert rows["label"].tolist() == ["a · sig", "b · sig (low power)", "Pooled sig (REML knha)"]
+    assert rows["label"].tolist() == [
+        "a · sig",
+        "b · sig (low power)",
+        "Pooled sig (REML random effects, Knapp–Hartung test)",
+    ]
     pooled = rows[rows["pooled"]].iloc[0]
     assert (pooled["prediction_lower"], pooled["prediction_upper"]) == (0.4, 1.7)
     assert pooled["heterogeneity"] == "2 cohorts, I² = 12%, τ² = 0.010, Q p = 0.29"
