@@ -197,3 +197,61 @@ def test_optimal_cut_writes_its_cut_point_scan(capsys, tmp_path):
     assert scan["selected_cut"] == record["maxstat"]["cutpoint"]
     assert max(abs(s) for s in scan["statistic"]) == pytest.approx(abs(scan["max_statistic"]))
     assert 0 <= scan["p_lau92"] <= 1
+
+
+def test_a_mistyped_signature_id_suggests_the_id(capsys):
+    code, _, err = run(capsys, "survival", "gse1992", "-s", "msk1_rps6k5")
+    assert code == 2 and "did you mean 'msk1_rps6ka5'" in err
+
+
+def test_a_mistyped_subgroup_level_lists_the_levels(capsys):
+    code, _, err = run(
+        capsys,
+        "survival",
+        "gse1992",
+        "-s",
+        "msk1_rps6ka5",
+        "--all-patients",
+        "--subgroup",
+        "er == 'negativ'",
+    )
+    assert code == 2
+    assert "did you mean 'negative'" in err and "negative, positive" in err
+
+
+def test_engine_warnings_name_the_cohort(capsys):
+    code, _, err = run(capsys, "survival", "gse1992", "--by", "grade")
+    assert code == 0
+    assert "warning: gse1992, by grade: Cox model not well defined" in err
+
+
+def test_terminal_lines_fit_80_columns(capsys, monkeypatch):
+    from sigsurv import _cli_options
+
+    monkeypatch.setattr(_cli_options.stdout, "_width", 80)
+    for arguments in (
+        [
+            "survival",
+            "gse1992",
+            "-s",
+            "msk1_rps6ka5",
+            "--covariates",
+            "age,grade",
+            "--times",
+            "12,60",
+        ],
+        ["signatures", "list"],
+    ):
+        code, out, _ = run(capsys, *arguments)
+        assert code == 0
+        assert max(len(line) for line in out.splitlines()) <= 80
+    code, out, _ = run(capsys, "signatures", "list")
+    assert "aigner_mir200_family_targets" in out  # the longest id, whole
+
+
+def test_covariates_print_the_adjusted_model(capsys):
+    code, out, _ = run(
+        capsys, "survival", "gse1992", "-s", "msk1_rps6ka5", "--covariates", "age,grade"
+    )
+    assert code == 0
+    assert "Multivariable Cox" in out and "score (per SD), adjusted" in out

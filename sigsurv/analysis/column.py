@@ -24,6 +24,7 @@ from sigsurv.analysis.signature import (
     parse_times,
     survival_at_times,
 )
+from sigsurv.analysis.suggest import check_subgroup_levels, did_you_mean, warnings_naming
 from sigsurv.cohorts.model import TIME_UNITS, Cohort
 from sigsurv.errors import AnalysisError, OptionError
 from sigsurv.survival.cox import CoxResult, cox_fit
@@ -208,11 +209,15 @@ def analyse_column(cohort: Cohort, column: str, spec: AnalysisSpec | None = None
     >>> result.levels, result.logrank_trend is not None
     (['1', '2', '3'], True)
     """
-    spec = spec or AnalysisSpec()
-    _refuse_signature_options(spec)
-    if column not in cohort.clinical.columns:
-        from sigsurv.analysis.suggest import did_you_mean
+    with warnings_naming(f"{cohort.name}, by {column}"):
+        return _analyse_column(cohort, column, spec or AnalysisSpec())
 
+
+def _analyse_column(cohort: Cohort, column: str, spec: AnalysisSpec) -> ColumnSurvival:
+    """The analysis of :func:`analyse_column`, its warnings not yet named."""
+    _refuse_signature_options(spec)
+    check_subgroup_levels(cohort.clinical, spec.subgroup, cohort.name)
+    if column not in cohort.clinical.columns:
         raise AnalysisError(
             f"cohort {cohort.name}: no clinical column {column!r}"
             + did_you_mean(column, cohort.clinical.columns),

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.analysis.spec import combine_subgroups
+from sigsurv.analysis.suggest import check_subgroup_levels
 from sigsurv.cohorts.model import Cohort, convert_time
 from sigsurv.errors import AnalysisError
 from sigsurv.survival.competing import (
@@ -651,6 +652,7 @@ def analyse_signature_competing(
     chosen = combine_subgroups(
         subgroup, (definition.population_filter or None) if population else None
     )
+    check_subgroup_levels(cohort.clinical, chosen, cohort.name)
     unit = cohort.competing_endpoint(endpoint).unit
     shown = times_unit or unit
     if horizons is not None and shown != unit:

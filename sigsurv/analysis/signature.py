@@ -33,6 +33,7 @@ import pandas as pd
 from sigsurv._deprecation import deprecated_alias
 from sigsurv.analysis.data import prepare_survival
 from sigsurv.analysis.spec import AnalysisSpec, parse_cut
+from sigsurv.analysis.suggest import check_subgroup_levels, warnings_naming
 from sigsurv.cohorts.model import TIME_UNITS, Cohort, _is_anndata, convert_time
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.signatures.schema import Signature
@@ -171,8 +172,9 @@ def survival_at_times(
     >>> from sigsurv.survival.endpoints import SurvivalData
     >>> km = kaplan_meier([30.4375, 60.875, 91.3125], [1, 0, 1])
     >>> data = SurvivalData(np.zeros(3), np.zeros(3), "days", 3, 2, None, "os")
-    >>> [row["estimate"] for row in survival_at_times(km, data, [1.5, 4], "months")]
-    [0.6666666666666666, None]
+    >>> rows = survival_at_times(km, data, [1.5, 4], "months")
+    >>> round(rows[0]["estimate"], 4), rows[1]["estimate"]
+    (0.6667, None)
     """
     if not times:
         return []
@@ -666,7 +668,41 @@ def _analyse(
     method: str,
     coverage: dict[str, Any] | None,
 ) -> SignatureSurvival:
-    """The analysis itself, once the subgroup and the cut rule in effect are known."""
+    """The analysis itself, once the subgroup and the cut rule in effect are known.
+
+    The engine's warnings (which know no cohort) are re-issued naming the cohort and
+    the signature.
+    """
+    with warnings_naming(f"{cohort.name}, {signature_id}"):
+        result = _analyse_quietly(
+            cohort,
+            scores,
+            spec,
+            subgroup=subgroup,
+            cut=cut,
+            signature=signature,
+            signature_id=signature_id,
+            signature_version=signature_version,
+            method=method,
+            coverage=coverage,
+        )
+    return result
+
+
+def _analyse_quietly(
+    cohort: Cohort,
+    scores: pd.Series,
+    spec: AnalysisSpec,
+    *,
+    subgroup: str | None,
+    cut: str | float,
+    signature: Signature | None,
+    signature_id: str,
+    signature_version: str,
+    method: str,
+    coverage: dict[str, Any] | None,
+) -> SignatureSurvival:
+    check_subgroup_levels(cohort.clinical, subgroup, cohort.name)
     data_cohort, survival = prepare_survival(
         cohort,
         spec.endpoint,

@@ -969,7 +969,8 @@ def _test_one(
         )
         for message in shared_tests[test_id].warnings:
             # Surfaced once per distinct test (and kept in the test's row).
-            warnings.warn(f"{test_id}: {message}", SigsurvWarning, stacklevel=2)
+            where_said = f"{cohort.name}, claim {claim.id}, signature {signature_id}"
+            warnings.warn(f"{where_said}: {message}", SigsurvWarning, stacklevel=2)
     shared = shared_tests[test_id]
     shared.claim_ids.append(claim.id)
     test.test_id, test.shared = test_id, shared

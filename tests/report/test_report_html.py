@@ -244,3 +244,38 @@ def test_todays_pooled_records_print_k_and_i2_in_percent():
     pooled = rows[rows["pooled"]].iloc[0]
     assert pooled["heterogeneity"] == "3 cohorts, I² = 48%, τ² = 0.101, Q p = 0.15"
     assert rows["group"].tolist() == ["rfs", "os", "os", "all endpoints"]
+
+
+def test_report_shows_the_evidence_results_json_holds(tmp_path):
+    # Issue 22: adjusted HRs, Holm/BH p and median follow-up were only in results.json.
+    import json
+    import warnings
+
+    from sigsurv import load_example
+    from sigsurv.claims.reproduce import reproduce_claims
+    from sigsurv.report._report_context import hr_text
+    from sigsurv.report.html import write_reproduction
+    from sigsurv.seeds import get_claim
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = reproduce_claims(
+            [load_example("gse1992")],
+            [get_claim("rodriguez_barrueco2017_mir424_503_loss")],
+            null_random=0,
+        )
+        files = write_reproduction(result, tmp_path, {"command": "test"})
+    html = files["report.html"].read_text(encoding="utf-8")
+    payload = json.loads(files["results.json"].read_text(encoding="utf-8"))
+    tested = [t for c in payload["claims"] for t in c["tests"] if t.get("adjusted")]
+    assert tested
+    for test in tested:
+        for model in test["adjusted"].values():
+            assert hr_text(model) in html
+            if model.get("warning"):
+                assert model["warning"] in html
+        assert f"median follow-up {test['median_follow_up']:.3g}" in html
+        assert "Holm p" in html and "Benjamini–Hochberg q" in html
+    assert "No claim could be confirmed" in html or "claims confirmed" in html
+    assert "HR &lt; 1: a higher score goes with a lower risk" in html
+    assert "[[" not in html  # no Python literal
