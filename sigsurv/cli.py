@@ -91,7 +91,9 @@ def _complete_method(incomplete: str) -> list[str]:
 
 
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
-SignatureArgument = Annotated[str, typer.Argument(help="Built-in id or a YAML/GMT file.")]
+SignatureArgument = Annotated[
+    str, typer.Argument(help="Built-in id or a YAML/GMT file.", autocompletion=_complete_signature)
+]
 Force = Annotated[
     bool, typer.Option("--force", help="Replace an existing output (a sigsurv output folder).")
 ]
@@ -369,9 +371,7 @@ def survival_command(
     ] = None,
     horizons: Annotated[
         str | None,
-        typer.Option(
-            "--horizons", help="Deprecated alias of --times (with --cause), read in --times-unit."
-        ),
+        typer.Option("--horizons", help="Deprecated alias of --times (with --cause)."),
     ] = None,
     breaks: Annotated[
         float | None,
@@ -419,8 +419,8 @@ def survival_command(
         if times is not None:
             raise OptionError("give --times or its deprecated alias --horizons, not both")
         warnings.warn(
-            "--horizons is deprecated: use --times (read in --times-unit, "
-            "else in the endpoint's unit)",
+            "--horizons is deprecated: use --times (both are read in --times-unit, "
+            "else in months up to 15 years of follow-up, else years)",
             SigsurvWarning,
             stacklevel=1,
         )

@@ -255,3 +255,10 @@ def test_covariates_print_the_adjusted_model(capsys):
     )
     assert code == 0
     assert "Multivariable Cox" in out and "score (per SD), adjusted" in out
+
+
+def test_shell_completion_of_signature_ids_and_methods():
+    from sigsurv.cli import _complete_method, _complete_signature
+
+    assert _complete_signature("msk1") == ["msk1_luminal", "msk1_rps6ka5"]
+    assert _complete_method("s") == ["ssgsea", "singscore", "single_gene"]

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv.analysis.signature import display_unit_for
 from sigsurv.analysis.spec import combine_subgroups
 from sigsurv.analysis.suggest import check_subgroup_levels
 from sigsurv.cohorts.model import Cohort, convert_time
@@ -613,7 +614,8 @@ def analyse_signature_competing(
     subgroup, population
         A subgroup expression, and whether to add the signature's population filter.
     times_unit
-        Unit of ``horizons`` and the run's display unit (default: the endpoint's unit).
+        Unit of ``horizons`` and the run's display unit (default: months up to 15 years
+        of follow-up, else years, as :func:`~sigsurv.analysis.signature.display_unit_for`).
 
     Returns
     -------
@@ -654,7 +656,8 @@ def analyse_signature_competing(
     )
     check_subgroup_levels(cohort.clinical, chosen, cohort.name)
     unit = cohort.competing_endpoint(endpoint).unit
-    shown = times_unit or unit
+    follow_up, _ = cohort.competing_risks(cohort.competing_endpoint(endpoint).name)
+    shown = times_unit or display_unit_for(float(np.nanmax(follow_up)), unit)
     if horizons is not None and shown != unit:
         horizons = [float(convert_time(float(h), shown, unit)) for h in horizons]
     result = analyse_cohort_competing(

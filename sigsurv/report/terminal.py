@@ -17,12 +17,19 @@ import pandas as pd
 from rich import box
 from rich.console import Console, RenderableType
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from sigsurv.plots import format_p
 from sigsurv.plots._text import p_text
-from sigsurv.report._report_context import claim_card, estimate_of, hr_text, verdict_counts
+from sigsurv.report._report_context import (
+    claim_card,
+    estimate_of,
+    headline,
+    hr_text,
+    verdict_counts,
+)
 
 __all__ = [
     "VERDICT_COLOURS",
@@ -588,13 +595,15 @@ def reproduction_view(payload: dict[str, Any], report: Path | str | None) -> lis
     for claim_id, number in numbers.items():
         summary = claim_card(claims[claim_id])["summary"] if claim_id in claims else ""
         view.append(f"[bold]{number}[/bold] {escape(claim_id)}")
-        if summary:
-            view.append(f"  [dim]{escape(summary)}[/dim]")
+        if summary:  # wrapped with a hanging indent, under its claim id
+            view.append(Padding(f"[dim]{escape(summary)}[/dim]", (0, 0, 0, 2)))
     view.append(reproduction_table(payload))
     colours = {
         line: VERDICT_COLOURS.get(line[6:], "white") for line in verdict_count_lines(payload)
     }
     view.extend(f"[{colour}]{escape(line)}[/{colour}]" for line, colour in colours.items())
+    if payload.get("claims"):
+        view.append(f"[bold]{escape(headline(payload))}[/bold]")
     if report is not None:
         view.append(f"report: {escape(str(report))}")
     return view
