@@ -452,10 +452,23 @@ def _pool_counts(pool: dict[str, Any]) -> str:
 
 
 def _scalar(value: Any) -> str:
+    """A value in words: never a Python literal (lists joined, yes/no, nested as k v).
+
+    Examples
+    --------
+    >>> _scalar(["gse1992", "nki70"]), _scalar(True), _scalar({"a": 1}), _scalar(None)
+    ('gse1992, nki70', 'yes', 'a 1', '—')
+    """
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_scalar(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_scalar(v)}" for k, v in value.items()) or "—"
     return str(value)
 
 
