@@ -15,7 +15,7 @@ import pytest
 from sigsurv.signatures import list_signatures
 
 _STATED = re.compile(r"high score = (?P<genes>[A-Za-z0-9, -]+?) (?P<level>high|low)\b")
-TARGET_SETS = [s for s in list_signatures() if s.id.endswith("_targets")]
+TARGET_SETS = [s for s in list_signatures(include_retracted=True) if s.id.endswith("_targets")]
 
 
 @pytest.mark.parametrize("signature", TARGET_SETS, ids=lambda s: s.id)
@@ -29,7 +29,7 @@ def test_target_set_names_state_what_a_high_score_means(signature):
 
 
 def test_no_name_says_up_for_genes_scored_down():
-    for signature in list_signatures():
+    for signature in list_signatures(include_retracted=True):
         listed = re.search(r"\(([^()]*)\bup\)", signature.name)
         if listed is None:
             continue
