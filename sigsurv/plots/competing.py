@@ -9,6 +9,7 @@ on a 0–1 axis).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -60,6 +61,18 @@ def incidence_bands(estimate: np.ndarray, variance: np.ndarray) -> tuple[np.ndar
     return low, high
 
 
+def _trimmed(result: Any, follow_up: Mapping[Any, Sequence[float]], min_at_risk: int) -> Any:
+    """Curves ended where fewer than ``min_at_risk`` patients remain followed."""
+    curves, last = {}, {}
+    for group in result.groups:
+        times = np.sort(np.asarray(follow_up[group], dtype=float))[::-1]
+        end = float(times[min_at_risk - 1]) if times.size >= min_at_risk else 0.0
+        curve = result.curves[group]
+        curves[group] = curve[curve["time"] <= end].reset_index(drop=True)
+        last[group] = min(end, result.last_time[group])
+    return dataclasses.replace(result, curves=curves, last_time=last)
+
+
 def _y_top(result: Any, bands: bool) -> float:
     """A round upper limit just above the highest drawn value (estimate or band)."""
     highest = 0.0
@@ -68,9 +81,14 @@ def _y_top(result: Any, bands: bool) -> float:
         if curve.empty:
             continue
         values = curve["estimate"].to_numpy()
-        if bands and "variance" in curve:
-            values = incidence_bands(values, curve["variance"].to_numpy())[1]
         highest = max(highest, float(np.nanmax(values)))
+        if bands and "variance" in curve:
+            # Bands count where at least 10 remain at risk: the last few events' bands
+            # would stretch the axis to 1 and flatten every curve (they are clipped).
+            upper = incidence_bands(values, curve["variance"].to_numpy())[1]
+            kept = upper[curve["n_risk"].to_numpy() >= 10] if "n_risk" in curve else upper
+            if kept.size:
+                highest = max(highest, float(np.nanmax(kept)))
     for step in (0.05, 0.1, 0.2, 0.25):
         top = np.ceil(highest * 1.08 / step) * step
         if top / step <= 6:
@@ -78,7 +96,9 @@ def _y_top(result: Any, bands: bool) -> float:
     return 1.0
 
 
-def _draw_incidence(axis: Axes, result: Any, factor: float, bands: bool) -> list[str]:
+def _draw_incidence(
+    axis: Axes, result: Any, factor: float, bands: bool, events_of: Mapping[Any, int]
+) -> list[str]:
     labels = []
     for index, group in enumerate(result.groups):
         curve = result.curves[group]
@@ -88,7 +108,7 @@ def _draw_incidence(axis: Axes, result: Any, factor: float, bands: bool) -> list
         estimate = curve["estimate"].to_numpy()
         final = estimate[-1] if estimate.size else 0.0
         values = np.concatenate(([0.0], estimate, [final]))
-        events = int(curve["n_event"].sum())
+        events = events_of[group]
         label = f"{group} ({events} events)" if len(result.groups) > 1 else f"{events} events"
         labels.append(label)
         axis.step(times, values, where="post", linewidth=1.8, color=colour, label=label)
@@ -147,20 +167,22 @@ def plot_cumulative_incidence(
     """
     style = style or KMStyle()
     bands = style.bands(len(result.groups))
+    # Events of the cause per group, counted before any tail trimming.
+    events = {group: int(result.curves[group]["n_event"].sum()) for group in result.groups}
+    if follow_up is not None and style.min_at_risk > 0:
+        result = _trimmed(result, follow_up, style.min_at_risk)
     cause = cause_label or f"cause {result.cause}"
     axis_spec = time_axis(
         max(result.last_time.values()), time_unit, style.display_unit, style.breaks
     )
     if ax is not None:
-        _plot_axes(ax, result, axis_spec, bands, cause, style)
+        _plot_axes(ax, result, axis_spec, bands, cause, style, events)
         ax.legend(loc="upper left", frameon=False, fontsize=8)
         if title:
             ax.set_title(title, fontsize=10, loc="left")
         return ax
     figure = plt.figure(figsize=(_WIDTH, 6.0), dpi=150)
-    labels = [
-        f"{group} ({int(result.curves[group]['n_event'].sum())} events)" for group in result.groups
-    ]
+    labels = [f"{group} ({events[group]} events)" for group in result.groups]
     header = _header(figure, title, subtitle, labels)
     n_groups = len(result.groups)
     table_height = 0.24 + 0.2 * n_groups if follow_up is not None else 0.0
@@ -168,7 +190,7 @@ def plot_cumulative_incidence(
     height = header.height + _PLOT_HEIGHT + 0.65 + table_height + times_height + 0.2
     figure.set_size_inches(_WIDTH, height)
     main = _inches_axes(figure, height, header.height + 0.05, _PLOT_HEIGHT)
-    _plot_axes(main, result, axis_spec, bands, cause, style)
+    _plot_axes(main, result, axis_spec, bands, cause, style, events)
     _legend(main, header.legend_columns)
     _write_header(figure, header, height)
     top = header.height + 0.05 + _PLOT_HEIGHT + 0.5
@@ -192,10 +214,16 @@ def plot_cumulative_incidence(
 
 
 def _plot_axes(
-    axis: Axes, result: Any, axis_spec: Any, bands: bool, cause: str, style: KMStyle
+    axis: Axes,
+    result: Any,
+    axis_spec: Any,
+    bands: bool,
+    cause: str,
+    style: KMStyle,
+    events: Mapping[Any, int],
 ) -> None:
     """Curves, bands, fitted limits, ticks, labels and Gray's test of one plot."""
-    _draw_incidence(axis, result, axis_spec.factor, bands)
+    _draw_incidence(axis, result, axis_spec.factor, bands, events)
     ticks = axis_spec.ticks
     axis.set_xticks(ticks)
     axis.set_xticklabels([f"{t:g}" for t in ticks])
