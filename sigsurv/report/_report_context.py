@@ -300,7 +300,9 @@ def _pool_rows(claim: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "endpoint": pool.get("endpoint"),
                 "endpoint_match": pool.get("endpoint_match"),
-                "label": f"Pooled {pool.get('signature_id', '')} ({method or 'random effects'})",
+                "label": f"Pooled {pool.get('signature_id', '')}"
+                + (f" · {pool['endpoint']}" if pool.get("endpoint") else "")
+                + f" ({method or 'random effects'})",
                 "hr": pool["hr"],
                 "ci_lower": pool.get("lower"),
                 "ci_upper": pool.get("upper"),

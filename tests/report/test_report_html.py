@@ -175,7 +175,7 @@ def test_new_schema_forest_rows_cards_and_matrix():
     assert rows["label"].tolist() == [
         "a · sig",
         "b · sig (low power)",
-        "Pooled sig (REML random effects, Knapp–Hartung test)",
+        "Pooled sig · rfs (REML random effects, Knapp–Hartung test)",
     ]
     pooled = rows[rows["pooled"]].iloc[0]
     assert (pooled["prediction_lower"], pooled["prediction_upper"]) == (0.4, 1.7)
