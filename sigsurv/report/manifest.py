@@ -98,9 +98,8 @@ def definition_record(signature: Any) -> dict[str, Any]:
 
 def _package_roots() -> list[Path]:
     """Folders holding installed packages (site-packages) and sigsurv's own source root."""
-    import sigsurv
-
-    roots = [Path(sigsurv.__file__).resolve().parent.parent]
+    # sigsurv/report/manifest.py -> the folder holding the sigsurv package
+    roots = [Path(__file__).resolve().parents[2]]
     for entry in sys.path:
         if entry and ("site-packages" in entry or "dist-packages" in entry):
             roots.append(Path(entry).resolve())
