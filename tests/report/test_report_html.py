@@ -101,7 +101,30 @@ def test_print_css_and_figure_files(report_files):
     html = report_html(report_files)
     assert "@media print" in html and "break-inside: avoid" in html
     figures = {p.suffix for name, p in report_files.items() if name.startswith("figures/")}
-    assert figures == {".png", ".pdf", ".svg"}
+    assert figures == {".png"}  # issue 25: PNG by default, PDF and SVG on demand
+
+
+def test_figure_formats_on_demand_leave_the_report_unchanged(tmp_path):
+    import warnings
+
+    from sigsurv import load_example
+    from sigsurv.claims.reproduce import reproduce_claims
+    from sigsurv.report.html import write_reproduction
+    from sigsurv.seeds import get_claim
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = reproduce_claims(
+            [load_example("gse1992")], [get_claim("gawrzak2018_msk1_mfs_er_pos")], null_random=0
+        )
+        png = write_reproduction(result, tmp_path / "png", {"command": "test"})
+        every = write_reproduction(
+            result, tmp_path / "all", {"command": "test"}, formats=("png", "pdf", "svg")
+        )
+    suffixes = {p.suffix for name, p in every.items() if name.startswith("figures/")}
+    assert suffixes == {".png", ".pdf", ".svg"}
+    assert {p.suffix for name, p in png.items() if name.startswith("figures/")} == {".png"}
+    assert png["report.html"].read_text() == every["report.html"].read_text()
 
 
 @pytest.mark.slow
