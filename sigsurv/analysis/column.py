@@ -21,6 +21,7 @@ from sigsurv.analysis.signature import (
     AnalysisSpec,
     _term_row,
     display_unit_for,
+    numbers_at_risk,
     parse_times,
     survival_at_times,
 )
@@ -49,6 +50,7 @@ COLUMN_DEFINITIONS: dict[str, str] = {
     "logrank": "k-group log-rank test across the levels (R survdiff)",
     "logrank_trend": "log-rank test for trend (scores 1..k) when the levels are ordered",
     "cox_grouped": "Cox model (Efron ties) of each level against the first: HR, Wald 95% CI, p",
+    "at_risk": "patients at risk per level at round times of display_unit",
     "display_unit": "the one time unit of the terminal output, the figure and at_times",
     "at_times": "Kaplan-Meier survival per level at fixed times (display_unit), 95% CI on the "
     "log scale, as R summary(survfit(...), times=)",
@@ -154,6 +156,7 @@ class ColumnSurvival:
             ],
             "display_unit": self.display_unit,
             "at_times": self.survival_at_times(),
+            "at_risk": numbers_at_risk(self.km, self.survival, self.display_unit),
             "analysis": self.spec.to_dict(),
             "notes": list(self.notes),
             "definitions": COLUMN_DEFINITIONS,

@@ -91,6 +91,7 @@ DEFINITIONS: dict[str, str] = {
     "log-rank statistic and low-group size, the selected cut and the Lausen-Schumacher p",
     "display_unit": "the one time unit of this run's terminal output, figures and at_times "
     "(--times-unit, else months for follow-up up to 15 years, else years)",
+    "at_risk": "patients at risk per group at round times of display_unit (the KM figure's table)",
     "at_times": "Kaplan-Meier survival per group at fixed times (in display_unit) with its 95% "
     "CI on the log scale, as R summary(survfit(...), times=); null beyond a group's follow-up",
     "analysis": "the analysis as requested (AnalysisSpec): endpoint, cut rule, horizon, "
@@ -197,6 +198,35 @@ def survival_at_times(
                 }
             )
     return rows
+
+
+_RISK_STEPS = {"days": (90, 180, 365, 730, 1825), "months": (6, 12, 24, 36, 60),
+               "years": (1, 2, 5, 10)}  # fmt: skip
+
+
+def numbers_at_risk(km: KaplanMeierResult, survival: SurvivalData, unit: str) -> dict[str, Any]:
+    """Numbers at risk per group at round times of the display ``unit`` (at most 8).
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5")
+    >>> table = numbers_at_risk(result.km, result.survival, "months")
+    >>> table["times"][:3], table["unit"], table["groups"]["low"][0]
+    ([0.0, 24.0, 48.0], 'months', 36)
+    """
+    end = float(np.max(survival.time))
+    if unit != survival.unit:
+        end = float(convert_time(end, survival.unit, unit))
+    steps = _RISK_STEPS.get(unit, (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))
+    step = next((s for s in steps if end / s <= 7), steps[-1])
+    shown = np.arange(0.0, end + 1e-9, step)
+    data_times = shown if unit == survival.unit else convert_time(shown, unit, survival.unit)
+    return {
+        "times": [float(t) for t in shown],
+        "unit": unit,
+        "groups": {str(g): [int(v) for v in km.curves[g].n_at_risk(data_times)] for g in km.groups},
+    }
 
 
 def _finite_or_none(value: Any) -> float | None:
@@ -398,6 +428,7 @@ class SignatureSurvival:
             "strata": self.strata,
             "display_unit": self.display_unit,
             "at_times": self.survival_at_times(),
+            "at_risk": numbers_at_risk(self.km, self.survival, self.display_unit),
             "analysis": self.spec.to_dict(),
             "coverage": self.coverage,
             "notes": list(self.notes),

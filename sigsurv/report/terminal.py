@@ -34,6 +34,7 @@ from sigsurv.report._report_context import (
 __all__ = [
     "VERDICT_COLOURS",
     "ReproductionProgress",
+    "at_risk_table",
     "at_times_table",
     "cohort_info_view",
     "cohorts_table",
@@ -223,6 +224,29 @@ def _percent(value: float | None) -> str:
     return "NA" if value is None else f"{100 * value:.1f}%"
 
 
+def at_risk_table(record: dict[str, Any]) -> Table:
+    """Numbers at risk per group (rows) at round times (columns), as under a KM figure.
+
+    Examples
+    --------
+    >>> at_risk_table({"times": [0.0, 24.0], "unit": "months",
+    ...                "groups": {"low": [36, 20], "high": [36, 25]}}).row_count
+    2
+    """
+    table = Table(title=f"Number at risk ({record['unit']})", box=box.SIMPLE_HEAD)
+    table.add_column("group", no_wrap=True)
+    for time in record["times"]:
+        table.add_column(f"{time:g}", justify="right", no_wrap=True)
+    for group, counts in record["groups"].items():
+        table.add_row(escape(str(group)), *(str(c) for c in counts))
+    return table
+
+
+def _follow_up_text(payload: dict[str, Any], unit: str, shown: str) -> str:
+    follow_up = _in_unit(payload.get("median_follow_up"), unit, shown)
+    return "" if follow_up is None else f", median follow-up {follow_up:.3g} {shown}"
+
+
 def at_times_table(rows: list[dict[str, Any]], title: str) -> Table:
     """The ``at_times`` records as a table: group, time, estimate and 95% CI in percent.
 
@@ -265,7 +289,7 @@ def survival_view(payload: dict[str, Any]) -> list[RenderableType]:
     view: list[RenderableType] = [
         f"[bold]{escape(payload['cohort'])}[/bold] · {escape(payload['signature']['id'])} "
         f"({payload['method']}) · {escape(endpoint['label'])} · n = {payload['n']}, "
-        f"{payload['events']} events"
+        f"{payload['events']} events{_follow_up_text(payload, unit, shown)}"
     ]
     groups = _table(
         f"Groups ({payload['cut']['rule']} cut)",
@@ -280,6 +304,8 @@ def survival_view(payload: dict[str, Any]) -> list[RenderableType]:
             "not reached" if median is None else f"{median:.1f}",
         )
     view.append(groups)
+    if payload.get("at_risk"):
+        view.append(at_risk_table(payload["at_risk"]))
     if payload.get("at_times"):
         view.append(at_times_table(payload["at_times"], "Survival at fixed times"))
     view.append(_hazard_ratio_table(payload))
@@ -320,6 +346,7 @@ def column_view(payload: dict[str, Any]) -> list[RenderableType]:
     view: list[RenderableType] = [
         f"[bold]{escape(payload['cohort'])}[/bold] · by {escape(payload['by'])} · "
         f"{escape(endpoint['label'])} · n = {payload['n']}, {payload['events']} events"
+        f"{_follow_up_text(payload, unit, shown)}"
     ]
     groups = _table(
         f"Groups (levels of {escape(payload['by'])})",
@@ -334,6 +361,8 @@ def column_view(payload: dict[str, Any]) -> list[RenderableType]:
             "not reached" if median is None else f"{median:.1f}",
         )
     view.append(groups)
+    if payload.get("at_risk"):
+        view.append(at_risk_table(payload["at_risk"]))
     if payload.get("at_times"):
         view.append(at_times_table(payload["at_times"], "Survival at fixed times"))
     reference = payload["levels"][0]
