@@ -281,7 +281,7 @@ def survival_view(payload: dict[str, Any]) -> list[RenderableType]:
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5")
     >>> view = survival_view(result.to_dict())
     >>> [item.title for item in view if not isinstance(item, str)]
-    ['Groups (median cut)', 'Hazard ratios']
+    ['Groups (median cut)', 'Number at risk (months)', 'Hazard ratios']
     """
     endpoint = payload["endpoint"]
     unit = endpoint["unit"]
@@ -338,7 +338,7 @@ def column_view(payload: dict[str, Any]) -> list[RenderableType]:
     >>> from sigsurv.analysis.column import analyse_column
     >>> view = column_view(analyse_column(load_example("gse1992"), "er").to_dict())
     >>> [item.title for item in view if not isinstance(item, str)]
-    ['Groups (levels of er)', 'Hazard ratios (Cox, vs negative)']
+    ['Groups (levels of er)', 'Number at risk (months)', 'Hazard ratios (Cox, vs negative)']
     """
     endpoint = payload["endpoint"]
     unit = endpoint["unit"]
