@@ -633,6 +633,10 @@ def reproduction_view(payload: dict[str, Any], report: Path | str | None) -> lis
     view.extend(f"[{colour}]{escape(line)}[/{colour}]" for line, colour in colours.items())
     if payload.get("claims"):
         view.append(f"[bold]{escape(headline(payload))}[/bold]")
+        view.append(
+            "[dim]HR < 1: a higher score goes with a lower risk; HR > 1: with a higher "
+            "risk (report.html explains each verdict).[/dim]"
+        )
     if report is not None:
         view.append(f"report: {escape(str(report))}")
     return view
