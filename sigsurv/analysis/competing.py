@@ -28,7 +28,7 @@ import pandas as pd
 
 from sigsurv.analysis.signature import display_unit_for
 from sigsurv.analysis.spec import combine_subgroups
-from sigsurv.analysis.suggest import check_subgroup_levels
+from sigsurv.analysis.suggest import check_subgroup_levels, warnings_naming
 from sigsurv.cohorts.model import Cohort, convert_time
 from sigsurv.errors import AnalysisError
 from sigsurv.survival.competing import (
@@ -660,14 +660,15 @@ def analyse_signature_competing(
     shown = times_unit or display_unit_for(float(np.nanmax(follow_up)), unit)
     if horizons is not None and shown != unit:
         horizons = [float(convert_time(float(h), shown, unit)) for h in horizons]
-    result = analyse_cohort_competing(
-        cohort,
-        scores,
-        endpoint,
-        cause,
-        horizons=horizons,
-        cut=cut if cut is not None else definition.default_cut,
-        strata=strata,
-        subgroup=chosen,
-    )
+    with warnings_naming(f"{cohort.name}, {definition.id}, {endpoint}"):
+        result = analyse_cohort_competing(
+            cohort,
+            scores,
+            endpoint,
+            cause,
+            horizons=horizons,
+            cut=cut if cut is not None else definition.default_cut,
+            strata=strata,
+            subgroup=chosen,
+        )
     return dataclasses.replace(result, display_unit=shown), scores, chosen
