@@ -44,7 +44,8 @@ __all__ = [
     "stdout",
 ]
 
-stdout = Console(soft_wrap=True)
+# stdout wraps at the terminal's width (COLUMNS when piped), at spaces: ids stay whole.
+stdout = Console(soft_wrap=False)
 stderr = Console(stderr=True, soft_wrap=True)
 # Set by the top-level --debug / --quiet options (see sigsurv.cli).
 state = {"debug": False, "quiet": False}

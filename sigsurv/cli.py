@@ -79,8 +79,24 @@ SCORING_METHODS = (
     "single_gene",
 )
 _METHOD_HELP = "Scoring method: " + ", ".join(SCORING_METHODS) + "."
+
+
+def _complete_signature(incomplete: str) -> list[str]:
+    """Shell completion of ``--signature``: the built-in ids starting with the text."""
+    from sigsurv.signatures import list_signatures
+
+    return [s.id for s in list_signatures() if s.id.startswith(incomplete)]
+
+
+def _complete_method(incomplete: str) -> list[str]:
+    """Shell completion of ``--method``: the scoring methods starting with the text."""
+    return [m for m in SCORING_METHODS if m.startswith(incomplete)]
+
+
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
-SignatureArgument = Annotated[str, typer.Argument(help="Built-in id or a YAML/GMT file.")]
+SignatureArgument = Annotated[
+    str, typer.Argument(help="Built-in id or a YAML/GMT file.", autocompletion=_complete_signature)
+]
 Force = Annotated[
     bool, typer.Option("--force", help="Replace an existing output (a sigsurv output folder).")
 ]
@@ -290,9 +306,17 @@ def claims_new(
 def score_command(
     source: Source,
     signature: Annotated[
-        list[str], typer.Option("--signature", "-s", help="Built-in id or file (repeatable).")
+        list[str],
+        typer.Option(
+            "--signature",
+            "-s",
+            help="Built-in id or file (repeatable).",
+            autocompletion=_complete_signature,
+        ),
     ],
-    method: Annotated[str, typer.Option("--method", "-m", help=_METHOD_HELP)] = "mean_z",
+    method: Annotated[
+        str, typer.Option("--method", "-m", help=_METHOD_HELP, autocompletion=_complete_method)
+    ] = "mean_z",
     min_coverage: Annotated[
         float, typer.Option("--min-coverage", help="Minimum fraction of genes found.")
     ] = 0.5,
@@ -367,13 +391,28 @@ def _thread_option(method: str, threads: int | None) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- survival
+_TIME_UNITS_HELP = "days | months | years"
+
+
 @app.command("survival")
 @source_options
 def survival_command(
     source: Source,
-    signature: Annotated[str, typer.Option("--signature", "-s", help="Built-in id or file.")],
+    signature: Annotated[
+        str | None,
+        typer.Option(
+            "--signature", "-s", help="Built-in id or file.", autocompletion=_complete_signature
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Survival by a clinical column's levels (no --signature)."),
+    ] = None,
     endpoint: Annotated[str | None, typer.Option("--endpoint", help="Endpoint name.")] = None,
-    method: Annotated[str | None, typer.Option("--method", "-m", help=_METHOD_HELP)] = None,
+    method: Annotated[
+        str | None,
+        typer.Option("--method", "-m", help=_METHOD_HELP, autocompletion=_complete_method),
+    ] = None,
     cut: Annotated[
         str | None, typer.Option("--cut", help="median | tertile | quartile | optimal | VALUE.")
     ] = None,
@@ -382,6 +421,22 @@ def survival_command(
     ] = None,
     horizon_unit: Annotated[
         str | None, typer.Option("--horizon-unit", help="Unit of --horizon (default: endpoint's).")
+    ] = None,
+    times: Annotated[
+        str | None,
+        typer.Option(
+            "--times",
+            help="Survival (with --cause: cumulative incidence) per group at these times, "
+            "comma-separated, with 95% CI.",
+        ),
+    ] = None,
+    times_unit: Annotated[
+        str | None,
+        typer.Option(
+            "--times-unit",
+            help=f"Unit of --times and of every time shown ({_TIME_UNITS_HELP}; "
+            "default: months up to 15 years of follow-up, else years).",
+        ),
     ] = None,
     covariates: Annotated[
         str | None, typer.Option("--covariates", help="Clinical columns, comma-separated.")
@@ -405,22 +460,89 @@ def survival_command(
         typer.Option(
             "--cause",
             help="Competing risks: cause code or label of a competing-risk --endpoint "
-            "(cause-specific Cox, Fine-Gray, cumulative incidence at --horizons).",
+            "(cause-specific Cox, Fine-Gray, cumulative incidence at --times).",
         ),
     ] = None,
     horizons: Annotated[
         str | None,
-        typer.Option(
-            "--horizons", help="With --cause: cumulative-incidence times, comma-separated."
-        ),
+        typer.Option("--horizons", help="Deprecated alias of --times (with --cause)."),
     ] = None,
+    breaks: Annotated[
+        float | None,
+        typer.Option("--breaks", help="Figure: interval between time ticks, in the display unit."),
+    ] = None,
+    ylim: Annotated[
+        str | None, typer.Option("--ylim", help="Figure: y-axis limits LOW,HIGH (e.g. 0.5,1).")
+    ] = None,
+    min_at_risk: Annotated[
+        int,
+        typer.Option("--min-at-risk", help="Figure: end curves when fewer remain at risk."),
+    ] = 0,
+    ci: Annotated[
+        bool | None,
+        typer.Option("--ci/--no-ci", help="Figure: confidence bands (default: up to 2 groups)."),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--formats", help="Figure formats written: png, pdf, svg.")
+    ] = "png,pdf,svg",
     force: Force = False,
     source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
 ) -> None:
-    """Score a signature, split patients, run KM + log-rank + Cox + concordance + PH test."""
+    """Score a signature, split patients, run KM + log-rank + Cox + concordance + PH test.
+
+    With --by COLUMN instead of --signature: KM, log-rank and Cox by the column's levels.
+    """
+    from sigsurv.analysis.signature import AnalysisSpec, parse_times
+
+    if (signature is None) == (by is None):
+        raise OptionError("give either --signature or --by COLUMN (one of them)")
+
+    given = {
+        "--horizon": horizon is not None,
+        "--horizon-unit": horizon_unit is not None,
+        "--covariates": bool(covariates),
+        "--permutations": permutations != 0,
+        "--horizons": horizons is not None,
+        "--times-unit": times_unit is not None,
+        "--times": times is not None,
+    }
+    _refuse_options_that_do_not_apply(given, cause=cause, cut=cut)
+    if times_unit is not None:
+        _check_time_unit("--times-unit", times_unit)
+    if horizons is not None:
+        if times is not None:
+            raise OptionError("give --times or its deprecated alias --horizons, not both")
+        warnings.warn(
+            "--horizons is deprecated: use --times (both are read in --times-unit, "
+            "else in months up to 15 years of follow-up, else years)",
+            SigsurvWarning,
+            stacklevel=1,
+        )
+    fixed_times = parse_times(
+        times if horizons is None else horizons, "--times" if horizons is None else "--horizons"
+    )
+    figures = _figure_options(breaks, ylim, min_at_risk, ci, formats, times_unit)
+    if by is not None:
+        if cause is not None or method is not None or not population:
+            flag = "--cause" if cause is not None else "--method" if method else "--all-patients"
+            raise OptionError(f"{flag} does not apply with --by (no signature is scored)")
+        spec = AnalysisSpec(
+            endpoint=endpoint,
+            cut=cut,
+            horizon=horizon,
+            horizon_unit=horizon_unit,
+            subgroup=source_options.subgroup,
+            covariates=parse_covariates(covariates),
+            strata=strata,
+            permutations=permutations,
+            seed=check_seed(seed),
+        )
+        _survival_by(
+            source, by, spec, fixed_times, times_unit, out, as_json, source_options, force, figures
+        )
+        return
+    assert signature is not None  # one of --signature and --by is given
     if cause is not None:
-        if horizon is not None or covariates:
-            raise typer.BadParameter("--cause takes neither --horizon nor --covariates")
         _survival_competing(
             source,
             signature,
@@ -428,17 +550,19 @@ def survival_command(
             cause,
             method,
             cut,
-            horizons,
+            fixed_times or None,
+            times_unit,
             strata,
             population,
             out,
             as_json,
             source_options,
             force,
+            figures,
         )
         return
     from sigsurv._atomic import output_folder
-    from sigsurv.analysis.signature import AnalysisSpec, analyse_signature
+    from sigsurv.analysis.signature import analyse_signature
     from sigsurv.report.manifest import survival_manifest
     from sigsurv.report.outputs import write_survival_outputs
     from sigsurv.report.terminal import survival_view
@@ -461,6 +585,8 @@ def survival_command(
         folder = None if out is None else stack.enter_context(output_folder(out, force=force))
         cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
         result = analyse_signature(cohort, signature, spec, method=method)
+        if fixed_times or times_unit is not None:
+            result = result.with_times(fixed_times, times_unit)
         if folder is not None:
             manifest = survival_manifest(
                 result,
@@ -468,7 +594,9 @@ def survival_command(
                 cohort_files=cohort.provenance.files,
                 source_options=source_options.to_dict(),
             )
-            staged = write_survival_outputs(result, folder.staging, manifest, cohort_notes=notes)
+            staged = write_survival_outputs(
+                result, folder.staging, manifest, cohort_notes=notes, **figures
+            )
     if folder is not None and not as_json and not state["quiet"]:
         written = ", ".join(str(folder.final_path(p)) for p in staged.values())
         stderr.print("wrote " + escape(written))
@@ -479,6 +607,123 @@ def survival_command(
         show(*survival_view(payload))
 
 
+def _survival_by(
+    source: str,
+    column: str,
+    spec: Any,
+    times: tuple[float, ...],
+    times_unit: str | None,
+    out: Path | None,
+    as_json: bool,
+    source_options: SourceOptions,
+    force: bool,
+    figures: dict[str, Any],
+) -> None:
+    """``survival --by COLUMN``: the same outputs as a signature analysis, by a column."""
+    from sigsurv._atomic import output_folder
+    from sigsurv.analysis.column import analyse_column
+    from sigsurv.report.manifest import column_manifest
+    from sigsurv.report.outputs import write_column_outputs
+    from sigsurv.report.terminal import column_view
+
+    with contextlib.ExitStack() as stack:
+        folder = None if out is None else stack.enter_context(output_folder(out, force=force))
+        cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
+        result = analyse_column(cohort, column, spec)
+        if times or times_unit is not None:
+            result = result.with_times(times, times_unit)
+        if folder is not None:
+            manifest = column_manifest(
+                result,
+                source=source,
+                cohort_files=cohort.provenance.files,
+                source_options=source_options.to_dict(),
+            )
+            staged = write_column_outputs(
+                result, folder.staging, manifest, cohort_notes=notes, **figures
+            )
+    if folder is not None and not as_json and not state["quiet"]:
+        stderr.print(
+            "wrote " + escape(", ".join(str(folder.final_path(p)) for p in staged.values()))
+        )
+    payload = result.to_dict() | {"cohort_notes": notes}
+    if as_json:
+        emit_json(payload, sort_keys=True)
+    else:
+        show(*column_view(payload))
+
+
+def _figure_options(
+    breaks: float | None,
+    ylim: str | None,
+    min_at_risk: int,
+    ci: bool | None,
+    formats: str,
+    times_unit: str | None,
+) -> dict[str, Any]:
+    """``style`` and ``formats`` of the figure writers, from the figure options."""
+    from sigsurv.plots.km import KMStyle
+
+    limits = None
+    if ylim is not None:
+        try:
+            low, high = (float(part) for part in ylim.split(","))
+        except ValueError:
+            raise OptionError("--ylim must be two numbers LOW,HIGH", found=ylim) from None
+        limits = (low, high)
+    if breaks is not None and not breaks > 0:
+        raise OptionError("--breaks must be > 0", found=breaks)
+    style = KMStyle(
+        display_unit=times_unit,
+        breaks=breaks,
+        ylim=limits,
+        min_at_risk=check_count("--min-at-risk", min_at_risk, minimum=0),
+        show_ci=ci,
+    )
+    return {"style": style, "formats": _parse_formats(formats)}
+
+
+def _parse_formats(text: str) -> tuple[str, ...]:
+    """``png,pdf`` -> ("png", "pdf"); anything else refused in one line."""
+    from sigsurv.plots.save import FORMATS
+
+    chosen = tuple(part.strip().lower() for part in text.split(","))
+    if not chosen or any(f not in FORMATS for f in chosen):
+        raise OptionError("--formats not understood", expected="png, pdf, svg", found=text)
+    return tuple(dict.fromkeys(chosen))
+
+
+def _check_time_unit(option: str, unit: str) -> None:
+    from sigsurv.cohorts.model import TIME_UNITS
+
+    if unit not in TIME_UNITS:
+        raise OptionError(f"{option} is not a time unit", expected=_TIME_UNITS_HELP, found=unit)
+
+
+def _refuse_options_that_do_not_apply(
+    given: dict[str, bool], *, cause: str | None, cut: str | None
+) -> None:
+    """Options the chosen path would ignore are refused in one line (issue 24)."""
+    from sigsurv.analysis.spec import parse_cut
+
+    refusals = []
+    if cause is not None:
+        refusals += [
+            (flag, "with --cause (a competing-risk analysis)")
+            for flag in ("--horizon", "--horizon-unit", "--covariates", "--permutations")
+            if given[flag]
+        ]
+    elif given["--horizons"]:
+        refusals.append(("--horizons", "without --cause (use --times)"))
+    if given["--horizon-unit"] and not given["--horizon"]:
+        refusals.append(("--horizon-unit", "without --horizon"))
+    if given["--permutations"] and (cut is None or parse_cut(cut) != "optimal"):
+        refusals.append(("--permutations", "without --cut optimal"))
+    if refusals:
+        flag, reason = refusals[0]
+        raise OptionError(f"{flag} does not apply {reason}, and would be ignored")
+
+
 def _survival_competing(
     source: str,
     signature: str,
@@ -486,36 +731,48 @@ def _survival_competing(
     cause: str,
     method: str | None,
     cut: str | None,
-    horizons: str | None,
+    times: tuple[float, ...] | None,
+    times_unit: str | None,
     strata: str | None,
     population: bool,
     out: Path | None,
     as_json: bool,
     source_options: SourceOptions,
     force: bool = False,
+    figures: dict[str, Any] | None = None,
 ) -> None:
     """``survival --cause``: results.json and the cumulative-incidence figure."""
     from sigsurv._atomic import output_folder
     from sigsurv.report.outputs import write_competing_outputs
+    from sigsurv.report.terminal import competing_view
 
     with contextlib.ExitStack() as stack:
         # --out is validated and locked before anything is read (see sigsurv._atomic).
         folder = None if out is None else stack.enter_context(output_folder(out, force=force))
         cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
         result, record = _competing_result(
-            cohort, signature, endpoint, cause, method, cut, horizons, strata, population,
+            cohort,
+            signature,
+            endpoint,
+            cause,
+            method,
+            cut,
+            times,
+            times_unit,
+            strata,
+            population,
             source_options,
-        )  # fmt: skip
+        )
         record["cohort_notes"] = notes
         if folder is not None:
-            written = write_competing_outputs(result, record, folder.staging)
+            written = write_competing_outputs(result, record, folder.staging, **(figures or {}))
     if folder is not None and not as_json and not state["quiet"]:
         for name in written:
             stderr.print("wrote " + escape(str(folder.final / name)))
     if as_json:
         emit_json(record, sort_keys=True)
     else:
-        _show_competing(cohort.name, result, record)
+        show(*competing_view(record))
 
 
 def _competing_result(
@@ -525,45 +782,37 @@ def _competing_result(
     cause: str,
     method: str | None,
     cut: str | None,
-    horizons: str | None,
+    times: tuple[float, ...] | None,
+    times_unit: str | None,
     strata: str | None,
     population: bool,
     source_options: SourceOptions,
 ) -> tuple[Any, dict[str, Any]]:
     from sigsurv.analysis.competing import analyse_signature_competing
+    from sigsurv.signatures import get_signature
 
-    result, _, _ = analyse_signature_competing(
+    definition = get_signature(signature)
+    result, _, chosen = analyse_signature_competing(
         cohort,
-        signature,
+        definition,
         endpoint,
         cause,
         method=method,
         cut=cut,
-        horizons=[float(h) for h in horizons.split(",")] if horizons else None,
+        horizons=times,
         strata=strata,
         subgroup=source_options.subgroup,
         population=population,
+        times_unit=times_unit,
     )
-    return result, {"cohort": cohort.name, "signature_id": signature, **result.to_dict()}
-
-
-def _show_competing(cohort_name: str, result: Any, record: dict[str, Any]) -> None:
-    primary, secondary = record["cause_specific_per_sd"], record["fine_gray_per_sd"]
-
-    def number(value: float | None) -> str:
-        return "NA" if value is None else f"{value:.3g}"
-
-    show(
-        escape(
-            f"{cohort_name} {record['endpoint']}: cause {result.cause} "
-            f"({result.cause_label}), n = {result.n}, events {result.events}"
-        ),
-        f"cause-specific HR per SD {number(primary['hr'])} (95% CI "
-        f"{number(primary['ci_lower'])}-{number(primary['ci_upper'])}, "
-        f"p {number(primary['p'])})",
-        f"Fine-Gray subdistribution HR per SD {number(secondary['hr'])} "
-        f"(p {number(secondary['p'])})",
-    )
+    record = {
+        "cohort": cohort.name,
+        "signature_id": definition.id,
+        "signature_name": definition.name,
+        "subgroup": chosen,
+        **result.to_dict(),
+    }
+    return result, record
 
 
 # --------------------------------------------------------------------------- scan
@@ -659,6 +908,12 @@ def reproduce_command(
     ] = True,
     seed: Seed = 20240101,
     as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--formats", help="Figure files written: png (always, the report embeds it), pdf, svg."
+        ),
+    ] = "png",
     force: Force = False,
     strata: Annotated[
         str | None,
@@ -682,6 +937,7 @@ def reproduce_command(
 
     check_count("--null-random", null_random, minimum=0)
     check_count("--null-random-adjusted", null_random_adjusted, minimum=0)
+    figure_formats = _parse_formats(formats)
     check_seed(seed)
     sources = list(cohort) if cohort else list(EXAMPLES)
     reading = assign_source_options(sources, source_options)
@@ -709,7 +965,7 @@ def reproduce_command(
         options |= {"strata": strata, "source_options": source_options.to_dict()}
         options |= {"claims": [str(p) for p in claims or []], "builtin_claims": builtin_claims}
         options |= {"signature": [str(p) for p in signature or []]}
-        options |= {"null_random": null_random, "proxies": proxies}
+        options |= {"null_random": null_random, "proxies": proxies, "formats": formats}
         options |= {
             "null_random_adjusted": null_random_adjusted,
             "equivalence_margins": equivalence_margins,
@@ -717,7 +973,7 @@ def reproduce_command(
         manifest = reproduction_manifest(
             reproduction, cohorts, options=options, seed=seed, claim_files=claim_files
         )
-        staged = write_reproduction(reproduction, folder.staging, manifest)
+        staged = write_reproduction(reproduction, folder.staging, manifest, formats=figure_formats)
         bar.written()
     files = {name: folder.final_path(path) for name, path in staged.items()}
     if as_json:

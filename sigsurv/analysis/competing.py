@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv.analysis.signature import display_unit_for
 from sigsurv.analysis.spec import combine_subgroups
+from sigsurv.analysis.suggest import check_subgroup_levels, warnings_naming
 from sigsurv.cohorts.model import Cohort, convert_time
 from sigsurv.errors import AnalysisError
 from sigsurv.survival.competing import (
@@ -59,7 +61,11 @@ COMPETING_DEFINITIONS = {
     "(robust SE), as R cmprsk::crr; never stratified",
     "fine_gray_grouped": "Fine-Gray subdistribution HR of the highest vs the lowest group",
     "cumulative_incidence": "Aalen-Johansen cumulative incidence of the cause per group at "
-    "each horizon (null after a group's last follow-up), as cmprsk::cuminc with timepoints",
+    "each horizon (null after a group's last follow-up), as cmprsk::cuminc with timepoints; "
+    "time in the endpoint's unit",
+    "at_times": "the same cumulative incidence at the requested times, in display_unit, with "
+    "a 95% CI from Gray's variance on the log(-log) scale (null beyond follow-up)",
+    "display_unit": "the one time unit of this run's terminal output, figure and at_times",
     "gray_test": "Gray's K-sample test of equal cumulative incidence across the groups",
     "primary": "the cause-specific hazard ratio is the primary estimate, Fine-Gray secondary",
 }
@@ -102,7 +108,7 @@ class CompetingRiskAnalysis:
     >>> res = analyse_competing_risks(score, time, cause, 1, causes=("bone", "other"),
     ...                               horizons=[0.5, 1.0])
     >>> res.cause_label, res.n, sorted(res.to_dict())[:3]
-    ('bone', 300, ['cause', 'cause_label', 'cause_specific_grouped'])
+    ('bone', 300, ['at_times', 'cause', 'cause_label'])
     """
 
     cause: int
@@ -124,6 +130,71 @@ class CompetingRiskAnalysis:
     endpoint: str = ""
     strata: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    time: np.ndarray | None = field(default=None, repr=False, compare=False)
+    display_unit: str | None = None
+
+    @property
+    def unit_shown(self) -> str:
+        """The run's display unit (``display_unit``, else the endpoint's unit)."""
+        return self.display_unit or self.unit
+
+    def n_at_risk(self, times: Sequence[float]) -> dict[str, list[int]]:
+        """Patients still followed (time >= t) per group at ``times`` (endpoint's unit).
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(3)
+        >>> res = analyse_competing_risks(rng.normal(size=80), rng.exponential(size=80),
+        ...                               rng.choice([0, 1, 2], size=80), 1, horizons=[0.5])
+        >>> [counts[0] for counts in res.n_at_risk([0.0]).values()]
+        [40, 40]
+        """
+        if self.time is None:
+            raise AnalysisError("this result does not carry the follow-up times")
+        labels = np.asarray(self.labels, dtype=object)
+        return {
+            level: [int(((self.time >= t) & (labels == level)).sum()) for t in times]
+            for level in self.levels
+        }
+
+    def incidence_at_times(self) -> list[dict[str, Any]]:
+        """Cumulative incidence per group at the horizons with a 95% CI, in the display unit.
+
+        The interval is ``F^exp(±1.96 sd / (F log F))`` (log(-log) scale, inside 0..1),
+        ``sd`` the square root of Gray's variance; null after a group's follow-up.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(3)
+        >>> res = analyse_competing_risks(rng.normal(size=80), rng.exponential(size=80),
+        ...                               rng.choice([0, 1, 2], size=80), 1, horizons=[0.5])
+        >>> row = res.incidence_at_times()[0]
+        >>> row["group"], row["lower"] < row["estimate"] < row["upper"]
+        ('low', True)
+        """
+        if not self.horizons:
+            return []
+        estimate = self.incidence.at(list(self.horizons))
+        variance = self.incidence.variance_at(list(self.horizons))
+        shown = self.unit_shown
+        rows = []
+        for group in self.levels:
+            for t in estimate.index:
+                value, var = float(estimate.loc[t, group]), float(variance.loc[t, group])
+                lower, upper = _loglog_interval(value, var)
+                rows.append(
+                    {
+                        "group": str(group),
+                        "time": float(convert_time(float(t), self.unit, shown))
+                        if shown != self.unit
+                        else float(t),
+                        "unit": shown,
+                        "estimate": _finite(value),
+                        "lower": lower,
+                        "upper": upper,
+                    }
+                )
+        return rows
 
     @property
     def grouped_term(self) -> str:
@@ -185,6 +256,8 @@ class CompetingRiskAnalysis:
                 for t in estimate.index
                 for group in estimate.columns
             ],
+            "display_unit": self.unit_shown,
+            "at_times": self.incidence_at_times(),
             "gray_test": None
             if gray is None
             else {"statistic": _finite(gray.statistic), "df": gray.df, "p": _finite(gray.p)},
@@ -196,6 +269,23 @@ class CompetingRiskAnalysis:
 def _finite(value: Any) -> float | None:
     number = float(value)
     return number if np.isfinite(number) else None
+
+
+def _loglog_interval(estimate: float, variance: float) -> tuple[float | None, float | None]:
+    """95% CI of a cumulative incidence on the log(-log) scale (None where undefined).
+
+    Examples
+    --------
+    >>> tuple(round(v, 3) for v in _loglog_interval(0.2, 0.0016))
+    (0.128, 0.283)
+    """
+    if not (np.isfinite(estimate) and np.isfinite(variance)):
+        return None, None
+    if estimate <= 0.0 or estimate >= 1.0 or variance <= 0.0:
+        return estimate, estimate
+    # log(F) < 0, so the exponent exp(-|spread|) < 1 gives the upper limit.
+    spread = abs(1.959963984540054 * np.sqrt(variance) / (estimate * np.log(estimate)))
+    return float(estimate ** np.exp(spread)), float(estimate ** np.exp(-spread))
 
 
 def _cox_term(result: CoxResult, term: str) -> dict[str, Any]:
@@ -366,6 +456,7 @@ def analyse_competing_risks(
         endpoint=endpoint,
         strata=strata_name,
         notes=tuple(notes),
+        time=t,
     )
 
 
@@ -500,6 +591,7 @@ def analyse_signature_competing(
     strata: str | None = None,
     subgroup: str | None = None,
     population: bool = True,
+    times_unit: str | None = None,
 ) -> tuple[CompetingRiskAnalysis, pd.Series, str | None]:
     """Score a signature and analyse it on a competing-risk endpoint (``survival --cause``).
 
@@ -518,9 +610,12 @@ def analyse_signature_competing(
     cut
         Grouping rule (default: the signature's).
     horizons, strata
-        As :func:`analyse_cohort_competing`.
+        As :func:`analyse_cohort_competing`; ``horizons`` in ``times_unit``.
     subgroup, population
         A subgroup expression, and whether to add the signature's population filter.
+    times_unit
+        Unit of ``horizons`` and the run's display unit (default: months up to 15 years
+        of follow-up, else years, as :func:`~sigsurv.analysis.signature.display_unit_for`).
 
     Returns
     -------
@@ -559,14 +654,21 @@ def analyse_signature_competing(
     chosen = combine_subgroups(
         subgroup, (definition.population_filter or None) if population else None
     )
-    result = analyse_cohort_competing(
-        cohort,
-        scores,
-        endpoint,
-        cause,
-        horizons=horizons,
-        cut=cut if cut is not None else definition.default_cut,
-        strata=strata,
-        subgroup=chosen,
-    )
-    return result, scores, chosen
+    check_subgroup_levels(cohort.clinical, chosen, cohort.name)
+    unit = cohort.competing_endpoint(endpoint).unit
+    follow_up, _ = cohort.competing_risks(cohort.competing_endpoint(endpoint).name)
+    shown = times_unit or display_unit_for(float(np.nanmax(follow_up)), unit)
+    if horizons is not None and shown != unit:
+        horizons = [float(convert_time(float(h), shown, unit)) for h in horizons]
+    with warnings_naming(f"{cohort.name}, {definition.id}, {endpoint}"):
+        result = analyse_cohort_competing(
+            cohort,
+            scores,
+            endpoint,
+            cause,
+            horizons=horizons,
+            cut=cut if cut is not None else definition.default_cut,
+            strata=strata,
+            subgroup=chosen,
+        )
+    return dataclasses.replace(result, display_unit=shown), scores, chosen

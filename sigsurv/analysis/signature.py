@@ -33,7 +33,8 @@ import pandas as pd
 from sigsurv._deprecation import deprecated_alias
 from sigsurv.analysis.data import prepare_survival
 from sigsurv.analysis.spec import AnalysisSpec, parse_cut
-from sigsurv.cohorts.model import Cohort, _is_anndata
+from sigsurv.analysis.suggest import check_subgroup_levels, warnings_naming
+from sigsurv.cohorts.model import TIME_UNITS, Cohort, _is_anndata, convert_time
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.concordance import ConcordanceResult, concordance_index
@@ -54,9 +55,12 @@ __all__ = [
     "SignatureSurvival",
     "analyse_scores",
     "analyse_signature",
+    "display_unit_for",
     "group_within_strata",
     "parse_cut",
+    "parse_times",
     "standardise_within",
+    "survival_at_times",
 ]
 
 DEFINITIONS: dict[str, str] = {
@@ -83,10 +87,151 @@ DEFINITIONS: dict[str, str] = {
     "complete cases",
     "maxstat": "optimal cut by maximally selected log-rank statistic (minprop 0.1) with the "
     "selection-adjusted p-values (Lausen-Schumacher 1992 and 1994) beside the naive one",
+    "cut_scan": "the scan behind the optimal cut: every candidate cut, its standardised "
+    "log-rank statistic and low-group size, the selected cut and the Lausen-Schumacher p",
+    "display_unit": "the one time unit of this run's terminal output, figures and at_times "
+    "(--times-unit, else months for follow-up up to 15 years, else years)",
+    "at_risk": "patients at risk per group at round times of display_unit (the KM figure's table)",
+    "at_times": "Kaplan-Meier survival per group at fixed times (in display_unit) with its 95% "
+    "CI on the log scale, as R summary(survfit(...), times=); null beyond a group's follow-up",
     "analysis": "the analysis as requested (AnalysisSpec): endpoint, cut rule, horizon, "
     "subgroup (and whether the signature's population filter applies), covariates, strata, "
     "ties, permutations, seed; the values in effect are under endpoint, cut and strata",
 }
+
+
+# Follow-up up to this many months is shown in months, longer in years.
+_MONTHS_SHOWN_UP_TO = 180.0
+
+
+def display_unit_for(max_time: float, unit: str) -> str:
+    """The unit a run shows time in: months up to 15 years of follow-up, else years.
+
+    A unit that is not a time unit (e.g. ``visits``) is shown as it is.
+
+    Examples
+    --------
+    >>> display_unit_for(3650, "days"), display_unit_for(9000, "days")
+    ('months', 'years')
+    >>> display_unit_for(118, "months"), display_unit_for(40, "visits")
+    ('months', 'visits')
+    """
+    if unit not in TIME_UNITS:
+        return unit
+    months = float(convert_time(float(max_time), unit, "months"))
+    return "months" if months <= _MONTHS_SHOWN_UP_TO else "years"
+
+
+def parse_times(text: str | Sequence[float] | None, option: str = "--times") -> tuple[float, ...]:
+    """Fixed times from ``"12,24,60"`` (or numbers): finite, >= 0, strictly increasing.
+
+    Examples
+    --------
+    >>> parse_times("12, 24,60")
+    (12.0, 24.0, 60.0)
+    >>> parse_times("12,x")
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --times must be numbers separated by commas; found '12,x'
+    >>> parse_times("24,12")
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: --times must be >= 0 and increasing; found '24,12'
+    """
+    if text is None:
+        return ()
+    if isinstance(text, str):
+        try:
+            values = tuple(float(part) for part in text.split(","))
+        except ValueError:
+            raise OptionError(f"{option} must be numbers separated by commas", found=text) from None
+        shown = text
+    else:
+        values = tuple(float(v) for v in text)
+        shown = ",".join(f"{v:g}" for v in values)
+    array = np.asarray(values)
+    if (
+        not values
+        or not np.isfinite(array).all()
+        or (array < 0).any()
+        or (np.diff(array) <= 0).any()
+    ):
+        raise OptionError(f"{option} must be >= 0 and increasing", found=shown)
+    return values
+
+
+def survival_at_times(
+    km: KaplanMeierResult, survival: SurvivalData, times: Sequence[float], unit: str
+) -> list[dict[str, Any]]:
+    """Records ``group, time, unit, estimate, lower, upper, n_risk`` of KM curves at
+    ``times`` given in ``unit`` (converted to the data's unit to read the curves).
+
+    As R ``summary(survfit(...), times=)``; null estimates after a group's last time.
+
+    Examples
+    --------
+    >>> from sigsurv.survival.endpoints import SurvivalData
+    >>> km = kaplan_meier([30.4375, 60.875, 91.3125], [1, 0, 1])
+    >>> data = SurvivalData(np.zeros(3), np.zeros(3), "days", 3, 2, None, "os")
+    >>> rows = survival_at_times(km, data, [1.5, 4], "months")
+    >>> round(rows[0]["estimate"], 4), rows[1]["estimate"]
+    (0.6667, None)
+    """
+    if not times:
+        return []
+    shown = np.asarray(times, dtype=float)
+    data_times = shown if unit == survival.unit else convert_time(shown, unit, survival.unit)
+    rows = []
+    for group in km.groups:
+        table = km.curves[group].survival_at(data_times, extend=True)
+        for time, (_, row) in zip(shown, table.iterrows(), strict=True):
+            beyond = bool(row["beyond_last_time"])
+            rows.append(
+                {
+                    "group": str(group),
+                    "time": float(time),
+                    "unit": unit,
+                    "estimate": None if beyond else _finite_or_none(row["surv"]),
+                    "lower": None if beyond else _finite_or_none(row["lower"]),
+                    "upper": None if beyond else _finite_or_none(row["upper"]),
+                    "n_risk": int(row["n_risk"]),
+                }
+            )
+    return rows
+
+
+_RISK_STEPS = {"days": (90, 180, 365, 730, 1825), "months": (6, 12, 24, 36, 60),
+               "years": (1, 2, 5, 10)}  # fmt: skip
+
+
+def numbers_at_risk(km: KaplanMeierResult, survival: SurvivalData, unit: str) -> dict[str, Any]:
+    """Numbers at risk per group at round times of the display ``unit`` (at most 8).
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5")
+    >>> table = numbers_at_risk(result.km, result.survival, "months")
+    >>> table["times"][:3], table["unit"], table["groups"]["low"][0]
+    ([0.0, 24.0, 48.0], 'months', 36)
+    """
+    end = float(np.max(survival.time))
+    if unit != survival.unit:
+        end = float(convert_time(end, survival.unit, unit))
+    steps = _RISK_STEPS.get(unit, (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))
+    step = next((s for s in steps if end / s <= 7), steps[-1])
+    shown = np.arange(0.0, end + 1e-9, step)
+    data_times = shown if unit == survival.unit else convert_time(shown, unit, survival.unit)
+    return {
+        "times": [float(t) for t in shown],
+        "unit": unit,
+        "groups": {str(g): [int(v) for v in km.curves[g].n_at_risk(data_times)] for g in km.groups},
+    }
+
+
+def _finite_or_none(value: Any) -> float | None:
+    number = float(value)
+    return number if np.isfinite(number) else None
 
 
 def _term_row(result: CoxResult, term: str) -> dict[str, Any]:
@@ -143,6 +288,56 @@ class SignatureSurvival:
     spec: AnalysisSpec = field(default_factory=AnalysisSpec)
     cuts_by_stratum: dict[str, list[float]] = field(default_factory=dict)
     strata_values: np.ndarray | None = None
+    times: tuple[float, ...] = ()
+    times_unit: str | None = None
+
+    @property
+    def display_unit(self) -> str:
+        """The run's one time unit: ``times_unit`` if given, else months or years.
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> analyse_signature(load_example("gse1992"), "msk1_rps6ka5").display_unit
+        'months'
+        """
+        if self.times_unit is not None:
+            return self.times_unit
+        return display_unit_for(float(np.max(self.survival.time)), self.survival.unit)
+
+    def with_times(self, times: Sequence[float], unit: str | None = None) -> SignatureSurvival:
+        """This result, reporting survival at fixed ``times`` given in ``unit``.
+
+        ``unit`` (default: :attr:`display_unit`) becomes the run's display unit.
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5")
+        >>> rows = result.with_times([5], "years").survival_at_times()
+        >>> rows[0]["group"], rows[0]["time"], rows[0]["unit"]
+        ('low', 5.0, 'years')
+        """
+        chosen = unit or self.display_unit
+        if chosen not in TIME_UNITS and chosen != self.survival.unit:
+            raise OptionError("unknown time unit", expected=" | ".join(TIME_UNITS), found=chosen)
+        return dataclasses.replace(self, times=parse_times(times), times_unit=chosen)
+
+    def survival_at_times(self) -> list[dict[str, Any]]:
+        """Survival per group at :attr:`times` with its 95% CI (R ``summary(fit, times=)``).
+
+        Records ``group, time, unit, estimate, lower, upper, n_risk``: ``time`` in the
+        display unit; the estimate is null after a group's last follow-up time.
+
+        Examples
+        --------
+        >>> from sigsurv import load_example
+        >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5")
+        >>> row = result.with_times([12], "months").survival_at_times()[0]
+        >>> round(row["estimate"], 2), row["lower"] < row["estimate"] < row["upper"]
+        (0.88, True)
+        """
+        return survival_at_times(self.km, self.survival, self.times, self.display_unit)
 
     @property
     def grouped_term(self) -> str:
@@ -231,6 +426,9 @@ class SignatureSurvival:
                 "p": float(ph_row["p"]),
             },
             "strata": self.strata,
+            "display_unit": self.display_unit,
+            "at_times": self.survival_at_times(),
+            "at_risk": numbers_at_risk(self.km, self.survival, self.display_unit),
             "analysis": self.spec.to_dict(),
             "coverage": self.coverage,
             "notes": list(self.notes),
@@ -242,8 +440,18 @@ class SignatureSurvival:
                 "p": float(self.logrank_trend.p),
             }
         if self.grouping.maxstat is not None:
-            payload["maxstat"] = self.grouping.maxstat.to_dict()
+            maxstat = self.grouping.maxstat
+            payload["maxstat"] = maxstat.to_dict()
             payload["maxstat"].pop("curve", None)
+            payload["cut_scan"] = {
+                "cut": [float(v) for v in maxstat.curve["cut"]],
+                "statistic": [float(v) for v in maxstat.curve["statistic"]],
+                "n_low": [int(v) for v in maxstat.curve["n_low"]],
+                "selected_cut": float(maxstat.cutpoint),
+                "max_statistic": float(maxstat.statistic),
+                "p_lau92": float(maxstat.p_lau92),
+                "p_lau94": float(maxstat.p_lau94),
+            }
         if self.cox_multivariable is not None:
             payload["cox_multivariable"] = {
                 "terms": [
@@ -491,7 +699,41 @@ def _analyse(
     method: str,
     coverage: dict[str, Any] | None,
 ) -> SignatureSurvival:
-    """The analysis itself, once the subgroup and the cut rule in effect are known."""
+    """The analysis itself, once the subgroup and the cut rule in effect are known.
+
+    The engine's warnings (which know no cohort) are re-issued naming the cohort and
+    the signature.
+    """
+    with warnings_naming(f"{cohort.name}, {signature_id}"):
+        result = _analyse_quietly(
+            cohort,
+            scores,
+            spec,
+            subgroup=subgroup,
+            cut=cut,
+            signature=signature,
+            signature_id=signature_id,
+            signature_version=signature_version,
+            method=method,
+            coverage=coverage,
+        )
+    return result
+
+
+def _analyse_quietly(
+    cohort: Cohort,
+    scores: pd.Series,
+    spec: AnalysisSpec,
+    *,
+    subgroup: str | None,
+    cut: str | float,
+    signature: Signature | None,
+    signature_id: str,
+    signature_version: str,
+    method: str,
+    coverage: dict[str, Any] | None,
+) -> SignatureSurvival:
+    check_subgroup_levels(cohort.clinical, subgroup, cohort.name)
     data_cohort, survival = prepare_survival(
         cohort,
         spec.endpoint,

@@ -1079,9 +1079,6 @@ def _shared_test(
             if record.get("warning")
         ],
     )
-    for message in shared.warnings:
-        # Surfaced once per distinct test (and kept in the test's row).
-        warnings.warn(f"{test_id}: {message}", SigsurvWarning, stacklevel=3)
     return shared
 
 
@@ -1132,6 +1129,10 @@ def _test_one(
         shared_tests[test_id] = _shared_test(
             test_id, cohort, analysis, test.subgroup, messages, options.seed
         )
+        for message in shared_tests[test_id].warnings:
+            # Surfaced once per distinct test (and kept in the test's row).
+            where_said = f"{cohort.name}, claim {claim.id}, signature {signature_id}"
+            warnings.warn(f"{where_said}: {message}", SigsurvWarning, stacklevel=2)
     shared = shared_tests[test_id]
     shared.claim_ids.append(claim.id)
     test.test_id, test.shared = test_id, shared

@@ -35,9 +35,23 @@ _BOX = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "0.8"}
 
 
 def _figure(
-    title: str, subtitle: str = "", legend_rows: int = 1, width: float = 6.0, height: float = 4.0
-) -> tuple[Figure, Axes]:
-    """A figure with a wrapped title and subtitle, room for a legend above the axes."""
+    title: str,
+    subtitle: str = "",
+    legend_rows: int = 1,
+    width: float = 6.0,
+    height: float = 4.0,
+    ax: Axes | None = None,
+) -> tuple[Figure | None, Axes]:
+    """A figure with a wrapped title and subtitle, room for a legend above the axes.
+
+    With ``ax``, no figure is made: the title and subtitle go above the given axes.
+    """
+    if ax is not None:
+        ax.set_title(
+            "\n".join(part for part in (title, subtitle) if part), fontsize=8.5, loc="left"
+        )
+        ax.spines[["top", "right"]].set_visible(False)
+        return None, ax
     figure = plt.figure(figsize=(width, height), dpi=150)
     lines = wrap_to_width(figure, title, width - 0.3, 10.5, "bold") if title else []
     sub = wrap_to_width(figure, subtitle, width - 0.3, 8.5) if subtitle else []
@@ -56,6 +70,16 @@ def _figure(
         y -= 0.17 / total
     axis.spines[["top", "right"]].set_visible(False)
     return figure, axis
+
+
+def _legend_above(axis: Axes, *, inside: bool) -> None:
+    """The legend above a figure's axes, or inside a caller's axes (where the title is)."""
+    if inside:
+        axis.legend(loc="best", frameon=False, fontsize=7.5)
+    else:
+        axis.legend(
+            loc="lower left", bbox_to_anchor=(-0.01, 1.0), frameon=False, fontsize=8, ncols=2
+        )
 
 
 def _natural_basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
@@ -110,7 +134,8 @@ def plot_schoenfeld(
     p: float,
     coef: float | None = None,
     title: str = "",
-) -> Figure:
+    ax: Axes | None = None,
+) -> Figure | Axes:
     """Scaled Schoenfeld residuals of one term against transformed time, with the PH test.
 
     Parameters
@@ -144,7 +169,7 @@ def plot_schoenfeld(
             found=str(ys.shape),
         )
     subtitle = f"proportional-hazards test (R cox.zph, {transform} transform): {format_p(p)}"
-    figure, axis = _figure(title or f"Scaled Schoenfeld residuals of {term}", subtitle, 2)
+    figure, axis = _figure(title or f"Scaled Schoenfeld residuals of {term}", subtitle, 2, ax=ax)
     axis.plot(
         xs,
         ys,
@@ -171,11 +196,13 @@ def plot_schoenfeld(
         )
     axis.set_xlabel(f"Time ({transform} transform)")
     axis.set_ylabel(f"Beta(t) for {term}")
-    axis.legend(loc="lower left", bbox_to_anchor=(-0.01, 1.0), frameon=False, fontsize=8, ncols=2)
-    return figure
+    _legend_above(axis, inside=figure is None)
+    return figure if figure is not None else axis
 
 
-def plot_zph(zph: Any, term: str, *, coef: float | None = None, title: str = "") -> Figure:
+def plot_zph(
+    zph: Any, term: str, *, coef: float | None = None, title: str = "", ax: Axes | None = None
+) -> Figure | Axes:
     """:func:`plot_schoenfeld` of one term of a ``cox.zph`` result.
 
     ``zph`` needs ``x`` (transformed event times), ``residuals`` (a DataFrame, events x
@@ -203,10 +230,11 @@ def plot_zph(zph: Any, term: str, *, coef: float | None = None, title: str = "")
         p=float(zph.table.loc[term, "p"]),
         coef=coef,
         title=title,
+        ax=ax,
     )
 
 
-def plot_random_null(null: Any, *, title: str = "") -> Figure:
+def plot_random_null(null: Any, *, title: str = "", ax: Axes | None = None) -> Figure | Axes:
     """Histogram of random signatures' Cox z with the signature's own z marked.
 
     Parameters
@@ -239,6 +267,7 @@ def plot_random_null(null: Any, *, title: str = "") -> Figure:
     figure, axis = _figure(
         title or f"{null.signature_id} among {random_z.size} random signatures of the same size",
         subtitle,
+        ax=ax,
     )
     bins = np.histogram_bin_edges(np.concatenate([random_z, [null.observed_z]]), bins=30)
     axis.hist(
@@ -258,8 +287,8 @@ def plot_random_null(null: Any, *, title: str = "") -> Figure:
     axis.axvline(0, color="0.3", linewidth=0.6)
     axis.set_xlabel(f"Cox z of the score (random signatures of {null.size} genes)")
     axis.set_ylabel("Random signatures")
-    axis.legend(loc="lower left", bbox_to_anchor=(-0.01, 1.0), frameon=False, fontsize=8, ncols=2)
-    return figure
+    _legend_above(axis, inside=figure is None)
+    return figure if figure is not None else axis
 
 
 def plot_power(
@@ -269,7 +298,8 @@ def plot_power(
     proportion: float | None = None,
     alpha: float = 0.05,
     title: str = "",
-) -> Figure:
+    ax: Axes | None = None,
+) -> Figure | Axes:
     """Power of the two-sided Cox test against the number of events (Schoenfeld).
 
     Parameters
@@ -304,6 +334,7 @@ def plot_power(
     figure, axis = _figure(
         title or f"Power to detect HR {target_hr:g} ({scale}, two-sided α = {alpha:g})",
         legend_rows=0,
+        ax=ax,
     )
     axis.plot(grid, power, color="#0072B2", linewidth=1.8)
     axis.axhline(0.8, color="0.5", linestyle="--", linewidth=0.8)
@@ -334,4 +365,4 @@ def plot_power(
     axis.set_xlabel("Events")
     axis.set_ylabel("Power")
     axis.grid(color="0.92", linewidth=0.6)
-    return figure
+    return figure if figure is not None else axis

@@ -9,6 +9,7 @@ never runs over the plot.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 
@@ -26,8 +27,9 @@ from sigsurv.plots._text import p_text, wrap_to_width
 
 __all__ = ["drawable_rows", "plot_forest"]
 
-_WIDTH = 7.5
-_LABEL, _PLOT, _TEXT = 2.7, 2.55, 1.95  # column widths in inches
+_WIDTH = 8.2
+_LABEL, _PLOT, _TEXT = 2.7, 2.55, 2.65  # column widths in inches
+_P_AT, _N_AT = 1.35, 1.9  # inches right of the plot: the p and n / events columns
 _LINE = 0.17  # inches per text line
 _STUDY, _POOLED = "#0072B2", "#D55E00"
 
@@ -145,7 +147,9 @@ def plot_forest(
     xlabel: str = "Hazard ratio (95% CI, log scale)",
     reference: float | None = None,
     reference_label: str = "",
-) -> Figure:
+    favours: tuple[str, str] | None = None,
+    ax: Axes | None = None,
+) -> Figure | Axes:
     """Draw a forest plot of the rows that have an estimate.
 
     Parameters
@@ -155,10 +159,17 @@ def plot_forest(
         ``p``, ``weight`` (square size), ``pooled`` (drawn as a diamond),
         ``prediction_lower`` / ``prediction_upper`` (a pooled row's prediction
         interval, dashed), ``heterogeneity`` (text printed under a pooled row) and
-        ``group`` (a section heading, e.g. the endpoint). Rows without a finite
-        estimate are not drawn.
+        ``group`` (a section heading, e.g. the endpoint), ``n_events`` (text such as
+        ``124 / 35``, printed in its own column). Rows without a finite estimate are
+        not drawn.
     reference
         An extra dotted vertical line, e.g. the paper's published HR.
+    favours
+        What an HR below and above 1 means, written under the axis on each side
+        (e.g. ``("higher score: lower risk", "higher score: higher risk")``).
+    ax
+        Draw the intervals into these axes (labels as y tick labels) and return them;
+        otherwise a new figure with the label and number columns is returned.
 
     Raises
     ------
@@ -186,6 +197,7 @@ def plot_forest(
         "prediction_upper": np.nan,
         "heterogeneity": "",
         "group": "",
+        "n_events": "",
     }
     for column, default in defaults.items():
         if column not in frame.columns:
@@ -193,6 +205,8 @@ def plot_forest(
     frame = drawable_rows(frame)
     if frame.empty:
         raise AnalysisError("forest plot: no row has a hazard ratio to draw")
+    if ax is not None:
+        return _forest_into(ax, frame, reference, favours, xlabel, title)
     figure = plt.figure(figsize=(_WIDTH, 3.0), dpi=150)
     layout = _layout(figure, frame)
     title_lines = wrap_to_width(figure, title, _WIDTH - 0.3, 10.5, "bold") if title else []
@@ -203,7 +217,7 @@ def plot_forest(
     )
     has_interval = bool(np.isfinite(intervals.to_numpy(dtype=float)).all(axis=1).any())
     with_legend = (reference is not None and reference > 0) or has_interval
-    bottom = 0.6 + (0.3 if with_legend else 0.0)
+    bottom = 0.6 + (0.3 if with_legend else 0.0) + (0.22 if favours else 0.0)
     height = top + body + bottom
     figure.set_size_inches(_WIDTH, height)
     axis = figure.add_axes((_LABEL / _WIDTH, bottom / height, _PLOT / _WIDTH, body / height))
@@ -249,9 +263,19 @@ def plot_forest(
             fontsize=8.5,
             fontweight="bold" if bold else "normal",
         )
+        if str(row.data["n_events"] or ""):
+            axis.text(
+                1.03 + _N_AT / _PLOT,
+                row.y,
+                str(row.data["n_events"]),
+                transform=label_at,
+                ha="left",
+                va="center",
+                fontsize=8.5,
+            )
         if np.isfinite(p_value):
             axis.text(
-                1.03 + 1.35 / _PLOT,
+                1.03 + _P_AT / _PLOT,
                 row.y,
                 p_text(float(p_value)),
                 transform=label_at,
@@ -259,7 +283,10 @@ def plot_forest(
                 va="center",
                 fontsize=8.5,
             )
-    for x, heading in ((1.03, "HR (95% CI)"), (1.03 + 1.35 / _PLOT, "p")):
+    headings = [(1.03, "HR (95% CI)"), (1.03 + _P_AT / _PLOT, "p")]
+    if frame["n_events"].astype(str).str.len().gt(0).any():
+        headings.append((1.03 + _N_AT / _PLOT, "n / events"))
+    for x, heading in headings:
         axis.text(
             x,
             -0.05,
@@ -304,8 +331,59 @@ def plot_forest(
     axis.set_xlabel(xlabel, fontsize=9)
     for side in ("top", "right", "left"):
         axis.spines[side].set_visible(False)
+    if favours:
+        _favours(axis, favours, -0.5 / body)  # under the axis label, above the legend
     y = 1 - 0.12 / height
     for line in title_lines:
         figure.text(0.02, y, line, fontsize=10.5, fontweight="bold", va="top")
         y -= 0.22 / height
     return figure
+
+
+def _favours(axis: Axes, favours: tuple[str, str], y: float) -> None:
+    """What each side of HR = 1 means, under the axis (axes-fraction ``y``)."""
+    one = axis.transData.transform((1.0, 0))[0]
+    x_one = axis.transAxes.inverted().transform((one, 0))[0]
+    style: dict[str, Any] = {
+        "transform": axis.transAxes,
+        "va": "top",
+        "fontsize": 7.5,
+        "color": "0.25",
+    }
+    axis.text(x_one - 0.02, y, f"← {favours[0]}", ha="right", **style)
+    axis.text(x_one + 0.02, y, f"{favours[1]} →", ha="left", **style)
+
+
+def _forest_into(
+    ax: Axes,
+    frame: pd.DataFrame,
+    reference: float | None,
+    favours: tuple[str, str] | None,
+    xlabel: str,
+    title: str,
+) -> Axes:
+    """The forest into a caller's axes: one row per estimate, labels as y tick labels."""
+    positions = np.arange(len(frame), dtype=float)
+    for y, (_, data) in zip(positions, frame.iterrows(), strict=True):
+        kind = "pooled" if bool(data["pooled"]) else "study"
+        _draw_row(ax, _Row(kind, [str(data["label"])], y=y, height=0.8, data=data), 6.0)
+    ax.set_xscale("log")
+    x_min, x_max = _x_range(frame, reference)
+    ax.set_xlim(x_min, x_max)
+    ax.set_ylim(len(frame) - 0.5, -0.5)
+    ax.set_yticks(positions)
+    ax.set_yticklabels([str(label) for label in frame["label"]], fontsize=8)
+    ax.axvline(1.0, color="0.3", linewidth=0.9)
+    if reference is not None and reference > 0:
+        ax.axvline(reference, color="#009E73", linestyle=":", linewidth=1.4)
+    ticks = _ticks(x_min, x_max)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel(xlabel, fontsize=8.5)
+    if title:
+        ax.set_title(title, fontsize=9, loc="left")
+    if favours:
+        ax.figure.canvas.draw()  # the axis position in display units, for the arrows
+        _favours(ax, favours, -0.16)
+    return ax

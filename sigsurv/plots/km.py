@@ -10,8 +10,8 @@ recomputes a statistic: the statistics lines are written by the caller.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import matplotlib
@@ -23,10 +23,12 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sigsurv.errors import OptionError
 from sigsurv.plots._text import MONTHS_PER_UNIT, format_p, text_width_inches, wrap_to_width
 
 __all__ = [
     "PALETTE",
+    "KMStyle",
     "TimeAxis",
     "format_p",
     "landmark_grid",
@@ -92,8 +94,13 @@ class TimeAxis:
         return f"{value * self.factor:.4g} {self.unit}"
 
 
-def time_axis(max_time: float, unit: str) -> TimeAxis:
+def time_axis(
+    max_time: float, unit: str, display: str | None = None, step: float | None = None
+) -> TimeAxis:
     """Display months (follow-up up to 15 years) or years, whatever the data's unit.
+
+    ``display`` forces the display unit (a run's one unit) and ``step`` the interval
+    between ticks, in that unit.
 
     Examples
     --------
@@ -104,14 +111,21 @@ def time_axis(max_time: float, unit: str) -> TimeAxis:
     'years'
     >>> time_axis(118, "months").ticks.tolist()
     [0.0, 24.0, 48.0, 72.0, 96.0, 120.0]
+    >>> time_axis(3650, "days", display="years", step=2).ticks.tolist()
+    [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
     """
-    if unit not in MONTHS_PER_UNIT:
-        return TimeAxis(unit, 1.0, landmark_grid(max_time, unit))
-    to_months = MONTHS_PER_UNIT[unit]
-    if max_time * to_months <= _MONTHS_SHOWN_UP_TO:
-        return TimeAxis("months", to_months, landmark_grid(max_time * to_months, "months"))
-    factor = to_months / 12.0
-    return TimeAxis("years", factor, landmark_grid(max_time * factor, "years"))
+    if step is not None and not (np.isfinite(step) and step > 0):
+        raise OptionError("the break interval must be a positive number", found=step)
+    if unit not in MONTHS_PER_UNIT or (display is not None and display not in MONTHS_PER_UNIT):
+        shown, factor = unit, 1.0
+    else:
+        to_months = MONTHS_PER_UNIT[unit]
+        shown = display or ("months" if max_time * to_months <= _MONTHS_SHOWN_UP_TO else "years")
+        factor = to_months / MONTHS_PER_UNIT[shown]
+    end = max_time * factor
+    if step is None:
+        return TimeAxis(shown, factor, landmark_grid(end, shown))
+    return TimeAxis(shown, factor, np.arange(0, np.ceil(end / step) * step + step / 2, step))
 
 
 @dataclass
@@ -159,7 +173,11 @@ def _curve_envelopes(km: Any, factor: float, grid: np.ndarray, show_ci: bool) ->
 
 
 def _free_corner(
-    envelope: np.ndarray, grid: np.ndarray, x_max: float, box: tuple[float, float]
+    envelope: np.ndarray,
+    grid: np.ndarray,
+    x_max: float,
+    box: tuple[float, float],
+    y_range: tuple[float, float] = (0.0, 1.0),
 ) -> tuple[float, float, str, str] | None:
     """An axes-fraction anchor of a ``box`` (width, height) no curve passes through."""
     width, height = box
@@ -170,7 +188,10 @@ def _free_corner(
         (0.98, 0.03, "right", "bottom"),
         (0.98, 0.55, "right", "center"),
     )
-    y_of = (envelope + 0.02) / 1.05  # data y (ylim -0.02..1.03) to axes fraction
+    low, high = y_range
+    span = high - low
+    # data y (ylim low - 2%, high + 3% of the span) to axes fraction
+    y_of = (envelope - low + 0.02 * span) / (1.05 * span)
     x_of = grid / (x_max * 1.03) + 0.01
     for x, y, ha, va in candidates:
         x0 = x - width if ha == "right" else x
@@ -249,6 +270,60 @@ def _cumulative_events(curve: Any, at: np.ndarray) -> list[int]:
     return [0 if i < 0 else int(events[i]) for i in index]
 
 
+@dataclass(frozen=True)
+class KMStyle:
+    """Plot controls of a Kaplan–Meier or cumulative-incidence figure.
+
+    Attributes
+    ----------
+    display_unit
+        Time unit of the axis (a run's one unit); None: months up to 15 years, else years.
+    breaks
+        Interval between the time ticks (and at-risk columns), in the display unit.
+    ylim
+        Limits of the probability axis; None: 0..1 for survival, fitted for incidence.
+    min_at_risk
+        End each curve where fewer than this many patients remain at risk (0: never).
+    show_ci
+        Confidence bands; None: drawn for up to two groups, left out for three or more.
+
+    Examples
+    --------
+    >>> KMStyle(breaks=12, min_at_risk=5).bands(3)
+    False
+    """
+
+    display_unit: str | None = None
+    breaks: float | None = None
+    ylim: tuple[float, float] | None = None
+    min_at_risk: int = 0
+    show_ci: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.min_at_risk < 0:
+            raise OptionError("the minimum number at risk must be >= 0", found=self.min_at_risk)
+        if self.ylim is not None:
+            low, high = (float(v) for v in self.ylim)
+            if not (np.isfinite(low) and np.isfinite(high) and low < high):
+                raise OptionError("y limits must be two increasing numbers", found=self.ylim)
+
+    def bands(self, n_groups: int) -> bool:
+        """Whether confidence bands are drawn for ``n_groups`` curves."""
+        return self.show_ci if self.show_ci is not None else n_groups <= 2
+
+
+def _trimmed(km: Any, min_at_risk: int) -> Any:
+    """The curves ended where fewer than ``min_at_risk`` patients remain at risk."""
+    if min_at_risk <= 0:
+        return km
+    curves = {}
+    for group in km.groups:
+        curve = km.curves[group]
+        table = curve.table[curve.table["n_risk"] >= min_at_risk]
+        curves[group] = replace(curve, table=table.reset_index(drop=True))
+    return replace(km, curves=curves)
+
+
 def plot_kaplan_meier(
     km: Any,
     *,
@@ -258,11 +333,14 @@ def plot_kaplan_meier(
     ylabel: str = "Survival probability",
     annotation: Sequence[str] = (),
     landmarks: Sequence[float] | None = None,
-    show_ci: bool = True,
+    show_ci: bool | None = None,
     horizon: float | None = None,
     cumulative_events: bool = False,
     statistics_below: bool = False,
-) -> Figure:
+    style: KMStyle | None = None,
+    at_times: Sequence[Mapping[str, Any]] = (),
+    ax: Axes | None = None,
+) -> Figure | Axes:
     """Draw Kaplan–Meier curves with censor ticks, CI bands and a numbers-at-risk table.
 
     Parameters
@@ -271,7 +349,7 @@ def plot_kaplan_meier(
         A :class:`~sigsurv.survival.km.KaplanMeierResult`.
     time_unit
         Unit of the data's times (``days``, ``months``, ``years``); the axis shows
-        months (up to 15 years of follow-up) or years.
+        months (up to 15 years of follow-up) or years, or ``style.display_unit``.
     title, subtitle
         Wrapped to the figure's width, never cut.
     annotation
@@ -280,17 +358,30 @@ def plot_kaplan_meier(
         through, else below the plot.
     landmarks
         Tick and at-risk times in the display unit (default: a round grid).
+    show_ci
+        Confidence bands (overrides ``style.show_ci``).
     horizon
         Follow-up horizon in the data's unit, drawn as a dashed line.
     cumulative_events
         Add a table of cumulative events under the numbers at risk.
     statistics_below
         Always write the statistics below the plot.
+    style
+        Plot controls (:class:`KMStyle`): display unit, breaks, y limits, tail
+        trimming, bands.
+    at_times
+        Records ``group, time, estimate, lower, upper`` (time in the display unit),
+        e.g. :meth:`~sigsurv.analysis.signature.SignatureSurvival.survival_at_times`,
+        shown as a table under the numbers at risk and marked on the time axis.
+    ax
+        Draw the curves, legend and statistics into these axes (no at-risk table) and
+        return them; without it a new figure is made and returned.
 
     Returns
     -------
-    matplotlib.figure.Figure
-        Axes: the plot, the numbers at risk (and the cumulative events).
+    matplotlib.figure.Figure or matplotlib.axes.Axes
+        A new figure (axes: the plot, the numbers at risk, then the optional tables),
+        or ``ax`` when given.
 
     Examples
     --------
@@ -300,31 +391,88 @@ def plot_kaplan_meier(
     >>> fig = plot_kaplan_meier(km, annotation=["log-rank p = 0.40"])
     >>> len(fig.axes), fig.axes[0].get_xlabel()
     (2, 'Time (months)')
+    >>> panel = plt.figure().add_subplot(1, 2, 1)
+    >>> plot_kaplan_meier(km, ax=panel) is panel
+    True
     """
-    curves = [km.curves[group] for group in km.groups]
-    max_time = max(float(curve.table["time"].max()) for curve in curves)
+    style = style or KMStyle()
+    bands = style.bands(len(km.groups)) if show_ci is None else show_ci
+    shown = _trimmed(km, style.min_at_risk)
+    curves = [shown.curves[group] for group in shown.groups]
+    max_time = max(float(curve.table["time"].max()) for curve in km.curves.values())
     if horizon is not None and horizon > 0:
         max_time = min(max_time, horizon)
-    axis_spec = time_axis(max_time, time_unit)
+    axis_spec = time_axis(max_time, time_unit, style.display_unit, style.breaks)
     ticks = np.asarray(landmarks, dtype=float) if landmarks is not None else axis_spec.ticks
-    factor = axis_spec.factor
-    n_groups = len(curves)
+    if ax is not None:
+        return _draw_into(
+            ax, shown, axis_spec, ticks, bands, horizon, title, ylabel, annotation, style
+        )
     figure = plt.figure(figsize=(_WIDTH, 6.0), dpi=150)
     labels = [f"{c.group} (n = {c.n}, {c.events} events)" for c in curves]
     header = _header(figure, title, subtitle, labels)
-    table_height = 0.24 + 0.2 * n_groups
+    table_height = 0.24 + 0.2 * len(curves)
+    times_height = 0.44 + 0.2 * len(curves) if at_times else 0.0
     tables = 2 if cumulative_events else 1
-    stat_lines = list(annotation)
-    stat_height = 0.1 + 0.17 * len(stat_lines)
+    stat_height = 0.1 + 0.17 * len(annotation)
     fixed = header.height + _PLOT_HEIGHT + 0.5 + tables * (table_height + 0.1) + 0.15
+    fixed += times_height
     height = fixed + stat_height  # room for statistics below; removed if they fit inside
     figure.set_size_inches(_WIDTH, height)
     main = _inches_axes(figure, height, header.height + 0.05, _PLOT_HEIGHT)
-    _draw_curves(main, km, factor, show_ci)
+    _style_main(main, shown, axis_spec, ticks, bands, horizon, ylabel, style)
+    _legend(main, header.legend_columns)
+    _write_header(figure, header, height)
+    top = header.height + 0.05 + _PLOT_HEIGHT + 0.5
+    risk = _inches_axes(figure, height, top + 0.24, table_height - 0.24, sharex=main)
+    names = [str(c.group) for c in curves]
+    factor = axis_spec.factor
+    counts = [list(c.n_at_risk(ticks / factor)) for c in km.curves.values()]
+    _count_table(risk, counts, ticks, names, "Number at risk")
+    if cumulative_events:
+        top += table_height + 0.1
+        events = _inches_axes(figure, height, top + 0.24, table_height - 0.24, sharex=main)
+        cumulative = [_cumulative_events(c, ticks / factor) for c in km.curves.values()]
+        _count_table(events, cumulative, ticks, names, "Cumulative number of events")
+    if at_times:
+        top += table_height + 0.1
+        table_axis = _inches_axes(figure, height, top + 0.24, times_height - 0.34)
+        _estimate_table(table_axis, at_times, names, f"{ylabel} (95% CI) at fixed times")
+    if annotation:
+        y_range = style.ylim or (0.0, 1.0)
+        _place_statistics(
+            figure,
+            main,
+            shown,
+            list(annotation),
+            factor,
+            bands,
+            float(ticks[-1]),
+            below=statistics_below,
+            fixed=fixed,
+            y_range=y_range,
+        )
+    return figure
+
+
+def _style_main(
+    main: Axes,
+    km: Any,
+    axis_spec: TimeAxis,
+    ticks: np.ndarray,
+    bands: bool,
+    horizon: float | None,
+    ylabel: str,
+    style: KMStyle,
+) -> None:
+    """Curves, bands, horizon, axes limits, ticks and labels of the main plot."""
+    _draw_curves(main, km, axis_spec.factor, bands)
     if horizon is not None:
-        main.axvline(horizon * factor, color="0.5", linestyle="--", linewidth=0.8)
-    main.set_ylim(-0.02, 1.03)
-    main.set_yticks(np.linspace(0, 1, 6))
+        main.axvline(horizon * axis_spec.factor, color="0.5", linestyle="--", linewidth=0.8)
+    low, high = style.ylim or (0.0, 1.0)
+    margin = 0.02 * (high - low)
+    main.set_ylim(low - margin, high + 1.5 * margin)
+    main.set_yticks(np.linspace(low, high, 6))
     x_max = float(ticks[-1])
     main.set_xlim(-0.01 * x_max, x_max * 1.02)
     main.set_ylabel(ylabel)
@@ -333,52 +481,107 @@ def plot_kaplan_meier(
     main.set_xlabel(f"Time ({axis_spec.unit})")
     main.spines[["top", "right"]].set_visible(False)
     main.grid(axis="y", color="0.92", linewidth=0.6)
+
+
+def _legend(main: Axes, columns: int) -> None:
     # matplotlib fills legend columns first: reorder so that groups read row by row.
     handles, legend_labels = main.get_legend_handles_labels()
-    columns = header.legend_columns
     order = [i for column in range(columns) for i in range(column, len(handles), columns)]
     main.legend(
         [handles[i] for i in order],
         [legend_labels[i] for i in order],
         loc="lower left",
         bbox_to_anchor=(-0.01, 1.0),
-        ncols=header.legend_columns,
+        ncols=columns,
         frameon=False,
         fontsize=8.5,
         handlelength=1.6,
         borderaxespad=0.2,
         columnspacing=1.2,
     )
-    _write_header(figure, header, height)
-    top = header.height + 0.05 + _PLOT_HEIGHT + 0.5
-    risk = _inches_axes(figure, height, top + 0.24, table_height - 0.24, sharex=main)
-    names = [str(c.group) for c in curves]
-    _count_table(
-        risk, [list(c.n_at_risk(ticks / factor)) for c in curves], ticks, names, "Number at risk"
-    )
-    if cumulative_events:
-        top += table_height + 0.1
-        events = _inches_axes(figure, height, top + 0.24, table_height - 0.24, sharex=main)
-        _count_table(
-            events,
-            [_cumulative_events(c, ticks / factor) for c in curves],
-            ticks,
-            names,
-            "Cumulative number of events",
+
+
+def _draw_into(
+    ax: Axes,
+    km: Any,
+    axis_spec: TimeAxis,
+    ticks: np.ndarray,
+    bands: bool,
+    horizon: float | None,
+    title: str,
+    ylabel: str,
+    annotation: Sequence[str],
+    style: KMStyle,
+) -> Axes:
+    """The curves into a caller's axes: legend inside, statistics in the upper right."""
+    _style_main(ax, km, axis_spec, ticks, bands, horizon, ylabel, style)
+    ax.legend(loc="lower left", frameon=False, fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10, loc="left")
+    if annotation:
+        ax.text(
+            0.98,
+            0.97,
+            "\n".join(annotation),
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=7.5,
+            bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "0.8"},
         )
-    if stat_lines:
-        _place_statistics(
-            figure,
-            main,
-            km,
-            stat_lines,
-            factor,
-            show_ci,
-            x_max,
-            below=statistics_below,
-            fixed=fixed,
+    return ax
+
+
+def _percent(value: Any) -> str:
+    """Whole percent, one decimal under 10% (incidences of a few percent)."""
+    if value is None:
+        return "–"
+    percent = 100 * float(value)
+    return f"{percent:.1f}%" if percent < 9.95 else f"{percent:.0f}%"
+
+
+def _estimate_table(
+    axis: Axes, rows: Sequence[Mapping[str, Any]], groups: list[str], title: str
+) -> None:
+    """Estimates with their CI per group (rows) at fixed times (columns)."""
+    times = sorted({float(row["time"]) for row in rows})
+    unit = str(rows[0].get("unit", ""))
+    by_key = {(str(row["group"]), float(row["time"])): row for row in rows}
+    n_groups = len(groups)
+    columns = np.linspace(0.0, 1.0, len(times) + 2)[1:-1]
+    for x, time in zip(columns, times, strict=True):
+        axis.text(
+            x, n_groups, f"{time:g} {unit}", ha="center", va="center", fontsize=8, fontweight="bold"
         )
-    return figure
+        for index, group in enumerate(groups):
+            row = by_key.get((group, time))
+            if row is None or row["estimate"] is None:
+                text = "beyond follow-up"
+            else:
+                text = (
+                    f"{_percent(row['estimate'])} "
+                    f"({_percent(row['lower'])}–{_percent(row['upper'])})"
+                )
+            axis.text(
+                x,
+                n_groups - 1 - index,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=PALETTE[index % len(PALETTE)],
+            )
+    axis.set_xlim(0, 1)
+    axis.set_ylim(-0.6, n_groups + 0.5)
+    axis.set_yticks(range(n_groups))
+    axis.set_yticklabels(list(reversed(groups)), fontsize=8.5)
+    for label, index in zip(axis.get_yticklabels(), reversed(range(n_groups)), strict=True):
+        label.set_color(PALETTE[index % len(PALETTE)])
+    axis.tick_params(axis="both", length=0, pad=8)
+    axis.tick_params(axis="x", labelbottom=False)
+    for side in ("top", "right", "bottom", "left"):
+        axis.spines[side].set_visible(False)
+    axis.set_title(title, fontsize=8.5, loc="left", pad=2, x=-0.02)
 
 
 def _inches_axes(
@@ -412,6 +615,7 @@ def _place_statistics(
     *,
     below: bool,
     fixed: float,
+    y_range: tuple[float, float] = (0.0, 1.0),
 ) -> None:
     """The statistics in a corner no curve or band crosses; else below everything."""
     text = "\n".join(lines)
@@ -422,7 +626,7 @@ def _place_statistics(
     corner = (
         None
         if below
-        else _free_corner(_curve_envelopes(km, factor, grid, show_ci), grid, x_max, box)
+        else _free_corner(_curve_envelopes(km, factor, grid, show_ci), grid, x_max, box, y_range)
     )
     style = {"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "0.8"}
     if corner is not None:

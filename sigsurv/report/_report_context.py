@@ -19,13 +19,18 @@ import pandas as pd
 from sigsurv.plots._text import p_text
 
 __all__ = [
+    "ORIENTATION_NOTE",
     "VERDICT_CLASSES",
+    "VERDICT_LEGEND",
     "analysis_key",
     "claim_card",
     "claim_forest_rows",
     "coverage_matrix",
+    "evidence_lines",
+    "headline",
     "hr_text",
     "manifest_rows",
+    "method_words",
     "reason_in_words",
     "shared_with",
     "short_reason",
@@ -290,12 +295,14 @@ def _pool_rows(claim: dict[str, Any]) -> list[dict[str, Any]]:
             parts.append(f"τ² = {tau2:.3f}")
         if q_p is not None:
             parts.append(f"Q p = {p_text(q_p)}")
-        method = " ".join(str(pool.get(k2)) for k2 in ("method", "test") if pool.get(k2))
+        method = method_words(pool.get("method"), pool.get("test"))
         rows.append(
             {
                 "endpoint": pool.get("endpoint"),
                 "endpoint_match": pool.get("endpoint_match"),
-                "label": f"Pooled {pool.get('signature_id', '')} ({method or 'random effects'})",
+                "label": f"Pooled {pool.get('signature_id', '')}"
+                + (f" · {pool['endpoint']}" if pool.get("endpoint") else "")
+                + f" ({method or 'random effects'})",
                 "hr": pool["hr"],
                 "ci_lower": pool.get("lower"),
                 "ci_upper": pool.get("upper"),
@@ -303,6 +310,7 @@ def _pool_rows(claim: dict[str, Any]) -> list[dict[str, Any]]:
                 "prediction_lower": pool.get("prediction_lower"),
                 "prediction_upper": pool.get("prediction_upper"),
                 "heterogeneity": ", ".join(parts),
+                "n_events": _pool_counts(pool),
             }
         )
     for signature_id, pooled in (claim.get("pooled") or {}).items():
@@ -375,6 +383,7 @@ def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
         if test.get("verdict") == "not informative":
             label += " (low power)"
         se = _number(estimate.get("se"))
+        n, events = test.get("n"), test.get("events")
         rows.append(
             {
                 "group": _group_name(
@@ -387,6 +396,7 @@ def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
                 "p": _p_of(estimate),
                 "weight": np.nan if not se else 1.0 / se**2,
                 "pooled": False,
+                "n_events": "" if n is None else f"{n} / {events}",
             }
         )
     groups = list(dict.fromkeys(row["group"] for row in rows))
@@ -403,11 +413,64 @@ def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
     return frame.sort_values(["_order", "pooled"], kind="stable").drop(columns="_order")
 
 
+_METHOD_WORDS = {
+    "reml": "REML random effects",
+    "dl": "DerSimonian–Laird random effects",
+    "fe": "fixed effect",
+    "fixed": "fixed effect",
+    "random": "random effects",
+    "knha": "Knapp–Hartung test",
+    "z": "normal (z) test",
+    "hksj": "Hartung–Knapp–Sidik–Jonkman test",
+}
+
+
+def method_words(method: Any, test: Any = None) -> str:
+    """A pooling method and its test in words (``REML``, ``knha`` -> readable names).
+
+    Examples
+    --------
+    >>> method_words("REML", "knha")
+    'REML random effects, Knapp–Hartung test'
+    >>> method_words("DL"), method_words(None)
+    ('DerSimonian–Laird random effects', 'random effects')
+    """
+    parts = [
+        _METHOD_WORDS.get(str(value).strip().lower(), str(value))
+        for value in (method, test)
+        if value
+    ]
+    return ", ".join(parts) or "random effects"
+
+
+def _pool_counts(pool: dict[str, Any]) -> str:
+    """``n / events`` summed over a pool's cohorts, when the studies carry them."""
+    studies = [s for s in pool.get("studies") or [] if isinstance(s, dict)]
+    n = [_number(s.get("n")) for s in studies]
+    events = [_number(s.get("events")) for s in studies]
+    if not studies or any(v is None for v in [*n, *events]):
+        return ""
+    return f"{sum(int(v or 0) for v in n)} / {sum(int(v or 0) for v in events)}"
+
+
 def _scalar(value: Any) -> str:
+    """A value in words: never a Python literal (lists joined, yes/no, nested as k v).
+
+    Examples
+    --------
+    >>> _scalar(["gse1992", "nki70"]), _scalar(True), _scalar({"a": 1}), _scalar(None)
+    ('gse1992, nki70', 'yes', 'a 1', '—')
+    """
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_scalar(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_scalar(v)}" for k, v in value.items()) or "—"
     return str(value)
 
 
@@ -436,3 +499,151 @@ def manifest_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             rows.append({"key": name, "text": _scalar(value)})
     return rows
+
+
+#: What each verdict means, in the report's legend (a verdict not listed is still shown,
+#: with the reason under its test).
+VERDICT_LEGEND: tuple[tuple[str, str], ...] = (
+    ("consistent", "the 95% CI of the HR per SD excludes 1 in the claimed direction"),
+    ("contradicted", "the 95% CI excludes 1 in the opposite direction"),
+    ("inconclusive", "the 95% CI includes 1 (the cohort can neither confirm nor refute)"),
+    (
+        "not informative",
+        "power below 50% for the claimed (or a conventional) effect with this many events",
+    ),
+    ("equivalent", "a claim of no association: the 90% CI lies within the margins"),
+    ("not equivalent", "a claim of no association: the 90% CI lies outside the margins"),
+    ("not testable", "the cohort lacks the endpoint, population, genes or events needed"),
+    (
+        "published table recomputed",
+        "the paper's own counts recomputed: a check of arithmetic, not of the biology",
+    ),
+)
+
+ORIENTATION_NOTE = (
+    "Hazard ratios are per 1 SD of the signature score (or of the high vs the low score "
+    "group). HR < 1: a higher score goes with a lower risk of the event (longer survival); "
+    "HR > 1: with a higher risk. A high score means the signature's up genes are high and "
+    "its down genes low, whatever its name says; a verdict is read after turning the HR "
+    "so that the claimed direction is HR < 1."
+)
+
+_GOOD = ("reproduced", "consistent", "equivalent")
+
+
+def headline(payload: dict[str, Any]) -> str:
+    """One sentence on what the whole run found, from the verdicts of its tests.
+
+    Examples
+    --------
+    >>> headline({"claims": [{"claim_id": "a", "tests": [{"verdict": "not testable"},
+    ...                                                   {"verdict": "contradicted"}]}]})
+    'No claim could be confirmed: of 2 tests, 1 not testable, 1 contradicted.'
+    >>> headline({"claims": [{"claim_id": "a", "tests": [{"verdict": "consistent"}]},
+    ...                      {"claim_id": "b", "tests": []}]})
+    '1 of 2 claims confirmed on at least one cohort: of 1 test, 1 consistent.'
+    """
+    claims = payload.get("claims", [])
+    tests = [t for claim in claims for t in claim.get("tests", [])]
+    confirmed = sum(
+        any(t.get("verdict") in _GOOD for t in claim.get("tests", [])) for claim in claims
+    )
+    # Untestable first: it says how much of the run the cohorts could not test at all.
+    counts = sorted(verdict_counts(tests), key=lambda c: c["verdict"] not in _NOT_TESTABLE)
+    parts = ", ".join(f"{c['n']} {c['verdict']}" for c in counts)
+    noun = "test" if len(tests) == 1 else "tests"
+    if confirmed == 0:
+        opening = "No claim could be confirmed"
+    else:
+        opening = f"{confirmed} of {len(claims)} claims confirmed on at least one cohort"
+    return f"{opening}: of {len(tests)} {noun}, {parts}." if tests else f"{opening}."
+
+
+def _p_cell(value: Any) -> str:
+    number = _number(value)
+    return "" if number is None else p_text(number)
+
+
+def _adjusted_line(name: str, model: Any) -> dict[str, str] | None:
+    """One adjusted model in words: HR (CI), p, LRT p, ΔC, n/events, its warning."""
+    if not isinstance(model, dict):
+        return None
+    covariates = ", ".join(str(c) for c in model.get("covariates") or [])
+    label = f"adjusted for {name}" + (f" ({covariates})" if covariates else "")
+    parts = []
+    hr = hr_text(model)
+    parts.append(f"HR per SD {hr}" if hr else "HR not estimable")
+    if _number(model.get("p")) is not None:
+        parts.append(f"p {_p_cell(model.get('p'))}")
+    lrt = model.get("lrt")
+    if isinstance(lrt, dict) and _number(lrt.get("p")) is not None:
+        parts.append(f"LRT p {_p_cell(lrt.get('p'))}")
+    if _number(model.get("delta_c")) is not None:
+        parts.append(f"ΔC {float(model['delta_c']):+.3f}")
+    if model.get("n") is not None:
+        parts.append(f"n = {model['n']}, {model.get('events', '?')} events")
+    if model.get("reason") or model.get("not_computed"):
+        parts = [f"not computed: {reason_in_words(model.get('reason') or model['not_computed'])}"]
+    return {"label": label, "text": ", ".join(parts), "warning": str(model.get("warning") or "")}
+
+
+def _optimal_cut_line(cut_rows: Any) -> dict[str, str] | None:
+    """The optimal cut's naive HR beside its cross-validated HR."""
+    for row in cut_rows or []:
+        if not isinstance(row, dict) or row.get("cut") != "optimal":
+            continue
+        text = f"naive HR {row.get('comparison', '')} {hr_text(row)} (optimistic)"
+        corrected = row.get("corrected")
+        if isinstance(corrected, dict) and hr_text(corrected):
+            text += f"; cross-validated HR {hr_text(corrected)}"
+            if corrected.get("method"):
+                text += f" ({corrected['method']})"
+        return {"label": "optimal cut", "text": text, "warning": ""}
+    return None
+
+
+def evidence_lines(test: dict[str, Any]) -> list[dict[str, str]]:
+    """The evidence beside a test's verdict, as ``label, text, warning`` lines.
+
+    Median follow-up, Holm and Benjamini–Hochberg p, power, every adjusted HR (with
+    its LRT p and ΔC, and its instability warning shown, not instead of the number)
+    and the cross-validated HR of an optimal cut: whatever ``results.json`` holds;
+    absent fields are left out.
+
+    Examples
+    --------
+    >>> lines = evidence_lines({"median_follow_up": 24.0, "follow_up_unit": "months",
+    ...     "p_holm": 0.2, "q_bh": 0.19, "adjusted": {"clinical": {"hr": 1.2, "lower": 0.8,
+    ...     "upper": 1.9, "p": 0.44, "lrt": {"p": 0.44}, "delta_c": 0.001,
+    ...     "covariates": ["age"], "warning": "unstable"}}})
+    >>> [line["label"] for line in lines]
+    ['follow-up and multiplicity', 'adjusted for clinical (age)']
+    >>> lines[1]["text"]
+    'HR per SD 1.20 (0.80–1.90), p 0.44, LRT p 0.44, ΔC +0.001'
+    """
+    lines = []
+    facts = []
+    if _number(test.get("median_follow_up")) is not None:
+        unit = test.get("follow_up_unit") or (test.get("estimate") or {}).get("unit") or ""
+        facts.append(f"median follow-up {float(test['median_follow_up']):.3g} {unit}".strip())
+    if _number(test.get("p_holm")) is not None:
+        facts.append(f"Holm p {_p_cell(test['p_holm'])}")
+    if _number(test.get("q_bh")) is not None:
+        facts.append(f"Benjamini–Hochberg q {_p_cell(test['q_bh'])}")
+    power = test.get("power")
+    if isinstance(power, dict) and _number(power.get("power")) is not None:
+        target = _number(power.get("target_hr"))
+        aim = f" for HR {target:.2f}" if target is not None else ""
+        facts.append(f"power {100 * float(power['power']):.0f}%{aim}")
+    if facts:
+        lines.append(
+            {"label": "follow-up and multiplicity", "text": ", ".join(facts), "warning": ""}
+        )
+    for name, model in (test.get("adjusted") or {}).items():
+        line = _adjusted_line(str(name).replace("_", " "), model)
+        if line is not None:
+            lines.append(line)
+    optimal = _optimal_cut_line(test.get("cut_rows"))
+    if optimal is not None:
+        lines.append(optimal)
+    return lines

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,17 @@ from sigsurv.plots.diagnostics import plot_random_null
 from sigsurv.plots.forest import plot_forest
 from sigsurv.plots.save import save_figure
 from sigsurv.report._report_context import (
+    ORIENTATION_NOTE,
+    VERDICT_LEGEND,
     analysis_key,
     claim_card,
     claim_forest_rows,
     coverage_matrix,
+    evidence_lines,
+    headline,
     hr_text,
     manifest_rows,
+    method_words,
     reason_in_words,
     shared_with,
     verdict_class,
@@ -80,6 +86,23 @@ def _paper(paper: dict[str, Any]) -> str:
     }.get(direction, "qualitative")
 
 
+def _counts_2x2(table: Any) -> str:
+    """A 2 × 2 table of counts in words, never as a Python literal.
+
+    Examples
+    --------
+    >>> _counts_2x2([[6, 1], [8, 22]])
+    'row 1: 6 and 1; row 2: 8 and 22'
+    """
+    if not isinstance(table, (list, tuple)):
+        return str(table)
+    rows = []
+    for index, row in enumerate(table, start=1):
+        cells = row if isinstance(row, (list, tuple)) else [row]
+        rows.append(f"row {index}: " + " and ".join(str(c) for c in cells))
+    return "; ".join(rows)
+
+
 def render_report(context: dict[str, Any]) -> str:
     """Render the HTML report from its context (see :func:`write_reproduction`).
 
@@ -99,9 +122,11 @@ def render_report(context: dict[str, Any]) -> str:
         hr=hr_text,
         pvalue=_pvalue,
         paper=_paper,
+        method=method_words,
         verdict_class=verdict_class,
         breakable=_breakable,
         words=reason_in_words,
+        counts_2x2=_counts_2x2,
     )
     template_text = (resources.files("sigsurv.report") / "templates" / "report.html.j2").read_text(
         encoding="utf-8"
@@ -122,13 +147,17 @@ def _km_alt(test: Any) -> str:
 class _FigureWriter:
     """Writes each figure once (PNG 300 dpi, PDF, SVG) and returns its embeddable PNG."""
 
-    def __init__(self, folder: Path, written: dict[str, Path]) -> None:
+    def __init__(
+        self, folder: Path, written: dict[str, Path], formats: Sequence[str] = ("png",)
+    ) -> None:
         self.folder = folder
         self.written = written
         self.cache: dict[Any, str] = {}
+        # The report embeds the PNG: it is always written, the other formats on demand.
+        self.formats = ("png", *(f for f in formats if f != "png"))
 
     def save(self, figure: Any, stem: str) -> str:
-        files = save_figure(figure, self.folder, stem)
+        files = save_figure(figure, self.folder, stem, self.formats)
         plt.close(figure)
         for name, path in files.items():
             self.written[f"figures/{name}"] = path
@@ -149,10 +178,11 @@ def _claim_figures(
         reference = None if per_sd else reference
         figure = plot_forest(
             forest_rows,
-            title=f"{claim['claim_id']}: hazard ratio {scale} of the score",
+            title=f"Hazard ratio {scale} of the signature score, by cohort and endpoint",
             xlabel=f"Hazard ratio {scale} (95% CI, log scale)",
             reference=reference,
             reference_label=f"paper: HR {reference:g}" if reference else "",
+            favours=("higher score: lower risk", "higher score: higher risk"),
         )
         drawn = forest_rows[~forest_rows["pooled"].astype(bool)]
         forest = {
@@ -215,7 +245,7 @@ def _claim_details(
         "paper": claim.get("paper") or record.paper(),
         "caveats": caveats + list(definition.notes),
         "table": claim.get("published_table_recomputed"),
-        "tests": tested,
+        "tests": [t | {"evidence": evidence_lines(t)} for t in tested],
         "pools": [p for p in claim.get("pools") or [] if p.get("studies") or p.get("not_computed")],
         **_claim_figures(record, claim, payload, figures),
     }
@@ -262,9 +292,16 @@ def _null_figures(reproduction: Any, figures: _FigureWriter) -> dict[tuple[str, 
 
 
 def write_reproduction(
-    reproduction: Reproduction, out_dir: str | Path, manifest: dict[str, Any]
+    reproduction: Reproduction,
+    out_dir: str | Path,
+    manifest: dict[str, Any],
+    *,
+    formats: Sequence[str] = ("png",),
 ) -> dict[str, Path]:
-    """Write results.json, run.json, figures (PNG 300 dpi, PDF, SVG) and report.html.
+    """Write results.json, run.json, figures (PNG at 300 dpi, and ``formats``) and report.html.
+
+    The report embeds the PNG figures whatever ``formats`` says; PDF and SVG copies are
+    written only when asked for.
 
     Examples
     --------
@@ -282,7 +319,7 @@ def write_reproduction(
 
     folder = Path(out_dir)
     written: dict[str, Path] = {}
-    figures = _FigureWriter(folder / "figures", written)
+    figures = _FigureWriter(folder / "figures", written, formats)
     payload = reproduction.to_dict()
     folder.mkdir(parents=True, exist_ok=True)
     written["results.json"] = folder / "results.json"
@@ -311,6 +348,9 @@ def write_reproduction(
         "cohorts": payload["cohorts"],
         "alpha": payload.get("alpha", 0.05),
         "cards": [claim_card(claim) for claim in payload["claims"]],
+        "headline": headline(payload),
+        "legend": VERDICT_LEGEND,
+        "orientation": ORIENTATION_NOTE,
         "matrix": coverage_matrix(payload),
         "claims": details,
         "nulls": nulls,

@@ -10,6 +10,7 @@ command-line text.
 from __future__ import annotations
 
 import datetime as _dt
+import importlib.util
 import platform
 import sys
 from collections.abc import Iterable, Mapping
@@ -23,8 +24,11 @@ from sigsurv._version import __version__
 __all__ = [
     "DEPENDENCIES",
     "build_manifest",
+    "column_manifest",
     "definition_record",
     "dependency_versions",
+    "locate_input",
+    "portable_path",
     "reproduction_manifest",
     "signature_record",
     "survival_manifest",
@@ -87,9 +91,65 @@ def definition_record(signature: Any) -> dict[str, Any]:
     """
     return {
         "id": signature.id,
-        "file": signature.definition_file or None,
+        "file": portable_path(signature.definition_file) if signature.definition_file else None,
         "sha256": signature.definition_sha256 or None,
     }
+
+
+def _package_roots() -> list[Path]:
+    """Folders holding installed packages (site-packages) and sigsurv's own source root."""
+    # sigsurv/report/manifest.py -> the folder holding the sigsurv package
+    roots = [Path(__file__).resolve().parents[2]]
+    for entry in sys.path:
+        if entry and ("site-packages" in entry or "dist-packages" in entry):
+            roots.append(Path(entry).resolve())
+    return roots
+
+
+def portable_path(file: str | Path) -> str:
+    """A path as a manifest records it: never the absolute path of this machine.
+
+    A file of an installed package (or of sigsurv itself) is written relative to the
+    folder holding the package (``sigsurv/signatures/builtin/msk1.yaml``); a file under
+    the working directory relative to it; any other path as given.
+
+    Examples
+    --------
+    >>> from sigsurv.signatures import get_signature
+    >>> portable_path(get_signature("msk1_rps6ka5").definition_file)
+    'sigsurv/signatures/builtin/msk1.yaml'
+    """
+    path = Path(file)
+    if not path.is_absolute():
+        return str(path)
+    resolved = path.resolve()
+    for root in [*_package_roots(), Path.cwd().resolve()]:
+        if resolved.is_relative_to(root):
+            return resolved.relative_to(root).as_posix()
+    return str(path)
+
+
+def locate_input(file: str | Path) -> Path | None:
+    """The file on disk: as given, or a package-relative path of an installed package
+    (a bundled cohort's ``SurvSet/resources/pickles/gse1992.pickle``); None if absent.
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> locate_input(load_example("gse1992").provenance.files[0]) is not None
+    True
+    """
+    path = Path(file)
+    if path.is_file():
+        return path
+    if path.is_absolute() or not path.parts:
+        return None
+    spec = importlib.util.find_spec(path.parts[0]) if path.parts[0].isidentifier() else None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        candidate = Path(location).parent / path
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def build_manifest(
@@ -107,8 +167,9 @@ def build_manifest(
     command, options
         The command and its options (JSON-ready values).
     input_files
-        Files read; those that do not exist (e.g. a bundled cohort's name) are left
-        out, and each file appears once, in the order given.
+        Files read, each once in the order given, with their SHA-256; a bundled
+        cohort's package-relative file is found in its package (:func:`locate_input`);
+        paths are recorded without this machine's folders (:func:`portable_path`).
     signatures
         The :class:`~sigsurv.signatures.Signature` objects used: their id and
         version, and the file each was read from with its SHA-256.
@@ -127,10 +188,11 @@ def build_manifest(
     inputs = []
     seen: set[str] = set()
     for file in input_files:
-        path = Path(file)
-        if path.is_file() and str(path) not in seen:
-            seen.add(str(path))
-            inputs.append({"path": str(path), "sha256": sha256_of(path)})
+        path = locate_input(file)
+        shown = portable_path(file)
+        if path is not None and shown not in seen:
+            seen.add(shown)
+            inputs.append({"path": shown, "sha256": sha256_of(path)})
     return {
         "command": command,
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -222,5 +284,38 @@ def survival_manifest(
         options=options,
         input_files=files,
         signatures=[] if signature is None else [signature],
+        seed=result.spec.seed,
+    )
+
+
+def column_manifest(
+    result: Any,
+    *,
+    source: str,
+    cohort_files: Iterable[str | Path] = (),
+    source_options: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Manifest of ``sigsurv survival --by``: the column, the analysis and the inputs.
+
+    Examples
+    --------
+    >>> from sigsurv import load_example
+    >>> from sigsurv.analysis.column import analyse_column
+    >>> manifest = column_manifest(analyse_column(load_example("gse1992"), "er"),
+    ...                            source="gse1992")
+    >>> manifest["options"]["by"]
+    'er'
+    """
+    options = {
+        "source": source,
+        "by": result.column,
+        "analysis": result.spec.to_dict(),
+        "source_options": dict(source_options or {}),
+    }
+    return build_manifest(
+        command="survival",
+        options=options,
+        input_files=list(cohort_files),
+        signatures=[],
         seed=result.spec.seed,
     )

@@ -11,6 +11,7 @@ is prefixed with a single quote (:func:`spreadsheet_safe`); numbers are written 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,16 @@ from sigsurv._json import write_json
 from sigsurv.analysis.enrichment import SurvivalScan
 from sigsurv.analysis.signature import SignatureSurvival
 from sigsurv.plots import plot_forest
-from sigsurv.plots.analysis import km_statistics, plot_analysis_km
-from sigsurv.plots.competing import plot_cumulative_incidence
-from sigsurv.plots.save import save_figure
+from sigsurv.plots.analysis import (
+    km_statistics,
+    km_title,
+    plot_analysis_cif,
+    plot_analysis_km,
+    plot_column_km,
+)
+from sigsurv.plots.cutpoint import plot_cut_scan
+from sigsurv.plots.km import KMStyle
+from sigsurv.plots.save import FORMATS, save_figure
 
 __all__ = [
     "km_annotation",
@@ -32,6 +40,7 @@ __all__ = [
     "multivariable_forest",
     "scores_tsv",
     "spreadsheet_safe",
+    "write_column_outputs",
     "write_competing_outputs",
     "write_scan_outputs",
     "write_scores",
@@ -72,6 +81,13 @@ def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def _as_figure(drawn: Any) -> Figure:
+    """The new figure a plot function returns when it is given no axes."""
+    if not isinstance(drawn, Figure):
+        raise TypeError(f"expected a new figure, got {type(drawn).__name__}")
+    return drawn
+
+
 def km_annotation(result: SignatureSurvival) -> list[str]:
     """The lines printed on a KM figure, from the analysis' own numbers.
 
@@ -86,7 +102,9 @@ def km_annotation(result: SignatureSurvival) -> list[str]:
     return km_statistics(result)
 
 
-def km_figure(result: SignatureSurvival, *, title: str | None = None) -> Figure:
+def km_figure(
+    result: SignatureSurvival, *, title: str | None = None, style: KMStyle | None = None
+) -> Figure:
     """Kaplan–Meier figure of an analysis (groups, numbers at risk, HR and p).
 
     Examples
@@ -97,7 +115,7 @@ def km_figure(result: SignatureSurvival, *, title: str | None = None) -> Figure:
     >>> figure.axes[0].get_xlabel()
     'Time (months)'
     """
-    return plot_analysis_km(result, title=title)
+    return _as_figure(plot_analysis_km(result, title=title, style=style))
 
 
 def multivariable_forest(result: SignatureSurvival) -> Figure | None:
@@ -132,9 +150,13 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
                 "note": "" if model.well_defined else "model not well defined",
             }
         )
-    return plot_forest(
-        pd.DataFrame(rows),
-        title=f"{result.cohort}: multivariable Cox (n = {model.n}, {model.events} events)",
+    return _as_figure(
+        plot_forest(
+            pd.DataFrame(rows),
+            title=f"{km_title(result)}: multivariable Cox model "
+            f"(n = {model.n}, {model.events} events)",
+            favours=("lower risk", "higher risk"),
+        )
     )
 
 
@@ -144,8 +166,13 @@ def write_survival_outputs(
     manifest: dict[str, Any],
     *,
     cohort_notes: list[str] | None = None,
+    style: KMStyle | None = None,
+    formats: Sequence[str] = FORMATS,
 ) -> dict[str, Path]:
     """Write km.png (300 dpi), km.pdf, km.svg, forest.png, results.json, scores.tsv, run.json.
+
+    ``style`` holds the plot controls and ``formats`` the figure formats written; with
+    ``--cut optimal`` the cut-point scan is drawn too (``cut_scan.png``).
 
     ``cohort_notes`` (what loading the cohort said: genes or samples removed, unit
     doubts) are recorded in results.json under ``cohort_notes``.
@@ -165,9 +192,20 @@ def write_survival_outputs(
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    figure = km_figure(result)
-    written.update(save_figure(figure, folder, "km"))  # PNG at 300 dpi, PDF, SVG
+    figure = km_figure(result, style=style)
+    written.update(save_figure(figure, folder, "km", formats))  # PNG at 300 dpi, PDF, SVG
     plt.close(figure)
+    maxstat = result.grouping.maxstat
+    if maxstat is not None:  # --cut optimal: the scan that chose the cut, beside km.png
+        scan = _as_figure(
+            plot_cut_scan(
+                maxstat,
+                title=f"{km_title(result)}: cut-point scan",
+                score_label=f"{result.signature_id} score ({result.method})",
+            )
+        )
+        written.update(save_figure(scan, folder, "cut_scan", formats))
+        plt.close(scan)
     forest = multivariable_forest(result)
     if forest is not None:
         written["forest.png"] = folder / "forest.png"
@@ -265,7 +303,14 @@ def write_scores(scores: pd.DataFrame, out: str | Path) -> Path:
     return path
 
 
-def write_competing_outputs(result: Any, record: dict[str, Any], folder: Path) -> dict[str, Path]:
+def write_competing_outputs(
+    result: Any,
+    record: dict[str, Any],
+    folder: Path,
+    *,
+    style: KMStyle | None = None,
+    formats: Sequence[str] = FORMATS,
+) -> dict[str, Path]:
     """``sigsurv survival --cause``: results.json and the cumulative-incidence figure.
 
     ``result`` is a :class:`~sigsurv.analysis.competing.CompetingRiskAnalysis`
@@ -284,11 +329,58 @@ def write_competing_outputs(result: Any, record: dict[str, Any], folder: Path) -
     ['cumulative_incidence.pdf', 'cumulative_incidence.png', 'cumulative_incidence.svg',
      'results.json']
     """
+    import matplotlib.pyplot as plt
+
     written = {"results.json": folder / "results.json"}
     write_json(record, written["results.json"])
-    title = f"{result.cause_label or f'cause {result.cause}'} by score group ({result.cut_rule})"
-    figure = plot_cumulative_incidence(
-        result.incidence, time_unit=result.unit, title=title, cause_label=result.cause_label
+    figure = _as_figure(plot_analysis_cif(result, record, style=style))
+    written |= save_figure(figure, folder, "cumulative_incidence", formats)
+    plt.close(figure)
+    return written
+
+
+def write_column_outputs(
+    result: Any,
+    folder: Path,
+    manifest: dict[str, Any],
+    *,
+    cohort_notes: list[str] | None = None,
+    style: KMStyle | None = None,
+    formats: Sequence[str] = FORMATS,
+) -> dict[str, Path]:
+    """``sigsurv survival --by``: km figure, results.json, groups.tsv and run.json.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sigsurv import load_example
+    >>> from sigsurv.analysis.column import analyse_column
+    >>> result = analyse_column(load_example("gse1992"), "er")
+    >>> sorted(write_column_outputs(result, Path(tempfile.mkdtemp()), {}, formats=["png"]))
+    ['groups.tsv', 'km.png', 'results.json', 'run.json']
+    """
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    figure = _as_figure(plot_column_km(result, style=style))
+    written = save_figure(figure, folder, "km", formats)
+    plt.close(figure)
+    written["results.json"] = folder / "results.json"
+    write_json(
+        result.to_dict() | {"cohort_notes": list(cohort_notes or [])}, written["results.json"]
     )
-    written |= save_figure(figure, folder, "cumulative_incidence")
+    groups = pd.DataFrame(
+        {
+            "sample": result.labels.index,
+            "group": result.labels.astype(str).to_numpy(),
+            "time": result.survival.time,
+            "event": result.survival.event.astype(int),
+        }
+    )
+    written["groups.tsv"] = folder / "groups.tsv"
+    spreadsheet_safe(groups).to_csv(
+        written["groups.tsv"], sep="\t", index=False, float_format="%.10g"
+    )
+    written["run.json"] = folder / "run.json"
+    write_json(manifest, written["run.json"])
     return written

@@ -145,6 +145,14 @@ def list_signatures(
     return sorted(sigs, key=lambda s: s.id)
 
 
+def _did_you_mean(text: str, ids: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest built-in ids (issue 22), else ''."""
+    import difflib
+
+    matches = difflib.get_close_matches(text.casefold(), list(ids), n=3, cutoff=0.6)
+    return " (did you mean " + " or ".join(f"'{m}'" for m in matches) + "?)" if matches else ""
+
+
 def _split_selector(text: str) -> tuple[str, str | None]:
     if "::" in text:
         path, name = text.rsplit("::", 1)
@@ -205,7 +213,8 @@ def get_signature(
     path = Path(path_text)
     if not path.is_file():
         raise SignatureError(
-            f"unknown signature {text!r}: not a built-in id and no such file",
+            f"unknown signature {text!r}: not a built-in id and no such file"
+            + _did_you_mean(text, _builtin_index()),
             hint="'sigsurv signatures list' shows the built-in ids",
         )
     sigs = load_signatures(path)

@@ -175,7 +175,7 @@ def test_statistics_go_below_when_no_corner_is_free():
     event = np.concatenate([np.zeros(30), np.ones(30), np.r_[np.ones(15), np.zeros(15)]])
     groups = np.repeat(["a", "b", "c"], 30)
     km = kaplan_meier(time, event, groups=groups)
-    figure = plot_kaplan_meier(km, annotation=["a", "log-rank p = 0.9"] * 3)
+    figure = plot_kaplan_meier(km, annotation=["a", "log-rank p = 0.9"] * 3, show_ci=True)
     assert figure.axes[0].texts[0].get_position()[1] < 0
     assert_inside_figure(figure)
     assert_statistics_hide_no_curve(figure, km)
@@ -230,3 +230,41 @@ def test_legend_reads_row_by_row_and_stays_inside():
     }
     assert texts["Q2"].x0 > texts["Q1"].x0 and abs(texts["Q2"].y0 - texts["Q1"].y0) < 1
     assert_inside_figure(figure)
+
+
+def test_plot_kaplan_meier_draws_into_given_axes(median_result):
+    import matplotlib.pyplot as plt
+
+    from sigsurv.plots.km import KMStyle
+
+    panel, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    drawn = plot_kaplan_meier(median_result.km, ax=left, title="left panel")
+    assert drawn is left and len(panel.axes) == 2
+    assert len(left.get_lines()) >= 2 and not right.get_lines()
+    drawn = plot_analysis_km(median_result, ax=right, style=KMStyle(ylim=(0.4, 1.0)))
+    assert drawn is right and right.get_ylim()[0] == pytest.approx(0.388)
+    plt.close(panel)
+
+
+def test_min_at_risk_ends_the_curves_and_breaks_set_the_ticks(median_result):
+    from sigsurv.plots.km import KMStyle
+
+    figure = plot_kaplan_meier(
+        median_result.km, style=KMStyle(min_at_risk=10, breaks=12, show_ci=False)
+    )
+    ticks = figure.axes[0].get_xticks()
+    assert np.allclose(np.diff(ticks), 12)
+    for line, group in zip(figure.axes[0].get_lines()[::2], median_result.km.groups, strict=True):
+        table = median_result.km.curves[group].table
+        last_kept = table.loc[table["n_risk"] >= 10, "time"].max()
+        assert line.get_xdata()[-1] == pytest.approx(last_kept)
+
+
+def test_er_negative_analysis_is_titled_er_negative():
+    from sigsurv import load_example
+    from sigsurv.analysis.signature import analyse_signature
+    from sigsurv.plots.analysis import km_title
+
+    result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", subgroup="er == 'negative'")
+    title = km_title(result)
+    assert "ER−" in title and "ER+" not in title

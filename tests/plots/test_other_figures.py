@@ -19,7 +19,7 @@ from sigsurv.plots.diagnostics import (
     plot_schoenfeld,
 )
 from sigsurv.plots.forest import plot_forest
-from sigsurv.plots.km import time_axis
+from sigsurv.plots.km import KMStyle, time_axis
 from sigsurv.survival.competing import cumulative_incidence
 from sigsurv.survival.power import schoenfeld_power
 
@@ -51,6 +51,7 @@ def forest_rows() -> pd.DataFrame:
             "prediction_upper": [np.nan] * 3 + [2.1, np.nan],
             "heterogeneity": ["", "", "", "I² = 12%, τ² = 0.010, Q p = 0.32", ""],
             "group": [endpoint] * 4 + ["overall survival"],
+            "n_events": ["124 / 35", "115 / 40", "70 / 22", "", ""],
         }
     )
 
@@ -63,8 +64,11 @@ def test_forest():
         "MSK1 and metastasis-free survival in ER+ disease",
         reference=0.41,
         reference_label="paper: HR 0.41",
+        favours=("higher score: lower risk", "higher score: higher risk"),
     )
     texts = [t.get_text() for t in figure.axes[0].texts]
+    assert "n / events" in texts and "124 / 35" in texts
+    assert "← higher score: lower risk" in texts and "higher score: higher risk →" in texts
     # Wrapped at word boundaries: the label's words all survive, in order, none cut.
     label = next(t for t in texts if t.startswith("gse1992"))
     assert "\n" in label and label.split() == LONG.split()
@@ -78,6 +82,16 @@ def test_forest():
         if text.get_position()[0] < 0:  # the label column stays left of the plot
             assert text.get_window_extent().x1 <= plot_left + 1, text.get_text()
     return figure
+
+
+def test_forest_draws_into_given_axes():
+    import matplotlib.pyplot as plt
+
+    panel, axis = plt.subplots(figsize=(6, 3))
+    drawn = plot_forest(forest_rows(), ax=axis, favours=("lower risk", "higher risk"))
+    assert drawn is axis and len(panel.axes) == 1
+    assert [t.get_text() for t in axis.get_yticklabels()][1] == "gse4335 · msk1_rps6ka5"
+    plt.close(panel)
 
 
 def competing_result():
@@ -171,3 +185,41 @@ def test_power_curve_uses_the_engine():
     assert y[10] == pytest.approx(schoenfeld_power(x[10], 0.41, proportion=0.5))
     marked = figure.axes[0].get_lines()[2]
     assert marked.get_ydata()[0] == pytest.approx(schoenfeld_power(13, 0.41, proportion=0.5))
+
+
+def test_analysis_cif_has_numbers_at_risk_fitted_axis_and_trims_the_tail():
+    from sigsurv.analysis.competing import analyse_competing_risks
+    from sigsurv.plots.analysis import plot_analysis_cif
+    from sigsurv.plots.km import KMStyle
+
+    rng = np.random.default_rng(4)
+    time = rng.exponential(40, 200)
+    cause = rng.choice([0, 1, 2], size=200, p=[0.7, 0.1, 0.2])
+    result = analyse_competing_risks(
+        rng.normal(size=200), time, cause, 1, causes=("bone", "other"), horizons=[12, 60]
+    )
+    record = {"cohort": "toy", "signature_id": "sig", "signature_name": "A signature"}
+    figure = plot_analysis_cif(result, record)
+    main, risk, _table = figure.axes
+    assert main.get_ylim()[1] < 1.0  # fitted to incidences well under 1
+    assert risk.get_title(loc="left") == "Number at risk"
+    assert "toy (all patients): A signature — bone" in " ".join(t.get_text() for t in figure.texts)
+    counts = [int(t.get_text()) for t in risk.texts[: len(main.get_xticks())]]
+    assert counts[0] == int((result.labels == result.levels[0]).sum())
+    trimmed = plot_analysis_cif(result, record, style=KMStyle(min_at_risk=20))
+    for line, level in zip(trimmed.axes[0].get_lines(), result.levels, strict=True):
+        followed = np.sort(time[result.labels.to_numpy() == level])[::-1]
+        assert line.get_xdata()[-1] * 1.0 <= followed[19] * 1.0 + 1e-9
+
+
+def test_trimmed_cif_legend_keeps_every_event():
+    from sigsurv.survival.competing import cumulative_incidence
+
+    rng = np.random.default_rng(5)
+    time, cause = rng.exponential(40, 120), rng.choice([0, 1, 2], size=120)
+    groups = np.where(rng.uniform(size=120) < 0.5, "a", "b")
+    result = cumulative_incidence(time, cause, cause=1, groups=groups)
+    follow_up = {g: time[groups == g] for g in ("a", "b")}
+    figure = plot_cumulative_incidence(result, follow_up=follow_up, style=KMStyle(min_at_risk=30))
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend == [f"{g} ({int(((cause == 1) & (groups == g)).sum())} events)" for g in "ab"]

@@ -101,7 +101,30 @@ def test_print_css_and_figure_files(report_files):
     html = report_html(report_files)
     assert "@media print" in html and "break-inside: avoid" in html
     figures = {p.suffix for name, p in report_files.items() if name.startswith("figures/")}
-    assert figures == {".png", ".pdf", ".svg"}
+    assert figures == {".png"}  # issue 25: PNG by default, PDF and SVG on demand
+
+
+def test_figure_formats_on_demand_leave_the_report_unchanged(tmp_path):
+    import warnings
+
+    from sigsurv import load_example
+    from sigsurv.claims.reproduce import reproduce_claims
+    from sigsurv.report.html import write_reproduction
+    from sigsurv.seeds import get_claim
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = reproduce_claims(
+            [load_example("gse1992")], [get_claim("gawrzak2018_msk1_mfs_er_pos")], null_random=0
+        )
+        png = write_reproduction(result, tmp_path / "png", {"command": "test"})
+        every = write_reproduction(
+            result, tmp_path / "all", {"command": "test"}, formats=("png", "pdf", "svg")
+        )
+    suffixes = {p.suffix for name, p in every.items() if name.startswith("figures/")}
+    assert suffixes == {".png", ".pdf", ".svg"}
+    assert {p.suffix for name, p in png.items() if name.startswith("figures/")} == {".png"}
+    assert png["report.html"].read_text() == every["report.html"].read_text()
 
 
 @pytest.mark.slow
@@ -172,7 +195,11 @@ NEW_SCHEMA_CLAIM = {
 
 def test_new_schema_forest_rows_cards_and_matrix():
     rows = claim_forest_rows(NEW_SCHEMA_CLAIM)
-    assert rows["label"].tolist() == ["a · sig", "b · sig (low power)", "Pooled sig (REML knha)"]
+    assert rows["label"].tolist() == [
+        "a · sig",
+        "b · sig (low power)",
+        "Pooled sig · rfs (REML random effects, Knapp–Hartung test)",
+    ]
     pooled = rows[rows["pooled"]].iloc[0]
     assert (pooled["prediction_lower"], pooled["prediction_upper"]) == (0.4, 1.7)
     assert pooled["heterogeneity"] == "2 cohorts, I² = 12%, τ² = 0.010, Q p = 0.29"
@@ -240,3 +267,38 @@ def test_todays_pooled_records_print_k_and_i2_in_percent():
     pooled = rows[rows["pooled"]].iloc[0]
     assert pooled["heterogeneity"] == "3 cohorts, I² = 48%, τ² = 0.101, Q p = 0.15"
     assert rows["group"].tolist() == ["rfs", "os", "os", "all endpoints"]
+
+
+def test_report_shows_the_evidence_results_json_holds(tmp_path):
+    # Issue 22: adjusted HRs, Holm/BH p and median follow-up were only in results.json.
+    import json
+    import warnings
+
+    from sigsurv import load_example
+    from sigsurv.claims.reproduce import reproduce_claims
+    from sigsurv.report._report_context import hr_text
+    from sigsurv.report.html import write_reproduction
+    from sigsurv.seeds import get_claim
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = reproduce_claims(
+            [load_example("gse1992")],
+            [get_claim("rodriguez_barrueco2017_mir424_503_loss")],
+            null_random=0,
+        )
+        files = write_reproduction(result, tmp_path, {"command": "test"})
+    html = files["report.html"].read_text(encoding="utf-8")
+    payload = json.loads(files["results.json"].read_text(encoding="utf-8"))
+    tested = [t for c in payload["claims"] for t in c["tests"] if t.get("adjusted")]
+    assert tested
+    for test in tested:
+        for model in test["adjusted"].values():
+            assert hr_text(model) in html
+            if model.get("warning"):
+                assert model["warning"] in html
+        assert f"median follow-up {test['median_follow_up']:.3g}" in html
+        assert "Holm p" in html and "Benjamini–Hochberg q" in html
+    assert "No claim could be confirmed" in html or "claims confirmed" in html
+    assert "HR &lt; 1: a higher score goes with a lower risk" in html
+    assert "[[" not in html  # no Python literal
