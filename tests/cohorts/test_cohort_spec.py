@@ -91,7 +91,7 @@ def test_spec_refusals(tmp_path):
     with pytest.raises(FileFormatError, match=r"spec\.yaml:6: recipe field 'files.clinical.path'"):
         load_recipe(spec)
     spec.write_text(SPEC.replace("strata: study", "strata: batch"))
-    with pytest.raises(CohortValidationError, match="strata column missing"):
+    with pytest.raises(CohortValidationError, match="strata column not found"):
         load_cohort(spec)
     spec.write_text(
         SPEC.replace("{path: data/clinical.tsv}", "{path: data/clinical.tsv, url: 'https://h/x'}")
