@@ -442,6 +442,7 @@ def power_record(
     expected_direction: str,
     published_hr: float | None,
     *,
+    published_proportion: float | None = 0.5,
     endpoint_match: str | None = None,
     margins: tuple[float, float] = (0.8, 1.25),
 ) -> dict[str, Any] | None:
@@ -451,8 +452,10 @@ def power_record(
     TOST: the record gives its power at a true HR of 1 with these events
     (:func:`~sigsurv.survival.power.tost_power`, ``test="TOST"``).
 
-    A published HR (taken as between median-split groups) is converted to per SD
-    (``log HR / 1.596``: normal score, log-linear hazard); without one the conventional
+    A published HR between groups (``published_proportion`` in one group; a median
+    split, 0.5, also when the record's scale is unknown) is converted to per SD
+    (``log HR / 1.596`` for a median split: normal score, log-linear hazard); a published
+    HR per unit (``published_proportion=None``) is used as it is; without one the conventional
     per-SD HR 0.67 / 1.5 is the target. Returns ``{target_hr, power, min_detectable_hr,
     scale, target_source, published_hr, conversion, min_detectable_hr_per_sd,
     endpoint_note}`` (None without events). The minimum detectable HR is at 80% power,
@@ -486,15 +489,16 @@ def power_record(
             "target_power": None,
         }
     direction = expected_direction if expected_direction in DEFAULT_TARGET_HR else "protective"
-    target, source, words = power_target(direction, published_hr, 0.5)
+    target, source, words = power_target(direction, published_hr, published_proportion)
     power = cox_power(events, target)
     per_sd = cox_power(events, DEFAULT_TARGET_HR[direction])
     conversion = None
-    if published_hr is not None:
+    if published_hr is not None and published_proportion is not None:
         conversion = (
-            f"published HR {published_hr:g} taken as between median-split groups; per-SD "
-            f"log HR = log HR / {split_mean_difference(0.5):.3f} (normal score, log-linear "
-            "hazard)"
+            f"published HR {published_hr:g} taken as between groups of "
+            f"{100 * published_proportion:.0f}/{100 * (1 - published_proportion):.0f}; per-SD "
+            f"log HR = log HR / {split_mean_difference(published_proportion):.3f} (normal "
+            "score, log-linear hazard)"
         )
     note = None
     if endpoint_match == "analogue":

@@ -204,6 +204,9 @@ class ClaimTest:
     proxy: str | None = None
     expected_direction: str = "protective"
     published_hr: float | None = None
+    #: Fraction of patients in one group of the published comparison (0.5: a median split,
+    #: also assumed when the scale is unknown); None when the published HR is per unit.
+    published_proportion: float | None = 0.5
     p_holm: float | None = None
     q_bh: float | None = None
     population: dict[str, Any] | None = None
@@ -395,6 +398,7 @@ class ClaimTest:
                 int(survival.events),
                 self.expected_direction,
                 self.published_hr,
+                published_proportion=self.published_proportion,
                 endpoint_match=self.endpoint_match,
                 margins=self.margins,
             ),
@@ -430,6 +434,7 @@ class ClaimTest:
                 self.n_events(),
                 self.expected_direction,
                 self.published_hr,
+                published_proportion=self.published_proportion,
                 endpoint_match=self.endpoint_match,
                 margins=self.margins,
             ),
@@ -889,6 +894,7 @@ def _competing_test(test: ClaimTest, assessment: dict[str, Any], claim: Any) -> 
             events=test.n_events(),
             expected_direction=test.expected_direction,
             published_hr=test.published_hr,
+            published_proportion=test.published_proportion,
         )
     test.verdict = test.detail.verdict
     test.reason = "; ".join(
@@ -984,6 +990,7 @@ def _verdict(test: ClaimTest, options: _Options) -> Verdict:
         events=int(test.analysis.survival.events),
         expected_direction=test.expected_direction,
         published_hr=test.published_hr,
+        published_proportion=test.published_proportion,
     )
 
 
@@ -1032,8 +1039,15 @@ def _new_test(claim: Any, cohort: Cohort, signature: Any, role: str) -> ClaimTes
         claim_direction=claim.expected_direction,
         score_relation=signature.score_relation,
         published_hr=published,
+        published_proportion=_published_proportion(claim),
         orientation=_orientation_words(signature, claim.expected_direction, direction),
     )
+
+
+def _published_proportion(claim: Any) -> float | None:
+    """None for a published HR per unit (``scale: continuous``), else a median split."""
+    comparison = getattr(claim, "comparison", None)
+    return None if getattr(comparison, "scale", None) == "continuous" else 0.5
 
 
 def _orientation_words(signature: Any, claim_direction: str, direction: str) -> str:
@@ -1265,6 +1279,7 @@ def _verdict_from(test: ClaimTest, estimate: dict[str, Any]) -> Verdict:
         events=int(estimate["events"]),
         expected_direction=test.expected_direction,
         published_hr=test.published_hr,
+        published_proportion=test.published_proportion,
     )
 
 
