@@ -30,7 +30,8 @@ from sigsurv.cohorts.build import (
 from sigsurv.cohorts.clinical import standardise_status
 from sigsurv.cohorts.copy_number import COPY_NUMBER_GENES, copy_number_columns, read_cna_table
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
-from sigsurv.cohorts.readers import read_lines, read_matrix_file, read_text_table, sha256_of
+from sigsurv.cohorts.readers import read_lines, read_matrix_file, read_text_table
+from sigsurv.cohorts.tables import sha256_of
 from sigsurv.errors import CohortValidationError, FileFormatError
 
 __all__ = [

@@ -24,7 +24,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sigsurv.cohorts.endpoint_names import name_endpoint
 from sigsurv.errors import AnalysisError, CohortValidationError, OptionError
 
 __all__ = [
@@ -295,6 +294,8 @@ def _declared_endpoint(
             found=str(clinical[event].dtype),
             hint="sigsurv.load_cohort(adata, time=..., event=..., event_codes=...) decodes it",
         )
+    from sigsurv.cohorts.build import name_endpoint  # build imports this module
+
     return Endpoint(
         name_endpoint(time, endpoint),
         time=time,

@@ -35,7 +35,6 @@ __all__ = [
     "read_lines",
     "read_text_table",
     "refuse_booleans_and_infinities",
-    "sha256_of",
     "split_fields",
 ]
 
@@ -846,23 +845,3 @@ def read_matrix_file(
             expected="a finite number",
         )
     return values, ids, messages
-
-
-def sha256_of(path: str | Path) -> str:
-    """SHA-256 of a file, for run manifests.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
-    >>> _ = path.write_text("abc")
-    >>> sha256_of(path)[:12]
-    'ba7816bf8f01'
-    """
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -26,7 +26,6 @@ from sigsurv.cohorts.readers import (
     read_matrix_file,
     read_text_table,
     refuse_booleans_and_infinities,
-    sha256_of,  # re-exported: defined beside the readers, where every loader reaches it
     split_fields,
 )
 from sigsurv.cohorts.sample_kinds import collapse_rule_for
@@ -41,6 +40,26 @@ __all__ = [
 ]
 
 ORIENTATIONS = ("genes_x_samples", "samples_x_genes")
+
+
+def sha256_of(path: str | Path) -> str:
+    """SHA-256 of a file, for run manifests.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> _ = path.write_text("abc")
+    >>> sha256_of(path)[:12]
+    'ba7816bf8f01'
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _normalise_orientation(orientation: str) -> str:
@@ -203,7 +222,7 @@ def join_patients_to_samples(
     >>> joined.index.tolist(), joined["PATIENT_ID"].tolist()
     (['TCGA-A1-A0SB-01', 'MB-0000'], ['TCGA-A1-A0SB', 'MB-0000'])
     """
-    from sigsurv.cohorts.barcodes import patient_barcode
+    from sigsurv.cohorts.tcga import patient_barcode
 
     if clinical.index.name != "PATIENT_ID":
         return clinical, None

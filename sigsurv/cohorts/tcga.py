@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sigsurv.cohorts.barcodes import patient_barcode, sample_type_code
 from sigsurv.cohorts.build import (
     EndpointSpec,
     apply_transform,
@@ -64,6 +63,29 @@ _GDC_HER2_FISH = "lab_procedure_her2_neu_in_situ_hybrid_outcome_type"
 _CDR_ENDPOINTS = (("os", "OS"), ("dss", "DSS"), ("dfi", "DFI"), ("pfi", "PFI"), ("pfs", "PFS"))
 # Preferred expression files when a folder has several (normalised before counts).
 _EXPRESSION_NAME_RANK = ("rpm", "tpm", "fpkm", "rsem", "norm", "log2", "hiseqv2", "")
+
+
+def patient_barcode(barcode: str) -> str:
+    """Patient part of a TCGA barcode (first 12 characters, upper case).
+
+    Examples
+    --------
+    >>> patient_barcode("tcga-a1-a0se-01a-11r-a085-13"), patient_barcode("TCGA.BH.A1FM.11B")
+    ('TCGA-A1-A0SE', 'TCGA-BH-A1FM')
+    """
+    return str(barcode)[:12].upper().replace(".", "-")
+
+
+def sample_type_code(barcode: str) -> str | None:
+    """Sample type code (characters 14-15: ``01`` primary tumour, ``11`` normal...).
+
+    Examples
+    --------
+    >>> sample_type_code("TCGA-A1-A0SE-01A-11R-A085-13"), sample_type_code("TCGA-A1-A0SE")
+    ('01', None)
+    """
+    text = str(barcode)
+    return text[13:15] if len(text) >= 15 else None
 
 
 def _header(path: Path) -> list[str]:
