@@ -220,7 +220,7 @@ def endpoint_naming_note(time: str | None, given: str | None) -> str | None:
     >>> endpoint_naming_note("relapse_time", "dmfs") is None
     True
     """
-    from sigsurv.cohorts.build import endpoint_named_by
+    from sigsurv.cohorts.clinical import endpoint_named_by
 
     if time is None or given:
         return None

@@ -30,8 +30,8 @@ from sigsurv.cohorts.build import (
 from sigsurv.cohorts.clinical import standardise_status
 from sigsurv.cohorts.copy_number import COPY_NUMBER_GENES, copy_number_columns, read_cna_table
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
-from sigsurv.cohorts.readers import read_lines, read_matrix_file, read_text_table
-from sigsurv.cohorts.tables import sha256_of
+from sigsurv.cohorts.readers import read_lines, read_text_table
+from sigsurv.cohorts.tables import read_cbioportal_matrix, sha256_of
 from sigsurv.errors import CohortValidationError, FileFormatError
 
 __all__ = [
@@ -507,7 +507,7 @@ def load_cbioportal(
                 + ", ".join(c.name for c in candidates[1:])
                 + "; choose with expression_file)"
             )
-    values, id_kind, read_messages = _read_cbioportal_matrix(chosen)
+    values, id_kind, read_messages = read_cbioportal_matrix(chosen)
     messages.extend(read_messages)
     values, scale, transform_note = apply_transform(values, transform, chosen)
     if transform_note:
@@ -619,50 +619,3 @@ def _one_cna_profile(files: list[Path]) -> pd.DataFrame:
             )
         combined = combined.combine_first(other)
     return combined
-
-
-def _read_cbioportal_matrix(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
-    """Read a cBioPortal expression file; rows keyed by Hugo symbol, else Entrez ID."""
-    with_symbol = ["Hugo_Symbol", "Entrez_Gene_Id"]
-    for id_columns in (with_symbol, ["Hugo_Symbol"], ["Entrez_Gene_Id"]):
-        try:
-            values, ids, messages = read_matrix_file(path, id_columns=id_columns)
-        except FileFormatError as exc:
-            if "identifier column not found" in exc.message:
-                continue
-            raise
-        break
-    else:
-        raise FileFormatError(
-            "expression file has neither Hugo_Symbol nor Entrez_Gene_Id",
-            file=path,
-            line=1,
-            expected="Hugo_Symbol and/or Entrez_Gene_Id columns",
-        )
-    if "Hugo_Symbol" in ids.columns:
-        identifiers = ids["Hugo_Symbol"].copy()
-        if "Entrez_Gene_Id" in ids.columns:
-            missing = identifiers.isna()
-            if missing.any():
-                from sigsurv.cohorts.genes import map_identifiers
-
-                entrez = ids.loc[missing, "Entrez_Gene_Id"]
-                mapped, _ = map_identifiers([str(e) for e in entrez.fillna("")], id_type="entrez")
-                identifiers.loc[missing] = [
-                    m if m is not None else (f"ENTREZ:{e}" if e else None)
-                    for m, e in zip(mapped, entrez.fillna(""), strict=True)
-                ]
-                messages.append(
-                    f"{int(missing.sum())} rows without Hugo_Symbol named from Entrez_Gene_Id"
-                )
-        kind = "Hugo_Symbol"
-    else:
-        identifiers = ids["Entrez_Gene_Id"].copy()
-        kind = "entrez"
-    if identifiers.isna().any():
-        row = int(np.flatnonzero(identifiers.isna().to_numpy())[0])
-        raise CohortValidationError(
-            "row without a gene identifier", file=path, line=row + 2, column=ids.columns[0]
-        )
-    values.index = identifiers.astype(str).to_numpy()
-    return values, kind, messages

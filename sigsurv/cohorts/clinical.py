@@ -22,10 +22,13 @@ from sigsurv.cohorts._numbers import to_float
 from sigsurv.errors import CohortValidationError, OptionError, SigsurvWarning
 
 __all__ = [
+    "ENDPOINT_CHOICES",
     "check_time_unit",
     "decode_events",
     "decode_times",
+    "endpoint_named_by",
     "infer_time_unit",
+    "name_endpoint",
     "standardise_clinical",
     "standardise_status",
     "unit_from_name",
@@ -576,3 +579,75 @@ def _derive(
         f" (not recognised, set missing: {shown})" if unknown else ""
     )
     return out, note
+
+
+# The endpoint names a user may give (--endpoint-name), and the words of a time column's
+# name that say which endpoint it is (issue 20: "time" or "followup" says nothing and
+# was silently called overall survival). Abbreviations are read before words, and the
+# more specific word first: "bone relapse" is bmfs, "distant relapse" dmfs.
+ENDPOINT_CHOICES = ("os", "rfs", "dfs", "dmfs", "mfs", "bmfs", "dss", "pfi", "pfs", "dfi")
+_ENDPOINT_ABBREVIATIONS = {name: name for name in ENDPOINT_CHOICES} | {"drfs": "dmfs"}
+_ENDPOINT_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("bone",), "bmfs"),
+    (("distant",), "dmfs"),
+    (("disease", "specific"), "dss"),
+    (("disease", "free"), "dfs"),
+    (("metastasis",), "mfs"),
+    (("metastases",), "mfs"),
+    (("metastatic",), "mfs"),
+    (("progression",), "pfi"),
+    (("relapse",), "rfs"),
+    (("recurrence",), "rfs"),
+    (("overall",), "os"),
+)
+
+
+def endpoint_named_by(time_column: str) -> tuple[str, str] | None:
+    """The endpoint a time column's name says, with the word that says it; None if none.
+
+    Examples
+    --------
+    >>> endpoint_named_by("RFS_months"), endpoint_named_by("relapse_time")
+    (('rfs', 'RFS'), ('rfs', 'relapse'))
+    >>> endpoint_named_by("time to bone relapse"), endpoint_named_by("DRFS.t")
+    (('bmfs', 'bone'), ('dmfs', 'DRFS'))
+    >>> endpoint_named_by("time") is None, endpoint_named_by("followup_days") is None
+    (True, True)
+    """
+    words = [w for w in re.split(r"[^0-9A-Za-z]+", str(time_column)) if w]
+    for word in words:
+        if word.lower() in _ENDPOINT_ABBREVIATIONS:
+            return _ENDPOINT_ABBREVIATIONS[word.lower()], word
+    lowered = [w.lower() for w in words]
+    for needed, name in _ENDPOINT_WORDS:
+        if all(n in lowered for n in needed):
+            return name, " ".join(words[lowered.index(n)] for n in needed)
+    return None
+
+
+def name_endpoint(time_column: str, given: str | None, *, file: str | Path | None = None) -> str:
+    """The endpoint's name: ``given``, else the one the time column's name says.
+
+    A column whose name says no endpoint (``time``, ``followup``) is refused rather
+    than called overall survival.
+
+    Examples
+    --------
+    >>> name_endpoint("OS.time", None), name_endpoint("time", "dmfs")
+    ('os', 'dmfs')
+    >>> name_endpoint("time", None)
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: the time column 'time' does not say which endpoint it is; ...
+    """
+    if given:
+        return given.strip().lower()
+    named = endpoint_named_by(time_column)
+    if named is None:
+        raise OptionError(
+            f"the time column {time_column!r} does not say which endpoint it is",
+            file=file,
+            expected="an endpoint name (--endpoint-name, endpoint=): " + "|".join(ENDPOINT_CHOICES),
+            hint="overall survival is never assumed",
+        )
+    return named[0]

@@ -294,7 +294,7 @@ def _declared_endpoint(
             found=str(clinical[event].dtype),
             hint="sigsurv.load_cohort(adata, time=..., event=..., event_codes=...) decodes it",
         )
-    from sigsurv.cohorts.build import name_endpoint  # build imports this module
+    from sigsurv.cohorts.clinical import name_endpoint
 
     return Endpoint(
         name_endpoint(time, endpoint),

@@ -45,10 +45,11 @@ _KIND_FIELDS = frozenset(
         "disease state",
     }
 )
-# Values that name a non-tumour sample; "tumor adjacent normal" is normal tissue.
+# Values that name a non-tumour sample; "tumor adjacent normal" is normal tissue, but
+# "Normal-like" is a PAM50 tumour subtype.
 _NON_TUMOUR_VALUE = re.compile(
-    r"\bnormal\b|\bhealthy\b|\bnon[- ]?tumou?r|\bcell[ _-]?lines?\b|\bMDA-MB-\d+|\bMCF-?7\b"
-    r"|\bT-?47D\b|\bSK-BR-?3\b|\bBT-?474\b",
+    r"\bnormal\b(?![- ]?like)|\bhealthy\b|\bnon[- ]?tumou?r|\bcell[ _-]?lines?\b"
+    r"|\bMDA-MB-\d+|\bMCF-?7\b|\bT-?47D\b|\bSK-BR-?3\b|\bBT-?474\b",
     re.IGNORECASE,
 )
 _TCGA_SAMPLE = re.compile(r"^TCGA[-.][A-Z0-9]{2}[-.][A-Z0-9]{4}[-.](\d{2})", re.IGNORECASE)
@@ -63,15 +64,17 @@ def non_tumour_samples(clinical: pd.DataFrame) -> dict[str, str]:
     """Samples that are not a patient's tumour, each with the reason.
 
     Read from a sample-type/tissue field (``normal``, ``healthy``, ``cell line``,
-    common breast cancer cell line names) and from TCGA sample barcodes (type codes
-    10-19 are normal tissue or blood).
+    common breast cancer cell line names; not "Normal-like", a tumour subtype) and from
+    TCGA sample barcodes (type codes 10-19 are normal tissue or blood, 50-59 cell
+    lines).
 
     Examples
     --------
     >>> clinical = pd.DataFrame({"tissue type": ["breast tumor", "cell line: MDA-MB-231", None]},
     ...                         index=["GSM1", "GSM2", "TCGA-A1-A0SB-11A"])
-    >>> non_tumour_samples(clinical)
-    {'GSM2': "tissue type = 'cell line: MDA-MB-231'", 'TCGA-A1-A0SB-11A': 'TCGA sample type 11'}
+    >>> reasons = non_tumour_samples(clinical)
+    >>> reasons["GSM2"], reasons["TCGA-A1-A0SB-11A"]
+    ("tissue type = 'cell line: MDA-MB-231'", 'TCGA sample type 11 (normal)')
     """
     reasons: dict[str, str] = {}
     fields = [c for c in clinical.columns if _field_key(c) in _KIND_FIELDS]
@@ -84,8 +87,10 @@ def non_tumour_samples(clinical: pd.DataFrame) -> dict[str, str]:
                 reasons[str(sample)] = f"{column} = {str(value)!r}"
     for sample in map(str, clinical.index):
         match = _TCGA_SAMPLE.match(sample)
-        if match and 10 <= int(match.group(1)) <= 19 and sample not in reasons:
-            reasons[sample] = f"TCGA sample type {match.group(1)}"
+        code = int(match.group(1)) if match else 0
+        if (10 <= code <= 19 or 50 <= code <= 59) and sample not in reasons:
+            kind = "normal" if code < 20 else "cell line"
+            reasons[sample] = f"TCGA sample type {match.group(1) if match else ''} ({kind})"
     return reasons
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sigsurv.cohorts.build import (
@@ -165,9 +166,7 @@ def read_expression_table(
         values, ids = _read_parquet_matrix(file)
         messages: list[str] = []
     elif key == "genes_x_samples" and _is_cbioportal_matrix(file):
-        from sigsurv.cohorts.cbioportal import _read_cbioportal_matrix
-
-        values, kind, messages = _read_cbioportal_matrix(file)
+        values, kind, messages = read_cbioportal_matrix(file)
         messages.append(f"{file.name}: cBioPortal expression matrix (genes by {kind})")
         return values, messages
     else:
@@ -205,6 +204,12 @@ def _is_cbioportal_matrix(file: Path) -> bool:
     return names == ["Hugo_Symbol", "Entrez_Gene_Id"]
 
 
+def _tcga_patient(barcode: str) -> str:
+    """Patient part of a TCGA barcode (as :func:`sigsurv.cohorts.tcga.patient_barcode`,
+    which imports this module)."""
+    return str(barcode)[:12].upper().replace(".", "-")
+
+
 def join_patients_to_samples(
     clinical: pd.DataFrame, samples: pd.Index
 ) -> tuple[pd.DataFrame, str | None]:
@@ -222,8 +227,6 @@ def join_patients_to_samples(
     >>> joined.index.tolist(), joined["PATIENT_ID"].tolist()
     (['TCGA-A1-A0SB-01', 'MB-0000'], ['TCGA-A1-A0SB', 'MB-0000'])
     """
-    from sigsurv.cohorts.tcga import patient_barcode
-
     if clinical.index.name != "PATIENT_ID":
         return clinical, None
     patients = set(clinical.index)
@@ -231,8 +234,8 @@ def join_patients_to_samples(
     for sample in map(str, samples):
         if sample in patients:
             keys[sample] = sample
-        elif sample.upper().startswith("TCGA") and patient_barcode(sample) in patients:
-            keys[sample] = patient_barcode(sample)
+        elif sample.upper().startswith("TCGA") and _tcga_patient(sample) in patients:
+            keys[sample] = _tcga_patient(sample)
     by_barcode = sum(1 for s, p in keys.items() if s != p)
     if not by_barcode:
         return clinical, None
@@ -631,3 +634,60 @@ def load_tables(
         non_tumour=non_tumour,
     )
     return cohort.with_strata(strata) if strata is not None else cohort
+
+
+def read_cbioportal_matrix(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
+    r"""Read a cBioPortal expression file; rows keyed by Hugo symbol, else Entrez ID.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "data_mrna.txt"
+    >>> _ = path.write_text("Hugo_Symbol\tEntrez_Gene_Id\tS1\nTP53\t7157\t5.5\n")
+    >>> values, kind, _ = read_cbioportal_matrix(path)
+    >>> kind, float(values.loc["TP53", "S1"])
+    ('Hugo_Symbol', 5.5)
+    """
+    with_symbol = ["Hugo_Symbol", "Entrez_Gene_Id"]
+    for id_columns in (with_symbol, ["Hugo_Symbol"], ["Entrez_Gene_Id"]):
+        try:
+            values, ids, messages = read_matrix_file(path, id_columns=id_columns)
+        except FileFormatError as exc:
+            if "identifier column not found" in exc.message:
+                continue
+            raise
+        break
+    else:
+        raise FileFormatError(
+            "expression file has neither Hugo_Symbol nor Entrez_Gene_Id",
+            file=path,
+            line=1,
+            expected="Hugo_Symbol and/or Entrez_Gene_Id columns",
+        )
+    if "Hugo_Symbol" in ids.columns:
+        identifiers = ids["Hugo_Symbol"].copy()
+        if "Entrez_Gene_Id" in ids.columns:
+            missing = identifiers.isna()
+            if missing.any():
+                from sigsurv.cohorts.genes import map_identifiers
+
+                entrez = ids.loc[missing, "Entrez_Gene_Id"]
+                mapped, _ = map_identifiers([str(e) for e in entrez.fillna("")], id_type="entrez")
+                identifiers.loc[missing] = [
+                    m if m is not None else (f"ENTREZ:{e}" if e else None)
+                    for m, e in zip(mapped, entrez.fillna(""), strict=True)
+                ]
+                messages.append(
+                    f"{int(missing.sum())} rows without Hugo_Symbol named from Entrez_Gene_Id"
+                )
+        kind = "Hugo_Symbol"
+    else:
+        identifiers = ids["Entrez_Gene_Id"].copy()
+        kind = "entrez"
+    if identifiers.isna().any():
+        row = int(np.flatnonzero(identifiers.isna().to_numpy())[0])
+        raise CohortValidationError(
+            "row without a gene identifier", file=path, line=row + 2, column=ids.columns[0]
+        )
+    values.index = identifiers.astype(str).to_numpy()
+    return values, kind, messages

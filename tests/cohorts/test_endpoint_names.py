@@ -8,7 +8,7 @@ import pytest
 
 from sigsurv.cli import main
 from sigsurv.cohorts import load_cohort
-from sigsurv.cohorts.build import ENDPOINT_CHOICES, endpoint_named_by
+from sigsurv.cohorts.clinical import ENDPOINT_CHOICES, endpoint_named_by
 from sigsurv.errors import OptionError
 
 SAMPLES = [f"s{i}" for i in range(8)]

@@ -121,6 +121,7 @@ def test_gene_level_cohort_folders(data_dir, folder, shape, time, event, n_event
         path / "clinical.tsv",
         time=time,
         event=event,
+        endpoint="os",  # "Survival_Time(months)", "survset_time" do not say it (issue 20)
         sample_column=sample_column,
         time_unit="days" if "days" in time else "months",
     )
@@ -151,6 +152,7 @@ def _scanb_without_unit(path):
         folder / "clinical.tsv",
         time="follow_up",
         event="overall_survival_event",
+        endpoint="os",
         sample_column="title",
     )
 

@@ -39,7 +39,10 @@ def test_tcga_normal_barcodes_are_excluded_and_reported(tmp_path):
     cohort = load_cohort(expression, clinical=clinical, **OPTIONS)
     assert cohort.n_samples == 8 and not set(NORMALS) & set(cohort.samples)
     note = next(m for m in cohort.messages if "non-tumour" in m)
-    assert note.startswith("2 non-tumour samples excluded") and "TCGA sample type 11 x2" in note
+    assert (
+        note.startswith("2 non-tumour samples excluded")
+        and "TCGA sample type 11 (normal) x2" in note
+    )
     kept = load_cohort(expression, clinical=clinical, non_tumour="keep", **OPTIONS)
     assert kept.n_samples == 10 and any("kept as asked" in m for m in kept.messages)
 
@@ -89,3 +92,15 @@ def test_standardised_input_is_reported_and_duplicates_averaged(tmp_path):
         **OPTIONS,
     )
     assert not any(STANDARDISED_NOTE in m for m in plain.messages)
+
+
+def test_normal_like_is_a_tumour_subtype_not_normal_tissue():
+    import pandas as pd
+
+    from sigsurv.cohorts.sample_kinds import non_tumour_samples
+
+    clinical = pd.DataFrame(
+        {"sample type": ["Normal-like", "normal like", "tumor adjacent normal", "Primary"]},
+        index=["a", "b", "c", "TCGA-A1-A0SB-50A"],
+    )
+    assert set(non_tumour_samples(clinical)) == {"c", "TCGA-A1-A0SB-50A"}
