@@ -175,7 +175,8 @@ def _chsolve2(chol: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
 # ----------------------------------------------------------------------------------
 @_jit
 def _derivs(
-    x: np.ndarray,
+    xe: np.ndarray,
+    p: int,
     beta: np.ndarray,
     dead_sum: np.ndarray,
     layout: tuple[np.ndarray, ...],
@@ -184,17 +185,21 @@ def _derivs(
     info: np.ndarray,
     work: np.ndarray,
 ) -> float:
-    """Loglik at ``beta``; fills ``u`` and the upper triangle of ``info`` (x: walk x p).
+    """Loglik at ``beta``; fills ``u`` and the upper triangle of ``info``.
 
-    ``work`` (3p + 2p^2 floats) holds the running sums and the tied block's moments.
+    ``xe`` (walk order) holds the p columns then the products ``x_j x_k`` (k >= j,
+    row by row of the upper triangle), so that the running sums of ``r x`` and
+    ``r x x'`` are one loop over its columns. ``work``: ``samples + 2 columns + p``
+    floats (risk weights, running sums, the tied block's moments, a mean).
     """
     restart, block_end, block_first, block_size, death_walk = layout
-    p = x.shape[1]
-    s1 = work[0:p]
-    d1 = work[p : 2 * p]
-    mean = work[2 * p : 3 * p]
-    s2 = work[3 * p : 3 * p + p * p].reshape((p, p))
-    d2 = work[3 * p + p * p : 3 * p + 2 * p * p].reshape((p, p))
+    n_cols = xe.shape[1]
+    n = xe.shape[0]
+    risk = work[:n]
+    sums = work[n : n + n_cols]
+    tied = work[n + n_cols : n + 2 * n_cols]
+    mean = work[n + 2 * n_cols : n + 2 * n_cols + p]
+    tied[:] = 0.0  # read (times 0) by blocks of one event
     loglik = 0.0
     for j in range(p):
         loglik += beta[j] * dead_sum[j]
@@ -208,60 +213,44 @@ def _derivs(
         while i <= end:
             if restart[i]:
                 s0 = 0.0
-                for j in range(p):
-                    s1[j] = 0.0
-                    for k in range(j, p):
-                        s2[j, k] = 0.0
+                sums[:] = 0.0
             eta = 0.0
             for j in range(p):
-                eta += x[i, j] * beta[j]
+                eta += xe[i, j] * beta[j]
             r = math.exp(eta)
+            risk[i] = r
             s0 += r
-            for j in range(p):
-                rx = r * x[i, j]
-                s1[j] += rx
-                for k in range(j, p):
-                    s2[j, k] += rx * x[i, k]
+            for m in range(n_cols):
+                sums[m] += r * xe[i, m]
             i += 1
         d = block_size[b]
         first = block_first[b]
+        d0 = 0.0
         if efron and d > 1:
-            d0 = 0.0
-            for j in range(p):
-                d1[j] = 0.0
-                for k in range(j, p):
-                    d2[j, k] = 0.0
+            tied[:] = 0.0
             for m in range(first, first + d):
                 row = death_walk[m]
-                eta = 0.0
-                for j in range(p):
-                    eta += x[row, j] * beta[j]
-                r = math.exp(eta)
+                r = risk[row]
                 d0 += r
-                for j in range(p):
-                    rx = r * x[row, j]
-                    d1[j] += rx
-                    for k in range(j, p):
-                        d2[j, k] += rx * x[row, k]
-            for m in range(d):
-                frac = m / d
-                denom = s0 - frac * d0
-                loglik -= math.log(denom)
-                for j in range(p):
-                    mean[j] = (s1[j] - frac * d1[j]) / denom
-                    u[j] -= mean[j]
-                for j in range(p):
-                    for k in range(j, p):
-                        info[j, k] += (s2[j, k] - frac * d2[j, k]) / denom - mean[j] * mean[k]
-        else:
-            # Breslow (or a single event): d identical terms.
-            loglik -= d * math.log(s0)
+                for c in range(n_cols):
+                    tied[c] += r * xe[row, c]
+        # Efron: the k-th of d tied events sees k/d of the block's weight removed;
+        # Breslow (or a single event): d identical terms.
+        repeats = d if efron else 1
+        weight = 1.0 if efron else float(d)
+        for m in range(repeats):
+            frac = m / d
+            denom = s0 - frac * d0
+            loglik -= weight * math.log(denom)
             for j in range(p):
-                mean[j] = s1[j] / s0
-                u[j] -= d * mean[j]
+                mean[j] = (sums[j] - frac * tied[j]) / denom
+                u[j] -= weight * mean[j]
+            c = p
             for j in range(p):
                 for k in range(j, p):
-                    info[j, k] += d * (s2[j, k] / s0 - mean[j] * mean[k])
+                    second = (sums[c] - frac * tied[c]) / denom
+                    info[j, k] += weight * (second - mean[j] * mean[k])
+                    c += 1
     return loglik
 
 
@@ -292,7 +281,8 @@ def _solve_into(info: np.ndarray, u: np.ndarray, chol: np.ndarray, out: np.ndarr
 # ----------------------------------------------------------------------------------
 @_jit
 def _newton(
-    x: np.ndarray,
+    xe: np.ndarray,
+    p: int,
     dead_sum: np.ndarray,
     layout: tuple[np.ndarray, ...],
     efron: bool,
@@ -305,20 +295,19 @@ def _newton(
     """Fit one gene; ``beta`` gets the coefficients, ``info`` the matrix whose inverse
     is the variance (upper triangle), ``u`` the score there. Returns loglik,
     iterations and whether the iterations ran out."""
-    p = x.shape[1]
-    work = np.empty(3 * p + 2 * p * p)
+    work = np.empty(xe.shape[0] + 2 * xe.shape[1] + p)
     chol = np.empty((p, p))
     newbeta = np.zeros(p)
     step = np.empty(p)
     beta[:] = 0.0
-    lk0 = _derivs(x, beta, dead_sum, layout, efron, u, info, work)
+    lk0 = _derivs(xe, p, beta, dead_sum, layout, efron, u, info, work)
     if max_iter == 0 or not math.isfinite(lk0):
         return lk0, 0, False
     _solve_into(info, u, chol, newbeta)
     best = lk0
     halving = 0.0
     for iteration in range(1, max_iter + 1):
-        lk = _derivs(x, newbeta, dead_sum, layout, efron, u, info, work)
+        lk = _derivs(xe, p, newbeta, dead_sum, layout, efron, u, info, work)
         finite = _all_finite(lk, u, info)
         if finite and abs(1.0 - best / lk) <= eps:
             beta[:] = newbeta
@@ -336,7 +325,7 @@ def _newton(
                 newbeta[j] = newbeta[j] + step[j]
     if max_iter > 1:
         # R's variance for a fit that ran out: diag(1 / I_jj) at the last accepted beta.
-        best = _derivs(x, beta, dead_sum, layout, efron, u, info, work)
+        best = _derivs(xe, p, beta, dead_sum, layout, efron, u, info, work)
         for j in range(p):
             for k in range(j + 1, p):
                 info[j, k] = 0.0
@@ -401,8 +390,19 @@ def _fit_gene(
     for m in range(death_walk.shape[0]):
         for j in range(p):
             dead_sum[j] += x[death_walk[m], j]
+    # Columns then the upper triangle of their products: x is fixed, only r changes.
+    xe = np.empty((n, p + p * (p + 1) // 2))
+    for i in range(n):
+        c = p
+        for j in range(p):
+            xe[i, j] = x[i, j]
+            for k in range(j, p):
+                xe[i, c] = x[i, j] * x[i, k]
+                c += 1
     beta, u, info = np.empty(p), np.empty(p), np.empty((p, p))
-    loglik, iterations, ran_out = _newton(x, dead_sum, layout, efron, max_iter, eps, beta, info, u)
+    loglik, iterations, ran_out = _newton(
+        xe, p, dead_sum, layout, efron, max_iter, eps, beta, info, u
+    )
     chol = np.empty((p, p))
     chol[:, :] = info
     _cholesky2(chol, TOLER_CHOL)
@@ -436,8 +436,8 @@ def _fit_gene(
     start[0] = 0.0
     for j in range(1, p):
         start[j] = z_start[j - 1] / scale[j]
-    work = np.empty(3 * p + 2 * p * p)
-    _derivs(x, start, dead_sum, layout, efron, u, info, work)
+    work = np.empty(n + 2 * xe.shape[1] + p)
+    _derivs(xe, p, start, dead_sum, layout, efron, u, info, work)
     solved = np.empty(p)
     _solve_into(info, u, chol, solved)
     score = 0.0
