@@ -260,6 +260,9 @@ def _result_table(out: dict[str, np.ndarray], names: list[str]) -> pd.DataFrame:
                 "coef_per_sd": coef * out["sd"],
                 "iterations": out["iterations"],
                 "converged": out["converged"],
+                # R warns "Loglik converged before variable ...; coefficient may be
+                # infinite" only for fits that converged (monotone likelihood).
+                "infinite_coefficient": out["nonconvergence_warning"] & out["converged"],
                 "nonconvergence_warning": out["nonconvergence_warning"],
             },
             index=pd.Index(names, name="gene"),
@@ -559,10 +562,14 @@ def cox_scan(
     pandas.DataFrame
         Indexed by gene, in input order: ``coef, se, hr, z, p_wald, lrt_stat,
         p_lrt, score_stat, p_score, coef_per_sd`` (coef x sd of the gene, i.e.
-        log hazard ratio per standard deviation), ``iterations, converged,
-        nonconvergence_warning`` (R's coxph.fit warned: ran out of iterations or
-        "coefficient may be infinite") and ``q_value`` (Benjamini–Hochberg on
-        ``p_wald``). Statistics of a flagged gene are not reliable estimates.
+        log hazard ratio per standard deviation), ``iterations, converged``
+        (False: ran out of iterations), ``infinite_coefficient`` (converged, but R's
+        coxph.fit would warn "coefficient may be infinite": monotone likelihood,
+        e.g. a gene that separates early events from the rest; its ``coef`` and
+        ``hr`` are wherever the iteration stopped, not estimates),
+        ``nonconvergence_warning`` (either warning) and ``q_value``
+        (Benjamini–Hochberg on ``p_wald``). Statistics of a flagged gene are not
+        reliable estimates.
 
     Raises
     ------
@@ -629,12 +636,29 @@ def cox_scan(
 
     result = _result_table(out, names)
     result["q_value"] = benjamini_hochberg(result["p_wald"].to_numpy())
-    n_flag = int(result["nonconvergence_warning"].sum())
-    if n_flag:
-        warnings.warn(
-            f"{n_flag} gene(s) did not converge or may have infinite coefficients"
-            " (see column nonconvergence_warning)",
-            SigsurvWarning,
-            stacklevel=2,
-        )
+    _warn_flagged(result)
     return result
+
+
+def _warn_flagged(result: pd.DataFrame) -> None:
+    """R's two coxph.fit warnings, counted and with the first genes named."""
+    n_flag = int(result["nonconvergence_warning"].sum())
+    if not n_flag:
+        return
+    parts = []
+    for column, what in (
+        ("infinite_coefficient", "may have infinite coefficients (monotone likelihood)"),
+        ("converged", "ran out of iterations"),
+    ):
+        mask = result[column].to_numpy(bool)
+        genes = result.index[~mask if column == "converged" else mask]
+        if len(genes):
+            shown = ", ".join(map(str, genes[:3])) + (", ..." if len(genes) > 3 else "")
+            parts.append(f"{len(genes)} {what}: {shown}")
+    warnings.warn(
+        f"{n_flag} gene(s) did not converge or may have infinite coefficients ("
+        + "; ".join(parts)
+        + "); see columns infinite_coefficient, converged and nonconvergence_warning",
+        SigsurvWarning,
+        stacklevel=3,
+    )
