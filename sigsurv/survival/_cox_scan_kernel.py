@@ -81,13 +81,15 @@ def _gene_derivs(
         work[0, i] = s0
         work[1, i] = s1
         work[2, i] = s2
-    # Efron: the tied events' own moments (recomputed: the pass above kept only sums).
+        work[3, i] = risk
+    # Efron: the tied events' own moments (from their kept risk weights: the same
+    # products as in the pass above, summed in the NumPy path's order).
     n_blocks = tied_bounds.shape[0] if efron_rows.shape[0] else 0  # Breslow: unused
     for b in range(n_blocks):
         end = tied_pos.shape[0] if b + 1 == n_blocks else tied_bounds[b + 1]
         for j in range(tied_bounds[b], end):
             xj = x[tied_pos[j]]
-            risk = math.exp(xj * beta)
+            risk = work[3, tied_pos[j]]
             rx = risk * xj
             rxx = rx * xj
             if j == tied_bounds[b]:
@@ -234,7 +236,7 @@ def _scan_gene(
     """Centre, scale and fit one gene; ``out`` as :func:`_newton_gene`, then scale, sd."""
     n = order.shape[0]
     xc = np.empty(n)
-    work = np.empty((3, n))
+    work = np.empty((4, n))  # running sums of r, r x, r x^2; r itself
     tied = np.empty((3, max(rs[4].shape[0], 1)))
     scale, sd, dead_sum = _prepare_gene(row, order, rs[0], xc)
     _newton_gene(xc, dead_sum, rs, efron_frac, n_cumulative, max_iter, eps, out[:9], work, tied)
