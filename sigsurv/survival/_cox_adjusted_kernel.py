@@ -206,6 +206,10 @@ def _derivs(
         u[j] = dead_sum[j]
         for k in range(j, p):
             info[j, k] = 0.0
+    at_zero = True  # exp(x'0) is exactly 1: the first evaluation needs no exp
+    for j in range(p):
+        if beta[j] != 0.0:
+            at_zero = False
     s0 = 0.0
     i = 0
     for b in range(block_end.shape[0]):
@@ -214,10 +218,12 @@ def _derivs(
             if restart[i]:
                 s0 = 0.0
                 sums[:] = 0.0
-            eta = 0.0
-            for j in range(p):
-                eta += xe[i, j] * beta[j]
-            r = math.exp(eta)
+            r = 1.0
+            if not at_zero:
+                eta = 0.0
+                for j in range(p):
+                    eta += xe[i, j] * beta[j]
+                r = math.exp(eta)
             risk[i] = r
             s0 += r
             for m in range(n_cols):

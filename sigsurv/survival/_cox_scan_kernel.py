@@ -69,9 +69,10 @@ def _gene_derivs(
     # Risk-set sums in one pass: running sums over samples in decreasing time,
     # restarting per stratum (``own + previous``, exactly the NumPy path's cumsum).
     s0 = s1 = s2 = 0.0
+    at_zero = beta == 0.0  # exp(x * 0) is exactly 1: the first evaluation needs no exp
     for i in range(n_cumulative):
         xi = x[i]
-        risk = math.exp(xi * beta)
+        risk = 1.0 if at_zero else math.exp(xi * beta)
         rx = risk * xi
         rxx = rx * xi
         if i == 0 or stratum_start[i]:
@@ -203,16 +204,15 @@ def _prepare_gene(
         if v != 0.0 and v != 1.0 and v != -1.0:
             doscale = True
     mean = total / n
+    centre = mean if doscale else 0.0
     squares = 0.0
+    mad = 0.0
     for i in range(n):
         d = xc[i] - mean
         squares += d * d
-    sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
-    centre = mean if doscale else 0.0
-    mad = 0.0
-    for i in range(n):
         xc[i] = xc[i] - centre
         mad += abs(xc[i])
+    sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
     scale = n / mad if doscale and mad > 0 else 1.0
     dead_sum = 0.0
     for i in range(n):
