@@ -77,13 +77,14 @@ def walk_layout(time: np.ndarray, event: np.ndarray, strata: np.ndarray | None) 
     sizes: list[int] = []
     deaths: list[int] = []
     offset = 0
+    bounds_none = np.empty(0, dtype=np.int64)  # a stratum without events: no risk set
     for s in build_strata(time, event, strata, efron=False):
         m = s.rows.shape[0]
         order.append(s.rows[::-1])
         start = np.zeros(m, dtype=np.int64)
         start[0] = 1
         restart.append(start)
-        bounds = s.death_bounds
+        bounds = s.death_bounds if s.death_pos.size else bounds_none
         block_sizes = np.diff(np.concatenate([bounds, [s.death_pos.shape[0]]]))
         # Ascending time -> decreasing walk position; reversed so that block_end ascends.
         group_first = s.group_start[s.death_group[bounds]]

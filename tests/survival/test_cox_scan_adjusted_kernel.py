@@ -135,3 +135,18 @@ def test_walk_layout_has_every_event_once(data: pd.DataFrame) -> None:
     # Every event sits at or before its block's end (its risk set is complete there).
     owner = np.repeat(np.arange(layout.block_end.size), layout.block_size)
     assert np.all(layout.death_walk <= layout.block_end[owner])
+
+
+def test_stratum_without_events(data: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stratum of censored samples only (first, middle or last in R's sorted labels)
+    # adds no risk set; the engines must still agree.
+    censored = np.flatnonzero(data["rfs_event"].to_numpy() == 0)[:3]
+    expr = data[GENES[:20]].T
+    for label in ("aaa", "m", "zzz"):
+        strata = data["er"].to_numpy(dtype=object).copy()
+        strata[censored] = label
+        compiled = scan(data, expr, strata=strata)
+        with monkeypatch.context() as patch:
+            numpy_path(patch)
+            reference = scan(data, expr, strata=strata)
+        assert_same(compiled, reference)
