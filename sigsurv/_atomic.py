@@ -338,17 +338,53 @@ def output_folder(
         raise OptionError(
             f"{option} cannot be created: {error.strerror}", found=str(path)
         ) from None
+    _probe_writable(final.parent, option, path)  # before the lock file is created
     with _exclusive_lock(final, option):
         check_output_folder(path, force=force, option=option)  # re-check under the lock
         _remove_leftovers(final)
         staging = _new_sibling(final, _STAGING_SUFFIX)
         folder = OutputFolder(final, staging)
         try:
-            yield folder
-            folder.publish(record)
+            with _disk_full_is_an_input_error(option, final):
+                yield folder
+                folder.publish(record)
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
+
+
+#: Write errors that are the destination's, not sigsurv's: no space, file too large,
+#: quota exceeded, read-only file system.
+_STORAGE_ERRORS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS}
+
+
+@contextlib.contextmanager
+def _disk_full_is_an_input_error(option: str, final: Path) -> Iterator[None]:
+    """A full disk (or a file-size limit) while writing is one line, exit 2, not a crash."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in _STORAGE_ERRORS:
+            raise
+        kept = "the previous output is kept" if final.exists() else "nothing was written"
+        raise OptionError(
+            f"{option} could not be written ({final}): {os.strerror(error.errno)}; {kept}",
+            hint="free some space or choose another location",
+        ) from None
+
+
+def _probe_writable(folder: Path, option: str, path: str | Path) -> None:
+    """Create and remove a file in ``folder``: permissions alone do not tell (root,
+    read-only mounts, full disks), and nothing (not even the lock) is created first."""
+    try:
+        descriptor, name = tempfile.mkstemp(prefix=".sigsurv-probe.", dir=folder)
+    except OSError as error:
+        raise OptionError(
+            f"{option} cannot be written in {folder}: {error.strerror}", found=str(path)
+        ) from None
+    os.close(descriptor)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
 
 
 def check_output_file(path: str | Path, *, force: bool = False, option: str = "--out") -> Path:
@@ -392,20 +428,22 @@ def atomic_output_file(
     'sample\\tscore\\n'
     """
     target = check_output_file(path, force=force, option=option)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f"{target.suffix}", dir=target.parent
-    )
+    with _disk_full_is_an_input_error(option, target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=f"{target.suffix}", dir=target.parent
+        )
     os.close(descriptor)
     staged = Path(name)  # same suffix, so writers that dispatch on it still work
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(staged, 0o666 & ~umask)  # mkstemp's 0600 would make the result private
     try:
-        yield staged
-        with open(staged, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(staged, target)
+        with _disk_full_is_an_input_error(option, target):
+            yield staged
+            with open(staged, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(staged, target)
     finally:
         if staged.exists():
             staged.unlink()

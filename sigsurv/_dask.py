@@ -43,6 +43,64 @@ def _import_distributed() -> Any:
     return distributed
 
 
+#: Seconds :func:`dask_client` waits for a scheduler address to answer.
+CONNECT_TIMEOUT = 5.0
+
+
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Ask ``address`` for its identity over Dask's own protocol, within ``timeout``.
+
+    Run before a ``Client`` is built: a ``Client`` that fails to connect waits for
+    Dask's connect timeout, then tries to close itself from its finaliser (a second
+    timeout and a traceback on stderr). Runs in its own thread and event loop, so it
+    works from inside a running loop (Jupyter) too.
+    """
+    import asyncio
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme == "tcp":  # a refused port fails at once here; Dask retries until timeout
+        socket.create_connection(parse_host_port(location), timeout=timeout).close()
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await asyncio.wait_for(comm.read(), timeout)
+        finally:
+            comm.abort()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        answer = pool.submit(asyncio.run, identity()).result()
+    if not (isinstance(answer, dict) and answer.get("type") == "Scheduler"):
+        raise ValueError("the address answered, but not as a Dask scheduler")
+
+
+@contextmanager
+def _connect(distributed: Any, address: str, timeout: float) -> Iterator[Any]:
+    """A client connected to ``address``, or one line naming it (no raw OSError)."""
+    try:
+        _probe_scheduler(address, timeout)
+        client = distributed.Client(address, set_as_default=False, timeout=timeout)
+    except Exception as error:  # any failure to connect is the address's problem
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if isinstance(error, (OSError, TimeoutError)):
+            reason = f"no answer (connect timeout {timeout:g} s)"
+        elif isinstance(error, MemoryError):  # garbage read as a message length
+            reason = "the address answered, but not as a Dask scheduler"
+        raise SigsurvInputError(
+            f"cannot connect to the Dask scheduler at {address!r}: {reason}",
+            expected="a running scheduler address such as tcp://host:8786",
+            hint="start the scheduler, check the address, or omit it for a local cluster",
+        ) from None
+    with client:
+        yield client
+
+
 def _available_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -52,7 +110,11 @@ def _available_cores() -> int:
 
 @contextmanager
 def dask_client(
-    scheduler: Any = None, *, workers: int | None = None, processes: bool = True
+    scheduler: Any = None,
+    *,
+    workers: int | None = None,
+    processes: bool = True,
+    connect_timeout: float = CONNECT_TIMEOUT,
 ) -> Iterator[Any]:
     """A ``dask.distributed.Client`` for the ``scheduler`` option, closed when done.
 
@@ -67,6 +129,14 @@ def dask_client(
         Workers of the local cluster (only with ``scheduler=None``).
     processes
         Local cluster workers as processes (True) or threads of this process.
+    connect_timeout
+        Seconds to wait for a scheduler address to answer (Dask's own default is 30 s).
+
+    Raises
+    ------
+    SigsurvInputError
+        A scheduler address that is malformed or does not answer in time (one line
+        naming the address).
 
     Examples
     --------
@@ -78,7 +148,7 @@ def dask_client(
     if isinstance(scheduler, distributed.Client):
         yield scheduler
     elif isinstance(scheduler, str):
-        with distributed.Client(scheduler, set_as_default=False) as client:
+        with _connect(distributed, scheduler, connect_timeout) as client:
             yield client
     elif scheduler is None:
         if workers is not None and (isinstance(workers, bool) or int(workers) < 1):

@@ -853,6 +853,8 @@ def scan_command(
             {
                 "genes": len(result.scan),
                 "constant_genes": result.constant_genes,
+                "constant_gene_names": result.constant_gene_names,
+                "infinite_coefficient_genes": result.infinite_coefficient_genes,
                 "enrichment": result.enrichment.reset_index().to_dict(orient="records"),
                 "files": {name: str(path) for name, path in files.items()},
             }

@@ -61,7 +61,9 @@ def survival_set_enrichment(
     ----------
     scan
         Output of :func:`~sigsurv.survival.cox_scan.cox_scan` (index = genes, column ``z``);
-        non-converged genes are left out of the ranking.
+        genes flagged by ``nonconvergence_warning`` (ran out of iterations or a
+        coefficient that may be infinite) and genes without a z are left out of the
+        ranking.
     gene_sets
         ``name -> genes``.
     min_size, max_size
@@ -92,7 +94,13 @@ def survival_set_enrichment(
 
     if "z" not in scan.columns:
         raise AnalysisError("the scan table has no 'z' column", expected="cox_scan output")
-    usable = scan["converged"].astype(bool) if "converged" in scan.columns else None
+    # Genes R's coxph would warn about (ran out of iterations, coefficient may be
+    # infinite) have no meaningful z: they are left out of the ranking.
+    flag = "nonconvergence_warning" if "nonconvergence_warning" in scan.columns else "converged"
+    usable = None
+    if flag in scan.columns:
+        usable = scan[flag].astype(bool)
+        usable = ~usable if flag == "nonconvergence_warning" else usable
     ranking = scan.loc[usable, "z"] if usable is not None else scan["z"]
     ranking = ranking[np.isfinite(ranking.to_numpy(dtype=float))].astype(float)
     if ranking.empty:
@@ -159,17 +167,31 @@ class SurvivalScan:
     survival
         The endpoint data the scan used.
     scan
-        One row per scanned gene (:func:`~sigsurv.survival.cox_scan.cox_scan`).
+        One row per gene of the cohort, in cohort order
+        (:func:`~sigsurv.survival.cox_scan.cox_scan`'s columns) plus ``status``:
+        ``fitted``, ``infinite coefficient`` (monotone likelihood, R's "coefficient
+        may be infinite"), ``not converged`` or ``constant`` (expression does not
+        vary: no Cox model exists, statistics left empty).
     enrichment
         One row per gene set (:func:`survival_set_enrichment`).
     constant_genes
-        Genes left out because their expression does not vary (no Cox model exists).
+        Number of constant genes (listed in ``scan`` with empty statistics).
     """
 
     survival: SurvivalData
     scan: pd.DataFrame
     enrichment: pd.DataFrame
     constant_genes: int
+
+    @property
+    def constant_gene_names(self) -> list[str]:
+        """Genes whose expression does not vary (no Cox model)."""
+        return self.scan.index[self.scan["status"] == "constant"].astype(str).tolist()
+
+    @property
+    def infinite_coefficient_genes(self) -> list[str]:
+        """Genes whose coefficient may be infinite (monotone likelihood)."""
+        return self.scan.index[self.scan["status"] == STATUS_INFINITE].astype(str).tolist()
 
 
 def scan_cohort(
@@ -188,14 +210,17 @@ def scan_cohort(
     >>> from sigsurv.signatures import get_signature
     >>> result = scan_cohort(load_example("gse4335"), [get_signature("msk1_luminal")],
     ...                      permutations=10)
-    >>> len(result.scan) + result.constant_genes == load_example("gse4335").n_genes
+    >>> len(result.scan) == load_example("gse4335").n_genes
+    True
+    >>> bool(result.scan["status"].isin(["fitted", "constant", "infinite coefficient"]).all())
     True
     """
     data, survival = prepare_survival(cohort, endpoint)
     spread = np.ptp(data.expression.to_numpy(), axis=1)
-    scan = cox_scan(data.expression.loc[spread > 0], survival.time, survival.event)
+    fitted = cox_scan(data.expression.loc[spread > 0], survival.time, survival.event)
+    scan = _with_status(fitted, data.expression.index)
     enrichment = survival_set_enrichment(
-        scan, gene_sets_from_signatures(signatures), permutations=permutations, seed=seed
+        fitted, gene_sets_from_signatures(signatures), permutations=permutations, seed=seed
     )
     return SurvivalScan(
         survival=survival,
@@ -203,3 +228,21 @@ def scan_cohort(
         enrichment=enrichment,
         constant_genes=int((spread == 0).sum()),
     )
+
+
+STATUS_INFINITE = "infinite coefficient"
+
+
+def _with_status(fitted: pd.DataFrame, genes: pd.Index) -> pd.DataFrame:
+    """Every gene in cohort order; genes without a model get empty statistics."""
+    status = np.where(
+        fitted["infinite_coefficient"].to_numpy(bool),
+        STATUS_INFINITE,
+        np.where(fitted["converged"].to_numpy(bool), "fitted", "not converged"),
+    )
+    table = fitted.assign(status=status).reindex(genes)
+    table.index.name = fitted.index.name
+    table["status"] = table["status"].fillna("constant")
+    # Nullable types: a constant gene's flags and iterations are missing, not 0/False.
+    flags = ["converged", "infinite_coefficient", "nonconvergence_warning"]
+    return table.astype({"iterations": "Int64"} | dict.fromkeys(flags, "boolean"))

@@ -486,6 +486,38 @@ def _covariate_frame(clinical: pd.DataFrame, covariates: list[str]) -> pd.DataFr
     return frame
 
 
+def _covariate_names(covariates: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Covariate column names, checked as ``--covariates`` is: a string is one
+    comma-separated list (``"age"`` is one column, never its characters); names must
+    be non-empty strings, each at most once.
+
+    Examples
+    --------
+    >>> _covariate_names("age, node")
+    ('age', 'node')
+    >>> _covariate_names(["age", "age"])
+    Traceback (most recent call last):
+    ...
+    sigsurv.errors.OptionError: covariates names a column twice; found 'age'
+    """
+    if covariates is None:
+        return ()
+    if isinstance(covariates, str):
+        names = tuple(name.strip() for name in covariates.split(","))
+    else:
+        names = tuple(covariates)
+    for index, name in enumerate(names):
+        if not isinstance(name, str):
+            raise OptionError(
+                "covariates must be column names", expected="strings", found=repr(name)
+            )
+        if not name.strip():
+            raise OptionError("covariates has an empty column name", found=repr(covariates))
+        if name in names[:index]:
+            raise OptionError("covariates names a column twice", found=name)
+    return names
+
+
 def _spec_from_keywords(
     *,
     endpoint: str | None,
@@ -510,7 +542,7 @@ def _spec_from_keywords(
         horizon_unit=horizon_unit,
         subgroup=subgroup,
         population=population,
-        covariates=tuple(covariates or ()),
+        covariates=_covariate_names(covariates),
         reference_levels=reference_levels,
         strata=strata,
         ties=ties,

@@ -684,9 +684,12 @@ def scan_view(result: Any, files: dict[str, Path]) -> list[RenderableType]:
     survival = result.survival
     view: list[RenderableType] = []
     if result.constant_genes:
-        view.append(f"[dim]{result.constant_genes} constant genes left out of the scan[/dim]")
+        view.append(
+            f"[dim]{result.constant_genes} constant genes not fitted (status 'constant')[/dim]"
+        )
     view.append(
-        f"{len(result.scan)} genes scanned ({escape(survival.label)}, n = {survival.n}, "
+        f"{len(result.scan) - result.constant_genes} genes scanned "
+        f"({escape(survival.label)}, n = {survival.n}, "
         f"{survival.events} events); wrote " + escape(" and ".join(map(str, files.values())))
     )
     view.append(scan_table(result.enrichment))

@@ -63,30 +63,42 @@ def _gene_derivs(
 ) -> tuple[float, float, float]:
     """Log partial likelihood, score and information of one gene at ``beta``."""
     death_pos, risk_end, stratum_start, tied_pos, tied_bounds, efron_rows, efron_block = rs
-    n = x.shape[0]
     eta_dead = 0.0
     for k in range(death_pos.shape[0]):
         eta_dead += x[death_pos[k]] * beta
-    for i in range(n):
-        risk = math.exp(x[i] * beta)
-        rx = risk * x[i]
-        work[0, i] = risk
-        work[1, i] = rx
-        work[2, i] = rx * x[i]
-    # Efron: the tied events' own moments, summed per block before the running sums.
+    # Risk-set sums in one pass: running sums over samples in decreasing time,
+    # restarting per stratum (``own + previous``, exactly the NumPy path's cumsum).
+    s0 = s1 = s2 = 0.0
+    at_zero = beta == 0.0  # exp(x * 0) is exactly 1: the first evaluation needs no exp
+    for i in range(n_cumulative):
+        xi = x[i]
+        risk = 1.0 if at_zero else math.exp(xi * beta)
+        rx = risk * xi
+        rxx = rx * xi
+        if i == 0 or stratum_start[i]:
+            s0, s1, s2 = risk, rx, rxx
+        else:
+            s0, s1, s2 = risk + s0, rx + s1, rxx + s2
+        work[0, i] = s0
+        work[1, i] = s1
+        work[2, i] = s2
+        work[3, i] = risk
+    # Efron: the tied events' own moments (from their kept risk weights: the same
+    # products as in the pass above, summed in the NumPy path's order).
     n_blocks = tied_bounds.shape[0] if efron_rows.shape[0] else 0  # Breslow: unused
     for b in range(n_blocks):
         end = tied_pos.shape[0] if b + 1 == n_blocks else tied_bounds[b + 1]
-        for m in range(3):
-            total = work[m, tied_pos[tied_bounds[b]]]
-            for j in range(tied_bounds[b] + 1, end):
-                total += work[m, tied_pos[j]]
-            tied[m, b] = total
-    # Risk-set sums: running sums over samples in decreasing time, restarting per stratum.
-    for i in range(1, n_cumulative):
-        if not stratum_start[i]:
-            for m in range(3):
-                work[m, i] += work[m, i - 1]
+        for j in range(tied_bounds[b], end):
+            xj = x[tied_pos[j]]
+            risk = work[3, tied_pos[j]]
+            rx = risk * xj
+            rxx = rx * xj
+            if j == tied_bounds[b]:
+                tied[0, b], tied[1, b], tied[2, b] = risk, rx, rxx
+            else:
+                tied[0, b] += risk
+                tied[1, b] += rx
+                tied[2, b] += rxx
     log_denom = 0.0
     mean_sum = 0.0
     info = 0.0
@@ -192,16 +204,15 @@ def _prepare_gene(
         if v != 0.0 and v != 1.0 and v != -1.0:
             doscale = True
     mean = total / n
+    centre = mean if doscale else 0.0
     squares = 0.0
+    mad = 0.0
     for i in range(n):
         d = xc[i] - mean
         squares += d * d
-    sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
-    centre = mean if doscale else 0.0
-    mad = 0.0
-    for i in range(n):
         xc[i] = xc[i] - centre
         mad += abs(xc[i])
+    sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
     scale = n / mad if doscale and mad > 0 else 1.0
     dead_sum = 0.0
     for i in range(n):
@@ -225,7 +236,7 @@ def _scan_gene(
     """Centre, scale and fit one gene; ``out`` as :func:`_newton_gene`, then scale, sd."""
     n = order.shape[0]
     xc = np.empty(n)
-    work = np.empty((3, n))
+    work = np.empty((4, n))  # running sums of r, r x, r x^2; r itself
     tied = np.empty((3, max(rs[4].shape[0], 1)))
     scale, sd, dead_sum = _prepare_gene(row, order, rs[0], xc)
     _newton_gene(xc, dead_sum, rs, efron_frac, n_cumulative, max_iter, eps, out[:9], work, tied)

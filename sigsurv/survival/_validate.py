@@ -23,6 +23,7 @@ __all__ = [
     "merge_close_times",
     "require_events",
     "survival_arrays",
+    "warn_collapsing_times",
     "warn_few_events",
 ]
 
@@ -80,15 +81,58 @@ def merge_close_times(time: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) ->
     """
     if tolerance <= 0 or time.size < 2:
         return time
+    y, tied = _tied_neighbours(time, tolerance)
+    if not tied.any():
+        return time
+    cuts = y[np.concatenate([[True], ~tied])]
+    return cuts[np.searchsorted(cuts, time, side="right") - 1]
+
+
+def _tied_neighbours(time: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct sorted times and whether each is tied to the next (``aeqSurv``'s rule)."""
     y = np.unique(time)
     dy = np.diff(y)
     scale = np.mean(np.abs(y))
     with np.errstate(divide="ignore", invalid="ignore"):
         tied = (dy <= tolerance) | (dy / scale <= tolerance)
-    if not tied.any():
-        return time
-    cuts = y[np.concatenate([[True], ~tied])]
-    return cuts[np.searchsorted(cuts, time, side="right") - 1]
+    return y, tied
+
+
+def warn_collapsing_times(time: np.ndarray, tolerance: float = TIMEFIX_TOLERANCE) -> None:
+    """Warn when timefix would tie times that are distinct at their own scale.
+
+    Rounding near-ties (times computed two ways) differ by a few ulps, far below
+    ``tolerance`` times their size. Times merged only because they are closer than
+    ``tolerance`` *absolutely* while differing by more than that *relatively* (a time
+    unit so small that real differences fall under R's absolute tolerance, e.g.
+    times scaled by 1e-300) change the analysis: R merges them silently; here a
+    :class:`SigsurvWarning` names the first such pair.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_collapsing_times(np.array([1e-300, 2e-300, 3e-300]))
+    >>> str(caught[0].message).split(":")[0]
+    'timefix ties 2 pair(s) of times that differ by more than 1.5e-08 of their size'
+    """
+    if tolerance <= 0 or time.size < 2:
+        return
+    y, tied = _tied_neighbours(time, tolerance)
+    dy = np.diff(y)
+    size = np.maximum(np.abs(y[:-1]), np.abs(y[1:]))
+    distinct = tied & (dy > tolerance * size)
+    if distinct.any():
+        first = int(np.argmax(distinct))
+        warnings.warn(
+            f"timefix ties {int(distinct.sum())} pair(s) of times that differ by more than"
+            f" {tolerance:.2g} of their size: e.g. {y[first]:.6g} and {y[first + 1]:.6g} are"
+            f" closer than {tolerance:.2g} in absolute terms (R's timefix rule); if the time"
+            " unit is that small, rescale the times or pass timefix=False",
+            SigsurvWarning,
+            stacklevel=4,
+        )
 
 
 def survival_arrays(
@@ -116,6 +160,12 @@ def survival_arrays(
     CohortValidationError
         Not 1-d, lengths differ, empty, non-numeric, missing/infinite or negative
         time, event other than 0/1. The message names the first offending position.
+
+    Warns
+    -----
+    SigsurvWarning
+        With ``timefix``: times tied although distinct at their own scale
+        (:func:`warn_collapsing_times`).
 
     Examples
     --------
@@ -160,7 +210,10 @@ def survival_arrays(
             expected="0 (censored) or 1 (event)",
             found=e_raw[first],
         )
-    return (merge_close_times(t) if timefix else t), e
+    if timefix:
+        warn_collapsing_times(t)
+        t = merge_close_times(t)
+    return t, e
 
 
 def check_strata(strata: Any, n: int) -> np.ndarray:

@@ -7,7 +7,11 @@ and the same non-convergence flag as R's ``coxph.fit`` warnings. With numba
 installed a compiled kernel (:mod:`._cox_scan_kernel`) fits the genes in parallel,
 each in O(samples) per Newton step; otherwise genes are processed in blocks of
 ``block_size`` rows with NumPy array operations over genes x samples, genes leaving
-the iteration as soon as they converge. Both paths give the same numbers to rounding."""
+the iteration as soon as they converge. With adjustment covariates (and strata) the
+compiled path is :mod:`._cox_adjusted_kernel` (one pass over the risk sets per
+likelihood evaluation, p x p information accumulated on the way) and the NumPy
+reference is the batched :mod:`._adjusted_scan`. Paths give the same numbers to
+rounding (about 1e-13 relative), not bit for bit."""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from sigsurv.errors import AnalysisError, SampleJoinError, SigsurvInputError, Si
 from sigsurv.survival._adjusted_scan import adjusted_block, reduced_model
 from sigsurv.survival._design import build_design
 from sigsurv.survival._linalg import inverse1, solve1
+from sigsurv.survival._newton import centre_and_scale
 from sigsurv.survival._risk_sets import GeneRiskSets, build_strata
 from sigsurv.survival._validate import (
     check_strata,
@@ -255,6 +260,9 @@ def _result_table(out: dict[str, np.ndarray], names: list[str]) -> pd.DataFrame:
                 "coef_per_sd": coef * out["sd"],
                 "iterations": out["iterations"],
                 "converged": out["converged"],
+                # R warns "Loglik converged before variable ...; coefficient may be
+                # infinite" only for fits that converged (monotone likelihood).
+                "infinite_coefficient": out["nonconvergence_warning"] & out["converged"],
                 "nonconvergence_warning": out["nonconvergence_warning"],
             },
             index=pd.Index(names, name="gene"),
@@ -351,6 +359,8 @@ def _fit_genes(
             values, t, e, strata, model.ties, block_size, model.max_iter, model.eps, threads
         )
     z = np.empty((len(t), 0)) if model.covariates is None else model.covariates
+    if _compiled_kernel_available():
+        return _adjusted_compiled(values, model, z, block_size, threads)
     return _adjusted(values, t, e, z, strata, model.ties, model.max_iter, model.eps, block_size)
 
 
@@ -423,6 +433,57 @@ def _adjusted(
     return out
 
 
+def _adjusted_compiled(
+    values: np.ndarray,
+    model: _Model,
+    z: np.ndarray,
+    block_size: int | None,
+    threads: int | None,
+) -> dict[str, np.ndarray]:
+    """Compiled path of :func:`_adjusted`: one gene per thread, one pass per evaluation."""
+    from sigsurv.survival._cox_adjusted_kernel import scan_adjusted, walk_layout
+    from sigsurv.survival._cox_scan_kernel import thread_limit
+
+    t, e, strata_arr = model.time, model.event, model.strata
+    risk_sets = build_strata(t, e, strata_arr, model.ties == "efron")
+    reduced = reduced_model(z, risk_sets, model.max_iter, model.eps)
+    doscale = ~np.all(np.isin(z, (-1.0, 0.0, 1.0)), axis=0)
+    means, z_scale = centre_and_scale(z, doscale)
+    layout = walk_layout(t, e, strata_arr)
+    step = max(1, _COMPILED_CELLS_PER_BLOCK // max(1, values.shape[1]))
+    if block_size is not None:
+        step = block_size
+    parts = []
+    with thread_limit(threads) as used:
+        for start in range(0, values.shape[0], step):
+            fits = scan_adjusted(
+                values[start : start + step],
+                layout,
+                (z - means) * z_scale,
+                z_scale,
+                reduced.coef,
+                efron=model.ties == "efron",
+                max_iter=model.max_iter,
+                eps=model.eps,
+                parallel=used > 1,
+            )
+            parts.append(
+                {
+                    "coef": fits.coef,
+                    "var": fits.var,
+                    "loglik": fits.loglik,
+                    "score_stat": fits.score_stat,
+                    "iterations": fits.iterations,
+                    "converged": ~fits.ran_out,
+                    "nonconvergence_warning": fits.infinite,
+                    "sd": fits.sd,
+                }
+            )
+    out = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    out["loglik0"] = np.full(values.shape[0], reduced.loglik)
+    return out
+
+
 def cox_scan(
     expression: Any,
     time: Any,
@@ -485,7 +546,8 @@ def cox_scan(
         (default and maximum: the cores available to the process). Results do not
         depend on it.
         Without numba the NumPy path runs on one thread. Models with ``covariates``
-        use the batched NumPy path. With ``backend="dask"``: threads per task (default 1,
+        use a compiled per-gene kernel too (:mod:`._cox_adjusted_kernel`; the batched
+        NumPy path without numba). With ``backend="dask"``: threads per task (default 1,
         as the local cluster's workers are single-threaded).
     backend
         ``"memory"`` (this process) or ``"dask"``: blocks of ``block_size`` genes
@@ -500,10 +562,14 @@ def cox_scan(
     pandas.DataFrame
         Indexed by gene, in input order: ``coef, se, hr, z, p_wald, lrt_stat,
         p_lrt, score_stat, p_score, coef_per_sd`` (coef x sd of the gene, i.e.
-        log hazard ratio per standard deviation), ``iterations, converged,
-        nonconvergence_warning`` (R's coxph.fit warned: ran out of iterations or
-        "coefficient may be infinite") and ``q_value`` (Benjamini–Hochberg on
-        ``p_wald``). Statistics of a flagged gene are not reliable estimates.
+        log hazard ratio per standard deviation), ``iterations, converged``
+        (False: ran out of iterations), ``infinite_coefficient`` (converged, but R's
+        coxph.fit would warn "coefficient may be infinite": monotone likelihood,
+        e.g. a gene that separates early events from the rest; its ``coef`` and
+        ``hr`` are wherever the iteration stopped, not estimates),
+        ``nonconvergence_warning`` (either warning) and ``q_value``
+        (Benjamini–Hochberg on ``p_wald``). Statistics of a flagged gene are not
+        reliable estimates.
 
     Raises
     ------
@@ -570,12 +636,29 @@ def cox_scan(
 
     result = _result_table(out, names)
     result["q_value"] = benjamini_hochberg(result["p_wald"].to_numpy())
-    n_flag = int(result["nonconvergence_warning"].sum())
-    if n_flag:
-        warnings.warn(
-            f"{n_flag} gene(s) did not converge or may have infinite coefficients"
-            " (see column nonconvergence_warning)",
-            SigsurvWarning,
-            stacklevel=2,
-        )
+    _warn_flagged(result)
     return result
+
+
+def _warn_flagged(result: pd.DataFrame) -> None:
+    """R's two coxph.fit warnings, counted and with the first genes named."""
+    n_flag = int(result["nonconvergence_warning"].sum())
+    if not n_flag:
+        return
+    parts = []
+    for column, what in (
+        ("infinite_coefficient", "may have infinite coefficients (monotone likelihood)"),
+        ("converged", "ran out of iterations"),
+    ):
+        mask = result[column].to_numpy(bool)
+        genes = result.index[~mask if column == "converged" else mask]
+        if len(genes):
+            shown = ", ".join(map(str, genes[:3])) + (", ..." if len(genes) > 3 else "")
+            parts.append(f"{len(genes)} {what}: {shown}")
+    warnings.warn(
+        f"{n_flag} gene(s) did not converge or may have infinite coefficients ("
+        + "; ".join(parts)
+        + "); see columns infinite_coefficient, converged and nonconvergence_warning",
+        SigsurvWarning,
+        stacklevel=3,
+    )

@@ -1,0 +1,575 @@
+"""Compiled (numba) Newton–Raphson of the covariate-adjusted Cox scan, one gene per thread.
+
+Every gene ``g`` gets R's ``coxph(Surv(time, event) ~ gene + covariates + strata(s))``
+exactly as the batched NumPy path (:mod:`sigsurv.survival._adjusted_scan`, the
+reference engine): same centring and scaling of each column, Newton–Raphson from 0,
+the convergence rule ``|1 - loglik_best / loglik_new| <= eps``, step halving when
+the likelihood goes down or is not finite, R's variance of a fit that ran out of
+iterations, the "may be infinite" check and the score test at the covariates-only
+estimates. Linear algebra is R survival's ``cholesky2`` / ``chsolve2`` / ``chinv2``
+(a pivot below ``toler.chol`` times the largest diagonal is singular), as coxph.
+
+Each likelihood evaluation is one pass over the samples in decreasing time within
+each stratum: running sums of ``r``, ``r x`` and the upper triangle of ``r x x'``
+are updated sample by sample and, at the end of each tied block of event times,
+the block's events add their terms (Efron: the ``k/d`` correction with the block's
+own moments). Memory per gene is O(samples x covariates); nothing is materialised
+across genes. The engines agree to rounding (about 1e-13 relative), not bit for bit:
+sums run in a different order.
+
+Importing this module imports numba; :mod:`sigsurv.survival.cox_scan` imports it
+lazily and falls back to the NumPy path when numba is not installed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from sigsurv.survival._linalg import TOLER_CHOL
+from sigsurv.survival._risk_sets import build_strata
+
+__all__ = ["AdjustedFits", "WalkLayout", "scan_adjusted", "walk_layout"]
+
+_jit = numba.njit(nogil=True, cache=True, error_model="numpy")
+_jit_parallel = numba.njit(nogil=True, cache=True, error_model="numpy", parallel=True)
+
+#: Output columns per gene of the kernel.
+_COEF, _VAR, _LOGLIK, _SCORE, _ITER, _RAN_OUT, _INFINITE, _SD = range(8)
+_N_OUT = 8
+
+
+class WalkLayout(NamedTuple):
+    """Samples in the order of the one-pass evaluation, with their tied event blocks.
+
+    ``order``: sample indices, stratum by stratum (R's sorted labels), each in
+    decreasing time; ``restart``: 1 where a stratum begins (running sums reset);
+    ``block_end``: walk position after which a block of tied event times has its
+    full risk set (ascending); ``block_first`` / ``block_size``: the block's events
+    in ``death_walk``, the walk positions of the events.
+    """
+
+    order: np.ndarray
+    restart: np.ndarray
+    block_end: np.ndarray
+    block_first: np.ndarray
+    block_size: np.ndarray
+    death_walk: np.ndarray
+
+
+def walk_layout(time: np.ndarray, event: np.ndarray, strata: np.ndarray | None) -> WalkLayout:
+    """The :class:`WalkLayout` of survival data (ties as given: timefix is applied before).
+
+    Examples
+    --------
+    >>> w = walk_layout(np.array([2.0, 1.0, 3.0, 1.0]), np.array([1, 1, 0, 1]), None)
+    >>> w.order.tolist(), w.block_end.tolist(), w.block_size.tolist()
+    ([2, 0, 3, 1], [1, 3], [1, 2])
+    """
+    order: list[np.ndarray] = []
+    restart: list[np.ndarray] = []
+    ends: list[int] = []
+    firsts: list[int] = []
+    sizes: list[int] = []
+    deaths: list[int] = []
+    offset = 0
+    bounds_none = np.empty(0, dtype=np.int64)  # a stratum without events: no risk set
+    for s in build_strata(time, event, strata, efron=False):
+        m = s.rows.shape[0]
+        order.append(s.rows[::-1])
+        start = np.zeros(m, dtype=np.int64)
+        start[0] = 1
+        restart.append(start)
+        bounds = s.death_bounds if s.death_pos.size else bounds_none
+        block_sizes = np.diff(np.concatenate([bounds, [s.death_pos.shape[0]]]))
+        # Ascending time -> decreasing walk position; reversed so that block_end ascends.
+        group_first = s.group_start[s.death_group[bounds]]
+        for b in range(bounds.shape[0] - 1, -1, -1):
+            ends.append(offset + m - 1 - group_first[b])
+            firsts.append(len(deaths))
+            sizes.append(block_sizes[b])
+            rows = s.death_pos[bounds[b] : bounds[b] + block_sizes[b]]
+            deaths.extend((offset + m - 1 - rows).tolist())
+        offset += m
+
+    def ints(values: Sequence[int] | np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.asarray(values, dtype=np.int64))
+
+    return WalkLayout(
+        order=ints(np.concatenate(order)),
+        restart=ints(np.concatenate(restart)),
+        block_end=ints(ends),
+        block_first=ints(firsts),
+        block_size=ints(sizes),
+        death_walk=ints(deaths),
+    )
+
+
+class AdjustedFits(NamedTuple):
+    """Per-gene results of :func:`scan_adjusted` (the gene's coefficient, caller's scale)."""
+
+    coef: np.ndarray
+    var: np.ndarray
+    loglik: np.ndarray
+    score_stat: np.ndarray
+    iterations: np.ndarray
+    ran_out: np.ndarray
+    infinite: np.ndarray
+    sd: np.ndarray
+
+
+# ----------------------------------------------------------------------------------
+# R survival's generalised Cholesky, in place on small p x p matrices
+# ----------------------------------------------------------------------------------
+@_jit
+def _cholesky2(m: np.ndarray, toler: float) -> None:
+    """``cholesky2.c``: LDL' in the lower triangle of ``m`` (upper triangle is read)."""
+    n = m.shape[0]
+    for i in range(n):
+        for j in range(i + 1, n):
+            m[j, i] = m[i, j]
+    eps = 0.0
+    for i in range(n):
+        if m[i, i] > eps:
+            eps = m[i, i]
+    if eps == 0.0:
+        return
+    eps *= toler
+    for i in range(n):
+        pivot = m[i, i]
+        if not math.isfinite(pivot) or pivot < eps:
+            m[i, i] = 0.0
+        else:
+            for j in range(i + 1, n):
+                temp = m[j, i] / pivot
+                m[j, i] = temp
+                m[j, j] -= temp * temp * pivot
+                for k in range(j + 1, n):
+                    m[k, j] -= temp * m[k, i]
+
+
+@_jit
+def _chsolve2(chol: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
+    """``chsolve2.c``: ``out = A^-1 y`` from the factor; a zero pivot gives 0."""
+    n = chol.shape[0]
+    for i in range(n):
+        temp = y[i]
+        for j in range(i):
+            temp -= out[j] * chol[i, j]
+        out[i] = temp
+    for i in range(n - 1, -1, -1):
+        if chol[i, i] == 0.0:
+            out[i] = 0.0
+        else:
+            temp = out[i] / chol[i, i]
+            for j in range(i + 1, n):
+                temp -= out[j] * chol[j, i]
+            out[i] = temp
+
+
+# ----------------------------------------------------------------------------------
+# One evaluation: log partial likelihood, score and information in one pass
+# ----------------------------------------------------------------------------------
+@_jit
+def _derivs(
+    xe: np.ndarray,
+    p: int,
+    beta: np.ndarray,
+    dead_sum: np.ndarray,
+    layout: tuple[np.ndarray, ...],
+    efron: bool,
+    u: np.ndarray,
+    info: np.ndarray,
+    work: np.ndarray,
+) -> float:
+    """Loglik at ``beta``; fills ``u`` and the upper triangle of ``info``.
+
+    ``xe`` (walk order) holds the p columns then the products ``x_j x_k`` (k >= j,
+    row by row of the upper triangle), so that the running sums of ``r x`` and
+    ``r x x'`` are one loop over its columns. ``work``: ``samples + 2 columns + p``
+    floats (risk weights, running sums, the tied block's moments, a mean).
+    """
+    restart, block_end, block_first, block_size, death_walk = layout
+    n_cols = xe.shape[1]
+    n = xe.shape[0]
+    risk = work[:n]
+    sums = work[n : n + n_cols]
+    tied = work[n + n_cols : n + 2 * n_cols]
+    mean = work[n + 2 * n_cols : n + 2 * n_cols + p]
+    tied[:] = 0.0  # read (times 0) by blocks of one event
+    loglik = 0.0
+    for j in range(p):
+        loglik += beta[j] * dead_sum[j]
+        u[j] = dead_sum[j]
+        for k in range(j, p):
+            info[j, k] = 0.0
+    at_zero = True  # exp(x'0) is exactly 1: the first evaluation needs no exp
+    for j in range(p):
+        if beta[j] != 0.0:
+            at_zero = False
+    s0 = 0.0
+    i = 0
+    for b in range(block_end.shape[0]):
+        end = block_end[b]
+        while i <= end:
+            if restart[i]:
+                s0 = 0.0
+                sums[:] = 0.0
+            r = 1.0
+            if not at_zero:
+                eta = 0.0
+                for j in range(p):
+                    eta += xe[i, j] * beta[j]
+                r = math.exp(eta)
+            risk[i] = r
+            s0 += r
+            for m in range(n_cols):
+                sums[m] += r * xe[i, m]
+            i += 1
+        d = block_size[b]
+        first = block_first[b]
+        d0 = 0.0
+        if efron and d > 1:
+            tied[:] = 0.0
+            for m in range(first, first + d):
+                row = death_walk[m]
+                r = risk[row]
+                d0 += r
+                for c in range(n_cols):
+                    tied[c] += r * xe[row, c]
+        # Efron: the k-th of d tied events sees k/d of the block's weight removed;
+        # Breslow (or a single event): d identical terms.
+        repeats = d if efron else 1
+        weight = 1.0 if efron else float(d)
+        for m in range(repeats):
+            frac = m / d
+            denom = s0 - frac * d0
+            loglik -= weight * math.log(denom)
+            for j in range(p):
+                mean[j] = (sums[j] - frac * tied[j]) / denom
+                u[j] -= weight * mean[j]
+            c = p
+            for j in range(p):
+                for k in range(j, p):
+                    second = (sums[c] - frac * tied[c]) / denom
+                    info[j, k] += weight * (second - mean[j] * mean[k])
+                    c += 1
+    return loglik
+
+
+@_jit
+def _all_finite(loglik: float, u: np.ndarray, info: np.ndarray) -> bool:
+    if not math.isfinite(loglik):
+        return False
+    p = u.shape[0]
+    for j in range(p):
+        if not math.isfinite(u[j]):
+            return False
+        for k in range(j, p):
+            if not math.isfinite(info[j, k]):
+                return False
+    return True
+
+
+@_jit
+def _solve_into(info: np.ndarray, u: np.ndarray, chol: np.ndarray, out: np.ndarray) -> None:
+    """``out = info^-1 u`` with R's cholesky2 / chsolve2 (``info``'s upper triangle)."""
+    chol[:, :] = info
+    _cholesky2(chol, TOLER_CHOL)
+    _chsolve2(chol, u, out)
+
+
+# ----------------------------------------------------------------------------------
+# Newton–Raphson of one gene (scaled columns), as _adjusted_scan._newton_batch
+# ----------------------------------------------------------------------------------
+@_jit
+def _newton(
+    xe: np.ndarray,
+    p: int,
+    dead_sum: np.ndarray,
+    layout: tuple[np.ndarray, ...],
+    efron: bool,
+    max_iter: int,
+    eps: float,
+    beta: np.ndarray,
+    info: np.ndarray,
+    u: np.ndarray,
+) -> tuple[float, int, bool]:
+    """Fit one gene; ``beta`` gets the coefficients, ``info`` the matrix whose inverse
+    is the variance (upper triangle), ``u`` the score there. Returns loglik,
+    iterations and whether the iterations ran out."""
+    work = np.empty(xe.shape[0] + 2 * xe.shape[1] + p)
+    chol = np.empty((p, p))
+    newbeta = np.zeros(p)
+    step = np.empty(p)
+    beta[:] = 0.0
+    lk0 = _derivs(xe, p, beta, dead_sum, layout, efron, u, info, work)
+    if max_iter == 0 or not math.isfinite(lk0):
+        return lk0, 0, False
+    _solve_into(info, u, chol, newbeta)
+    best = lk0
+    halving = 0.0
+    for iteration in range(1, max_iter + 1):
+        lk = _derivs(xe, p, newbeta, dead_sum, layout, efron, u, info, work)
+        finite = _all_finite(lk, u, info)
+        if finite and abs(1.0 - best / lk) <= eps:
+            beta[:] = newbeta
+            return lk, iteration, False
+        if not finite or lk < best:
+            halving += 1.0
+            for j in range(p):
+                newbeta[j] = (newbeta[j] + halving * beta[j]) / (halving + 1.0)
+        else:
+            halving = 0.0
+            best = lk
+            _solve_into(info, u, chol, step)
+            for j in range(p):
+                beta[j] = newbeta[j]
+                newbeta[j] = newbeta[j] + step[j]
+    if max_iter > 1:
+        # R's variance for a fit that ran out: diag(1 / I_jj) at the last accepted beta.
+        best = _derivs(xe, p, beta, dead_sum, layout, efron, u, info, work)
+        for j in range(p):
+            for k in range(j + 1, p):
+                info[j, k] = 0.0
+    # max_iter == 1: R inverts the information of the last evaluation (already in info).
+    return best, max_iter + 1, True
+
+
+# ----------------------------------------------------------------------------------
+# One gene: columns, fit, back to the caller's scale, score test
+# ----------------------------------------------------------------------------------
+@_jit
+def _gene_columns(row: np.ndarray, order: np.ndarray, zc: np.ndarray, x: np.ndarray) -> tuple:
+    """Gene column 0 of ``x`` centred/scaled as coxph (walk order); z columns copied."""
+    n = order.shape[0]
+    q = zc.shape[1]
+    doscale = False
+    total = 0.0
+    for i in range(n):
+        v = row[order[i]]
+        x[i, 0] = v
+        total += v
+        if v != 0.0 and v != 1.0 and v != -1.0:
+            doscale = True
+        for j in range(q):
+            x[i, 1 + j] = zc[i, j]
+    mean = total / n
+    squares = 0.0
+    for i in range(n):
+        squares += (x[i, 0] - mean) * (x[i, 0] - mean)
+    sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
+    centre = mean if doscale else 0.0
+    mad = 0.0
+    for i in range(n):
+        mad += abs(x[i, 0] - centre)
+    scale = n / mad if doscale and mad > 0 else 1.0
+    for i in range(n):
+        x[i, 0] = (x[i, 0] - centre) * scale
+    return scale, sd
+
+
+@_jit
+def _fit_gene(
+    row: np.ndarray,
+    order: np.ndarray,
+    zc: np.ndarray,
+    z_scale: np.ndarray,
+    z_start: np.ndarray,
+    layout: tuple[np.ndarray, ...],
+    efron: bool,
+    max_iter: int,
+    eps: float,
+    out: np.ndarray,
+) -> None:
+    n, p = order.shape[0], 1 + zc.shape[1]
+    x = np.empty((n, p))
+    scale = np.empty(p)
+    gene_scale, sd = _gene_columns(row, order, zc, x)
+    scale[0] = gene_scale
+    scale[1:] = z_scale
+    death_walk = layout[4]
+    dead_sum = np.zeros(p)
+    for m in range(death_walk.shape[0]):
+        for j in range(p):
+            dead_sum[j] += x[death_walk[m], j]
+    # Columns then the upper triangle of their products: x is fixed, only r changes.
+    xe = np.empty((n, p + p * (p + 1) // 2))
+    for i in range(n):
+        c = p
+        for j in range(p):
+            xe[i, j] = x[i, j]
+            for k in range(j, p):
+                xe[i, c] = x[i, j] * x[i, k]
+                c += 1
+    beta, u, info = np.empty(p), np.empty(p), np.empty((p, p))
+    loglik, iterations, ran_out = _newton(
+        xe, p, dead_sum, layout, efron, max_iter, eps, beta, info, u
+    )
+    chol = np.empty((p, p))
+    chol[:, :] = info
+    _cholesky2(chol, TOLER_CHOL)
+    var = np.empty((p, p))
+    _full_inverse(chol, var)
+    # Back to the caller's scale; the "may be infinite" check on every coefficient.
+    infinite = False
+    singular = False
+    for j in range(p):
+        if not math.isfinite(u[j] / scale[j]):
+            infinite = True
+        if not var[j, j] * scale[j] * scale[j] > 0:
+            singular = True
+    for j in range(p):
+        step = 0.0
+        for k in range(p):
+            step += (u[k] / scale[k]) * var[k, j] * scale[k] * scale[j]
+        step = abs(step)
+        coef_j = beta[j] * scale[j]
+        if step > eps and step > math.sqrt(eps) * abs(coef_j):
+            infinite = True
+    out[_COEF] = math.nan if singular else beta[0] * scale[0]
+    out[_VAR] = math.nan if singular else var[0, 0] * scale[0] * scale[0]
+    out[_LOGLIK] = loglik
+    out[_ITER] = iterations
+    out[_RAN_OUT] = 1.0 if ran_out else 0.0
+    out[_INFINITE] = 1.0 if (infinite or ran_out) and max_iter > 1 else 0.0
+    out[_SD] = sd
+    # Score test of the gene at (0, covariates-only estimates), as coxph(init=, iter=0).
+    start = np.empty(p)
+    start[0] = 0.0
+    for j in range(1, p):
+        start[j] = z_start[j - 1] / scale[j]
+    work = np.empty(n + 2 * xe.shape[1] + p)
+    _derivs(xe, p, start, dead_sum, layout, efron, u, info, work)
+    solved = np.empty(p)
+    _solve_into(info, u, chol, solved)
+    score = 0.0
+    for j in range(p):
+        score += u[j] * solved[j]
+    out[_SCORE] = score
+
+
+@_jit
+def _full_inverse(chol: np.ndarray, inv: np.ndarray) -> None:
+    """``chinv2.c``: the full inverse from :func:`_cholesky2`'s factor (overwritten)."""
+    n = chol.shape[0]
+    for i in range(n):
+        if chol[i, i] > 0:
+            chol[i, i] = 1.0 / chol[i, i]
+            for j in range(i + 1, n):
+                chol[j, i] = -chol[j, i]
+                for k in range(i):
+                    chol[j, k] += chol[j, i] * chol[i, k]
+    for i in range(n):
+        if chol[i, i] == 0.0:
+            for k in range(i):
+                chol[k, i] = 0.0
+            for k in range(i, n):
+                chol[i, k] = 0.0
+        else:
+            for j in range(i + 1, n):
+                temp = chol[j, i] * chol[j, j]
+                chol[i, j] = temp
+                for k in range(i, j):
+                    chol[i, k] += temp * chol[j, k]
+    for i in range(n):
+        for j in range(i, n):
+            inv[i, j] = chol[i, j]
+            inv[j, i] = chol[i, j]
+
+
+@_jit_parallel
+def _scan_parallel(
+    values: np.ndarray,
+    order: np.ndarray,
+    zc: np.ndarray,
+    z_scale: np.ndarray,
+    z_start: np.ndarray,
+    layout: tuple[np.ndarray, ...],
+    efron: bool,
+    max_iter: int,
+    eps: float,
+) -> np.ndarray:
+    out = np.empty((values.shape[0], _N_OUT))
+    for g in numba.prange(values.shape[0]):
+        _fit_gene(values[g], order, zc, z_scale, z_start, layout, efron, max_iter, eps, out[g])
+    return out
+
+
+@_jit
+def _scan_serial(
+    values: np.ndarray,
+    order: np.ndarray,
+    zc: np.ndarray,
+    z_scale: np.ndarray,
+    z_start: np.ndarray,
+    layout: tuple[np.ndarray, ...],
+    efron: bool,
+    max_iter: int,
+    eps: float,
+) -> np.ndarray:
+    """One thread, no parallel region (safe from several Dask threads at once)."""
+    out = np.empty((values.shape[0], _N_OUT))
+    for g in range(values.shape[0]):
+        _fit_gene(values[g], order, zc, z_scale, z_start, layout, efron, max_iter, eps, out[g])
+    return out
+
+
+def scan_adjusted(
+    values: np.ndarray,
+    layout: WalkLayout,
+    z_scaled: np.ndarray,
+    z_scale: np.ndarray,
+    z_start: np.ndarray,
+    *,
+    efron: bool,
+    max_iter: int,
+    eps: float,
+    parallel: bool = True,
+) -> AdjustedFits:
+    """Fit ``gene + z`` for every row of ``values`` (genes x samples, caller's order).
+
+    ``z_scaled``: the covariates centred and scaled as coxph (samples x q, caller's
+    order; q may be 0 for a stratified univariate scan), ``z_scale`` their scales and
+    ``z_start`` the covariates-only model's coefficients (caller's scale), where
+    the gene's score test is evaluated.
+
+    Examples
+    --------
+    >>> t = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    >>> e = np.array([1, 0, 1, 1, 0, 1])
+    >>> layout = walk_layout(t, e, None)
+    >>> z = np.empty((6, 0))
+    >>> gene = np.array([[0.5, 0.1, 0.9, 0.2, 0.4, 0.3]])
+    >>> fits = scan_adjusted(gene, layout, z, np.empty(0), np.empty(0),
+    ...                      efron=True, max_iter=20, eps=1e-9)
+    >>> fits.iterations.tolist(), bool(fits.ran_out[0])
+    ([4], False)
+    """
+    scan = _scan_parallel if parallel else _scan_serial
+    arrays = (layout.restart, layout.block_end, layout.block_first, layout.block_size)
+    out = scan(
+        np.ascontiguousarray(values, dtype=np.float64),
+        layout.order,
+        np.ascontiguousarray(z_scaled[layout.order], dtype=np.float64),
+        np.ascontiguousarray(z_scale, dtype=np.float64),
+        np.ascontiguousarray(z_start, dtype=np.float64),
+        (*arrays, layout.death_walk),
+        bool(efron),
+        int(max_iter),
+        float(eps),
+    )
+    return AdjustedFits(
+        coef=out[:, _COEF].copy(),
+        var=out[:, _VAR].copy(),
+        loglik=out[:, _LOGLIK].copy(),
+        score_stat=out[:, _SCORE].copy(),
+        iterations=out[:, _ITER].astype(np.int64),
+        ran_out=out[:, _RAN_OUT] != 0,
+        infinite=out[:, _INFINITE] != 0,
+        sd=out[:, _SD].copy(),
+    )
