@@ -66,6 +66,7 @@ from sigsurv.scoring._common import (
     combine_parts,
     drop_constant_genes,
     signed_parts,
+    user_stacklevel,
 )
 from sigsurv.scoring._engine import check_engine, compiled_kernels
 from sigsurv.scoring._input import GeneSet
@@ -76,6 +77,7 @@ from sigsurv.scoring._kcdf import (
     RESOLUTION,
     gaussian_rows,
 )
+from sigsurv.scoring._missing import columns_with_missing, score_present_genes
 from sigsurv.scoring._ranks import (
     Progress,
     check_positive_int,
@@ -165,7 +167,7 @@ def check_poisson_counts(values: np.ndarray) -> None:
             "gsva: kcdf='Poisson' expects integer counts; non-integer values are "
             "floored in the kernel (as R's ppois does)",
             SigsurvWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -370,27 +372,55 @@ def gsva_scores(
     gene_blocks = n_kernel_blocks(n_genes, n_samples, exact, checked["kcdf"])
     sample_block_count = -(-n_samples // checked["block_size"])
     total = gene_blocks + sample_block_count
-    stat = kernel_cdf_statistic(
-        values,
-        kcdf=checked["kcdf"],
-        exact=exact,
-        engine=checked["engine"],
-        threads=checked["threads"],
-        progress=progress,
-        total=total,
-    )
-    part_scores = walk_scores(
-        stat,
-        parts,
-        tau=checked["tau"],
-        max_diff=checked["max_diff"],
-        block_size=checked["block_size"],
-        threads=checked["threads"],
-        progress=progress,
-        done=gene_blocks,
-        total=total,
-    )
+    stat = _statistic_of_present_values(values, checked, exact, progress, total)
+
+    def walk(block: np.ndarray, block_parts: list[np.ndarray], report: bool = True) -> np.ndarray:
+        return walk_scores(
+            block,
+            block_parts,
+            tau=checked["tau"],
+            max_diff=checked["max_diff"],
+            block_size=checked["block_size"],
+            threads=checked["threads"],
+            progress=progress if report else None,
+            done=gene_blocks,
+            total=total,
+        )
+
+    if columns_with_missing(stat) is None:
+        part_scores = walk(stat, parts)
+    else:  # NA cells: each such sample walks the genes it has
+        part_scores = score_present_genes(stat, parts, walk)
     return combine_parts(part_scores, where)
+
+
+def _statistic_of_present_values(
+    values: np.ndarray,
+    checked: dict[str, Any],
+    exact: bool,
+    progress: Progress,
+    total: int,
+) -> np.ndarray:
+    """The kernel statistic; a gene with NA cells gets it from the samples that have it.
+
+    Genes are independent in the kernel, so complete genes are computed together
+    (exactly as without NA cells) and each gene with NA cells alone on its values.
+    """
+    options = {"kcdf": checked["kcdf"], "exact": exact, "engine": checked["engine"]}
+    incomplete = np.isnan(values).any(axis=1) if isinstance(values, np.ndarray) else None
+    if incomplete is None or not incomplete.any():
+        return kernel_cdf_statistic(
+            values, **options, threads=checked["threads"], progress=progress, total=total
+        )
+    stat = np.full(values.shape, np.nan)
+    complete = np.flatnonzero(~incomplete)
+    stat[complete] = kernel_cdf_statistic(values[complete], **options, threads=checked["threads"])
+    for gene in np.flatnonzero(incomplete):
+        present = ~np.isnan(values[gene])
+        stat[gene, present] = kernel_cdf_statistic(
+            values[gene, present][None, :], **options, threads=1
+        )[0]
+    return stat
 
 
 def check_gsva_options(
