@@ -20,10 +20,13 @@ import numpy as np
 from numba.extending import get_cython_function_address
 
 __all__ = [
+    "ecdf_counts_from_order",
+    "ecdf_from_order",
     "ecdf_rows",
     "gaussian_rows",
     "poisson_rows",
     "rank_counts",
+    "stable_positions",
 ]
 
 # R's ppois(k, lambda) = pgamma(lambda, k + 1, lower.tail = FALSE): the regularised
@@ -115,6 +118,81 @@ def ecdf_rows(x: np.ndarray, out: np.ndarray) -> None:
         for j in range(n):
             f = at_most[j] / n
             out[g, j] = np.log(f / (1.0 - f))
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def ecdf_from_order(x: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
+    """:func:`ecdf_rows` given each row's ascending order (``np.argsort``, any tie order).
+
+    One linear pass per row over its sorted values: a tie group's count of values
+    ``<=`` is the position after its last member, whatever the order within it.
+    """
+    n = x.shape[1]
+    for g in range(x.shape[0]):
+        row = x[g]
+        index = order[g]
+        last = n - 1
+        while last >= 0:
+            value = row[index[last]]
+            first = last
+            while first > 0 and row[index[first - 1]] == value:
+                first -= 1
+            f = (last + 1) / n
+            statistic = np.log(f / (1.0 - f))
+            for r in range(first, last + 1):
+                out[g, index[r]] = statistic
+            last = first - 1
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def ecdf_counts_from_order(x: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
+    """Per row, the count of the row's values ``<=`` each value (``n F``), from its order."""
+    n = x.shape[1]
+    for g in range(x.shape[0]):
+        row = x[g]
+        index = order[g]
+        last = n - 1
+        while last >= 0:
+            value = row[index[last]]
+            first = last
+            while first > 0 and row[index[first - 1]] == value:
+                first -= 1
+            for r in range(first, last + 1):
+                out[g, index[r]] = last + 1
+            last = first - 1
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def stable_positions(
+    block: np.ndarray, order: np.ndarray, union: np.ndarray, position: np.ndarray
+) -> None:
+    """0-based positions of the ``union`` columns in a stable ascending sort of each row.
+
+    ``order`` is any ascending order of each row (``np.argsort``, ties in any order);
+    within a tie group the columns are then put in column order, as a stable sort
+    does: a column's position is its group's first position plus the number of group
+    members in earlier columns (``O(group size)`` per selected column).
+    """
+    n_samples, n = block.shape
+    inverse = np.empty(n, dtype=np.int64)
+    for s in range(n_samples):
+        row = block[s]
+        index = order[s]
+        for p in range(n):
+            inverse[index[p]] = p
+        for q in range(union.shape[0]):
+            column = union[q]
+            value = row[column]
+            first = inverse[column]
+            while first > 0 and row[index[first - 1]] == value:
+                first -= 1
+            earlier = 0
+            p = first
+            while p < n and row[index[p]] == value:
+                if index[p] < column:
+                    earlier += 1
+                p += 1
+            position[s, q] = first + earlier
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")
