@@ -130,18 +130,20 @@ class ScoreResult:
     def to_text(self) -> str:
         """A few lines: per signature, genes found, samples scored, genes missing."""
         lines = [f"{self.method} scores of {self.scores.shape[0]} samples"]
-        for sig, row in self.coverage.iterrows():  # one row per signature: a handful
+        for sig in self.coverage.index:
+            row = self.coverage_record(sig)
+            n_not_scored = row.get("n_not_scored", 0)
             scored = (
                 "every sample scored"
-                if int(row["n_not_scored"]) == 0
-                else f"{int(row['n_not_scored'])} sample(s) not scored (too few genes measured)"
+                if n_not_scored == 0
+                else f"{n_not_scored} sample(s) not scored (too few genes measured)"
             )
             text = (
-                f"{sig}: {int(row['n_found'])} of {int(row['n_genes'])} genes found "
-                f"({100 * float(row['fraction']):.3g}%), {scored}"
+                f"{sig}: {row['n_found']} of {row['n_genes']} genes found "
+                f"({100 * row['fraction']:.3g}%), {scored}"
             )
-            if int(row["min_genes_per_sample"]) < int(row["n_found"]):
-                text += f"; at least {int(row['min_genes_per_sample'])} genes measured per sample"
+            if "min_genes_per_sample" in row:
+                text += f"; at least {row['min_genes_per_sample']} genes measured per sample"
             if row["missing"]:
                 text += f"; missing: {', '.join(row['missing'][:20])}"
             lines.append(text)
