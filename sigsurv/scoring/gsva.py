@@ -364,8 +364,10 @@ def _walk_positions(
         np.negative(block, out=block)
         return _stable_positions(block, union, engine)
     n = block.shape[1]
-    # unique keys, ascending = decreasing level then column: any sort is stable here
-    keys = (levels - block.astype(np.int64)) * n + np.arange(n)
+    # unique keys, ascending = decreasing level then column: any sort is stable here;
+    # 32-bit keys when they fit (twice as many per SIMD register)
+    kind = np.int32 if (levels + 1) * n < 2**31 else np.int64
+    keys = (levels - block.astype(kind)) * kind(n) + np.arange(n, dtype=kind)
     ordered = np.sort(keys, axis=1)
     out = np.empty((block.shape[0], union.size), dtype=np.int64)
     for i in range(block.shape[0]):
