@@ -120,11 +120,13 @@ def _bandwidth(values: np.ndarray) -> np.ndarray:
     rows_per_block = max(1, 2**20 // n)  # bounded memory (~16 bytes per value)
     for start in range(0, values.shape[0], rows_per_block):
         rows = values[start : start + rows_per_block]
-        x = rows.astype(np.longdouble)
-        mean = np.cumsum(x, axis=1)[:, -1] / n
-        mean = mean + np.cumsum(x - mean[:, None], axis=1)[:, -1] / n
-        deviation = rows - mean.astype(np.float64)[:, None]
-        ss = np.cumsum((deviation * deviation).astype(np.longdouble), axis=1)[:, -1]
+        # samples x genes: a sum over axis 0 adds the samples one after the other (numpy
+        # sums pairwise only along the contiguous axis), the C loop's order
+        x = rows.T.astype(np.longdouble)
+        mean = x.sum(axis=0) / n
+        mean = mean + (x - mean).sum(axis=0) / n
+        deviation = rows.T - mean.astype(np.float64)
+        ss = (deviation * deviation).astype(np.longdouble).sum(axis=0)
         out[start : start + rows_per_block] = np.sqrt(
             (ss / np.longdouble(n - 1)).astype(np.float64)
         )
