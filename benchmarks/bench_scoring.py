@@ -1,24 +1,26 @@
-"""Speed and memory of sigsurv's scoring engine against its floor, gseapy and R GSVA.
+"""Speed of sigsurv's scoring against gseapy and R GSVA, like with like.
 
-Input: a seeded normal matrix (no ties), 20,000 genes x ``--samples`` (1,000) for the
-rank methods and its first ``--gsva-samples`` (400) columns for GSVA (the size of
-issue 16's measurements), and 50 random 50-gene sets. In the same run:
+Input: a seeded normal matrix (no ties), 20,000 genes x ``--samples`` (400) and 50
+random 50-gene sets. Every comparison runs **in the same process run, in interleaved
+pairs** (sigsurv, gseapy, R, sigsurv, gseapy, R, ...), **one thread on each side by
+default**: sigsurv ``threads=1``, gseapy ``threads=1``, R GSVA ``parallel.sz=1`` (its
+default, serial; ``--r-threads`` changes it, and on a busy machine R's forked
+MulticoreParam is *slower* than serial). Each line prints CPU time beside wall time and
+the 1-minute load average just before it; ratios are CPU-time ratios of the same pair,
+then their median. The machine is shared: read wall times with the load.
 
-* **floor**: one ``np.argsort`` per sample column of the same matrix, on the same
-  number of threads; every method prints its time divided by the floor.
-* sigsurv ``ssgsea`` (raw scores, ``alpha=0.25``) vs ``gseapy.ssgsea(...,
-  permutation_num=0)`` with the same number of threads (gseapy's ``ES`` column is the
-  raw enrichment score, sigsurv's ``normalize=False``), with the maximum difference.
-* sigsurv ``gsva`` (exact GSVA 1.46 kernel, compiled engine) vs ``gseapy.gsva`` and,
-  when ``Rscript`` with GSVA is installed, R GSVA itself (``parallel.sz`` = threads;
-  its time is measured inside R around ``gsva()``, the matrix is passed as a binary
-  file) with the maximum relative difference of the scores.
-* peak memory: the largest block of Python/numpy allocations traced by
-  :mod:`tracemalloc` during each sigsurv call (numba's scratch arrays are not traced:
-  they are O(samples) per thread), and the process's peak RSS.
+* exact GSVA (Gaussian kernel, GSVA 1.46's table, compiled engine) vs ``gseapy.gsva``
+  and R GSVA 1.46 ``gsva()`` (timed inside R by ``system.time`` around ``gsva()``: its
+  elapsed and user + system CPU; the matrix is passed as a binary file), with the
+  largest difference of the scores;
+* the kernel's **floor**: the same ``n_genes x n_samples^2`` table lookups without
+  GSVA's sign and exactness bookkeeping (``_kernel_floor``), and the kernel alone;
+* GSVA ``kcdf="none"`` vs ssGSEA on the same ``--none-samples`` (4,000) matrix;
+* ssGSEA vs ``gseapy.ssgsea`` (``--rank`` only; gseapy is slow at this size).
 
-Run: ``python benchmarks/bench_scoring.py [--threads N] [--skip-gsva] [--skip-r]
-[--gsva-numpy]``; report the load average (``uptime``) with the figures.
+Run: ``python benchmarks/bench_scoring.py [--samples 400] [--none-samples 4000]
+[--pairs 2] [--threads 1] [--r-threads 1] [--skip-r] [--skip-gseapy] [--skip-exact]
+[--skip-none] [--rank]``.
 """
 
 from __future__ import annotations
@@ -30,15 +32,14 @@ import shutil
 import subprocess
 import tempfile
 import time
-import tracemalloc
 import warnings
 from pathlib import Path
 
+import numba
 import numpy as np
 import pandas as pd
 
 from sigsurv.scoring import score
-from sigsurv.scoring._ranks import available_cores, run_blocks, sample_blocks
 
 N_GENES, N_SETS, SET_SIZE, SEED = 20_000, 50, 50, 20240101
 
@@ -51,12 +52,13 @@ rownames(x) <- sprintf("G%05d", seq_len(n_genes) - 1L)
 colnames(x) <- sprintf("S%04d", seq_len(n_samples) - 1L)
 lines <- strsplit(readLines(args[4]), "\t")
 sets <- setNames(lapply(lines, `[`, -1), vapply(lines, `[`, "", 1))
-elapsed <- system.time(
+timing <- system.time(
   res <- gsva(x, sets, method = "gsva", kcdf = "Gaussian", mx.diff = TRUE, tau = 1,
               min.sz = 1, max.sz = Inf, parallel.sz = as.integer(args[6]), verbose = FALSE)
-)[["elapsed"]]
+)
 writeBin(as.vector(res[names(sets), ]), args[5])  # sample by sample
-cat(elapsed, "\n")
+cpu <- sum(timing[c("user.self", "sys.self", "user.child", "sys.child")], na.rm = TRUE)
+cat(timing[["elapsed"]], cpu, "\n")
 """
 
 
@@ -73,33 +75,22 @@ def build_input(n_samples: int) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     return expression, sets
 
 
-def timed(label: str, func, *, trace: bool = False, floor: float | None = None):
-    """Run ``func`` once; print wall time, ratio to the floor and traced peak memory."""
-    if trace:
-        tracemalloc.start()
-    start = time.perf_counter()
+def clock(func):  # type: ignore[no-untyped-def]
+    """``(result, wall s, CPU s)`` of one call; CPU includes child processes."""
+    before = _cpu()
+    wall = time.perf_counter()
     result = func()
-    elapsed = time.perf_counter() - start
-    peak = tracemalloc.get_traced_memory()[1] if trace else 0
-    if trace:
-        tracemalloc.stop()
-    ratio = f"  {elapsed / floor:6.1f}x floor" if floor else ""
-    memory = f"   traced peak {peak / 2**20:8.1f} MiB" if trace else ""
-    print(f"{label:<48s} {elapsed:9.2f} s{ratio}{memory}", flush=True)
-    return result, elapsed, peak
+    return result, time.perf_counter() - wall, _cpu() - before
 
 
-def argsort_floor(expression: pd.DataFrame, threads: int) -> float:
-    """Seconds for one ``np.argsort`` per sample column, on ``threads`` threads."""
-    values = expression.to_numpy()
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
-    def one(cols: slice) -> None:
-        for j in range(cols.start, cols.stop):
-            np.argsort(values[:, j])
 
-    start = time.perf_counter()
-    run_blocks(one, sample_blocks(values.shape[1], 64), threads=threads)
-    return time.perf_counter() - start
+def line(label: str, wall: float, cpu: float, load: float) -> None:
+    print(f"{label:<44s} wall {wall:8.2f} s  CPU {cpu:8.2f} s  (load {load:5.2f})", flush=True)
 
 
 def max_relative(ours: pd.DataFrame, theirs: pd.DataFrame) -> str:
@@ -151,8 +142,8 @@ def gseapy_gsva(expression, sets, threads):
     return table.loc[expression.columns, list(sets)]
 
 
-def r_gsva(expression, sets, threads) -> tuple[pd.DataFrame, float] | None:
-    """R GSVA's scores and its own elapsed time, or None without Rscript + GSVA."""
+def r_gsva(expression, sets, threads) -> tuple[pd.DataFrame, float, float] | None:
+    """R GSVA's scores, elapsed and CPU time of ``gsva()``, or None without R + GSVA."""
     rscript = shutil.which("Rscript")
     if rscript is None:
         return None
@@ -183,144 +174,129 @@ def r_gsva(expression, sets, threads) -> tuple[pd.DataFrame, float] | None:
             return None
         scores = np.fromfile(folder / "out.bin").reshape(n_samples, len(sets))
     frame = pd.DataFrame(scores, index=expression.columns, columns=list(sets))
-    return frame, float(run.stdout.split()[-1])
+    elapsed, cpu = (float(v) for v in run.stdout.split()[-2:])
+    return frame, elapsed, cpu
 
 
-def bench_rank_methods(expression, sets, threads) -> list[int]:
-    small = expression.iloc[:300, :10]
-    few = {"s": list(small.index[:20])}
-    for options in ({}, {"ties": "gsva_1.46"}):  # compile (or load) the kernels first
-        score(small, few, "ssgsea", engine="numba", **options)
-    score(small, few, "singscore", engine="numba")
-    floor = argsort_floor(expression, threads)
-    print(f"{'floor: np.argsort of every sample column':<48s} {floor:9.2f} s")
-
-    def ours():
-        return score(expression, sets, method="ssgsea", threads=threads)
-
-    _, _, peak = timed("sigsurv ssgsea (raw), traced run", ours, trace=True, floor=floor)
-    mine, t_first, _ = timed("sigsurv ssgsea (raw)", ours, floor=floor)
-    theirs, t_gseapy, _ = timed(
-        "gseapy ssgsea (permutation_num=0)",
-        lambda: gseapy_ssgsea(expression, sets, threads),
-        floor=floor,
-    )
-    _, t_second, _ = timed("sigsurv ssgsea (raw), again", ours, floor=floor)
-    t_ours = (t_first + t_second) / 2
-    print(
-        f"ssgsea: gseapy / sigsurv = {t_gseapy / t_ours:.1f}x (mean of the two sigsurv runs); "
-        f"sigsurv / floor = {t_ours / floor:.2f}x; {max_relative(mine, theirs)}"
-    )
-    peaks = [peak]
-    for label, method, options in [
-        ("ssgsea normalize=True", "ssgsea", {"normalize": True}),
-        ("ssgsea ties='gsva_1.46'", "ssgsea", {"ties": "gsva_1.46"}),
-        ("singscore", "singscore", {}),
-        ("ssgsea, compiled rank counts", "ssgsea", {"engine": "numba"}),
-        ("ssgsea ties='gsva_1.46', compiled", "ssgsea", {"ties": "gsva_1.46", "engine": "numba"}),
-        ("singscore, compiled rank counts", "singscore", {"engine": "numba"}),
-    ]:
-        _, _, peak = timed(
-            label,
-            lambda m=method, o=options: score(expression, sets, m, threads=threads, **o),
-            trace=True,
-            floor=floor,
-        )
-        peaks.append(peak)
-    for label, method in [("mean_z", "mean_z"), ("zscore", "zscore"), ("plage", "plage")]:
-        _, _, peak = timed(label, lambda m=method: score(expression, sets, m), trace=True)
-        peaks.append(peak)
-    single = {g: [g] for g in expression.index[:50]}
-    _, _, peak = timed(
-        "single_gene (50 genes)", lambda: score(expression, single, "single_gene"), trace=True
-    )
-    return [*peaks, peak]
+@numba.njit(nogil=True, cache=True)
+def _kernel_floor(x: np.ndarray, bw: np.ndarray, table: np.ndarray, out: np.ndarray) -> None:
+    """The Gaussian kernel's irreducible work: one table lookup and add per pair."""
+    resolution = table.shape[0] - 1
+    for g in range(x.shape[0]):
+        scale = 1000.0 / bw[g]
+        row = x[g]
+        for j in range(row.shape[0]):
+            total = 0.0
+            for i in range(row.shape[0]):
+                total += table[min(int(abs(row[j] - row[i]) * scale), resolution)]
+            out[g, j] = total
 
 
-def bench_gsva(
-    expression, sets, threads, *, skip_r: bool, numpy_engine: bool, r_threads: int | None = None
-) -> list[int]:
+def bench_gsva(expression, sets, args) -> None:  # type: ignore[no-untyped-def]
+    from sigsurv.scoring._kcdf import CDF_TABLE
+    from sigsurv.scoring.gsva import _bandwidth, kernel_cdf_statistic
+
     n_genes, n_samples = expression.shape
-    print(f"\nGSVA: {n_genes} genes x {n_samples} samples")
-    floor = argsort_floor(expression, threads)
-    print(f"{'floor: np.argsort of every sample column':<48s} {floor:9.2f} s")
-    score(expression.iloc[:50, :20], {"s": list(expression.index[:5])}, "gsva")  # compile
-    mine, t_ours, peak = timed(
-        "sigsurv gsva exact (compiled)",
-        lambda: score(expression, sets, "gsva", threads=threads),
-        trace=True,
-        floor=floor,
+    print(f"\nexact GSVA (Gaussian): {n_genes} genes x {n_samples} samples x {len(sets)} sets")
+    values = np.ascontiguousarray(expression.to_numpy())
+    score(expression.iloc[:50, :20], {"s": list(expression.index[:5])}, "gsva", threads=1)
+    bw = _bandwidth(values)
+    floor_out = np.empty_like(values)
+    _kernel_floor(  # compile for C-contiguous arrays, as timed below
+        np.ascontiguousarray(values[:2, :10]), bw[:2].copy(), CDF_TABLE, np.empty((2, 10))
     )
-    peaks = [peak]
-    if numpy_engine:
-        _, _, peak = timed(
-            "sigsurv gsva exact (numpy engine)",
-            lambda: score(expression, sets, "gsva", threads=threads, engine="numpy"),
-            trace=True,
-            floor=floor,
+    ratios: dict[str, list[float]] = {"gseapy": [], "R": []}
+    for pair in range(args.pairs):
+        mine, wall, cpu = clock(lambda: score(expression, sets, "gsva", threads=args.threads))
+        line(f"[{pair + 1}] sigsurv gsva exact", wall, cpu, os.getloadavg()[0])
+        if not args.skip_gseapy:
+            load = os.getloadavg()[0]
+            theirs, wall_g, cpu_g = clock(lambda: gseapy_gsva(expression, sets, args.threads))
+            line(f"[{pair + 1}] gseapy gsva (threads={args.threads})", wall_g, cpu_g, load)
+            ratios["gseapy"].append(cpu_g / cpu)
+        if not args.skip_r:
+            load = os.getloadavg()[0]
+            r_result = r_gsva(expression, sets, args.r_threads)
+            if r_result is not None:
+                reference, wall_r, cpu_r = r_result
+                line(
+                    f"[{pair + 1}] R GSVA 1.46 (parallel.sz={args.r_threads})", wall_r, cpu_r, load
+                )
+                ratios["R"].append(cpu_r / cpu)
+    _, wall, cpu_kernel = clock(lambda: kernel_cdf_statistic(values, threads=args.threads))
+    line("sigsurv exact kernel alone", wall, cpu_kernel, os.getloadavg()[0])
+    _, wall, cpu_floor = clock(lambda: _kernel_floor(values, bw, CDF_TABLE, floor_out))
+    line("floor: bare table lookups (one thread)", wall, cpu_floor, os.getloadavg()[0])
+    print(f"kernel / floor = {cpu_kernel / cpu_floor:.2f}x (CPU)")
+    if ratios["gseapy"]:
+        print(f"gseapy / sigsurv (CPU): {_ratios(ratios['gseapy'])}; {max_relative(mine, theirs)}")
+    if ratios["R"]:
+        print(f"R / sigsurv (CPU): {_ratios(ratios['R'])}; vs R {max_relative(mine, reference)}")
+
+
+def _ratios(values: list[float]) -> str:
+    each = ", ".join(f"{v:.2f}x" for v in values)
+    return f"median {float(np.median(values)):.2f}x (pairs: {each})"
+
+
+def bench_kcdf_none(args) -> None:  # type: ignore[no-untyped-def]
+    expression, sets = build_input(args.none_samples)
+    print(f"\nGSVA kcdf='none' vs ssGSEA: {N_GENES} genes x {args.none_samples} samples")
+    small = expression.iloc[:300, :10]
+    score(small, {"s": list(small.index[:20])}, "gsva", kcdf="none", threads=1)
+    ratios = []
+    for pair in range(args.pairs):
+        _, wall, cpu_s = clock(lambda: score(expression, sets, "ssgsea", threads=args.threads))
+        line(f"[{pair + 1}] sigsurv ssgsea", wall, cpu_s, os.getloadavg()[0])
+        _, wall, cpu_n = clock(
+            lambda: score(expression, sets, "gsva", kcdf="none", threads=args.threads)
         )
-        peaks.append(peak)
-    for kcdf in ("none",):
-        timed(
-            f"sigsurv gsva kcdf={kcdf!r}",
-            lambda k=kcdf: score(expression, sets, "gsva", kcdf=k, threads=threads),
-            floor=floor,
-        )
-    theirs, t_gseapy, _ = timed(
-        "gseapy gsva", lambda: gseapy_gsva(expression, sets, threads), floor=floor
-    )
-    print(f"gsva: gseapy / sigsurv = {t_gseapy / t_ours:.1f}x; {max_relative(mine, theirs)}")
-    if skip_r:
-        return peaks
-    r_threads = threads if r_threads is None else r_threads
-    print(f"running R GSVA with parallel.sz={r_threads}", flush=True)
-    r_result = r_gsva(expression, sets, r_threads)
-    if r_result is None:
-        print("R GSVA not available: issue 16's external figure is 40 s (GSVA 1.46, 2 threads)")
-    else:
-        reference, t_r = r_result
-        print(
-            f"{'R GSVA 1.46 gsva() (timed inside R)':<48s} {t_r:9.2f} s  {t_r / floor:6.1f}x floor"
-        )
-        print(f"gsva: R / sigsurv = {t_r / t_ours:.1f}x; vs R {max_relative(mine, reference)}")
-    return peaks
+        line(f"[{pair + 1}] sigsurv gsva kcdf='none'", wall, cpu_n, os.getloadavg()[0])
+        ratios.append(cpu_n / cpu_s)
+    print(f"gsva kcdf='none' / ssgsea (CPU): {_ratios(ratios)}")
+
+
+def bench_ssgsea(expression, sets, args) -> None:  # type: ignore[no-untyped-def]
+    print(f"\nssGSEA vs gseapy: {expression.shape[0]} genes x {expression.shape[1]} samples")
+    ratios = []
+    for pair in range(args.pairs):
+        mine, wall, cpu = clock(lambda: score(expression, sets, "ssgsea", threads=args.threads))
+        line(f"[{pair + 1}] sigsurv ssgsea", wall, cpu, os.getloadavg()[0])
+        load = os.getloadavg()[0]
+        theirs, wall_g, cpu_g = clock(lambda: gseapy_ssgsea(expression, sets, args.threads))
+        line(f"[{pair + 1}] gseapy ssgsea (threads={args.threads})", wall_g, cpu_g, load)
+        ratios.append(cpu_g / cpu)
+    print(f"gseapy / sigsurv (CPU): {_ratios(ratios)}; {max_relative(mine, theirs)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=available_cores())
-    parser.add_argument("--samples", type=int, default=1_000)
-    parser.add_argument("--gsva-samples", type=int, default=400)
-    parser.add_argument("--skip-gsva", action="store_true")
-    parser.add_argument("--skip-r", action="store_true", help="do not run R GSVA")
-    parser.add_argument(
-        "--r-threads", type=int, default=None, help="R GSVA's parallel.sz (default: --threads)"
-    )
-    parser.add_argument(
-        "--gsva-numpy", action="store_true", help="also time gsva's numpy engine (slow)"
-    )
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--r-threads", type=int, default=1, help="R GSVA's parallel.sz")
+    parser.add_argument("--samples", type=int, default=400)
+    parser.add_argument("--none-samples", type=int, default=4000)
+    parser.add_argument("--pairs", type=int, default=2)
+    parser.add_argument("--skip-r", action="store_true")
+    parser.add_argument("--skip-gseapy", action="store_true")
+    parser.add_argument("--skip-none", action="store_true")
+    parser.add_argument("--skip-exact", action="store_true", help="no exact GSVA section")
+    parser.add_argument("--rank", action="store_true", help="also ssGSEA vs gseapy")
     args = parser.parse_args()
-    expression, sets = build_input(max(args.samples, args.gsva_samples))
+    expression, sets = build_input(args.samples)
     print(
-        f"input: {N_GENES} genes x {args.samples} samples, {N_SETS} sets of {SET_SIZE} genes, "
-        f"seed {SEED}, threads {args.threads}, load average {os.getloadavg()}"
+        f"{N_GENES} genes, {N_SETS} sets of {SET_SIZE} genes, seed {SEED}; sigsurv threads "
+        f"{args.threads}, gseapy threads {args.threads}, R parallel.sz {args.r_threads}; "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()}"
     )
-    peaks = bench_rank_methods(expression.iloc[:, : args.samples], sets, args.threads)
-    if not args.skip_gsva:
-        peaks += bench_gsva(
-            expression.iloc[:, : args.gsva_samples],
-            sets,
-            args.threads,
-            skip_r=args.skip_r,
-            numpy_engine=args.gsva_numpy,
-            r_threads=args.r_threads,
-        )
+    warnings.simplefilter("ignore")
+    if not args.skip_exact:
+        bench_gsva(expression, sets, args)
+    if args.rank:
+        bench_ssgsea(expression, sets, args)
+    if not args.skip_none:
+        bench_kcdf_none(args)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
-    print(
-        f"peak traced memory of any sigsurv call: {max(peaks) / 2**20:.1f} MiB; "
-        f"process peak RSS (includes gseapy): {rss:.0f} MiB; "
-        f"load average at the end {os.getloadavg()}"
-    )
+    print(f"process peak RSS {rss:.0f} MiB; load average at the end {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -337,7 +337,7 @@ def score_command(
     from sigsurv._atomic import atomic_output_file, check_output_file
     from sigsurv.report.outputs import scores_tsv, write_scores
     from sigsurv.report.terminal import coverage_lines
-    from sigsurv.scoring import score
+    from sigsurv.scoring import score_signatures
     from sigsurv.signatures import get_signature
 
     if out is not None:
@@ -349,7 +349,7 @@ def score_command(
     definitions = [get_signature(s) for s in signature]
     with Progress(console=stderr, disable=not interactive()) as progress:
         task = progress.add_task(f"scoring ({method})", total=None)
-        scores = score(
+        result = score_signatures(
             cohort,
             definitions,
             method=method,
@@ -357,8 +357,9 @@ def score_command(
             progress=lambda done, total: progress.update(task, completed=done, total=total),
             **_thread_option(method, threads),
         )
+    scores = result.scores
     if not state["quiet"]:
-        for line in coverage_lines(scores.attrs.get("coverage", {})):
+        for line in coverage_lines(result.coverage_records()):
             stderr.print(line)
     if out is not None:
         with atomic_output_file(out, force=force) as staged:
@@ -368,7 +369,8 @@ def score_command(
             {
                 "method": method,
                 "scores": scores.rename_axis("sample").reset_index().to_dict(orient="records"),
-                "coverage": scores.attrs.get("coverage", {}),
+                "coverage": result.coverage_records(),
+                "not_scored": result.not_scored.to_dict(orient="records"),
             }
         )
     elif out is None:

@@ -19,7 +19,7 @@ from sigsurv.analysis import signature as analysis
 from sigsurv.analysis.null import random_signature_null
 from sigsurv.cohorts import clinical
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
-from sigsurv.scoring import METHODS, linear, score, ssgsea
+from sigsurv.scoring import METHODS, linear, score, score_signatures, ssgsea
 from sigsurv.scoring._input import GeneSet
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival import cox
@@ -91,7 +91,8 @@ def test_old_option_names_warn_and_agree(method: str, old: str, new: str, value:
         got = score(expression, sets, method, **{old: value})
     expected = score(expression, sets, method, **{new: value})
     pd.testing.assert_frame_equal(got, expected, check_like=False)
-    assert got.attrs["options"][new] is value and old not in got.attrs["options"]
+    options = score_signatures(expression, sets, method, **{new: value}).options
+    assert options[new] is value and old not in options
 
 
 def test_old_and_new_option_together_are_refused() -> None:

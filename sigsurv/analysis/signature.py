@@ -1000,7 +1000,7 @@ def analyse_signature(
     >>> result.spec == spec, result.signature.id
     (True, 'msk1_rps6ka5')
     """
-    from sigsurv.scoring import score
+    from sigsurv.scoring import score_signatures
     from sigsurv.signatures import get_signature
 
     if _is_anndata(cohort):
@@ -1022,9 +1022,10 @@ def analyse_signature(
     )
     definition = signature if isinstance(signature, Signature) else get_signature(signature)
     chosen_method = method or definition.default_method
-    scores = score(
+    scored = score_signatures(
         cohort, definition, method=chosen_method, min_coverage=min_coverage, **score_options
     )
+    scores = scored.scores
     return _analyse(
         cohort,
         scores[definition.id],
@@ -1035,5 +1036,5 @@ def analyse_signature(
         signature_id=definition.id,
         signature_version=definition.version,
         method=chosen_method,
-        coverage=scores.attrs.get("coverage", {}).get(definition.id, {}),
+        coverage=scored.coverage_record(definition.id),
     )

@@ -17,7 +17,7 @@ from sigsurv._dask import (
     write_zarr_expression,
 )
 from sigsurv.scoring import methods as _methods  # noqa: F401  (registers the methods)
-from sigsurv.scoring.api import score, signature_coverage
+from sigsurv.scoring.api import score, score_signatures, signature_coverage
 from sigsurv.scoring.registry import (
     METHODS,
     ScoringMethod,
@@ -25,10 +25,12 @@ from sigsurv.scoring.registry import (
     list_methods,
     register_method,
 )
+from sigsurv.scoring.result import ScoreResult
 
 __all__ = [
     "METHODS",
     "ExpressionStore",
+    "ScoreResult",
     "ScoringMethod",
     "get_method",
     "list_methods",
@@ -36,6 +38,7 @@ __all__ = [
     "read_zarr_expression",
     "register_method",
     "score",
+    "score_signatures",
     "signature_coverage",
     "write_zarr_expression",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -17,9 +18,32 @@ __all__ = [
     "drop_constant_genes",
     "refuse_constant_signatures",
     "signed_parts",
+    "user_stacklevel",
 ]
 
 TIES: tuple[str, ...] = ("average", "gsva_1.46")
+
+
+def user_stacklevel() -> int:
+    """``stacklevel`` for :func:`warnings.warn` that points at the first frame outside
+    :mod:`sigsurv.scoring` (the user's call, however deep the scoring code is).
+
+    Call it as the ``stacklevel=`` argument, directly inside ``warnings.warn(...)``.
+
+    Examples
+    --------
+    >>> user_stacklevel() >= 2
+    True
+    """
+    frame = sys._getframe(1)  # the function calling warnings.warn
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith(_PACKAGE):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+_PACKAGE = "sigsurv.scoring"
 
 
 def check_choice(method: str, name: str, value: Any, choices: tuple[str, ...]) -> str:
@@ -60,13 +84,21 @@ def check_number(method: str, name: str, value: Any, *, minimum: float = 0.0) ->
 
 
 def constant_rows(values: np.ndarray) -> np.ndarray:
-    """Boolean mask of rows whose values are all equal.
+    """Boolean mask of rows whose values are all equal (NA cells ignored).
 
     Examples
     --------
     >>> constant_rows(np.array([[1.0, 1.0], [1.0, 2.0]])).tolist()
     [True, False]
+    >>> constant_rows(np.array([[1.0, np.nan, 1.0], [1.0, np.nan, 2.0]])).tolist()
+    [True, False]
     """
+    if isinstance(values, np.ndarray) and np.isnan(values).any():
+        # NA cells: constant over the values present (fewer than 2 present counts too)
+        present = ~np.isnan(values)
+        high = np.where(present, values, -np.inf).max(axis=1)
+        low = np.where(present, values, np.inf).min(axis=1)
+        return (high == low) | (present.sum(axis=1) < 2)
     return values.max(axis=1) == values.min(axis=1)
 
 
@@ -137,7 +169,7 @@ def drop_constant_genes(
                 f"signature {gs.id}: {len(dropped)} gene(s) with constant expression "
                 f"excluded by {method}: {', '.join(dropped)}",
                 SigsurvWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         out.append(
             GeneSet(
@@ -153,7 +185,7 @@ def drop_constant_genes(
         f"{method}: {int(constant.sum())} gene(s) with constant expression across samples "
         "excluded from the ranking (as GSVA does)",
         SigsurvWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
     kept = values[keep]
     return (np.ascontiguousarray(kept) if isinstance(kept, np.ndarray) else kept), out

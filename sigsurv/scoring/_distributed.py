@@ -34,7 +34,13 @@ import numpy as np
 
 from sigsurv._dask import chunk_slices, compute_in_order, dask_client, scattered_array
 from sigsurv.errors import CohortValidationError, SigsurvInputError, SigsurvWarning
-from sigsurv.scoring._common import TIES, check_choice, check_number, signed_parts
+from sigsurv.scoring._common import (
+    TIES,
+    check_choice,
+    check_number,
+    signed_parts,
+    user_stacklevel,
+)
 from sigsurv.scoring._common import combine_parts as _combine_parts
 from sigsurv.scoring._input import GeneSet
 from sigsurv.scoring.gsva import (
@@ -151,7 +157,7 @@ def _check_counts_lazily(client: Any, values: Any) -> None:
             "gsva: kcdf='Poisson' expects integer counts; non-integer values are floored "
             "in the kernel (as R's ppois does)",
             SigsurvWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 

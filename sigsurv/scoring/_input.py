@@ -138,7 +138,11 @@ def _anndata_frame(adata: Any, layer: str | None) -> pd.DataFrame:
 
 
 def expression_matrix(
-    data: Any, *, layer: str | None = None, orientation: str | None = None
+    data: Any,
+    *,
+    layer: str | None = None,
+    orientation: str | None = None,
+    allow_missing: bool = False,
 ) -> tuple[np.ndarray, pd.Index, pd.Index]:
     """Return ``(values, genes, samples)`` of a cohort, an AnnData or a DataFrame.
 
@@ -155,6 +159,9 @@ def expression_matrix(
         AnnData only: score ``adata.layers[layer]`` instead of ``adata.X``.
     orientation
         DataFrame only: ``"genes_x_samples"`` (default) or ``"samples_x_genes"``.
+    allow_missing
+        Accept NA cells (NaN), as :func:`~sigsurv.scoring.score` does; infinite
+        values are always refused.
 
     The values are a float64 C-contiguous copy-free view when possible; nothing is
     renamed, collapsed or reordered.
@@ -193,7 +200,7 @@ def expression_matrix(
             index=data.genes,
             columns=data.samples,
         )
-        return expression_matrix(frame)
+        return expression_matrix(frame, allow_missing=allow_missing)
     if isinstance(data, Cohort):
         frame = data.expression
         where = f"cohort {data.name}"
@@ -241,14 +248,17 @@ def expression_matrix(
             hint="pass genes as rows and samples as columns",
         )
     values = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
-    if not np.isfinite(values).all():
-        rows, cols = np.nonzero(~np.isfinite(values))
+    bad_values = np.isinf(values) if allow_missing else ~np.isfinite(values)
+    if bad_values.any():
+        rows, cols = np.nonzero(bad_values)
+        what = "infinite" if allow_missing else "missing or infinite"
         raise CohortValidationError(
-            f"{where}: {rows.size} missing or infinite expression values",
+            f"{where}: {rows.size} {what} expression values",
             column=str(frame.columns[cols[0]]),
             expected="finite numbers",
             found=f"{values[rows[0], cols[0]]} for gene {frame.index[rows[0]]}",
-            hint="impute or drop them explicitly before scoring",
+            hint="impute or drop them explicitly before scoring"
+            + ("" if allow_missing else " (score() accepts NA cells)"),
         )
     return values, frame.index, frame.columns
 
@@ -520,51 +530,48 @@ def _found_on_other_axis(spec: SignatureSpec, other_axis: pd.Index | None) -> li
     return [symbol for symbol, hit in zip(spec.symbols, present, strict=True) if hit]
 
 
-def coverage_for_anndata(frame: pd.DataFrame) -> pd.DataFrame:
-    """The coverage report of a :func:`~sigsurv.scoring.score` result in an h5ad-safe form.
+def coverage_for_anndata(result: Any) -> pd.DataFrame:
+    """The coverage report of a :class:`~sigsurv.scoring.result.ScoreResult`, h5ad-safe.
 
-    One row per signature: ``n_genes``, ``n_found``, ``fraction`` and the found and
-    missing symbols joined by ``","`` (AnnData cannot write list cells).
+    One row per signature: ``n_genes``, ``n_found``, ``fraction``,
+    ``min_genes_per_sample``, ``n_not_scored`` and the found and missing symbols
+    joined by ``","`` (AnnData cannot write list cells).
 
     Examples
     --------
-    >>> scores = pd.DataFrame({"s": [0.1]})
-    >>> scores.attrs["coverage"] = {"s": {"n_genes": 2, "n_found": 1, "fraction": 0.5,
-    ...                                  "found": ("A",), "missing": ("B",)}}
-    >>> coverage_for_anndata(scores).loc["s", "missing"]
-    'B'
+    >>> from sigsurv.scoring import score_signatures
+    >>> expr = pd.DataFrame([[1.0, 2.0], [2.0, 1.0]], index=["A", "B"], columns=["s1", "s2"])
+    >>> coverage_for_anndata(score_signatures(expr, {"s": ["A", "C"]})).loc["s", "missing"]
+    'C'
     """
-    coverage = frame.attrs.get("coverage", {})
-    table = pd.DataFrame(
-        {
-            "n_genes": [int(coverage[s]["n_genes"]) for s in coverage],
-            "n_found": [int(coverage[s]["n_found"]) for s in coverage],
-            "fraction": [float(coverage[s]["fraction"]) for s in coverage],
-            "found": [",".join(coverage[s]["found"]) for s in coverage],
-            "missing": [",".join(coverage[s]["missing"]) for s in coverage],
-        },
-        index=pd.Index([str(s) for s in coverage], name="signature"),
-    )
+    table = result.coverage[
+        ["n_genes", "n_found", "fraction", "min_genes_per_sample", "n_not_scored"]
+    ].copy()
+    table["found"] = [",".join(f) for f in result.coverage["found"]]
+    table["missing"] = [",".join(m) for m in result.coverage["missing"]]
+    table.index = pd.Index([str(s) for s in table.index], name="signature")
     return table
 
 
-def store_in_anndata(adata: Any, scores: pd.DataFrame, key_added: str) -> None:
+def store_in_anndata(adata: Any, result: Any, key_added: str) -> None:
     """Write scores to ``adata.obsm[key_added]`` and coverage to ``adata.uns``.
 
     decoupler's convention: ``obsm[key_added]`` is a samples x signatures DataFrame
     indexed like ``adata.obs_names``; ``uns[key_added + "_coverage"]`` is the
     coverage report (:func:`coverage_for_anndata`), and ``uns[key_added +
-    "_method"]`` the method and its options.
+    "_method"]`` the method and its options. ``result`` is a
+    :class:`~sigsurv.scoring.result.ScoreResult`.
 
     Examples
     --------
     >>> import anndata
-    >>> adata = anndata.AnnData(np.ones((1, 1)), obs=pd.DataFrame(index=["s1"]),
-    ...                         var=pd.DataFrame(index=["A"]))
-    >>> scores = pd.DataFrame({"s": [0.5]}, index=["s1"])
-    >>> store_in_anndata(adata, scores, "sigsurv")
+    >>> from sigsurv.scoring import score_signatures
+    >>> adata = anndata.AnnData(np.array([[1.0, 2.0], [2.0, 1.0]]),
+    ...                         obs=pd.DataFrame(index=["s1", "s2"]),
+    ...                         var=pd.DataFrame(index=["A", "B"]))
+    >>> store_in_anndata(adata, score_signatures(adata, {"s": ["A"]}), "sigsurv")
     >>> adata.obsm["sigsurv"]["s"].tolist()
-    [0.5]
+    [-0.7071067811865475, 0.7071067811865475]
     """
     if not is_anndata(adata):
         raise CohortValidationError(
@@ -574,6 +581,7 @@ def store_in_anndata(adata: Any, scores: pd.DataFrame, key_added: str) -> None:
         )
     if not isinstance(key_added, str) or not key_added:
         raise CohortValidationError("key_added must be a non-empty string", found=key_added)
+    scores = result.scores
     if not scores.index.equals(pd.Index(adata.obs_names)):
         raise CohortValidationError(
             "scores do not match the AnnData's samples",
@@ -583,13 +591,11 @@ def store_in_anndata(adata: Any, scores: pd.DataFrame, key_added: str) -> None:
         scores.to_numpy(), index=pd.Index(adata.obs_names), columns=scores.columns.astype(str)
     )
     adata.obsm[key_added] = stored
-    adata.uns[f"{key_added}_coverage"] = coverage_for_anndata(scores)
-    method = scores.attrs.get("method")
-    if method is not None:
-        adata.uns[f"{key_added}_method"] = {
-            "method": str(method),
-            "options": {
-                str(k): v if isinstance(v, (bool, int, float, str)) else repr(v)
-                for k, v in scores.attrs.get("options", {}).items()
-            },
-        }
+    adata.uns[f"{key_added}_coverage"] = coverage_for_anndata(result)
+    adata.uns[f"{key_added}_method"] = {
+        "method": str(result.method),
+        "options": {
+            str(k): v if isinstance(v, (bool, int, float, str)) else repr(v)
+            for k, v in result.options.items()
+        },
+    }

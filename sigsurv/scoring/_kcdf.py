@@ -13,7 +13,15 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaincc, ndtr
 
-__all__ = ["CDF_TABLE", "CDF_TABLE_SIGNED", "ecdf_rows", "gaussian_rows", "poisson_rows"]
+__all__ = [
+    "CDF_TABLE",
+    "CDF_TABLE_SIGNED",
+    "ecdf_counts_from_order",
+    "ecdf_from_order",
+    "ecdf_rows",
+    "gaussian_rows",
+    "poisson_rows",
+]
 
 RESOLUTION = 10000
 MAX_Z = 10.0
@@ -111,3 +119,47 @@ def ecdf_rows(x: np.ndarray, out: np.ndarray) -> None:
         for g in range(x.shape[0]):
             f = np.searchsorted(np.sort(x[g]), x[g], side="right") / n
             out[g] = np.log(f / (1.0 - f))
+
+
+def ecdf_counts_from_order(x: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
+    """Per row, the count of the row's values ``<=`` each value (``n F``), from its order.
+
+    Examples
+    --------
+    >>> x = np.array([[3.0, 1.0, 2.0, 2.0]])
+    >>> out = np.empty((1, 4), dtype=np.int64)
+    >>> ecdf_counts_from_order(x, np.argsort(x, axis=1), out)
+    >>> out.tolist()
+    [[4, 1, 3, 3]]
+    """
+    n = x.shape[1]
+    ordered = np.take_along_axis(x, order, axis=1)
+    last = np.ones(ordered.shape, dtype=bool)
+    last[:, :-1] = ordered[:, 1:] != ordered[:, :-1]
+    at_most = np.where(last, np.arange(1, n + 1), n)[:, ::-1]
+    np.put_along_axis(out, order, np.minimum.accumulate(at_most, axis=1)[:, ::-1], axis=1)
+
+
+def ecdf_from_order(x: np.ndarray, order: np.ndarray, out: np.ndarray) -> None:
+    """:func:`ecdf_rows` given each row's ascending order (``np.argsort``, any tie order).
+
+    A tie group's count of values ``<=`` is the position after its last member.
+
+    Examples
+    --------
+    >>> x = np.array([[3.0, 1.0, 2.0, 2.0]])
+    >>> out = np.empty((1, 4))
+    >>> ecdf_from_order(x, np.argsort(x, axis=1), out)
+    >>> out.round(4).tolist()
+    [[inf, -1.0986, 1.0986, 1.0986]]
+    """
+    n = x.shape[1]
+    ordered = np.take_along_axis(x, order, axis=1)
+    last = np.ones(ordered.shape, dtype=bool)
+    last[:, :-1] = ordered[:, 1:] != ordered[:, :-1]
+    # count of values <= each sorted value: one past the last position of its tie group
+    at_most = np.where(last, np.arange(1, n + 1), n)[:, ::-1]
+    at_most = np.minimum.accumulate(at_most, axis=1)[:, ::-1]
+    f = at_most / n
+    with np.errstate(divide="ignore"):
+        np.put_along_axis(out, order, np.log(f / (1.0 - f)), axis=1)

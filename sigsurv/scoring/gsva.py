@@ -66,6 +66,7 @@ from sigsurv.scoring._common import (
     combine_parts,
     drop_constant_genes,
     signed_parts,
+    user_stacklevel,
 )
 from sigsurv.scoring._engine import check_engine, compiled_kernels
 from sigsurv.scoring._input import GeneSet
@@ -76,18 +77,21 @@ from sigsurv.scoring._kcdf import (
     RESOLUTION,
     gaussian_rows,
 )
+from sigsurv.scoring._missing import columns_with_missing, score_present_genes
 from sigsurv.scoring._ranks import (
     Progress,
     check_positive_int,
     resolve_threads,
     run_blocks,
     sample_blocks,
+    transposed_block,
 )
 
 __all__ = [
     "KCDF",
     "check_gsva_options",
     "check_poisson_counts",
+    "ecdf_counts",
     "gsva_scores",
     "kernel_cdf_statistic",
     "prepare_gsva",
@@ -116,11 +120,13 @@ def _bandwidth(values: np.ndarray) -> np.ndarray:
     rows_per_block = max(1, 2**20 // n)  # bounded memory (~16 bytes per value)
     for start in range(0, values.shape[0], rows_per_block):
         rows = values[start : start + rows_per_block]
-        x = rows.astype(np.longdouble)
-        mean = np.cumsum(x, axis=1)[:, -1] / n
-        mean = mean + np.cumsum(x - mean[:, None], axis=1)[:, -1] / n
-        deviation = rows - mean.astype(np.float64)[:, None]
-        ss = np.cumsum((deviation * deviation).astype(np.longdouble), axis=1)[:, -1]
+        # samples x genes: a sum over axis 0 adds the samples one after the other (numpy
+        # sums pairwise only along the contiguous axis), the C loop's order
+        x = rows.T.astype(np.longdouble)
+        mean = x.sum(axis=0) / n
+        mean = mean + (x - mean).sum(axis=0) / n
+        deviation = rows.T - mean.astype(np.float64)
+        ss = (deviation * deviation).astype(np.longdouble).sum(axis=0)
         out[start : start + rows_per_block] = np.sqrt(
             (ss / np.longdouble(n - 1)).astype(np.float64)
         )
@@ -165,7 +171,7 @@ def check_poisson_counts(values: np.ndarray) -> None:
             "gsva: kcdf='Poisson' expects integer counts; non-integer values are "
             "floored in the kernel (as R's ppois does)",
             SigsurvWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -237,12 +243,36 @@ def kernel_cdf_statistic(
             gaussian_rows(x, bw[rows], target)
         elif kcdf == "Poisson":
             (kernels or _kcdf).poisson_rows(x, target)
-        else:
+        else:  # one (SIMD) argsort per gene, then a linear pass
             with np.errstate(divide="ignore"):
-                (kernels or _kcdf).ecdf_rows(x, target)
+                (kernels or _kcdf).ecdf_from_order(x, np.argsort(x, axis=1), target)
 
     blocks = sample_blocks(n_genes, _genes_per_block(n_samples, exact, kcdf))  # gene blocks
     run_blocks(one_block, blocks, threads=threads, progress=progress, done=done, total=total)
+    return out
+
+
+def ecdf_counts(values: np.ndarray, *, engine: str = "auto", threads: int = 1) -> np.ndarray:
+    """Per gene (row), the number of its values ``<=`` each value: ``n F`` (genes x samples).
+
+    ``kcdf="none"``'s statistic ``log(F / (1 - F))`` is an increasing function of these
+    counts, the same for every gene, so both order genes identically.
+
+    Examples
+    --------
+    >>> ecdf_counts(np.array([[3.0, 1.0, 2.0, 2.0]])).tolist()
+    [[4, 1, 3, 3]]
+    """
+    kernels = compiled_kernels(check_engine("gsva", engine))
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    out = np.empty(values.shape, dtype=np.int64)
+
+    def one_block(rows: slice) -> None:
+        x = values[rows]
+        (kernels or _kcdf).ecdf_counts_from_order(x, np.argsort(x, axis=1), out[rows])
+
+    genes_per_block = _genes_per_block(values.shape[1], True, "none")
+    run_blocks(one_block, sample_blocks(values.shape[0], genes_per_block), threads=threads)
     return out
 
 
@@ -278,10 +308,16 @@ def walk_scores(
     progress: Progress = None,
     done: int = 0,
     total: int | None = None,
+    engine: str = "auto",
+    levels: int | None = None,
 ) -> np.ndarray:
     """GSVA's rank-score walk of gene sets over a statistic (samples x parts).
 
-    Each sample (column of ``stat``) is walked independently.
+    Each sample (column of ``stat``) is walked independently. Only the walk positions
+    of the set genes are needed (one sort per sample, see ``_walk_positions``), then
+    each set's running sum at its own genes. ``levels``: ``stat`` holds integers in
+    ``1..levels`` (``kcdf="none"``: counts ``n F``, ordered as the statistic), which
+    are sorted as unique integer keys (heavily tied values need no tie pass).
 
     Examples
     --------
@@ -295,15 +331,9 @@ def walk_scores(
     local = [np.searchsorted(union, p) for p in parts]
 
     def one_block(cols: slice) -> np.ndarray:
-        block = np.ascontiguousarray(stat[:, cols].T)  # samples x genes
-        # decreasing order, ties in row order (stable): argsort of the negated values
-        order = np.argsort(-block, axis=1, kind="stable")
-        position = np.empty_like(order)
-        np.put_along_axis(
-            position, order, np.broadcast_to(np.arange(1, n + 1), order.shape), axis=1
-        )
-        pos_union = position[:, union]
-        out = np.empty((block.shape[0], len(parts)))
+        # 1-based walk positions of the set genes: decreasing statistic, ties in row order
+        pos_union = _walk_positions(transposed_block(stat, cols), union, engine, levels) + 1
+        out = np.empty((pos_union.shape[0], len(parts)))
         for j, loc in enumerate(local):
             k = loc.size
             q = np.sort(pos_union[:, loc], axis=1).astype(np.float64)  # walk positions
@@ -325,6 +355,46 @@ def walk_scores(
     return np.vstack(
         run_blocks(one_block, blocks, threads=threads, progress=progress, done=done, total=total)
     )
+
+
+def _walk_positions(
+    block: np.ndarray, union: np.ndarray, engine: str, levels: int | None
+) -> np.ndarray:
+    """0-based positions of the ``union`` columns in each row (samples x genes) sorted by
+    decreasing value, ties in column order (GSVA's stable order)."""
+    if levels is None:
+        np.negative(block, out=block)
+        return _stable_positions(block, union, engine)
+    n = block.shape[1]
+    # unique keys, ascending = decreasing level then column: any sort is stable here;
+    # 32-bit keys when they fit (twice as many per SIMD register)
+    kind = np.int32 if (levels + 1) * n < 2**31 else np.int64
+    keys = (levels - block.astype(kind)) * kind(n) + np.arange(n, dtype=kind)
+    ordered = np.sort(keys, axis=1)
+    out = np.empty((block.shape[0], union.size), dtype=np.int64)
+    for i in range(block.shape[0]):
+        out[i] = np.searchsorted(ordered[i], keys[i, union])
+    return out
+
+
+def _stable_positions(block: np.ndarray, union: np.ndarray, engine: str) -> np.ndarray:
+    """0-based positions of the ``union`` columns in a stable ascending sort of each row.
+
+    Compiled: numpy's (SIMD) unstable argsort, then tie groups put in column order by
+    the kernel; numpy: a stable argsort. Both give the same integers.
+    """
+    kernels = compiled_kernels(engine)
+    if kernels is None:
+        order = np.argsort(block, axis=1, kind="stable")
+        position = np.empty_like(order)
+        np.put_along_axis(
+            position, order, np.broadcast_to(np.arange(block.shape[1]), order.shape), axis=1
+        )
+        return position[:, union]
+    order = np.argsort(block, axis=1)
+    out = np.empty((block.shape[0], union.size), dtype=np.int64)
+    kernels.stable_positions(block, order, np.ascontiguousarray(union, dtype=np.int64), out)
+    return out
 
 
 def gsva_scores(
@@ -370,27 +440,66 @@ def gsva_scores(
     gene_blocks = n_kernel_blocks(n_genes, n_samples, exact, checked["kcdf"])
     sample_block_count = -(-n_samples // checked["block_size"])
     total = gene_blocks + sample_block_count
-    stat = kernel_cdf_statistic(
-        values,
-        kcdf=checked["kcdf"],
-        exact=exact,
-        engine=checked["engine"],
-        threads=checked["threads"],
-        progress=progress,
-        total=total,
-    )
-    part_scores = walk_scores(
-        stat,
-        parts,
-        tau=checked["tau"],
-        max_diff=checked["max_diff"],
-        block_size=checked["block_size"],
-        threads=checked["threads"],
-        progress=progress,
-        done=gene_blocks,
-        total=total,
-    )
+    levels = None
+    if checked["kcdf"] == "none" and columns_with_missing(values) is None:
+        # the ECDF statistic orders genes as its integer counts n F do (a monotone map
+        # of the same counts for every gene): walk the counts, cheaper to sort
+        stat = ecdf_counts(values, engine=checked["engine"], threads=checked["threads"])
+        levels = n_samples
+        if progress is not None:
+            progress(gene_blocks, total)
+    else:
+        stat = _statistic_of_present_values(values, checked, exact, progress, total)
+
+    def walk(block: np.ndarray, block_parts: list[np.ndarray], report: bool = True) -> np.ndarray:
+        return walk_scores(
+            block,
+            block_parts,
+            tau=checked["tau"],
+            max_diff=checked["max_diff"],
+            block_size=checked["block_size"],
+            threads=checked["threads"],
+            progress=progress if report else None,
+            done=gene_blocks,
+            total=total,
+            engine=checked["engine"],
+            levels=levels,
+        )
+
+    if columns_with_missing(stat) is None:
+        part_scores = walk(stat, parts)
+    else:  # NA cells: each such sample walks the genes it has
+        part_scores = score_present_genes(stat, parts, walk)
     return combine_parts(part_scores, where)
+
+
+def _statistic_of_present_values(
+    values: np.ndarray,
+    checked: dict[str, Any],
+    exact: bool,
+    progress: Progress,
+    total: int,
+) -> np.ndarray:
+    """The kernel statistic; a gene with NA cells gets it from the samples that have it.
+
+    Genes are independent in the kernel, so complete genes are computed together
+    (exactly as without NA cells) and each gene with NA cells alone on its values.
+    """
+    options = {"kcdf": checked["kcdf"], "exact": exact, "engine": checked["engine"]}
+    incomplete = np.isnan(values).any(axis=1) if isinstance(values, np.ndarray) else None
+    if incomplete is None or not incomplete.any():
+        return kernel_cdf_statistic(
+            values, **options, threads=checked["threads"], progress=progress, total=total
+        )
+    stat = np.full(values.shape, np.nan)
+    complete = np.flatnonzero(~incomplete)
+    stat[complete] = kernel_cdf_statistic(values[complete], **options, threads=checked["threads"])
+    for gene in np.flatnonzero(incomplete):
+        present = ~np.isnan(values[gene])
+        stat[gene, present] = kernel_cdf_statistic(
+            values[gene, present][None, :], **options, threads=1
+        )[0]
+    return stat
 
 
 def check_gsva_options(

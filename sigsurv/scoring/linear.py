@@ -30,6 +30,7 @@ import numpy as np
 
 from sigsurv._deprecation import deprecated_alias, renamed_keyword
 from sigsurv.errors import AnalysisError, SignatureError, SigsurvInputError, SigsurvWarning
+from sigsurv.scoring._common import user_stacklevel
 from sigsurv.scoring._input import GeneSet
 from sigsurv.scoring._ranks import Progress
 
@@ -74,9 +75,46 @@ def gene_reference(values: np.ndarray) -> Reference:
         raise AnalysisError(
             "z-scores need at least 2 samples", found=f"{n} sample", hint="use a rank method"
         )
-    mean = values.mean(axis=1, keepdims=True)
-    sd = np.sqrt(((values - mean) ** 2).sum(axis=1, keepdims=True) / (n - 1))
-    return mean.ravel(), sd.ravel()
+    mean = np.empty(values.shape[0])
+    sd = np.empty(values.shape[0])
+    # rows in blocks that stay in cache (each row's arithmetic is the same as in one go)
+    step = max(1, _BLOCK_CELLS // n)
+    for start in range(0, values.shape[0], step):
+        rows = values[start : start + step]
+        block_mean = rows.mean(axis=1, keepdims=True)
+        mean[start : start + step] = block_mean.ravel()
+        sd[start : start + step] = np.sqrt(
+            ((rows - block_mean) ** 2).sum(axis=1, keepdims=True) / (n - 1)
+        ).ravel()
+    return mean, sd
+
+
+# Matrix cells per block of gene_reference (~1 MB of float64 temporaries).
+_BLOCK_CELLS = 131_072
+
+
+def _present_reference(values: np.ndarray, gs: GeneSet | None) -> Reference:
+    """Per-row mean and sd (denominator n - 1) over the values present (NA cells skipped)."""
+    present = ~np.isnan(values)
+    n = present.sum(axis=1)
+    if np.any(n < 2):
+        row = int(np.flatnonzero(n < 2)[0])
+        name = gs.found[row] if gs is not None and row < len(gs.found) else f"row {row}"
+        raise AnalysisError(
+            f"gene {name} is measured in {int(n[row])} sample(s); its z-score needs at least 2",
+            hint="remove it from the signature, or use a rank method",
+        )
+    filled = np.where(present, values, 0.0)
+    mean = filled.sum(axis=1) / n
+    squares = np.where(present, values - mean[:, None], 0.0) ** 2
+    return mean, np.sqrt(squares.sum(axis=1) / (n - 1))
+
+
+def _present_mean(rows: np.ndarray) -> np.ndarray:
+    """Per column, the mean of the rows present (NaN where none is)."""
+    present = ~np.isnan(rows)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(present, rows, 0.0).sum(axis=0) / present.sum(axis=0)
 
 
 def _rows(reference: Reference | None, index: np.ndarray) -> Reference | None:
@@ -101,7 +139,9 @@ def standardise_rows(
     >>> standardise_rows(np.array([[1.0, 4.0]]), reference=ref).tolist()
     [[0.5, 2.0]]
     """
-    if reference is None:
+    if reference is None and np.isnan(values).any():
+        mean, sd_flat = _present_reference(values, gs)
+    elif reference is None:
         mean, sd_flat = gene_reference(values)
     else:
         mean, sd_flat = reference
@@ -172,7 +212,8 @@ def mean_z_scores(
             if standardise
             else values[gs.index] * gs.direction[:, None]
         )
-        return rows.mean(axis=0)
+        # NA cells: each sample averages the genes it has
+        return _present_mean(rows) if np.isnan(rows).any() else rows.mean(axis=0)
 
     return _per_set(values, sets, progress, one)
 
@@ -215,6 +256,8 @@ def weighted_scores(
             if standardise
             else values[gs.index]
         )
+        if np.isnan(rows).any():
+            return _weighted_present(rows, gs)
         k = gs.k
         total = np.zeros(values.shape[1])
         for direction in (1, -1):
@@ -222,16 +265,39 @@ def weighted_scores(
             if not mask.any():
                 continue
             w = gs.weight[mask]
-            if w.sum() == 0:
-                raise SignatureError(
-                    f"signature {gs.id}: all {'UP' if direction == 1 else 'DN'} genes "
-                    "found have weight 0; the weighted score is undefined"
-                )
+            _check_part_weights(gs, direction, w)
             part = (w[:, None] * rows[mask]).sum(axis=0) / w.sum()
             total += direction * (mask.sum() / k) * part
         return total
 
     return _per_set(values, sets, progress, one)
+
+
+def _check_part_weights(gs: GeneSet, direction: int, w: np.ndarray) -> None:
+    if w.sum() == 0:
+        raise SignatureError(
+            f"signature {gs.id}: all {'UP' if direction == 1 else 'DN'} genes "
+            "found have weight 0; the weighted score is undefined"
+        )
+
+
+def _weighted_present(rows: np.ndarray, gs: GeneSet) -> np.ndarray:
+    """:func:`weighted_scores` of one signature per sample over the genes it has."""
+    present = ~np.isnan(rows)
+    filled = np.where(present, rows, 0.0)
+    k = present.sum(axis=0)
+    total = np.zeros(rows.shape[1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for direction in (1, -1):
+            mask = gs.direction == direction
+            if not mask.any():
+                continue
+            _check_part_weights(gs, direction, gs.weight[mask])
+            w = gs.weight[mask][:, None] * present[mask]  # weights of the genes present
+            part = (w * filled[mask]).sum(axis=0) / w.sum(axis=0)
+            share = present[mask].sum(axis=0) / k
+            total += np.where(share > 0, direction * share * part, 0.0)
+        return np.where(k > 0, total, np.nan)
 
 
 def zscore_scores(
@@ -256,8 +322,17 @@ def zscore_scores(
         values,
         sets,
         progress,
-        lambda gs: _signed_z(values, gs, reference).sum(axis=0) / np.sqrt(gs.k),
+        lambda gs: _combined_z(_signed_z(values, gs, reference)),
     )
+
+
+def _combined_z(z: np.ndarray) -> np.ndarray:
+    """``sum(z) / sqrt(k)`` per sample, over the genes present there (NA cells)."""
+    if not np.isnan(z).any():
+        return z.sum(axis=0) / np.sqrt(z.shape[0])
+    present = ~np.isnan(z)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(present, z, 0.0).sum(axis=0) / np.sqrt(present.sum(axis=0))
 
 
 def plage_scores(
@@ -277,6 +352,16 @@ def plage_scores(
     """
 
     def one(gs: GeneSet) -> np.ndarray:
+        if np.isnan(values[gs.index]).any():
+            genes = [
+                g for g, row in zip(gs.found, values[gs.index], strict=True) if np.isnan(row).any()
+            ]
+            raise AnalysisError(
+                f"signature {gs.id}: plage needs every gene in every sample (an SVD); "
+                f"NA cells in {', '.join(genes[:10])}",
+                hint="use mean_z, zscore, ssgsea, gsva or singscore (they score the genes "
+                "each sample has), or impute explicitly",
+            )
         z = _signed_z(values, gs)
         v = _first_right_singular_vector(z)
         # Orientation: positive correlation with mean_z. That correlation is exactly
@@ -375,5 +460,5 @@ def warn_ignored_weights(method: str, sets: list[GeneSet]) -> None:
             f"{method} ignores gene weights; signature(s) {', '.join(weighted)} scored "
             "unweighted (use method='weighted' to use them)",
             SigsurvWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from sigsurv.errors import SigsurvInputError
+from sigsurv.scoring._common import user_stacklevel
 
 __all__ = ["METHODS", "ScoringMethod", "get_method", "list_methods", "register_method"]
 
@@ -108,7 +109,7 @@ class ScoringMethod:
             warnings.warn(
                 f"scoring option {old!r} is deprecated; use {new!r}",
                 DeprecationWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
             renamed[new] = renamed.pop(old)
         return renamed

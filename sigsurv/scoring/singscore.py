@@ -26,6 +26,7 @@ from sigsurv.errors import AnalysisError
 from sigsurv.scoring._common import refuse_constant_signatures, signed_parts
 from sigsurv.scoring._engine import check_engine
 from sigsurv.scoring._input import GeneSet
+from sigsurv.scoring._missing import columns_with_missing, score_present_genes
 from sigsurv.scoring._ranks import (
     Progress,
     block_ranks,
@@ -61,8 +62,45 @@ def singscore_scores(
     threads = resolve_threads(threads)
     engine = check_engine("singscore", engine)
     refuse_constant_signatures(values, sets, "singscore")
-    n_genes, n_samples = values.shape
     parts, where = signed_parts(sets)
+
+    def score_block(
+        block: np.ndarray, block_parts: list[np.ndarray], report: bool = True
+    ) -> np.ndarray:
+        return _rescaled_mean_ranks(
+            block,
+            block_parts,
+            block_size=block_size,
+            threads=threads,
+            engine=engine,
+            progress=progress if report else None,
+        )
+
+    if columns_with_missing(values) is None:
+        norm = score_block(values, parts)
+    else:  # NA cells: each such sample ranks the genes it has
+        norm = score_present_genes(values, parts, score_block)
+    n_samples = values.shape[1]
+    out = np.zeros((n_samples, len(sets)))
+    for j, (up, dn) in enumerate(where):
+        if up is not None:
+            out[:, j] += norm[:, up] - 0.5
+        if dn is not None:
+            out[:, j] += 0.5 - norm[:, dn]
+    return out
+
+
+def _rescaled_mean_ranks(
+    values: np.ndarray,
+    parts: list[np.ndarray],
+    *,
+    block_size: int,
+    threads: int,
+    engine: str,
+    progress: Progress,
+) -> np.ndarray:
+    """``(mean rank - (k + 1) / 2) / (n - k)`` per sample and part (samples x parts)."""
+    n_genes, n_samples = values.shape
     if any(p.size >= n_genes for p in parts):
         raise AnalysisError("singscore: a gene set contains every gene of the matrix")
     union = np.unique(np.concatenate(parts))
@@ -78,11 +116,4 @@ def singscore_scores(
         return out
 
     blocks = sample_blocks(n_samples, block_size)
-    norm = np.vstack(run_blocks(one_block, blocks, threads=threads, progress=progress))
-    out = np.zeros((n_samples, len(sets)))
-    for j, (up, dn) in enumerate(where):
-        if up is not None:
-            out[:, j] += norm[:, up] - 0.5
-        if dn is not None:
-            out[:, j] += 0.5 - norm[:, dn]
-    return out
+    return np.vstack(run_blocks(one_block, blocks, threads=threads, progress=progress))

@@ -48,9 +48,11 @@ from sigsurv.scoring._common import (
     combine_parts,
     refuse_constant_signatures,
     signed_parts,
+    user_stacklevel,
 )
 from sigsurv.scoring._engine import check_engine
 from sigsurv.scoring._input import GeneSet
+from sigsurv.scoring._missing import columns_with_missing, score_present_genes
 from sigsurv.scoring._ranks import (
     Progress,
     block_ranks,
@@ -213,7 +215,7 @@ def warn_heavy_ties(tied: int, cells: int, ties: str) -> None:
             "ties='average' gives them their average rank, which is not what GSVA 1.46 "
             "does: use ties='gsva_1.46' to reproduce GSVA (see the ssgsea method notes)",
             SigsurvWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(),
         )
 
 
@@ -231,7 +233,7 @@ def finish_ssgsea(
     [[0.5], [-0.5]]
     """
     if normalise:
-        spread = float(raw.max() - raw.min())
+        spread = float(np.nanmax(raw) - np.nanmin(raw))
         if not spread > 0:
             raise AnalysisError(
                 "ssgsea: normalise=True needs raw scores that vary across the call",
@@ -280,17 +282,29 @@ def ssgsea_scores(
     engine = check_engine("ssgsea", engine)
     refuse_constant_signatures(values, sets, "ssgsea")
     parts, where = signed_parts(sets)
-    raw, tied = ssgsea_raw(
-        values,
-        parts,
-        alpha=alpha,
-        ties=ties,
-        block_size=block_size,
-        threads=threads,
-        engine=engine,
-        progress=progress,
-    )
-    warn_heavy_ties(tied, raw.shape[0] * union_size(parts), ties)
+    tied_counts: list[int] = []
+
+    def score_block(
+        block: np.ndarray, block_parts: list[np.ndarray], report: bool = True
+    ) -> np.ndarray:
+        raw, tied = ssgsea_raw(
+            block,
+            block_parts,
+            alpha=alpha,
+            ties=ties,
+            block_size=block_size,
+            threads=threads,
+            engine=engine,
+            progress=progress if report else None,
+        )
+        tied_counts.append(tied)
+        return raw
+
+    if columns_with_missing(values) is None:
+        raw = score_block(values, parts)
+    else:  # NA cells: each such sample ranks the genes it has
+        raw = score_present_genes(values, parts, score_block)
+    warn_heavy_ties(sum(tied_counts), raw.shape[0] * union_size(parts), ties)
     return finish_ssgsea(raw, where, normalise=bool(normalise))
 
 

@@ -8,9 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sigsurv.analysis.null import _draw_sets, _feasible_bins, random_signature_null
+from sigsurv.analysis.null import (
+    _draw_rows,
+    _feasible_bins,
+    _gene_sets,
+    random_signature_null,
+)
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, SigsurvWarning
-from sigsurv.scoring import score
+from sigsurv.scoring import get_method, score
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.cox import cox_fit
 
@@ -103,18 +108,51 @@ def test_random_genes_match_mean_and_variance() -> None:
     labels, used = _feasible_bins(values, is_signature, (10, 5))
     assert used == (10, 5)
     weights = np.array([1.0, -1.0, 2.0, 1.0, -0.5])
-    sets = _draw_sets(genes, signature_rows, weights, labels, 100, np.random.default_rng(0))
-    row = {g: i for i, g in enumerate(genes)}
+    rows, slots = _draw_rows(signature_rows, labels, 100, np.random.default_rng(0))
+    assert rows.shape == (100, 5) and sorted(slots.tolist()) == [0, 1, 2, 3, 4]
+    # each column stands in for one signature gene, from that gene's bin
+    np.testing.assert_array_equal(labels[rows], np.tile(labels[signature_rows[slots]], (100, 1)))
     observed_mean = values.mean(axis=1)
-    for members in sets.values():
-        assert len(members) == 5 and not set(members) & set(genes[signature_rows])
-        drawn = np.array([row[g] for g in members])
-        assert sorted(members.values()) == sorted(weights.tolist())
-        # each random gene sits in its signature gene's bin
-        assert sorted(labels[drawn].tolist()) == sorted(labels[signature_rows].tolist())
+    for drawn in rows:
+        assert len(set(drawn)) == 5 and not set(drawn) & set(signature_rows)
+    sets = _gene_sets(rows, weights[slots], genes, 0)
+    assert sets[7].id == "random_00007" and sets[7].found == tuple(genes[rows[7]])
+    assert sorted((sets[7].direction * sets[7].weight).tolist()) == sorted(weights.tolist())
     # means of random sets match the signature's (bins are deciles of 1000 genes)
-    set_means = [observed_mean[[row[g] for g in m]].mean() for m in sets.values()]
+    set_means = observed_mean[rows].mean(axis=1)
     assert abs(np.mean(set_means) - observed_mean[signature_rows].mean()) < 0.5
+
+
+def test_fast_path_scores_equal_score_of_the_resolved_sets() -> None:
+    """The null's gene sets, scored directly, equal score() of the same {gene: weight} dicts."""
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=(200, 40))
+    genes = np.array([f"g{i}" for i in range(200)])
+    expression = pd.DataFrame(values, index=genes)
+    signature_rows = np.array([3, 50, 120, 7])
+    weights = np.array([1.0, -2.0, 0.5, 1.0])
+    labels, _ = _feasible_bins(values, np.isin(np.arange(200), signature_rows), (4, 2))
+    rows, slots = _draw_rows(signature_rows, labels, 30, np.random.default_rng(1))
+    sets = _gene_sets(rows, weights[slots], genes, 0)
+    as_dicts = {
+        gs.id: {str(genes[r]): float(w) for r, w in zip(rows[i], weights[slots], strict=True)}
+        for i, gs in enumerate(sets)
+    }
+    # (not gsva: a one-gene DN part at the middle rank has an undefined GSVA score)
+    for method in ("mean_z", "weighted", "zscore", "ssgsea", "singscore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SigsurvWarning)
+            expected = score(expression, as_dicts, method, min_coverage=1.0).to_numpy()
+            got = np.asarray(get_method(method).func(values, sets, **get_method(method).options))
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_null_refuses_na_cells(data: tuple, signature: Signature) -> None:
+    expression, time, event, _ = data
+    broken = expression.copy()
+    broken.iloc[10, 3] = np.nan
+    with pytest.raises(AnalysisError, match="1 genes have NA cells"):
+        random_signature_null(broken, time, event, signature, n_random=10)
 
 
 def test_bins_coarsen_when_too_few_genes() -> None:

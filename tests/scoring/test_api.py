@@ -18,7 +18,14 @@ from sigsurv.errors import (
     SigsurvInputError,
     SigsurvWarning,
 )
-from sigsurv.scoring import METHODS, get_method, list_methods, score, signature_coverage
+from sigsurv.scoring import (
+    METHODS,
+    get_method,
+    list_methods,
+    score,
+    score_signatures,
+    signature_coverage,
+)
 from sigsurv.signatures.schema import Signature, SignatureGene
 
 EXPECTED_METHODS = {
@@ -118,9 +125,14 @@ def test_coverage_report_and_minimum_coverage(expression):
     assert coverage.loc["half", "fraction"] == 0.5
     assert coverage.loc["half", "found"] == ["BCL2", "IGF1R"]
     assert coverage.loc["half", "missing"] == ["MIR21", "MIR503HG"]
-    result = score(expression, sets)  # 50% found: accepted at the default 0.5
-    assert result.attrs["coverage"]["half"]["missing"] == ("MIR21", "MIR503HG")
-    assert result.attrs["method"] == "mean_z"
+    result = score_signatures(expression, sets)  # 50% found: accepted at the default 0.5
+    assert result.coverage.loc["half", "missing"] == ("MIR21", "MIR503HG")
+    assert result.coverage_record("half")["missing"] == ("MIR21", "MIR503HG")
+    assert result.method == "mean_z"
+    assert result.gene_counts["half"].tolist() == [2] * 6 and result.not_scored.empty
+    # the scores table is plain: no attrs (pandas deep-copies them at every indexing)
+    assert score(expression, sets).attrs == {}
+    pd.testing.assert_frame_equal(score(expression, sets), result.scores)
     with pytest.raises(CoverageError) as info:
         score(expression, sets, min_coverage=0.75)
     message = str(info.value)
@@ -184,10 +196,11 @@ def test_option_errors(expression):
 
 def test_bad_inputs_raise_clear_errors(expression):
     sets = {"a": ["BCL2", "IGF1R"]}
-    with_nan = expression.copy()
-    with_nan.loc["PTEN", "p2"] = np.nan
-    with pytest.raises(CohortValidationError, match="missing or infinite"):
-        score(with_nan, sets)
+    # NA cells are scored (see test_missing.py); infinite values are refused
+    with_inf = expression.copy()
+    with_inf.loc["PTEN", "p2"] = np.inf
+    with pytest.raises(CohortValidationError, match="1 infinite expression values"):
+        score(with_inf, sets)
     duplicated = pd.concat([expression, expression.iloc[[0]]])
     with pytest.raises(CohortValidationError, match="duplicated gene"):
         score(duplicated, sets)
