@@ -44,7 +44,13 @@ if TYPE_CHECKING:  # what mypy and IDEs see; at run time __getattr__ imports on 
     from sigsurv.cohorts.genes import harmonise_expression, map_identifiers
     from sigsurv.errors import SigsurvInputError, SigsurvWarning
     from sigsurv.report.describe import describe_cohort
-    from sigsurv.scoring import list_methods, score, signature_coverage
+    from sigsurv.scoring import (
+        ScoreResult,
+        list_methods,
+        score,
+        score_signatures,
+        signature_coverage,
+    )
     from sigsurv.scoring.transformer import SignatureScorer
     from sigsurv.seeds import get_claim, list_claims, load_claims
     from sigsurv.signatures import (
@@ -111,6 +117,8 @@ _EXPORTS: dict[str, str] = {
     "reproduce_claims": "sigsurv.claims.reproduce",
     "list_methods": "sigsurv.scoring",
     "score": "sigsurv.scoring",
+    "score_signatures": "sigsurv.scoring",
+    "ScoreResult": "sigsurv.scoring",
     "signature_coverage": "sigsurv.scoring",
     "get_claim": "sigsurv.seeds",
     "list_claims": "sigsurv.seeds",
@@ -171,6 +179,7 @@ __all__ = [
     "AnalysisSpec",
     "Cohort",
     "Endpoint",
+    "ScoreResult",
     "Signature",
     "SignatureGene",
     "SignatureScorer",
@@ -224,6 +233,7 @@ __all__ = [
     "resolve_cohort",
     "rmst",
     "score",
+    "score_signatures",
     "signature_coverage",
     "time_dependent_auc",
     "to_lifelines",
