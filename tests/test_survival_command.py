@@ -1,7 +1,7 @@
 """``sigsurv survival``: fixed times, ``--by``, units and options that do not apply (issue 22).
 
 The R goldens are in tests/data/survival_command (script ``r_goldens.R``, inputs from
-``export_inputs.py``).
+``export_survival_command_inputs.py``).
 """
 
 from __future__ import annotations

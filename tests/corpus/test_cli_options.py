@@ -37,7 +37,11 @@ SURVIVAL = ["survival", "gse1992", "-s", "msk1_rps6ka5"]
 OPTION_CASES = [
     ("duplicated covariates", [*SURVIVAL, "--covariates", "age,node,age"], "names a column twice"),
     ("empty covariate", [*SURVIVAL, "--covariates", "age,,node"], "empty column name"),
-    ("negative permutations", [*SURVIVAL, "--permutations", "-5"], "--permutations must be >= 0"),
+    (
+        "negative permutations",
+        [*SURVIVAL, "--cut", "optimal", "--permutations", "-5"],
+        "--permutations must be >= 0",
+    ),
     ("zero scan permutations", ["scan", "gse1992", "--permutations", "0"], "must be >= 1"),
     ("negative seed", [*SURVIVAL, "--seed", "-1"], "--seed must be between 0 and"),
     ("huge seed", [*SURVIVAL, "--seed", str(2**64)], "--seed must be between 0 and"),

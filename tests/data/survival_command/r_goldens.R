@@ -1,5 +1,5 @@
 # Goldens of `sigsurv survival --times` and `sigsurv survival --by` (R survival).
-# Inputs from export_inputs.py; run from the repository root:
+# Inputs from export_survival_command_inputs.py; run from the repository root:
 #   Rscript tests/data/survival_command/r_goldens.R
 library(survival)
 here <- "tests/data/survival_command"
