@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from sigsurv._deprecation import renamed_keyword
+from sigsurv.cohorts.sample_kinds import is_standardised_per_gene
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 from sigsurv.scoring import get_method
 from sigsurv.scoring._input import GeneSet
@@ -498,12 +499,19 @@ def random_signature_null(
     weights = np.array([float(g.direction) * g.weight for g in present])
     is_signature = np.zeros(genes.size, dtype=bool)
     is_signature[signature_rows] = True
-    bins_used = bins if match_expression else (1, 1)
+    # Input standardised per gene (every mean ~0) carries no expression level to match
+    # on: bins would sort genes by rounding noise, so the draw is unmatched and says so.
+    standardised = match_expression and is_standardised_per_gene(expression)
+    bins_used = bins if match_expression and not standardised else (1, 1)
     values = np.ascontiguousarray(values, dtype=np.float64)
     moments = gene_reference(values)  # for the bins and the z-scores of every set
     labels, bins_used = _feasible_bins(values, is_signature, bins_used, moments)
     matched = (
-        f"expression mean ({bins_used[0]} bins) x variance ({bins_used[1]} bins within mean bin)"
+        "unmatched: the input is standardised per gene (every gene's mean ~0), so there "
+        "is no expression level to match random genes on"
+        if standardised
+        else f"expression mean ({bins_used[0]} bins) x variance ({bins_used[1]} bins within "
+        "mean bin)"
         if match_expression
         else "not matched"
     )

@@ -257,3 +257,15 @@ def test_input_errors(data: tuple, signature: Signature) -> None:
         _run(data, signature, n_random=5, strata=["a", "b"])
     with pytest.raises(AnalysisError, match="no gene present"):
         _run(data, Signature.from_genes("absent", ["NOPE1"]), n_random=5)
+
+
+def test_standardised_input_is_drawn_unmatched_and_says_so(data: tuple, signature: Signature):
+    # Per-gene z-scored input (issue 20 item 7): every mean is 0, so mean/variance bins
+    # would sort genes by rounding noise. The null draws from all genes and says so.
+    expression, time, event, _ = data
+    values = expression.to_numpy()
+    z = (values - values.mean(axis=1, keepdims=True)) / values.std(axis=1, keepdims=True)
+    standardised = pd.DataFrame(z, index=expression.index, columns=expression.columns)
+    null = _run((standardised, time, event, None), signature, n_random=50, seed=3)
+    assert null.matched.startswith("unmatched: the input is standardised per gene")
+    assert "bins" in _run(data, signature, n_random=50, seed=3).matched
