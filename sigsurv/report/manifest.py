@@ -26,12 +26,14 @@ __all__ = [
     "definition_record",
     "dependency_versions",
     "reproduction_manifest",
+    "scoring_engine_record",
     "signature_record",
     "survival_manifest",
 ]
 
 DEPENDENCIES = (
     "numpy",
+    "numba",
     "pandas",
     "scipy",
     "lifelines",
@@ -90,6 +92,32 @@ def definition_record(signature: Any) -> dict[str, Any]:
         "file": signature.definition_file or None,
         "sha256": signature.definition_sha256 or None,
     }
+
+
+def scoring_engine_record(method: str, engine: str = "auto") -> dict[str, Any]:
+    """The scoring engine that ran (``scoring_engine`` in run.json) and numba's version.
+
+    ``used`` is ``numba`` when the method has compiled kernels and ``engine`` (with
+    ``SIGSURV_ENGINE`` for ``auto``) resolves to them, else ``numpy``; the two may
+    differ by an ulp, so a replay names the engine. Scores given as such (method
+    ``given``) were not computed here: ``used`` is None.
+
+    Examples
+    --------
+    >>> scoring_engine_record("mean_z")["used"]
+    'numpy'
+    >>> scoring_engine_record("gsva", "numpy")["requested"]
+    'numpy'
+    """
+    from sigsurv.scoring import get_method, list_methods
+    from sigsurv.scoring._engine import compiled_kernels
+
+    used: str | None = None
+    if method in list_methods().index:
+        compiled = "engine" in get_method(method).options
+        used = "numba" if compiled and compiled_kernels(engine) is not None else "numpy"
+    numba = dependency_versions().get("numba")
+    return {"method": method, "requested": engine, "used": used, "numba": numba}
 
 
 def build_manifest(
@@ -208,6 +236,7 @@ def survival_manifest(
         "signature": result.signature_id,
         "method": result.method,
         "analysis": result.spec.to_dict(),
+        "scoring_engine": scoring_engine_record(result.method, result.spec.scoring.engine),
         "source_options": dict(source_options or {}),
     }
     return build_manifest(

@@ -28,6 +28,7 @@ from scipy import stats
 
 from sigsurv.errors import AnalysisError, SigsurvInputError
 from sigsurv.survival._validate import require_events, survival_arrays, warn_few_events
+from sigsurv.survival.cut_rules import RULE_NAMES
 from sigsurv.survival.logrank import LogRankResult, logrank_test
 
 __all__ = [
@@ -41,7 +42,8 @@ __all__ = [
     "p_lausen94",
 ]
 
-RULES = ("median", "tertile", "quartile", "top_tertile", "top_quartile", "optimal")
+#: The rule names, from the one registry (:mod:`sigsurv.survival.cut_rules`).
+RULES = RULE_NAMES
 
 _PERMUTATION_BLOCK = 512
 
