@@ -348,6 +348,15 @@ def logrank_test(
         Fewer than 10 events; a group with no expected events (left out of the
         statistic, as R does).
 
+    References
+    ----------
+    .. [1] Mantel N. Evaluation of survival data and two new rank order statistics arising in its
+           consideration. Cancer Chemother Rep. 1966;50(3):163-170.
+    .. [2] Peto R, Peto J. Asymptotically efficient rank invariant test procedures. J R Stat Soc A.
+           1972;135(2):185-207.
+    .. [3] Harrington DP, Fleming TR. A class of rank test procedures for censored survival data.
+           Biometrika. 1982;69(3):553-566.
+
     Examples
     --------
     >>> res = logrank_test([2, 3, 5, 7, 8, 9, 11, 12], [1, 1, 0, 1, 1, 0, 1, 1],
@@ -415,6 +424,13 @@ def logrank_trend_test(
     ------
     AnalysisError
         No events, one group, or scores that do not vary.
+
+    References
+    ----------
+    .. [1] Peto R, Peto J. Asymptotically efficient rank invariant test procedures. J R Stat Soc A.
+           1972;135(2):185-207.
+    .. [2] Collett D. Modelling Survival Data in Medical Research. 3rd ed. Boca Raton: CRC Press;
+           2015 (section 2.6, the log-rank test for trend).
 
     Examples
     --------
