@@ -15,7 +15,7 @@ With ``strata``, O, E and V are summed over strata (R ``survdiff(... + strata(s)
 ``U = w'(O - E)``, ``Var(U) = w' V w``, ``chisq = U^2 / Var(U)`` on 1 df, z = U / sqrt(Var U)
 (the classic log-rank test for trend, e.g. Collett, *Modelling Survival Data in Medical
 Research*, section 2.6; computed from R ``survdiff``'s ``obs``, ``exp`` and ``var``, which
-is how the goldens in ``tests/data/survival/r_goldens.R`` are made). It is invariant
+is how the goldens in ``tests/data/survival/basics/make.R`` are made). It is invariant
 to shifting or rescaling w, and for two groups equals the log-rank test. Without tied
 event times it equals the score test of a Breslow Cox model with the group score as
 covariate (checked against R ``coxph`` in the tests).

@@ -25,7 +25,7 @@ def metabric(test_data_dir):
 
 @pytest.fixture(scope="module")
 def golden(test_data_dir):
-    path = test_data_dir / "survival" / "competing_analysis" / "golden.json"
+    path = test_data_dir / "survival" / "competing_analysis" / "goldens.json"
     return json.loads(path.read_text())
 
 

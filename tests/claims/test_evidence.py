@@ -13,12 +13,12 @@ from golden import R_RTOL
 from sigsurv.claims.evidence import adjusted_estimate, power_record
 from sigsurv.errors import SigsurvWarning
 
-DATA = Path(__file__).parent.parent / "data" / "claims"
+DATA = Path(__file__).parent.parent / "data" / "claims" / "adjusted_lrt"
 
 
 def test_adjusted_estimate_and_lrt_match_r_coxph_and_anova():
-    frame = pd.read_csv(DATA / "adjusted_lrt_input.tsv", sep="\t", dtype={"grade": str})
-    golden = json.loads((DATA / "adjusted_lrt_r.json").read_text())
+    frame = pd.read_csv(DATA / "input.tsv", sep="\t", dtype={"grade": str})
+    golden = json.loads((DATA / "goldens.json").read_text())
     covariates = frame[["age", "grade", "size_category", "node", "er"]].astype(object)
     covariates = covariates.where(covariates.notna(), None)
     covariates["age"] = frame["age"].astype(float)

@@ -1,6 +1,6 @@
 """GSVA's kernels (Gaussian, Poisson, none) against GSVA 1.46 and across engines.
 
-Goldens: ``tests/data/scoring/gsva_kcdf_*.tsv``, made by ``make_gsva_kcdf.R`` next to
+Goldens: ``tests/data/scoring/gsva_kcdf/*.tsv``, made by ``make.R`` next to
 them (GSVA 1.46.0, Debian r-bioc-gsva).
 """
 
@@ -20,7 +20,7 @@ from sigsurv.scoring import score
 from sigsurv.scoring._engine import compiled_kernels
 from sigsurv.scoring.gsva import kernel_cdf_statistic
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "scoring"
+DATA = Path(__file__).resolve().parents[1] / "data" / "scoring" / "gsva_kcdf"
 needs_numba = pytest.mark.skipif(compiled_kernels("auto") is None, reason="numba not installed")
 
 
@@ -40,15 +40,15 @@ def _read(name: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def golden() -> dict:
-    sets_table = pd.read_csv(DATA / "gsva_kcdf_sets.tsv", sep="\t")
+    sets_table = pd.read_csv(DATA / "sets.tsv", sep="\t")
     sets: dict[str, list[str]] = {}
     for name, gene in zip(sets_table["set"], sets_table["gene"], strict=True):
         sets.setdefault(name, []).append(gene)
     return {
-        "counts": _read("gsva_kcdf_counts.tsv"),
-        "tied": _read("gsva_kcdf_tied.tsv"),
+        "counts": _read("counts.tsv"),
+        "tied": _read("tied.tsv"),
         "sets": sets,
-        "scores": _read("gsva_kcdf_scores.tsv"),
+        "scores": _read("goldens.tsv"),
     }
 
 

@@ -19,11 +19,11 @@ from sigsurv.survival.binary import logistic_regression, two_by_two
 
 @pytest.fixture(scope="module")
 def goldens(test_data_dir: Path) -> dict:
-    return json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    return json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
 
 
 def approx_or_inf(value: float, expected: float | str | None) -> None:
-    # jsonlite writes R's Inf as null in r_goldens.json
+    # jsonlite writes R's Inf as null in basics/goldens.json
     if expected is None or expected in ("Inf", math.inf):
         assert value == math.inf
     else:

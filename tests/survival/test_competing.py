@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parents[1] / "data" / "survival" / "competing"
 
 @pytest.fixture(scope="module")
 def goldens() -> dict:
-    return json.loads((HERE / "competing_goldens.json").read_text())
+    return json.loads((HERE / "goldens.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ CUMINC_CASES = [
 ]
 
 
-# complete cases of these columns, as make_goldens.R selects them
+# complete cases of these columns, as make.R selects them
 CUMINC_COMPLETE = {
     "metabric_all": [],
     "metabric_chemo": ["chemo", "er"],

@@ -18,7 +18,7 @@ from sigsurv.survival.cox import cox_fit, standardise
 
 @pytest.fixture(scope="module")
 def goldens(test_data_dir: Path) -> dict:
-    return json.loads((test_data_dir / "survival" / "cox" / "cox_r_goldens.json").read_text())
+    return json.loads((test_data_dir / "survival" / "cox" / "goldens.json").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ def cutpoint_ref(reference_dir: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def goldens(test_data_dir: Path) -> dict:
-    return json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    return json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
 
 
 def test_optimal_cutpoints_match_r_maxstat(cutpoint_ref: list[dict]) -> None:

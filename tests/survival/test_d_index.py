@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parents[1] / "data" / "survival" / "d_index"
 
 @pytest.fixture(scope="module")
 def goldens() -> dict:
-    return json.loads((HERE / "d_index_goldens.json").read_text())
+    return json.loads((HERE / "goldens.json").read_text())
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ penalised log partial likelihood, written here independently (explicit loops ove
 events and risk sets, numerical derivatives), on veteran with a covariate that
 causes monotone likelihood; and against R's coxphf 1.13.4 (built from its CRAN source:
 it is not packaged for Debian 12) on Heinze & Schemper's published breast-cancer example
-(tests/data/survival/firth/make_firth_goldens.R).
+(tests/data/survival/firth/make.R).
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ def test_matches_r_coxphf_on_the_published_breast_example(case: str) -> None:
     and on veteran with monotone likelihood; R script beside the golden file."""
     import json
 
-    golden = json.loads((GOLDENS / "coxphf_goldens.json").read_text())[case]
+    golden = json.loads((GOLDENS / "goldens.json").read_text())[case]
     if case == "breast":
         data = pd.read_csv(GOLDENS / "breast.csv")
         t, e, x = data["TIME"], data["CENS"], data[golden["terms"]]

@@ -81,7 +81,7 @@ def test_km_median_survival_matches_r(median_split_case: tuple) -> None:
 
 
 def test_km_other_conf_types_match_r(test_data_dir: Path) -> None:
-    goldens = json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    goldens = json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
     for case in goldens["km_conf_types"]:
         frame = load_frame(case["cohort"])
         fit = kaplan_meier(frame["time"], frame["event"], conf_type=case["conf_type"])

@@ -23,7 +23,7 @@ COHORTS = ["gse1992", "gse4335"]
 
 @pytest.fixture(scope="module")
 def goldens(test_data_dir: Path) -> dict:
-    return json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    return json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
 
 
 @pytest.mark.parametrize("cohort", COHORTS)

@@ -15,7 +15,7 @@ from sigsurv.survival.meta import meta_analysis
 
 @pytest.fixture(scope="module")
 def goldens(test_data_dir: Path) -> dict:
-    return json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    return json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
 
 
 def test_meta_analysis_matches_metafor(goldens: dict) -> None:
@@ -62,12 +62,12 @@ def test_meta_analysis_errors() -> None:
         meta_analysis([0.1, 0.2], [0.2, 0.1], labels=["x", "x"])
 
 
-# ---- every method x test against metafor (tests/data/survival/meta/meta_goldens.R) ----
+# ---- every method x test against metafor (tests/data/survival/meta/make.R) ----
 
 
 @pytest.fixture(scope="module")
 def rma_cases(test_data_dir: Path) -> list[dict]:
-    path = test_data_dir / "survival" / "meta" / "meta_goldens.json"
+    path = test_data_dir / "survival" / "meta" / "goldens.json"
     return json.loads(path.read_text())["cases"]
 
 

@@ -16,7 +16,7 @@ from sigsurv.survival.multiplicity import adjust_p, benjamini_hochberg, holm
 
 @pytest.fixture(scope="module")
 def cases(test_data_dir: Path) -> dict:
-    path = test_data_dir / "survival" / "multiplicity" / "p_adjust_goldens.json"
+    path = test_data_dir / "survival" / "multiplicity" / "goldens.json"
     return json.loads(path.read_text())["cases"]
 
 

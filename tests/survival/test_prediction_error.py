@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parents[1] / "data" / "survival" / "prediction_e
 
 @pytest.fixture(scope="module")
 def goldens() -> dict:
-    return json.loads((HERE / "brier_goldens.json").read_text())
+    return json.loads((HERE / "goldens.json").read_text())
 
 
 @pytest.mark.parametrize("name", ["metabric", "lung"])

@@ -18,7 +18,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "survival"
 
 @pytest.fixture(scope="module")
 def goldens() -> dict:
-    return json.loads((DATA / "rmst" / "rmst_goldens.json").read_text())
+    return json.loads((DATA / "rmst" / "goldens.json").read_text())
 
 
 def cohort(name: str) -> pd.DataFrame:
