@@ -77,15 +77,18 @@ def test_analyse_scores_accepts_a_spec(gse1992):
 def test_scoring_spec_replays_the_scoring(gse1992):
     from sigsurv.analysis.spec import ScoringSpec
 
-    by_keywords = analyse_signature(
-        gse1992, "msk1_rps6ka5", method="ssgsea", min_coverage=0.6, engine="numpy"
+    # scoring options given in the spec (the keyword `ties` is the Cox ties method)
+    scoring = ScoringSpec(
+        method="ssgsea", min_coverage=0.6, options={"ties": "gsva_1.46"}, engine="numpy"
     )
-    scoring = ScoringSpec(method="ssgsea", min_coverage=0.6, engine="numpy")
-    assert by_keywords.spec.scoring == scoring
-    replayed = analyse_signature(gse1992, "msk1_rps6ka5", by_keywords.spec)
-    assert replayed.method == "ssgsea"
-    assert replayed.to_dict() == by_keywords.to_dict()
+    first = analyse_signature(gse1992, "msk1_rps6ka5", AnalysisSpec(scoring=scoring))
+    replayed = analyse_signature(gse1992, "msk1_rps6ka5", first.spec)
+    assert replayed.method == "ssgsea" and replayed.spec.scoring == scoring
+    assert replayed.to_dict() == first.to_dict()
     assert replayed.to_dict()["analysis"]["scoring"] == scoring.to_dict()
+    # scoring keywords fold into the result's spec
+    by_keywords = analyse_signature(gse1992, "msk1_rps6ka5", method="zscore", min_coverage=0.6)
+    assert by_keywords.spec.scoring == ScoringSpec(method="zscore", min_coverage=0.6)
 
 
 def test_scoring_spec_is_validated():
