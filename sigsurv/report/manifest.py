@@ -192,13 +192,17 @@ def reproduction_manifest(
     >>> manifest = reproduction_manifest(result, [cohort], options={}, seed=1)
     >>> [s["id"] for s in manifest["signatures"]]
     ['msk1_luminal', 'msk1_rps6ka5']
+    >>> sorted(manifest["options"]["scoring_engine"])
+    ['mean_z', 'single_gene']
     """
     from sigsurv.signatures import get_signature
 
     tested = sorted({test.signature_id for record in reproduction.claims for test in record.tests})
+    methods = sorted({get_signature(s).default_method for s in tested})
+    engines = {method: scoring_engine_record(method) for method in methods}
     return build_manifest(
         command="reproduce",
-        options=options,
+        options={**options, "scoring_engine": engines},
         input_files=[file for cohort in cohorts for file in cohort.provenance.files],
         signatures=[get_signature(s) for s in tested],
         seed=seed,
