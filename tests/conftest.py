@@ -7,6 +7,9 @@ when it is absent. Plain helpers (loaders, paths) live in ``tests/fixtures.py``.
 
 Speed: ``python -m pytest -m "not slow"`` is the edit loop; ``python -m pytest`` runs
 everything (CI). See CONTRIBUTING.md.
+
+The list of slow tests and the documentation examples' warning allowance live in the
+repository's root ``conftest.py`` (it must also see the doctests under ``sigsurv/``).
 """
 
 from __future__ import annotations

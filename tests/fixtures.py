@@ -120,3 +120,22 @@ def assert_within_ulp(actual, expected, max_ulp: int = ENGINE_MAX_ULP) -> None:
     unit = np.spacing(max(float(np.abs(a).max()), float(np.abs(e).max()), np.finfo(float).tiny))
     worst = float(np.abs(a - e).max() / unit)
     assert worst <= max_ulp, f"engines differ by {worst:.1f} ulp (allowed {max_ulp})"
+
+
+#: What sigsurv warns when a claim's adjusted models run on a small cohort (gse1992's
+#: 12-13 events for 6 clinical parameters): ``pytest.warns(SigsurvWarning, match=...)``.
+SMALL_MODEL_WARNINGS = "adjusted estimate is unstable|Cox model is not well defined"
+#: ssgsea's warning on heavily tied signature genes (ties='average' is not GSVA 1.46's).
+SSGSEA_TIES_WARNING = "tied with another gene in the same sample"
+
+
+def warns_if(condition: bool, match: str):
+    """``pytest.warns(SigsurvWarning, match=match)`` when ``condition``, else no check.
+
+    For parametrised tests where only some cases warn (ssgsea on tied data).
+    """
+    import contextlib
+
+    from sigsurv.errors import SigsurvWarning
+
+    return pytest.warns(SigsurvWarning, match=match) if condition else contextlib.nullcontext()

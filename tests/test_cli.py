@@ -151,6 +151,9 @@ def test_survival_records_the_subgroup_in_results_and_manifest(capsys, tmp_path)
     definition = manifest["signature_definitions"][0]
     assert definition["id"] == "msk1_rps6ka5" and len(definition["sha256"]) == 64
     assert definition["file"] in [entry["path"] for entry in manifest["inputs"]]
+    engine = manifest["options"]["scoring_engine"]
+    assert engine["used"] in ("numba", "numpy") and engine["method"] == results["method"]
+    assert "numba" in manifest["versions"] and engine["numba"] == manifest["versions"]["numba"]
 
 
 def test_version_and_json_never_contain_nan(capsys):

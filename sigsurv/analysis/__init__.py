@@ -28,7 +28,13 @@ from sigsurv.analysis.signature import (
     analyse_scores,
     analyse_signature,
 )
-from sigsurv.analysis.spec import CUT_RULES, AnalysisSpec, combine_subgroups, parse_cut
+from sigsurv.analysis.spec import (
+    CUT_RULES,
+    AnalysisSpec,
+    ScoringSpec,
+    combine_subgroups,
+    parse_cut,
+)
 
 __all__ = [
     "COMPETING_DEFINITIONS",
@@ -37,6 +43,7 @@ __all__ = [
     "AnalysisSpec",
     "CompetingRiskAnalysis",
     "RandomSignatureNull",
+    "ScoringSpec",
     "SignatureSurvival",
     "SurvivalScan",
     "analyse_cohort_competing",

@@ -39,6 +39,7 @@ from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, Sigsur
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.concordance import ConcordanceResult, concordance_index
 from sigsurv.survival.cox import CoxResult, cox_fit, standardise
+from sigsurv.survival.cut_rules import OPTIMAL_IS_OPTIMISTIC, QUANTILE_RULES
 from sigsurv.survival.cutpoints import Grouping, group_by_cut
 from sigsurv.survival.endpoints import SurvivalData
 from sigsurv.survival.km import KaplanMeierResult, kaplan_meier
@@ -602,7 +603,7 @@ def _strata_values(clinical: pd.DataFrame, strata: str | None) -> np.ndarray | N
     return None
 
 
-_QUANTILE_RULES = ("median", "tertile", "quartile", "top_tertile", "top_quartile")
+_QUANTILE_RULES = QUANTILE_RULES  # the registry's (sigsurv.survival.cut_rules)
 
 
 def standardise_within(values: np.ndarray, strata_values: np.ndarray | None) -> np.ndarray:
@@ -793,9 +794,8 @@ def _analyse_quietly(
         notes.append(cut_note)
     if rule == "optimal":
         notes.append(
-            "optimal cut chosen on these patients: the grouped HR and its CI are optimistic; "
-            "read them with maxstat's selection-adjusted p-values (sigsurv reproduce adds a "
-            "cross-validated HR)"
+            f"{OPTIMAL_IS_OPTIMISTIC}; read them with maxstat's selection-adjusted p-values "
+            "(sigsurv reproduce adds a cross-validated HR)"
         )
     labels = pd.Series(grouping.labels).to_numpy()
     km = kaplan_meier(time, event, groups=grouping.labels)
@@ -1020,10 +1020,15 @@ def analyse_signature(
         seed=seed,
         spec=spec,
     )
+    spec = spec.replace(scoring=spec.scoring.with_keywords(method, min_coverage, score_options))
     definition = signature if isinstance(signature, Signature) else get_signature(signature)
-    chosen_method = method or definition.default_method
+    chosen_method = spec.scoring.method or definition.default_method
     scored = score_signatures(
-        cohort, definition, method=chosen_method, min_coverage=min_coverage, **score_options
+        cohort,
+        definition,
+        method=chosen_method,
+        min_coverage=spec.scoring.min_coverage,
+        **spec.scoring.score_options(),
     )
     scores = scored.scores
     return _analyse(

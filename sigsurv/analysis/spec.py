@@ -1,9 +1,14 @@
 """What a signature's survival analysis is asked to do: :class:`AnalysisSpec`.
 
-The spec holds the choices a paper's methods section states (endpoint, cut-point
-rule, follow-up horizon, patient subgroup, covariates, strata, ties, permutations,
-seed). :func:`~sigsurv.analysis.signature.analyse_signature` takes one and its result
-carries it, so the analysis can be replayed and its manifest written from it.
+The spec holds the choices a paper's methods section states (how the signature is
+scored — :class:`ScoringSpec` —, endpoint, cut-point rule, follow-up horizon, patient
+subgroup, covariates, strata, ties, permutations, seed).
+:func:`~sigsurv.analysis.signature.analyse_signature` takes one and its result carries
+it, so the analysis can be replayed and its manifest written from it.
+
+The cut-point rules are those of :mod:`sigsurv.survival.cut_rules` (one registry for
+the engine, the request and the claims); ``tertile`` reports T3 vs T1 in the
+three-group Cox model on all patients (the registry's notes say why).
 """
 
 from __future__ import annotations
@@ -16,12 +21,16 @@ from typing import Any
 
 from sigsurv._arguments import integer_argument, seed_argument
 from sigsurv.errors import OptionError
+from sigsurv.survival.cut_rules import ALIASES, RULE_NAMES
 
-__all__ = ["CUT_RULES", "AnalysisSpec", "combine_subgroups", "parse_cut"]
+__all__ = ["CUT_RULES", "AnalysisSpec", "ScoringSpec", "combine_subgroups", "parse_cut"]
 
-CUT_RULES = ("median", "tertile", "quartile", "top_tertile", "top_quartile", "optimal")
-_CUT_ALIASES = {"tertiles": "tertile", "quartiles": "quartile", "maxstat": "optimal"}
+#: The cut-point rule names (:data:`sigsurv.survival.cut_rules.CUT_RULES` holds the rules).
+CUT_RULES = RULE_NAMES
 TIES = ("efron", "breslow")
+#: Scoring engines (:mod:`sigsurv.scoring._engine`; kept here as names: the request is
+#: validated without importing the scoring layer's kernels).
+ENGINES = ("auto", "numba", "numpy")
 
 
 def parse_cut(cut: str | float) -> str | float:
@@ -35,7 +44,7 @@ def parse_cut(cut: str | float) -> str | float:
     if isinstance(cut, (int, float)) and not isinstance(cut, bool):
         return float(cut)
     text = str(cut).strip().lower()
-    text = _CUT_ALIASES.get(text, text)
+    text = ALIASES.get(text, text)
     if text in CUT_RULES:
         return text
     try:
@@ -64,6 +73,105 @@ def combine_subgroups(*expressions: str | None) -> str | None:
     if len(parts) <= 1:
         return parts[0] if parts else None
     return " and ".join(f"({part})" for part in parts)
+
+
+@dataclass(frozen=True)
+class ScoringSpec:
+    """How the signature is scored: the part of an analysis upstream of the statistics.
+
+    Parameters
+    ----------
+    method
+        Scoring method (:func:`sigsurv.scoring.list_methods`); None: the signature's
+        own default method.
+    min_coverage
+        Minimum fraction of the signature's genes found in the cohort.
+    options
+        Further options of the method (e.g. ``{"kcdf": "Poisson"}`` for GSVA), as
+        :func:`sigsurv.scoring.score` takes them.
+    engine
+        ``auto`` (numba when installed, else numpy), ``numba`` or ``numpy``. Recorded
+        because the two engines may differ by an ulp (``run.json`` also records the
+        engine that ran and numba's version). Passed to methods that have compiled
+        kernels only.
+
+    Examples
+    --------
+    >>> spec = ScoringSpec(method="gsva", options={"kcdf": "Poisson"}, engine="numpy")
+    >>> spec.score_options()
+    {'kcdf': 'Poisson', 'engine': 'numpy'}
+    >>> ScoringSpec().to_dict()
+    {'method': None, 'min_coverage': 0.5, 'options': {}, 'engine': 'auto'}
+    """
+
+    method: str | None = None
+    min_coverage: float = 0.5
+    options: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    engine: str = "auto"
+
+    def __post_init__(self) -> None:
+        options = dict(self.options)
+        if "engine" in options:
+            raise OptionError(
+                "scoring engine given twice", expected="ScoringSpec(engine=...)", found="options"
+            )
+        object.__setattr__(self, "options", MappingProxyType(options))
+        if self.method is not None:
+            object.__setattr__(self, "method", str(self.method).strip().lower())
+        coverage = float(self.min_coverage)
+        if not 0.0 <= coverage <= 1.0:
+            raise OptionError("min_coverage must be a fraction", expected="0..1", found=coverage)
+        object.__setattr__(self, "min_coverage", coverage)
+        if self.engine not in ENGINES:
+            raise OptionError(
+                "unknown scoring engine", expected=" | ".join(ENGINES), found=self.engine
+            )
+
+    def with_keywords(
+        self, method: str | None, min_coverage: float, options: Mapping[str, Any]
+    ) -> ScoringSpec:
+        """This spec, or the one the scoring keywords of a function call describe.
+
+        Keywords left at their defaults (``method=None``, ``min_coverage=0.5``, no
+        options) keep this spec; keywords given with a non-default spec are refused
+        rather than merged.
+
+        Examples
+        --------
+        >>> ScoringSpec().with_keywords("ssgsea", 0.5, {"engine": "numpy"})
+        ScoringSpec(method='ssgsea', min_coverage=0.5, options=mappingproxy({}), engine='numpy')
+        >>> ScoringSpec(method="gsva").with_keywords(None, 0.5, {}).method
+        'gsva'
+        """
+        if method is None and float(min_coverage) == 0.5 and not options:
+            return self
+        if self != ScoringSpec():
+            raise OptionError(
+                "scoring given twice: in the spec and as keywords",
+                expected="AnalysisSpec(scoring=ScoringSpec(...)) or the keywords",
+                found="both",
+            )
+        rest = {k: v for k, v in options.items() if k != "engine"}
+        engine = options.get("engine", "auto")
+        return ScoringSpec(method=method, min_coverage=min_coverage, options=rest, engine=engine)
+
+    def score_options(self) -> dict[str, Any]:
+        """Keyword options of :func:`sigsurv.scoring.score` (the engine only if not auto).
+
+        ``auto`` is every method's default, so leaving it out lets methods without
+        compiled kernels (``mean_z``, ``zscore`` ...) accept the spec unchanged.
+        """
+        extra = {} if self.engine == "auto" else {"engine": self.engine}
+        return {**self.options, **extra}
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields (``analysis.scoring`` in results.json and run.json)."""
+        return {
+            "method": self.method,
+            "min_coverage": self.min_coverage,
+            "options": dict(self.options),
+            "engine": self.engine,
+        }
 
 
 @dataclass(frozen=True)
@@ -97,6 +205,9 @@ class AnalysisSpec:
         Permutations for the optimal cut's permutation p (0: none).
     seed
         Random seed of every random step.
+    scoring
+        How the signature is scored (:class:`ScoringSpec`; default: the signature's
+        method, coverage 0.5, engine ``auto``).
 
     Examples
     --------
@@ -119,6 +230,7 @@ class AnalysisSpec:
     ties: str = "efron"
     permutations: int = 0
     seed: int = 20240101
+    scoring: ScoringSpec = field(default_factory=ScoringSpec)
 
     def __post_init__(self) -> None:
         # Normalised on construction, so that equal analyses compare equal.
@@ -127,6 +239,8 @@ class AnalysisSpec:
                 "covariates must be a list of column names", found=repr(self.covariates)
             )
         object.__setattr__(self, "covariates", tuple(self.covariates))
+        if not isinstance(self.scoring, ScoringSpec):
+            raise OptionError("scoring must be a ScoringSpec", found=type(self.scoring).__name__)
         if self.cut is not None:
             object.__setattr__(self, "cut", parse_cut(self.cut))
         if self.horizon is not None:
@@ -162,8 +276,11 @@ class AnalysisSpec:
         --------
         >>> AnalysisSpec(covariates=["age"]).to_dict()["covariates"]
         ['age']
+        >>> AnalysisSpec(scoring=ScoringSpec(method="ssgsea")).to_dict()["scoring"]["method"]
+        'ssgsea'
         """
         return {
+            "scoring": self.scoring.to_dict(),
             "endpoint": self.endpoint,
             "cut": self.cut,
             "horizon": self.horizon,

@@ -36,6 +36,7 @@ from sigsurv.claims.verdicts import DEFAULT_TARGET_HR, power_target
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
 from sigsurv.survival.concordance import concordance_index
 from sigsurv.survival.cox import CoxResult, cox_fit
+from sigsurv.survival.cut_rules import SECONDARY_CUTS, top_vs_bottom_fit
 from sigsurv.survival.cutpoints import maxstat_cutpoint
 from sigsurv.survival.firth import cox_firth
 from sigsurv.survival.nested import cox_lrt
@@ -401,7 +402,7 @@ def _cut_rows(
     seed: int,
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for rule in ("median", "tertile", "optimal"):
+    for rule in SECONDARY_CUTS:
         try:
             grouping, cuts, note = group_within_strata(
                 score, rule, time=time, event=event, strata_values=strata
@@ -411,10 +412,10 @@ def _cut_rows(
             continue
         labels = np.asarray(grouping.labels.astype(str))
         top, bottom = grouping.levels[-1], grouping.levels[0]
-        keep = (labels == top) | (labels == bottom)
-        s = None if strata is None else strata[keep]
-        try:
-            estimate = _grouped_hr(time[keep], event[keep], labels[keep] == top, s)
+        try:  # the registry's estimand: top vs bottom in one model of all groups
+            estimate = _hr_row(
+                *top_vs_bottom_fit(time, event, labels, grouping.levels, strata=strata)
+            )
         except SigsurvInputError as error:
             rows.append({"cut": rule, "hr": None, "note": error.message})
             continue

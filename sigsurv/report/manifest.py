@@ -30,12 +30,14 @@ __all__ = [
     "locate_input",
     "portable_path",
     "reproduction_manifest",
+    "scoring_engine_record",
     "signature_record",
     "survival_manifest",
 ]
 
 DEPENDENCIES = (
     "numpy",
+    "numba",
     "pandas",
     "scipy",
     "lifelines",
@@ -152,6 +154,32 @@ def locate_input(file: str | Path) -> Path | None:
     return None
 
 
+def scoring_engine_record(method: str, engine: str = "auto") -> dict[str, Any]:
+    """The scoring engine that ran (``scoring_engine`` in run.json) and numba's version.
+
+    ``used`` is ``numba`` when the method has compiled kernels and ``engine`` (with
+    ``SIGSURV_ENGINE`` for ``auto``) resolves to them, else ``numpy``; the two may
+    differ by an ulp, so a replay names the engine. Scores given as such (method
+    ``given``) were not computed here: ``used`` is None.
+
+    Examples
+    --------
+    >>> scoring_engine_record("mean_z")["used"]
+    'numpy'
+    >>> scoring_engine_record("gsva", "numpy")["requested"]
+    'numpy'
+    """
+    from sigsurv.scoring import get_method, list_methods
+    from sigsurv.scoring._engine import compiled_kernels
+
+    used: str | None = None
+    if method in list_methods().index:
+        compiled = "engine" in get_method(method).options
+        used = "numba" if compiled and compiled_kernels(engine) is not None else "numpy"
+    numba = dependency_versions().get("numba")
+    return {"method": method, "requested": engine, "used": used, "numba": numba}
+
+
 def build_manifest(
     *,
     command: str,
@@ -231,13 +259,17 @@ def reproduction_manifest(
     >>> manifest = reproduction_manifest(result, [cohort], options={}, seed=1)
     >>> [s["id"] for s in manifest["signatures"]]
     ['msk1_luminal', 'msk1_rps6ka5']
+    >>> sorted(manifest["options"]["scoring_engine"])
+    ['mean_z', 'single_gene']
     """
     from sigsurv.signatures import get_signature
 
     tested = sorted({test.signature_id for record in reproduction.claims for test in record.tests})
+    methods = sorted({get_signature(s).default_method for s in tested})
+    engines = {method: scoring_engine_record(method) for method in methods}
     manifest = build_manifest(
         command="reproduce",
-        options=options,
+        options={**options, "scoring_engine": engines},
         input_files=[file for cohort in cohorts for file in cohort.provenance.files],
         signatures=[get_signature(s) for s in tested],
         seed=seed,
@@ -277,6 +309,7 @@ def survival_manifest(
         "signature": result.signature_id,
         "method": result.method,
         "analysis": result.spec.to_dict(),
+        "scoring_engine": scoring_engine_record(result.method, result.spec.scoring.engine),
         "source_options": dict(source_options or {}),
     }
     return build_manifest(

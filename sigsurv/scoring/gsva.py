@@ -414,6 +414,11 @@ def gsva_scores(
 
     See the module docstring. Prefer :func:`sigsurv.scoring.score`.
 
+    References
+    ----------
+    .. [1] Hänzelmann S, Castelo R, Guinney J. GSVA: gene set variation analysis for microarray and
+           RNA-seq data. BMC Bioinformatics. 2013;14:7.
+
     Examples
     --------
     >>> rng = np.random.default_rng(1)

@@ -51,6 +51,11 @@ def singscore_scores(
 ) -> np.ndarray:
     """singscore total scores (samples x signatures).
 
+    References
+    ----------
+    .. [1] Foroutan M, Bhuva DD, Lyu R, Horan K, Cursons J, Davis MJ. Single sample scoring of
+           molecular phenotypes. BMC Bioinformatics. 2018;19:404.
+
     Examples
     --------
     >>> x = np.array([[4.0, 1.0], [3.0, 2.0], [2.0, 3.0], [1.0, 4.0]])

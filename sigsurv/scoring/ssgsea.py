@@ -262,6 +262,14 @@ def ssgsea_scores(
     See the module docstring for the conventions. Prefer :func:`sigsurv.scoring.score`.
     ``normalize`` is the deprecated spelling of ``normalise`` (warns).
 
+    References
+    ----------
+    .. [1] Barbie DA, Tamayo P, Boehm JS, et al. Systematic RNA interference reveals that oncogenic
+           KRAS-driven cancers require TBK1. Nature. 2009;462(7269):108-112.
+    .. [2] Hänzelmann S, Castelo R, Guinney J. GSVA: gene set variation analysis for microarray and
+           RNA-seq data. BMC Bioinformatics. 2013;14:7 (the ``method = "ssgsea"`` implementation
+           reproduced here).
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)

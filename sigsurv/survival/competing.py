@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._docstrings import fill_doc
 from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._design import build_design
 from sigsurv.survival._exact_times import exact_time_km_table
@@ -345,6 +346,7 @@ class CumulativeIncidenceResult:
         return self._lookup(times, "variance")
 
 
+@fill_doc
 def cumulative_incidence(
     time: Any,
     event: Any,
@@ -358,10 +360,7 @@ def cumulative_incidence(
 
     Parameters
     ----------
-    time
-        Follow-up times (finite, >= 0).
-    event
-        0 = censored, 1..k = cause of the event.
+    %(time_cause)s
     cause
         Event code of the cause of interest (the others compete).
     groups
@@ -385,6 +384,13 @@ def cumulative_incidence(
         No event of ``cause``.
     SigsurvInputError
         Bad ``groups`` / ``strata``.
+
+    References
+    ----------
+    .. [1] Aalen OO, Johansen S. An empirical transition matrix for non-homogeneous Markov chains
+           based on censored observations. Scand J Stat. 1978;5(3):141-150.
+    .. [2] Gray RJ. A class of K-sample tests for comparing the cumulative incidence of a competing
+           risk. Ann Stat. 1988;16(3):1141-1154.
 
     Examples
     --------
@@ -812,6 +818,7 @@ class FineGrayResult:
         )
 
 
+@fill_doc
 def fine_gray(
     time: Any,
     event: Any,
@@ -827,10 +834,7 @@ def fine_gray(
 
     Parameters
     ----------
-    time
-        Follow-up times (finite, >= 0).
-    event
-        0 = censored, 1..k = cause of the event.
+    %(time_cause)s
     covariates
         ``DataFrame``, ``Series`` or numeric array; categorical columns become
         treatment dummies exactly as in :func:`~sigsurv.survival.cox.cox_fit`.
@@ -863,6 +867,11 @@ def fine_gray(
     -----
     SigsurvWarning
         ``crr``'s convergence rule not met within ``max_iter`` Newton steps.
+
+    References
+    ----------
+    .. [1] Fine JP, Gray RJ. A proportional hazards model for the subdistribution of a competing
+           risk. J Am Stat Assoc. 1999;94(446):496-509.
 
     Examples
     --------
@@ -923,6 +932,7 @@ def fine_gray(
     )
 
 
+@fill_doc
 def cause_specific_cox(
     time: Any, event: Any, covariates: Any, cause: int = 1, **cox_options: Any
 ) -> CoxResult:
@@ -931,10 +941,7 @@ def cause_specific_cox(
 
     Parameters
     ----------
-    time
-        Follow-up times (finite, >= 0).
-    event
-        0 = censored, 1..k = cause of the event.
+    %(time_cause)s
     covariates
         As :func:`~sigsurv.survival.cox.cox_fit`.
     cause
@@ -947,6 +954,11 @@ def cause_specific_cox(
     -------
     CoxResult
         The cause-specific hazard model.
+
+    References
+    ----------
+    .. [1] Putter H, Fiocco M, Geskus RB. Tutorial in biostatistics: competing risks and multi-state
+           models. Stat Med. 2007;26(11):2389-2430.
 
     Examples
     --------

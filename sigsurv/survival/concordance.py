@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from sigsurv._docstrings import fill_doc
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 from sigsurv.survival._event_table import event_table, step_values
 from sigsurv.survival._validate import check_strata, survival_arrays
@@ -186,6 +187,7 @@ def _predictor(predictor: Any, n: int) -> np.ndarray:
     return x
 
 
+@fill_doc
 def concordance_index(
     time: Any,
     event: Any,
@@ -199,8 +201,7 @@ def concordance_index(
 
     Parameters
     ----------
-    time, event
-        Follow-up times and 0/1 event indicators.
+    %(time_event)s
     predictor
         One value per subject.
     reverse
@@ -224,6 +225,15 @@ def concordance_index(
     ------
     AnalysisError
         No comparable pair (e.g. no events).
+
+    References
+    ----------
+    .. [1] Harrell FE, Califf RM, Pryor DB, Lee KL, Rosati RA. Evaluating the yield of medical
+           tests. JAMA. 1982;247(18):2543-2546.
+    .. [2] Harrell FE, Lee KL, Mark DB. Multivariable prognostic models: issues in developing
+           models, evaluating assumptions and adequacy, and measuring and reducing errors. Stat Med.
+           1996;15(4):361-387.
+    .. [3] Therneau TM, Atkinson EJ. Concordance. Vignette of the R package ``survival``.
 
     Examples
     --------
@@ -274,6 +284,7 @@ def _ipcw(time: np.ndarray, event: np.ndarray, at: np.ndarray, left: bool) -> np
     return g
 
 
+@fill_doc
 def uno_c(
     time: Any,
     event: Any,
@@ -295,8 +306,7 @@ def uno_c(
 
     Parameters
     ----------
-    time, event
-        Follow-up times and 0/1 event indicators.
+    %(time_event)s
     predictor
         Risk score (higher = earlier event expected).
     tau
@@ -322,6 +332,12 @@ def uno_c(
         No comparable pair, or the censoring survival reaches 0 at an event time.
     OptionError
         Unknown ``convention``.
+
+    References
+    ----------
+    .. [1] Uno H, Cai T, Pencina MJ, D'Agostino RB, Wei LJ. On the C-statistics for evaluating
+           overall adequacy of risk prediction procedures with censored survival data. Stat Med.
+           2011;30(10):1105-1117.
 
     Examples
     --------
@@ -354,6 +370,7 @@ def uno_c(
     return numerator / denominator
 
 
+@fill_doc
 def time_dependent_auc(
     time: Any,
     event: Any,
@@ -376,8 +393,7 @@ def time_dependent_auc(
 
     Parameters
     ----------
-    time, event
-        Follow-up times and 0/1 event indicators.
+    %(time_event)s
     predictor
         Risk score (higher = earlier event expected).
     horizon

@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv._deprecation import deprecated_alias
+from sigsurv._docstrings import fill_doc
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._design import Design, prepare_cox_inputs
 from sigsurv.survival._linalg import TOLER_CHOL, cholesky2, chsolve2
@@ -281,6 +282,7 @@ def _chi2_test(stat: float, df: int) -> dict[str, float]:
     return {"stat": float(stat), "df": float(df), "p": float(stats.chi2.sf(stat, df))}
 
 
+@fill_doc
 def cox_fit(
     time: Any,
     event: Any,
@@ -298,8 +300,7 @@ def cox_fit(
 
     Parameters
     ----------
-    time, event
-        Follow-up times and 0/1 event indicators (no missing values).
+    %(time_event)s
     covariates
         ``DataFrame`` (numeric columns as they are; categorical, object and
         bool columns as treatment dummies ``<column><level>`` against a
@@ -307,8 +308,7 @@ def cox_fit(
         or the first category of a pandas ``Categorical``), ``Series``, or a
         1-D/2-D numeric array. Rows with missing values are refused (select
         complete cases explicitly).
-    ties
-        ``"efron"`` (R's default) or ``"breslow"``.
+    %(ties)s
     strata
         Optional stratum per subject (e.g. sequencing platform): separate
         baseline hazards, as ``+ strata(s)`` in R.
@@ -338,6 +338,15 @@ def cox_fit(
     -----
     SigsurvWarning
         Fewer than 10 events, or a model that is not well defined.
+
+    References
+    ----------
+    .. [1] Cox DR. Regression models and life-tables. J R Stat Soc B. 1972;34(2):187-220.
+    .. [2] Efron B. The efficiency of Cox's likelihood function for censored data. J Am Stat Assoc.
+           1977;72(359):557-565.
+    .. [3] Breslow N. Covariance analysis of censored survival data. Biometrics. 1974;30(1):89-99.
+    .. [4] Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model. New York:
+           Springer; 2000.
 
     Examples
     --------

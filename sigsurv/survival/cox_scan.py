@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._docstrings import fill_doc
 from sigsurv.errors import AnalysisError, SampleJoinError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._adjusted_scan import adjusted_block, reduced_model
 from sigsurv.survival._design import build_design
@@ -484,6 +485,7 @@ def _adjusted_compiled(
     return out
 
 
+@fill_doc
 def cox_scan(
     expression: Any,
     time: Any,
@@ -519,8 +521,7 @@ def cox_scan(
     time, event
         Follow-up times and 0/1 event indicators, one per sample. If ``time``
         is a ``Series`` with sample labels they must equal the expression columns.
-    ties
-        ``"efron"`` (R's default) or ``"breslow"``.
+    %(ties)s
     block_size
         Genes per call of the compiled kernel (default: 4 million matrix cells,
         1,000 genes for 4,000 samples) or per NumPy block

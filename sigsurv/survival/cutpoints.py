@@ -28,6 +28,7 @@ from scipy import stats
 
 from sigsurv.errors import AnalysisError, SigsurvInputError
 from sigsurv.survival._validate import require_events, survival_arrays, warn_few_events
+from sigsurv.survival.cut_rules import RULE_NAMES
 from sigsurv.survival.logrank import LogRankResult, logrank_test
 
 __all__ = [
@@ -41,7 +42,8 @@ __all__ = [
     "p_lausen94",
 ]
 
-RULES = ("median", "tertile", "quartile", "top_tertile", "top_quartile", "optimal")
+#: The rule names, from the one registry (:mod:`sigsurv.survival.cut_rules`).
+RULES = RULE_NAMES
 
 _PERMUTATION_BLOCK = 512
 
@@ -297,6 +299,17 @@ def maxstat_cutpoint(
     -----
     SigsurvWarning
         Fewer than 10 events.
+
+    References
+    ----------
+    .. [1] Lausen B, Schumacher M. Maximally selected rank statistics. Biometrics. 1992;48(1):73-85.
+    .. [2] Lausen B, Sauerbrei W, Schumacher M. Classification and regression trees (CART) used for
+           the exploration of prognostic factors measured on different scales. In: Dirschedl P,
+           Ostermann R, eds. Computational Statistics. Heidelberg: Physica; 1994:483-496.
+    .. [3] Hothorn T, Lausen B. On the exact distribution of maximally selected rank statistics.
+           Comput Stat Data Anal. 2003;43(2):121-137.
+    .. [4] Altman DG, Lausen B, Sauerbrei W, Schumacher M. Dangers of using "optimal" cutpoints in
+           the evaluation of prognostic factors. J Natl Cancer Inst. 1994;86(11):829-835.
 
     Examples
     --------

@@ -320,6 +320,12 @@ def cox_firth(
     SigsurvWarning
         Fewer than 10 events; no convergence.
 
+    References
+    ----------
+    .. [1] Firth D. Bias reduction of maximum likelihood estimates. Biometrika. 1993;80(1):27-38.
+    .. [2] Heinze G, Schemper M. A solution to the problem of monotone likelihood in Cox regression.
+           Biometrics. 2001;57(1):114-119.
+
     Examples
     --------
     >>> t = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])

@@ -467,6 +467,14 @@ def kaplan_meier(
     SigsurvInputError
         Bad ``groups``, ``conf_level`` or ``conf_type``.
 
+    References
+    ----------
+    .. [1] Kaplan EL, Meier P. Nonparametric estimation from incomplete observations. J Am Stat
+           Assoc. 1958;53(282):457-481.
+    .. [2] Greenwood M. The natural duration of cancer. Reports on Public Health and Medical
+           Subjects 33. London: HMSO; 1926.
+    .. [3] Therneau TM. A Package for Survival Analysis in R (``survival``, ``survfit``). CRAN.
+
     Examples
     --------
     >>> fit = kaplan_meier([6, 7, 10, 15, 19, 25], [1, 0, 1, 1, 0, 1])

@@ -15,7 +15,7 @@ With ``strata``, O, E and V are summed over strata (R ``survdiff(... + strata(s)
 ``U = w'(O - E)``, ``Var(U) = w' V w``, ``chisq = U^2 / Var(U)`` on 1 df, z = U / sqrt(Var U)
 (the classic log-rank test for trend, e.g. Collett, *Modelling Survival Data in Medical
 Research*, section 2.6; computed from R ``survdiff``'s ``obs``, ``exp`` and ``var``, which
-is how the goldens in ``tests/data/survival/r_goldens.R`` are made). It is invariant
+is how the goldens in ``tests/data/survival/basics/make.R`` are made). It is invariant
 to shifting or rescaling w, and for two groups equals the log-rank test. Without tied
 event times it equals the score test of a Breslow Cox model with the group score as
 covariate (checked against R ``coxph`` in the tests).
@@ -348,6 +348,15 @@ def logrank_test(
         Fewer than 10 events; a group with no expected events (left out of the
         statistic, as R does).
 
+    References
+    ----------
+    .. [1] Mantel N. Evaluation of survival data and two new rank order statistics arising in its
+           consideration. Cancer Chemother Rep. 1966;50(3):163-170.
+    .. [2] Peto R, Peto J. Asymptotically efficient rank invariant test procedures. J R Stat Soc A.
+           1972;135(2):185-207.
+    .. [3] Harrington DP, Fleming TR. A class of rank test procedures for censored survival data.
+           Biometrika. 1982;69(3):553-566.
+
     Examples
     --------
     >>> res = logrank_test([2, 3, 5, 7, 8, 9, 11, 12], [1, 1, 0, 1, 1, 0, 1, 1],
@@ -415,6 +424,13 @@ def logrank_trend_test(
     ------
     AnalysisError
         No events, one group, or scores that do not vary.
+
+    References
+    ----------
+    .. [1] Peto R, Peto J. Asymptotically efficient rank invariant test procedures. J R Stat Soc A.
+           1972;135(2):185-207.
+    .. [2] Collett D. Modelling Survival Data in Medical Research. 3rd ed. Boca Raton: CRC Press;
+           2015 (section 2.6, the log-rank test for trend).
 
     Examples
     --------

@@ -450,6 +450,21 @@ def meta_analysis(
     AnalysisError
         Fewer than two cohorts, or a tau^2 estimator that does not converge.
 
+    References
+    ----------
+    .. [1] DerSimonian R, Laird N. Meta-analysis in clinical trials. Control Clin Trials.
+           1986;7(3):177-188.
+    .. [2] Viechtbauer W. Bias and efficiency of meta-analytic variance estimators in the
+           random-effects model. J Educ Behav Stat. 2005;30(3):261-293 (REML).
+    .. [3] Paule RC, Mandel J. Consensus values and weighting factors. J Res Natl Bur Stand.
+           1982;87(5):377-385.
+    .. [4] Knapp G, Hartung J. Improved tests for a random effects meta-regression with a single
+           covariate. Stat Med. 2003;22(17):2693-2710.
+    .. [5] Higgins JPT, Thompson SG. Quantifying heterogeneity in a meta-analysis. Stat Med.
+           2002;21(11):1539-1558.
+    .. [6] Viechtbauer W. Conducting meta-analyses in R with the metafor package. J Stat Softw.
+           2010;36(3):1-48.
+
     Examples
     --------
     >>> res = meta_analysis([-0.51, -0.22, -0.80], [0.25, 0.18, 0.30])

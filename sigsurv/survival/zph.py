@@ -280,6 +280,13 @@ def cox_zph(fit: _FitWithZphInputs, transform: str = "km", *, terms: bool = True
     OptionError
         Unknown ``transform``.
 
+    References
+    ----------
+    .. [1] Grambsch PM, Therneau TM. Proportional hazards tests and diagnostics based on weighted
+           residuals. Biometrika. 1994;81(3):515-526.
+    .. [2] Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model. New York:
+           Springer; 2000 (chapter 6).
+
     Examples
     --------
     >>> from sigsurv.survival.cox import cox_fit

@@ -72,3 +72,47 @@ def test_analyse_scores_accepts_a_spec(gse1992):
     assert result.grouping.levels == ["Q1", "Q2", "Q3", "Q4"]
     assert result.signature is None and result.spec.cut == "quartile"
     assert analyse_scores(gse1992, esr1).cut_rule == "median"
+
+
+def test_scoring_spec_replays_the_scoring(gse1992):
+    from sigsurv.analysis.spec import ScoringSpec
+
+    # scoring options given in the spec (the keyword `ties` is the Cox ties method)
+    scoring = ScoringSpec(
+        method="ssgsea", min_coverage=0.6, options={"ties": "gsva_1.46"}, engine="numpy"
+    )
+    first = analyse_signature(gse1992, "msk1_rps6ka5", AnalysisSpec(scoring=scoring))
+    replayed = analyse_signature(gse1992, "msk1_rps6ka5", first.spec)
+    assert replayed.method == "ssgsea" and replayed.spec.scoring == scoring
+    assert replayed.to_dict() == first.to_dict()
+    assert replayed.to_dict()["analysis"]["scoring"] == scoring.to_dict()
+    # scoring keywords fold into the result's spec
+    by_keywords = analyse_signature(gse1992, "msk1_rps6ka5", method="zscore", min_coverage=0.6)
+    assert by_keywords.spec.scoring == ScoringSpec(method="zscore", min_coverage=0.6)
+
+
+def test_scoring_spec_is_validated():
+    from sigsurv.analysis.spec import ScoringSpec
+    from sigsurv.scoring._engine import ENGINES
+
+    assert ScoringSpec().engine in ENGINES
+    with pytest.raises(OptionError, match="unknown scoring engine"):
+        ScoringSpec(engine="cuda")
+    with pytest.raises(OptionError, match="fraction"):
+        ScoringSpec(min_coverage=1.5)
+    with pytest.raises(OptionError, match="given twice"):
+        ScoringSpec(options={"engine": "numpy"})
+    with pytest.raises(OptionError, match="given twice"):
+        ScoringSpec(method="gsva").with_keywords("ssgsea", 0.5, {})
+    spec = AnalysisSpec(scoring=ScoringSpec(method="gsva", options={"kcdf": "Poisson"}))
+    assert hash(spec) == hash(AnalysisSpec(scoring=ScoringSpec(method="gsva")))
+    assert spec.scoring.score_options() == {"kcdf": "Poisson"}
+
+
+def test_scoring_spec_in_the_spec_is_used(gse1992):
+    from sigsurv.analysis.spec import ScoringSpec
+
+    spec = AnalysisSpec(scoring=ScoringSpec(method="zscore"))
+    assert analyse_signature(gse1992, "msk1_rps6ka5", spec).method == "zscore"
+    with pytest.raises(OptionError, match="given twice"):
+        analyse_signature(gse1992, "msk1_rps6ka5", spec, method="mean_z")

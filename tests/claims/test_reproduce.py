@@ -7,11 +7,13 @@ import re
 
 import numpy as np
 import pytest
+from fixtures import SMALL_MODEL_WARNINGS
 
 from sigsurv import load_example
 from sigsurv.analysis.signature import analyse_signature
 from sigsurv.claims.reproduce import VERDICTS, reproduce_claims
 from sigsurv.cli import main
+from sigsurv.errors import SigsurvWarning
 from sigsurv.seeds import get_claim, list_claims
 
 
@@ -170,7 +172,11 @@ def test_strata_columns_come_from_the_cohort_or_the_caller():
     claim = get_claim("gawrzak2018_msk1_mfs_er_pos")
 
     def first_test(cohorts, **options):
-        result = reproduce_claims(cohorts, [claim], include_proxies=False, null_random=0, **options)
+        # 12-13 events for 6 clinical parameters: the adjusted estimates are flagged
+        with pytest.warns(SigsurvWarning, match=SMALL_MODEL_WARNINGS):
+            result = reproduce_claims(
+                cohorts, [claim], include_proxies=False, null_random=0, **options
+            )
         return result.claims[0].tests[0]
 
     assert cohort.strata_columns == ()  # a bundled cohort has no technical batch
@@ -225,7 +231,8 @@ def test_reproduce_defects_of_issue_11_are_gone(reproduce_run):
 
 def test_summary_reports_proxies_when_the_claims_own_signature_is_not_measured():
     claim = get_claim("rodriguez_barrueco2017_mir424_503_loss")
-    record = reproduce_claims([load_example("gse4335")], [claim], null_random=0).claims[0]
+    with pytest.warns(SigsurvWarning, match="clinical adjustment: 38 events for 7 parameters"):
+        record = reproduce_claims([load_example("gse4335")], [claim], null_random=0).claims[0]
     own = [t for t in record.tests if t.signature_role == "primary"]
     assert own and all(t.verdict == "not testable" for t in own)
     assert "proxy mir424_503_targets (not the claim's own measurement)" in record.summary

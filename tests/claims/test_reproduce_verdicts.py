@@ -16,6 +16,7 @@ import pytest
 from sigsurv._json import dumps
 from sigsurv.claims.reproduce import reproduce_claims
 from sigsurv.cohorts.model import Cohort, Endpoint
+from sigsurv.errors import SigsurvWarning
 from sigsurv.seeds import get_claim
 from sigsurv.signatures import get_signature
 from sigsurv.survival.meta import meta_analysis
@@ -110,7 +111,8 @@ def test_directional_verdicts_come_from_the_per_sd_ci(beta, direction, verdict):
 
 def test_not_informative_says_which_target_and_keeps_the_ci_reading():
     cohort = simulated_cohort("small", -0.8, 40, seed=3, censor_rate=3.0)
-    _, test = only_test([cohort], [claim("protective", value=0.8)])
+    with pytest.warns(SigsurvWarning, match="10 events for .* the adjusted estimate is unstable"):
+        _, test = only_test([cohort], [claim("protective", value=0.8)])
     assert test.verdict == "not informative"
     assert "published HR 0.80 (50/50 split) as per-SD HR 0.87" in test.reason
     assert test.detail is not None and test.detail.ci_reading in (

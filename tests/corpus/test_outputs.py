@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fixtures import SMALL_MODEL_WARNINGS
 
 from sigsurv._atomic import (
     COMPLETE_MARKER,
@@ -27,7 +28,7 @@ from sigsurv._atomic import (
     safe_file_stem,
 )
 from sigsurv.cli import main
-from sigsurv.errors import OptionError
+from sigsurv.errors import OptionError, SigsurvWarning
 from sigsurv.report.outputs import scores_tsv, spreadsheet_safe, write_scores
 
 REPO = Path(__file__).resolve().parents[2]
@@ -227,7 +228,10 @@ def test_reproduce_with_a_long_cohort_name_writes_bounded_file_names(tmp_path):
 
     cohort = load_example("gse1992")
     cohort.name = "GSE1992 " + "very long cohort name " * 20
-    result = reproduce_claims([cohort], [get_claim("gawrzak2018_msk1_mfs_er_pos")], null_random=0)
+    with pytest.warns(SigsurvWarning, match=SMALL_MODEL_WARNINGS):
+        result = reproduce_claims(
+            [cohort], [get_claim("gawrzak2018_msk1_mfs_er_pos")], null_random=0
+        )
     files = write_reproduction(result, tmp_path, {"command": "test"})
     figures = [path for name, path in files.items() if name.startswith("figures/km_")]
     assert figures

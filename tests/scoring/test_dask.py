@@ -151,15 +151,16 @@ def test_dask_ssgsea_warns_about_ties_over_the_whole_cohort(client):
 
 def test_dask_progress_reports_every_task(client, cohort, signatures):
     calls = []
-    score(
-        cohort,
-        signatures,
-        "singscore",
-        backend="dask",
-        scheduler=client,
-        chunk_size=40,
-        progress=lambda done, total: calls.append((done, total)),
-    )
+    with pytest.warns(SigsurvWarning, match="singscore ignores gene weights"):
+        score(
+            cohort,
+            signatures,
+            "singscore",
+            backend="dask",
+            scheduler=client,
+            chunk_size=40,
+            progress=lambda done, total: calls.append((done, total)),
+        )
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
 
 
@@ -175,7 +176,10 @@ def test_backend_options_are_checked(cohort, signatures):
         score(cohort, signatures, "ssgsea", backend="spark")
     with pytest.raises(SigsurvInputError, match="need backend='dask'"):
         score(cohort, signatures, "ssgsea", workers=2)
-    with pytest.raises(SigsurvInputError, match="scheduler"):
+    with (
+        pytest.warns(SigsurvWarning, match="ssgsea ignores gene weights"),
+        pytest.raises(SigsurvInputError, match="scheduler"),
+    ):
         score(cohort, signatures, "ssgsea", backend="dask", scheduler=42)
 
 

@@ -12,8 +12,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from fixtures import SSGSEA_TIES_WARNING
 from scipy.stats import norm, rankdata
 
+from sigsurv.errors import SigsurvWarning
 from sigsurv.scoring import score
 
 RTOL = 1e-10
@@ -80,7 +82,8 @@ def test_ssgsea_average_ties_is_the_mean_over_tie_orders():
     values = rng.integers(0, 5, size=(8, 4)).astype(float)
     frame = _frame(values)
     members = np.array([0, 3, 5])
-    ours = score(frame, {"s": [f"G{i}" for i in members]}, method="ssgsea", alpha=0.5)["s"]
+    with pytest.warns(SigsurvWarning, match=SSGSEA_TIES_WARNING):
+        ours = score(frame, {"s": [f"G{i}" for i in members]}, method="ssgsea", alpha=0.5)["s"]
     expected = _ssgsea_average_by_enumeration(values, members, alpha=0.5)
     np.testing.assert_allclose(ours.to_numpy(), expected, rtol=RTOL)
 

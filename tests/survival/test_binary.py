@@ -10,25 +10,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fixtures import survset_frame as load_frame
+from golden import R_RTOL
 from sklearn.linear_model import LogisticRegression
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival.binary import logistic_regression, two_by_two
 
-REL = 1e-6
-
 
 @pytest.fixture(scope="module")
 def goldens(test_data_dir: Path) -> dict:
-    return json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    return json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
 
 
 def approx_or_inf(value: float, expected: float | str | None) -> None:
-    # jsonlite writes R's Inf as null in r_goldens.json
+    # jsonlite writes R's Inf as null in basics/goldens.json
     if expected is None or expected in ("Inf", math.inf):
         assert value == math.inf
     else:
-        assert value == pytest.approx(expected, rel=REL, abs=1e-300)
+        assert value == pytest.approx(expected, rel=R_RTOL, abs=1e-300)
 
 
 def test_mir21_table_matches_reference(reference_dir: Path) -> None:
@@ -39,37 +38,37 @@ def test_mir21_table_matches_reference(reference_dir: Path) -> None:
             [[cells["a_high_yes"], cells["b_high_no"]], [cells["c_low_yes"], cells["d_low_no"]]]
         )
     two = ref["fisher_two_sided"]
-    assert res.fisher.p == pytest.approx(two["p"], rel=REL)
-    assert res.fisher.odds_ratio == pytest.approx(two["conditional_mle_or"], rel=REL)
-    assert res.fisher.lower == pytest.approx(two["or_ci95"][0], rel=REL)
-    assert res.fisher.upper == pytest.approx(two["or_ci95"][1], rel=REL)
+    assert res.fisher.p == pytest.approx(two["p"], rel=R_RTOL)
+    assert res.fisher.odds_ratio == pytest.approx(two["conditional_mle_or"], rel=R_RTOL)
+    assert res.fisher.lower == pytest.approx(two["or_ci95"][0], rel=R_RTOL)
+    assert res.fisher.upper == pytest.approx(two["or_ci95"][1], rel=R_RTOL)
     greater = ref["fisher_greater"]
-    assert res.fisher_greater.p == pytest.approx(greater["p"], rel=REL)
-    assert res.fisher_greater.lower == pytest.approx(greater["or_ci95_lower"], rel=REL)
+    assert res.fisher_greater.p == pytest.approx(greater["p"], rel=R_RTOL)
+    assert res.fisher_greater.lower == pytest.approx(greater["or_ci95_lower"], rel=R_RTOL)
     assert res.fisher_greater.upper == math.inf
-    assert res.chisq_yates == pytest.approx(ref["chisq_yates"]["statistic"], rel=REL)
-    assert res.p_chisq_yates == pytest.approx(ref["chisq_yates"]["p"], rel=REL)
-    assert res.chisq == pytest.approx(ref["chisq_no_correction"]["statistic"], rel=REL)
-    assert res.p_chisq == pytest.approx(ref["chisq_no_correction"]["p"], rel=REL)
+    assert res.chisq_yates == pytest.approx(ref["chisq_yates"]["statistic"], rel=R_RTOL)
+    assert res.p_chisq_yates == pytest.approx(ref["chisq_yates"]["p"], rel=R_RTOL)
+    assert res.chisq == pytest.approx(ref["chisq_no_correction"]["statistic"], rel=R_RTOL)
+    assert res.p_chisq == pytest.approx(ref["chisq_no_correction"]["p"], rel=R_RTOL)
     assert res.small_expected
     expected = ref["expected_counts"]
     np.testing.assert_allclose(
         res.expected.to_numpy().ravel(),
         [expected["high_yes"], expected["high_no"], expected["low_yes"], expected["low_no"]],
-        rtol=REL,
+        rtol=R_RTOL,
     )
     sample = ref["sample_odds_ratio"]
-    assert res.odds_ratio == pytest.approx(sample["or"], rel=REL)
-    assert res.se_log_odds_ratio == pytest.approx(sample["se_log_or"], rel=REL)
-    assert res.odds_ratio_lower == pytest.approx(sample["wald_ci95"][0], rel=REL)
-    assert res.odds_ratio_upper == pytest.approx(sample["wald_ci95"][1], rel=REL)
+    assert res.odds_ratio == pytest.approx(sample["or"], rel=R_RTOL)
+    assert res.se_log_odds_ratio == pytest.approx(sample["se_log_or"], rel=R_RTOL)
+    assert res.odds_ratio_lower == pytest.approx(sample["wald_ci95"][0], rel=R_RTOL)
+    assert res.odds_ratio_upper == pytest.approx(sample["wald_ci95"][1], rel=R_RTOL)
     rr = ref["relative_risk"]
-    assert res.relative_risk == pytest.approx(rr["rr"], rel=REL)
-    assert res.risk_exposed == pytest.approx(rr["risk_high"], rel=REL)
-    assert res.risk_unexposed == pytest.approx(rr["risk_low"], rel=REL)
-    assert res.se_log_relative_risk == pytest.approx(rr["se_log_rr"], rel=REL)
-    assert res.relative_risk_lower == pytest.approx(rr["wald_ci95"][0], rel=REL)
-    assert res.relative_risk_upper == pytest.approx(rr["wald_ci95"][1], rel=REL)
+    assert res.relative_risk == pytest.approx(rr["rr"], rel=R_RTOL)
+    assert res.risk_exposed == pytest.approx(rr["risk_high"], rel=R_RTOL)
+    assert res.risk_unexposed == pytest.approx(rr["risk_low"], rel=R_RTOL)
+    assert res.se_log_relative_risk == pytest.approx(rr["se_log_rr"], rel=R_RTOL)
+    assert res.relative_risk_lower == pytest.approx(rr["wald_ci95"][0], rel=R_RTOL)
+    assert res.relative_risk_upper == pytest.approx(rr["wald_ci95"][1], rel=R_RTOL)
     assert not res.zero_cell_corrected
 
 
@@ -79,18 +78,18 @@ def test_more_tables_match_r(goldens: dict) -> None:
             warnings.simplefilter("ignore", SigsurvWarning)
             res = two_by_two(tuple(case["cells"]))
         label = case["cells"]
-        assert res.fisher.p == pytest.approx(case["p"], rel=REL), label
+        assert res.fisher.p == pytest.approx(case["p"], rel=R_RTOL), label
         approx_or_inf(res.fisher.odds_ratio, case["or"])
         approx_or_inf(res.fisher.lower, case["lower"])
         approx_or_inf(res.fisher.upper, case["upper"])
-        assert res.fisher_greater.p == pytest.approx(case["p_greater"], rel=REL)
+        assert res.fisher_greater.p == pytest.approx(case["p_greater"], rel=R_RTOL)
         approx_or_inf(res.fisher_greater.lower, case["lower_greater"])
-        assert res.fisher_less.p == pytest.approx(case["p_less"], rel=REL)
+        assert res.fisher_less.p == pytest.approx(case["p_less"], rel=R_RTOL)
         approx_or_inf(res.fisher_less.upper, case["upper_less"])
-        assert res.chisq_yates == pytest.approx(case["chisq_yates"], rel=REL)
-        assert res.p_chisq_yates == pytest.approx(case["p_yates"], rel=REL)
-        assert res.chisq == pytest.approx(case["chisq"], rel=REL)
-        assert res.p_chisq == pytest.approx(case["p_chisq"], rel=REL)
+        assert res.chisq_yates == pytest.approx(case["chisq_yates"], rel=R_RTOL)
+        assert res.p_chisq_yates == pytest.approx(case["p_yates"], rel=R_RTOL)
+        assert res.chisq == pytest.approx(case["chisq"], rel=R_RTOL)
+        assert res.p_chisq == pytest.approx(case["p_chisq"], rel=R_RTOL)
         assert res.small_expected == case["small_expected"]
         assert res.zero_cell_corrected == (0 in case["cells"])
         a, _, c, _ = case["cells"]
@@ -126,14 +125,14 @@ def test_logistic_regression_matches_r_glm(goldens: dict) -> None:
         res = logistic_regression(frame[f"num_HS_{case['gene']}"], frame["event"])
         assert res.converged and not res.separation
         table = res.coefficients
-        np.testing.assert_allclose(table["coef"], case["coef"], rtol=REL)
-        np.testing.assert_allclose(table["se"], case["se"], rtol=REL)
-        np.testing.assert_allclose(table["z"], case["z"], rtol=REL)
-        np.testing.assert_allclose(table["p"], case["p"], rtol=REL)
-        assert res.deviance == pytest.approx(case["deviance"], rel=REL)
-        assert res.null_deviance == pytest.approx(case["null_deviance"], rel=REL)
-        assert res.aic == pytest.approx(case["aic"], rel=REL)
-        assert res.lrt_p == pytest.approx(case["lrt_p"], rel=REL)
+        np.testing.assert_allclose(table["coef"], case["coef"], rtol=R_RTOL)
+        np.testing.assert_allclose(table["se"], case["se"], rtol=R_RTOL)
+        np.testing.assert_allclose(table["z"], case["z"], rtol=R_RTOL)
+        np.testing.assert_allclose(table["p"], case["p"], rtol=R_RTOL)
+        assert res.deviance == pytest.approx(case["deviance"], rel=R_RTOL)
+        assert res.null_deviance == pytest.approx(case["null_deviance"], rel=R_RTOL)
+        assert res.aic == pytest.approx(case["aic"], rel=R_RTOL)
+        assert res.lrt_p == pytest.approx(case["lrt_p"], rel=R_RTOL)
 
 
 def test_logistic_regression_agrees_with_sklearn_and_numerical_hessian() -> None:

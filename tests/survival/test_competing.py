@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from golden import R_RTOL, rel_error
 
 from sigsurv.errors import AnalysisError, CohortValidationError
 from sigsurv.survival.competing import (
@@ -16,24 +17,12 @@ from sigsurv.survival.competing import (
     fine_gray,
 )
 
-RTOL = 1e-6
 HERE = Path(__file__).resolve().parents[1] / "data" / "survival" / "competing"
-
-
-def max_rel(ours: object, r: object) -> float:
-    a = np.asarray(ours, dtype=float).ravel()
-    b = np.asarray([np.nan if v is None else v for v in np.ravel(r)], dtype=float)
-    assert a.shape == b.shape
-    assert (np.isnan(a) == np.isnan(b)).all(), (a, b)
-    ok = ~np.isnan(b)
-    a, b = a[ok], b[ok]
-    scale = np.maximum(np.abs(b), 1e-300)
-    return float(np.max(np.abs(a - b) / scale, initial=0.0)) if b.size else 0.0
 
 
 @pytest.fixture(scope="module")
 def goldens() -> dict:
-    return json.loads((HERE / "competing_goldens.json").read_text())
+    return json.loads((HERE / "goldens.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +45,7 @@ CUMINC_CASES = [
 ]
 
 
-# complete cases of these columns, as make_goldens.R selects them
+# complete cases of these columns, as make.R selects them
 CUMINC_COMPLETE = {
     "metabric_all": [],
     "metabric_chemo": ["chemo", "er"],
@@ -87,21 +76,21 @@ def test_cumulative_incidence_matches_cuminc(name, cause, goldens, cohorts):
         r_curve = case["curves"][key]
         # cinc's step-function corners: (0, 0), then (t, F(t-)), (t, F(t)) per jump, then the end
         assert np.allclose(res.curves[g]["time"], r_curve["time"][2:-1:2], rtol=0, atol=0)
-        assert max_rel(res.curves[g]["estimate"], r_curve["est"][2:-1:2]) < RTOL
-        assert max_rel(res.curves[g]["variance"], r_curve["var"][2:-1:2]) < RTOL
+        assert rel_error(res.curves[g]["estimate"], r_curve["est"][2:-1:2]) < R_RTOL
+        assert rel_error(res.curves[g]["variance"], r_curve["var"][2:-1:2]) < R_RTOL
         row = case["at_rows"].index(key)
-        assert max_rel(res.at(case["times"])[g], case["at_est"][str(row + 1)]) < RTOL
-        assert max_rel(res.variance_at(case["times"])[g], case["at_var"][str(row + 1)]) < RTOL
+        assert rel_error(res.at(case["times"])[g], case["at_est"][str(row + 1)]) < R_RTOL
+        assert rel_error(res.variance_at(case["times"])[g], case["at_var"][str(row + 1)]) < R_RTOL
     if case["tests"] is None:
         assert res.gray_test is None
         return
     i = case["tests"]["cause"].index(str(cause))
-    assert max_rel(res.gray_test.statistic, case["tests"]["stat"][i]) < RTOL
+    assert rel_error(res.gray_test.statistic, case["tests"]["stat"][i]) < R_RTOL
     assert res.gray_test.df == case["tests"]["df"][i]
     r_p = case["tests"]["p"][i]
     # R reports 1 - pchisq(), exact only to ~1e-16 absolute: compare where that is < 1e-6 relative
     if r_p > 1e-9:
-        assert max_rel(res.gray_test.p, r_p) < RTOL
+        assert rel_error(res.gray_test.p, r_p) < R_RTOL
     else:
         assert res.gray_test.p < 1e-9
 
@@ -133,20 +122,20 @@ def test_fine_gray_matches_crr(name, goldens, cohorts):
     assert res.converged is case["converged"]
     assert res.n == case["n"]
     assert res.coef.index.tolist() == cov
-    assert max_rel(res.coef, case["coef"]) < RTOL
-    assert max_rel(res.se, case["se"]) < RTOL
-    assert max_rel(res.var.to_numpy(), case["var"]) < RTOL
-    assert max_rel(res.hr, case["hr"]) < RTOL
-    assert max_rel(res.ci_lower, case["lower"]) < RTOL
-    assert max_rel(res.ci_upper, case["upper"]) < RTOL
-    assert max_rel(res.z, case["z"]) < RTOL
-    assert max_rel(res.p, case["p"]) < RTOL
-    assert max_rel(res.loglik, case["loglik"]) < RTOL
-    assert max_rel(res.loglik_null, case["loglik_null"]) < RTOL
-    assert max_rel(res.baseline["time"], case["uftime"]) == 0.0
-    assert max_rel(res.baseline["hazard"], case["bfitj"]) < RTOL
+    assert rel_error(res.coef, case["coef"]) < R_RTOL
+    assert rel_error(res.se, case["se"]) < R_RTOL
+    assert rel_error(res.var.to_numpy(), case["var"]) < R_RTOL
+    assert rel_error(res.hr, case["hr"]) < R_RTOL
+    assert rel_error(res.ci_lower, case["lower"]) < R_RTOL
+    assert rel_error(res.ci_upper, case["upper"]) < R_RTOL
+    assert rel_error(res.z, case["z"]) < R_RTOL
+    assert rel_error(res.p, case["p"]) < R_RTOL
+    assert rel_error(res.loglik, case["loglik"]) < R_RTOL
+    assert rel_error(res.loglik_null, case["loglik_null"]) < R_RTOL
+    assert rel_error(res.baseline["time"], case["uftime"]) == 0.0
+    assert rel_error(res.baseline["hazard"], case["bfitj"]) < R_RTOL
     profiles = pd.DataFrame(case["predict_profiles"], columns=cov)
-    assert max_rel(res.predict(profiles).to_numpy(), case["predict"]) < RTOL
+    assert rel_error(res.predict(profiles).to_numpy(), case["predict"]) < R_RTOL
 
 
 def test_cause_specific_cox_matches_coxph(goldens, cohorts):
@@ -162,9 +151,9 @@ def test_cause_specific_cox_matches_coxph(goldens, cohorts):
     )
     res = cause_specific_cox(d["time"], d["event"], cov, cause=1)
     assert res.n == case["n"] and res.events == case["nevent"]
-    assert max_rel(res.summary["coef"], case["coef"]) < RTOL
-    assert max_rel(res.summary["se"], case["se"]) < RTOL
-    assert max_rel([res.loglik_null, res.loglik], case["loglik"]) < RTOL
+    assert rel_error(res.summary["coef"], case["coef"]) < R_RTOL
+    assert rel_error(res.summary["se"], case["se"]) < R_RTOL
+    assert rel_error([res.loglik_null, res.loglik], case["loglik"]) < R_RTOL
 
 
 def test_competing_inputs_are_refused():

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from fixtures import survset_frame as load_frame
+from golden import R_RTOL
 
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival.cutpoints import (
@@ -19,8 +20,6 @@ from sigsurv.survival.cutpoints import (
     p_lausen94,
 )
 
-REL = 1e-6
-
 
 @pytest.fixture(scope="module")
 def cutpoint_ref(reference_dir: Path) -> list[dict]:
@@ -29,7 +28,7 @@ def cutpoint_ref(reference_dir: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def goldens(test_data_dir: Path) -> dict:
-    return json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    return json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
 
 
 def test_optimal_cutpoints_match_r_maxstat(cutpoint_ref: list[dict]) -> None:
@@ -40,16 +39,16 @@ def test_optimal_cutpoints_match_r_maxstat(cutpoint_ref: list[dict]) -> None:
         res = maxstat_cutpoint(x, frame["time"], frame["event"], minprop=0.1, maxprop=0.9)
         assert res.cutpoint == pytest.approx(row["maxstat_estimate"], rel=1e-12)
         assert res.cutpoint == pytest.approx(row["surv_cutpoint_cutpoint"], rel=1e-12)
-        assert res.statistic == pytest.approx(row["maxstat_statistic"], rel=REL)
-        assert res.statistic == pytest.approx(row["surv_cutpoint_statistic"], rel=REL)
-        assert res.p_lau92 == pytest.approx(row["p_Lau92"], rel=REL)
-        assert res.p_lau94 == pytest.approx(row["p_Lau94"], rel=REL)
+        assert res.statistic == pytest.approx(row["maxstat_statistic"], rel=R_RTOL)
+        assert res.statistic == pytest.approx(row["surv_cutpoint_statistic"], rel=R_RTOL)
+        assert res.p_lau92 == pytest.approx(row["p_Lau92"], rel=R_RTOL)
+        assert res.p_lau94 == pytest.approx(row["p_Lau94"], rel=R_RTOL)
         assert (res.n, res.n_low, res.n_high) == (row["n"], row["n_low"], row["n_high"])
-        assert res.naive_logrank_chisq == pytest.approx(row["naive_logrank_chisq"], rel=REL)
-        assert res.naive_logrank_p == pytest.approx(row["naive_logrank_p"], rel=REL)
+        assert res.naive_logrank_chisq == pytest.approx(row["naive_logrank_chisq"], rel=R_RTOL)
+        assert res.naive_logrank_p == pytest.approx(row["naive_logrank_p"], rel=R_RTOL)
         curve = pd.DataFrame(row["curve"])
         np.testing.assert_allclose(res.curve["cut"], curve["cut"], rtol=1e-12)
-        np.testing.assert_allclose(res.curve["statistic"], curve["statistic"], rtol=REL)
+        np.testing.assert_allclose(res.curve["statistic"], curve["statistic"], rtol=R_RTOL)
         # the naive p never travels alone
         summary = res.to_dict()
         assert {"naive_logrank_p", "p_lau92", "p_lau94", "p_adjusted"} <= summary.keys()
@@ -66,10 +65,10 @@ def test_optimal_cutpoints_other_proportions_match_r(goldens: dict) -> None:
             minprop=case["minprop"],
             maxprop=case["maxprop"],
         )
-        assert res.statistic == pytest.approx(case["statistic"], rel=REL)
+        assert res.statistic == pytest.approx(case["statistic"], rel=R_RTOL)
         assert res.cutpoint == pytest.approx(case["estimate"], rel=1e-12)
-        assert res.p_lau92 == pytest.approx(case["p_Lau92"], rel=REL)
-        assert res.p_lau94 == pytest.approx(case["p_Lau94"], rel=REL)
+        assert res.p_lau92 == pytest.approx(case["p_Lau92"], rel=R_RTOL)
+        assert res.p_lau94 == pytest.approx(case["p_Lau94"], rel=R_RTOL)
         assert len(res.curve) == case["n_cuts"]
 
 

@@ -7,21 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from golden import R_RTOL, rel_error
 
 from sigsurv.errors import SigsurvInputError
 from sigsurv.survival.d_index import blom_scores, d_index
 
-RTOL = 1e-6
 HERE = Path(__file__).resolve().parents[1] / "data" / "survival" / "d_index"
-
-
-def rel(a: float, b: float) -> float:
-    return 0.0 if a == b else abs(a - b) / abs(b)
 
 
 @pytest.fixture(scope="module")
 def goldens() -> dict:
-    return json.loads((HERE / "d_index_goldens.json").read_text())
+    return json.loads((HERE / "goldens.json").read_text())
 
 
 @pytest.mark.parametrize(
@@ -31,7 +27,7 @@ def test_d_index_matches_r(name, goldens):
     case = goldens[name]
     res = d_index(case["time"], case["status"], case["pi"], ties=case["ties"])
     for key in ("d", "se", "lower", "upper", "p", "r2_d"):
-        assert rel(getattr(res, key), case[key]) < RTOL, key
+        assert rel_error(getattr(res, key), case[key]) < R_RTOL, key
     assert res.n == len(case["time"]) and res.events == sum(case["status"])
 
 

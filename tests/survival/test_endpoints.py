@@ -35,7 +35,7 @@ def make_cohort(name: str) -> Cohort:
 
 @pytest.fixture(scope="module")
 def goldens(test_data_dir: Path) -> dict:
-    return json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    return json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
 
 
 @pytest.mark.parametrize("cohort", ["gse1992", "gse4335"])
@@ -133,7 +133,7 @@ def test_prepare_survival_subgroup() -> None:
 
 @pytest.mark.slow
 def test_cohort_summary_reports_reverse_km_follow_up(test_data_dir: Path) -> None:
-    goldens = json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    goldens = json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
     summary = describe_cohort(make_cohort("gse1992"))["endpoints"]["rfs"]
     assert summary["median_follow_up"] == goldens["median_follow_up"]["gse1992"]
     assert (summary["n"], summary["events"]) == (124, 35)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from fixtures import survset_frame as load_frame
+from golden import R_RTOL
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
@@ -17,7 +18,6 @@ from sigsurv.errors import SigsurvInputError
 from sigsurv.survival.km import encode_groups, kaplan_meier
 
 COHORTS = ["gse1992", "gse4335"]
-REL = 1e-6
 
 
 def median_split(x: np.ndarray) -> pd.Categorical:
@@ -58,7 +58,7 @@ def test_km_landmarks_match_r(median_split_case: tuple) -> None:
                     ("upper", "upper95"),
                 ]:
                     worst = max(worst, rel_diff(float(got[ours_key]), expected[ref_key]))
-    assert worst <= REL
+    assert worst <= R_RTOL
     if ref["cohort"] == "gse1992":
         assert n_beyond > 0  # e.g. IRF7-high at 60 months is carried forward
 
@@ -81,13 +81,13 @@ def test_km_median_survival_matches_r(median_split_case: tuple) -> None:
 
 
 def test_km_other_conf_types_match_r(test_data_dir: Path) -> None:
-    goldens = json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    goldens = json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
     for case in goldens["km_conf_types"]:
         frame = load_frame(case["cohort"])
         fit = kaplan_meier(frame["time"], frame["event"], conf_type=case["conf_type"])
         got = fit.survival_at(case["time"])
         for key in ("surv", "std_err", "lower", "upper"):
-            np.testing.assert_allclose(got[key], case[key], rtol=REL, atol=0)
+            np.testing.assert_allclose(got[key], case[key], rtol=R_RTOL, atol=0)
         med = fit.median_survival()["all"]
         assert [med.median, med.lower, med.upper] == case["median"]
 
@@ -112,14 +112,14 @@ def test_km_zero_survival_is_nan_error_like_r() -> None:
     table = fit.curves["all"].table
     np.testing.assert_allclose(table["surv"], [5 / 6, 2 / 3, 4 / 9, 2 / 9, 0.0], rtol=1e-12)
     np.testing.assert_allclose(
-        table["lower"][:4], [0.5826548, 0.3786065, 0.1668079, 0.0407029], rtol=1e-6
+        table["lower"][:4], [0.5826548, 0.3786065, 0.1668079, 0.0407029], rtol=R_RTOL
     )
     assert table["upper"][:4].tolist() == [1.0] * 4
     assert np.isnan(table["std_err"].iloc[-1]) and np.isnan(table["lower"].iloc[-1])
     land = fit.survival_at([0.5, 3, 6])
     assert land["n_risk"].tolist() == [6, 3, 0]
     assert land["n_event"].tolist() == [0, 3, 2]
-    assert land["std_err"].iloc[1] == pytest.approx(0.2222222, rel=1e-6)
+    assert land["std_err"].iloc[1] == pytest.approx(0.2222222, rel=R_RTOL)
     assert land["surv"].iloc[0] == 1.0 and land["beyond_last_time"].tolist() == [
         False,
         False,

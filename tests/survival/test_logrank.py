@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from fixtures import survset_frame as load_frame
+from golden import R_RTOL
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from lifelines.statistics import multivariate_logrank_test
@@ -18,12 +19,11 @@ from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival.logrank import logrank_test, logrank_trend_test
 
 COHORTS = ["gse1992", "gse4335"]
-REL = 1e-6
 
 
 @pytest.fixture(scope="module")
 def goldens(test_data_dir: Path) -> dict:
-    return json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    return json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
 
 
 @pytest.mark.parametrize("cohort", COHORTS)
@@ -37,14 +37,14 @@ def test_median_split_logrank_matches_r(cohort: str, reference_dir: Path) -> Non
         res = logrank_test(frame["time"], frame["event"], groups)
         lr = row["logrank"]
         assert res.df == lr["df"] == 1
-        assert res.chisq == pytest.approx(lr["chisq"], rel=REL)
-        assert res.p == pytest.approx(lr["p"], rel=REL)
+        assert res.chisq == pytest.approx(lr["chisq"], rel=R_RTOL)
+        assert res.p == pytest.approx(lr["p"], rel=R_RTOL)
         for g in ("low", "high"):
             assert res.observed[g] == lr["observed"][g]
-            assert res.expected[g] == pytest.approx(lr["expected"][g], rel=REL)
-        assert res.variance.loc["low", "low"] == pytest.approx(lr["variance_low"], rel=REL)
+            assert res.expected[g] == pytest.approx(lr["expected"][g], rel=R_RTOL)
+        assert res.variance.loc["low", "low"] == pytest.approx(lr["variance_low"], rel=R_RTOL)
         # 2 groups: V is [[v, -v], [-v, v]]
-        assert res.variance.loc["low", "high"] == pytest.approx(-lr["variance_low"], rel=REL)
+        assert res.variance.loc["low", "high"] == pytest.approx(-lr["variance_low"], rel=R_RTOL)
         assert res.n.tolist() == [row["n_low"], row["n_high"]]
 
 
@@ -57,17 +57,17 @@ def test_k_group_and_stratified_logrank_match_r(goldens: dict) -> None:
         groups = pd.Categorical(case["groups"], categories=levels)
         res = logrank_test(frame["time"], frame["event"], groups)
         assert res.df == k - 1
-        assert res.chisq == pytest.approx(case["chisq"], rel=REL)
-        assert res.p == pytest.approx(case["p"], rel=REL)
+        assert res.chisq == pytest.approx(case["chisq"], rel=R_RTOL)
+        assert res.p == pytest.approx(case["p"], rel=R_RTOL)
         np.testing.assert_array_equal(res.observed, case["observed"])
-        np.testing.assert_allclose(res.expected, case["expected"], rtol=REL)
-        np.testing.assert_allclose(res.variance, case["variance"], rtol=REL, atol=1e-12)
+        np.testing.assert_allclose(res.expected, case["expected"], rtol=R_RTOL)
+        np.testing.assert_allclose(res.variance, case["variance"], rtol=R_RTOL, atol=1e-12)
 
         trend = logrank_trend_test(frame["time"], frame["event"], groups)
-        assert trend.chisq == pytest.approx(case["trend_chisq"], rel=REL)
-        assert trend.p == pytest.approx(case["trend_p"], rel=REL)
-        assert trend.u == pytest.approx(case["trend_u"], rel=REL)
-        assert trend.variance_u == pytest.approx(case["trend_var"], rel=REL)
+        assert trend.chisq == pytest.approx(case["trend_chisq"], rel=R_RTOL)
+        assert trend.p == pytest.approx(case["trend_p"], rel=R_RTOL)
+        assert trend.u == pytest.approx(case["trend_u"], rel=R_RTOL)
+        assert trend.variance_u == pytest.approx(case["trend_var"], rel=R_RTOL)
 
         strata = frame[case["strata_column"]].astype(str)
         keep = strata.isin(["0", "1"]).to_numpy()
@@ -75,16 +75,16 @@ def test_k_group_and_stratified_logrank_match_r(goldens: dict) -> None:
             frame["time"][keep], frame["event"][keep], groups[keep], strata=strata[keep]
         )
         assert stratified.n_strata == 2
-        assert stratified.chisq == pytest.approx(case["strata_chisq"], rel=REL)
-        assert stratified.p == pytest.approx(case["strata_p"], rel=REL)
-        np.testing.assert_allclose(stratified.expected, case["strata_expected"], rtol=REL)
+        assert stratified.chisq == pytest.approx(case["strata_chisq"], rel=R_RTOL)
+        assert stratified.p == pytest.approx(case["strata_p"], rel=R_RTOL)
+        np.testing.assert_allclose(stratified.expected, case["strata_expected"], rtol=R_RTOL)
         np.testing.assert_allclose(
-            stratified.variance, case["strata_variance"], rtol=REL, atol=1e-12
+            stratified.variance, case["strata_variance"], rtol=R_RTOL, atol=1e-12
         )
         strat_trend = logrank_trend_test(
             frame["time"][keep], frame["event"][keep], groups[keep], strata=strata[keep]
         )
-        assert strat_trend.chisq == pytest.approx(case["strata_trend_chisq"], rel=REL)
+        assert strat_trend.chisq == pytest.approx(case["strata_trend_chisq"], rel=R_RTOL)
 
 
 def test_k_group_logrank_agrees_with_lifelines() -> None:
@@ -120,10 +120,10 @@ def test_trend_matches_loop_and_cox_score_test(goldens: dict) -> None:
     event = np.asarray(case["event"])
     group = np.asarray(case["group"])
     res = logrank_trend_test(time, event, group)
-    assert res.chisq == pytest.approx(case["trend_chisq"], rel=REL)
+    assert res.chisq == pytest.approx(case["trend_chisq"], rel=R_RTOL)
     # no tied event times: identical to the Breslow Cox score test of the group score
     assert not case["any_tied_event_times"]
-    assert res.chisq == pytest.approx(case["cox_breslow_score"], rel=REL)
+    assert res.chisq == pytest.approx(case["cox_breslow_score"], rel=R_RTOL)
     # tied real data: the loop form of the formula
     frame = load_frame("gse1992")
     x = frame["num_HS_BCL2"].to_numpy(float)

@@ -7,16 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from golden import R_RTOL
 
 from sigsurv.errors import AnalysisError, SigsurvInputError
 from sigsurv.survival.meta import meta_analysis
 
-REL = 1e-6
-
 
 @pytest.fixture(scope="module")
 def goldens(test_data_dir: Path) -> dict:
-    return json.loads((test_data_dir / "survival" / "r_goldens.json").read_text())
+    return json.loads((test_data_dir / "survival" / "basics" / "goldens.json").read_text())
 
 
 def test_meta_analysis_matches_metafor(goldens: dict) -> None:
@@ -25,22 +24,22 @@ def test_meta_analysis_matches_metafor(goldens: dict) -> None:
     for case in cases:
         res = meta_analysis(case["yi"], case["sei"])
         for ours, ref in ((res.fixed, case["fe"]), (res.random, case["dl"])):
-            assert ours.log_hr == pytest.approx(ref["b"], rel=REL), case["name"]
-            assert ours.se == pytest.approx(ref["se"], rel=REL)
-            assert ours.z == pytest.approx(ref["z"], rel=REL)
-            assert ours.p == pytest.approx(ref["p"], rel=REL)
-            assert ours.lower == pytest.approx(np.exp(ref["lower"]), rel=REL)
-            assert ours.upper == pytest.approx(np.exp(ref["upper"]), rel=REL)
-            assert ours.hr == pytest.approx(np.exp(ref["b"]), rel=REL)
-        np.testing.assert_allclose(res.studies["weight_fixed"], case["fe"]["weights"], rtol=REL)
-        np.testing.assert_allclose(res.studies["weight_random"], case["dl"]["weights"], rtol=REL)
-        assert res.q == pytest.approx(case["Q"], rel=REL)
-        assert res.q_p == pytest.approx(case["Q_p"], rel=REL)
+            assert ours.log_hr == pytest.approx(ref["b"], rel=R_RTOL), case["name"]
+            assert ours.se == pytest.approx(ref["se"], rel=R_RTOL)
+            assert ours.z == pytest.approx(ref["z"], rel=R_RTOL)
+            assert ours.p == pytest.approx(ref["p"], rel=R_RTOL)
+            assert ours.lower == pytest.approx(np.exp(ref["lower"]), rel=R_RTOL)
+            assert ours.upper == pytest.approx(np.exp(ref["upper"]), rel=R_RTOL)
+            assert ours.hr == pytest.approx(np.exp(ref["b"]), rel=R_RTOL)
+        np.testing.assert_allclose(res.studies["weight_fixed"], case["fe"]["weights"], rtol=R_RTOL)
+        np.testing.assert_allclose(res.studies["weight_random"], case["dl"]["weights"], rtol=R_RTOL)
+        assert res.q == pytest.approx(case["Q"], rel=R_RTOL)
+        assert res.q_p == pytest.approx(case["Q_p"], rel=R_RTOL)
         assert res.q_df == len(case["yi"]) - 1
-        assert res.tau2 == pytest.approx(case["tau2"], rel=REL, abs=1e-12)
-        assert res.i2 == pytest.approx(case["I2"], rel=REL, abs=1e-12)
-        assert res.i2 == pytest.approx(case["I2_fe"], rel=REL, abs=1e-12)
-        assert res.h2 == pytest.approx(case["H2"], rel=REL)
+        assert res.tau2 == pytest.approx(case["tau2"], rel=R_RTOL, abs=1e-12)
+        assert res.i2 == pytest.approx(case["I2"], rel=R_RTOL, abs=1e-12)
+        assert res.i2 == pytest.approx(case["I2_fe"], rel=R_RTOL, abs=1e-12)
+        assert res.h2 == pytest.approx(case["H2"], rel=R_RTOL)
 
 
 def test_zero_heterogeneity_gives_equal_models() -> None:
@@ -63,12 +62,12 @@ def test_meta_analysis_errors() -> None:
         meta_analysis([0.1, 0.2], [0.2, 0.1], labels=["x", "x"])
 
 
-# ---- every method x test against metafor (tests/data/survival/meta/meta_goldens.R) ----
+# ---- every method x test against metafor (tests/data/survival/meta/make.R) ----
 
 
 @pytest.fixture(scope="module")
 def rma_cases(test_data_dir: Path) -> list[dict]:
-    path = test_data_dir / "survival" / "meta" / "meta_goldens.json"
+    path = test_data_dir / "survival" / "meta" / "goldens.json"
     return json.loads(path.read_text())["cases"]
 
 
@@ -92,26 +91,26 @@ def test_rma_every_method_and_test(rma_cases: list[dict]) -> None:
             case["yi"], case["sei"], case["labels"], method=case["method"], test=case["test"]
         )
         est = res.pooled
-        assert est.log_hr == pytest.approx(case["b"], rel=REL), cid
-        assert est.se == pytest.approx(case["se"], rel=REL), cid
-        assert est.z == pytest.approx(case["zval"], rel=REL), cid
-        assert est.p == pytest.approx(case["pval"], rel=REL), cid
-        assert est.lower == pytest.approx(np.exp(case["ci_lb"]), rel=REL), cid
-        assert est.upper == pytest.approx(np.exp(case["ci_ub"]), rel=REL), cid
+        assert est.log_hr == pytest.approx(case["b"], rel=R_RTOL), cid
+        assert est.se == pytest.approx(case["se"], rel=R_RTOL), cid
+        assert est.z == pytest.approx(case["zval"], rel=R_RTOL), cid
+        assert est.p == pytest.approx(case["pval"], rel=R_RTOL), cid
+        assert est.lower == pytest.approx(np.exp(case["ci_lb"]), rel=R_RTOL), cid
+        assert est.upper == pytest.approx(np.exp(case["ci_ub"]), rel=R_RTOL), cid
         assert est.df == (len(case["yi"]) - 1 if case["test"] == "knha" else None)
-        assert res.tau2 == pytest.approx(case["tau2"], rel=REL, abs=1e-12), cid
-        assert res.i2 == pytest.approx(case["I2"], rel=REL, abs=1e-10), cid
+        assert res.tau2 == pytest.approx(case["tau2"], rel=R_RTOL, abs=1e-12), cid
+        assert res.i2 == pytest.approx(case["I2"], rel=R_RTOL, abs=1e-10), cid
         assert 0.0 <= res.i2 <= 100.0
-        assert res.h2 == pytest.approx(case["H2"], rel=REL), cid
-        assert res.q == pytest.approx(case["QE"], rel=REL), cid
-        assert res.q_p == pytest.approx(case["QEp"], rel=REL), cid
-        np.testing.assert_allclose(res.studies["weight"], case["weights"], rtol=REL, err_msg=cid)
+        assert res.h2 == pytest.approx(case["H2"], rel=R_RTOL), cid
+        assert res.q == pytest.approx(case["QE"], rel=R_RTOL), cid
+        assert res.q_p == pytest.approx(case["QEp"], rel=R_RTOL), cid
+        np.testing.assert_allclose(res.studies["weight"], case["weights"], rtol=R_RTOL, err_msg=cid)
         if case["method"] == "FE":  # metafor's predict() gives no PI for a common effect
             assert case["pi_lb"] == {} and res.prediction_lower is None
             assert res.prediction_upper is None
         else:
-            assert res.prediction_lower == pytest.approx(np.exp(case["pi_lb"]), rel=REL), cid
-            assert res.prediction_upper == pytest.approx(np.exp(case["pi_ub"]), rel=REL), cid
+            assert res.prediction_lower == pytest.approx(np.exp(case["pi_lb"]), rel=R_RTOL), cid
+            assert res.prediction_upper == pytest.approx(np.exp(case["pi_ub"]), rel=R_RTOL), cid
 
 
 def test_leave_one_out_matches_metafor(rma_cases: list[dict]) -> None:
@@ -135,10 +134,10 @@ def test_leave_one_out_matches_metafor(rma_cases: list[dict]) -> None:
         ref = case["leave1out"]
         for ours, theirs in columns.items():
             np.testing.assert_allclose(
-                loo[ours], ref[theirs], rtol=REL, atol=1e-10, err_msg=f"{_case_id(case)} {ours}"
+                loo[ours], ref[theirs], rtol=R_RTOL, atol=1e-10, err_msg=f"{_case_id(case)} {ours}"
             )
-        np.testing.assert_allclose(loo["lower"], np.exp(ref["ci_lb"]), rtol=REL)
-        np.testing.assert_allclose(loo["upper"], np.exp(ref["ci_ub"]), rtol=REL)
+        np.testing.assert_allclose(loo["lower"], np.exp(ref["ci_lb"]), rtol=R_RTOL)
+        np.testing.assert_allclose(loo["upper"], np.exp(ref["ci_ub"]), rtol=R_RTOL)
 
 
 def test_fixed_and_random_access_with_reml() -> None:

@@ -8,16 +8,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from golden import R_RTOL
 
 from sigsurv.errors import OptionError, SigsurvInputError
 from sigsurv.survival.multiplicity import adjust_p, benjamini_hochberg, holm
 
-REL = 1e-6
-
 
 @pytest.fixture(scope="module")
 def cases(test_data_dir: Path) -> dict:
-    path = test_data_dir / "survival" / "multiplicity" / "p_adjust_goldens.json"
+    path = test_data_dir / "survival" / "multiplicity" / "goldens.json"
     return json.loads(path.read_text())["cases"]
 
 
@@ -32,7 +31,7 @@ def test_matches_r_p_adjust(cases: dict) -> None:
         for ours, ref in ((holm(p), case["holm"]), (benjamini_hochberg(p), case["BH"])):
             expected = _floats(ref)
             assert np.array_equal(np.isnan(ours), np.isnan(expected)), name
-            np.testing.assert_allclose(ours, expected, rtol=REL, err_msg=name)
+            np.testing.assert_allclose(ours, expected, rtol=R_RTOL, err_msg=name)
 
 
 def test_missing_values_are_not_counted() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from golden import R_RTOL, rel_error
 
 from sigsurv.errors import SigsurvInputError
 from sigsurv.survival.prediction_error import (
@@ -15,21 +16,12 @@ from sigsurv.survival.prediction_error import (
     integrated_brier_score,
 )
 
-RTOL = 1e-6
 HERE = Path(__file__).resolve().parents[1] / "data" / "survival" / "prediction_error"
-
-
-def max_rel(ours, r) -> float:
-    a, b = np.asarray(ours, dtype=float), np.asarray(r, dtype=float)
-    assert a.shape == b.shape
-    exact = a == b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.max(np.where(exact, 0.0, np.abs(a - b) / np.abs(b)), initial=0.0))
 
 
 @pytest.fixture(scope="module")
 def goldens() -> dict:
-    return json.loads((HERE / "brier_goldens.json").read_text())
+    return json.loads((HERE / "goldens.json").read_text())
 
 
 @pytest.mark.parametrize("name", ["metabric", "lung"])
@@ -45,13 +37,13 @@ def test_brier_matches_riskregression_score(name, goldens):
         ("upper", "upper"),
         ("ibs", "ibs"),
     ):
-        assert max_rel(tab[ours], case["cox"][theirs]) < RTOL, ours
-    assert max_rel(tab["null_brier"], case["null"]["brier"]) < RTOL
-    assert max_rel(tab["null_se"], case["null"]["se"]) < RTOL
-    assert max_rel(tab["null_ibs"], case["null"]["ibs"]) < RTOL
-    assert max_rel(tab["ipa"], case["cox"]["ipa"]) < RTOL
+        assert rel_error(tab[ours], case["cox"][theirs]) < R_RTOL, ours
+    assert rel_error(tab["null_brier"], case["null"]["brier"]) < R_RTOL
+    assert rel_error(tab["null_se"], case["null"]["se"]) < R_RTOL
+    assert rel_error(tab["null_ibs"], case["null"]["ibs"]) < R_RTOL
+    assert rel_error(tab["ipa"], case["cox"]["ipa"]) < R_RTOL
     ibs = integrated_brier_score(case["time"], case["status"], pred, case["times"])
-    assert max_rel(ibs, case["cox"]["ibs"][-1]) < RTOL
+    assert rel_error(ibs, case["cox"]["ibs"][-1]) < R_RTOL
 
 
 def test_censoring_weights_put_events_before_censorings_at_ties():

@@ -4,7 +4,8 @@
   median cut of the single-gene score): the groups of the analysis;
 * ``gse1992_er.csv``: ``sigsurv survival gse1992 --by er`` (all patients).
 
-Run from the repository root: ``python tests/data/survival_command/export_survival_command_inputs.py``.
+Run from the repository root:
+``python tests/data/survival_command/export_survival_command_inputs.py``.
 """
 
 from pathlib import Path

@@ -63,7 +63,7 @@ for (cs in list(list(name = "veteran_celltype", f = Surv(time, status) ~ celltyp
   }
 }
 # Trend test (scores 1..k) from survdiff's weighted O, E, V (as the rho = 0 goldens in
-# ../r_goldens.R), and survMisc::comp's trend table ($tft, scores 1..k) for FH(p, q).
+# ../basics/make.R), and survMisc::comp's trend table ($tft, scores 1..k) for FH(p, q).
 out$trend <- list()
 for (rho in c(1, 0.5)) {
   s <- survdiff(Surv(rfstime, status) ~ grade, data = gbsg, rho = rho)

@@ -3,7 +3,7 @@
 1. ``cox_inputs.csv``: gse1992 (SurvSet pickle, sample order as shipped) time,
    event, clinical factors, IRF7/ESR1 expression and IFN_z (the reference's
    ssGSEA IFN score from ../shared/reference, z-scored with sd n-1).
-2. ``cox_r_goldens.json``: ``Rscript make_r_goldens.R`` (R 4.2.2, survival 3.5-3).
+2. ``goldens.json``: ``Rscript make.R`` (R 4.2.2, survival 3.5-3).
 3. ``discrimination_sksurv.json``: Uno's C and cumulative/dynamic AUC from
    scikit-survival (version recorded in the file) on gse1992 and gse4335.
 
@@ -79,5 +79,5 @@ def write_sksurv() -> None:
 
 if __name__ == "__main__":
     write_inputs()
-    subprocess.run(["Rscript", str(HERE / "make_r_goldens.R"), str(HERE)], check=True)
+    subprocess.run(["Rscript", str(HERE / "make.R"), str(HERE)], check=True)
     write_sksurv()

@@ -1,7 +1,7 @@
-"""Export the SurvSet columns the R goldens need to small CSV files (run once, then r_goldens.R).
+"""Export the SurvSet columns the R goldens need to small CSV files (run once, then make.R).
 
-Usage: python tests/data/survival/export_inputs.py   (from the repository root)
-Writes tests/data/survival/inputs/<cohort>.csv: time, event, clinical factors and a few
+Usage: python tests/data/survival/basics/export_inputs.py   (from the repository root)
+Writes tests/data/survival/basics/inputs/<cohort>.csv: time, event, clinical factors and a few
 genes of the SurvSet 0.2.11 pickles, sample order as in the pickle, values with 17
 significant digits (exact round trip).
 """

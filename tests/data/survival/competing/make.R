@@ -7,7 +7,7 @@
 #   mgus2_competing.csv     survival::mgus2: event 1 = progression to plasma-cell malignancy,
 #                           2 = death without progression, 0 = censored (heavily tied months).
 # Run from the repository root with the shared folder beside the clone:
-#   Rscript tests/data/survival/competing/make_goldens.R
+#   Rscript tests/data/survival/competing/make.R
 # (R 4.2.2, cmprsk 2.2-11, survival 3.5-3, jsonlite: Debian 12 packages.)
 suppressMessages({library(cmprsk); library(survival); library(jsonlite)})
 here <- "tests/data/survival/competing"
@@ -104,5 +104,5 @@ write_json(list(
   versions = list(R = R.version.string, cmprsk = as.character(packageVersion("cmprsk")),
                   survival = as.character(packageVersion("survival"))),
   cuminc = cuminc_out, crr = crr_out, cause_specific_cox = cs_out),
-  file.path(here, "competing_goldens.json"), digits = NA, auto_unbox = TRUE, null = "null",
+  file.path(here, "goldens.json"), digits = NA, auto_unbox = TRUE, null = "null",
   na = "null", pretty = FALSE)

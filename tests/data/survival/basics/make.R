@@ -2,10 +2,10 @@
 # trend test, tertile/quartile groups, reverse-KM follow-up, maxstat, Fisher / chi-square,
 # logistic regression, meta-analysis).
 # Regenerate (from the repository root):
-#   python tests/data/survival/export_inputs.py
-#   Rscript tests/data/survival/r_goldens.R
+#   python tests/data/survival/basics/export_inputs.py
+#   Rscript tests/data/survival/basics/make.R
 # Software: Debian 12 r-base-core 4.2.2, r-cran-survival 3.5-3, r-cran-maxstat 0.7-25,
-# r-cran-metafor 3.8-1, r-cran-jsonlite 1.8.4 (recorded in r_goldens.json "versions").
+# r-cran-metafor 3.8-1, r-cran-jsonlite 1.8.4 (recorded in goldens.json "versions").
 suppressPackageStartupMessages({
   library(survival); library(maxstat); library(metafor); library(jsonlite)
 })
@@ -162,7 +162,7 @@ add_meta <- function(name, yi, vi) {
 }
 ma[[1]] <- add_meta("dat.bcg log RR", dat$yi, dat$vi)
 ma[[2]] <- add_meta("homogeneous", c(-0.51, -0.22, -0.80), c(0.25, 0.18, 0.30)^2)
-ref <- "../../../../shared/reference"
+ref <- "../../../../../shared/reference"
 if (dir.exists(file.path(here, ref))) {
   cx <- rbind(read.delim(file.path(here, ref, "gse1992.cox_univariate.tsv")),
               read.delim(file.path(here, ref, "gse4335.cox_univariate.tsv")))
@@ -174,5 +174,5 @@ if (dir.exists(file.path(here, ref))) {
 }
 out$meta <- ma
 
-write_json(out, file.path(here, "r_goldens.json"), digits = NA, auto_unbox = TRUE,
+write_json(out, file.path(here, "goldens.json"), digits = NA, auto_unbox = TRUE,
            pretty = TRUE, na = "null")

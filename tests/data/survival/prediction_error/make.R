@@ -7,7 +7,7 @@
 # Data: ../competing/metabric_competing.csv (overall survival, event > 0; complete cases of
 # age, npi, chemo, er) and survival::lung (event = status - 1; complete cases of age, sex,
 # ph.ecog; integer days with many ties between events and censorings).
-# Run from the repository root:  Rscript tests/data/survival/prediction_error/make_goldens.R
+# Run from the repository root:  Rscript tests/data/survival/prediction_error/make.R
 # (R 4.2.2, riskRegression 2022.11.28, prodlim, survival 3.5-3: Debian 12 packages.)
 suppressMessages({library(survival); library(riskRegression); library(jsonlite)})
 
@@ -49,5 +49,5 @@ out <- list(
                         c(12, 24, 60, 120, 180, 240)),
   lung = score_case(lung, Surv(time, status) ~ age + sex + ph.ecog,
                     c(90, 180, 365, 540, 730)))
-write_json(out, "tests/data/survival/prediction_error/brier_goldens.json", digits = NA,
+write_json(out, "tests/data/survival/prediction_error/goldens.json", digits = NA,
            auto_unbox = TRUE, pretty = FALSE)

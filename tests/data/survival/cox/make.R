@@ -1,7 +1,7 @@
 # Golden numbers for sigsurv's Cox engine beyond ../shared/reference:
 # cox.zph (transform "km"), stratified models, heavy ties, iteration limit.
 # Input: cox_inputs.csv (written by make_goldens.py from the SurvSet gse1992 pickle).
-# Run:  Rscript make_r_goldens.R   (R 4.2.2, survival 3.5-3, jsonlite; Debian 12 packages)
+# Run:  Rscript make.R   (R 4.2.2, survival 3.5-3, jsonlite; Debian 12 packages)
 suppressMessages({library(survival); library(jsonlite)})
 here <- if (length(sys.frames())) dirname(sys.frame(1)$ofile) else "."
 args <- commandArgs(trailingOnly = TRUE)
@@ -49,4 +49,4 @@ for (tt in c("efron", "breslow")) {
   out[[paste0("iter2_", tt)]] <- summarise(fw$fit, list(warnings = fw$warnings))
 }
 out$versions <- list(R = R.version.string, survival = as.character(packageVersion("survival")))
-write_json(out, file.path(here, "cox_r_goldens.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
+write_json(out, file.path(here, "goldens.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)

@@ -6,7 +6,7 @@
 # of github.com/cran/survRM2), rmst2() itself is sourced and its output is stored too.
 # Inputs: ../competing/metabric_competing.csv (overall survival: event > 0) and
 # survival::lung (event = status - 1), written here as lung.csv.
-# Run from the repository root:  Rscript tests/data/survival/rmst/make_goldens.R
+# Run from the repository root:  Rscript tests/data/survival/rmst/make.R
 suppressMessages({library(survival); library(jsonlite)})
 here <- "tests/data/survival/rmst"
 lung <- survival::lung[, c("time", "status", "sex")]
@@ -64,4 +64,4 @@ write_json(list(
                   survRM2 = if (nzchar(survrm2)) "1.0-4 R code sourced from SURVRM2_R_DIR" else NULL),
   cases = cases,
   lung_overall_500 = list(rmean = unname(ov["rmean"]), se = unname(ov["se(rmean)"]))),
-  file.path(here, "rmst_goldens.json"), digits = NA, auto_unbox = TRUE, pretty = FALSE)
+  file.path(here, "goldens.json"), digits = NA, auto_unbox = TRUE, pretty = FALSE)

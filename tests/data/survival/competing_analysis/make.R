@@ -2,7 +2,7 @@
 # competing-risk overall survival (1 = died of disease, 2 = died of other causes), per SD
 # and high (> median) vs low, from coxph (cause-specific), cmprsk::crr and cmprsk::cuminc.
 # Input: ../competing/metabric_competing.csv (written by ../competing/make_goldens.R).
-# Run from the repository root: Rscript tests/data/survival/competing_analysis/make_golden.R
+# Run from the repository root: Rscript tests/data/survival/competing_analysis/make.R
 # (R 4.2.2, cmprsk 2.2-11, survival 3.5-3, jsonlite: Debian 12 packages.)
 suppressMessages({library(cmprsk); library(survival); library(jsonlite)})
 here <- "tests/data/survival/competing_analysis"
@@ -48,4 +48,4 @@ out <- list(versions = list(R = as.character(getRversion()),
             cause1 = one_cause(1, FALSE), cause2 = one_cause(2, FALSE),
             cause1_strata_er = one_cause(1, TRUE))
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE),
-           file.path(here, "golden.json"))
+           file.path(here, "goldens.json"))

@@ -6,7 +6,7 @@
 # coxphf is not packaged in Debian 12: it was installed from its CRAN source
 # (version 1.13.4) into a private library, e.g.
 #   R CMD INSTALL -l /tmp/rlib coxphf_source/
-#   R_LIBS=/tmp/rlib Rscript make_firth_goldens.R
+#   R_LIBS=/tmp/rlib Rscript make.R
 # (requires r-cran-survival and gfortran). Convergence is tightened (epsilon 1e-10)
 # so that the comparison measures the method, not coxphf's default stopping rule.
 library(survival)
@@ -41,5 +41,5 @@ out <- list(
   breast = record(breast_fit),
   veteran_monotone = record(veteran_fit)
 )
-write_json(out, file.path(here, "coxphf_goldens.json"), digits = NA, auto_unbox = TRUE,
+write_json(out, file.path(here, "goldens.json"), digits = NA, auto_unbox = TRUE,
            pretty = TRUE)

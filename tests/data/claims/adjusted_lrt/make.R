@@ -2,10 +2,10 @@
 # the score's per-SD HR adjusted for the clinical covariates, the likelihood-ratio test
 # of adding the score to the clinical model and both models' concordance, on the
 # complete cases of gse1992 (input written by sigsurv: score = ESR1 z-scored).
-# Run: Rscript make_adjusted_lrt.R  (R survival; writes adjusted_lrt_r.json)
+# Run: Rscript make.R  (R survival; writes goldens.json)
 library(survival)
 library(jsonlite)
-d <- read.delim("adjusted_lrt_input.tsv", stringsAsFactors = FALSE)
+d <- read.delim("input.tsv", stringsAsFactors = FALSE)
 d$grade <- factor(d$grade)
 d$node <- factor(d$node)
 d$er <- factor(d$er)
@@ -27,4 +27,4 @@ out <- list(
   c_full = unname(full$concordance["concordance"]),
   c_base = unname(base$concordance["concordance"])
 )
-write(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), "adjusted_lrt_r.json")
+write(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), "goldens.json")

@@ -1,9 +1,9 @@
 # Golden values of GSVA 1.46.0 (Debian r-bioc-gsva 1.46.0+ds-1, R 4.2) for the kernels
 # sigsurv's method="gsva" offers: kcdf = "Poisson" on counts, "none" and "Gaussian" on
 # a heavily tied matrix (values rounded to one decimal).
-# Run from this directory: Rscript make_gsva_kcdf.R
-# Writes gsva_kcdf_counts.tsv, gsva_kcdf_tied.tsv (inputs, genes x samples),
-# gsva_kcdf_sets.tsv (set, gene) and gsva_kcdf_scores.tsv (samples x variant__set).
+# Run from this directory: Rscript make.R
+# Writes counts.tsv, tied.tsv (inputs, genes x samples),
+# sets.tsv (set, gene) and goldens.tsv (samples x variant__set).
 suppressMessages(library(GSVA))
 set.seed(20261130)
 n_genes <- 300
@@ -40,8 +40,8 @@ write_matrix <- function(m, path, first, digits = 15) {
   colnames(out)[1] <- first
   write.table(out, path, sep = "\t", quote = FALSE, row.names = FALSE)
 }
-write_matrix(counts, "gsva_kcdf_counts.tsv", "gene")
-write_matrix(tied, "gsva_kcdf_tied.tsv", "gene")
-write_matrix(scores, "gsva_kcdf_scores.tsv", "sample", digits = 17)
+write_matrix(counts, "counts.tsv", "gene")
+write_matrix(tied, "tied.tsv", "gene")
+write_matrix(scores, "goldens.tsv", "sample", digits = 17)
 write.table(data.frame(set = rep(names(sets), lengths(sets)), gene = unlist(sets)),
-            "gsva_kcdf_sets.tsv", sep = "\t", quote = FALSE, row.names = FALSE)
+            "sets.tsv", sep = "\t", quote = FALSE, row.names = FALSE)

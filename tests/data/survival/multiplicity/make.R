@@ -1,7 +1,7 @@
 # Golden numbers for sigsurv.survival.multiplicity: R p.adjust(method = "holm" | "BH").
 # R 4.2.2, jsonlite 1.8.4 (Debian 12). From the repository root:
-#     Rscript tests/data/survival/multiplicity/p_adjust_goldens.R
-# Writes p_adjust_goldens.json beside this script (NA written as null).
+#     Rscript tests/data/survival/multiplicity/make.R
+# Writes goldens.json beside this script (NA written as null).
 suppressPackageStartupMessages(library(jsonlite))
 args <- commandArgs(trailingOnly = FALSE)
 here <- dirname(normalizePath(sub("^--file=", "", args[grep("^--file=", args)])))
@@ -22,4 +22,4 @@ for (name in names(vectors)) {
   out$cases[[name]] <- list(p = p, holm = p.adjust(p, "holm"), BH = p.adjust(p, "BH"))
 }
 writeLines(toJSON(out, digits = NA, na = "null", pretty = TRUE),
-           file.path(here, "p_adjust_goldens.json"))
+           file.path(here, "goldens.json"))

@@ -7,7 +7,7 @@
 # Prognostic indices (PI): linear predictors of Cox models fitted in R, stored in the JSON;
 # "rounded" cases round the PI to 1 decimal to create many ties.
 # Data: ../competing/metabric_competing.csv (overall survival, event > 0) and survival::lung.
-# Run from the repository root:  Rscript tests/data/survival/d_index/make_goldens.R
+# Run from the repository root:  Rscript tests/data/survival/d_index/make.R
 suppressMessages({library(survival); library(jsonlite)})
 mb <- read.csv("tests/data/survival/competing/metabric_competing.csv",
                stringsAsFactors = FALSE, na.strings = "")
@@ -36,5 +36,5 @@ out <- list(
   metabric_rounded_breslow = d_case(mb$time, mb$status, round(lp_mb, 1), "breslow"),
   lung_efron = d_case(lung$time, lung$status, lp_lung, "efron"),
   lung_ecog_efron = d_case(lung$time, lung$status, lung$ph.ecog, "efron"))
-write_json(out, "tests/data/survival/d_index/d_index_goldens.json", digits = NA,
+write_json(out, "tests/data/survival/d_index/goldens.json", digits = NA,
            auto_unbox = TRUE, pretty = FALSE)

@@ -1,8 +1,8 @@
 # Golden numbers for sigsurv.survival.meta: metafor::rma for every method x test,
 # predict() prediction intervals, weights() and leave1out(), on four data sets.
 # R 4.2.2, metafor 3.8-1, jsonlite 1.8.4 (Debian 12). From the repository root:
-#     Rscript tests/data/survival/meta/meta_goldens.R
-# Writes meta_goldens.json beside this script.
+#     Rscript tests/data/survival/meta/make.R
+# Writes goldens.json beside this script.
 #
 # The iterative tau^2 estimators are run to convergence (threshold / uniroot tol 1e-13) so
 # the goldens are the estimators themselves, not metafor's default stopping points
@@ -63,4 +63,4 @@ for (d in datasets) {
   }
 }
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE),
-           file.path(here, "meta_goldens.json"))
+           file.path(here, "goldens.json"))
