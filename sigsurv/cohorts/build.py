@@ -256,6 +256,16 @@ def type_clinical(clinical: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _column_holding_ids(clinical: pd.DataFrame, ids: set[str]) -> tuple[str | None, int]:
+    """The clinical column holding most of ``ids`` (a mis-declared sample column)."""
+    best: tuple[str | None, int] = (None, 0)
+    for column in clinical.columns:
+        overlap = len(set(clinical[column].dropna().astype(str)) & ids)
+        if overlap > best[1]:
+            best = (str(column), overlap)
+    return best
+
+
 def join_samples(
     expression: pd.DataFrame,
     clinical: pd.DataFrame,
@@ -294,7 +304,13 @@ def join_samples(
     expression_set = set(expression_ids)
     if n_matched == 0:
         hint = "check that both files use the same sample identifiers"
-        if len(set(expression.index.astype(str)) & clinical_set) > 0:
+        column, overlap = _column_holding_ids(clinical, expression_set)
+        if column is not None:
+            hint = (
+                f"did you mean --sample-column {column!r}? it holds {overlap} of the "
+                f"{len(expression_set)} expression sample IDs"
+            )
+        elif len(set(expression.index.astype(str)) & clinical_set) > 0:
             hint = (
                 "the clinical IDs match the expression ROW names: the matrix looks transposed "
                 "(declare --orientation samples-x-genes)"

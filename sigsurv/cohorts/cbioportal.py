@@ -27,7 +27,7 @@ from sigsurv.cohorts.build import (
     decode_site_competing,
     type_clinical,
 )
-from sigsurv.cohorts.clinical import standardise_status
+from sigsurv.cohorts.clinical import standardise_status, value_counts_in_words
 from sigsurv.cohorts.copy_number import COPY_NUMBER_GENES, copy_number_columns, read_cna_table
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
 from sigsurv.cohorts.readers import read_lines, read_text_table
@@ -382,7 +382,7 @@ def _standard_receptor_columns(clinical: pd.DataFrame, messages: list[str]) -> p
         clinical[name] = status.to_numpy()
         note = f"'{name}' standardised from {column}"
         if unknown:
-            note += f" (not positive/negative: {unknown})"
+            note += f" (not positive/negative: {value_counts_in_words(unknown)})"
         messages.append(note)
     return clinical
 

@@ -32,6 +32,7 @@ __all__ = [
     "standardise_clinical",
     "standardise_status",
     "unit_from_name",
+    "value_counts_in_words",
 ]
 
 # Text codes whose meaning does not depend on the column name (lower-cased).
@@ -297,6 +298,19 @@ def check_time_unit(
     )
     warnings.warn(message, SigsurvWarning, stacklevel=2)
     return message
+
+
+def value_counts_in_words(counts: dict[str, int]) -> str:
+    """Counts of values as a reader writes them: ``'indeterminate' x2, 'unknown' x1``.
+
+    Human output never shows a Python dict (issue 22).
+
+    Examples
+    --------
+    >>> value_counts_in_words({"indeterminate": 2, "NA": 1})
+    "'indeterminate' x2, 'NA' x1"
+    """
+    return ", ".join(f"{value!r} x{count}" for value, count in counts.items())
 
 
 def standardise_status(values: Sequence[object] | pd.Series) -> tuple[pd.Series, dict[str, int]]:

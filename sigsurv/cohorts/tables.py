@@ -341,11 +341,15 @@ def read_clinical_table(
     frame = table.data
     column = sample_column or _default_id_column(frame, table)
     if column not in frame.columns:
+        import difflib
+
+        close = difflib.get_close_matches(str(column), [str(c) for c in frame.columns], n=1)
         raise FileFormatError(
             "sample identifier column not found",
             file=file,
             column=column,
             expected="one of: " + ", ".join(frame.columns[:15]),
+            hint=f"did you mean {close[0]!r}?" if close else None,
         )
     ids = frame[column]
     if ids.isna().any():

@@ -31,7 +31,7 @@ from sigsurv.cohorts.build import (
     decode_site_competing,
     type_clinical,
 )
-from sigsurv.cohorts.clinical import standardise_status
+from sigsurv.cohorts.clinical import standardise_status, value_counts_in_words
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
 from sigsurv.cohorts.readers import read_bytes_head, read_text_table
 from sigsurv.cohorts.tables import read_expression_table, sha256_of
@@ -296,7 +296,11 @@ def _receptor_status(frame: pd.DataFrame, messages: list[str]) -> pd.DataFrame:
                 frame[name] = status.to_numpy()
                 messages.append(
                     f"'{name}' standardised from {column}"
-                    + (f" (not positive/negative: {unknown})" if unknown else "")
+                    + (
+                        f" (not positive/negative: {value_counts_in_words(unknown)})"
+                        if unknown
+                        else ""
+                    )
                 )
         ihc = prefix + _GDC_HER2_IHC
         if ihc in frame.columns and "her2" not in frame.columns:
