@@ -96,9 +96,13 @@ def _derivs(x: np.ndarray, beta: np.ndarray, strata: list[Stratum]) -> _Derivs:
 
 def _penalised(d: _Derivs) -> tuple[float, np.ndarray]:
     """Penalised log-likelihood and score (NaN when I is not positive definite)."""
-    sign, logdet = np.linalg.slogdet(d.info)
-    if sign <= 0:
-        return float("nan"), np.full(d.score.shape, np.nan)
+    undefined = float("nan"), np.full(d.score.shape, np.nan)
+    if not np.all(np.isfinite(d.info)):  # overflowed risk sets: no determinant to take
+        return undefined
+    with np.errstate(invalid="ignore"):  # a singular I is answered below, not warned
+        sign, logdet = np.linalg.slogdet(d.info)
+    if not sign > 0 or not np.isfinite(logdet):
+        return undefined
     inverse = np.linalg.inv(d.info)
     trace = np.einsum("ab,baj->j", inverse, d.info_derivative)
     return float(d.loglik + 0.5 * logdet), d.score + 0.5 * trace

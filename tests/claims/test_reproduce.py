@@ -201,7 +201,9 @@ def test_reproduce_defects_of_issue_11_are_gone(reproduce_run):
     assert rows
     for row in rows:
         assert row["verdict"] != "not testable"
-        assert row["power"]["min_detectable_hr"] > 0 and row["events"] > 0
+        assert row["events"] > 0
+        if row["power"]["test"] != "TOST":  # a null claim's power is TOST's, at HR 1
+            assert row["power"]["min_detectable_hr"] > 0
         assert row["p_holm"] is not None and row["q_bh"] is not None
         assert set(row["adjusted"]) == {"clinical", "proliferation"}
         optimal = next(c for c in row["cut_rows"] if c["cut"] == "optimal")

@@ -11,7 +11,7 @@ import pytest
 
 from sigsurv.cli import main
 from sigsurv.cohorts import load_cohort
-from sigsurv.errors import OptionError
+from sigsurv.errors import OptionError, SigsurvWarning
 
 SHARED = Path(os.environ.get("SIGSURV_SHARED", Path(__file__).parents[3] / "shared")) / "data"
 STUDY = SHARED / "formats" / "cBioPortal_study_es_0" / "study_es_0"
@@ -37,11 +37,13 @@ def test_cbioportal_patient_file_joins_a_separate_expression_matrix(capsys):
 
 @needs_shared
 def test_cbioportal_sample_file_is_keyed_by_sample_id():
-    cohort = load_cohort(
-        STUDY / "data_expression_median.txt",
-        clinical=STUDY / "data_clinical_samples.txt",
-        time=None,
-    )
+    # The sample file lists samples without expression: dropped, and said so.
+    with pytest.warns(SigsurvWarning, match="526 samples matched"):
+        cohort = load_cohort(
+            STUDY / "data_expression_median.txt",
+            clinical=STUDY / "data_clinical_samples.txt",
+            time=None,
+        )
     assert cohort.join_report is not None and cohort.join_report.n_matched == 526
     assert "SUBTYPE" in cohort.clinical.columns
 
@@ -70,7 +72,9 @@ def test_metabric_clinical_files_join_as_downloaded(tmp_path, clinical, time, ev
     separator = "," if clinical.endswith(".csv") else "\t"
     patients = [line.split(separator)[0] for line in lines if line.startswith("MB-")][:60]
     expression = _metabric_matrix(tmp_path, patients)
-    cohort = load_cohort(expression, clinical=METABRIC / clinical, time=time, event=event)
+    # 60 of the file's patients have expression here: the others are dropped, said so.
+    with pytest.warns(SigsurvWarning, match="60 samples matched"):
+        cohort = load_cohort(expression, clinical=METABRIC / clinical, time=time, event=event)
     assert cohort.n_samples == 60 and list(cohort.endpoints) == [endpoint]
     assert any("cBioPortal header lines" in m for m in cohort.messages)
     assert cohort.endpoint().unit == "months"

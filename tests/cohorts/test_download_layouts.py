@@ -24,7 +24,7 @@ from sigsurv.cohorts import load_cohort, read_platform_table
 from sigsurv.cohorts.clinical import standardise_clinical
 from sigsurv.cohorts.readers import read_text_table
 from sigsurv.cohorts.tcga import classify_tcga_file
-from sigsurv.errors import CohortValidationError, SigsurvWarning
+from sigsurv.errors import SigsurvWarning
 
 DATA_DIR = (
     Path(os.environ.get("SIGSURV_SHARED", Path(__file__).resolve().parents[2].parent / "shared"))
@@ -327,11 +327,15 @@ def test_metabric_dss_therapy_and_claudin_subtype(tmp_path):
     assert cohort.endpoint("dss").unit == "months"
     assert set(cohort.clinical["chemotherapy"].dropna()) == {"yes", "no"}
     assert "Claudin-low" in set(cohort.clinical["pam50"].dropna())
-    # Scoring refuses the NA explicitly rather than silently imputing it.
-    from sigsurv.scoring import score
+    # Scoring uses the genes each sample has (issue 20 item 6): the sample with the NA is
+    # scored from MKI67 alone (1 of 2 genes, at min_coverage 0.5), and its count says so.
+    from sigsurv.scoring import score_signatures
 
-    with pytest.raises(CohortValidationError, match="missing"):
-        score(cohort, {"proliferation": ["MKI67", "PGR"]})
+    result = score_signatures(cohort, {"proliferation": ["MKI67", "PGR"]}, min_coverage=0.5)
+    counts = result.gene_counts["proliferation"]
+    with_na = frame.columns[7]
+    assert counts[with_na] == 1 and (counts.drop(with_na) == 2).all()
+    assert result.scores["proliferation"].notna().all() and result.not_scored.empty
 
 
 def test_standardisation_reports_unrecognised_values():

@@ -53,6 +53,8 @@ def _tables(root: Path) -> list[str]:
         "status",
         "--time-unit",
         "months",
+        "--endpoint-name",  # a column named 'time' says no endpoint: named, never guessed
+        "os",
     ]
 
 
