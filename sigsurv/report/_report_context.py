@@ -21,7 +21,6 @@ from sigsurv.plots._text import p_text
 __all__ = [
     "ORIENTATION_NOTE",
     "VERDICT_CLASSES",
-    "VERDICT_LEGEND",
     "analysis_key",
     "claim_card",
     "claim_forest_rows",
@@ -35,19 +34,28 @@ __all__ = [
     "shared_with",
     "short_reason",
     "verdict_class",
+    "verdict_legend",
 ]
 
-# Both verdict vocabularies (today's and issue 11's) mapped to four colours.
+# Every verdict word of the claims pipeline (and the older vocabularies of earlier runs'
+# results.json) mapped to a colour: good for the claim, mixed, bad for the claim, weak
+# evidence, a recomputed table, untestable.
 VERDICT_CLASSES = {
     "reproduced": "v-good",
     "consistent": "v-good",
     "equivalent": "v-good",
+    "equivalent and different": "v-good",
+    "consistent, not better than random signatures": "v-mixed",
     "same direction, not significant": "v-mixed",
     "inconclusive": "v-mixed",
+    "neither equivalent nor different": "v-mixed",
     "opposite direction": "v-bad",
     "contradicted": "v-bad",
+    "effect of the claimed size excluded": "v-bad",
+    "different": "v-bad",
     "not equivalent": "v-bad",
     "not informative": "v-weak",
+    "confounded, not adjusted": "v-weak",
     "published table recomputed": "v-table",
     "not testable here": "v-none",
     "not testable": "v-none",
@@ -501,24 +509,22 @@ def manifest_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-#: What each verdict means, in the report's legend (a verdict not listed is still shown,
-#: with the reason under its test).
-VERDICT_LEGEND: tuple[tuple[str, str], ...] = (
-    ("consistent", "the 95% CI of the HR per SD excludes 1 in the claimed direction"),
-    ("contradicted", "the 95% CI excludes 1 in the opposite direction"),
-    ("inconclusive", "the 95% CI includes 1 (the cohort can neither confirm nor refute)"),
-    (
-        "not informative",
-        "power below 50% for the claimed (or a conventional) effect with this many events",
-    ),
-    ("equivalent", "a claim of no association: the 90% CI lies within the margins"),
-    ("not equivalent", "a claim of no association: the 90% CI lies outside the margins"),
-    ("not testable", "the cohort lacks the endpoint, population, genes or events needed"),
-    (
-        "published table recomputed",
-        "the paper's own counts recomputed: a check of arithmetic, not of the biology",
-    ),
-)
+def verdict_legend(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's legend: each verdict word of the run with its definition.
+
+    Read from the run's own ``results.json`` (``verdicts`` in order, ``definitions``), so
+    the report, the terminal and the JSON share one legend, written once by the claims
+    pipeline (:data:`sigsurv.claims.verdicts.DEFINITIONS`).
+
+    Examples
+    --------
+    >>> verdict_legend({"verdicts": ["consistent", "odd"],
+    ...                 "definitions": {"consistent": "CI excludes 1", "alpha": "0.05"}})
+    [('consistent', 'CI excludes 1')]
+    """
+    definitions = payload.get("definitions", {})
+    return [(v, str(definitions[v])) for v in payload.get("verdicts", []) if v in definitions]
+
 
 ORIENTATION_NOTE = (
     "Hazard ratios are per 1 SD of the signature score (or of the high vs the low score "
@@ -528,7 +534,7 @@ ORIENTATION_NOTE = (
     "so that the claimed direction is HR < 1."
 )
 
-_GOOD = ("reproduced", "consistent", "equivalent")
+_GOOD = ("reproduced", "consistent", "equivalent", "equivalent and different")
 
 
 def headline(payload: dict[str, Any]) -> str:

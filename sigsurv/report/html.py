@@ -31,7 +31,6 @@ from sigsurv.plots.forest import plot_forest
 from sigsurv.plots.save import save_figure
 from sigsurv.report._report_context import (
     ORIENTATION_NOTE,
-    VERDICT_LEGEND,
     analysis_key,
     claim_card,
     claim_forest_rows,
@@ -44,6 +43,7 @@ from sigsurv.report._report_context import (
     reason_in_words,
     shared_with,
     verdict_class,
+    verdict_legend,
 )
 from sigsurv.report.outputs import km_figure
 
@@ -349,7 +349,7 @@ def write_reproduction(
         "alpha": payload.get("alpha", 0.05),
         "cards": [claim_card(claim) for claim in payload["claims"]],
         "headline": headline(payload),
-        "legend": VERDICT_LEGEND,
+        "legend": verdict_legend(payload),
         "orientation": ORIENTATION_NOTE,
         "matrix": coverage_matrix(payload),
         "claims": details,
