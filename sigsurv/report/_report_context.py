@@ -363,6 +363,16 @@ def _group_name(endpoint: Any, match: Any, claim_endpoint: str) -> str:
     return str(endpoint)
 
 
+def _judged_adjusted(test: dict[str, Any]) -> tuple[float, float, float, Any, str] | None:
+    """``(hr, lower, upper, p, 'adjusted for X')`` when the verdict rests on an adjusted HR."""
+    basis = str(test.get("verdict_basis") or "")
+    values = [_number(test.get(k)) for k in ("verdict_hr", "verdict_lower", "verdict_upper")]
+    if not basis.startswith("per-SD HR adjusted") or any(v is None or v <= 0 for v in values):
+        return None
+    hr, lower, upper = (float(v) for v in values)  # type: ignore[arg-type]
+    return hr, lower, upper, test.get("verdict_p"), basis.removeprefix("per-SD HR ")
+
+
 def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
     """Rows of a claim's forest: each test with an estimate, then the pooled rows.
 
@@ -391,6 +401,17 @@ def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
         if test.get("verdict") == "not informative":
             label += " (low power)"
         se = _number(estimate.get("se"))
+        hr, lower, upper = (
+            estimate["hr"],
+            estimate.get("lower", estimate.get("ci_lower")),
+            estimate.get("upper", estimate.get("ci_upper")),
+        )
+        p_value = _p_of(estimate)
+        judged = _judged_adjusted(test)
+        if judged is not None:  # the forest shows the HR the verdict rests on
+            hr, lower, upper, p_value, adjusted_for = judged
+            label += f" ({adjusted_for})"
+            se = (np.log(upper) - np.log(lower)) / (2 * 1.959963984540054)
         n, events = test.get("n"), test.get("events")
         rows.append(
             {
@@ -398,10 +419,10 @@ def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
                     test.get("endpoint"), test.get("endpoint_match"), claim_endpoint
                 ),
                 "label": label,
-                "hr": estimate["hr"],
-                "ci_lower": estimate.get("lower", estimate.get("ci_lower")),
-                "ci_upper": estimate.get("upper", estimate.get("ci_upper")),
-                "p": _p_of(estimate),
+                "hr": hr,
+                "ci_lower": lower,
+                "ci_upper": upper,
+                "p": p_value,
                 "weight": np.nan if not se else 1.0 / se**2,
                 "pooled": False,
                 "n_events": "" if n is None else f"{n} / {events}",

@@ -21,3 +21,26 @@ def test_the_report_legend_is_the_runs_own_definitions():
     legend = verdict_legend(payload)
     assert [verdict for verdict, _ in legend] == list(VERDICTS)
     assert all(meaning == DEFINITIONS[verdict] for verdict, meaning in legend)
+
+
+def test_forest_shows_the_hr_the_verdict_rests_on():
+    from sigsurv.report._report_context import claim_forest_rows
+
+    test = {
+        "cohort": "k1",
+        "signature_id": "proxy_set",
+        "verdict": "contradicted",
+        "endpoint": "os",
+        "hr_per_sd": {"hr": 1.58, "lower": 1.18, "upper": 2.11, "p": 0.002, "se": 0.15},
+        "verdict_basis": "per-SD HR adjusted for er",
+        "verdict_hr": 1.38,
+        "verdict_lower": 1.02,
+        "verdict_upper": 1.87,
+        "verdict_p": 0.035,
+    }
+    unadjusted = {**test, "verdict_basis": "unadjusted per-SD HR", "verdict_hr": 1.58}
+    row = claim_forest_rows({"claim_id": "c", "tests": [test]}).iloc[0]
+    assert (row["hr"], row["ci_lower"], row["ci_upper"], row["p"]) == (1.38, 1.02, 1.87, 0.035)
+    assert row["label"].endswith("(adjusted for er)")
+    plain = claim_forest_rows({"claim_id": "c", "tests": [unadjusted]}).iloc[0]
+    assert plain["hr"] == 1.58 and "adjusted" not in plain["label"]
