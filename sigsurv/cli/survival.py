@@ -1,0 +1,390 @@
+"""``sigsurv survival``: a signature (or a clinical column, or a competing risk) on a cohort."""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from sigsurv._cli_options import (
+    SourceOptions,
+    check_count,
+    check_seed,
+    emit_json,
+    load_source_with_notes,
+    parse_covariates,
+    show,
+    source_options,
+    state,
+    stderr,
+)
+from sigsurv.cli._app import (
+    _METHOD_HELP,
+    Force,
+    Seed,
+    Source,
+    _complete_method,
+    _complete_signature,
+    app,
+)
+from sigsurv.cli._survival_options import (
+    _TIME_UNITS_HELP,
+    _check_time_unit,
+    _figure_options,
+    _refuse_options_that_do_not_apply,
+)
+from sigsurv.errors import OptionError, SigsurvWarning
+
+
+@app.command("survival")
+@source_options
+def survival_command(
+    source: Source,
+    signature: Annotated[
+        str | None,
+        typer.Option(
+            "--signature", "-s", help="Built-in id or file.", autocompletion=_complete_signature
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Survival by a clinical column's levels (no --signature)."),
+    ] = None,
+    endpoint: Annotated[str | None, typer.Option("--endpoint", help="Endpoint name.")] = None,
+    method: Annotated[
+        str | None,
+        typer.Option("--method", "-m", help=_METHOD_HELP, autocompletion=_complete_method),
+    ] = None,
+    cut: Annotated[
+        str | None, typer.Option("--cut", help="median | tertile | quartile | optimal | VALUE.")
+    ] = None,
+    horizon: Annotated[
+        float | None, typer.Option("--horizon", help="Censor follow-up at this time.")
+    ] = None,
+    horizon_unit: Annotated[
+        str | None, typer.Option("--horizon-unit", help="Unit of --horizon (default: endpoint's).")
+    ] = None,
+    times: Annotated[
+        str | None,
+        typer.Option(
+            "--times",
+            help="Survival (with --cause: cumulative incidence) per group at these times, "
+            "comma-separated, with 95% CI.",
+        ),
+    ] = None,
+    times_unit: Annotated[
+        str | None,
+        typer.Option(
+            "--times-unit",
+            help=f"Unit of --times and of every time shown ({_TIME_UNITS_HELP}; "
+            "default: months up to 15 years of follow-up, else years).",
+        ),
+    ] = None,
+    covariates: Annotated[
+        str | None, typer.Option("--covariates", help="Clinical columns, comma-separated.")
+    ] = None,
+    strata: Annotated[str | None, typer.Option("--strata", help="Stratify by a column.")] = None,
+    population: Annotated[
+        bool,
+        typer.Option(
+            "--population/--all-patients",
+            help="Apply the signature's population filter (e.g. ER+).",
+        ),
+    ] = True,
+    permutations: Annotated[
+        int, typer.Option("--permutations", help="Permutations for the optimal-cut p.")
+    ] = 0,
+    seed: Seed = 20240101,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results.json.")] = False,
+    cause: Annotated[
+        str | None,
+        typer.Option(
+            "--cause",
+            help="Competing risks: cause code or label of a competing-risk --endpoint "
+            "(cause-specific Cox, Fine-Gray, cumulative incidence at --times).",
+        ),
+    ] = None,
+    horizons: Annotated[
+        str | None,
+        typer.Option("--horizons", help="Deprecated alias of --times (with --cause)."),
+    ] = None,
+    breaks: Annotated[
+        float | None,
+        typer.Option("--breaks", help="Figure: interval between time ticks, in the display unit."),
+    ] = None,
+    ylim: Annotated[
+        str | None, typer.Option("--ylim", help="Figure: y-axis limits LOW,HIGH (e.g. 0.5,1).")
+    ] = None,
+    min_at_risk: Annotated[
+        int,
+        typer.Option("--min-at-risk", help="Figure: end curves when fewer remain at risk."),
+    ] = 0,
+    ci: Annotated[
+        bool | None,
+        typer.Option("--ci/--no-ci", help="Figure: confidence bands (default: up to 2 groups)."),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--formats", help="Figure formats written: png, pdf, svg.")
+    ] = "png,pdf,svg",
+    force: Force = False,
+    source_options: SourceOptions = SourceOptions(),  # noqa: B008 - filled by the decorator
+) -> None:
+    """Score a signature, split patients, run KM + log-rank + Cox + concordance + PH test.
+
+    With --by COLUMN instead of --signature: KM, log-rank and Cox by the column's levels.
+    """
+    from sigsurv.analysis.signature import AnalysisSpec, parse_times
+
+    if (signature is None) == (by is None):
+        raise OptionError("give either --signature or --by COLUMN (one of them)")
+
+    given = {
+        "--horizon": horizon is not None,
+        "--horizon-unit": horizon_unit is not None,
+        "--covariates": bool(covariates),
+        "--permutations": permutations != 0,
+        "--horizons": horizons is not None,
+        "--times-unit": times_unit is not None,
+        "--times": times is not None,
+    }
+    _refuse_options_that_do_not_apply(given, cause=cause, cut=cut)
+    if times_unit is not None:
+        _check_time_unit("--times-unit", times_unit)
+    if horizons is not None:
+        if times is not None:
+            raise OptionError("give --times or its deprecated alias --horizons, not both")
+        warnings.warn(
+            "--horizons is deprecated: use --times (both are read in --times-unit, "
+            "else in months up to 15 years of follow-up, else years)",
+            SigsurvWarning,
+            stacklevel=1,
+        )
+    fixed_times = parse_times(
+        times if horizons is None else horizons, "--times" if horizons is None else "--horizons"
+    )
+    figures = _figure_options(breaks, ylim, min_at_risk, ci, formats, times_unit)
+    if by is not None:
+        if cause is not None or method is not None or not population:
+            flag = "--cause" if cause is not None else "--method" if method else "--all-patients"
+            raise OptionError(f"{flag} does not apply with --by (no signature is scored)")
+        spec = AnalysisSpec(
+            endpoint=endpoint,
+            cut=cut,
+            horizon=horizon,
+            horizon_unit=horizon_unit,
+            subgroup=source_options.subgroup,
+            covariates=parse_covariates(covariates),
+            strata=strata,
+            permutations=permutations,
+            seed=check_seed(seed),
+        )
+        _survival_by(
+            source, by, spec, fixed_times, times_unit, out, as_json, source_options, force, figures
+        )
+        return
+    assert signature is not None  # one of --signature and --by is given
+    if cause is not None:
+        _survival_competing(
+            source,
+            signature,
+            endpoint,
+            cause,
+            method,
+            cut,
+            fixed_times or None,
+            times_unit,
+            strata,
+            population,
+            out,
+            as_json,
+            source_options,
+            force,
+            figures,
+        )
+        return
+    from sigsurv._atomic import output_folder
+    from sigsurv.analysis.signature import analyse_signature
+    from sigsurv.report.manifest import survival_manifest
+    from sigsurv.report.outputs import write_survival_outputs
+    from sigsurv.report.terminal import survival_view
+
+    # --subgroup goes into the analysis (and its results.json), not into the loading.
+    spec = AnalysisSpec(
+        endpoint=endpoint,
+        cut=cut,
+        horizon=horizon,
+        horizon_unit=horizon_unit,
+        subgroup=source_options.subgroup,
+        population=population,
+        covariates=parse_covariates(covariates),
+        strata=strata,
+        permutations=check_count("--permutations", permutations, minimum=0),
+        seed=check_seed(seed),
+    )
+    with contextlib.ExitStack() as stack:
+        # --out is validated and locked before anything is read (see sigsurv._atomic).
+        folder = None if out is None else stack.enter_context(output_folder(out, force=force))
+        cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
+        result = analyse_signature(cohort, signature, spec, method=method)
+        if fixed_times or times_unit is not None:
+            result = result.with_times(fixed_times, times_unit)
+        if folder is not None:
+            manifest = survival_manifest(
+                result,
+                source=source,
+                cohort_files=cohort.provenance.files,
+                source_options=source_options.to_dict(),
+            )
+            staged = write_survival_outputs(
+                result, folder.staging, manifest, cohort_notes=notes, **figures
+            )
+    if folder is not None and not as_json and not state["quiet"]:
+        written = ", ".join(str(folder.final_path(p)) for p in staged.values())
+        stderr.print("wrote " + escape(written))
+    payload = result.to_dict() | {"cohort_notes": notes}
+    if as_json:
+        emit_json(payload, sort_keys=True)
+    else:
+        show(*survival_view(payload))
+
+
+def _survival_by(
+    source: str,
+    column: str,
+    spec: Any,
+    times: tuple[float, ...],
+    times_unit: str | None,
+    out: Path | None,
+    as_json: bool,
+    source_options: SourceOptions,
+    force: bool,
+    figures: dict[str, Any],
+) -> None:
+    """``survival --by COLUMN``: the same outputs as a signature analysis, by a column."""
+    from sigsurv._atomic import output_folder
+    from sigsurv.analysis.column import analyse_column
+    from sigsurv.report.manifest import column_manifest
+    from sigsurv.report.outputs import write_column_outputs
+    from sigsurv.report.terminal import column_view
+
+    with contextlib.ExitStack() as stack:
+        folder = None if out is None else stack.enter_context(output_folder(out, force=force))
+        cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
+        result = analyse_column(cohort, column, spec)
+        if times or times_unit is not None:
+            result = result.with_times(times, times_unit)
+        if folder is not None:
+            manifest = column_manifest(
+                result,
+                source=source,
+                cohort_files=cohort.provenance.files,
+                source_options=source_options.to_dict(),
+            )
+            staged = write_column_outputs(
+                result, folder.staging, manifest, cohort_notes=notes, **figures
+            )
+    if folder is not None and not as_json and not state["quiet"]:
+        stderr.print(
+            "wrote " + escape(", ".join(str(folder.final_path(p)) for p in staged.values()))
+        )
+    payload = result.to_dict() | {"cohort_notes": notes}
+    if as_json:
+        emit_json(payload, sort_keys=True)
+    else:
+        show(*column_view(payload))
+
+
+def _survival_competing(
+    source: str,
+    signature: str,
+    endpoint: str | None,
+    cause: str,
+    method: str | None,
+    cut: str | None,
+    times: tuple[float, ...] | None,
+    times_unit: str | None,
+    strata: str | None,
+    population: bool,
+    out: Path | None,
+    as_json: bool,
+    source_options: SourceOptions,
+    force: bool = False,
+    figures: dict[str, Any] | None = None,
+) -> None:
+    """``survival --cause``: results.json and the cumulative-incidence figure."""
+    from sigsurv._atomic import output_folder
+    from sigsurv.report.outputs import write_competing_outputs
+    from sigsurv.report.terminal import competing_view
+
+    with contextlib.ExitStack() as stack:
+        # --out is validated and locked before anything is read (see sigsurv._atomic).
+        folder = None if out is None else stack.enter_context(output_folder(out, force=force))
+        cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
+        result, record = _competing_result(
+            cohort,
+            signature,
+            endpoint,
+            cause,
+            method,
+            cut,
+            times,
+            times_unit,
+            strata,
+            population,
+            source_options,
+        )
+        record["cohort_notes"] = notes
+        if folder is not None:
+            written = write_competing_outputs(result, record, folder.staging, **(figures or {}))
+    if folder is not None and not as_json and not state["quiet"]:
+        for name in written:
+            stderr.print("wrote " + escape(str(folder.final / name)))
+    if as_json:
+        emit_json(record, sort_keys=True)
+    else:
+        show(*competing_view(record))
+
+
+def _competing_result(
+    cohort: Any,
+    signature: str,
+    endpoint: str | None,
+    cause: str,
+    method: str | None,
+    cut: str | None,
+    times: tuple[float, ...] | None,
+    times_unit: str | None,
+    strata: str | None,
+    population: bool,
+    source_options: SourceOptions,
+) -> tuple[Any, dict[str, Any]]:
+    from sigsurv.analysis.competing import analyse_signature_competing
+    from sigsurv.signatures import get_signature
+
+    definition = get_signature(signature)
+    result, _, chosen = analyse_signature_competing(
+        cohort,
+        definition,
+        endpoint,
+        cause,
+        method=method,
+        cut=cut,
+        horizons=times,
+        strata=strata,
+        subgroup=source_options.subgroup,
+        population=population,
+        times_unit=times_unit,
+    )
+    record = {
+        "cohort": cohort.name,
+        "signature_id": definition.id,
+        "signature_name": definition.name,
+        "subgroup": chosen,
+        **result.to_dict(),
+    }
+    return result, record
