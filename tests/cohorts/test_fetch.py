@@ -122,7 +122,8 @@ class LocalServer:
     def __init__(self, root: Path) -> None:
         handler = lambda *a, **k: _Handler(*a, directory=str(root), **k)  # noqa: E731
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll: shutdown() waits for the next poll (0.5 s by default, per test).
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 

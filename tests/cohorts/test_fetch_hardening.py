@@ -77,7 +77,8 @@ def upstream(tmp_path, monkeypatch) -> Iterator[tuple[str, Path]]:
     root.mkdir()
     handler = lambda *a, **k: _Handler(*a, directory=str(root), **k)  # noqa: E731
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for the next poll (0.5 s by default, per test).
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}", root
