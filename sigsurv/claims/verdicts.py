@@ -86,6 +86,7 @@ __all__ = [
     "NOT_INFORMATIVE",
     "NOT_TESTABLE",
     "PUBLISHED_TABLE_RECOMPUTED",
+    "VERDICTS",
     "Verdict",
     "claim_summary",
     "combined_direction",
@@ -132,6 +133,15 @@ EQUIVALENCE_VERDICTS = (
     NEITHER,
     NOT_INFORMATIVE,
     NOT_TESTABLE,
+)
+#: Every verdict a test can receive, in the order results.json and the legend list them.
+VERDICTS = (
+    *DIRECTIONAL_VERDICTS,
+    EQUIVALENT,
+    DIFFERENT,
+    EQUIVALENT_AND_DIFFERENT,
+    NEITHER,
+    PUBLISHED_TABLE_RECOMPUTED,
 )
 #: Verdicts of a test that could have shown the claim (design power >= 50%).
 INFORMATIVE_VERDICTS = (
