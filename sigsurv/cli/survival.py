@@ -244,8 +244,7 @@ def survival_command(
                 result, folder.staging, manifest, cohort_notes=notes, **figures
             )
     if folder is not None and not as_json and not state["quiet"]:
-        written = ", ".join(str(folder.final_path(p)) for p in staged.values())
-        stderr.print("wrote " + escape(written))
+        _say_written(folder.final, [folder.final_path(p) for p in staged.values()])
     payload = result.to_dict() | {"cohort_notes": notes}
     if as_json:
         emit_json(payload, sort_keys=True)
@@ -289,9 +288,7 @@ def _survival_by(
                 result, folder.staging, manifest, cohort_notes=notes, **figures
             )
     if folder is not None and not as_json and not state["quiet"]:
-        stderr.print(
-            "wrote " + escape(", ".join(str(folder.final_path(p)) for p in staged.values()))
-        )
+        _say_written(folder.final, [folder.final_path(p) for p in staged.values()])
     payload = result.to_dict() | {"cohort_notes": notes}
     if as_json:
         emit_json(payload, sort_keys=True)
@@ -342,8 +339,7 @@ def _survival_competing(
         if folder is not None:
             written = write_competing_outputs(result, record, folder.staging, **(figures or {}))
     if folder is not None and not as_json and not state["quiet"]:
-        for name in written:
-            stderr.print("wrote " + escape(str(folder.final / name)))
+        _say_written(folder.final, [folder.final / name for name in written])
     if as_json:
         emit_json(record, sort_keys=True)
     else:
@@ -388,3 +384,9 @@ def _competing_result(
         **result.to_dict(),
     }
     return result, record
+
+
+def _say_written(folder: Any, paths: list[Any]) -> None:
+    """``wrote to FOLDER: a.png, b.json`` wrapped at the terminal's width (never cut)."""
+    names = ", ".join(Path(path).name for path in paths)
+    stderr.print(escape(f"wrote to {folder}: {names}"), soft_wrap=False)
