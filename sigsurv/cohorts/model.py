@@ -817,8 +817,14 @@ class Cohort:
         expression = self.expression.loc[:, mask]
         clinical = self.clinical.loc[mask]
         messages = self.messages + ((note,) if note else ())
+        strata = self.strata
+        if strata is not None and clinical[strata].dropna().nunique() < 2:
+            # A subgroup can hold one study only (ER+ patients of an ER- companion
+            # series): nothing left to stratify by, which is said, not refused.
+            messages += (f"analyses not stratified by {strata!r}: one level in these samples",)
+            strata = None
         return dataclasses.replace(
-            self, expression=expression, clinical=clinical, messages=messages
+            self, expression=expression, clinical=clinical, messages=messages, strata=strata
         )
 
     def subset(self, expression: str) -> Cohort:

@@ -139,3 +139,28 @@ def test_reproduce_asks_only_for_options_it_has(two_study_table, tmp_path, capsy
     arguments += ["--claim", "gawrzak2018_msk1_mfs_er_pos", "--null-random", "0", "--json"]
     arguments += ["--null-random-adjusted", "0", "--no-proxies", "--out", str(tmp_path / "o2")]
     assert main(arguments) == 0, capsys.readouterr().err
+
+
+def test_a_subgroup_with_one_stratum_left_is_analysed_unstratified_and_says_so():
+    # Real case: VDX pools GSE2034 with its ER- companion GSE5327; the ER+ subgroup holds
+    # one series only. Subsetting must not fail the strata check; it drops the strata.
+    import pandas as pd
+
+    from sigsurv.cohorts.model import Cohort, Endpoint
+
+    expression = pd.DataFrame([[1.0, 2.0, 3.0, 4.0]], index=["ESR1"], columns=list("abcd"))
+    clinical = pd.DataFrame(
+        {
+            "t": [5.0, 8.0, 2.0, 9.0],
+            "e": [1, 0, 1, 1],
+            "study": ["A", "A", "B", "B"],
+            "er": ["positive", "positive", "negative", "negative"],
+        },
+        index=expression.columns,
+    )
+    cohort = Cohort("toy", expression, clinical, {"dmfs": Endpoint("dmfs", "t", "e")})
+    stratified = cohort.with_strata("study")
+    subgroup = stratified.subset("er == 'positive'")
+    assert subgroup.strata is None and subgroup.n_samples == 2
+    assert any("not stratified by 'study'" in m for m in subgroup.messages)
+    assert stratified.subset("study in ('A', 'B')").strata == "study"
