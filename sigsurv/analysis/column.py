@@ -21,6 +21,7 @@ from sigsurv.analysis.signature import (
     AnalysisSpec,
     _term_row,
     display_unit_for,
+    km_group_rows,
     numbers_at_risk,
     parse_times,
     survival_at_times,
@@ -104,21 +105,7 @@ class ColumnSurvival:
 
     def group_table(self) -> list[dict[str, Any]]:
         """Per level: n, events, median survival with CI."""
-        rows = []
-        for level in self.km.groups:
-            curve = self.km.curves[level]
-            median = curve.median_survival()
-            rows.append(
-                {
-                    "group": str(level),
-                    "n": int(curve.n),
-                    "events": int(curve.events),
-                    "median_survival": median.median,
-                    "median_ci_lower": median.lower,
-                    "median_ci_upper": median.upper,
-                }
-            )
-        return rows
+        return km_group_rows(self.km)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready results (``results.json`` of ``sigsurv survival --by``).

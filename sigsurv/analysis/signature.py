@@ -235,6 +235,32 @@ def _finite_or_none(value: Any) -> float | None:
     return number if np.isfinite(number) else None
 
 
+def km_group_rows(km: KaplanMeierResult) -> list[dict[str, Any]]:
+    """Per Kaplan–Meier group: n, events, median survival with its CI (None: not reached).
+
+    Examples
+    --------
+    >>> from sigsurv.survival.km import kaplan_meier
+    >>> km_group_rows(kaplan_meier([1, 2, 3, 4], [1, 1, 1, 1]))[0]["median_survival"]
+    2.5
+    """
+    rows = []
+    for level in km.groups:
+        curve = km.curves[level]
+        median = curve.median_survival()
+        rows.append(
+            {
+                "group": str(level),
+                "n": int(curve.n),
+                "events": int(curve.events),
+                "median_survival": median.median,
+                "median_ci_lower": median.lower,
+                "median_ci_upper": median.upper,
+            }
+        )
+    return rows
+
+
 def _term_row(result: CoxResult, term: str) -> dict[str, Any]:
     row = result.summary.loc[term]
     out = {
@@ -357,21 +383,7 @@ class SignatureSurvival:
 
     def group_table(self) -> list[dict[str, Any]]:
         """Per group: n, events, median survival with CI."""
-        rows = []
-        for level in self.km.groups:
-            curve = self.km.curves[level]
-            median = curve.median_survival()
-            rows.append(
-                {
-                    "group": str(level),
-                    "n": int(curve.n),
-                    "events": int(curve.events),
-                    "median_survival": median.median,
-                    "median_ci_lower": median.lower,
-                    "median_ci_upper": median.upper,
-                }
-            )
-        return rows
+        return km_group_rows(self.km)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready results with their definitions.
@@ -720,37 +732,16 @@ def _multivariable(
 
 
 def _analyse(
-    cohort: Cohort,
-    scores: pd.Series,
-    spec: AnalysisSpec,
-    *,
-    subgroup: str | None,
-    cut: str | float,
-    signature: Signature | None,
-    signature_id: str,
-    signature_version: str,
-    method: str,
-    coverage: dict[str, Any] | None,
+    cohort: Cohort, scores: pd.Series, spec: AnalysisSpec, **options: Any
 ) -> SignatureSurvival:
-    """The analysis itself, once the subgroup and the cut rule in effect are known.
+    """The analysis itself (:func:`_analyse_quietly`, same keywords), once the subgroup
+    and the cut rule in effect are known.
 
     The engine's warnings (which know no cohort) are re-issued naming the cohort and
     the signature.
     """
-    with warnings_naming(f"{cohort.name}, {signature_id}"):
-        result = _analyse_quietly(
-            cohort,
-            scores,
-            spec,
-            subgroup=subgroup,
-            cut=cut,
-            signature=signature,
-            signature_id=signature_id,
-            signature_version=signature_version,
-            method=method,
-            coverage=coverage,
-        )
-    return result
+    with warnings_naming(f"{cohort.name}, {options['signature_id']}"):
+        return _analyse_quietly(cohort, scores, spec, **options)
 
 
 def _analyse_quietly(

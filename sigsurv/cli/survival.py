@@ -207,7 +207,6 @@ def survival_command(
             figures,
         )
         return
-    from sigsurv._atomic import output_folder
     from sigsurv.analysis.signature import analyse_signature
     from sigsurv.report.manifest import survival_manifest
     from sigsurv.report.outputs import write_survival_outputs
@@ -226,30 +225,60 @@ def survival_command(
         permutations=check_count("--permutations", permutations, minimum=0),
         seed=check_seed(seed),
     )
+    _analyse_and_write(
+        lambda cohort: analyse_signature(cohort, signature, spec, method=method),
+        (survival_manifest, write_survival_outputs, survival_view),
+        source=source,
+        source_options=source_options,
+        times=(fixed_times, times_unit),
+        out=out,
+        force=force,
+        as_json=as_json,
+        figures=figures,
+    )
+
+
+def _analyse_and_write(
+    analyse: Any,
+    renderers: tuple[Any, Any, Any],
+    *,
+    source: str,
+    source_options: SourceOptions,
+    times: tuple[tuple[float, ...], str | None],
+    out: Path | None,
+    force: bool,
+    as_json: bool,
+    figures: dict[str, Any],
+) -> None:
+    """Load, analyse, add fixed times, write (manifest, outputs) and show one analysis.
+
+    ``renderers`` are the analysis kind's ``(manifest, write_outputs, terminal_view)``.
+    """
+    from sigsurv._atomic import output_folder
+
+    manifest_of, write_outputs, view_of = renderers
     with contextlib.ExitStack() as stack:
         # --out is validated and locked before anything is read (see sigsurv._atomic).
         folder = None if out is None else stack.enter_context(output_folder(out, force=force))
         cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
-        result = analyse_signature(cohort, signature, spec, method=method)
-        if fixed_times or times_unit is not None:
-            result = result.with_times(fixed_times, times_unit)
+        result = analyse(cohort)
+        if times[0] or times[1] is not None:
+            result = result.with_times(*times)
         if folder is not None:
-            manifest = survival_manifest(
+            manifest = manifest_of(
                 result,
                 source=source,
                 cohort_files=cohort.provenance.files,
                 source_options=source_options.to_dict(),
             )
-            staged = write_survival_outputs(
-                result, folder.staging, manifest, cohort_notes=notes, **figures
-            )
+            staged = write_outputs(result, folder.staging, manifest, cohort_notes=notes, **figures)
     if folder is not None and not as_json and not state["quiet"]:
         _say_written(folder.final, [folder.final_path(p) for p in staged.values()])
     payload = result.to_dict() | {"cohort_notes": notes}
     if as_json:
         emit_json(payload, sort_keys=True)
     else:
-        show(*survival_view(payload))
+        show(*view_of(payload))
 
 
 def _survival_by(
@@ -265,35 +294,22 @@ def _survival_by(
     figures: dict[str, Any],
 ) -> None:
     """``survival --by COLUMN``: the same outputs as a signature analysis, by a column."""
-    from sigsurv._atomic import output_folder
     from sigsurv.analysis.column import analyse_column
     from sigsurv.report.manifest import column_manifest
     from sigsurv.report.outputs import write_column_outputs
     from sigsurv.report.terminal import column_view
 
-    with contextlib.ExitStack() as stack:
-        folder = None if out is None else stack.enter_context(output_folder(out, force=force))
-        cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
-        result = analyse_column(cohort, column, spec)
-        if times or times_unit is not None:
-            result = result.with_times(times, times_unit)
-        if folder is not None:
-            manifest = column_manifest(
-                result,
-                source=source,
-                cohort_files=cohort.provenance.files,
-                source_options=source_options.to_dict(),
-            )
-            staged = write_column_outputs(
-                result, folder.staging, manifest, cohort_notes=notes, **figures
-            )
-    if folder is not None and not as_json and not state["quiet"]:
-        _say_written(folder.final, [folder.final_path(p) for p in staged.values()])
-    payload = result.to_dict() | {"cohort_notes": notes}
-    if as_json:
-        emit_json(payload, sort_keys=True)
-    else:
-        show(*column_view(payload))
+    _analyse_and_write(
+        lambda cohort: analyse_column(cohort, column, spec),
+        (column_manifest, write_column_outputs, column_view),
+        source=source,
+        source_options=source_options,
+        times=(times, times_unit),
+        out=out,
+        force=force,
+        as_json=as_json,
+        figures=figures,
+    )
 
 
 def _survival_competing(

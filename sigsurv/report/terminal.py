@@ -297,23 +297,7 @@ def survival_view(payload: dict[str, Any]) -> list[RenderableType]:
         f"({payload['method']}) · {escape(endpoint['label'])} · n = {payload['n']}, "
         f"{payload['events']} events{_follow_up_text(payload, unit, shown)}"
     ]
-    groups = _table(
-        f"Groups ({payload['cut']['rule']} cut)",
-        ("group", "n", "events", f"median survival ({shown})"),
-    )
-    for row in payload["groups"]:
-        median = _in_unit(row["median_survival"], unit, shown)
-        groups.add_row(
-            escape(str(row["group"])),
-            str(row["n"]),
-            str(row["events"]),
-            "not reached" if median is None else f"{median:.1f}",
-        )
-    view.append(groups)
-    if payload.get("at_risk"):
-        view.append(at_risk_table(payload["at_risk"]))
-    if payload.get("at_times"):
-        view.append(at_times_table(payload["at_times"], "Survival at fixed times"))
+    view += _group_views(payload, f"Groups ({payload['cut']['rule']} cut)", unit, shown)
     view.append(_hazard_ratio_table(payload))
     if payload.get("cox_multivariable"):
         view.append(multivariable_table(payload["cox_multivariable"]))
@@ -335,6 +319,27 @@ def survival_view(payload: dict[str, Any]) -> list[RenderableType]:
     return view
 
 
+def _group_views(
+    payload: dict[str, Any], title: str, unit: str, shown: str
+) -> list[RenderableType]:
+    """Per group n, events and median; numbers at risk; survival at fixed times."""
+    groups = _table(title, ("group", "n", "events", f"median survival ({shown})"))
+    for row in payload["groups"]:
+        median = _in_unit(row["median_survival"], unit, shown)
+        groups.add_row(
+            escape(str(row["group"])),
+            str(row["n"]),
+            str(row["events"]),
+            "not reached" if median is None else f"{median:.1f}",
+        )
+    views: list[RenderableType] = [groups]
+    if payload.get("at_risk"):
+        views.append(at_risk_table(payload["at_risk"]))
+    if payload.get("at_times"):
+        views.append(at_times_table(payload["at_times"], "Survival at fixed times"))
+    return views
+
+
 def column_view(payload: dict[str, Any]) -> list[RenderableType]:
     """``survival --by``: groups, survival at fixed times, log-rank (and trend), Cox.
 
@@ -354,23 +359,7 @@ def column_view(payload: dict[str, Any]) -> list[RenderableType]:
         f"{escape(endpoint['label'])} · n = {payload['n']}, {payload['events']} events"
         f"{_follow_up_text(payload, unit, shown)}"
     ]
-    groups = _table(
-        f"Groups (levels of {escape(payload['by'])})",
-        ("group", "n", "events", f"median survival ({shown})"),
-    )
-    for row in payload["groups"]:
-        median = _in_unit(row["median_survival"], unit, shown)
-        groups.add_row(
-            escape(str(row["group"])),
-            str(row["n"]),
-            str(row["events"]),
-            "not reached" if median is None else f"{median:.1f}",
-        )
-    view.append(groups)
-    if payload.get("at_risk"):
-        view.append(at_risk_table(payload["at_risk"]))
-    if payload.get("at_times"):
-        view.append(at_times_table(payload["at_times"], "Survival at fixed times"))
+    view += _group_views(payload, f"Groups (levels of {escape(payload['by'])})", unit, shown)
     reference = payload["levels"][0]
     models = _table(
         f"Hazard ratios (Cox, vs {escape(str(reference))})", ("level", "HR", "95% CI", "p")
