@@ -68,6 +68,7 @@ import pandas as pd
 
 from sigsurv._arguments import integer_argument, seed_argument
 from sigsurv.analysis.signature import AnalysisSpec, SignatureSurvival, analyse_signature
+from sigsurv.analysis.suggest import warnings_naming
 from sigsurv.claims.confounding import adjusted_for_confounders, confounder_design
 from sigsurv.claims.evidence import (
     adjusted_estimate,
@@ -1118,9 +1119,11 @@ def _test_one(
     key = "|".join(map(str, (cohort.name, signature_id, test.endpoint, test.subgroup, test.strata)))
     test_id = f"{cohort.name}:{signature_id}:{test.endpoint}:{_data_digest(analysis, key)}"
     if test_id not in shared_tests:
-        shared_tests[test_id] = _shared_test(
-            test_id, cohort, analysis, test.subgroup, messages, options.seed
-        )
+        # The adjusted models' own warnings (which know no cohort) name where they arose.
+        with warnings_naming(f"{cohort.name}, claim {claim.id}, signature {signature_id}"):
+            shared_tests[test_id] = _shared_test(
+                test_id, cohort, analysis, test.subgroup, messages, options.seed
+            )
         for message in shared_tests[test_id].warnings:
             # Surfaced once per distinct test (and kept in the test's row).
             where_said = f"{cohort.name}, claim {claim.id}, signature {signature_id}"
