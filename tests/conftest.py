@@ -14,10 +14,12 @@ repository's root ``conftest.py`` (it must also see the doctests under ``sigsurv
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # Test modules import the helpers as ``from fixtures import ...`` under any import mode.
 if str(Path(__file__).parent) not in sys.path:
@@ -28,6 +30,12 @@ from fixtures import (
     TEST_DATA_DIR,
     require_shared,
 )
+
+# CI explores the same examples on every run (a red CI must be reproducible); a local
+# run keeps hypothesis' random search, which is how new failing examples are found.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
