@@ -29,6 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv._docstrings import fill_doc
+from sigsurv._results import HazardRatio
 from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._design import build_design
 from sigsurv.survival._exact_times import exact_time_km_table
@@ -706,6 +707,26 @@ class FineGrayResult:
             1.0 - np.exp(-np.outer(lam, risk)),
             index=pd.Index(grid, name="time"),
             columns=frame.index,
+        )
+
+    def hazard_ratio(self, term: str) -> HazardRatio:
+        """One term's subdistribution :class:`~sigsurv._results.HazardRatio`.
+
+        Examples
+        --------
+        >>> res = fine_gray([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 2, 1, 0],
+        ...                 [3.0, 1.0, 2.5, 0.5, 2.0, 1.5, 0.2, 1.2])
+        >>> res.hazard_ratio("x").kind
+        'subdistribution'
+        """
+        problems = () if self.converged else ("crr did not converge",)
+        return HazardRatio.from_row(
+            term,
+            self.summary.loc[term].to_dict(),
+            converged=self.converged,
+            conf_level=self.conf_level,
+            kind="subdistribution",
+            problems=problems,
         )
 
     @property

@@ -40,6 +40,7 @@ from scipy import stats
 
 from sigsurv._deprecation import deprecated_alias
 from sigsurv._docstrings import fill_doc
+from sigsurv._results import HazardRatio
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._design import Design, prepare_cox_inputs
 from sigsurv.survival._linalg import TOLER_CHOL, cholesky2, chsolve2
@@ -190,6 +191,27 @@ class CoxResult:
     def hazard_ratios_(self) -> pd.Series:
         """Hazard ratios indexed by term (lifelines name)."""
         return self.summary["hr"]
+
+    def hazard_ratio(self, term: str) -> HazardRatio:
+        """One term's :class:`~sigsurv._results.HazardRatio` (the one usability rule).
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=40)
+        >>> res = cox_fit(rng.exponential(np.exp(-x)), (rng.uniform(size=40) < 0.7), x)
+        >>> hr = res.hazard_ratio("x")
+        >>> hr.estimable, bool(hr.hr == res.summary.loc["x", "hr"])
+        (True, True)
+        """
+        level = self.fit_data.get("conf_level", 0.95) if self.fit_data else 0.95
+        return HazardRatio.from_row(
+            term,
+            self.summary.loc[term].to_dict(),
+            converged=self.converged,
+            conf_level=level,
+            problems=tuple(self.problems),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python representation (JSON-ready; infinite values become None).
