@@ -179,7 +179,7 @@ class HazardRatio(ResultMixin):
     def from_row(
         cls,
         term: str,
-        row: Mapping[str, Any],
+        row: Mapping[Any, Any],
         *,
         converged: bool,
         conf_level: float = 0.95,
@@ -239,7 +239,7 @@ class HazardRatio(ResultMixin):
         )
 
 
-def _unusable_reason(row: Mapping[str, Any], converged: bool) -> str | None:
+def _unusable_reason(row: Mapping[Any, Any], converged: bool) -> str | None:
     if not converged:
         return "the fit did not converge"
     if bool(row.get("may_be_infinite", False)):
