@@ -188,21 +188,7 @@ def plot_forest(
     >>> len(fig.axes)
     1
     """
-    frame = rows.copy()
-    defaults = {
-        "p": np.nan,
-        "weight": np.nan,
-        "pooled": False,
-        "prediction_lower": np.nan,
-        "prediction_upper": np.nan,
-        "heterogeneity": "",
-        "group": "",
-        "n_events": "",
-    }
-    for column, default in defaults.items():
-        if column not in frame.columns:
-            frame[column] = default
-    frame = drawable_rows(frame)
+    frame = drawable_rows(_with_optional_columns(rows))
     if frame.empty:
         raise AnalysisError("forest plot: no row has a hazard ratio to draw")
     if ax is not None:
@@ -210,13 +196,10 @@ def plot_forest(
     figure = plt.figure(figsize=(_WIDTH, 3.0), dpi=150)
     layout = _layout(figure, frame)
     title_lines = wrap_to_width(figure, title, _WIDTH - 0.3, 10.5, "bold") if title else []
+    has_interval = _has_prediction_interval(frame)
+    with_legend = (reference is not None and reference > 0) or has_interval
     top = 0.15 + 0.22 * len(title_lines) + 0.3
     body = sum(row.height for row in layout)
-    intervals = frame[["prediction_lower", "prediction_upper"]].apply(
-        pd.to_numeric, errors="coerce"
-    )
-    has_interval = bool(np.isfinite(intervals.to_numpy(dtype=float)).all(axis=1).any())
-    with_legend = (reference is not None and reference > 0) or has_interval
     bottom = 0.6 + (0.3 if with_legend else 0.0) + (0.22 if favours else 0.0)
     height = top + body + bottom
     figure.set_size_inches(_WIDTH, height)
@@ -225,64 +208,95 @@ def plot_forest(
     x_min, x_max = _x_range(frame, reference)
     axis.set_xlim(x_min, x_max)
     axis.set_ylim(body, 0)
+    _draw_rows(axis, layout, frame)
+    _draw_headings(axis, frame)
+    _draw_reference(axis, reference, reference_label)
+    if with_legend:
+        _legend(figure, axis, has_interval)
+    _style_axis(axis, x_min, x_max, xlabel)
+    if favours:
+        _favours(axis, favours, -0.5 / body)  # under the axis label, above the legend
+    y = 1 - 0.12 / height
+    for line in title_lines:
+        figure.text(0.02, y, line, fontsize=10.5, fontweight="bold", va="top")
+        y -= 0.22 / height
+    return figure
+
+
+_OPTIONAL_COLUMNS: dict[str, Any] = {
+    "p": np.nan,
+    "weight": np.nan,
+    "pooled": False,
+    "prediction_lower": np.nan,
+    "prediction_upper": np.nan,
+    "heterogeneity": "",
+    "group": "",
+    "n_events": "",
+}
+
+
+def _with_optional_columns(rows: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``rows`` with every optional column present (its default where absent)."""
+    frame = rows.copy()
+    for column, default in _OPTIONAL_COLUMNS.items():
+        if column not in frame.columns:
+            frame[column] = default
+    return frame
+
+
+def _has_prediction_interval(frame: pd.DataFrame) -> bool:
+    intervals = frame[["prediction_lower", "prediction_upper"]].apply(
+        pd.to_numeric, errors="coerce"
+    )
+    return bool(np.isfinite(intervals.to_numpy(dtype=float)).all(axis=1).any())
+
+
+def _draw_rows(axis: Axes, layout: list[_Row], frame: pd.DataFrame) -> None:
+    """Each row's label left of the plot, its interval, and its numbers to the right."""
     weights = pd.to_numeric(frame["weight"], errors="coerce").to_numpy(dtype=float)
     max_weight = np.nanmax(weights) if np.isfinite(weights).any() else 1.0
     label_at = axis.get_yaxis_transform()
     for row in layout:
-        bold = row.kind in ("header", "pooled")
-        x = {"header": -_LABEL / _PLOT + 0.03, "note": -_LABEL / _PLOT + 0.08}.get(
-            row.kind, -_LABEL / _PLOT + 0.05
-        )
-        axis.text(
-            x,
-            row.y,
-            "\n".join(row.lines),
-            transform=label_at,
-            ha="left",
-            va="center",
-            fontsize={"header": 9.0, "note": 7.5}.get(row.kind, 8.5),
-            fontweight="bold" if bold else "normal",
-            color="0.35" if row.kind == "note" else "black",
-            style="italic" if row.kind == "note" else "normal",
-            linespacing=1.15,
-        )
+        _draw_label(axis, row)
         if row.data is None:
             continue
         weight = float(pd.to_numeric(pd.Series([row.data["weight"]]), errors="coerce").iloc[0])
         size = 4.0 + 5.0 * np.sqrt(weight / max_weight) if np.isfinite(weight) else 6.0
         _draw_row(axis, row, size)
+        bold = row.kind == "pooled"
         text = f"{row.data['hr']:.2f} ({row.data['ci_lower']:.2f}–{row.data['ci_upper']:.2f})"
         p_value = pd.to_numeric(pd.Series([row.data["p"]]), errors="coerce").iloc[0]
-        axis.text(
-            1.03,
-            row.y,
-            text,
-            transform=label_at,
-            ha="left",
-            va="center",
-            fontsize=8.5,
-            fontweight="bold" if bold else "normal",
-        )
+        style: dict[str, Any] = {"transform": label_at, "ha": "left", "va": "center"}
+        axis.text(1.03, row.y, text, fontsize=8.5, fontweight="bold" if bold else "normal", **style)
         if str(row.data["n_events"] or ""):
-            axis.text(
-                1.03 + _N_AT / _PLOT,
-                row.y,
-                str(row.data["n_events"]),
-                transform=label_at,
-                ha="left",
-                va="center",
-                fontsize=8.5,
-            )
+            axis.text(1.03 + _N_AT / _PLOT, row.y, str(row.data["n_events"]), fontsize=8.5, **style)
         if np.isfinite(p_value):
-            axis.text(
-                1.03 + _P_AT / _PLOT,
-                row.y,
-                p_text(float(p_value)),
-                transform=label_at,
-                ha="left",
-                va="center",
-                fontsize=8.5,
-            )
+            axis.text(1.03 + _P_AT / _PLOT, row.y, p_text(float(p_value)), fontsize=8.5, **style)
+
+
+def _draw_label(axis: Axes, row: _Row) -> None:
+    """A row's wrapped label in the label column (headings bold, notes grey italic)."""
+    bold = row.kind in ("header", "pooled")
+    x = {"header": -_LABEL / _PLOT + 0.03, "note": -_LABEL / _PLOT + 0.08}.get(
+        row.kind, -_LABEL / _PLOT + 0.05
+    )
+    axis.text(
+        x,
+        row.y,
+        "\n".join(row.lines),
+        transform=axis.get_yaxis_transform(),
+        ha="left",
+        va="center",
+        fontsize={"header": 9.0, "note": 7.5}.get(row.kind, 8.5),
+        fontweight="bold" if bold else "normal",
+        color="0.35" if row.kind == "note" else "black",
+        style="italic" if row.kind == "note" else "normal",
+        linespacing=1.15,
+    )
+
+
+def _draw_headings(axis: Axes, frame: pd.DataFrame) -> None:
+    """Column headings above the numbers: HR (95% CI), p and, when given, n / events."""
     headings = [(1.03, "HR (95% CI)"), (1.03 + _P_AT / _PLOT, "p")]
     if frame["n_events"].astype(str).str.len().gt(0).any():
         headings.append((1.03 + _N_AT / _PLOT, "n / events"))
@@ -291,12 +305,16 @@ def plot_forest(
             x,
             -0.05,
             heading,
-            transform=label_at,
+            transform=axis.get_yaxis_transform(),
             ha="left",
             va="bottom",
             fontsize=8.5,
             fontweight="bold",
         )
+
+
+def _draw_reference(axis: Axes, reference: float | None, reference_label: str) -> None:
+    """The line of no effect and, when given, the reference HR (dotted)."""
     axis.axvline(1.0, color="0.3", linewidth=0.9)
     if reference is not None and reference > 0:
         axis.axvline(
@@ -306,23 +324,29 @@ def plot_forest(
             linewidth=1.4,
             label=reference_label or f"reference HR {reference:g}",
         )
-    if with_legend:
-        if has_interval:
-            axis.plot(
-                [],
-                [],
-                color=_POOLED,
-                linewidth=1.0,
-                linestyle=(0, (2, 1.5)),
-                label="95% prediction interval",
-            )
-        figure.legend(
-            loc="lower left",
-            bbox_to_anchor=(_LABEL / _WIDTH, 0.0),
-            frameon=False,
-            fontsize=8,
-            ncols=2,
+
+
+def _legend(figure: Figure, axis: Axes, has_interval: bool) -> None:
+    if has_interval:
+        axis.plot(
+            [],
+            [],
+            color=_POOLED,
+            linewidth=1.0,
+            linestyle=(0, (2, 1.5)),
+            label="95% prediction interval",
         )
+    figure.legend(
+        loc="lower left",
+        bbox_to_anchor=(_LABEL / _WIDTH, 0.0),
+        frameon=False,
+        fontsize=8,
+        ncols=2,
+    )
+
+
+def _style_axis(axis: Axes, x_min: float, x_max: float, xlabel: str) -> None:
+    """Round log ticks, the x label, and no frame but the bottom spine."""
     axis.set_yticks([])
     ticks = _ticks(x_min, x_max)
     axis.set_xticks(ticks)
@@ -331,13 +355,6 @@ def plot_forest(
     axis.set_xlabel(xlabel, fontsize=9)
     for side in ("top", "right", "left"):
         axis.spines[side].set_visible(False)
-    if favours:
-        _favours(axis, favours, -0.5 / body)  # under the axis label, above the legend
-    y = 1 - 0.12 / height
-    for line in title_lines:
-        figure.text(0.02, y, line, fontsize=10.5, fontweight="bold", va="top")
-        y -= 0.22 / height
-    return figure
 
 
 def _favours(axis: Axes, favours: tuple[str, str], y: float) -> None:
