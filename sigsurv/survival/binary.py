@@ -337,6 +337,12 @@ def two_by_two(table: Any, *, conf_level: float = 0.95) -> BinaryResult:
     SigsurvWarning
         An expected count below 5 (chi-square approximation doubtful).
 
+    References
+    ----------
+    .. [1] Fisher RA. On the interpretation of chi-square from contingency tables, and the
+           calculation of P. J R Stat Soc. 1922;85(1):87-94.
+    .. [2] Agresti A. Categorical Data Analysis. 3rd ed. Hoboken: Wiley; 2013.
+
     Examples
     --------
     >>> import warnings; warnings.simplefilter("ignore")
@@ -557,6 +563,11 @@ def logistic_regression(
     -----
     SigsurvWarning
         Separation or non-convergence (the result is flagged).
+
+    References
+    ----------
+    .. [1] McCullagh P, Nelder JA. Generalized Linear Models. 2nd ed. London: Chapman & Hall;
+           1989.
 
     Examples
     --------

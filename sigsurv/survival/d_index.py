@@ -49,6 +49,10 @@ def blom_scores(values: Any) -> np.ndarray:
     SigsurvInputError
         Not 1-d, empty, or missing values.
 
+    References
+    ----------
+    .. [1] Blom G. Statistical Estimates and Transformed Beta-Variables. New York: Wiley; 1958.
+
     Examples
     --------
     >>> blom_scores([3.0, 1.0, 2.0, 2.0]).round(4).tolist()
@@ -166,6 +170,12 @@ def d_index(
     ------
     SigsurvInputError
         Bad inputs (lengths, missing values, no events...).
+
+    References
+    ----------
+    .. [1] Royston P, Sauerbrei W. A new measure of prognostic separation in survival data.
+           Stat Med. 2004;23(5):723-748.
+    .. [2] Blom G. Statistical Estimates and Transformed Beta-Variables. New York: Wiley; 1958.
 
     Examples
     --------

@@ -58,6 +58,11 @@ def holm(p_values: Any) -> Any:
     SigsurvInputError
         Values outside [0, 1] or a non-1-D input.
 
+    References
+    ----------
+    .. [1] Holm S. A simple sequentially rejective multiple test procedure. Scand J Stat.
+           1979;6(2):65-70.
+
     Examples
     --------
     >>> holm([0.01, 0.04, 0.03, 0.5]).round(4).tolist()
@@ -94,6 +99,11 @@ def benjamini_hochberg(p_values: Any) -> Any:
     ------
     SigsurvInputError
         Values outside [0, 1] or a non-1-D input.
+
+    References
+    ----------
+    .. [1] Benjamini Y, Hochberg Y. Controlling the false discovery rate: a practical and
+           powerful approach to multiple testing. J R Stat Soc B. 1995;57(1):289-300.
 
     Examples
     --------

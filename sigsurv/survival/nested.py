@@ -126,6 +126,11 @@ def cox_lrt(reduced: CoxResult, full: CoxResult) -> NestedLRTResult:
     SigsurvWarning
         A fit that is not well defined (its log-likelihood is not a maximum).
 
+    References
+    ----------
+    .. [1] Therneau TM, Grambsch PM. Modeling Survival Data: Extending the Cox Model. New York:
+           Springer; 2000.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd

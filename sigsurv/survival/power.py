@@ -111,6 +111,13 @@ def schoenfeld_power(
     SigsurvInputError
         Non-positive events or HR, proportion outside (0, 1), alpha outside (0, 1).
 
+    References
+    ----------
+    .. [1] Schoenfeld DA. Sample-size formula for the proportional-hazards regression model.
+           Biometrics. 1983;39(2):499-503.
+    .. [2] Hsieh FY, Lavori PW. Sample-size calculations for the Cox proportional hazards
+           regression model with nonbinary covariates. Control Clin Trials. 2000;21(6):552-560.
+
     Examples
     --------
     >>> round(schoenfeld_power(13, 0.41, proportion=0.5), 3)  # 13 events, median split
@@ -150,6 +157,11 @@ def min_detectable_hr(
     -------
     float
         ``exp(+-(z_{1 - alpha/2} + z_{power}) / sqrt(events V))``.
+
+    References
+    ----------
+    .. [1] Schoenfeld DA. Sample-size formula for the proportional-hazards regression model.
+           Biometrics. 1983;39(2):499-503.
 
     Examples
     --------
@@ -237,6 +249,13 @@ def cox_power(
     Returns
     -------
     CoxPower
+
+    References
+    ----------
+    .. [1] Schoenfeld DA. Sample-size formula for the proportional-hazards regression model.
+           Biometrics. 1983;39(2):499-503.
+    .. [2] Hsieh FY, Lavori PW. Sample-size calculations for the Cox proportional hazards
+           regression model with nonbinary covariates. Control Clin Trials. 2000;21(6):552-560.
 
     Examples
     --------
@@ -334,6 +353,12 @@ def tost_log_hr(
         Non-finite estimate, non-positive ``se``, margins not bracketing 1, alpha outside
         (0, 0.5).
 
+    References
+    ----------
+    .. [1] Schuirmann DJ. A comparison of the two one-sided tests procedure and the power
+           approach for assessing the equivalence of average bioavailability. J Pharmacokinet
+           Biopharm. 1987;15(6):657-680.
+
     Examples
     --------
     >>> res = tost_log_hr(0.05, 0.08)
@@ -430,6 +455,12 @@ def tost_power(
     Returns
     -------
     float
+
+    References
+    ----------
+    .. [1] Schuirmann DJ. A comparison of the two one-sided tests procedure and the power
+           approach for assessing the equivalence of average bioavailability. J Pharmacokinet
+           Biopharm. 1987;15(6):657-680.
 
     Examples
     --------

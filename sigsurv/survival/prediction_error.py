@@ -248,6 +248,12 @@ def brier_score(
     SigsurvInputError
         Predictions of the wrong shape or outside [0, 1]; bad ``times``.
 
+    References
+    ----------
+    .. [1] Graf E, Schmoor C, Sauerbrei W, Schumacher M. Assessment and comparison of
+           prognostic classification schemes for survival data. Stat Med.
+           1999;18(17-18):2529-2545.
+
     Examples
     --------
     >>> time = [2, 3, 4, 5, 6, 7, 8, 9]

@@ -200,6 +200,14 @@ def rmst(
     SigsurvInputError
         Bad ``tau``, ``groups`` or ``conf_level``.
 
+    References
+    ----------
+    .. [1] Royston P, Parmar MKB. Restricted mean survival time: an alternative to the hazard
+           ratio for the design and analysis of randomized trials with a time-to-event outcome.
+           BMC Med Res Methodol. 2013;13:152.
+    .. [2] Uno H, Claggett B, Tian L, et al. Moving beyond the hazard ratio in quantifying the
+           between-group difference in survival analysis. J Clin Oncol. 2014;32(22):2380-2385.
+
     Examples
     --------
     >>> fit = rmst([6, 7, 10, 15, 19, 25], [1, 0, 1, 1, 0, 1], tau=20)
