@@ -20,8 +20,10 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv._docstrings import fill_doc
+from sigsurv._results import ResultMixin, TestResult
 from sigsurv.errors import SigsurvInputError
 from sigsurv.survival._exact_times import exact_time_km_table
+from sigsurv.survival._result_format import jsonable, one_row, records
 from sigsurv.survival._validate import check_competing_arrays
 from sigsurv.survival.km import encode_groups
 
@@ -127,7 +129,7 @@ def _gray_stratum(
 
 
 @dataclass(frozen=True)
-class GrayTest:
+class GrayTest(ResultMixin):
     """Gray's K-sample test of equal cumulative incidence (cmprsk ``cuminc$Tests``).
 
     ``statistic`` is NaN (R reports -1) when the score variance is singular.
@@ -142,6 +144,38 @@ class GrayTest:
     df: int
     p: float
     strata: int
+
+    @property
+    def test(self) -> TestResult:
+        """The test as a :class:`~sigsurv._results.TestResult` (method ``"Gray"``).
+
+        Examples
+        --------
+        >>> GrayTest(statistic=3.84, df=1, p=0.05, strata=1).test.method
+        'Gray'
+        """
+        return TestResult(statistic=self.statistic, df=self.df, p=self.p, method="Gray")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: ``statistic, df, p, strata``."""
+        values = {"statistic": self.statistic, "df": self.df, "p": self.p, "strata": self.strata}
+        return one_row(values, "Gray", "method")
+
+    def title(self) -> str:
+        """The test in one line."""
+        return self.test.to_text()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``statistic, df, p, strata`` and the ``test``.
+
+        Examples
+        --------
+        >>> GrayTest(statistic=float("nan"), df=1, p=float("nan"), strata=1).to_dict()["p"] is None
+        True
+        """
+        fields = {"statistic": self.statistic, "df": self.df, "p": self.p, "strata": self.strata}
+        return jsonable({**fields, "test": self.test.to_dict()})
 
 
 def _gray_test(
@@ -175,7 +209,7 @@ def _gray_test(
 
 
 @dataclass(frozen=True)
-class CumulativeIncidenceResult:
+class CumulativeIncidenceResult(ResultMixin):
     """Cumulative incidence of one cause per group (R ``cmprsk::cuminc``).
 
     Attributes
@@ -207,6 +241,56 @@ class CumulativeIncidenceResult:
     curves: dict[Any, pd.DataFrame]
     last_time: dict[Any, float]
     gray_test: GrayTest | None
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Per group: ``events`` of the cause, ``last_time`` and the ``estimate`` there.
+
+        The estimate is the cumulative incidence after the group's last jump, which
+        holds up to ``last_time``.
+
+        Examples
+        --------
+        >>> res = cumulative_incidence([1, 2, 3, 4, 5], [1, 2, 1, 0, 1], cause=1)
+        >>> res.summary.loc["all", ["events", "estimate"]].tolist()
+        [3.0, 0.8]
+        """
+        rows = {}
+        for g in self.groups:
+            curve = self.curves[g]
+            last = curve.iloc[-1] if len(curve) else None
+            rows[g] = {
+                "events": float(curve["n_event"].sum()),
+                "last_time": self.last_time[g],
+                "estimate": float(last["estimate"]) if last is not None else 0.0,
+                "variance": float(last["variance"]) if last is not None else 0.0,
+            }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
+
+    def title(self) -> str:
+        """``Cumulative incidence of cause <k>`` and Gray's test when there are groups."""
+        head = f"Cumulative incidence of cause {self.cause}"
+        return head if self.gray_test is None else f"{head}; {self.gray_test.test.to_text()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``cause, groups, last_time, gray_test, summary, curves``.
+
+        Examples
+        --------
+        >>> d = cumulative_incidence([1, 2, 3, 4, 5], [1, 2, 1, 0, 1], cause=1).to_dict()
+        >>> d["gray_test"] is None, d["curves"]["all"][-1]["estimate"]
+        (True, 0.8)
+        """
+        return jsonable(
+            {
+                "cause": self.cause,
+                "groups": [str(g) for g in self.groups],
+                "last_time": {str(g): t for g, t in self.last_time.items()},
+                "gray_test": None if self.gray_test is None else self.gray_test.to_dict(),
+                "summary": records(self.summary),
+                "curves": {str(g): records(curve) for g, curve in self.curves.items()},
+            }
+        )
 
     def _lookup(self, times: Any, column: str) -> pd.DataFrame:
         t = np.asarray(times, dtype=float).ravel()

@@ -20,10 +20,11 @@ import pandas as pd
 from scipy import stats
 
 from sigsurv._docstrings import fill_doc
-from sigsurv._results import HazardRatio
+from sigsurv._results import HazardRatio, ResultMixin
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._design import build_design
 from sigsurv.survival._exact_times import exact_time_km_table
+from sigsurv.survival._result_format import jsonable, records
 from sigsurv.survival._validate import check_competing_arrays
 
 __all__ = ["FineGrayResult", "fine_gray"]
@@ -193,7 +194,7 @@ def _sandwich_middle(data: _FineGrayData, beta: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class FineGrayResult:
+class FineGrayResult(ResultMixin):
     """A Fine–Gray subdistribution-hazards fit (R ``cmprsk::crr``).
 
     Attributes
@@ -435,6 +436,42 @@ class FineGrayResult:
                 self.p,
             ],
             axis=1,
+        )
+
+    def title(self) -> str:
+        """``Fine-Gray model (cause k): n=..., events=..., competing=...``."""
+        flag = "" if self.converged else " (NOT CONVERGED)"
+        return (
+            f"Fine-Gray model (cause {self.cause}): n={self.n}, events={self.events},"
+            f" competing={self.competing_events}{flag}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: sizes, ``coefficients`` (summary records), likelihoods, ``lrt``, flags.
+
+        Examples
+        --------
+        >>> res = fine_gray([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 1, 0, 1, 2, 1, 0],
+        ...                 [3.0, 1.0, 2.5, 0.5, 2.0, 1.5, 0.2, 1.2])
+        >>> d = res.to_dict()
+        >>> d["coefficients"][0]["term"], d["cause"]
+        ('x', 1)
+        """
+        return jsonable(
+            {
+                "cause": self.cause,
+                "n": self.n,
+                "events": self.events,
+                "competing_events": self.competing_events,
+                "coefficients": records(self.summary.rename_axis("term")),
+                "loglik": self.loglik,
+                "loglik_null": self.loglik_null,
+                "lrt": self.lrt,
+                "converged": self.converged,
+                "iterations": self.iterations,
+                "conf_level": self.conf_level,
+                "reference_levels": {k: str(v) for k, v in self.reference_levels.items()},
+            }
         )
 
 
