@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sigsurv._results import ResultMixin
+from sigsurv._results import ResultMixin, TestResult
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._result_format import jsonable, one_row, records
 
@@ -556,6 +556,20 @@ class LogisticResult(ResultMixin):
         """The coefficient table (:attr:`coefficients`)."""
         return self.coefficients
 
+    @property
+    def test(self) -> TestResult:
+        """The likelihood-ratio test of the score as a :class:`~sigsurv._results.TestResult`.
+
+        Examples
+        --------
+        >>> res = logistic_regression([0.1, 0.5, 0.9, 1.3, 1.7, 2.1], [0, 0, 1, 0, 1, 1])
+        >>> res.test.p == res.lrt_p, res.test.method
+        (True, 'likelihood ratio')
+        """
+        return TestResult(
+            statistic=self.lrt_stat, df=self.lrt_df, p=self.lrt_p, method="likelihood ratio"
+        )
+
     def title(self) -> str:
         """``Logistic regression: n=..., events=..., LRT ...`` with a warning if unusable."""
         flag = ""
@@ -579,7 +593,7 @@ class LogisticResult(ResultMixin):
         """
         fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
         fields["coefficients"] = records(self.coefficients.rename_axis("term"))
-        return jsonable(fields)
+        return jsonable({**fields, "test": self.test.to_dict()})
 
 
 def _binary_deviance(y: np.ndarray, p: np.ndarray) -> float:

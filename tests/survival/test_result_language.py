@@ -173,6 +173,7 @@ TEST_P: dict[str, Callable[[Any], float]] = {
     "NestedLRTResult": lambda r: r.p,
     "ZphResult": lambda r: float(r.table.loc["GLOBAL", "p"]),
     "TostResult": lambda r: max(r.p_lower, r.p_upper),
+    "LogisticResult": lambda r: r.lrt_p,
 }
 
 
