@@ -142,13 +142,15 @@ def test_cox_refit_from_zph_inputs(cohort: Cohort) -> None:
     result = cox_fit(time, event, covariates, strata=strata, conf_level=0.9)
     design = covariates.assign(node=(covariates["node"] == "positive").astype(float))
     design = design.rename(columns={"node": "nodepositive"})
-    kept = _without_kept_data(result)
-    kept.zph_inputs = SimpleNamespace(  # type: ignore[attr-defined]
-        time=time,
-        event=event,
-        x=design.to_numpy(dtype=float),
-        columns=list(design.columns),
-        strata_labels=strata,
+    kept = dataclasses.replace(
+        _without_kept_data(result),
+        zph_inputs=SimpleNamespace(  # type: ignore[arg-type]
+            time=time,
+            event=event,
+            x=design.to_numpy(dtype=float),
+            columns=list(design.columns),
+            strata_labels=strata,
+        ),
     )
     cph = to_lifelines(kept)
     assert cph.alpha == pytest.approx(0.1, rel=1e-9)

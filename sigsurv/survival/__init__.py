@@ -18,6 +18,7 @@ from sigsurv.survival.competing import (
 )
 from sigsurv.survival.concordance import (
     ConcordanceResult,
+    UnoCResult,
     concordance_index,
     time_dependent_auc,
     uno_c,
@@ -40,6 +41,7 @@ from sigsurv.survival.multiplicity import adjust_p, benjamini_hochberg, holm
 from sigsurv.survival.nested import NestedLRTResult, cox_lrt
 from sigsurv.survival.prediction_error import (
     BrierScoreResult,
+    IntegratedBrierScoreResult,
     brier_score,
     integrated_brier_score,
 )
@@ -57,6 +59,7 @@ __all__ = [
     "FirthCoxResult",
     "GrayTest",
     "Grouping",
+    "IntegratedBrierScoreResult",
     "KaplanMeierResult",
     "LogRankResult",
     "LogisticResult",
@@ -66,6 +69,7 @@ __all__ = [
     "RMSTComparison",
     "RMSTResult",
     "SurvivalData",
+    "UnoCResult",
     "ZphResult",
     "adjust_p",
     "benjamini_hochberg",

@@ -19,6 +19,7 @@ from sigsurv.errors import AnalysisError, CohortValidationError, SigsurvInputErr
 __all__ = [
     "MIN_EVENTS",
     "TIMEFIX_TOLERANCE",
+    "check_competing_arrays",
     "check_strata",
     "merge_close_times",
     "require_events",
@@ -274,3 +275,75 @@ def warn_few_events(events: int, statistic: str, stacklevel: int = 3) -> None:
             SigsurvWarning,
             stacklevel=stacklevel,
         )
+
+
+def check_competing_arrays(time: Any, event: Any, cause: int) -> tuple[np.ndarray, np.ndarray]:
+    """Validate times and competing-risk event codes (0 = censored, 1..k = causes).
+
+    Parameters
+    ----------
+    time
+        Follow-up times, finite and >= 0.
+    event
+        Integer event codes: 0 = censored, 1, 2, ... = cause of the event.
+    cause
+        The cause of interest; it must occur at least once.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(time, event)`` as float64 and int64 arrays in the input order.
+
+    Raises
+    ------
+    CohortValidationError
+        Shapes, missing or negative times, codes that are not integers >= 0.
+    AnalysisError
+        No event of ``cause``.
+
+    Examples
+    --------
+    >>> t, e = check_competing_arrays([3, 1, 2], [2, 0, 1], cause=1)
+    >>> e.tolist()
+    [2, 0, 1]
+    """
+    t = np.asarray(time)
+    e = np.asarray(event)
+    if t.ndim != 1 or e.ndim != 1 or t.shape != e.shape or t.size == 0:
+        raise CohortValidationError(
+            "time and event must be non-empty 1-d arrays of equal length",
+            found=f"shapes {t.shape} and {e.shape}",
+        )
+    try:
+        tf = t.astype(np.float64)
+        ef = e.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise CohortValidationError(
+            "time and event must be numeric", found=str(exc).splitlines()[0]
+        ) from None
+    bad_t = ~np.isfinite(tf) | (tf < 0)
+    if bad_t.any():
+        first = int(np.flatnonzero(bad_t)[0])
+        raise CohortValidationError(
+            f"time must be finite and >= 0; first bad value at position {first}",
+            expected="follow-up times >= 0 (select complete cases first)",
+            found=t[first],
+        )
+    bad_e = ~np.isfinite(ef) | (ef < 0) | (ef != np.round(ef))
+    if bad_e.any():
+        first = int(np.flatnonzero(bad_e)[0])
+        raise CohortValidationError(
+            f"event codes must be integers >= 0; first bad value at position {first}",
+            expected="0 = censored, 1..k = cause of the event",
+            found=e[first],
+        )
+    if isinstance(cause, bool) or not isinstance(cause, int | np.integer) or cause < 1:
+        raise SigsurvInputError("cause must be an integer >= 1", found=cause)
+    codes = ef.astype(np.int64)
+    if not (codes == cause).any():
+        raise AnalysisError(
+            f"no event of cause {cause}",
+            expected=f"at least one event coded {cause}",
+            found=f"codes {sorted(set(codes.tolist()))}",
+        )
+    return tf, codes

@@ -31,7 +31,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._results import ResultMixin, TestResult
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
+from sigsurv.survival._result_format import jsonable, one_row, records
 
 __all__ = [
     "BinaryResult",
@@ -172,7 +174,7 @@ class _NoncentralHypergeometric:
 
 
 @dataclass(frozen=True)
-class FisherResult:
+class FisherResult(ResultMixin):
     """Fisher's exact test of one alternative (R ``fisher.test``).
 
     Attributes
@@ -201,9 +203,38 @@ class FisherResult:
     upper: float
     conf_level: float
 
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: ``odds_ratio, lower, upper, p``, indexed by the alternative."""
+        values = {"odds_ratio": self.odds_ratio, "lower": self.lower, "upper": self.upper}
+        return one_row({**values, "p": self.p}, self.alternative, "alternative")
+
+    def title(self) -> str:
+        """``Fisher's exact test (<alternative>)``."""
+        return f"Fisher's exact test ({self.alternative})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields, JSON-ready (an open limit becomes None).
+
+        Examples
+        --------
+        >>> two_by_two((6, 1, 8, 22)).fisher_greater.to_dict()["upper"] is None
+        True
+        """
+        return jsonable(
+            {
+                "alternative": self.alternative,
+                "p": self.p,
+                "odds_ratio": self.odds_ratio,
+                "lower": self.lower,
+                "upper": self.upper,
+                "conf_level": self.conf_level,
+            }
+        )
+
 
 @dataclass(frozen=True)
-class BinaryResult:
+class BinaryResult(ResultMixin):
     """Every standard analysis of a 2x2 table ``[[a, b], [c, d]]``.
 
     Attributes
@@ -265,6 +296,67 @@ class BinaryResult:
     zero_cell_corrected: bool
     rr_zero_cell_corrected: bool
     conf_level: float
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The measures: ``estimate, lower, upper, p`` for the odds ratios and relative risk.
+
+        Rows: ``odds ratio (Fisher)`` (conditional MLE with the exact test),
+        ``odds ratio (Woolf)`` (sample OR with the Yates chi-square p) and
+        ``relative risk`` (with the Yates chi-square p). The 2x2 counts are :attr:`table`.
+
+        Examples
+        --------
+        >>> two_by_two([[6, 1], [8, 22]]).summary.index.tolist()
+        ['odds ratio (Fisher)', 'odds ratio (Woolf)', 'relative risk']
+        """
+        rows = {
+            "odds ratio (Fisher)": (
+                self.fisher.odds_ratio,
+                self.fisher.lower,
+                self.fisher.upper,
+                self.fisher.p,
+            ),
+            "odds ratio (Woolf)": (
+                self.odds_ratio,
+                self.odds_ratio_lower,
+                self.odds_ratio_upper,
+                self.p_chisq_yates,
+            ),
+            "relative risk": (
+                self.relative_risk,
+                self.relative_risk_lower,
+                self.relative_risk_upper,
+                self.p_chisq_yates,
+            ),
+        }
+        return pd.DataFrame.from_dict(
+            rows, orient="index", columns=["estimate", "lower", "upper", "p"]
+        ).rename_axis("measure")
+
+    def title(self) -> str:
+        """``2x2 table [[a, b], [c, d]]``."""
+        return f"2x2 table {self.table.to_numpy().tolist()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: every number, the three Fisher tests and the ``table`` as records.
+
+        Examples
+        --------
+        >>> d = two_by_two([[6, 1], [8, 22]]).to_dict()
+        >>> d["fisher"]["alternative"], round(d["odds_ratio"], 1)
+        ('two-sided', 16.5)
+        """
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, FisherResult):
+                out[name] = value.to_dict()
+            elif isinstance(value, pd.DataFrame):
+                out[name] = records(value)
+            else:
+                out[name] = value
+        return jsonable(out)
 
 
 def _cells(table: Any) -> tuple[int, int, int, int]:
@@ -419,7 +511,7 @@ def two_by_two(table: Any, *, conf_level: float = 0.95) -> BinaryResult:
 
 
 @dataclass(frozen=True)
-class LogisticResult:
+class LogisticResult(ResultMixin):
     """Unpenalised logistic regression of a binary response on one score.
 
     Attributes
@@ -464,6 +556,50 @@ class LogisticResult:
     converged: bool
     separation: bool
     conf_level: float
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The coefficient table (:attr:`coefficients`)."""
+        return self.coefficients
+
+    @property
+    def test(self) -> TestResult:
+        """The likelihood-ratio test of the score as a :class:`~sigsurv._results.TestResult`.
+
+        Examples
+        --------
+        >>> res = logistic_regression([0.1, 0.5, 0.9, 1.3, 1.7, 2.1], [0, 0, 1, 0, 1, 1])
+        >>> res.test.p == res.lrt_p, res.test.method
+        (True, 'likelihood ratio')
+        """
+        return TestResult(
+            statistic=self.lrt_stat, df=self.lrt_df, p=self.lrt_p, method="likelihood ratio"
+        )
+
+    def title(self) -> str:
+        """``Logistic regression: n=..., events=..., LRT ...`` with a warning if unusable."""
+        flag = ""
+        if self.separation:
+            flag = " (SEPARATION: no MLE)"
+        elif not self.converged:
+            flag = " (NOT CONVERGED)"
+        return (
+            f"Logistic regression: n={self.n}, events={self.n_events};"
+            f" LRT {self.lrt_stat:.4g} on {self.lrt_df} df, p = {self.lrt_p:.3g}{flag}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the ``coefficients`` as records and every other field.
+
+        Examples
+        --------
+        >>> res = logistic_regression([0.1, 0.5, 0.9, 1.3, 1.7, 2.1], [0, 0, 1, 0, 1, 1])
+        >>> [row["term"] for row in res.to_dict()["coefficients"]]
+        ['intercept', 'score']
+        """
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        fields["coefficients"] = records(self.coefficients.rename_axis("term"))
+        return jsonable({**fields, "test": self.test.to_dict()})
 
 
 def _binary_deviance(y: np.ndarray, p: np.ndarray) -> float:

@@ -40,14 +40,18 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sigsurv._docstrings import fill_doc
+from sigsurv._results import ResultMixin
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 from sigsurv.survival._event_table import event_table, step_values
+from sigsurv.survival._result_format import jsonable, one_row
 from sigsurv.survival._validate import check_strata, survival_arrays
 
 __all__ = [
     "ConcordanceResult",
+    "UnoCResult",
     "concordance_index",
     "time_dependent_auc",
     "uno_c",
@@ -58,7 +62,7 @@ _CHUNK = 256
 
 
 @dataclass(frozen=True)
-class ConcordanceResult:
+class ConcordanceResult(ResultMixin):
     """Harrell's concordance as R ``survival::concordance`` reports it.
 
     Attributes
@@ -82,8 +86,22 @@ class ConcordanceResult:
     std: float
     n: int
 
+    @property
+    def estimate(self) -> float:
+        """The C statistic (:attr:`concordance`), as :class:`UnoCResult` names it."""
+        return self.concordance
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: ``concordance, std`` and the pair counts."""
+        return one_row(asdict(self), "Harrell's C", "statistic")
+
+    def title(self) -> str:
+        """``Harrell's C = 0.xxx (se 0.0xx), n = ...``."""
+        return f"Harrell's C = {self.concordance:.4g} (se {self.std:.3g}), n = {self.n}"
+
     def to_dict(self) -> dict[str, Any]:
-        """Return the fields as a plain dictionary.
+        """Return the fields as a plain dictionary (JSON-ready: NaN becomes None).
 
         Examples
         --------
@@ -91,7 +109,64 @@ class ConcordanceResult:
         >>> r.to_dict()["concordance"]
         1.0
         """
-        return asdict(self)
+        return jsonable(asdict(self))
+
+
+@dataclass(frozen=True)
+class UnoCResult(ResultMixin):
+    """Uno's inverse-probability-of-censoring-weighted C statistic.
+
+    Attributes
+    ----------
+    concordance
+        Uno's C (also :attr:`estimate`).
+    tau
+        Truncation time (``None``: all events).
+    convention
+        ``"R"`` or ``"sksurv"`` (see :func:`uno_c`).
+    n
+        Subjects.
+    events
+        Events up to ``tau`` that weigh in the statistic.
+
+    Examples
+    --------
+    >>> res = uno_c([2, 4, 6, 8, 9], [1, 0, 1, 1, 0], [0.9, 0.5, 0.7, 0.1, 0.2])
+    >>> round(res.estimate, 6), res.events
+    (0.809524, 3)
+    """
+
+    concordance: float
+    tau: float | None
+    convention: str
+    n: int
+    events: int
+
+    @property
+    def estimate(self) -> float:
+        """Uno's C (the same as :attr:`concordance`)."""
+        return self.concordance
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: ``concordance, tau, convention, n, events``."""
+        return one_row(asdict(self), "Uno's C", "statistic")
+
+    def title(self) -> str:
+        """``Uno's C = 0.xxx (tau ..., convention ...)``."""
+        tau = "all events" if self.tau is None else f"tau {self.tau:g}"
+        return f"Uno's C = {self.concordance:.4g} ({tau}, {self.convention} convention)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-ready dictionary.
+
+        Examples
+        --------
+        >>> res = uno_c([2, 4, 6, 8, 9], [1, 0, 1, 1, 0], [0.9, 0.5, 0.7, 0.1, 0.2], tau=8)
+        >>> res.to_dict()["tau"], res.to_dict()["events"]
+        (8.0, 3)
+        """
+        return jsonable(asdict(self))
 
 
 def _pair_counts(
@@ -293,7 +368,7 @@ def uno_c(
     *,
     convention: str = "R",
     timefix: bool = True,
-) -> float:
+) -> UnoCResult:
     """Uno's inverse-probability-of-censoring-weighted C statistic.
 
     Every event up to ``tau`` is weighted by ``1 / G(t_i-)^2``, with ``G`` the
@@ -323,8 +398,9 @@ def uno_c(
 
     Returns
     -------
-    float
-        Uno's C.
+    UnoCResult
+        Uno's C (``.estimate``, also ``.concordance``), with ``tau``, the convention,
+        the number of subjects and of the events weighed.
 
     Raises
     ------
@@ -342,7 +418,7 @@ def uno_c(
     Examples
     --------
     >>> t, e, x = [2, 4, 6, 8, 9], [1, 0, 1, 1, 0], [0.9, 0.5, 0.7, 0.1, 0.2]
-    >>> round(uno_c(t, e, x), 6), round(uno_c(t, e, x, convention="sksurv"), 6)
+    >>> round(uno_c(t, e, x).estimate, 6), round(uno_c(t, e, x, convention="sksurv").estimate, 6)
     (0.809524, 0.809524)
     """
     left = _check_convention(convention)
@@ -367,7 +443,13 @@ def uno_c(
         raise AnalysisError(
             "no comparable pairs for Uno's C", expected="events before tau", found="none"
         )
-    return numerator / denominator
+    return UnoCResult(
+        concordance=numerator / denominator,
+        tau=None if tau is None else float(tau),
+        convention=convention,
+        n=int(t.shape[0]),
+        events=int(use.sum()),
+    )
 
 
 @fill_doc

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,7 @@ from scipy import stats
 
 from sigsurv._deprecation import deprecated_alias
 from sigsurv._docstrings import fill_doc
-from sigsurv._results import HazardRatio
+from sigsurv._results import HazardRatio, ResultMixin
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._design import Design, prepare_cox_inputs
 from sigsurv.survival._linalg import TOLER_CHOL, cholesky2, chsolve2
@@ -108,8 +108,8 @@ standardize = deprecated_alias(standardise, "standardize")
 # --------------------------------------------------------------------------------------
 # Public result and fitter
 # --------------------------------------------------------------------------------------
-@dataclass
-class CoxResult:
+@dataclass(frozen=True)
+class CoxResult(ResultMixin):
     """A fitted Cox model (lifelines-style result object).
 
     Attributes
@@ -261,8 +261,25 @@ class CoxResult:
             }
         )
 
+    def title(self) -> str:
+        """``Cox model (<ties> ties): n=..., events=...``."""
+        return f"Cox model ({self.ties} ties): n={self.n}, events={self.events}"
+
+    def to_text(self) -> str:
+        """The model in a few lines: each term's HR with CI and p, the LRT and C.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> x = rng.normal(size=40)
+        >>> res = cox_fit(rng.exponential(np.exp(-x)), (rng.uniform(size=40) < 0.7), x)
+        >>> res.to_text().splitlines()[0]
+        'Cox model (efron ties): n=40, events=19'
+        """
+        return str(self)
+
     def __str__(self) -> str:
-        lines = [f"Cox model ({self.ties} ties): n={self.n}, events={self.events}"]
+        lines = [self.title()]
         if not self.well_defined:
             lines.append("NOT WELL DEFINED: " + "; ".join(self.problems))
         for term, row in self.summary.iterrows():
@@ -395,14 +412,14 @@ def cox_fit(
         model="Cox",
     )
     result = _fit_design(t, e, design, ties, strata_arr, max_iter, eps, conf_level)
-    result.fit_data = {
+    fit_data = {
         "time": t,
         "event": e,
         "design": pd.DataFrame(design.matrix, columns=list(design.columns)),
         "strata": strata_arr,
         "conf_level": float(conf_level),
     }
-    return result
+    return replace(result, fit_data=fit_data)
 
 
 def _convergence_problems(

@@ -26,7 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._results import ResultMixin
 from sigsurv.errors import AnalysisError, SigsurvInputError
+from sigsurv.survival._result_format import jsonable, one_row
 from sigsurv.survival._validate import require_events, survival_arrays, warn_few_events
 from sigsurv.survival.cut_rules import RULE_NAMES
 from sigsurv.survival.logrank import LogRankResult, logrank_test
@@ -112,7 +114,7 @@ def p_lausen94(statistic: float, n: int, m: Any) -> float:
 
 
 @dataclass(frozen=True)
-class MaxstatResult:
+class MaxstatResult(ResultMixin):
     """A maximally selected log-rank cut-point with selection-adjusted p-values.
 
     The naive log-rank test at the chosen cut is optimistic by construction and is
@@ -186,6 +188,21 @@ class MaxstatResult:
         if self.p_permutation is not None:
             return self.p_permutation
         return min(1.0, max(self.p_lau92, self.p_lau94))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: the cut, M, the adjusted p-values and the naive log-rank p."""
+        keys = ("cutpoint", "statistic", "p_lau92", "p_lau94", "p_permutation", "p_adjusted")
+        values = {key: self.to_dict()[key] for key in (*keys, "naive_logrank_p")}
+        values["p_permutation"] = float("nan") if self.p_permutation is None else self.p_permutation
+        return one_row(values, "maxstat", "statistic")
+
+    def title(self) -> str:
+        """``Maximally selected log-rank cut-point ... (adjusted p ...)``."""
+        return (
+            f"Maximally selected log-rank cut-point {self.cutpoint:.4g}:"
+            f" n_low={self.n_low}, n_high={self.n_high}, adjusted p = {self.p_adjusted:.3g}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary; the naive p always comes with the adjusted ones.
@@ -398,7 +415,7 @@ def maxstat_cutpoint(
 
 
 @dataclass(frozen=True)
-class Grouping:
+class Grouping(ResultMixin):
     """Samples grouped by a score.
 
     Attributes
@@ -435,6 +452,45 @@ class Grouping:
     def counts(self) -> pd.Series:
         """Samples per group."""
         return self.labels.value_counts(sort=False)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Per group, low to high: ``n`` and the ``upper`` cut (NaN for the top group).
+
+        Examples
+        --------
+        >>> group_by_cut([1.0, 2.0, 3.0, 4.0], "median").summary["upper"].tolist()
+        [2.5, nan]
+        """
+        counts = self.counts
+        upper = [*self.cuts, float("nan")]
+        return pd.DataFrame(
+            {"n": [int(counts.get(level, 0)) for level in self.levels], "upper": upper},
+            index=pd.Index(self.levels, name="group"),
+        )
+
+    def title(self) -> str:
+        """``Grouping by <rule>``."""
+        return f"Grouping by {self.rule} ({self.quantile_type})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``rule, cuts, levels, counts, quantile_type, maxstat`` (not the labels).
+
+        Examples
+        --------
+        >>> group_by_cut([1.0, 2.0, 3.0, 4.0], "median").to_dict()["counts"]
+        {'low': 2, 'high': 2}
+        """
+        return jsonable(
+            {
+                "rule": self.rule,
+                "cuts": list(self.cuts),
+                "levels": self.levels,
+                "counts": {str(k): int(v) for k, v in self.counts.items()},
+                "quantile_type": self.quantile_type,
+                "maxstat": None if self.maxstat is None else self.maxstat.to_dict(),
+            }
+        )
 
 
 def group_by_cut(

@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._results import ResultMixin
 from sigsurv.errors import SigsurvInputError
+from sigsurv.survival._result_format import jsonable, one_row
 from sigsurv.survival.cox import cox_fit
 from sigsurv.survival.endpoints import check_survival_arrays
 
@@ -69,7 +71,7 @@ def blom_scores(values: Any) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class DIndexResult:
+class DIndexResult(ResultMixin):
     """Royston–Sauerbrei D with its standard error.
 
     Attributes
@@ -116,6 +118,17 @@ class DIndexResult:
         """
         return math.exp(self.d)
 
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: ``d, se, lower, upper, p, r2_d, hazard_ratio``."""
+        keys = ("d", "se", "lower", "upper", "p", "r2_d")
+        values = {key: getattr(self, key) for key in keys}
+        return one_row({**values, "hazard_ratio": self.hazard_ratio}, "D", "statistic")
+
+    def title(self) -> str:
+        """``Royston-Sauerbrei D (n=..., events=...)``."""
+        return f"Royston-Sauerbrei D (n={self.n}, events={self.events})"
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python representation (JSON-ready).
 
@@ -124,17 +137,19 @@ class DIndexResult:
         >>> DIndexResult(0.5, 0.1, 0.3, 0.7, 1e-6, 0.06, 10, 5, 0.95).to_dict()["d"]
         0.5
         """
-        return {
-            "d": self.d,
-            "se": self.se,
-            "lower": self.lower,
-            "upper": self.upper,
-            "p": self.p,
-            "r2_d": self.r2_d,
-            "n": self.n,
-            "events": self.events,
-            "conf_level": self.conf_level,
-        }
+        return jsonable(
+            {
+                "d": self.d,
+                "se": self.se,
+                "lower": self.lower,
+                "upper": self.upper,
+                "p": self.p,
+                "r2_d": self.r2_d,
+                "n": self.n,
+                "events": self.events,
+                "conf_level": self.conf_level,
+            }
+        )
 
 
 def d_index(

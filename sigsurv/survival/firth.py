@@ -36,8 +36,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from sigsurv._results import ResultMixin
 from sigsurv.errors import SigsurvWarning
 from sigsurv.survival._design import build_design, prepare_cox_inputs
+from sigsurv.survival._result_format import jsonable, records
 from sigsurv.survival._risk_sets import Stratum, build_strata, reverse_cumsum
 from sigsurv.survival._validate import (
     check_strata,
@@ -142,7 +144,7 @@ def firth_penalised_loglik(
 
 
 @dataclass(frozen=True)
-class FirthCoxResult:
+class FirthCoxResult(ResultMixin):
     """A Firth-penalised Cox fit.
 
     Attributes
@@ -174,6 +176,33 @@ class FirthCoxResult:
     iterations: int
     converged: bool
     var: np.ndarray
+
+    def title(self) -> str:
+        """``Firth-penalised Cox model: n=..., events=...`` (flagged if not converged)."""
+        flag = "" if self.converged else " (NOT CONVERGED)"
+        return f"Firth-penalised Cox model: n={self.n}, events={self.events}{flag}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``coefficients`` (summary records), sizes, likelihoods, ``lrt``.
+
+        Examples
+        --------
+        >>> res = cox_firth([1, 2, 3, 4, 5, 6], [1, 1, 0, 1, 1, 0], [0, 0, 0, 1, 1, 1])
+        >>> res.to_dict()["coefficients"][0]["term"]
+        'x'
+        """
+        return jsonable(
+            {
+                "n": self.n,
+                "events": self.events,
+                "coefficients": records(self.summary.rename_axis("term")),
+                "loglik_null": self.loglik_null,
+                "loglik": self.loglik,
+                "lrt": self.lrt,
+                "iterations": self.iterations,
+                "converged": self.converged,
+            }
+        )
 
 
 @dataclass(frozen=True)

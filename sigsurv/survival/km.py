@@ -22,8 +22,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._results import ResultMixin
 from sigsurv.errors import AnalysisError, SigsurvInputError
 from sigsurv.survival._event_table import event_table
+from sigsurv.survival._result_format import jsonable, one_row, records
 from sigsurv.survival._validate import survival_arrays
 from sigsurv.survival.endpoints import first_time_at_or_below_half
 
@@ -123,7 +125,7 @@ def _confidence_limits(
 
 
 @dataclass(frozen=True)
-class MedianSurvival:
+class MedianSurvival(ResultMixin):
     """Median survival of one curve with its confidence interval (R ``survfit`` table).
 
     ``None`` means not reached.
@@ -138,9 +140,30 @@ class MedianSurvival:
     lower: float | None
     upper: float | None
 
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: ``median, lower, upper`` (NaN = not reached)."""
+        nan = float("nan")
+        values = {k: nan if v is None else v for k, v in self.to_dict().items()}
+        return one_row(values, "median", "statistic")
+
+    def title(self) -> str:
+        """``Median survival`` (None = not reached)."""
+        return "Median survival (NaN = not reached)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{median, lower, upper}`` (None = not reached).
+
+        Examples
+        --------
+        >>> MedianSurvival(median=59.0, lower=36.0, upper=None).to_dict()
+        {'median': 59.0, 'lower': 36.0, 'upper': None}
+        """
+        return jsonable({"median": self.median, "lower": self.lower, "upper": self.upper})
+
 
 @dataclass(frozen=True)
-class KaplanMeierCurve:
+class KaplanMeierCurve(ResultMixin):
     """The Kaplan–Meier estimate of one group.
 
     Attributes
@@ -168,6 +191,35 @@ class KaplanMeierCurve:
     events: int
     conf_level: float
     conf_type: str
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The curve's table (:attr:`table`)."""
+        return self.table
+
+    def title(self) -> str:
+        """``Kaplan-Meier curve <group>: n=..., events=...``."""
+        return f"Kaplan-Meier curve {self.group}: n={self.n}, events={self.events}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``group, n, events, conf_level, conf_type, median`` and the ``table``.
+
+        Examples
+        --------
+        >>> kaplan_meier([1, 2, 2, 3], [1, 1, 0, 1]).curves["all"].to_dict()["median"]["median"]
+        2.5
+        """
+        return jsonable(
+            {
+                "group": str(self.group),
+                "n": self.n,
+                "events": self.events,
+                "conf_level": self.conf_level,
+                "conf_type": self.conf_type,
+                "median": self.median_survival().to_dict(),
+                "table": records(self.table),
+            }
+        )
 
     @property
     def _se_log(self) -> np.ndarray:
@@ -290,7 +342,7 @@ class KaplanMeierCurve:
 
 
 @dataclass(frozen=True)
-class KaplanMeierResult:
+class KaplanMeierResult(ResultMixin):
     """Kaplan–Meier curves of one or several groups.
 
     Attributes
@@ -313,6 +365,58 @@ class KaplanMeierResult:
     curves: dict[Any, KaplanMeierCurve]
     conf_level: float
     conf_type: str
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Per group, as R ``print(survfit)``: ``n, events, median, lower, upper``.
+
+        The whole curves are :attr:`table`; a median not reached is NaN.
+
+        Examples
+        --------
+        >>> kaplan_meier([1, 2, 3, 4, 5, 6], [1, 1, 1, 0, 1, 0]).summary.loc["all"].tolist()
+        [6.0, 4.0, 4.0, 2.0, nan]
+        """
+        nan = float("nan")
+        rows = {}
+        for g in self.groups:
+            curve = self.curves[g]
+            median = curve.median_survival()
+            rows[g] = {
+                "n": float(curve.n),
+                "events": float(curve.events),
+                "median": nan if median.median is None else median.median,
+                "lower": nan if median.lower is None else median.lower,
+                "upper": nan if median.upper is None else median.upper,
+            }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("group")
+
+    def title(self) -> str:
+        """``Kaplan-Meier (k groups, 95% log CI)``."""
+        k = len(self.groups)
+        return (
+            f"Kaplan-Meier ({k} group{'s' if k != 1 else ''},"
+            f" {100 * self.conf_level:g}% {self.conf_type} CI)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``groups, conf_level, conf_type, summary`` and each group's ``curves``.
+
+        Examples
+        --------
+        >>> d = kaplan_meier([1, 2, 3, 4], [1, 0, 1, 1], groups=["a", "b", "a", "b"]).to_dict()
+        >>> d["groups"], d["summary"][0]["group"]
+        (['a', 'b'], 'a')
+        """
+        return jsonable(
+            {
+                "groups": [str(g) for g in self.groups],
+                "conf_level": self.conf_level,
+                "conf_type": self.conf_type,
+                "summary": records(self.summary),
+                "curves": {str(g): records(c.table) for g, c in self.curves.items()},
+            }
+        )
 
     @property
     def table(self) -> pd.DataFrame:

@@ -31,8 +31,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._results import ResultMixin, TestResult
 from sigsurv.errors import AnalysisError, SigsurvInputError, SigsurvWarning
 from sigsurv.survival._event_table import EventTable, event_table
+from sigsurv.survival._result_format import jsonable
 from sigsurv.survival._validate import require_events, survival_arrays, warn_few_events
 from sigsurv.survival.km import encode_groups
 
@@ -40,7 +42,7 @@ __all__ = ["LogRankResult", "LogRankTrendResult", "logrank_test", "logrank_trend
 
 
 @dataclass(frozen=True)
-class LogRankResult:
+class LogRankResult(ResultMixin):
     """A k-sample log-rank test (R ``survdiff``).
 
     Attributes
@@ -79,13 +81,14 @@ class LogRankResult:
     n_strata: int = 1
     weighting: str = "log-rank"
 
-    def to_frame(self) -> pd.DataFrame:
+    @property
+    def summary(self) -> pd.DataFrame:
         """Per-group table as R's ``survdiff`` prints: N, O, E, (O-E)^2/E, (O-E)^2/V.
 
         Examples
         --------
         >>> res = logrank_test([1, 2, 3, 4], [1, 1, 1, 1], ["a", "b", "a", "b"])
-        >>> res.to_frame().columns.tolist()
+        >>> res.summary.columns.tolist()
         ['n', 'observed', 'expected', '(O-E)^2/E', '(O-E)^2/V']
         """
         diff = self.observed - self.expected
@@ -101,9 +104,60 @@ class LogRankResult:
                 }
             )
 
+    def to_frame(self) -> pd.DataFrame:
+        """The per-group table :attr:`summary` (the older name).
+
+        Examples
+        --------
+        >>> res = logrank_test([1, 2, 3, 4], [1, 1, 1, 1], ["a", "b", "a", "b"])
+        >>> res.to_frame().equals(res.summary)
+        True
+        """
+        return self.summary
+
+    @property
+    def test(self) -> TestResult:
+        """The test as a :class:`~sigsurv._results.TestResult` (method: the weighting).
+
+        Examples
+        --------
+        >>> logrank_test([1, 2, 3, 4], [1, 1, 1, 1], ["a", "b", "a", "b"]).test.method
+        'log-rank'
+        """
+        return TestResult(statistic=self.chisq, df=self.df, p=self.p, method=self.weighting)
+
+    def title(self) -> str:
+        """The test in one line."""
+        return self.test.to_text()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``chisq, df, p, test, groups, n_strata, weighting, table``.
+
+        Examples
+        --------
+        >>> d = logrank_test([1, 2, 3, 4], [1, 1, 1, 1], ["a", "b", "a", "b"]).to_dict()
+        >>> d["test"]["method"], d["table"][0]["group"]
+        ('log-rank', 'a')
+        """
+        return jsonable(
+            {
+                "chisq": self.chisq,
+                "df": self.df,
+                "p": self.p,
+                "test": self.test.to_dict(),
+                "groups": [str(g) for g in self.groups],
+                "n_strata": self.n_strata,
+                "weighting": self.weighting,
+                "table": [
+                    {"group": str(group), **row}
+                    for group, row in self.summary.to_dict(orient="index").items()
+                ],
+            }
+        )
+
 
 @dataclass(frozen=True)
-class LogRankTrendResult:
+class LogRankTrendResult(ResultMixin):
     """The log-rank test for trend across ordered groups.
 
     Attributes
@@ -135,6 +189,58 @@ class LogRankTrendResult:
     variance_u: float
     scores: pd.Series
     logrank: LogRankResult
+
+    @property
+    def test(self) -> TestResult:
+        """The trend test as a :class:`~sigsurv._results.TestResult`.
+
+        Examples
+        --------
+        >>> res = logrank_trend_test([1, 2, 3, 4, 5, 6], [1] * 6, [3, 3, 2, 2, 1, 1])
+        >>> res.test.method, res.test.df
+        ('log-rank trend', 1)
+        """
+        return TestResult(statistic=self.chisq, df=self.df, p=self.p, method="log-rank trend")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Per group (level order): ``score`` and the log-rank table (N, O, E, ...).
+
+        Examples
+        --------
+        >>> res = logrank_trend_test([1, 2, 3, 4, 5, 6], [1] * 6, [3, 3, 2, 2, 1, 1])
+        >>> res.summary["score"].tolist()
+        [1.0, 2.0, 3.0]
+        """
+        table = self.logrank.summary
+        return pd.concat([self.scores.rename("score").reindex(table.index), table], axis=1)
+
+    def title(self) -> str:
+        """The test in one line, with the signed z."""
+        return f"{self.test.to_text()}; z = {self.z:.4g}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``chisq, df, p, z, u, variance_u, test, scores, logrank``.
+
+        Examples
+        --------
+        >>> res = logrank_trend_test([1, 2, 3, 4, 5, 6], [1] * 6, [3, 3, 2, 2, 1, 1])
+        >>> res.to_dict()["test"]["p"] == res.p
+        True
+        """
+        return jsonable(
+            {
+                "chisq": self.chisq,
+                "df": self.df,
+                "p": self.p,
+                "z": self.z,
+                "u": self.u,
+                "variance_u": self.variance_u,
+                "test": self.test.to_dict(),
+                "scores": {str(g): float(w) for g, w in self.scores.items()},
+                "logrank": self.logrank.to_dict(),
+            }
+        )
 
 
 def _time_weights(tab: EventTable, p: float, q: float) -> np.ndarray:

@@ -46,7 +46,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from sigsurv._results import ResultMixin
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
+from sigsurv.survival._result_format import jsonable, one_row
 
 __all__ = ["METHODS", "TESTS", "MetaAnalysisResult", "PooledEstimate", "meta_analysis"]
 
@@ -59,7 +61,7 @@ _LL_TOL = 1e-13  # metafor's ll0check tolerance, at the tight control used for g
 
 
 @dataclass(frozen=True)
-class PooledEstimate:
+class PooledEstimate(ResultMixin):
     """A pooled log hazard ratio.
 
     Attributes
@@ -95,9 +97,30 @@ class PooledEstimate:
     test: str = "z"
     df: int | None = None
 
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row indexed by the model: the numbers of :meth:`to_dict`."""
+        values = {k: v for k, v in self.to_dict().items() if k not in ("model", "method", "test")}
+        values["df"] = float("nan") if self.df is None else float(self.df)
+        return one_row(values, self.model, "model")
+
+    def title(self) -> str:
+        """``Pooled log HR (<model>, <method>, <test>)``."""
+        return f"Pooled log HR ({self.model}, {self.method}, {self.test} test)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields, JSON-ready.
+
+        Examples
+        --------
+        >>> meta_analysis([0.2, 0.4], [0.1, 0.2]).fixed.to_dict()["model"]
+        'fixed'
+        """
+        return jsonable({name: getattr(self, name) for name in self.__dataclass_fields__})
+
 
 @dataclass(frozen=True)
-class MetaAnalysisResult:
+class MetaAnalysisResult(ResultMixin):
     """Fixed- and random-effects meta-analysis with heterogeneity statistics.
 
     Attributes
@@ -158,6 +181,26 @@ class MetaAnalysisResult:
         'fixed'
         """
         return self.fixed if self.method == "FE" else self.random
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The pooled estimates: rows ``fixed`` and ``random`` (see :class:`PooledEstimate`).
+
+        The per-cohort table is :attr:`studies`.
+
+        Examples
+        --------
+        >>> meta_analysis([0.2, 0.4], [0.1, 0.2]).summary.index.tolist()
+        ['fixed', 'random']
+        """
+        return pd.concat([self.fixed.summary, self.random.summary])
+
+    def title(self) -> str:
+        """``Meta-analysis of k cohorts (<method>, <test>): I2 ..., Q p ...``."""
+        return (
+            f"Meta-analysis of {len(self.studies)} cohorts ({self.method}, {self.test} test):"
+            f" I2 = {self.i2:.3g}%, Q p = {self.q_p:.3g}"
+        )
 
     def study_records(self) -> list[dict[str, Any]]:
         """Per cohort ``{cohort, hr, lower, upper, weight}`` (weight in percent).

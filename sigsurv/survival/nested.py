@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
+from sigsurv._results import ResultMixin, TestResult
 from sigsurv.errors import AnalysisError, SigsurvWarning
+from sigsurv.survival._result_format import jsonable
 from sigsurv.survival.cox import CoxResult
 
 __all__ = ["NestedLRTResult", "cox_lrt"]
 
 
 @dataclass(frozen=True)
-class NestedLRTResult:
+class NestedLRTResult(ResultMixin):
     """Likelihood-ratio test of a reduced Cox model within a full one.
 
     Attributes
@@ -43,6 +47,61 @@ class NestedLRTResult:
     loglik_reduced: float
     loglik_full: float
     added_terms: list[str]
+
+    @property
+    def test(self) -> TestResult:
+        """The likelihood-ratio test as a :class:`~sigsurv._results.TestResult`.
+
+        Examples
+        --------
+        >>> NestedLRTResult(4.2, 1, 0.04, -50.0, -47.9, ["a"]).test.method
+        'likelihood ratio'
+        """
+        return TestResult(statistic=self.chisq, df=self.df, p=self.p, method="likelihood ratio")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """R ``anova(reduced, full)``: ``loglik`` per model, ``chisq, df, p`` on the full row.
+
+        Examples
+        --------
+        >>> NestedLRTResult(4.2, 1, 0.04, -50.0, -47.9, ["a"]).summary.index.tolist()
+        ['reduced', 'full']
+        """
+        nan = float("nan")
+        return pd.DataFrame(
+            {
+                "loglik": [self.loglik_reduced, self.loglik_full],
+                "chisq": [nan, self.chisq],
+                "df": [nan, float(self.df)],
+                "p": [nan, self.p],
+            },
+            index=pd.Index(["reduced", "full"], name="model"),
+        )
+
+    def title(self) -> str:
+        """The test in one line, with the added terms."""
+        return f"{self.test.to_text()} (adding {', '.join(self.added_terms)})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``chisq, df, p, test, loglik_reduced, loglik_full, added_terms``.
+
+        Examples
+        --------
+        >>> NestedLRTResult(4.2, 1, 0.04, -50.0, -47.9, ["a"]).to_dict()["test"]["p"]
+        0.04
+        """
+        return jsonable(
+            {
+                "chisq": self.chisq,
+                "df": self.df,
+                "p": self.p,
+                "test": self.test.to_dict(),
+                "loglik_reduced": self.loglik_reduced,
+                "loglik_full": self.loglik_full,
+                "added_terms": list(self.added_terms),
+            }
+        )
 
 
 def _same_rows(reduced: CoxResult, full: CoxResult) -> None:

@@ -41,9 +41,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
+from sigsurv._results import ResultMixin, TestResult
 from sigsurv.errors import SigsurvInputError
+from sigsurv.survival._result_format import jsonable, one_row
 
 __all__ = [
     "CoxPower",
@@ -179,7 +182,7 @@ def min_detectable_hr(
 
 
 @dataclass(frozen=True)
-class CoxPower:
+class CoxPower(ResultMixin):
     """Power of one Cox test and its minimum detectable HR.
 
     Attributes
@@ -213,6 +216,15 @@ class CoxPower:
     proportion: float | None
     alpha: float
     target_power: float
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: the fields of :meth:`to_dict`, indexed by the scale."""
+        return one_row(self.to_dict(), self.scale, "scale")
+
+    def title(self) -> str:
+        """``Power of a Cox test (<scale>)``."""
+        return f"Power of a Cox test ({self.scale})"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready record ``{target_hr, power, min_detectable_hr, ...}``."""
@@ -285,7 +297,7 @@ def cox_power(
 
 
 @dataclass(frozen=True)
-class TostResult:
+class TostResult(ResultMixin):
     """Two one-sided tests of equivalence for a hazard ratio.
 
     Attributes
@@ -304,6 +316,10 @@ class TostResult:
         The ``1 - 2 alpha`` CI of the HR (90% for alpha 0.05).
     margin_lower, margin_upper, alpha
         The equivalence margins (HR scale) and level.
+    z_lower, z_upper
+        The one-sided statistics, oriented so that larger is more evidence of
+        equivalence: ``(log HR - log margin_lower) / se`` (``p_lower`` is its upper
+        tail) and ``(log margin_upper - log HR) / se`` (``p_upper``).
 
     Examples
     --------
@@ -322,6 +338,51 @@ class TostResult:
     margin_lower: float
     margin_upper: float
     alpha: float
+    z_lower: float
+    z_upper: float
+
+    @property
+    def test(self) -> TestResult:
+        """The one-sided z test that decides (the smaller z, whose p is :attr:`p`).
+
+        Examples
+        --------
+        >>> res = tost_log_hr(0.05, 0.08)
+        >>> res.test.p == res.p, res.test.df
+        (True, None)
+        """
+        return TestResult(
+            statistic=min(self.z_lower, self.z_upper), df=None, p=self.p, method="TOST"
+        )
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: ``hr, ci_lower, ci_upper, margin_lower, margin_upper, p_lower, p_upper, p``."""
+        keys = ("hr", "ci_lower", "ci_upper", "margin_lower", "margin_upper", "p_lower")
+        values = {key: getattr(self, key) for key in (*keys, "p_upper", "p")}
+        return one_row(values, "TOST")
+
+    def title(self) -> str:
+        """The verdict and the deciding test in one line."""
+        verdict = (
+            "equivalent"
+            if self.equivalent
+            else "not equivalent"
+            if self.not_equivalent
+            else "inconclusive"
+        )
+        return f"TOST equivalence ({verdict}): {self.test.to_text()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: every field and the deciding ``test``.
+
+        Examples
+        --------
+        >>> tost_log_hr(0.05, 0.08).to_dict()["test"]["method"]
+        'TOST'
+        """
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return jsonable({**fields, "test": self.test.to_dict()})
 
 
 def tost_log_hr(
@@ -374,7 +435,9 @@ def tost_log_hr(
         )
     if not 0.0 < alpha < 0.5:
         raise SigsurvInputError("alpha must be in (0, 0.5)", found=alpha)
-    p_lower = float(stats.norm.sf((log_hr - np.log(lower)) / se))
+    z_lower = float((log_hr - np.log(lower)) / se)
+    z_upper = float((np.log(upper) - log_hr) / se)
+    p_lower = float(stats.norm.sf(z_lower))
     p_upper = float(stats.norm.cdf((log_hr - np.log(upper)) / se))
     z = stats.norm.ppf(1 - alpha)
     ci_lower, ci_upper = float(np.exp(log_hr - z * se)), float(np.exp(log_hr + z * se))
@@ -390,6 +453,8 @@ def tost_log_hr(
         margin_lower=float(lower),
         margin_upper=float(upper),
         alpha=alpha,
+        z_lower=z_lower,
+        z_upper=z_upper,
     )
 
 

@@ -36,19 +36,26 @@ reverse Kaplan–Meier):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._results import ResultMixin
 from sigsurv.errors import SigsurvInputError
 from sigsurv.survival._exact_times import exact_time_km_table
+from sigsurv.survival._result_format import jsonable, one_row, records
 from sigsurv.survival.endpoints import check_survival_arrays
 from sigsurv.survival.km import kaplan_meier
 
-__all__ = ["BrierScoreResult", "brier_score", "integrated_brier_score"]
+__all__ = [
+    "BrierScoreResult",
+    "IntegratedBrierScoreResult",
+    "brier_score",
+    "integrated_brier_score",
+]
 
 
 def _censoring_weights(
@@ -122,7 +129,7 @@ def _ibs(times: np.ndarray, brier: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class BrierScoreResult:
+class BrierScoreResult(ResultMixin):
     """Brier scores of a prediction and of the Kaplan–Meier null model.
 
     Attributes
@@ -158,6 +165,99 @@ class BrierScoreResult:
         0.1571
         """
         return float(self.table["ibs"].iloc[-1])
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The per-time table (:attr:`table`)."""
+        return self.table
+
+    def title(self) -> str:
+        """``Brier score (n = ...), IBS ... at time ...``."""
+        last = float(self.table["time"].iloc[-1])
+        return f"Brier score (n = {self.n}); IBS {self.integrated:.4g} over (0, {last:g}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``n, conf_level, integrated`` and the ``table`` as records.
+
+        Examples
+        --------
+        >>> res = brier_score([1, 2, 3, 4], [1, 0, 1, 0], [[0.9], [0.8], [0.7], [0.6]], [2.5])
+        >>> sorted(res.to_dict())
+        ['conf_level', 'integrated', 'n', 'table']
+        """
+        return jsonable(
+            {
+                "n": self.n,
+                "conf_level": self.conf_level,
+                "integrated": self.integrated,
+                "table": records(self.table),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class IntegratedBrierScoreResult(ResultMixin):
+    """Integrated Brier score of a prediction and of the Kaplan–Meier null model.
+
+    Attributes
+    ----------
+    estimate
+        Integrated Brier score over ``(0, horizon]`` (riskRegression ``IBS``).
+    null_estimate
+        The same for the Kaplan–Meier null model.
+    horizon
+        The last evaluation time.
+    n
+        Subjects.
+    brier
+        The per-time :class:`BrierScoreResult` it integrates.
+
+    Examples
+    --------
+    >>> pred = [[0.9, 0.8], [0.8, 0.6], [0.7, 0.5], [0.6, 0.4]]
+    >>> res = integrated_brier_score([1, 2, 3, 4], [1, 0, 1, 0], pred, [1.5, 3.5])
+    >>> round(res.estimate, 4), res.horizon
+    (0.1571, 3.5)
+    """
+
+    estimate: float
+    null_estimate: float
+    horizon: float
+    n: int
+    brier: BrierScoreResult = field(repr=False, compare=False)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: ``estimate, null_estimate, horizon, n``."""
+        values = {
+            "estimate": self.estimate,
+            "null_estimate": self.null_estimate,
+            "horizon": self.horizon,
+            "n": self.n,
+        }
+        return one_row(values, "IBS", "statistic")
+
+    def title(self) -> str:
+        """``Integrated Brier score ... over (0, horizon]``."""
+        return f"Integrated Brier score {self.estimate:.4g} over (0, {self.horizon:g}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``estimate, null_estimate, horizon, n`` (not the per-time table).
+
+        Examples
+        --------
+        >>> pred = [[0.9, 0.8], [0.8, 0.6], [0.7, 0.5], [0.6, 0.4]]
+        >>> integrated_brier_score([1, 2, 3, 4], [1, 0, 1, 0], pred, [1.5, 3.5]).to_dict()["n"]
+        4
+        """
+        return jsonable(
+            {
+                "estimate": self.estimate,
+                "null_estimate": self.null_estimate,
+                "horizon": self.horizon,
+                "n": self.n,
+            }
+        )
 
 
 def _censoring_influence(
@@ -288,16 +388,32 @@ def brier_score(
     return BrierScoreResult(table=table, n=int(t.size), conf_level=float(conf_level))
 
 
-def integrated_brier_score(time: Any, event: Any, predicted_survival: Any, times: Any) -> float:
+def integrated_brier_score(
+    time: Any, event: Any, predicted_survival: Any, times: Any
+) -> IntegratedBrierScoreResult:
     """Integrated Brier score over ``(0, times[-1]]`` (riskRegression ``IBS``).
 
     See :func:`brier_score` for the arguments; the integral is the left-endpoint step
     integral of the Brier scores on ``times``, divided by ``times[-1]``.
 
+    Returns
+    -------
+    IntegratedBrierScoreResult
+        ``.estimate`` (the IBS), ``.null_estimate`` (Kaplan–Meier null model),
+        ``.horizon`` and the per-time ``.brier`` result.
+
     Examples
     --------
     >>> pred = [[0.9, 0.8], [0.8, 0.6], [0.7, 0.5], [0.6, 0.4]]
-    >>> round(integrated_brier_score([1, 2, 3, 4], [1, 0, 1, 0], pred, [1.5, 3.5]), 4)
+    >>> round(integrated_brier_score([1, 2, 3, 4], [1, 0, 1, 0], pred, [1.5, 3.5]).estimate, 4)
     0.1571
     """
-    return brier_score(time, event, predicted_survival, times).integrated
+    brier = brier_score(time, event, predicted_survival, times)
+    last = brier.table.iloc[-1]
+    return IntegratedBrierScoreResult(
+        estimate=brier.integrated,
+        null_estimate=float(last["null_ibs"]),
+        horizon=float(last["time"]),
+        n=brier.n,
+        brier=brier,
+    )

@@ -25,7 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._results import ResultMixin
 from sigsurv.errors import AnalysisError, SigsurvInputError
+from sigsurv.survival._result_format import jsonable, records
 from sigsurv.survival.km import KaplanMeierCurve, kaplan_meier
 
 __all__ = ["RMSTComparison", "RMSTResult", "rmst"]
@@ -48,7 +50,7 @@ def _rmst_of_curve(curve: KaplanMeierCurve, tau: float) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class RMSTComparison:
+class RMSTComparison(ResultMixin):
     """RMST of ``group`` against ``reference`` (survRM2's ``unadjusted.result``).
 
     Each of ``difference``, ``ratio`` and ``rmtl_ratio`` is a dict with
@@ -70,6 +72,49 @@ class RMSTComparison:
     ratio: dict[str, float]
     rmtl_ratio: dict[str, float]
 
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Rows ``difference, ratio, rmtl_ratio``; columns ``estimate, se, lower, upper, p``.
+
+        Examples
+        --------
+        >>> fit = rmst([2, 4, 6, 8, 3, 5, 7, 9], [1, 1, 0, 1, 1, 0, 1, 1], tau=6,
+        ...            groups=["a"] * 4 + ["b"] * 4)
+        >>> fit.compare("b", "a").summary.index.tolist()
+        ['difference', 'ratio', 'rmtl_ratio']
+        """
+        rows = {
+            "difference": self.difference,
+            "ratio": self.ratio,
+            "rmtl_ratio": self.rmtl_ratio,
+        }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("contrast")
+
+    def title(self) -> str:
+        """``RMST up to tau: <group> vs <reference>``."""
+        return f"RMST up to {self.tau:g}: {self.group} vs {self.reference}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``group, reference, tau, difference, ratio, rmtl_ratio``.
+
+        Examples
+        --------
+        >>> fit = rmst([2, 4, 6, 8, 3, 5, 7, 9], [1, 1, 0, 1, 1, 0, 1, 1], tau=6,
+        ...            groups=["a"] * 4 + ["b"] * 4)
+        >>> fit.compare("b", "a").to_dict()["reference"]
+        'a'
+        """
+        return jsonable(
+            {
+                "group": str(self.group),
+                "reference": str(self.reference),
+                "tau": self.tau,
+                "difference": self.difference,
+                "ratio": self.ratio,
+                "rmtl_ratio": self.rmtl_ratio,
+            }
+        )
+
 
 def _wald(estimate: float, se: float, conf_level: float, log: bool) -> dict[str, float]:
     z = stats.norm.ppf(0.5 + conf_level / 2.0)
@@ -89,7 +134,7 @@ def _wald(estimate: float, se: float, conf_level: float, log: bool) -> dict[str,
 
 
 @dataclass(frozen=True)
-class RMSTResult:
+class RMSTResult(ResultMixin):
     """RMST up to ``tau`` per group.
 
     Attributes
@@ -112,6 +157,26 @@ class RMSTResult:
     tau: float
     table: pd.DataFrame
     conf_level: float
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The per-group table (:attr:`table`)."""
+        return self.table
+
+    def title(self) -> str:
+        """``Restricted mean survival time up to tau``."""
+        return f"Restricted mean survival time up to {self.tau:g}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``tau, conf_level`` and the ``table`` as records (one per group).
+
+        Examples
+        --------
+        >>> rmst([2, 4, 6, 8], [1, 1, 0, 1], tau=5).to_dict()["table"][0]["rmst"]
+        4.0
+        """
+        table = self.table.rename_axis(str(self.table.index.name or "group"))
+        return jsonable({"tau": self.tau, "conf_level": self.conf_level, "table": records(table)})
 
     def compare(self, group: Any, reference: Any) -> RMSTComparison:
         """Difference and ratios of ``group`` against ``reference``.

@@ -24,8 +24,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sigsurv._results import ResultMixin, TestResult
 from sigsurv.errors import OptionError
 from sigsurv.survival._event_table import event_table
+from sigsurv.survival._result_format import jsonable, records
 from sigsurv.survival._risk_sets import Stratum, event_moments
 
 
@@ -183,7 +185,7 @@ def ph_test(inputs: ZphInputs, transform: str = "km", terms: bool = True) -> pd.
 
 
 @dataclass(frozen=True)
-class ZphResult:
+class ZphResult(ResultMixin):
     """R ``cox.zph``: the test table and the scaled Schoenfeld residuals.
 
     Attributes
@@ -212,6 +214,40 @@ class ZphResult:
     strata: np.ndarray | None
     residuals: pd.DataFrame
     var: pd.DataFrame
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The test table (``chisq, df, p`` per term and GLOBAL); :attr:`table` too."""
+        return self.table
+
+    @property
+    def test(self) -> TestResult:
+        """The GLOBAL test as a :class:`~sigsurv._results.TestResult`."""
+        row = self.table.loc["GLOBAL"]
+        return TestResult(
+            statistic=float(row["chisq"]),
+            df=float(row["df"]),
+            p=float(row["p"]),
+            method=f"cox.zph ({self.transform})",
+        )
+
+    def title(self) -> str:
+        """``Proportional hazards (cox.zph, <transform>)``."""
+        return f"Proportional hazards (cox.zph, transform {self.transform!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``transform``, the ``table`` as records and the GLOBAL ``test``.
+
+        The residuals are left out (one row per event); read :attr:`residuals`.
+        """
+        return jsonable(
+            {
+                "transform": self.transform,
+                "table": records(self.table),
+                "test": self.test.to_dict(),
+                "n_events": int(self.time.size),
+            }
+        )
 
 
 def _combine_terms(
