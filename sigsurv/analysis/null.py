@@ -49,7 +49,7 @@ from sigsurv.analysis._null_batch import (
     null_matrix,
     standardised_per_gene,
 )
-from sigsurv.analysis._null_draws import draw_rows, feasible_bins
+from sigsurv.analysis._null_draws import Draw, draw_rows, feasible_bins
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 from sigsurv.scoring import get_method
 from sigsurv.scoring._input import GeneSet
@@ -138,28 +138,6 @@ class RandomSignatureNull:
             "random_abs_z_median": float(np.median(np.abs(self.random_z))),
             "n_failed": self.n_failed,
         }
-
-
-def _gene_sets(
-    rows: np.ndarray, weights: np.ndarray, genes: np.ndarray, first: int
-) -> list[GeneSet]:
-    """Scoring gene sets of matrix rows with signed weights (the random sets' fast path).
-
-    Equivalent to resolving ``{gene: weight}`` dicts through the signature resolver
-    (direction = sign of the weight, weight = its absolute value), without it.
-    """
-    direction = np.where(weights < 0, -1, 1).astype(np.int64)
-    magnitude = np.abs(weights).astype(np.float64)
-    return [
-        GeneSet(
-            f"random_{first + i:05d}" if first >= 0 else "observed",
-            set_rows,
-            direction,
-            magnitude,
-            found=tuple(genes[set_rows].tolist()),
-        )
-        for i, set_rows in enumerate(rows)
-    ]
 
 
 def _z_values(
@@ -323,39 +301,11 @@ def _random_gene_bins(
         )
     if bins is None:
         return labels, "not matched"
-    return labels, (f"expression mean ({used[0]} bins) x variance ({used[1]} bins within mean bin)")
-
-
-@dataclass(frozen=True)
-class _Draw:
-    """The signature's rows and signed weights, and the random sets drawn for it.
-
-    ``random_rows[i, c]`` stands in for signature gene ``slots[c]`` (see
-    :func:`~sigsurv.analysis._null_draws.draw_rows`).
-    """
-
-    signature_rows: np.ndarray
-    weights: np.ndarray
-    random_rows: np.ndarray
-    slots: np.ndarray
-
-    def rows_and_signs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every set's rows and gene directions (+1.0 / -1.0), the signature's first."""
-        signs = np.where(self.weights < 0, -1.0, 1.0)
-        rows = np.vstack([self.signature_rows[None, :], self.random_rows])
-        random_signs = np.broadcast_to(signs[self.slots], self.random_rows.shape)
-        return rows, np.vstack([signs[None, :], random_signs])
-
-    def gene_sets(self, genes: np.ndarray, *, observed_only: bool = False) -> list[GeneSet]:
-        """The sets as scoring gene sets, the signature's first (named ``observed``)."""
-        observed = _gene_sets(self.signature_rows[None, :], self.weights, genes, -1)
-        if observed_only:
-            return observed
-        return observed + _gene_sets(self.random_rows, self.weights[self.slots], genes, 0)
+    return labels, f"expression mean ({used[0]} bins) x variance ({used[1]} bins within mean bin)"
 
 
 def _every_z(
-    matrix: NullMatrix, draw: _Draw, genes: np.ndarray, method: str, adjustment: _Adjustment
+    matrix: NullMatrix, draw: Draw, genes: np.ndarray, method: str, adjustment: _Adjustment
 ) -> tuple[np.ndarray, np.ndarray]:
     """Wald z of every set, the signature's first, and whether its fit is usable.
 
@@ -518,7 +468,7 @@ def random_signature_null(
         expression, matrix, signature_rows, bins if match_expression else None
     )
     random_rows, slots = draw_rows(signature_rows, labels, n_random, np.random.default_rng(seed))
-    draw = _Draw(signature_rows, weights, random_rows, slots)
+    draw = Draw(signature_rows, weights, random_rows, slots)
     if not get_method(method).supports_weights:  # the random sets carry the same weights
         warn_ignored_weights(method, draw.gene_sets(genes.to_numpy(), observed_only=True))
     standardise_within_strata = renamed_keyword(

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sigsurv.analysis._null_draws import draw_rows, feasible_bins
-from sigsurv.analysis.null import _gene_sets, random_signature_null
+from sigsurv.analysis._null_draws import draw_rows, feasible_bins, gene_sets
+from sigsurv.analysis.null import random_signature_null
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.scoring import get_method, score
 from sigsurv.signatures.schema import Signature
@@ -111,7 +111,7 @@ def test_random_genes_match_mean_and_variance() -> None:
     observed_mean = values.mean(axis=1)
     for drawn in rows:
         assert len(set(drawn)) == 5 and not set(drawn) & set(signature_rows)
-    sets = _gene_sets(rows, weights[slots], genes, 0)
+    sets = gene_sets(rows, weights[slots], genes, 0)
     assert sets[7].id == "random_00007" and sets[7].found == tuple(genes[rows[7]])
     assert sorted((sets[7].direction * sets[7].weight).tolist()) == sorted(weights.tolist())
     # means of random sets match the signature's (bins are deciles of 1000 genes)
@@ -129,7 +129,7 @@ def test_fast_path_scores_equal_score_of_the_resolved_sets() -> None:
     weights = np.array([1.0, -2.0, 0.5, 1.0])
     labels, _ = feasible_bins(values, np.isin(np.arange(200), signature_rows), (4, 2))
     rows, slots = draw_rows(signature_rows, labels, 30, np.random.default_rng(1))
-    sets = _gene_sets(rows, weights[slots], genes, 0)
+    sets = gene_sets(rows, weights[slots], genes, 0)
     as_dicts = {
         gs.id: {str(genes[r]): float(w) for r, w in zip(rows[i], weights[slots], strict=True)}
         for i, gs in enumerate(sets)
