@@ -19,7 +19,8 @@ __all__ = ["Draw", "draw_rows", "draw_without_replacement", "feasible_bins", "ge
 
 
 def _quantile_bins(values: np.ndarray, n_bins: int) -> np.ndarray:
-    ranks = np.argsort(np.argsort(values, kind="stable"), kind="stable")
+    ranks = np.empty(values.size, dtype=np.intp)  # the inverse of the stable order
+    ranks[np.argsort(values, kind="stable")] = np.arange(values.size)
     return (ranks * n_bins // values.size).astype(np.int64)
 
 

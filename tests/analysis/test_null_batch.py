@@ -10,7 +10,7 @@ import pytest
 
 import sigsurv.analysis.null as null_module
 from sigsurv.analysis._null_batch import batch_mean_z, null_matrix, standardised_per_gene
-from sigsurv.analysis._null_draws import Draw, draw_rows, feasible_bins
+from sigsurv.analysis._null_draws import Draw, _quantile_bins, draw_rows, feasible_bins
 from sigsurv.analysis.null import random_signature_null
 from sigsurv.cohorts.sample_kinds import is_standardised_per_gene
 from sigsurv.errors import AnalysisError, SigsurvWarning
@@ -129,3 +129,10 @@ def test_standardised_check_agrees_with_the_full_one(shift: float) -> None:
     assert standardised_per_gene(frame, null_matrix(frame)) == is_standardised_per_gene(frame)
     raw = pd.DataFrame(values + 8.0)
     assert standardised_per_gene(raw, null_matrix(raw)) is False
+
+
+def test_quantile_bins_rank_with_ties_in_order() -> None:
+    values = np.random.default_rng(6).integers(0, 15, 400).astype(float)  # many ties
+    ranks = np.argsort(np.argsort(values, kind="stable"), kind="stable")
+    for n_bins in (1, 3, 10, 400):
+        np.testing.assert_array_equal(_quantile_bins(values, n_bins), ranks * n_bins // 400)
