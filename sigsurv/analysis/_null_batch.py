@@ -126,11 +126,15 @@ def batch_mean_z(
 
     Examples
     --------
+    >>> from sigsurv.scoring._input import GeneSet
     >>> frame = pd.DataFrame([[1.0, 2.0, 4.0], [3.0, 1.0, 1.0]])
     >>> scores = batch_mean_z(null_matrix(frame), "mean_z", np.array([[0, 1]]),
     ...                       np.array([[1.0, -1.0]]))
     >>> np.round(scores, 6).tolist()
     [[-1.013786, 0.179566, 0.83422]]
+    >>> one_set = GeneSet("s", np.array([0, 1]), np.array([1, -1]), np.ones(2))
+    >>> bool((scores.T == mean_z_scores(frame.to_numpy(), [one_set])).all())
+    True
     """
     scoring = get_method(method)
     if scoring.func is not mean_z_scores or scoring.options != {"standardise": True}:
