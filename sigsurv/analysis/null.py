@@ -24,13 +24,14 @@ A signature going against the claim therefore sits low, not high. Without
 ``expected_direction`` (or for ``"none"``) the comparison is two-sided on ``|z|``, as in
 earlier releases; ``percentile_abs`` (on ``|z|``) is always reported.
 
-Cost. The random sets are drawn for all sets at once, bin by bin (vectorised draws
-without replacement: since this release a seed gives other random sets than earlier
-releases, the same on every machine), go to the scoring method as matrix rows (no
-signature resolution), and the z-score methods reuse one per-gene mean and sd; at
-20,000 genes x 1,000 samples a 1,000-set ``mean_z`` null costs ~0.18 s of CPU, of
-which the Cox scan of the scores is ~0.05 s, ~110x a loop of ``score()`` and ``cox_fit``
-per set (``benchmarks/bench_null.py``).
+Cost. One pass over the matrix gives every gene's mean and sd, which also find the
+constant genes, the genes with NA cells and standardised input (:mod:`._null_batch`).
+The random sets are drawn for all sets at once, bin by bin (the same sets for a seed on
+every machine), as matrix rows: no signature resolution, no per-set objects. ``mean_z``
+scores all sets in one compiled pass (bit-identical to the method); other methods get
+the rows. One ``cox_scan`` fits every set. A 1,000-set ``mean_z`` null on 20,000 genes x
+1,000 samples costs ~0.08 s of CPU (Cox scan ~0.03 s, matrix pass ~0.025 s, scoring
+~0.015 s), ~250x a loop of ``score()`` and ``cox_fit`` per set (``bench_null.py``).
 """
 
 from __future__ import annotations
@@ -43,11 +44,17 @@ import numpy as np
 import pandas as pd
 
 from sigsurv._deprecation import renamed_keyword
-from sigsurv.cohorts.sample_kinds import is_standardised_per_gene
+from sigsurv.analysis._null_batch import (
+    NullMatrix,
+    batch_mean_z,
+    null_matrix,
+    standardised_per_gene,
+)
+from sigsurv.analysis._null_draws import Draw, draw_rows, feasible_bins
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError
 from sigsurv.scoring import get_method
 from sigsurv.scoring._input import GeneSet
-from sigsurv.scoring.linear import gene_reference, warn_ignored_weights
+from sigsurv.scoring.linear import warn_ignored_weights
 from sigsurv.signatures.schema import Signature
 from sigsurv.survival.cox import cox_fit
 from sigsurv.survival.cox_scan import cox_scan
@@ -134,140 +141,6 @@ class RandomSignatureNull:
         }
 
 
-def _quantile_bins(values: np.ndarray, n_bins: int) -> np.ndarray:
-    ranks = np.argsort(np.argsort(values, kind="stable"), kind="stable")
-    return (ranks * n_bins // values.size).astype(np.int64)
-
-
-def _expression_bins(mean: np.ndarray, spread: np.ndarray, n_mean: int, n_var: int) -> np.ndarray:
-    """Bin id per gene: mean quantile bin, then spread (sd) quantile bin within it."""
-    mean_bin = _quantile_bins(mean, n_mean)
-    out = np.empty(mean.size, dtype=np.int64)
-    for b in range(n_mean):
-        members = np.flatnonzero(mean_bin == b)
-        if members.size:
-            out[members] = b * n_var + _quantile_bins(spread[members], min(n_var, members.size))
-    return out
-
-
-def _feasible_bins(
-    values: np.ndarray,
-    is_signature: np.ndarray,
-    bins: tuple[int, int],
-    moments: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, tuple[int, int]]:
-    """Coarsen (mean, variance) bins until each bin has enough non-signature genes.
-
-    ``moments``: each gene's mean and sd when already computed (sd ranks genes as the
-    variance does).
-    """
-    mean, spread = moments if moments is not None else gene_reference(values)
-    n_mean, n_var = bins
-    while True:
-        labels = _expression_bins(mean, spread, n_mean, n_var)
-        need = np.bincount(labels[is_signature], minlength=n_mean * n_var)
-        have = np.bincount(labels[~is_signature], minlength=n_mean * n_var)
-        if (have >= need).all():
-            return labels, (n_mean, n_var)
-        if n_mean == n_var == 1:
-            raise AnalysisError(
-                "too few genes in the cohort for a random-signature null",
-                found=int((~is_signature).sum()),
-                expected=f"at least {int(is_signature.sum())} genes outside the signature",
-            )
-        if n_mean >= n_var:
-            n_mean -= 1
-        else:
-            n_var -= 1
-
-
-# Sets drawn at once by the key method (bounds its n_sets x pool memory).
-_KEY_CHUNK = 256
-
-
-def _draw_rows(
-    signature_rows: np.ndarray,
-    labels: np.ndarray,
-    n_random: int,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Random sets as matrix rows: one pool gene per signature gene, from the same bin.
-
-    Returns ``(rows, slots)``: ``rows[i]`` are the rows of random set ``i`` and
-    ``slots`` the signature gene each column stands in for (the same for every set:
-    bins in ascending order, signature order within a bin), so set ``i``'s gene
-    ``rows[i, c]`` takes the signed weight of signature gene ``slots[c]``.
-
-    Each bin's genes are drawn for every set at once, uniformly without replacement and
-    in random order (:func:`_draw_without_replacement`); the draws depend only on
-    ``rng``, so a seed gives the same sets on any machine.
-    """
-    is_signature = np.zeros(labels.size, dtype=bool)
-    is_signature[signature_rows] = True
-    signature_labels = labels[signature_rows]
-    by_bin = [(b, np.flatnonzero(signature_labels == b)) for b in np.unique(signature_labels)]
-    slots = np.concatenate([bin_slots for _, bin_slots in by_bin])
-    rows = np.empty((n_random, slots.size), dtype=np.intp)
-    start = 0
-    for b, bin_slots in by_bin:
-        pool = np.flatnonzero((labels == b) & ~is_signature)
-        picks = _draw_without_replacement(pool.size, bin_slots.size, n_random, rng)
-        rows[:, start : start + bin_slots.size] = pool[picks]
-        start += bin_slots.size
-    return rows, slots
-
-
-def _draw_without_replacement(
-    pool_size: int, k: int, n_sets: int, rng: np.random.Generator
-) -> np.ndarray:
-    """``n_sets`` x ``k`` positions in ``range(pool_size)``, distinct within each row.
-
-    Small draws from a large pool: uniform ordered draws *with* replacement, the rows
-    with a repeat redrawn until none is left (each row is then a uniform ordered
-    ``k``-subset). Otherwise (repeats likely): ``k`` smallest of ``pool_size``
-    uniform keys per row, in key order.
-    """
-    if k * (k - 1) <= pool_size // 4:  # P(repeat in a row) <= 1/8
-        picks = rng.integers(0, pool_size, size=(n_sets, k))
-        while True:
-            ordered = np.sort(picks, axis=1)
-            repeated = np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(axis=1))
-            if not repeated.size:
-                return picks
-            picks[repeated] = rng.integers(0, pool_size, size=(repeated.size, k))
-    out = np.empty((n_sets, k), dtype=np.int64)
-    for first in range(0, n_sets, _KEY_CHUNK):
-        keys = rng.random((min(_KEY_CHUNK, n_sets - first), pool_size))
-        chosen = np.argpartition(keys, k - 1, axis=1)[:, :k] if k < pool_size else None
-        if chosen is None:
-            chosen = np.broadcast_to(np.arange(pool_size), keys.shape).copy()
-        order = np.argsort(np.take_along_axis(keys, chosen, axis=1), axis=1)
-        out[first : first + keys.shape[0]] = np.take_along_axis(chosen, order, axis=1)
-    return out
-
-
-def _gene_sets(
-    rows: np.ndarray, weights: np.ndarray, genes: np.ndarray, first: int
-) -> list[GeneSet]:
-    """Scoring gene sets of matrix rows with signed weights (the random sets' fast path).
-
-    Equivalent to resolving ``{gene: weight}`` dicts through the signature resolver
-    (direction = sign of the weight, weight = its absolute value), without it.
-    """
-    direction = np.where(weights < 0, -1, 1).astype(np.int64)
-    magnitude = np.abs(weights).astype(np.float64)
-    return [
-        GeneSet(
-            f"random_{first + i:05d}" if first >= 0 else "observed",
-            set_rows,
-            direction,
-            magnitude,
-            found=tuple(genes[set_rows].tolist()),
-        )
-        for i, set_rows in enumerate(rows)
-    ]
-
-
 def _z_values(
     scores: np.ndarray,
     time: np.ndarray,
@@ -276,23 +149,24 @@ def _z_values(
     strata: np.ndarray | None,
     standardise_within_strata: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wald z of each score column (samples x sets) and whether its fit is usable."""
+    """Wald z of each set's scores (sets x samples) and whether its fit is usable."""
     if standardise_within_strata and strata is not None:
-        frame = pd.DataFrame(scores)
+        frame = pd.DataFrame(scores.T)
         groups = frame.groupby(strata)
-        scores = ((frame - groups.transform("mean")) / groups.transform("std")).to_numpy()
+        scores = ((frame - groups.transform("mean")) / groups.transform("std")).to_numpy().T
     if covariates is None and strata is None:
-        scan = cox_scan(np.ascontiguousarray(scores.T), time, event, gene_names=_names(scores))
+        names = [f"set{j}" for j in range(scores.shape[0])]
+        scan = cox_scan(np.ascontiguousarray(scores), time, event, gene_names=names)
         return scan["z"].to_numpy(float), scan["converged"].to_numpy(bool)
-    z = np.full(scores.shape[1], np.nan)
-    ok = np.zeros(scores.shape[1], dtype=bool)
+    z = np.full(scores.shape[0], np.nan)
+    ok = np.zeros(scores.shape[0], dtype=bool)
     extra = (
         covariates.reset_index(drop=True)
         if covariates is not None
         else pd.DataFrame(index=range(len(time)))
     )
-    for j in range(scores.shape[1]):
-        design = pd.concat([pd.DataFrame({"score": scores[:, j]}), extra], axis=1)
+    for j in range(scores.shape[0]):
+        design = pd.concat([pd.DataFrame({"score": scores[j]}), extra], axis=1)
         fit = cox_fit(time, event, design, strata=strata)
         row = fit.summary.loc["score"]
         z[j] = float(row["z"])
@@ -300,11 +174,21 @@ def _z_values(
     return z, ok
 
 
-def _names(scores: np.ndarray) -> list[str]:
-    return [f"set{j}" for j in range(scores.shape[1])]
-
-
 _Adjustment = tuple[np.ndarray, np.ndarray, pd.DataFrame | None, np.ndarray | None, bool]
+
+
+def _scored_z(scores: np.ndarray, adjustment: _Adjustment) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_z_values` of the sets (rows of ``scores``) whose scores are all defined.
+
+    An undefined score makes that set unusable (z NaN).
+    """
+    finite = np.isfinite(scores).all(axis=1)
+    if finite.all():
+        return _z_values(scores, *adjustment)
+    z = np.full(scores.shape[0], np.nan)
+    ok = np.zeros(scores.shape[0], dtype=bool)
+    z[finite], ok[finite] = _z_values(scores[finite], *adjustment)
+    return z, ok
 
 
 def _set_z(
@@ -318,9 +202,9 @@ def _set_z(
 
     The sets are already rows of ``values`` (a float64 genes x samples array), so they
     go straight to the method, as :func:`sigsurv.scoring.score` would score them once
-    resolved; an undefined score makes that set unusable. ``reference``: every row's
-    mean and sd (:func:`~sigsurv.scoring.linear.gene_reference`), computed once for
-    the z-score methods instead of once per set (the same numbers).
+    resolved. ``reference``: every row's mean and sd
+    (:func:`~sigsurv.scoring.linear.gene_reference`), computed once for the z-score
+    methods instead of once per set (the same numbers).
     """
     scoring_method = get_method(method)
     options = dict(scoring_method.options)
@@ -328,27 +212,21 @@ def _set_z(
         options["reference"] = reference
     with np.errstate(invalid="ignore", divide="ignore"):
         scores = np.asarray(scoring_method.func(values, sets, **options), dtype=float)
-    finite = np.isfinite(scores).all(axis=0)
-    if finite.all():
-        return _z_values(scores, *adjustment)
-    z = np.full(scores.shape[1], np.nan)
-    ok = np.zeros(scores.shape[1], dtype=bool)
-    z[finite], ok[finite] = _z_values(scores[:, finite], *adjustment)
-    return z, ok
+    return _scored_z(scores.T, adjustment)
 
 
 def _z_on_dask(
-    values: np.ndarray,
+    matrix: NullMatrix,
     sets: list[GeneSet],
     method: str,
     adjustment: _Adjustment,
     chunk_size: int,
     scheduler: Any,
-    reference: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_set_z` on chunks of sets as Dask tasks, gathered in set order."""
     from sigsurv._dask import chunk_slices, dask_client
 
+    values, reference = matrix.varying_values(), matrix.reference()
     with dask_client(scheduler) as client:
         shared = client.scatter([values, adjustment, reference], broadcast=True, hash=False)
         futures = [
@@ -377,6 +255,114 @@ def _checked_adjustment(
                 "strata need one value per sample", expected=str(n), found=strata.shape
             )
     return covariates, strata
+
+
+def _check_choices(backend: str, expected_direction: str | None) -> None:
+    if backend not in ("memory", "dask"):
+        raise OptionError("unknown backend", expected="memory | dask", found=backend)
+    if expected_direction is not None and expected_direction not in _DIRECTIONS:
+        raise OptionError(
+            "unknown claim direction", expected=" | ".join(_DIRECTIONS), found=expected_direction
+        )
+
+
+def _signature_rows(signature: Signature, genes: pd.Index) -> tuple[list[Any], np.ndarray]:
+    """The signature's genes among ``genes`` and their positions (a duplicate's last)."""
+    present = [g for g in signature.genes if g.symbol in genes]
+    if not present:
+        raise AnalysisError(f"signature {signature.id}: no gene present for the null")
+    if genes.is_unique:
+        return present, genes.get_indexer(pd.Index([g.symbol for g in present])).astype(np.int64)
+    position = {str(g): i for i, g in enumerate(genes)}
+    return present, np.array([position[g.symbol] for g in present])
+
+
+def _random_gene_bins(
+    expression: pd.DataFrame,
+    matrix: NullMatrix,
+    signature_rows: np.ndarray,
+    bins: tuple[int, int] | None,
+) -> tuple[np.ndarray, str]:
+    """Expression bin of every varying gene (``bins`` None: unmatched) and in words."""
+    is_signature = np.zeros(matrix.varying.size, dtype=bool)
+    is_signature[signature_rows] = True
+    # Input standardised per gene (every mean ~0) carries no expression level to match
+    # on: bins would sort genes by rounding noise, so the draw is unmatched and says so.
+    standardised = bins is not None and standardised_per_gene(expression, matrix)
+    wanted = (1, 1) if bins is None or standardised else bins
+    # (the moments are given, so feasible_bins reads no values)
+    labels, used = feasible_bins(matrix.values, is_signature, wanted, matrix.reference())
+    if standardised:
+        return labels, (
+            "unmatched: the input is standardised per gene (every gene's mean ~0), so there "
+            "is no expression level to match random genes on"
+        )
+    if bins is None:
+        return labels, "not matched"
+    return labels, f"expression mean ({used[0]} bins) x variance ({used[1]} bins within mean bin)"
+
+
+def _every_z(
+    matrix: NullMatrix, draw: Draw, genes: np.ndarray, method: str, adjustment: _Adjustment
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wald z of every set, the signature's first, and whether its fit is usable.
+
+    ``mean_z`` sets are scored in one compiled pass (:func:`._null_batch.batch_mean_z`);
+    other methods score the sets as matrix rows (:func:`_set_z`). Same numbers.
+    """
+    scores = batch_mean_z(matrix, method, *draw.rows_and_signs())
+    if scores is not None:
+        return _scored_z(scores, adjustment)
+    values, sets = matrix.varying_values(), draw.gene_sets(genes)
+    return _set_z(values, sets, method, adjustment, matrix.reference())
+
+
+def _null_result(
+    signature_id: str,
+    size: int,
+    method: str,
+    n_random: int,
+    seed: int,
+    z: np.ndarray,
+    usable: np.ndarray,
+    *,
+    expected_direction: str | None,
+    matched: str,
+    covariates: pd.DataFrame | None,
+    stratified: bool,
+) -> RandomSignatureNull:
+    """The signature's z (``z[0]``) placed among the usable random sets' z."""
+    if not np.isfinite(z[0]):
+        raise AnalysisError(
+            f"{method} gave an undefined score or Cox z for signature {signature_id}",
+            hint="the signature's genes barely vary in these samples; try another method",
+        )
+    observed_z = float(z[0])
+    usable = usable[1:] & np.isfinite(z[1:])
+    random_z = z[1:][usable]
+    if random_z.size == 0:
+        raise AnalysisError("no random signature could be fitted")
+    two_sided = expected_direction in (None, "none")
+    sign = -1.0 if expected_direction == "protective" else 1.0
+    observed_t = abs(observed_z) if two_sided else sign * observed_z
+    random_t = np.abs(random_z) if two_sided else sign * random_z
+    return RandomSignatureNull(
+        signature_id=signature_id,
+        size=size,
+        method=method,
+        n_random=n_random,
+        seed=seed,
+        observed_z=observed_z,
+        percentile_abs=100.0 * float(np.mean(np.abs(random_z) < abs(observed_z))),
+        p_empirical=(1 + int(np.sum(random_t >= observed_t))) / (1 + random_z.size),
+        random_z=random_z,
+        n_failed=int((~usable).sum()),
+        direction="two-sided" if two_sided else str(expected_direction),
+        percentile=100.0 * float(np.mean(random_t < observed_t)),
+        matched=matched,
+        covariates=() if covariates is None else tuple(str(c) for c in covariates.columns),
+        stratified=stratified,
+    )
 
 
 def random_signature_null(
@@ -468,59 +454,21 @@ def random_signature_null(
     >>> 0 <= null.percentile <= 100, null.n_random, null.direction
     (True, 50, 'protective')
     """
-    if backend not in ("memory", "dask"):
-        raise OptionError("unknown backend", expected="memory | dask", found=backend)
-    if expected_direction is not None and expected_direction not in _DIRECTIONS:
-        raise OptionError(
-            "unknown claim direction", expected=" | ".join(_DIRECTIONS), found=expected_direction
-        )
+    _check_choices(backend, expected_direction)
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=float)
     covariates, strata = _checked_adjustment(covariates, strata, time.size)
-    # Constant genes have no z-score; they can be neither drawn nor scored.
-    values = expression.to_numpy(dtype=float)
-    spread = np.ptp(values, axis=1)  # NaN for a gene with NA cells
-    if np.isnan(spread).any():
-        raise AnalysisError(
-            f"random-signature null: {int(np.isnan(spread).sum())} genes have NA "
-            "cells; the expression bins of the null need complete genes",
-            hint="drop or impute the genes with NA cells for the null",
-        )
-    varying = spread > 0
-    if not varying.all():  # (a boolean index copies the matrix: only when needed)
-        values = values[varying]
-    gene_index = expression.index[varying].astype(str)
-    present = [g for g in signature.genes if g.symbol in gene_index]
-    if not present:
-        raise AnalysisError(f"signature {signature.id}: no gene present for the null")
-    genes = gene_index.to_numpy()
-    position = {str(g): i for i, g in enumerate(genes)}
-    signature_rows = np.array([position[g.symbol] for g in present])
+    matrix = null_matrix(expression)  # refuses genes with NA cells
+    genes = expression.index[matrix.varying].astype(str)  # constant genes: never drawn
+    present, signature_rows = _signature_rows(signature, genes)
     weights = np.array([float(g.direction) * g.weight for g in present])
-    is_signature = np.zeros(genes.size, dtype=bool)
-    is_signature[signature_rows] = True
-    # Input standardised per gene (every mean ~0) carries no expression level to match
-    # on: bins would sort genes by rounding noise, so the draw is unmatched and says so.
-    standardised = match_expression and is_standardised_per_gene(expression)
-    bins_used = bins if match_expression and not standardised else (1, 1)
-    values = np.ascontiguousarray(values, dtype=np.float64)
-    moments = gene_reference(values)  # for the bins and the z-scores of every set
-    labels, bins_used = _feasible_bins(values, is_signature, bins_used, moments)
-    matched = (
-        "unmatched: the input is standardised per gene (every gene's mean ~0), so there "
-        "is no expression level to match random genes on"
-        if standardised
-        else f"expression mean ({bins_used[0]} bins) x variance ({bins_used[1]} bins within "
-        "mean bin)"
-        if match_expression
-        else "not matched"
+    labels, matched = _random_gene_bins(
+        expression, matrix, signature_rows, bins if match_expression else None
     )
-    rng = np.random.default_rng(seed)
-    random_rows, slots = _draw_rows(signature_rows, labels, n_random, rng)
-    sets = _gene_sets(signature_rows[None, :], weights, genes, -1)  # signature order
-    sets += _gene_sets(random_rows, weights[slots], genes, 0)
-    if not get_method(method).supports_weights:
-        warn_ignored_weights(method, sets[:1])  # the random sets carry the same weights
+    random_rows, slots = draw_rows(signature_rows, labels, n_random, np.random.default_rng(seed))
+    draw = Draw(signature_rows, weights, random_rows, slots)
+    if not get_method(method).supports_weights:  # the random sets carry the same weights
+        warn_ignored_weights(method, draw.gene_sets(genes.to_numpy(), observed_only=True))
     standardise_within_strata = renamed_keyword(
         "random_signature_null",
         "standardize_within_strata",
@@ -531,37 +479,20 @@ def random_signature_null(
     )
     adjustment = (time, event, covariates, strata, standardise_within_strata)
     if backend == "dask":
-        z, usable = _z_on_dask(values, sets, method, adjustment, chunk_size, scheduler, moments)
+        sets = draw.gene_sets(genes.to_numpy())
+        z, usable = _z_on_dask(matrix, sets, method, adjustment, chunk_size, scheduler)
     else:
-        z, usable = _set_z(values, sets, method, adjustment, moments)
-    if not np.isfinite(z[0]):
-        raise AnalysisError(
-            f"{method} gave an undefined score or Cox z for signature {signature.id}",
-            hint="the signature's genes barely vary in these samples; try another method",
-        )
-    observed_z = float(z[0])
-    usable = usable[1:] & np.isfinite(z[1:])
-    random_z = z[1:][usable]
-    if random_z.size == 0:
-        raise AnalysisError("no random signature could be fitted")
-    two_sided = expected_direction in (None, "none")
-    sign = -1.0 if expected_direction == "protective" else 1.0
-    observed_t = abs(observed_z) if two_sided else sign * observed_z
-    random_t = np.abs(random_z) if two_sided else sign * random_z
-    return RandomSignatureNull(
-        signature_id=signature.id,
-        size=len(present),
-        method=method,
-        n_random=n_random,
-        seed=seed,
-        observed_z=observed_z,
-        percentile_abs=100.0 * float(np.mean(np.abs(random_z) < abs(observed_z))),
-        p_empirical=(1 + int(np.sum(random_t >= observed_t))) / (1 + random_z.size),
-        random_z=random_z,
-        n_failed=int((~usable).sum()),
-        direction="two-sided" if two_sided else str(expected_direction),
-        percentile=100.0 * float(np.mean(random_t < observed_t)),
+        z, usable = _every_z(matrix, draw, genes.to_numpy(), method, adjustment)
+    return _null_result(
+        signature.id,
+        len(present),
+        method,
+        n_random,
+        seed,
+        z,
+        usable,
+        expected_direction=expected_direction,
         matched=matched,
-        covariates=() if covariates is None else tuple(str(c) for c in covariates.columns),
+        covariates=covariates,
         stratified=strata is not None,
     )

@@ -8,12 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sigsurv.analysis.null import (
-    _draw_rows,
-    _feasible_bins,
-    _gene_sets,
-    random_signature_null,
-)
+from sigsurv.analysis._null_draws import draw_rows, feasible_bins, gene_sets
+from sigsurv.analysis.null import random_signature_null
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError, SigsurvWarning
 from sigsurv.scoring import get_method, score
 from sigsurv.signatures.schema import Signature
@@ -105,17 +101,17 @@ def test_random_genes_match_mean_and_variance() -> None:
     signature_rows = np.array([990, 995, 999, 5, 500])  # very high, very low, middle means
     is_signature = np.zeros(1000, dtype=bool)
     is_signature[signature_rows] = True
-    labels, used = _feasible_bins(values, is_signature, (10, 5))
+    labels, used = feasible_bins(values, is_signature, (10, 5))
     assert used == (10, 5)
     weights = np.array([1.0, -1.0, 2.0, 1.0, -0.5])
-    rows, slots = _draw_rows(signature_rows, labels, 100, np.random.default_rng(0))
+    rows, slots = draw_rows(signature_rows, labels, 100, np.random.default_rng(0))
     assert rows.shape == (100, 5) and sorted(slots.tolist()) == [0, 1, 2, 3, 4]
     # each column stands in for one signature gene, from that gene's bin
     np.testing.assert_array_equal(labels[rows], np.tile(labels[signature_rows[slots]], (100, 1)))
     observed_mean = values.mean(axis=1)
     for drawn in rows:
         assert len(set(drawn)) == 5 and not set(drawn) & set(signature_rows)
-    sets = _gene_sets(rows, weights[slots], genes, 0)
+    sets = gene_sets(rows, weights[slots], genes, 0)
     assert sets[7].id == "random_00007" and sets[7].found == tuple(genes[rows[7]])
     assert sorted((sets[7].direction * sets[7].weight).tolist()) == sorted(weights.tolist())
     # means of random sets match the signature's (bins are deciles of 1000 genes)
@@ -131,9 +127,9 @@ def test_fast_path_scores_equal_score_of_the_resolved_sets() -> None:
     expression = pd.DataFrame(values, index=genes)
     signature_rows = np.array([3, 50, 120, 7])
     weights = np.array([1.0, -2.0, 0.5, 1.0])
-    labels, _ = _feasible_bins(values, np.isin(np.arange(200), signature_rows), (4, 2))
-    rows, slots = _draw_rows(signature_rows, labels, 30, np.random.default_rng(1))
-    sets = _gene_sets(rows, weights[slots], genes, 0)
+    labels, _ = feasible_bins(values, np.isin(np.arange(200), signature_rows), (4, 2))
+    rows, slots = draw_rows(signature_rows, labels, 30, np.random.default_rng(1))
+    sets = gene_sets(rows, weights[slots], genes, 0)
     as_dicts = {
         gs.id: {str(genes[r]): float(w) for r, w in zip(rows[i], weights[slots], strict=True)}
         for i, gs in enumerate(sets)
@@ -159,12 +155,12 @@ def test_bins_coarsen_when_too_few_genes() -> None:
     values = np.arange(40, dtype=float)[:, None] + np.random.default_rng(1).normal(size=(40, 8))
     is_signature = np.zeros(40, dtype=bool)
     is_signature[[36, 37, 38, 39]] = True  # all in the top mean bin
-    _, used = _feasible_bins(values, is_signature, (10, 5))
+    _, used = feasible_bins(values, is_signature, (10, 5))
     assert used[0] < 10 or used[1] < 5
     is_signature[:] = True
     is_signature[0] = False
     with pytest.raises(AnalysisError, match="too few genes"):
-        _feasible_bins(values, is_signature, (10, 5))
+        feasible_bins(values, is_signature, (10, 5))
 
 
 def test_matched_by_default_and_reported(data: tuple, signature: Signature) -> None:
