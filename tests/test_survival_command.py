@@ -172,6 +172,10 @@ def test_tcga_bone_relapse_incidence_at_60_months_is_not_zero(capsys, tmp_path):
         row["estimate"] > 0 and row["lower"] < row["estimate"] < row["upper"] for row in at_60
     )
     assert (out / "cumulative_incidence.png").exists()
+    for key in ("cause_specific_per_sd", "fine_gray_grouped"):  # one HR vocabulary (issue 23)
+        assert "p" not in record[key] and 0 < record[key]["p_wald"] < 1
+    assert record["models"]["fine_gray_per_sd"]["events"] == record["events"]["bone relapse"]
+    assert record["analysis"]["cause"] == "bone relapse"
 
 
 def test_optimal_cut_writes_its_cut_point_scan(capsys, tmp_path):
