@@ -135,6 +135,12 @@ def test_signature_or_by_but_not_both(capsys):
     assert code == 2 and "--signature or --by" in err
 
 
+@pytest.mark.parametrize("chosen", [["-s", "msk1_rps6ka5"], ["--by", "er"]])
+def test_times_unit_alone_sets_the_display_unit(capsys, chosen):
+    record = run_json(capsys, "survival", "gse1992", *chosen, "--times-unit", "years")
+    assert record["display_unit"] == "years" and record["at_times"] == []
+
+
 def test_one_display_unit_for_terminal_and_json(capsys):
     code, out, _ = run(
         capsys, "survival", "gse1992", "-s", "msk1_rps6ka5", "--times", "2", "--times-unit", "years"

@@ -98,7 +98,8 @@ class ColumnSurvival:
         chosen = unit or self.display_unit
         if chosen not in TIME_UNITS and chosen != self.survival.unit:
             raise OptionError("unknown time unit", expected=" | ".join(TIME_UNITS), found=chosen)
-        return dataclasses.replace(self, times=parse_times(times), times_unit=chosen)
+        fixed = parse_times(times) if len(times) else ()  # --times-unit alone: no fixed times
+        return dataclasses.replace(self, times=fixed, times_unit=chosen)
 
     def survival_at_times(self) -> list[dict[str, Any]]:
         """Survival per level at :attr:`times` with its 95% CI, in the display unit."""
