@@ -154,7 +154,7 @@ class CompetingRiskAnalysis:
         if times is not None:
             horizons = tuple(
                 float(convert_time(float(t), chosen, self.unit)) if chosen != self.unit else t
-                for t in parse_times(times)
+                for t in (parse_times(times) if len(times) else ())
             )
         return dataclasses.replace(self, horizons=horizons, display_unit=chosen)
 

@@ -76,7 +76,8 @@ DEFINITIONS: dict[str, str] = {
     "problems are the whole fit's",
     "analysis": "the analysis as requested (AnalysisSpec): endpoint, cut rule, horizon, "
     "subgroup (and whether the signature's population filter applies), covariates, strata, "
-    "ties, permutations, seed; the values in effect are under endpoint, cut and strata",
+    "ties, permutations, seed, cause (competing risks only; null here); the values in effect "
+    "are under endpoint, cut and strata",
 }
 
 

@@ -197,6 +197,7 @@ def test_a_spec_requests_the_competing_analysis_and_the_former_call_warns(gse199
     assert scores.equals(by_spec.scores) and by_spec.spec == spec
     assert by_spec.horizons == (24.0, 60.0) and by_spec.display_unit == "years"
     assert [row["time"] for row in by_spec.incidence_at_times()][:2] == [2.0, 5.0]
+    assert by_spec.with_times([]).horizons == () and by_spec.with_times(None).horizons == (24, 60)
 
 
 def test_a_competing_spec_refuses_what_does_not_apply(gse1992_competing):
