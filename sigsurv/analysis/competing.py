@@ -307,15 +307,9 @@ def analyse_cohort_competing(
     return dataclasses.replace(result, labels=labels, notes=(*notes, *result.notes))
 
 
-_COMPETING_KEYWORDS = (
-    "method",
-    "min_coverage",
-    "cut",
-    "horizons",
-    "strata",
-    "subgroup",
-    "population",
-    "times_unit",
+# The keywords of the former call of analyse_signature_competing (deprecated).
+_COMPETING_KEYWORDS = frozenset(
+    "method min_coverage cut horizons strata subgroup population times_unit".split()
 )
 
 
@@ -401,7 +395,7 @@ def _former_call(
     """The deprecated call of :func:`analyse_signature_competing`, through a spec."""
     endpoint = keywords.pop("endpoint", endpoint)
     cause = keywords.pop("cause", cause)
-    unknown = sorted(set(keywords) - set(_COMPETING_KEYWORDS))
+    unknown = sorted(set(keywords) - _COMPETING_KEYWORDS)
     if unknown or cause is None:
         raise TypeError(
             "analyse_signature_competing(cohort, signature, spec): "
