@@ -135,6 +135,12 @@ def test_signature_or_by_but_not_both(capsys):
     assert code == 2 and "--signature or --by" in err
 
 
+@pytest.mark.parametrize("chosen", [["-s", "msk1_rps6ka5"], ["--by", "er"]])
+def test_times_unit_alone_sets_the_display_unit(capsys, chosen):
+    record = run_json(capsys, "survival", "gse1992", *chosen, "--times-unit", "years")
+    assert record["display_unit"] == "years" and record["at_times"] == []
+
+
 def test_one_display_unit_for_terminal_and_json(capsys):
     code, out, _ = run(
         capsys, "survival", "gse1992", "-s", "msk1_rps6ka5", "--times", "2", "--times-unit", "years"
@@ -172,6 +178,10 @@ def test_tcga_bone_relapse_incidence_at_60_months_is_not_zero(capsys, tmp_path):
         row["estimate"] > 0 and row["lower"] < row["estimate"] < row["upper"] for row in at_60
     )
     assert (out / "cumulative_incidence.png").exists()
+    for key in ("cause_specific_per_sd", "fine_gray_grouped"):  # one HR vocabulary (issue 23)
+        assert "p" not in record[key] and 0 < record[key]["p_wald"] < 1
+    assert record["models"]["fine_gray_per_sd"]["events"] == record["events"]["bone relapse"]
+    assert record["analysis"]["cause"] == "bone relapse"
 
 
 def test_optimal_cut_writes_its_cut_point_scan(capsys, tmp_path):

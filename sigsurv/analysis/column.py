@@ -17,16 +17,15 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.analysis.data import prepare_survival
-from sigsurv.analysis.signature import (
-    AnalysisSpec,
-    _term_row,
+from sigsurv.analysis.spec import AnalysisSpec
+from sigsurv.analysis.suggest import check_subgroup_levels, did_you_mean, warnings_naming
+from sigsurv.analysis.survival_result import (
     display_unit_for,
     km_group_rows,
     numbers_at_risk,
     parse_times,
     survival_at_times,
 )
-from sigsurv.analysis.suggest import check_subgroup_levels, did_you_mean, warnings_naming
 from sigsurv.cohorts.model import TIME_UNITS, Cohort
 from sigsurv.errors import AnalysisError, OptionError
 from sigsurv.survival.cox import CoxResult, cox_fit
@@ -50,7 +49,9 @@ COLUMN_DEFINITIONS: dict[str, str] = {
     "groups": "per level: n, events, median survival with its 95% CI (null = not reached)",
     "logrank": "k-group log-rank test across the levels (R survdiff)",
     "logrank_trend": "log-rank test for trend (scores 1..k) when the levels are ordered",
-    "cox_grouped": "Cox model (Efron ties) of each level against the first: HR, Wald 95% CI, p",
+    "cox_grouped": "Cox model (Efron ties) of each level against the first: one HR record per "
+    "level (term, hr, ci_lower, ci_upper, coef, se, z, p_wald, conf_level, kind, estimable, "
+    "reason, problems); a level without events has no estimate, the others keep theirs",
     "at_risk": "patients at risk per level at round times of display_unit",
     "display_unit": "the one time unit of the terminal output, the figure and at_times",
     "at_times": "Kaplan-Meier survival per level at fixed times (display_unit), 95% CI on the "
@@ -97,7 +98,8 @@ class ColumnSurvival:
         chosen = unit or self.display_unit
         if chosen not in TIME_UNITS and chosen != self.survival.unit:
             raise OptionError("unknown time unit", expected=" | ".join(TIME_UNITS), found=chosen)
-        return dataclasses.replace(self, times=parse_times(times), times_unit=chosen)
+        fixed = parse_times(times) if len(times) else ()  # --times-unit alone: no fixed times
+        return dataclasses.replace(self, times=fixed, times_unit=chosen)
 
     def survival_at_times(self) -> list[dict[str, Any]]:
         """Survival per level at :attr:`times` with its 95% CI, in the display unit."""
@@ -139,7 +141,8 @@ class ColumnSurvival:
                 "p": float(self.logrank.p),
             },
             "cox_grouped": [
-                _term_row(self.cox_grouped, str(term)) for term in self.cox_grouped.summary.index
+                self.cox_grouped.hazard_ratio(str(term)).to_dict()
+                for term in self.cox_grouped.summary.index
             ],
             "display_unit": self.display_unit,
             "at_times": self.survival_at_times(),

@@ -13,33 +13,34 @@ competing) and ``sigsurv survival --cause`` need:
   ``cmprsk::cuminc``) with **Gray's test**.
 
 Everything is computed by :mod:`sigsurv.survival.competing`; this module only chooses
-the contrasts, the groups and what the results file records.
+the contrasts and the groups; the result and what its results file records are
+:mod:`sigsurv.analysis.competing_result` (re-exported here). A signature's analysis is
+requested by an :class:`~sigsurv.analysis.spec.AnalysisSpec` with a ``cause``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
 
-from sigsurv.analysis.signature import display_unit_for
-from sigsurv.analysis.spec import combine_subgroups
+from sigsurv.analysis.competing_result import COMPETING_DEFINITIONS, CompetingRiskAnalysis
+from sigsurv.analysis.spec import AnalysisSpec, ScoringSpec
 from sigsurv.analysis.suggest import check_subgroup_levels, warnings_naming
+from sigsurv.analysis.survival_result import display_unit_for
 from sigsurv.cohorts.model import Cohort, convert_time
-from sigsurv.errors import AnalysisError
+from sigsurv.errors import AnalysisError, OptionError
 from sigsurv.survival.competing import (
-    CumulativeIncidenceResult,
-    FineGrayResult,
     cause_specific_cox,
     check_competing_arrays,
     cumulative_incidence,
     fine_gray,
 )
-from sigsurv.survival.cox import CoxResult, standardise
+from sigsurv.survival.cox import standardise
 from sigsurv.survival.cutpoints import group_by_cut
 
 __all__ = [
@@ -50,280 +51,8 @@ __all__ = [
     "analyse_signature_competing",
 ]
 
-COMPETING_DEFINITIONS = {
-    "cause": "event code of the cause analysed (0 = censored, 1..k = causes)",
-    "events": "patients per outcome: censored and each cause, by label",
-    "cut": "rule and score value(s) splitting the groups; high = score > cut",
-    "cause_specific_per_sd": "cause-specific Cox model (other causes censored) of the score "
-    "per standard deviation: HR, Wald 95% CI and p, as R coxph(Surv(t, cause == k) ~ scale(x))",
-    "cause_specific_grouped": "cause-specific Cox model of the highest vs the lowest group",
-    "fine_gray_per_sd": "Fine-Gray subdistribution hazard ratio per standard deviation "
-    "(robust SE), as R cmprsk::crr; never stratified",
-    "fine_gray_grouped": "Fine-Gray subdistribution HR of the highest vs the lowest group",
-    "cumulative_incidence": "Aalen-Johansen cumulative incidence of the cause per group at "
-    "each horizon (null after a group's last follow-up), as cmprsk::cuminc with timepoints; "
-    "time in the endpoint's unit",
-    "at_times": "the same cumulative incidence at the requested times, in display_unit, with "
-    "a 95% CI from Gray's variance on the log(-log) scale (null beyond follow-up)",
-    "display_unit": "the one time unit of this run's terminal output, figure and at_times",
-    "gray_test": "Gray's K-sample test of equal cumulative incidence across the groups",
-    "primary": "the cause-specific hazard ratio is the primary estimate, Fine-Gray secondary",
-}
-
 # Default horizons (years) when none are given: those within the follow-up are kept.
 _DEFAULT_HORIZON_YEARS = (1.0, 3.0, 5.0, 10.0)
-
-
-@dataclass(frozen=True)
-class CompetingRiskAnalysis:
-    """Cause-specific Cox, Fine–Gray and cumulative incidence of one score.
-
-    Attributes
-    ----------
-    cause, cause_label, causes
-        The cause analysed, its label and the labels of all causes (code 1 first).
-    unit
-        Time unit of the endpoint (and of ``horizons``).
-    n, events
-        Patients analysed; patients per outcome (``censored`` and each cause label).
-    cut_rule, cuts, levels, labels
-        The grouping of the score (``labels``: group per patient, input order).
-    cause_specific_per_sd, cause_specific_grouped
-        Cause-specific Cox models (primary).
-    fine_gray_per_sd, fine_gray_grouped
-        Fine–Gray models (secondary).
-    incidence
-        Cumulative incidence of the cause per group with Gray's test.
-    horizons
-        Times at which the cumulative incidence is reported.
-    endpoint, strata, notes
-        Endpoint name, the strata column used (None if unstratified), notes.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(3)
-    >>> score = rng.normal(size=300)
-    >>> time = rng.exponential(np.exp(-0.4 * score))
-    >>> cause = rng.choice([0, 1, 2], size=300, p=[0.3, 0.4, 0.3])
-    >>> res = analyse_competing_risks(score, time, cause, 1, causes=("bone", "other"),
-    ...                               horizons=[0.5, 1.0])
-    >>> res.cause_label, res.n, sorted(res.to_dict())[:3]
-    ('bone', 300, ['at_times', 'cause', 'cause_label'])
-    """
-
-    cause: int
-    cause_label: str
-    causes: tuple[str, ...]
-    unit: str
-    n: int
-    events: dict[str, int]
-    cut_rule: str
-    cuts: tuple[float, ...]
-    levels: tuple[str, ...]
-    labels: pd.Series
-    cause_specific_per_sd: CoxResult
-    cause_specific_grouped: CoxResult
-    fine_gray_per_sd: FineGrayResult
-    fine_gray_grouped: FineGrayResult
-    incidence: CumulativeIncidenceResult
-    horizons: tuple[float, ...]
-    endpoint: str = ""
-    strata: str | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    time: np.ndarray | None = field(default=None, repr=False, compare=False)
-    display_unit: str | None = None
-
-    @property
-    def unit_shown(self) -> str:
-        """The run's display unit (``display_unit``, else the endpoint's unit)."""
-        return self.display_unit or self.unit
-
-    def n_at_risk(self, times: Sequence[float]) -> dict[str, list[int]]:
-        """Patients still followed (time >= t) per group at ``times`` (endpoint's unit).
-
-        Examples
-        --------
-        >>> rng = np.random.default_rng(3)
-        >>> res = analyse_competing_risks(rng.normal(size=80), rng.exponential(size=80),
-        ...                               rng.choice([0, 1, 2], size=80), 1, horizons=[0.5])
-        >>> [counts[0] for counts in res.n_at_risk([0.0]).values()]
-        [40, 40]
-        """
-        if self.time is None:
-            raise AnalysisError("this result does not carry the follow-up times")
-        labels = np.asarray(self.labels, dtype=object)
-        return {
-            level: [int(((self.time >= t) & (labels == level)).sum()) for t in times]
-            for level in self.levels
-        }
-
-    def incidence_at_times(self) -> list[dict[str, Any]]:
-        """Cumulative incidence per group at the horizons with a 95% CI, in the display unit.
-
-        The interval is ``F^exp(±1.96 sd / (F log F))`` (log(-log) scale, inside 0..1),
-        ``sd`` the square root of Gray's variance; null after a group's follow-up.
-
-        Examples
-        --------
-        >>> rng = np.random.default_rng(3)
-        >>> res = analyse_competing_risks(rng.normal(size=80), rng.exponential(size=80),
-        ...                               rng.choice([0, 1, 2], size=80), 1, horizons=[0.5])
-        >>> row = res.incidence_at_times()[0]
-        >>> row["group"], row["lower"] < row["estimate"] < row["upper"]
-        ('low', True)
-        """
-        if not self.horizons:
-            return []
-        estimate = self.incidence.at(list(self.horizons))
-        variance = self.incidence.variance_at(list(self.horizons))
-        shown = self.unit_shown
-        rows = []
-        for group in self.levels:
-            for t in estimate.index:
-                value, var = float(estimate.loc[t, group]), float(variance.loc[t, group])
-                lower, upper = _loglog_interval(value, var)
-                rows.append(
-                    {
-                        "group": str(group),
-                        "time": float(convert_time(float(t), self.unit, shown))
-                        if shown != self.unit
-                        else float(t),
-                        "unit": shown,
-                        "estimate": _finite(value),
-                        "lower": lower,
-                        "upper": upper,
-                    }
-                )
-        return rows
-
-    @property
-    def grouped_term(self) -> str:
-        """Design term of the highest group vs the lowest (reference) group."""
-        return f"group{self.levels[-1]}"
-
-    def incidence_at_horizons(self) -> pd.DataFrame:
-        """Cumulative incidence of the cause: rows = horizons, columns = groups.
-
-        Examples
-        --------
-        >>> rng = np.random.default_rng(3)
-        >>> res = analyse_competing_risks(rng.normal(size=80), rng.exponential(size=80),
-        ...                               rng.choice([0, 1, 2], size=80), 1, horizons=[0.5])
-        >>> res.incidence_at_horizons().columns.tolist()
-        ['low', 'high']
-        """
-        if not self.horizons:  # follow-up shorter than every default horizon
-            return pd.DataFrame(columns=pd.Index(self.levels), index=pd.Index([], name="time"))
-        return self.incidence.at(list(self.horizons))
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready results (``results.json`` of ``sigsurv survival --cause``).
-
-        Examples
-        --------
-        >>> rng = np.random.default_rng(3)
-        >>> res = analyse_competing_risks(rng.normal(size=80), rng.exponential(size=80),
-        ...                               rng.choice([0, 1, 2], size=80), 2, horizons=[0.5])
-        >>> res.to_dict()["primary"]
-        'cause_specific'
-        """
-        estimate = self.incidence_at_horizons()
-        variance = self.incidence.variance_at(list(self.horizons)) if self.horizons else estimate
-        gray = self.incidence.gray_test
-        return {
-            "endpoint": self.endpoint,
-            "unit": self.unit,
-            "cause": self.cause,
-            "cause_label": self.cause_label,
-            "causes": {str(code): label for code, label in enumerate(self.causes, start=1)},
-            "n": self.n,
-            "events": dict(self.events),
-            "strata": self.strata,
-            "cut": {"rule": self.cut_rule, "values": list(self.cuts)},
-            "groups": {level: int((self.labels == level).sum()) for level in self.levels},
-            "primary": "cause_specific",
-            "cause_specific_per_sd": _cox_term(self.cause_specific_per_sd, "score_per_sd"),
-            "cause_specific_grouped": _cox_term(self.cause_specific_grouped, self.grouped_term),
-            "fine_gray_per_sd": _fine_gray_term(self.fine_gray_per_sd, "score_per_sd"),
-            "fine_gray_grouped": _fine_gray_term(self.fine_gray_grouped, self.grouped_term),
-            "cumulative_incidence": [
-                {
-                    "time": float(t),
-                    "group": str(group),
-                    "estimate": _finite(estimate.loc[t, group]),
-                    "variance": _finite(variance.loc[t, group]),
-                }
-                for t in estimate.index
-                for group in estimate.columns
-            ],
-            "display_unit": self.unit_shown,
-            "at_times": self.incidence_at_times(),
-            "gray_test": None
-            if gray is None
-            else {"statistic": _finite(gray.statistic), "df": gray.df, "p": _finite(gray.p)},
-            "notes": list(self.notes),
-            "definitions": dict(COMPETING_DEFINITIONS),
-        }
-
-
-def _finite(value: Any) -> float | None:
-    number = float(value)
-    return number if np.isfinite(number) else None
-
-
-def _loglog_interval(estimate: float, variance: float) -> tuple[float | None, float | None]:
-    """95% CI of a cumulative incidence on the log(-log) scale (None where undefined).
-
-    Examples
-    --------
-    >>> tuple(round(v, 3) for v in _loglog_interval(0.2, 0.0016))
-    (0.128, 0.283)
-    """
-    if not (np.isfinite(estimate) and np.isfinite(variance)):
-        return None, None
-    if estimate <= 0.0 or estimate >= 1.0 or variance <= 0.0:
-        return estimate, estimate
-    # log(F) < 0, so the exponent exp(-|spread|) < 1 gives the upper limit.
-    spread = abs(1.959963984540054 * np.sqrt(variance) / (estimate * np.log(estimate)))
-    return float(estimate ** np.exp(spread)), float(estimate ** np.exp(-spread))
-
-
-def _cox_term(result: CoxResult, term: str) -> dict[str, Any]:
-    row = result.summary.loc[term]
-    out: dict[str, Any] = {
-        "term": term,
-        "hr": float(row["hr"]),
-        "ci_lower": float(row["ci_lower"]),
-        "ci_upper": float(row["ci_upper"]),
-        "coef": float(row["coef"]),
-        "se": float(row["se"]),
-        "p": float(row["p_wald"]),
-        "n": result.n,
-        "events": result.events,
-        "well_defined": bool(result.well_defined),
-        "problems": list(result.problems),
-    }
-    if not result.well_defined:
-        # A non-converged or infinite coefficient is flagged, never reported as a number.
-        for key in ("hr", "ci_lower", "ci_upper", "coef", "se", "p"):
-            out[key] = None
-    return out
-
-
-def _fine_gray_term(result: FineGrayResult, term: str) -> dict[str, Any]:
-    row = result.summary.loc[term]
-    out: dict[str, Any] = {
-        "term": term,
-        **{key: float(row[key]) for key in ("hr", "ci_lower", "ci_upper", "coef", "se", "p")},
-        "n": result.n,
-        "events": result.events,
-        "competing_events": result.competing_events,
-        "converged": bool(result.converged),
-    }
-    if not result.converged:
-        for key in ("hr", "ci_lower", "ci_upper", "coef", "se", "p"):
-            out[key] = None
-    return out
 
 
 def _default_horizons(time: np.ndarray, unit: str) -> tuple[float, ...]:
@@ -578,21 +307,31 @@ def analyse_cohort_competing(
     return dataclasses.replace(result, labels=labels, notes=(*notes, *result.notes))
 
 
+# The keywords of the former call of analyse_signature_competing (deprecated).
+_COMPETING_KEYWORDS = frozenset(
+    "method min_coverage cut horizons strata subgroup population times_unit".split()
+)
+
+
+@overload
+def analyse_signature_competing(
+    cohort: Cohort, signature: Any, spec: AnalysisSpec
+) -> CompetingRiskAnalysis: ...
+
+
+@overload
+def analyse_signature_competing(
+    cohort: Cohort, signature: Any, spec: str | None, cause: int | str, **keywords: Any
+) -> tuple[CompetingRiskAnalysis, pd.Series, str | None]: ...
+
+
 def analyse_signature_competing(
     cohort: Cohort,
     signature: Any,
-    endpoint: str | None,
-    cause: int | str,
-    *,
-    method: str | None = None,
-    min_coverage: float = 0.5,
-    cut: str | float | None = None,
-    horizons: Sequence[float] | None = None,
-    strata: str | None = None,
-    subgroup: str | None = None,
-    population: bool = True,
-    times_unit: str | None = None,
-) -> tuple[CompetingRiskAnalysis, pd.Series, str | None]:
+    spec: AnalysisSpec | str | None = None,
+    cause: int | str | None = None,
+    **keywords: Any,
+) -> CompetingRiskAnalysis | tuple[CompetingRiskAnalysis, pd.Series, str | None]:
     """Score a signature and analyse it on a competing-risk endpoint (``survival --cause``).
 
     Parameters
@@ -601,26 +340,25 @@ def analyse_signature_competing(
         A loaded cohort with competing-risk endpoints.
     signature
         Built-in id, a YAML/GMT path, or a :class:`~sigsurv.signatures.Signature`.
-    endpoint
-        Competing-risk endpoint name; None picks the cohort's only one.
-    cause
-        Cause code or label.
-    method, min_coverage
-        Scoring method (default: the signature's) and minimum fraction of genes found.
-    cut
-        Grouping rule (default: the signature's).
-    horizons, strata
-        As :func:`analyse_cohort_competing`; ``horizons`` in ``times_unit``.
-    subgroup, population
-        A subgroup expression, and whether to add the signature's population filter.
-    times_unit
-        Unit of ``horizons`` and the run's display unit (default: months up to 15 years
-        of follow-up, else years, as :func:`~sigsurv.analysis.signature.display_unit_for`).
+    spec
+        The analysis (:class:`~sigsurv.analysis.spec.AnalysisSpec`) with its ``cause``
+        (code or label): ``endpoint`` (None: the cohort's only competing-risk
+        endpoint), ``scoring``, ``cut`` (None: the signature's), ``subgroup`` and
+        ``population``, ``strata`` and ``ties``. A horizon, covariates, reference
+        levels or permutations are refused (this analysis has none). Fixed times for
+        the cumulative incidence: :meth:`CompetingRiskAnalysis.with_times`.
+    cause, keywords
+        Deprecated (a :class:`DeprecationWarning`): the former call
+        ``(cohort, signature, endpoint, cause, *, method, min_coverage, cut, horizons,
+        strata, subgroup, population, times_unit)``, which returns the tuple
+        ``(analysis, scores, subgroup)``.
 
     Returns
     -------
-    (analysis, scores, subgroup)
-        The analysis, the scores of every sample, the subgroup analysed.
+    CompetingRiskAnalysis
+        With ``subgroup`` (analysed), ``scores`` (every sample) and ``spec`` set; its
+        display unit is months up to 15 years of follow-up, else years
+        (:func:`~sigsurv.analysis.signature.display_unit_for`).
 
     Examples
     --------
@@ -632,15 +370,72 @@ def analyse_signature_competing(
     >>> clin["cr"] = np.where(clin["rfs_event"] == 1, rng.choice([1, 2], len(clin)), 0)
     >>> cr = Endpoint("rfs_cr", "rfs_time", "cr", causes=("bone", "other site"))
     >>> cohort = dataclasses.replace(cohort, clinical=clin, competing_endpoints={"rfs_cr": cr})
-    >>> res, scores, chosen = analyse_signature_competing(cohort, "msk1_rps6ka5", None, "bone",
-    ...                                                   horizons=[60])
-    >>> chosen, res.n, res.cause_label
-    ("er == 'positive'", 72, 'bone')
+    >>> res = analyse_signature_competing(cohort, "msk1_rps6ka5", AnalysisSpec(cause="bone"))
+    >>> res = res.with_times([60])
+    >>> res.subgroup, res.n, res.cause_label, res.horizons
+    ("er == 'positive'", 72, 'bone', (60.0,))
     """
+    if isinstance(spec, AnalysisSpec):
+        if cause is not None or keywords:
+            raise OptionError(
+                "give the competing-risk analysis as a spec or as the former arguments, not both",
+                found=", ".join(["cause"] * (cause is not None) + list(keywords)),
+            )
+        return _analyse_signature_competing(cohort, signature, spec)
+    return _former_call(cohort, signature, spec, cause, **keywords)
+
+
+def _former_call(
+    cohort: Cohort,
+    signature: Any,
+    endpoint: str | None,
+    cause: int | str | None,
+    **keywords: Any,
+) -> tuple[CompetingRiskAnalysis, pd.Series, str | None]:
+    """The deprecated call of :func:`analyse_signature_competing`, through a spec."""
+    endpoint = keywords.pop("endpoint", endpoint)
+    cause = keywords.pop("cause", cause)
+    unknown = sorted(set(keywords) - _COMPETING_KEYWORDS)
+    if unknown or cause is None:
+        raise TypeError(
+            "analyse_signature_competing(cohort, signature, spec): "
+            + (f"unexpected keyword {unknown[0]!r}" if unknown else "spec or cause missing")
+        )
+    warnings.warn(
+        "analyse_signature_competing(cohort, signature, endpoint, cause, ...) is deprecated; "
+        "pass spec=AnalysisSpec(endpoint=..., cause=..., ...) and read the subgroup and scores "
+        "from the result (the former call goes in the next release)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    spec = AnalysisSpec(
+        endpoint=endpoint,
+        cut=keywords.get("cut"),
+        subgroup=keywords.get("subgroup"),
+        population=keywords.get("population", True),
+        strata=keywords.get("strata"),
+        scoring=ScoringSpec(
+            method=keywords.get("method"), min_coverage=keywords.get("min_coverage", 0.5)
+        ),
+        cause=cause,
+    )
+    result = _analyse_signature_competing(cohort, signature, spec)
+    horizons, times_unit = keywords.get("horizons"), keywords.get("times_unit")
+    if horizons is not None or times_unit is not None:
+        result = result.with_times(horizons, times_unit)
+    assert result.scores is not None
+    return result, result.scores, result.subgroup
+
+
+def _analyse_signature_competing(
+    cohort: Cohort, signature: Any, spec: AnalysisSpec
+) -> CompetingRiskAnalysis:
     from sigsurv.scoring import score
     from sigsurv.signatures import Signature, get_signature
 
+    _refuse_what_does_not_apply(spec)
     definition = signature if isinstance(signature, Signature) else get_signature(signature)
+    endpoint = spec.endpoint
     if endpoint is None:
         if len(cohort.competing_endpoints) != 1:
             raise AnalysisError(
@@ -649,26 +444,52 @@ def analyse_signature_competing(
             )
         endpoint = next(iter(cohort.competing_endpoints))
     scores = score(
-        cohort, definition, method=method or definition.default_method, min_coverage=min_coverage
+        cohort,
+        definition,
+        method=spec.scoring.method or definition.default_method,
+        min_coverage=spec.scoring.min_coverage,
+        **spec.scoring.score_options(),
     )[definition.id]
-    chosen = combine_subgroups(
-        subgroup, (definition.population_filter or None) if population else None
-    )
+    chosen = spec.effective_subgroup(definition.population_filter or None)
     check_subgroup_levels(cohort.clinical, chosen, cohort.name)
     unit = cohort.competing_endpoint(endpoint).unit
     follow_up, _ = cohort.competing_risks(cohort.competing_endpoint(endpoint).name)
-    shown = times_unit or display_unit_for(float(np.nanmax(follow_up)), unit)
-    if horizons is not None and shown != unit:
-        horizons = [float(convert_time(float(h), shown, unit)) for h in horizons]
+    assert spec.cause is not None
     with warnings_naming(f"{cohort.name}, {definition.id}, {endpoint}"):
         result = analyse_cohort_competing(
             cohort,
             scores,
             endpoint,
-            cause,
-            horizons=horizons,
-            cut=cut if cut is not None else definition.default_cut,
-            strata=strata,
+            spec.cause,
+            cut=spec.cut if spec.cut is not None else definition.default_cut,
+            strata=spec.strata,
             subgroup=chosen,
+            ties=spec.ties,
         )
-    return dataclasses.replace(result, display_unit=shown), scores, chosen
+    return dataclasses.replace(
+        result,
+        display_unit=display_unit_for(float(np.nanmax(follow_up)), unit),
+        subgroup=chosen,
+        scores=scores,
+        spec=spec,
+    )
+
+
+def _refuse_what_does_not_apply(spec: AnalysisSpec) -> None:
+    """A competing-risk spec needs a cause and has no horizon, covariates or permutations."""
+    if spec.cause is None:
+        raise OptionError(
+            "a competing-risk analysis needs the cause",
+            expected="AnalysisSpec(cause=<code or label>)",
+        )
+    ignored = {
+        "horizon": spec.horizon is not None or spec.horizon_unit is not None,
+        "covariates": bool(spec.covariates) or spec.reference_levels is not None,
+        "permutations": spec.permutations != 0,
+    }
+    for name, given in ignored.items():
+        if given:
+            raise OptionError(
+                f"{name} does not apply to a competing-risk analysis, and would be ignored",
+                found=name,
+            )

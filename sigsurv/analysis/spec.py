@@ -2,9 +2,12 @@
 
 The spec holds the choices a paper's methods section states (how the signature is
 scored — :class:`ScoringSpec` —, endpoint, cut-point rule, follow-up horizon, patient
-subgroup, covariates, strata, ties, permutations, seed).
-:func:`~sigsurv.analysis.signature.analyse_signature` takes one and its result carries
-it, so the analysis can be replayed and its manifest written from it.
+subgroup, covariates, strata, ties, permutations, seed and, on a competing-risk
+endpoint, the cause analysed).
+:func:`~sigsurv.analysis.signature.analyse_signature` takes one (and
+:func:`~sigsurv.analysis.competing.analyse_signature_competing` one with a ``cause``)
+and its result carries it, so the analysis can be replayed and its manifest written
+from it.
 
 The cut-point rules are those of :mod:`sigsurv.survival.cut_rules` (one registry for
 the engine, the request and the claims); ``tertile`` reports T3 vs T1 in the
@@ -14,6 +17,7 @@ three-group Cox model on all patients (the registry's notes say why).
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -208,6 +212,12 @@ class AnalysisSpec:
     scoring
         How the signature is scored (:class:`ScoringSpec`; default: the signature's
         method, coverage 0.5, engine ``auto``).
+    cause
+        On a competing-risk endpoint: the cause analysed, by event code (``1``) or
+        label (``"bone relapse"``); every other non-zero code is a competing event
+        (cause-specific Cox with the other causes censored, Fine–Gray, cumulative
+        incidence). None: an ordinary survival endpoint. A spec with a cause is run by
+        :func:`~sigsurv.analysis.competing.analyse_signature_competing`.
 
     Examples
     --------
@@ -216,6 +226,8 @@ class AnalysisSpec:
     ('tertile', ('age',))
     >>> spec.effective_subgroup("er == 'positive'")
     "er == 'positive'"
+    >>> AnalysisSpec(endpoint="bone_relapse_cr", cause="bone relapse").competing
+    True
     """
 
     endpoint: str | None = None
@@ -231,6 +243,7 @@ class AnalysisSpec:
     permutations: int = 0
     seed: int = 20240101
     scoring: ScoringSpec = field(default_factory=ScoringSpec)
+    cause: int | str | None = None
 
     def __post_init__(self) -> None:
         # Normalised on construction, so that equal analyses compare equal.
@@ -254,6 +267,12 @@ class AnalysisSpec:
             self, "permutations", integer_argument("permutations", self.permutations)
         )
         object.__setattr__(self, "seed", seed_argument(self.seed))
+        object.__setattr__(self, "cause", _cause(self.cause))
+
+    @property
+    def competing(self) -> bool:
+        """True when the spec asks for a competing-risk analysis (a ``cause`` is given)."""
+        return self.cause is not None
 
     def effective_subgroup(self, population_filter: str | None = None) -> str | None:
         """The subgroup analysed: ``subgroup`` and (if ``population``) the signature's filter."""
@@ -295,4 +314,21 @@ class AnalysisSpec:
             "ties": self.ties,
             "permutations": self.permutations,
             "seed": self.seed,
+            "cause": self.cause,
         }
+
+
+def _cause(cause: Any) -> int | str | None:
+    """A cause code (an integer >= 1) or a non-empty label; None stays None."""
+    if cause is None:
+        return None
+    if isinstance(cause, bool) or not isinstance(cause, (numbers.Integral, str)):
+        raise OptionError("cause must be an event code or a label", found=repr(cause))
+    if isinstance(cause, numbers.Integral):
+        cause = int(cause)
+        if cause < 1:
+            raise OptionError("cause must be an event code >= 1 (0 is censored)", found=cause)
+        return cause
+    if not cause.strip():
+        raise OptionError("cause is an empty label", found=repr(cause))
+    return cause.strip()

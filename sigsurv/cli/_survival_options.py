@@ -1,11 +1,13 @@
-"""Checks of the ``survival`` options: time units, figure options, options that do not apply."""
+"""The ``survival`` options: the analysis they request, time units, figure options, and
+the options that do not apply."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
-from sigsurv._cli_options import check_count
-from sigsurv.errors import OptionError
+from sigsurv._cli_options import check_count, check_seed, parse_covariates
+from sigsurv.errors import OptionError, SigsurvWarning
 
 _TIME_UNITS_HELP = "days | months | years"
 
@@ -79,3 +81,54 @@ def _refuse_options_that_do_not_apply(
     if refusals:
         flag, reason = refusals[0]
         raise OptionError(f"{flag} does not apply {reason}, and would be ignored")
+
+
+def _analysis_spec(
+    *,
+    endpoint: str | None,
+    cut: str | None,
+    horizon: float | None,
+    horizon_unit: str | None,
+    subgroup: str | None,
+    population: bool,
+    covariates: str | None,
+    strata: str | None,
+    permutations: int,
+    seed: int,
+    method: str | None,
+    cause: str | None,
+) -> Any:
+    """The :class:`~sigsurv.analysis.spec.AnalysisSpec` the options request."""
+    from sigsurv.analysis.spec import AnalysisSpec, ScoringSpec
+
+    return AnalysisSpec(
+        endpoint=endpoint,
+        cut=cut,
+        horizon=horizon,
+        horizon_unit=horizon_unit,
+        subgroup=subgroup,
+        population=population,
+        covariates=parse_covariates(covariates),
+        strata=strata,
+        permutations=check_count("--permutations", permutations, minimum=0),
+        seed=check_seed(seed),
+        scoring=ScoringSpec(method=method),
+        cause=cause,
+    )
+
+
+def _fixed_times(times: str | None, horizons: str | None) -> tuple[float, ...]:
+    """``--times`` (or its deprecated alias ``--horizons``, with a warning) as numbers."""
+    from sigsurv.analysis.survival_result import parse_times
+
+    if horizons is None:
+        return parse_times(times, "--times")
+    if times is not None:
+        raise OptionError("give --times or its deprecated alias --horizons, not both")
+    warnings.warn(
+        "--horizons is deprecated: use --times (both are read in --times-unit, "
+        "else in months up to 15 years of follow-up, else years)",
+        SigsurvWarning,
+        stacklevel=2,
+    )
+    return parse_times(horizons, "--horizons")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,11 +11,8 @@ from rich.markup import escape
 
 from sigsurv._cli_options import (
     SourceOptions,
-    check_count,
-    check_seed,
     emit_json,
     load_source_with_notes,
-    parse_covariates,
     show,
     source_options,
     state,
@@ -33,11 +29,13 @@ from sigsurv.cli._app import (
 )
 from sigsurv.cli._survival_options import (
     _TIME_UNITS_HELP,
+    _analysis_spec,
     _check_time_unit,
     _figure_options,
+    _fixed_times,
     _refuse_options_that_do_not_apply,
 )
-from sigsurv.errors import OptionError, SigsurvWarning
+from sigsurv.errors import OptionError
 
 
 @app.command("survival")
@@ -138,11 +136,8 @@ def survival_command(
 
     With --by COLUMN instead of --signature: KM, log-rank and Cox by the column's levels.
     """
-    from sigsurv.analysis.signature import AnalysisSpec, parse_times
-
     if (signature is None) == (by is None):
         raise OptionError("give either --signature or --by COLUMN (one of them)")
-
     given = {
         "--horizon": horizon is not None,
         "--horizon-unit": horizon_unit is not None,
@@ -153,88 +148,58 @@ def survival_command(
         "--times": times is not None,
     }
     _refuse_options_that_do_not_apply(given, cause=cause, cut=cut)
+    if by is not None and (cause is not None or method is not None or not population):
+        flag = "--cause" if cause is not None else "--method" if method else "--all-patients"
+        raise OptionError(f"{flag} does not apply with --by (no signature is scored)")
     if times_unit is not None:
         _check_time_unit("--times-unit", times_unit)
-    if horizons is not None:
-        if times is not None:
-            raise OptionError("give --times or its deprecated alias --horizons, not both")
-        warnings.warn(
-            "--horizons is deprecated: use --times (both are read in --times-unit, "
-            "else in months up to 15 years of follow-up, else years)",
-            SigsurvWarning,
-            stacklevel=1,
-        )
-    fixed_times = parse_times(
-        times if horizons is None else horizons, "--times" if horizons is None else "--horizons"
-    )
+    fixed_times = _fixed_times(times, horizons)
     figures = _figure_options(breaks, ylim, min_at_risk, ci, formats, times_unit)
-    if by is not None:
-        if cause is not None or method is not None or not population:
-            flag = "--cause" if cause is not None else "--method" if method else "--all-patients"
-            raise OptionError(f"{flag} does not apply with --by (no signature is scored)")
-        spec = AnalysisSpec(
-            endpoint=endpoint,
-            cut=cut,
-            horizon=horizon,
-            horizon_unit=horizon_unit,
-            subgroup=source_options.subgroup,
-            covariates=parse_covariates(covariates),
-            strata=strata,
-            permutations=permutations,
-            seed=check_seed(seed),
-        )
-        _survival_by(
-            source, by, spec, fixed_times, times_unit, out, as_json, source_options, force, figures
-        )
-        return
-    assert signature is not None  # one of --signature and --by is given
-    if cause is not None:
-        _survival_competing(
-            source,
-            signature,
-            endpoint,
-            cause,
-            method,
-            cut,
-            fixed_times or None,
-            times_unit,
-            strata,
-            population,
-            out,
-            as_json,
-            source_options,
-            force,
-            figures,
-        )
-        return
-    from sigsurv.analysis.signature import analyse_signature
-    from sigsurv.report.manifest import survival_manifest
-    from sigsurv.report.outputs import write_survival_outputs
-    from sigsurv.report.terminal import survival_view
-
     # --subgroup goes into the analysis (and its results.json), not into the loading.
-    spec = AnalysisSpec(
+    spec = _analysis_spec(
         endpoint=endpoint,
         cut=cut,
         horizon=horizon,
         horizon_unit=horizon_unit,
         subgroup=source_options.subgroup,
         population=population,
-        covariates=parse_covariates(covariates),
+        covariates=covariates,
         strata=strata,
-        permutations=check_count("--permutations", permutations, minimum=0),
-        seed=check_seed(seed),
+        permutations=permutations,
+        seed=seed,
+        method=method,
+        cause=cause,
     )
+    writing: dict[str, Any] = {
+        "source": source,
+        "source_options": source_options,
+        "times": (fixed_times, times_unit),
+        "out": out,
+        "force": force,
+        "as_json": as_json,
+        "figures": figures,
+    }
+    if by is not None:
+        _survival_by(by, spec, **writing)
+    elif cause is not None:
+        assert signature is not None  # one of --signature and --by is given
+        _survival_competing(signature, spec, **writing)
+    else:
+        assert signature is not None
+        _survival_signature(signature, spec, **writing)
+
+
+def _survival_signature(signature: str, spec: Any, **writing: Any) -> None:
+    """``survival --signature``: score, analyse, write and show one signature."""
+    from sigsurv.analysis.signature import analyse_signature
+    from sigsurv.report.manifest import survival_manifest
+    from sigsurv.report.outputs import write_survival_outputs
+    from sigsurv.report.terminal import survival_view
+
     _analyse_and_write(
-        lambda cohort: analyse_signature(cohort, signature, spec, method=method),
+        lambda cohort: analyse_signature(cohort, signature, spec),
         (survival_manifest, write_survival_outputs, survival_view),
-        source=source,
-        source_options=source_options,
-        times=(fixed_times, times_unit),
-        out=out,
-        force=force,
-        as_json=as_json,
-        figures=figures,
+        **writing,
     )
 
 
@@ -281,18 +246,7 @@ def _analyse_and_write(
         show(*view_of(payload))
 
 
-def _survival_by(
-    source: str,
-    column: str,
-    spec: Any,
-    times: tuple[float, ...],
-    times_unit: str | None,
-    out: Path | None,
-    as_json: bool,
-    source_options: SourceOptions,
-    force: bool,
-    figures: dict[str, Any],
-) -> None:
+def _survival_by(column: str, spec: Any, **writing: Any) -> None:
     """``survival --by COLUMN``: the same outputs as a signature analysis, by a column."""
     from sigsurv.analysis.column import analyse_column
     from sigsurv.report.manifest import column_manifest
@@ -302,32 +256,21 @@ def _survival_by(
     _analyse_and_write(
         lambda cohort: analyse_column(cohort, column, spec),
         (column_manifest, write_column_outputs, column_view),
-        source=source,
-        source_options=source_options,
-        times=(times, times_unit),
-        out=out,
-        force=force,
-        as_json=as_json,
-        figures=figures,
+        **writing,
     )
 
 
 def _survival_competing(
-    source: str,
     signature: str,
-    endpoint: str | None,
-    cause: str,
-    method: str | None,
-    cut: str | None,
-    times: tuple[float, ...] | None,
-    times_unit: str | None,
-    strata: str | None,
-    population: bool,
-    out: Path | None,
-    as_json: bool,
+    spec: Any,
+    *,
+    source: str,
     source_options: SourceOptions,
-    force: bool = False,
-    figures: dict[str, Any] | None = None,
+    times: tuple[tuple[float, ...], str | None],
+    out: Path | None,
+    force: bool,
+    as_json: bool,
+    figures: dict[str, Any],
 ) -> None:
     """``survival --cause``: results.json and the cumulative-incidence figure."""
     from sigsurv._atomic import output_folder
@@ -338,22 +281,10 @@ def _survival_competing(
         # --out is validated and locked before anything is read (see sigsurv._atomic).
         folder = None if out is None else stack.enter_context(output_folder(out, force=force))
         cohort, notes = load_source_with_notes(source, source_options, apply_subgroup=False)
-        result, record = _competing_result(
-            cohort,
-            signature,
-            endpoint,
-            cause,
-            method,
-            cut,
-            times,
-            times_unit,
-            strata,
-            population,
-            source_options,
-        )
+        result, record = _competing_result(cohort, signature, spec, times)
         record["cohort_notes"] = notes
         if folder is not None:
-            written = write_competing_outputs(result, record, folder.staging, **(figures or {}))
+            written = write_competing_outputs(result, record, folder.staging, **figures)
     if folder is not None and not as_json and not state["quiet"]:
         _say_written(folder.final, [folder.final / name for name in written])
     if as_json:
@@ -363,41 +294,23 @@ def _survival_competing(
 
 
 def _competing_result(
-    cohort: Any,
-    signature: str,
-    endpoint: str | None,
-    cause: str,
-    method: str | None,
-    cut: str | None,
-    times: tuple[float, ...] | None,
-    times_unit: str | None,
-    strata: str | None,
-    population: bool,
-    source_options: SourceOptions,
+    cohort: Any, signature: str, spec: Any, times: tuple[tuple[float, ...], str | None]
 ) -> tuple[Any, dict[str, Any]]:
     from sigsurv.analysis.competing import analyse_signature_competing
     from sigsurv.signatures import get_signature
 
     definition = get_signature(signature)
-    result, _, chosen = analyse_signature_competing(
-        cohort,
-        definition,
-        endpoint,
-        cause,
-        method=method,
-        cut=cut,
-        horizons=times,
-        strata=strata,
-        subgroup=source_options.subgroup,
-        population=population,
-        times_unit=times_unit,
-    )
+    result = analyse_signature_competing(cohort, definition, spec)
+    fixed_times, times_unit = times
+    if fixed_times or times_unit is not None:
+        result = result.with_times(fixed_times or None, times_unit)
     record = {
         "cohort": cohort.name,
         "signature_id": definition.id,
         "signature_name": definition.name,
-        "subgroup": chosen,
+        "subgroup": result.subgroup,
         **result.to_dict(),
+        "analysis": spec.to_dict(),
     }
     return result, record
 

@@ -133,11 +133,11 @@ def km_title(result: Any) -> str:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.analysis.signature import analyse_signature
+    >>> from sigsurv.analysis.signature import AnalysisSpec, analyse_signature
     >>> km_title(analyse_signature(load_example("gse1992"), "msk1_rps6ka5"))
     'gse1992 (ER+): MSK1 (RPS6KA5) expression'
     >>> km_title(analyse_signature(load_example("gse1992"), "msk1_rps6ka5",
-    ...                            subgroup="er == 'negative'"))
+    ...          AnalysisSpec(subgroup="er == 'negative'", population=False)))
     'gse1992 (ER−): MSK1 (RPS6KA5) expression'
     """
     signature = getattr(result, "signature", None)
@@ -151,8 +151,9 @@ def km_subtitle(result: Any) -> str:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.analysis.signature import analyse_signature
-    >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", horizon=60)
+    >>> from sigsurv.analysis.signature import AnalysisSpec, analyse_signature
+    >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5",
+    ...                            AnalysisSpec(horizon=60))
     >>> for part in km_subtitle(result).split(" · "):
     ...     print(part)
     msk1_rps6ka5 v1, single_gene score, median cut

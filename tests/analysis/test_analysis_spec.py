@@ -8,7 +8,7 @@ import pytest
 
 from sigsurv import load_example
 from sigsurv.analysis.signature import AnalysisSpec, analyse_scores, analyse_signature
-from sigsurv.errors import OptionError
+from sigsurv.errors import OptionError, SigsurvWarning
 
 
 @pytest.fixture(scope="module")
@@ -16,10 +16,11 @@ def gse1992():
     return load_example("gse1992")
 
 
-def test_spec_and_keywords_give_the_same_analysis(gse1992):
-    by_keywords = analyse_signature(
-        gse1992, "msk1_rps6ka5", cut="tertile", horizon=60, covariates=["age"], seed=7
-    )
+def test_spec_and_deprecated_keywords_give_the_same_analysis(gse1992):
+    with pytest.warns(DeprecationWarning, match=r"spec=AnalysisSpec\(\.\.\.\)"):
+        by_keywords = analyse_signature(
+            gse1992, "msk1_rps6ka5", cut="tertile", horizon=60, covariates=["age"], seed=7
+        )
     spec = AnalysisSpec(cut="tertile", horizon=60, covariates=("age",), seed=7)
     by_spec = analyse_signature(gse1992, "msk1_rps6ka5", spec)
     assert by_keywords.spec == by_spec.spec == spec
@@ -30,8 +31,10 @@ def test_spec_and_keywords_give_the_same_analysis(gse1992):
 
 def test_keyword_subgroup_conventions_are_kept(gse1992):
     default = analyse_signature(gse1992, "msk1_rps6ka5")
-    everybody = analyse_signature(gse1992, "msk1_rps6ka5", subgroup=None)
-    given = analyse_signature(gse1992, "msk1_rps6ka5", subgroup="node == 'positive'")
+    with pytest.warns(DeprecationWarning, match=r"analyse_signature\(subgroup=\.\.\.\)"):
+        everybody = analyse_signature(gse1992, "msk1_rps6ka5", subgroup=None)
+    with pytest.warns(DeprecationWarning):
+        given = analyse_signature(gse1992, "msk1_rps6ka5", subgroup="node == 'positive'")
     assert default.survival.subgroup == "er == 'positive'"
     assert everybody.survival.subgroup is None and everybody.survival.n == 124
     assert given.survival.subgroup == "node == 'positive'"
@@ -49,8 +52,30 @@ def test_subgroup_and_population_combine(gse1992):
 
 
 def test_spec_and_keywords_together_are_refused(gse1992):
-    with pytest.raises(OptionError, match="not both"):
+    with pytest.warns(DeprecationWarning), pytest.raises(OptionError, match="not both"):
         analyse_signature(gse1992, "msk1_rps6ka5", AnalysisSpec(), cut="tertile")
+
+
+def test_every_mirror_keyword_warns_and_a_spec_alone_does_not(gse1992):
+    import inspect
+    import warnings
+
+    keywords = [
+        name
+        for name, parameter in inspect.signature(analyse_signature).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+    assert len(keywords) == 13  # scoring (2), the spec's fields (11); **score_options too
+    with pytest.warns(DeprecationWarning, match=r"\(standardise=\.\.\.\)"):
+        analyse_signature(gse1992, "msk1_rps6ka5", standardise=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        analyse_signature(gse1992, "msk1_rps6ka5", spec=AnalysisSpec(horizon=60))
+
+
+def test_a_spec_with_a_cause_is_the_competing_analysis(gse1992):
+    with pytest.raises(OptionError, match="analyse_signature_competing"):
+        analyse_signature(gse1992, "msk1_rps6ka5", AnalysisSpec(cause=1))
 
 
 def test_spec_is_validated_and_normalised():
@@ -64,6 +89,11 @@ def test_spec_is_validated_and_normalised():
         AnalysisSpec(covariates="age")
     with pytest.raises(dataclasses.FrozenInstanceError):
         AnalysisSpec().cut = "median"  # type: ignore[misc]
+    assert AnalysisSpec(cause=" bone relapse ").cause == "bone relapse"
+    assert AnalysisSpec(cause=2).to_dict()["cause"] == 2 and not AnalysisSpec().competing
+    for cause in (0, True, "", 1.5):
+        with pytest.raises(OptionError, match="cause"):
+            AnalysisSpec(cause=cause)
 
 
 def test_analyse_scores_accepts_a_spec(gse1992):
@@ -86,8 +116,9 @@ def test_scoring_spec_replays_the_scoring(gse1992):
     assert replayed.method == "ssgsea" and replayed.spec.scoring == scoring
     assert replayed.to_dict() == first.to_dict()
     assert replayed.to_dict()["analysis"]["scoring"] == scoring.to_dict()
-    # scoring keywords fold into the result's spec
-    by_keywords = analyse_signature(gse1992, "msk1_rps6ka5", method="zscore", min_coverage=0.6)
+    # scoring keywords (deprecated) fold into the result's spec
+    with pytest.warns(DeprecationWarning, match="ScoringSpec"):
+        by_keywords = analyse_signature(gse1992, "msk1_rps6ka5", method="zscore", min_coverage=0.6)
     assert by_keywords.spec.scoring == ScoringSpec(method="zscore", min_coverage=0.6)
 
 
@@ -114,5 +145,38 @@ def test_scoring_spec_in_the_spec_is_used(gse1992):
 
     spec = AnalysisSpec(scoring=ScoringSpec(method="zscore"))
     assert analyse_signature(gse1992, "msk1_rps6ka5", spec).method == "zscore"
-    with pytest.raises(OptionError, match="given twice"):
+    with pytest.warns(DeprecationWarning), pytest.raises(OptionError, match="given twice"):
         analyse_signature(gse1992, "msk1_rps6ka5", spec, method="mean_z")
+
+
+def test_another_covariates_infinite_coefficient_keeps_the_scores_hazard_ratio(gse1992):
+    """Grade 1 has no relapse in GSE1992: grade 2 and 3 vs 1 are infinite (monotone
+    likelihood), the score's coefficient converges and is kept (issue 23; R coxph
+    reports it beside the warning). The multivariable model used to null every term."""
+    import pandas as pd
+
+    clinical = gse1992.clinical.copy()
+    clinical["grade_level"] = pd.Categorical(
+        clinical["grade"].map({1.0: "G1", 2.0: "G2", 3.0: "G3"})
+    )
+    cohort = dataclasses.replace(gse1992, clinical=clinical)
+    spec = AnalysisSpec(population=False, covariates=["grade_level"])
+    with pytest.warns(SigsurvWarning, match="may be infinite"):
+        result = analyse_signature(cohort, "msk1_rps6ka5", spec)
+    model = result.to_dict()["cox_multivariable"]
+    terms = {row["term"]: row for row in model["terms"]}
+    assert model["well_defined"] is False and model["problems"]
+    fit = result.cox_multivariable.summary.loc["score_per_sd"]
+    score = terms["score_per_sd"]
+    assert score["estimable"] is True and score["reason"] is None
+    assert score["problems"] == model["problems"]  # the fit's warning travels with it
+    for key in ("hr", "ci_lower", "ci_upper", "coef", "se", "z", "p_wald"):
+        assert score[key] == float(fit[key])
+    assert 0 < score["p_wald"] < 1 and score["ci_lower"] < score["hr"] < score["ci_upper"]
+    for level in ("grade_levelG2", "grade_levelG3"):
+        assert terms[level]["estimable"] is False and terms[level]["hr"] is None
+        assert "infinite" in terms[level]["reason"]
+    assert set(score) == {
+        "term", "hr", "ci_lower", "ci_upper", "coef", "se", "z", "p_wald",
+        "conf_level", "kind", "estimable", "reason", "problems",
+    }  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -9,10 +10,13 @@ import pandas as pd
 import pytest
 from golden import assert_matches_r
 
+from sigsurv import load_example
 from sigsurv.analysis.competing import (
     analyse_cohort_competing,
     analyse_competing_risks,
+    analyse_signature_competing,
 )
+from sigsurv.analysis.spec import AnalysisSpec, ScoringSpec
 from sigsurv.cohorts.model import Cohort, Endpoint
 from sigsurv.errors import AnalysisError, OptionError
 
@@ -128,3 +132,84 @@ def test_short_follow_up_and_unlabelled_codes():
     assert result.to_dict()["cumulative_incidence"] == []
     with pytest.raises(AnalysisError, match="more cause codes than cause labels"):
         analyse_competing_risks(score, time, cause, 1, causes=("bone",))
+
+
+HR_KEYS = {
+    "term", "hr", "ci_lower", "ci_upper", "coef", "se", "z", "p_wald",
+    "conf_level", "kind", "estimable", "reason", "problems",
+}  # fmt: skip
+
+
+def test_hazard_ratio_records_share_one_vocabulary(metabric):
+    result = analyse_competing_risks(
+        metabric["npi"], metabric["time"], metabric["event"], 1, horizons=[60]
+    )
+    record = result.to_dict()
+    for key, kind in (
+        ("cause_specific_per_sd", "hazard"),
+        ("cause_specific_grouped", "hazard"),
+        ("fine_gray_per_sd", "subdistribution"),
+        ("fine_gray_grouped", "subdistribution"),
+    ):
+        assert set(record[key]) == HR_KEYS and record[key]["kind"] == kind
+        assert record[key]["estimable"] is True
+        fit = getattr(result, key)
+        term = record[key]["term"]
+        assert record[key]["coef"] == float(fit.summary.loc[term, "coef"])
+    wald = result.cause_specific_per_sd.summary.loc["score_per_sd", "p_wald"]
+    assert record["cause_specific_per_sd"]["p_wald"] == float(wald)
+    assert record["fine_gray_per_sd"]["p_wald"] == float(result.fine_gray_per_sd.p["score_per_sd"])
+    sizes = record["models"]
+    assert sizes["cause_specific_per_sd"] == {
+        "n": result.n,
+        "events": result.events["cause 1"],
+    }
+    assert sizes["fine_gray_grouped"]["competing_events"] == result.events["cause 2"]
+
+
+@pytest.fixture(scope="module")
+def gse1992_competing():
+    cohort = load_example("gse1992")
+    clinical = cohort.clinical.copy()
+    rng = np.random.default_rng(2)
+    clinical["cr"] = np.where(clinical["rfs_event"] == 1, rng.choice([1, 2], len(clinical)), 0)
+    endpoint = Endpoint("rfs_cr", "rfs_time", "cr", causes=("bone", "other site"))
+    return dataclasses.replace(cohort, clinical=clinical, competing_endpoints={"rfs_cr": endpoint})
+
+
+def test_a_spec_requests_the_competing_analysis_and_the_former_call_warns(gse1992_competing):
+    spec = AnalysisSpec(cause="bone", population=False, scoring=ScoringSpec(method="zscore"))
+    by_spec = analyse_signature_competing(gse1992_competing, "msk1_rps6ka5", spec)
+    by_spec = by_spec.with_times([2, 5], "years")
+    with pytest.warns(DeprecationWarning, match=r"spec=AnalysisSpec"):
+        former, scores, chosen = analyse_signature_competing(
+            gse1992_competing,
+            "msk1_rps6ka5",
+            None,
+            "bone",
+            method="zscore",
+            population=False,
+            horizons=[2, 5],
+            times_unit="years",
+        )
+    assert former.to_dict() == by_spec.to_dict()
+    assert chosen is None and by_spec.subgroup is None and by_spec.n == 124
+    assert scores.equals(by_spec.scores) and by_spec.spec == spec
+    assert by_spec.horizons == (24.0, 60.0) and by_spec.display_unit == "years"
+    assert [row["time"] for row in by_spec.incidence_at_times()][:2] == [2.0, 5.0]
+    assert by_spec.with_times([]).horizons == () and by_spec.with_times(None).horizons == (24, 60)
+
+
+def test_a_competing_spec_refuses_what_does_not_apply(gse1992_competing):
+    for spec in (
+        AnalysisSpec(),
+        AnalysisSpec(cause=1, horizon=60),
+        AnalysisSpec(cause=1, covariates=["age"]),
+        AnalysisSpec(cause=1, cut="optimal", permutations=10),
+    ):
+        with pytest.raises(OptionError):
+            analyse_signature_competing(gse1992_competing, "msk1_rps6ka5", spec)
+    with pytest.raises(OptionError, match="not both"):
+        analyse_signature_competing(
+            gse1992_competing, "msk1_rps6ka5", AnalysisSpec(cause=1), cut="tertile"
+        )

@@ -212,10 +212,13 @@ def test_api_validates_covariates_as_the_cli_does() -> None:
     from sigsurv import load_example
 
     cohort = load_example("gse1992")
-    as_text = analyse_signature(cohort, "msk1_luminal", covariates="age")
-    as_list = analyse_signature(cohort, "msk1_luminal", covariates=["age"])
+    # the keywords are deprecated (spec=AnalysisSpec(...)) but validated while they last
+    with pytest.warns(DeprecationWarning):
+        as_text = analyse_signature(cohort, "msk1_luminal", covariates="age")
+    with pytest.warns(DeprecationWarning):
+        as_list = analyse_signature(cohort, "msk1_luminal", covariates=["age"])
     assert as_text.spec.covariates == as_list.spec.covariates == ("age",)
-    with pytest.raises(OptionError, match="names a column twice"):
+    with pytest.warns(DeprecationWarning), pytest.raises(OptionError, match="twice"):
         analyse_signature(cohort, "msk1_luminal", covariates=["age", "age"])
-    with pytest.raises(OptionError, match="empty column name"):
+    with pytest.warns(DeprecationWarning), pytest.raises(OptionError, match="empty column"):
         analyse_signature(cohort, "msk1_luminal", covariates="age,")

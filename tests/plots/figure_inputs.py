@@ -31,12 +31,12 @@ def gse1992():
 
 @pytest.fixture(scope="session")
 def median_result(gse1992):
-    return analyse_signature(gse1992, "msk1_rps6ka5", horizon=60)
+    return analyse_signature(gse1992, "msk1_rps6ka5", AnalysisSpec(horizon=60))
 
 
 @pytest.fixture(scope="session")
 def tertile_result(gse1992):
-    return analyse_signature(gse1992, "msk1_rps6ka5", cut="tertile")
+    return analyse_signature(gse1992, "msk1_rps6ka5", AnalysisSpec(cut="tertile"))
 
 
 @pytest.fixture(scope="session")

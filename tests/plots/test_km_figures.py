@@ -262,9 +262,10 @@ def test_min_at_risk_ends_the_curves_and_breaks_set_the_ticks(median_result):
 
 def test_er_negative_analysis_is_titled_er_negative():
     from sigsurv import load_example
-    from sigsurv.analysis.signature import analyse_signature
+    from sigsurv.analysis.signature import AnalysisSpec, analyse_signature
     from sigsurv.plots.analysis import km_title
 
-    result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", subgroup="er == 'negative'")
+    spec = AnalysisSpec(subgroup="er == 'negative'", population=False)
+    result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", spec)
     title = km_title(result)
     assert "ER−" in title and "ER+" not in title
