@@ -48,7 +48,7 @@ def test_survival_cause_writes_results_json(data_dir, tmp_path):
     assert record["cause"] == 1 and record["cause_label"] == "bone relapse"
     assert record["events"]["bone relapse"] == 34
     assert record["primary"] == "cause_specific"
-    assert {"hr", "ci_lower", "ci_upper", "p"} <= set(record["fine_gray_per_sd"])
+    assert {"hr", "ci_lower", "ci_upper", "p_wald"} <= set(record["fine_gray_per_sd"])
     for suffix in ("png", "pdf", "svg"):  # the cumulative-incidence figure
         assert (out / f"cumulative_incidence.{suffix}").stat().st_size > 0
     refused = CliRunner().invoke(
