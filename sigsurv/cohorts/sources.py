@@ -239,7 +239,6 @@ def load_cohort(
     strata
         A clinical column to stratify the cohort's analyses by (:attr:`Cohort.strata`,
         e.g. the study of a pooled two-study table); it must exist.
-
     keywords
         Further loader options (``name``, ``non_tumour``, ``layer``, ``gene_columns``...),
         passed to the loader of the source's kind.
