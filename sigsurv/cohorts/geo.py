@@ -371,16 +371,7 @@ def load_geo_series(
     values, samples, series = read_series_matrix(file, max_file_bytes=limit)
     messages: list[str] = []
     if series_table is not None:
-        if not clinical_accession:
-            raise FileFormatError(
-                "a series table needs the name of its GSM accession column",
-                file=series_table,
-                hint="recipe option clinical_accession: COLUMN",
-            )
-        table = read_series_table(
-            series_table, accession_column=clinical_accession, max_file_bytes=limit
-        )
-        samples = join_series_table(samples, table, Path(series_table), messages)
+        samples = _with_series_table(samples, series_table, clinical_accession, messages, limit)
     if exclude:
         samples, values = _exclude_samples(samples, values, exclude, file, messages)
     expression_file = file if expression is None else Path(expression)
@@ -426,6 +417,26 @@ def load_geo_series(
         join_rule="GSM accession",
         messages=messages,
     )
+
+
+def _with_series_table(
+    samples: pd.DataFrame,
+    series_table: str | Path,
+    clinical_accession: str | None,
+    messages: list[str],
+    max_file_bytes: int,
+) -> pd.DataFrame:
+    """The samples with the series table's columns joined on its GSM accession column."""
+    if not clinical_accession:
+        raise FileFormatError(
+            "a series table needs the name of its GSM accession column",
+            file=series_table,
+            hint="recipe option clinical_accession: COLUMN",
+        )
+    table = read_series_table(
+        series_table, accession_column=clinical_accession, max_file_bytes=max_file_bytes
+    )
+    return join_series_table(samples, table, Path(series_table), messages)
 
 
 def _series_values(
