@@ -23,6 +23,7 @@ from sigsurv.errors import OptionError
 
 if TYPE_CHECKING:
     from sigsurv.cohorts.model import Cohort
+    from sigsurv.cohorts.options import LoadOptions
 
 __all__ = [
     "APPLICABLE_OPTIONS",
@@ -32,6 +33,7 @@ __all__ = [
     "check_options_apply",
     "check_seed",
     "emit_json",
+    "input_limit",
     "interactive",
     "load_source",
     "load_source_with_notes",
@@ -47,8 +49,24 @@ __all__ = [
 # stdout wraps at the terminal's width (COLUMNS when piped), at spaces: ids stay whole.
 stdout = Console(soft_wrap=False)
 stderr = Console(stderr=True, soft_wrap=True)
-# Set by the top-level --debug / --quiet options (see sigsurv.cli).
-state = {"debug": False, "quiet": False}
+# Set by the top-level --debug / --quiet / --max-input-mib options (see sigsurv.cli);
+# main() restores max_file_bytes after each invocation (None: the library's default).
+state: dict[str, Any] = {"debug": False, "quiet": False, "max_file_bytes": None}
+
+
+def input_limit() -> int:
+    """The input limit of this invocation in bytes: ``--max-input-mib``, else the default.
+
+    Examples
+    --------
+    >>> input_limit() // 1024**2
+    512
+    """
+    from sigsurv.cohorts.readers import DEFAULT_MAX_FILE_BYTES
+
+    limit = state["max_file_bytes"]
+    return DEFAULT_MAX_FILE_BYTES if limit is None else int(limit)
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,9 +75,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 class SourceOptions:
     """Options that tell sigsurv how to read a SOURCE (shared by every command).
 
+    The reading options proper are a view of the library's
+    :class:`~sigsurv.cohorts.options.LoadOptions` (:meth:`load_options`); the others
+    name the files and columns of the source.
+
     Examples
     --------
-    >>> SourceOptions(event_codes="yes=1,no=0").loader_kwargs()["event_codes"]
+    >>> SourceOptions(event_codes="yes=1,no=0").loader_kwargs()["options"].event_codes
     {'yes': 1, 'no': 0}
     """
 
@@ -78,32 +100,47 @@ class SourceOptions:
     keep_non_tumour: bool = False
     subgroup: str | None = None
 
-    def loader_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`sigsurv.cohorts.load_cohort`."""
-        return (
-            {
-                "clinical": self.clinical,
-                "time": self.time,
-                "event": self.event,
-                # None: the loader names it from the --time column, or refuses (issue 20)
-                "endpoint": self.endpoint_name,
-                "time_unit": self.time_unit,
-                "event_codes": parse_event_codes(self.event_codes),
-                "platform": self.platform,
-                "orientation": self.orientation,
-                "sample_column": self.sample_column,
-                "collapse": self.collapse,
-            }
-            | {
-                name: _column_list(value, flag)
-                for name, flag in (
-                    ("gene_columns", "--gene-columns"),
-                    ("clinical_columns", "--clinical-columns"),
-                )
-                if (value := getattr(self, name)) is not None
-            }
-            | ({"non_tumour": "keep"} if self.keep_non_tumour else {})
+    def load_options(self) -> LoadOptions:
+        """The reading options as a :class:`~sigsurv.cohorts.options.LoadOptions`, with
+        this invocation's input limit (``--max-input-mib``).
+
+        Examples
+        --------
+        >>> options = SourceOptions(collapse="mean", keep_non_tumour=True).load_options()
+        >>> options.collapse, options.non_tumour, options.max_file_bytes // 1024**2
+        ('mean', 'keep', 512)
+        """
+        from sigsurv.cohorts.options import LoadOptions
+
+        return LoadOptions(
+            collapse=self.collapse,
+            non_tumour="keep" if self.keep_non_tumour else "exclude",
+            event_codes=parse_event_codes(self.event_codes),
+            max_file_bytes=input_limit(),
         )
+
+    def loader_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`sigsurv.cohorts.load_cohort`: the source's files
+        and columns, and ``options`` (:meth:`load_options`)."""
+        return {
+            "clinical": self.clinical,
+            "time": self.time,
+            "event": self.event,
+            # None: the loader names it from the --time column, or refuses (issue 20)
+            "endpoint": self.endpoint_name,
+            "time_unit": self.time_unit,
+            "platform": self.platform,
+            "orientation": self.orientation,
+            "sample_column": self.sample_column,
+            "options": self.load_options(),
+        } | {
+            name: _column_list(value, flag)
+            for name, flag in (
+                ("gene_columns", "--gene-columns"),
+                ("clinical_columns", "--clinical-columns"),
+            )
+            if (value := getattr(self, name)) is not None
+        }
 
     def given(self) -> dict[str, str]:
         """The reading options set away from their defaults: attribute -> command-line flag.

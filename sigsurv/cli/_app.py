@@ -112,8 +112,7 @@ def _main_options(
     state["debug"] = debug
     state["quiet"] = quiet
     if max_input_mib is not None:
-        from sigsurv.cohorts import readers
-
         if max_input_mib < 1:
             raise OptionError("--max-input-mib must be >= 1", found=max_input_mib)
-        readers.MAX_FILE_BYTES = max_input_mib * 1024**2
+        # Read by SourceOptions.load_options() and fetch; main() restores it afterwards.
+        state["max_file_bytes"] = max_input_mib * 1024**2

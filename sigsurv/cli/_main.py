@@ -40,19 +40,6 @@ def _show_usage_error(error: Exception) -> int:
     return int(getattr(error, "exit_code", 2))
 
 
-def _input_limit() -> int | None:
-    module = sys.modules.get("sigsurv.cohorts.readers")
-    return None if module is None else int(module.MAX_FILE_BYTES)
-
-
-def _restore_input_limit(limit: int | None) -> None:
-    # --max-input-mib lasts one invocation (main() may run several times in a process).
-    module = sys.modules.get("sigsurv.cohorts.readers")
-    if module is not None:
-        default = module.DEFAULT_MAX_FILE_BYTES
-        module.MAX_FILE_BYTES = default if limit is None else limit  # type: ignore[attr-defined]
-
-
 def _terminated(signum: int, frame: Any) -> None:
     # SIGTERM unwinds like an exception, so that a staged output folder is removed.
     raise SystemExit(128 + signum)
@@ -95,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     previous = warnings.showwarning
     warnings.showwarning = _show_warning
     previous_sigterm = _catch_sigterm()
-    input_limit = _input_limit()
+    # --max-input-mib lasts one invocation (main() may run several times in a process).
+    input_limit = state["max_file_bytes"]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", SigsurvWarning)
@@ -134,4 +122,4 @@ def main(argv: list[str] | None = None) -> int:
         warnings.showwarning = previous
         if previous_sigterm is not None:
             signal.signal(signal.SIGTERM, previous_sigterm)
-        _restore_input_limit(input_limit)
+        state["max_file_bytes"] = input_limit

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sigsurv._cli_options import emit_json, show, state
+from sigsurv._cli_options import emit_json, input_limit, show, state
 from sigsurv.cli._app import AsJson, app
 from sigsurv.errors import SigsurvWarning
 
@@ -28,7 +28,9 @@ def fetch_command(
     from sigsurv.cohorts.fetch import fetch
     from sigsurv.report.terminal import fetch_table
 
-    result = fetch(name, cache_dir=cache, mirror=mirror, progress=False)
+    result = fetch(
+        name, cache_dir=cache, mirror=mirror, progress=False, max_file_bytes=input_limit()
+    )
     unverified = result.recipe.unverified_fields()
     if unverified:
         warnings.warn(

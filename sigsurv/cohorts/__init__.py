@@ -6,6 +6,7 @@ from sigsurv.cohorts.examples import EXAMPLES, list_examples, load_example
 from sigsurv.cohorts.fetch import FetchError, FetchResult, fetch
 from sigsurv.cohorts.geo import load_geo_series, read_platform_table, read_series_matrix
 from sigsurv.cohorts.model import Cohort, Endpoint, JoinReport, Provenance, convert_time
+from sigsurv.cohorts.options import LoadOptions
 from sigsurv.cohorts.recipe import Recipe, list_recipes, load_recipe
 from sigsurv.cohorts.resolve import load_cohort, load_recipe_cohort, resolve_cohort
 from sigsurv.cohorts.sources import detect_source_kind, load_anndata
@@ -21,6 +22,7 @@ __all__ = [
     "FetchError",
     "FetchResult",
     "JoinReport",
+    "LoadOptions",
     "Provenance",
     "Recipe",
     "assemble_cohort",

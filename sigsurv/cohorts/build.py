@@ -29,6 +29,7 @@ from sigsurv.cohorts.clinical import (
     unit_from_name,
 )
 from sigsurv.cohorts.model import TIME_UNITS, Cohort, Endpoint, JoinReport, Provenance
+from sigsurv.cohorts.options import LoadOptions, load_options
 from sigsurv.cohorts.sample_kinds import STANDARDISED_NOTE, collapse_rule_for, split_non_tumour
 from sigsurv.errors import (
     CohortValidationError,
@@ -491,16 +492,17 @@ def assemble_cohort(
     *,
     endpoints: list[Endpoint] | None = None,
     provenance: Provenance | None = None,
-    harmonise: bool = True,
-    id_type: str = "auto",
-    collapse: str = "max_mean",
-    na_policy: str = "sample",
+    options: LoadOptions | None = None,
+    harmonise: bool | None = None,
+    id_type: str | None = None,
+    collapse: str | None = None,
+    na_policy: str | None = None,
     expression_file: str | Path | None = None,
     clinical_file: str | Path | None = None,
     join_rule: str = "exact sample identifier",
     messages: list[str] | None = None,
     standardise: Mapping[str, Mapping[str, object]] | None = None,
-    non_tumour: str = "exclude",
+    non_tumour: str | None = None,
 ) -> Cohort:
     """Join, validate and harmonise expression + clinical into a :class:`Cohort`.
 
@@ -514,6 +516,9 @@ def assemble_cohort(
         Samples x fields, index = sample identifiers, endpoints already decoded.
     endpoints
         Decoded endpoints (see :func:`decode_endpoint`).
+    options
+        How to read (:class:`~sigsurv.cohorts.options.LoadOptions`); the keyword
+        arguments below, when given, replace its fields.
     harmonise
         Map gene identifiers to current HGNC symbols (report in ``cohort.gene_report``).
     id_type, collapse
@@ -549,10 +554,19 @@ def assemble_cohort(
     >>> cohort.genes.tolist()
     ['TP53', 'RPS6KA5']
     """
+    chosen = load_options(
+        options,
+        harmonise=harmonise,
+        id_type=id_type,
+        collapse=collapse,
+        na_policy=na_policy,
+        standardise=standardise,
+        non_tumour=non_tumour,
+    )
     notes = list(messages or [])
     expression, clinical, format_notes = _without_format_characters(expression, clinical)
     notes.extend(format_notes)
-    clinical, standard_notes = standardise_clinical(clinical, overrides=standardise)
+    clinical, standard_notes = standardise_clinical(clinical, overrides=chosen.standardise)
     notes.extend(standard_notes)
     expression, clinical, join_report = join_samples(
         expression,
@@ -563,31 +577,23 @@ def assemble_cohort(
     )
     if join_report.n_expression_only or join_report.n_clinical_only:
         notes.append(join_report.to_text())
-    expression, clinical, kind_notes = split_non_tumour(expression, clinical, non_tumour)
+    expression, clinical, kind_notes = split_non_tumour(expression, clinical, chosen.non_tumour)
     notes.extend(kind_notes)
     expression = expression.astype(float)
-    expression, na_notes = _apply_na_policy(expression, na_policy, expression_file)
+    expression, na_notes = _apply_na_policy(expression, chosen.na_policy, expression_file)
     notes.extend(na_notes)
-    if expression.shape[0] > 0:
-        values = expression.to_numpy()
-        with np.errstate(invalid="ignore"):
-            spread = np.nanmax(values, axis=1) - np.nanmin(values, axis=1)
-        constant = expression.index[spread == 0]
-        if len(constant):
-            notes.append(
-                f"{len(constant)} genes are constant across samples (their z-scores are "
-                f"undefined), e.g. {', '.join(map(str, constant[:5]))}"
-            )
+    constant_note = _constant_genes_note(expression)
+    notes.extend([constant_note] if constant_note else [])
     gene_report = None
-    collapse, standardised_note = collapse_rule_for(expression, collapse)
+    rule, standardised_note = collapse_rule_for(expression, chosen.collapse)
     notes.extend([standardised_note] if standardised_note else [])
     if standardised_note:
         provenance = provenance or Provenance()
         provenance = dataclasses.replace(provenance, notes=(*provenance.notes, STANDARDISED_NOTE))
-    if harmonise and expression.shape[0] > 0:
+    if chosen.harmonise and expression.shape[0] > 0:
         from sigsurv.cohorts.genes import harmonise_expression
 
-        expression, gene_report = harmonise_expression(expression, id_type, collapse=collapse)
+        expression, gene_report = harmonise_expression(expression, chosen.id_type, collapse=rule)
         expression = expression.astype(float)
     elif expression.index.has_duplicates:
         duplicated = expression.index[expression.index.duplicated()].unique()[:5]
@@ -617,6 +623,22 @@ def assemble_cohort(
         join_report=join_report,
         messages=tuple(notes),
         competing_endpoints=competing_map,
+    )
+
+
+def _constant_genes_note(expression: pd.DataFrame) -> str | None:
+    """What to say about genes constant across the samples (undefined z-scores)."""
+    if expression.shape[0] == 0:
+        return None
+    values = expression.to_numpy()
+    with np.errstate(invalid="ignore"):
+        spread = np.nanmax(values, axis=1) - np.nanmin(values, axis=1)
+    constant = expression.index[spread == 0]
+    if not len(constant):
+        return None
+    return (
+        f"{len(constant)} genes are constant across samples (their z-scores are "
+        f"undefined), e.g. {', '.join(map(str, constant[:5]))}"
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +31,10 @@ from sigsurv.cohorts.build import (
 from sigsurv.cohorts.clinical import standardise_status, value_counts_in_words
 from sigsurv.cohorts.copy_number import COPY_NUMBER_GENES, copy_number_columns, read_cna_table
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
-from sigsurv.cohorts.readers import read_lines, read_text_table
+from sigsurv.cohorts.options import LoadOptions, load_options
+from sigsurv.cohorts.readers import DEFAULT_MAX_FILE_BYTES, read_lines
 from sigsurv.cohorts.tables import read_cbioportal_matrix, sha256_of
+from sigsurv.cohorts.text_tables import read_text_table
 from sigsurv.errors import CohortValidationError, FileFormatError
 
 __all__ = [
@@ -237,7 +240,10 @@ def find_expression_files(folder: str | Path) -> list[Path]:
 
 
 def read_cbioportal_clinical(
-    path: str | Path, *, id_column: str | None = None
+    path: str | Path,
+    *,
+    id_column: str | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> tuple[pd.DataFrame, list[Endpoint], dict[str, str]]:
     """Read a cBioPortal clinical file (patient or sample) with its metadata lines.
 
@@ -245,6 +251,7 @@ def read_cbioportal_clinical(
     ``<X>_MONTHS`` / ``<X>_STATUS`` pairs are decoded into endpoints ``<x>_time`` /
     ``<x>_event`` (months). Also reads the comma-separated re-saves some
     repositories carry (one ``#`` line of display names, then the header).
+    ``max_file_bytes`` is the input limit (see :class:`sigsurv.cohorts.options.LoadOptions`).
 
     Returns
     -------
@@ -263,7 +270,7 @@ def read_cbioportal_clinical(
     >>> endpoints[0].name, clinical["os_event"].tolist()
     ('os', [1, 0])
     """
-    table = read_text_table(path, comment="#")
+    table = read_text_table(path, comment="#", max_file_bytes=max_file_bytes)
     frame = table.data
     datatypes: dict[str, str] = {}
     if len(table.comment_lines) >= 3:
@@ -391,14 +398,15 @@ def load_cbioportal(
     folder: str | Path,
     *,
     expression_file: str | Path | None = None,
-    transform: str = "auto",
-    id_type: str = "auto",
-    collapse: str = "max_mean",
-    harmonise: bool = True,
-    na_policy: str = "sample",
+    options: LoadOptions | None = None,
+    transform: str | None = None,
+    id_type: str | None = None,
+    collapse: str | None = None,
+    harmonise: bool | None = None,
+    na_policy: str | None = None,
     name: str | None = None,
     standardise: Mapping[str, Mapping[str, object]] | None = None,
-    non_tumour: str = "exclude",
+    non_tumour: str | None = None,
     extra_endpoints: Sequence[EndpointSpec] = (),
     copy_number_genes: Sequence[str] = COPY_NUMBER_GENES,
 ) -> Cohort:
@@ -412,9 +420,13 @@ def load_cbioportal(
     expression_file
         Which expression file to use (default: the first of
         :func:`find_expression_files`, measured values before z-scores).
+    options
+        How to read (:class:`~sigsurv.cohorts.options.LoadOptions`); the keyword
+        arguments ``transform``, ``id_type``, ``collapse``, ``harmonise``,
+        ``na_policy``, ``standardise`` and ``non_tumour``, when given, replace its fields.
     transform
-        ``auto`` (log2(x+1) for non-negative linear-scale data such as RSEM,
-        reported), ``log2p1`` or ``none``.
+        ``auto`` (the default here: log2(x+1) for non-negative linear-scale data such
+        as RSEM, reported), ``log2p1`` or ``none``.
     extra_endpoints
         Further endpoints decoded from the merged clinical columns.
     copy_number_genes
@@ -435,10 +447,84 @@ def load_cbioportal(
     >>> cohort.n_samples, cohort.endpoint("os").unit
     (2, 'months')
     """
+    chosen = load_options(
+        options,
+        transform=transform,
+        id_type=id_type,
+        collapse=collapse,
+        harmonise=harmonise,
+        na_policy=na_policy,
+        standardise=standardise,
+        non_tumour=non_tumour,
+    )
+    limit = chosen.max_file_bytes
     root = Path(folder)
     if not root.is_dir():
         raise FileFormatError("cBioPortal study folder not found", file=root)
     messages: list[str] = []
+    study = _study_clinical(root, messages, limit)
+    clinical, endpoints = study.clinical, study.endpoints
+    for spec in extra_endpoints:
+        clinical, extra = decode_endpoint(clinical, spec, file=study.patient_file)
+        endpoints.append(extra)
+        if spec.site_column is not None:
+            clinical, competing = decode_site_competing(
+                clinical, spec, extra, file=study.patient_file
+            )
+            endpoints.append(competing)
+    clinical = _copy_number_fields(root, clinical, copy_number_genes, messages, limit)
+    clinical = type_clinical(clinical)
+
+    matrix_file = _expression_file_of(root, expression_file, messages)
+    values, id_kind, read_messages = read_cbioportal_matrix(matrix_file, max_file_bytes=limit)
+    messages.extend(read_messages)
+    values, scale, transform_note = apply_transform(
+        values, chosen.transform_or("auto"), matrix_file
+    )
+    if transform_note:
+        messages.append(transform_note)
+    if "zscore" in matrix_file.name.lower():
+        scale = "z-score (cBioPortal)"
+    files = [f for f in (study.patient_file, study.sample_file, matrix_file) if f.exists()]
+    provenance = Provenance(
+        source=f"cBioPortal study {root.name}",
+        platform=matrix_file.name,
+        scale=scale,
+        identifier_type=id_kind,
+        files=tuple(str(f) for f in files),
+        sha256=tuple(sha256_of(f) for f in files),
+    )
+    sample_level = study.sample_level
+    return assemble_cohort(
+        name or root.name,
+        values,
+        clinical,
+        endpoints=endpoints,
+        provenance=provenance,
+        options=chosen,
+        id_type="symbol" if id_kind == "Hugo_Symbol" and chosen.id_type == "auto" else None,
+        expression_file=matrix_file,
+        clinical_file=study.sample_file if sample_level else study.patient_file,
+        join_rule="cBioPortal SAMPLE_ID" if sample_level else "cBioPortal PATIENT_ID",
+        messages=messages,
+    )
+
+
+@dataclass
+class _StudyClinical:
+    """A study's clinical table (samples joined to their patients), its endpoints, the
+    clinical files and whether the table is sample-level."""
+
+    clinical: pd.DataFrame
+    endpoints: list[Endpoint]
+    patient_file: Path
+    sample_file: Path
+    sample_level: bool
+
+
+def _study_clinical(root: Path, messages: list[str], max_file_bytes: int) -> _StudyClinical:
+    """Read the patient and sample files (either may be absent) and join them on
+    PATIENT_ID; fields in both are reported where they disagree."""
     found_patient, found_sample = _clinical_files(root)
     patient_file = found_patient or root / "data_clinical_patient.txt"
     sample_file = found_sample or root / "data_clinical_sample.txt"
@@ -446,12 +532,14 @@ def load_cbioportal(
     endpoints: list[Endpoint] = []
     if found_patient is not None:
         patients, patient_endpoints, _ = read_cbioportal_clinical(
-            patient_file, id_column="PATIENT_ID"
+            patient_file, id_column="PATIENT_ID", max_file_bytes=max_file_bytes
         )
         patients, derived = _metabric_fields(patients, patient_file, messages)
         endpoints.extend([*patient_endpoints, *derived])
     if found_sample is not None:
-        samples, sample_endpoints, _ = read_cbioportal_clinical(sample_file, id_column="SAMPLE_ID")
+        samples, sample_endpoints, _ = read_cbioportal_clinical(
+            sample_file, id_column="SAMPLE_ID", max_file_bytes=max_file_bytes
+        )
         endpoints.extend(sample_endpoints)
     if patients is None and samples is None:
         raise FileFormatError(
@@ -480,15 +568,14 @@ def load_cbioportal(
         clinical = patients  # patient-level study: expression columns are patient IDs
     assert clinical is not None
     clinical = _standard_receptor_columns(clinical, messages)
-    for spec in extra_endpoints:
-        clinical, extra = decode_endpoint(clinical, spec, file=patient_file)
-        endpoints.append(extra)
-        if spec.site_column is not None:
-            clinical, competing = decode_site_competing(clinical, spec, extra, file=patient_file)
-            endpoints.append(competing)
-    clinical = _copy_number_fields(root, clinical, copy_number_genes, messages)
-    clinical = type_clinical(clinical)
+    return _StudyClinical(clinical, endpoints, patient_file, sample_file, samples is not None)
 
+
+def _expression_file_of(
+    root: Path, expression_file: str | Path | None, messages: list[str]
+) -> Path:
+    """The expression file to read: the one given (relative to the study folder), else
+    the first of :func:`find_expression_files`, the others reported."""
     candidates = find_expression_files(root)
     chosen = Path(expression_file) if expression_file is not None else None
     if chosen is not None and not chosen.is_absolute():
@@ -507,43 +594,15 @@ def load_cbioportal(
                 + ", ".join(c.name for c in candidates[1:])
                 + "; choose with expression_file)"
             )
-    values, id_kind, read_messages = read_cbioportal_matrix(chosen)
-    messages.extend(read_messages)
-    values, scale, transform_note = apply_transform(values, transform, chosen)
-    if transform_note:
-        messages.append(transform_note)
-    if "zscore" in chosen.name.lower():
-        scale = "z-score (cBioPortal)"
-    files = [f for f in (patient_file, sample_file, chosen) if f.exists()]
-    provenance = Provenance(
-        source=f"cBioPortal study {root.name}",
-        platform=chosen.name,
-        scale=scale,
-        identifier_type=id_kind,
-        files=tuple(str(f) for f in files),
-        sha256=tuple(sha256_of(f) for f in files),
-    )
-    return assemble_cohort(
-        name or root.name,
-        values,
-        clinical,
-        endpoints=endpoints,
-        provenance=provenance,
-        harmonise=harmonise,
-        id_type="symbol" if id_kind == "Hugo_Symbol" and id_type == "auto" else id_type,
-        collapse=collapse,
-        na_policy=na_policy,
-        expression_file=chosen,
-        clinical_file=sample_file if samples is not None else patient_file,
-        join_rule="cBioPortal SAMPLE_ID" if samples is not None else "cBioPortal PATIENT_ID",
-        messages=messages,
-        standardise=standardise,
-        non_tumour=non_tumour,
-    )
+    return chosen
 
 
 def _copy_number_fields(
-    root: Path, clinical: pd.DataFrame, genes: Sequence[str], messages: list[str]
+    root: Path,
+    clinical: pd.DataFrame,
+    genes: Sequence[str],
+    messages: list[str],
+    max_file_bytes: int,
 ) -> pd.DataFrame:
     """Add ``cna_<GENE>`` columns from the study's discrete copy-number profile, if any."""
     files = _meta_data_files(root, "COPY_NUMBER_ALTERATION", ("DISCRETE", "DISCRETE_LONG"))
@@ -551,7 +610,7 @@ def _copy_number_fields(
         files = [root / "data_cna.txt"]  # studies without meta files
     if not files or not genes:
         return clinical
-    calls = _one_cna_profile(files)
+    calls = _one_cna_profile(files, max_file_bytes)
     columns, absent = copy_number_columns(calls, clinical.index, genes)
     profiled = int(clinical.index.isin(calls.columns).sum())
     messages.append(
@@ -596,13 +655,13 @@ def _disagreements(
     return notes
 
 
-def _one_cna_profile(files: list[Path]) -> pd.DataFrame:
+def _one_cna_profile(files: list[Path], max_file_bytes: int) -> pd.DataFrame:
     """The study's discrete copy-number calls; several profiles are combined only
     when they agree on every gene and sample they share (refused otherwise, naming
     the first disagreement): never the first profile silently."""
-    combined = read_cna_table(files[0])
+    combined = read_cna_table(files[0], max_file_bytes=max_file_bytes)
     for other_file in files[1:]:
-        other = read_cna_table(other_file)
+        other = read_cna_table(other_file, max_file_bytes=max_file_bytes)
         genes = combined.index.intersection(other.index)
         samples = combined.columns.intersection(other.columns)
         left = combined.loc[genes, samples]

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sigsurv.cohorts.readers import read_text_table
+from sigsurv.cohorts.readers import DEFAULT_MAX_FILE_BYTES
+from sigsurv.cohorts.text_tables import read_text_table
 from sigsurv.errors import FileFormatError
 
 __all__ = [
@@ -66,7 +67,9 @@ def _call(text: object, file: Path, line: int, column: str) -> float:
     return value
 
 
-def read_cna_table(path: str | Path) -> pd.DataFrame:
+def read_cna_table(
+    path: str | Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> pd.DataFrame:
     """Read a discrete copy-number file (wide or long layout) into genes x samples calls.
 
     Parameters
@@ -98,7 +101,7 @@ def read_cna_table(path: str | Path) -> pd.DataFrame:
     MIR424   -1  <NA>
     TP53      0    -2
     """
-    table = read_text_table(path)
+    table = read_text_table(path, max_file_bytes=max_file_bytes)
     data, file = table.data, table.file
     lower = {c.lower(): c for c in data.columns}
     if "hugo_symbol" not in lower:

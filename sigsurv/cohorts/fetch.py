@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from sigsurv.cohorts.readers import DEFAULT_MAX_FILE_BYTES
 from sigsurv.cohorts.recipe import (
     Recipe,
     RemoteFile,
@@ -469,7 +470,7 @@ def _remove_stale_temporaries(folder: Path, keep: str) -> None:
                 leftover.unlink()
 
 
-def _unpack(archive: Path, digest: str, into: Path) -> Path:
+def _unpack(archive: Path, digest: str, into: Path, max_file_bytes: int) -> Path:
     """Unpack a tar archive into ``into``, again when its SHA-256 changed; the folder
     appears (or is replaced) only when complete."""
     target = into / (archive.name.split(".tar")[0].split(".tgz")[0] + "_unpacked")
@@ -479,7 +480,7 @@ def _unpack(archive: Path, digest: str, into: Path) -> Path:
     staging = Path(tempfile.mkdtemp(dir=into, prefix=".unpack-"))
     try:
         with tarfile.open(archive) as bundle:
-            members = _checked_members(bundle, archive)
+            members = _checked_members(bundle, archive, max_file_bytes)
             _extract(bundle, members, staging)
         (staging / ARCHIVE_MARKER).write_text(digest + "\n")
         if target.exists():
@@ -498,12 +499,11 @@ def _unpack(archive: Path, digest: str, into: Path) -> Path:
     return target
 
 
-def _checked_members(bundle: tarfile.TarFile, archive: Path) -> list[tarfile.TarInfo]:
+def _checked_members(
+    bundle: tarfile.TarFile, archive: Path, member_limit: int
+) -> list[tarfile.TarInfo]:
     """Every member, checked from its header before anything is written: regular files
     and folders only, relative paths inside the folder, sizes and count within limits."""
-    from sigsurv.cohorts import readers
-
-    member_limit = readers.MAX_FILE_BYTES
     total_limit = ARCHIVE_LIMIT_FACTOR * member_limit
     members: list[tarfile.TarInfo] = []
     total = 0
@@ -574,6 +574,7 @@ def fetch(
     progress: bool | Callable[[int, int], Any] = False,
     retries: int = 2,
     clock: Callable[[], datetime] | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> FetchResult:
     """Download (or reuse from the cache) every file of a cohort recipe.
 
@@ -591,6 +592,10 @@ def fetch(
         with ``(bytes done, bytes total)`` as the download proceeds.
     retries
         Further download attempts after a failure.
+    max_file_bytes
+        The input limit (see :class:`sigsurv.cohorts.options.LoadOptions`): an archive
+        member larger than it, or members larger than ``ARCHIVE_LIMIT_FACTOR`` times it
+        in all, are refused before anything is unpacked.
 
     Returns
     -------
@@ -640,7 +645,11 @@ def fetch(
                 progress=progress,
             )
             records[key] = record
-            unpacked = _unpack(local, record["sha256"], folder / role) if remote.unpack else local
+            unpacked = (
+                _unpack(local, record["sha256"], folder / role, max_file_bytes)
+                if remote.unpack
+                else local
+            )
             paths[role] = unpacked
             entries.append(
                 {"recipe": recipe.id, "role": role, "path": str(local), "status": how, **record}

@@ -14,6 +14,7 @@ with the highest mean expression, as genefu and KM-plotter-style tools do).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,11 @@ from sigsurv.cohorts.build import (
     type_clinical,
 )
 from sigsurv.cohorts.geo_series_table import is_geo_na, join_series_table, read_series_table
+from sigsurv.cohorts.matrix_file import read_matrix_file
 from sigsurv.cohorts.model import Cohort, Provenance
+from sigsurv.cohorts.options import LoadOptions, load_options
 from sigsurv.cohorts.platforms import map_probes, read_platform_table
-from sigsurv.cohorts.readers import NA_VALUES, read_lines, read_matrix_file
+from sigsurv.cohorts.readers import DEFAULT_MAX_FILE_BYTES, NA_VALUES, read_lines
 from sigsurv.cohorts.tables import read_expression_table, sha256_of
 from sigsurv.errors import (
     FileFormatError,
@@ -104,7 +107,9 @@ def _add_characteristics(
         column[index] = None if _is_na(value) else value
 
 
-def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+def read_series_matrix(
+    path: str | Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
     """Parse a series matrix into (probe x sample values, sample annotations, series metadata).
 
     Examples
@@ -121,7 +126,50 @@ def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, di
     ('neg', 1.5, 'GSE1')
     """
     file = Path(path)
-    lines = read_lines(file)
+    lines = read_lines(file, max_file_bytes=max_file_bytes)
+    header = _series_matrix_header(lines, file)
+    accessions = next(
+        (cells for key, cells, _ in header.sample_fields if key == "geo_accession"), None
+    )
+    if not accessions:
+        raise FileFormatError("no !Sample_geo_accession line", file=file)
+    samples = _sample_annotations(header.sample_fields, accessions, file)
+    begin, end = header.begin, header.end
+    table_lines = lines[begin : end - 1]
+    if len(table_lines) < 2:
+        # RNA-seq series (e.g. SCAN-B GSE96058) keep the values in a supplementary file:
+        # the table is empty and the caller must supply the expression separately.
+        empty = pd.DataFrame(np.empty((0, len(accessions))), columns=list(accessions))
+        return empty, samples, header.series
+    values, ids, _ = _read_embedded_matrix(
+        file, table_lines, begin + 1, max_file_bytes=max_file_bytes
+    )
+    values.columns = [_unquote(c) for c in values.columns]
+    values.index = [_unquote(str(i)) for i in ids.iloc[:, 0]]
+    if list(values.columns) != list(accessions):
+        raise FileFormatError(
+            "table columns do not match !Sample_geo_accession",
+            file=file,
+            line=begin + 1,
+            expected=", ".join(accessions[:3]),
+            found=", ".join(values.columns[:3]),
+        )
+    return values, samples, header.series
+
+
+@dataclass
+class _SeriesMatrixHeader:
+    """The ``!Series_`` fields, the ``!Sample_`` lines (key, cells, line number) and the
+    1-based lines of the table's begin and end markers."""
+
+    series: dict[str, str]
+    sample_fields: list[tuple[str, list[str], int]]
+    begin: int
+    end: int
+
+
+def _series_matrix_header(lines: list[str], file: Path) -> _SeriesMatrixHeader:
+    """Scan the lines before the table; refuse a missing, doubled or unterminated table."""
     series: dict[str, str] = {}
     sample_fields: list[tuple[str, list[str], int]] = []
     begin = end = None
@@ -167,9 +215,14 @@ def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, di
             expected="'!series_matrix_table_end'",
             hint="download the file again",
         )
-    accessions = next((cells for key, cells, _ in sample_fields if key == "geo_accession"), None)
-    if not accessions:
-        raise FileFormatError("no !Sample_geo_accession line", file=file)
+    return _SeriesMatrixHeader(series, sample_fields, begin, end)
+
+
+def _sample_annotations(
+    sample_fields: list[tuple[str, list[str], int]], accessions: list[str], file: Path
+) -> pd.DataFrame:
+    """One row per GSM accession: the characteristics' ``key: value`` fields, and the
+    title, source, platform and description (a field given twice joined with ``; ``)."""
     n_samples = len(accessions)
     annotations: dict[str, list[object]] = {}
     occurrences: dict[tuple[str, int], int] = {}
@@ -193,29 +246,15 @@ def read_series_matrix(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, di
             else:
                 annotations[key] = [f"{a}; {b}" for a, b in zip(existing, cells, strict=True)]
     samples = pd.DataFrame(annotations, index=pd.Index(accessions, name="sample"))
-    samples = samples.where(samples.notna() & (samples != ""), None)
-    table_lines = lines[begin : end - 1]
-    if len(table_lines) < 2:
-        # RNA-seq series (e.g. SCAN-B GSE96058) keep the values in a supplementary file:
-        # the table is empty and the caller must supply the expression separately.
-        empty = pd.DataFrame(np.empty((0, n_samples)), columns=list(accessions))
-        return empty, samples, series
-    values, ids, _ = _read_embedded_matrix(file, table_lines, begin + 1)
-    values.columns = [_unquote(c) for c in values.columns]
-    values.index = [_unquote(str(i)) for i in ids.iloc[:, 0]]
-    if list(values.columns) != list(accessions):
-        raise FileFormatError(
-            "table columns do not match !Sample_geo_accession",
-            file=file,
-            line=begin + 1,
-            expected=", ".join(accessions[:3]),
-            found=", ".join(values.columns[:3]),
-        )
-    return values, samples, series
+    return samples.where(samples.notna() & (samples != ""), None)
 
 
 def _read_embedded_matrix(
-    file: Path, table_lines: list[str], first_line: int, id_columns: int | list[str] = 1
+    file: Path,
+    table_lines: list[str],
+    first_line: int,
+    id_columns: int | list[str] = 1,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     import tempfile
 
@@ -225,7 +264,7 @@ def _read_embedded_matrix(
         handle.write("\n".join(table_lines) + "\n")
         temporary = Path(handle.name)
     try:
-        return read_matrix_file(temporary, id_columns=id_columns)
+        return read_matrix_file(temporary, id_columns=id_columns, max_file_bytes=max_file_bytes)
     except SigsurvInputError as exc:
         line = None if exc.line is None else exc.line + first_line - 1
         raise type(exc)(
@@ -250,11 +289,12 @@ def load_geo_series(
     endpoint: str = "os",
     time_unit: str | None = None,
     endpoints: Sequence[EndpointSpec] = (),
+    options: LoadOptions | None = None,
     event_codes: Mapping[str, int] | None = None,
-    collapse: str = "max_mean",
-    transform: str = "auto",
-    harmonise: bool = True,
-    na_policy: str = "sample",
+    collapse: str | None = None,
+    transform: str | None = None,
+    harmonise: bool | None = None,
+    na_policy: str | None = None,
     name: str | None = None,
     expression: str | Path | None = None,
     orientation: str = "genes_x_samples",
@@ -262,7 +302,7 @@ def load_geo_series(
     series_table: str | Path | None = None,
     clinical_accession: str | None = None,
     exclude: Mapping[str, Sequence[str]] | None = None,
-    non_tumour: str = "exclude",
+    non_tumour: str | None = None,
 ) -> Cohort:
     """Load a GEO series matrix as a cohort.
 
@@ -276,6 +316,10 @@ def load_geo_series(
     time, event
         Characteristic keys holding the follow-up time and event (e.g.
         ``"time to relapse or last follow-up (months)"``, ``"relapse (1=true)"``).
+    options
+        How to read (:class:`~sigsurv.cohorts.options.LoadOptions`); the keyword
+        arguments ``event_codes``, ``collapse``, ``transform``, ``harmonise``,
+        ``na_policy``, ``standardise`` and ``non_tumour``, when given, replace its fields.
     collapse
         Rule for several probes of one gene: ``max_mean`` (default), ``max_var``, ``mean``.
     expression, orientation
@@ -312,62 +356,38 @@ def load_geo_series(
     >>> cohort.expression.loc["TP53"].tolist()
     [3.0, 2.0]
     """
+    chosen = load_options(
+        options,
+        event_codes=event_codes,
+        collapse=collapse,
+        transform=transform,
+        harmonise=harmonise,
+        na_policy=na_policy,
+        standardise=standardise,
+        non_tumour=non_tumour,
+    )
+    limit = chosen.max_file_bytes
     file = Path(path)
-    values, samples, series = read_series_matrix(file)
+    values, samples, series = read_series_matrix(file, max_file_bytes=limit)
     messages: list[str] = []
     if series_table is not None:
-        if not clinical_accession:
-            raise FileFormatError(
-                "a series table needs the name of its GSM accession column",
-                file=series_table,
-                hint="recipe option clinical_accession: COLUMN",
-            )
-        table = read_series_table(series_table, accession_column=clinical_accession)
-        samples = join_series_table(samples, table, Path(series_table), messages)
+        samples = _with_series_table(samples, series_table, clinical_accession, messages, limit)
     if exclude:
         samples, values = _exclude_samples(samples, values, exclude, file, messages)
-    expression_file = file
-    if expression is not None:
-        expression_file = Path(expression)
-        if values.shape[0]:
-            messages.append(
-                f"expression from {expression_file.name}; the series matrix table "
-                f"({values.shape[0]} rows) is not used"
-            )
-        values, read_notes = read_expression_table(expression_file, orientation=orientation)
-        messages.extend(read_notes)
-        values = _columns_to_accessions(values, samples, expression_file, messages)
-    elif values.shape[0] == 0:
-        raise FileFormatError(
-            "the series matrix table is empty: the expression is in a supplementary file",
-            file=file,
-            expected="expression=FILE (CLI: EXPRESSION_TABLE --clinical SERIES_MATRIX)",
-        )
-    values, scale, note = apply_transform(values, transform, expression_file)
+    expression_file = file if expression is None else Path(expression)
+    supplementary = None if expression is None else expression_file
+    values = _series_values(values, samples, file, supplementary, orientation, messages, limit)
+    values, scale, note = apply_transform(values, chosen.transform_or("auto"), expression_file)
     if note:
         messages.append(note)
-    if platform is not None:
-        values, mapping_messages = map_probes(values, platform, collapse=collapse)
-        messages.extend(mapping_messages)
-        id_type = "symbol"
-    else:
-        from sigsurv.cohorts.genes import detect_identifier_type
-
-        id_type = detect_identifier_type(list(values.index[:2000]))
-        if id_type == "probe":
-            raise GeneIdentifierError(
-                "series matrix rows are probe IDs: a platform annotation table is needed",
-                file=file,
-                found=", ".join(values.index[:3]),
-                hint="pass --platform GPLxxx.annot/.txt with ID and Gene Symbol columns",
-            )
+    values, id_type = _series_genes(values, platform, chosen, file, messages)
     clinical, decoded = decode_declared_endpoints(
         samples,
         time=time,
         event=event,
         endpoint=endpoint,
         time_unit=time_unit,
-        event_codes=event_codes,
+        event_codes=chosen.event_codes,
         extra=list(endpoints),
         file=file,
     )
@@ -390,17 +410,92 @@ def load_geo_series(
         clinical,
         endpoints=decoded,
         provenance=provenance,
-        harmonise=harmonise,
+        options=chosen,
         id_type=id_type,
-        collapse=collapse,
-        na_policy=na_policy,
         expression_file=expression_file,
         clinical_file=file,
         join_rule="GSM accession",
         messages=messages,
-        standardise=standardise,
-        non_tumour=non_tumour,
     )
+
+
+def _with_series_table(
+    samples: pd.DataFrame,
+    series_table: str | Path,
+    clinical_accession: str | None,
+    messages: list[str],
+    max_file_bytes: int,
+) -> pd.DataFrame:
+    """The samples with the series table's columns joined on its GSM accession column."""
+    if not clinical_accession:
+        raise FileFormatError(
+            "a series table needs the name of its GSM accession column",
+            file=series_table,
+            hint="recipe option clinical_accession: COLUMN",
+        )
+    table = read_series_table(
+        series_table, accession_column=clinical_accession, max_file_bytes=max_file_bytes
+    )
+    return join_series_table(samples, table, Path(series_table), messages)
+
+
+def _series_values(
+    values: pd.DataFrame,
+    samples: pd.DataFrame,
+    file: Path,
+    expression_file: Path | None,
+    orientation: str,
+    messages: list[str],
+    max_file_bytes: int,
+) -> pd.DataFrame:
+    """The series' values: the matrix table, or the supplementary ``expression_file``
+    (columns mapped to GSM accessions) when one is given; an empty table needs one."""
+    if expression_file is not None:
+        if values.shape[0]:
+            messages.append(
+                f"expression from {expression_file.name}; the series matrix table "
+                f"({values.shape[0]} rows) is not used"
+            )
+        values, read_notes = read_expression_table(
+            expression_file, orientation=orientation, max_file_bytes=max_file_bytes
+        )
+        messages.extend(read_notes)
+        return _columns_to_accessions(values, samples, expression_file, messages)
+    if values.shape[0] == 0:
+        raise FileFormatError(
+            "the series matrix table is empty: the expression is in a supplementary file",
+            file=file,
+            expected="expression=FILE (CLI: EXPRESSION_TABLE --clinical SERIES_MATRIX)",
+        )
+    return values
+
+
+def _series_genes(
+    values: pd.DataFrame,
+    platform: str | Path | None,
+    options: LoadOptions,
+    file: Path,
+    messages: list[str],
+) -> tuple[pd.DataFrame, str]:
+    """Probe rows mapped to genes with the platform table (``symbol``), or the rows'
+    own identifier type when there is none (probe IDs without a platform are refused)."""
+    if platform is not None:
+        values, mapping_messages = map_probes(
+            values, platform, collapse=options.collapse, max_file_bytes=options.max_file_bytes
+        )
+        messages.extend(mapping_messages)
+        return values, "symbol"
+    from sigsurv.cohorts.genes import detect_identifier_type
+
+    id_type = detect_identifier_type(list(values.index[:2000]))
+    if id_type == "probe":
+        raise GeneIdentifierError(
+            "series matrix rows are probe IDs: a platform annotation table is needed",
+            file=file,
+            found=", ".join(values.index[:3]),
+            hint="pass --platform GPLxxx.annot/.txt with ID and Gene Symbol columns",
+        )
+    return values, id_type
 
 
 def _exclude_samples(
@@ -485,8 +580,10 @@ def is_gds_soft(path: str | Path) -> bool:
     return name.startswith("gds") and (name.endswith(".soft") or name.endswith(".soft.gz"))
 
 
-def read_gds_soft(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, dict[str, str]]:
-    """Parse a GEO DataSet SOFT file.
+def read_gds_soft(
+    path: str | Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, dict[str, str]]:
+    """Parse a GEO DataSet SOFT file (``max_file_bytes``: the input limit).
 
     Returns
     -------
@@ -510,7 +607,7 @@ def read_gds_soft(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Seri
     (['tumour', 'normal'], 'TP53', 'GPL97')
     """
     file = Path(path)
-    lines = read_lines(file)
+    lines = read_lines(file, max_file_bytes=max_file_bytes)
     dataset: dict[str, str] = {}
     subsets: list[dict[str, str]] = []
     begin = end = None
@@ -537,7 +634,11 @@ def read_gds_soft(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Seri
             hint="download the file again",
         )
     values, ids, _ = _read_embedded_matrix(
-        file, lines[begin : end - 1], begin + 1, id_columns=["ID_REF", "IDENTIFIER"]
+        file,
+        lines[begin : end - 1],
+        begin + 1,
+        id_columns=["ID_REF", "IDENTIFIER"],
+        max_file_bytes=max_file_bytes,
     )
     probes = ids["ID_REF"].astype(str).to_numpy()
     values.index = probes
@@ -557,18 +658,21 @@ def load_geo_dataset(
     path: str | Path,
     *,
     platform: str | Path | None = None,
-    collapse: str = "max_mean",
-    transform: str = "auto",
-    harmonise: bool = True,
-    na_policy: str = "sample",
+    options: LoadOptions | None = None,
+    collapse: str | None = None,
+    transform: str | None = None,
+    harmonise: bool | None = None,
+    na_policy: str | None = None,
     name: str | None = None,
-    non_tumour: str = "exclude",
+    non_tumour: str | None = None,
     **endpoint_options: Any,
 ) -> Cohort:
     """Load a GEO DataSet SOFT file (``GDS*.soft.gz``); genes from its ``IDENTIFIER``
     column, or from ``platform`` when given. GDS files carry no survival: endpoints
     can only come from ``time``/``event`` naming subset types. Normal-tissue samples
     (a ``disease state`` of ``normal``) are excluded unless ``non_tumour="keep"``.
+    ``options`` (a :class:`~sigsurv.cohorts.options.LoadOptions`) says how to read; the
+    keyword arguments of the same names, when given, replace its fields.
 
     Examples
     --------
@@ -579,13 +683,26 @@ def load_geo_dataset(
     >>> load_geo_dataset(path).n_samples
     2
     """
+    chosen = load_options(
+        options,
+        collapse=collapse,
+        transform=transform,
+        harmonise=harmonise,
+        na_policy=na_policy,
+        non_tumour=non_tumour,
+        event_codes=endpoint_options.get("event_codes"),
+    )
     file = Path(path)
-    values, samples, identifiers, dataset = read_gds_soft(file)
+    values, samples, identifiers, dataset = read_gds_soft(
+        file, max_file_bytes=chosen.max_file_bytes
+    )
     messages: list[str] = []
-    values, scale, note = apply_transform(values, transform, file)
+    values, scale, note = apply_transform(values, chosen.transform_or("auto"), file)
     messages.extend([note] if note else [])
     if platform is not None:
-        values, notes = map_probes(values, platform, collapse=collapse)
+        values, notes = map_probes(
+            values, platform, collapse=chosen.collapse, max_file_bytes=chosen.max_file_bytes
+        )
         messages.extend(notes)
     else:
         from sigsurv.cohorts.genes import collapse_duplicates
@@ -597,14 +714,16 @@ def load_geo_dataset(
             f"genes from the GDS IDENTIFIER column: {int(keep.sum())} of {len(keep)} probes "
             "named by a gene; the others (IDENTIFIER = probe ID) excluded"
         )
-        values, _ = collapse_duplicates(values.loc[keep], list(named[keep].astype(str)), collapse)
+        values, _ = collapse_duplicates(
+            values.loc[keep], list(named[keep].astype(str)), chosen.collapse
+        )
     clinical, decoded = decode_declared_endpoints(
         samples,
         time=endpoint_options.get("time"),
         event=endpoint_options.get("event"),
         endpoint=endpoint_options.get("endpoint", "os"),
         time_unit=endpoint_options.get("time_unit"),
-        event_codes=endpoint_options.get("event_codes"),
+        event_codes=chosen.event_codes,
         file=file,
     )
     files = [file] + ([Path(platform)] if platform is not None else [])
@@ -622,12 +741,9 @@ def load_geo_dataset(
         type_clinical(clinical),
         endpoints=decoded,
         provenance=provenance,
-        harmonise=harmonise,
-        collapse=collapse,
-        na_policy=na_policy,
+        options=chosen,
         expression_file=file,
         clinical_file=file,
         join_rule="GSM accession",
         messages=messages,
-        non_tumour=non_tumour,
     )

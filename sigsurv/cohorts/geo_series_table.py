@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sigsurv.cohorts import readers
+from sigsurv.cohorts.readers import DEFAULT_MAX_FILE_BYTES
 from sigsurv.errors import FileFormatError, SampleJoinError
 
 __all__ = ["GEO_NA_VALUES", "is_geo_na", "join_series_table", "read_series_table"]
@@ -52,10 +54,8 @@ def is_geo_na(value: object) -> bool:
     return value is None or str(value).strip().lower() in GEO_NA_VALUES
 
 
-def _lines(file: Path) -> Iterator[tuple[int, str]]:
+def _lines(file: Path, max_file_bytes: int) -> Iterator[tuple[int, str]]:
     """Numbered lines, streamed (plain or gzip), bounded by the input limit."""
-    from sigsurv.cohorts import readers
-
     with open(file, "rb") as probe:
         compressed = probe.read(2) == b"\x1f\x8b"
     opener = gzip.open if compressed else open
@@ -64,12 +64,12 @@ def _lines(file: Path) -> Iterator[tuple[int, str]]:
         with opener(file, "rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 read += len(raw)
-                if read > readers.MAX_FILE_BYTES or len(raw) > readers.MAX_LINE_CHARS:
+                if read > max_file_bytes or len(raw) > readers.MAX_LINE_CHARS:
                     raise FileFormatError(
                         "file is larger than the input limit before the series table ended",
                         file=file,
                         line=number,
-                        expected=f"at most {readers.MAX_FILE_BYTES} bytes",
+                        expected=f"at most {max_file_bytes} bytes",
                     )
                 try:
                     text = raw.decode("utf-8-sig")
@@ -121,7 +121,9 @@ def _soft_table_lines(file: Path, lines: Iterator[tuple[int, str]]) -> tuple[lis
     )
 
 
-def read_series_table(path: str | Path, *, accession_column: str) -> pd.DataFrame:
+def read_series_table(
+    path: str | Path, *, accession_column: str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> pd.DataFrame:
     """Read a series table (family SOFT file or plain TSV) indexed by GSM accession.
 
     Parameters
@@ -131,6 +133,8 @@ def read_series_table(path: str | Path, *, accession_column: str) -> pd.DataFram
     accession_column
         The column holding each row's GSM accession (GSE2034 spells it
         ``GEO asscession number``).
+    max_file_bytes
+        The input limit (see :class:`sigsurv.cohorts.options.LoadOptions`).
 
     Returns
     -------
@@ -148,12 +152,12 @@ def read_series_table(path: str | Path, *, accession_column: str) -> pd.DataFram
     >>> read_series_table(path, accession_column="GSM")["relapse"].tolist()
     ['1', None]
     """
-    from sigsurv.cohorts.readers import read_text_table
+    from sigsurv.cohorts.text_tables import read_text_table
 
     file = Path(path)
     if not file.is_file():
         raise FileFormatError("series table file not found", file=file)
-    lines = _lines(file)
+    lines = _lines(file, max_file_bytes)
     first = next(lines, None)
     if first is None:
         raise FileFormatError("file is empty", file=file)
@@ -162,7 +166,8 @@ def read_series_table(path: str | Path, *, accession_column: str) -> pd.DataFram
         table_lines, header_line = _soft_table_lines(file, chained)
         table = read_text_table(file, sep="\t", lines=table_lines, first_line_number=header_line)
     else:
-        table = read_text_table(file, sep="\t" if "\t" in first[1] else None)
+        separator = "\t" if "\t" in first[1] else None
+        table = read_text_table(file, sep=separator, max_file_bytes=max_file_bytes)
     return _indexed(table.data, table, accession_column, file)
 
 

@@ -12,18 +12,36 @@ analyses consume. Its invariants, checked on construction:
   ``causes``) codes its event column 0 = censored, 1..k = the cause of the event.
   It is kept apart from ``endpoints`` so that no analysis of a 0/1 endpoint ever
   reads cause codes as events.
+
+:class:`Endpoint`, :class:`Provenance`, :class:`JoinReport` and :func:`convert_time` live
+in :mod:`sigsurv.cohorts.parts`, the AnnData helpers in :mod:`sigsurv.cohorts._anndata`;
+all are importable from here as before.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sigsurv.cohorts._anndata import (
+    _STORED_FIELDS,
+    _anndata_clinical,
+    _anndata_expression,
+    _declared_endpoint,
+    _is_anndata,
+    _strings,
+)
+from sigsurv.cohorts.parts import (
+    TIME_UNITS,
+    Endpoint,
+    JoinReport,
+    Provenance,
+    convert_time,
+)
 from sigsurv.errors import AnalysisError, CohortValidationError, OptionError
 
 __all__ = [
@@ -34,287 +52,6 @@ __all__ = [
     "Provenance",
     "convert_time",
 ]
-
-TimeUnit = Literal["days", "months", "years"]
-TIME_UNITS: tuple[str, ...] = ("days", "months", "years")
-# Days per unit; a month is a twelfth of a Julian year, as in survminer / KM-plotter.
-_DAYS_PER_UNIT = {"days": 1.0, "months": 365.25 / 12.0, "years": 365.25}
-
-
-def convert_time(values: Any, from_unit: str, to_unit: str) -> Any:
-    """Convert follow-up times between days, months and years.
-
-    A month is 365.25 / 12 = 30.4375 days and a year 365.25 days.
-
-    Examples
-    --------
-    >>> convert_time(365.25, "days", "months")
-    12.0
-    >>> convert_time(5, "years", "months")
-    60.0
-    """
-    for unit in (from_unit, to_unit):
-        if unit not in _DAYS_PER_UNIT:
-            raise OptionError("unknown time unit", expected=" | ".join(TIME_UNITS), found=unit)
-    factor = _DAYS_PER_UNIT[from_unit] / _DAYS_PER_UNIT[to_unit]
-    return values * factor
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """A named survival endpoint of a cohort.
-
-    Parameters
-    ----------
-    name
-        Short name: ``os``, ``rfs``, ``dmfs``, ``pfi``, ``dss``, ``mfs``...
-    time
-        Clinical column with the follow-up time (decoded floats, in ``unit``).
-    event
-        Clinical column with the decoded event indicator (1 = event, 0 = censored).
-    unit
-        ``days``, ``months`` or ``years``.
-    label
-        Long name, e.g. ``relapse-free survival``.
-    source_columns
-        The columns of the original file the endpoint was decoded from.
-    horizon
-        If the follow-up was truncated, the horizon (in ``unit``).
-    causes
-        For a competing-risk endpoint, the label of each event code: ``causes[0]``
-        labels code 1, ``causes[1]`` code 2... (0 is censored). Empty for a 0/1 endpoint.
-
-    Examples
-    --------
-    >>> Endpoint("os", time="os_time", event="os_event", unit="months").unit
-    'months'
-    >>> cr = Endpoint("bone_cr", "t", "cause", causes=("bone relapse", "other relapse"))
-    >>> cr.cause_code("other relapse"), cr.cause_code(1)
-    (2, 1)
-    """
-
-    name: str
-    time: str
-    event: str
-    unit: TimeUnit = "months"
-    label: str = ""
-    source_columns: tuple[str, ...] = ()
-    horizon: float | None = None
-    causes: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.unit not in TIME_UNITS:
-            raise OptionError(
-                f"endpoint {self.name!r}: unknown time unit",
-                expected=" | ".join(TIME_UNITS),
-                found=self.unit,
-            )
-
-    def cause_code(self, cause: int | str) -> int:
-        """The event code of a cause given by code (``2``, ``"2"``) or by label.
-
-        Examples
-        --------
-        >>> Endpoint("cr", "t", "e", causes=("bone", "other")).cause_code("bone")
-        1
-        """
-        labels = {label.lower(): code for code, label in enumerate(self.causes, start=1)}
-        text = str(cause).strip()
-        if text.lower() in labels:
-            return labels[text.lower()]
-        if text.isdigit() and 1 <= int(text) <= len(self.causes):
-            return int(text)
-        raise OptionError(
-            f"endpoint {self.name!r}: unknown cause",
-            expected=" | ".join(
-                f"{code} ({label})" for code, label in enumerate(self.causes, start=1)
-            )
-            or "a competing-risk endpoint (this one has no causes)",
-            found=str(cause),
-        )
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """Where a cohort's data came from.
-
-    Examples
-    --------
-    >>> Provenance(source="GSE1992", platform="Agilent two-colour", scale="log2 ratio").scale
-    'log2 ratio'
-    """
-
-    source: str = ""
-    platform: str = ""
-    scale: str = ""
-    identifier_type: str = "symbol"
-    files: tuple[str, ...] = ()
-    sha256: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class JoinReport:
-    """How expression and clinical samples were matched.
-
-    Examples
-    --------
-    >>> JoinReport(n_expression=3, n_clinical=4, n_matched=3).n_clinical_only
-    1
-    """
-
-    n_expression: int
-    n_clinical: int
-    n_matched: int
-    expression_only: tuple[str, ...] = ()
-    clinical_only: tuple[str, ...] = ()
-    rule: str = "exact sample identifier"
-
-    @property
-    def n_expression_only(self) -> int:
-        """Expression samples without a clinical row (dropped)."""
-        return self.n_expression - self.n_matched
-
-    @property
-    def n_clinical_only(self) -> int:
-        """Clinical rows without an expression sample (dropped)."""
-        return self.n_clinical - self.n_matched
-
-    def to_text(self) -> str:
-        """One-line description of the join.
-
-        Examples
-        --------
-        >>> print(JoinReport(n_expression=3, n_clinical=4, n_matched=3).to_text())
-        3 samples matched (exact sample identifier); 0 expression-only and 1 clinical-only
-        samples dropped
-        """
-        return (
-            f"{self.n_matched} samples matched ({self.rule}); "
-            f"{self.n_expression_only} expression-only and "
-            f"{self.n_clinical_only} clinical-only samples dropped"
-        )
-
-    def summary(self) -> str:
-        """Deprecated: a ``summary`` is a table in sigsurv's API; use :meth:`to_text`."""
-        warnings.warn(
-            "JoinReport.summary() is deprecated; use JoinReport.to_text()",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return self.to_text()
-
-
-def _is_anndata(obj: Any) -> bool:
-    """True for an :class:`anndata.AnnData` (checked without importing anndata)."""
-    return any(
-        cls.__name__ == "AnnData" and cls.__module__.split(".")[0] == "anndata"
-        for cls in type(obj).__mro__
-    )
-
-
-#: Cohort fields :meth:`Cohort.to_anndata` stores explicitly (or, for gene_report, not).
-_STORED_FIELDS = frozenset(
-    (
-        "name",
-        "expression",
-        "clinical",
-        "endpoints",
-        "provenance",
-        "gene_report",
-        "join_report",
-        "messages",
-        "strata",
-    )
-)
-
-
-def _strings(values: Any) -> tuple[str, ...]:
-    """A tuple of str from a list, tuple or array read back from ``uns``."""
-    return tuple(str(v) for v in np.asarray(values, dtype=object).ravel())
-
-
-def _anndata_expression(
-    adata: Any, layer: str | None, meta: dict[str, Any], messages: list[str]
-) -> pd.DataFrame:
-    """Genes x samples expression of an AnnData (``X`` or a layer), as a new frame."""
-    if layer is not None and layer not in adata.layers:
-        raise CohortValidationError(
-            "AnnData has no such layer",
-            expected=" | ".join(map(str, adata.layers)) or "no layer (use X)",
-            found=layer,
-        )
-    matrix = adata.layers[layer] if layer is not None else adata.X
-    if matrix is None:
-        raise CohortValidationError("AnnData X is empty", expected="an expression matrix")
-    if hasattr(matrix, "toarray"):
-        matrix = matrix.toarray()
-    values = np.array(matrix)
-    if np.issubdtype(values.dtype, np.integer):
-        values = values.astype(np.float64)
-        messages.append("integer AnnData values converted to float64")
-    elif not np.issubdtype(values.dtype, np.floating):
-        raise CohortValidationError(
-            "AnnData expression values must be numbers", found=str(values.dtype)
-        )
-    infinite = int(np.isinf(values).sum())
-    if infinite:
-        raise CohortValidationError(
-            f"AnnData {'layer ' + layer if layer else 'X'} holds {infinite} infinite "
-            f"value{'s' if infinite != 1 else ''}",
-            expected="finite numbers (missing values as NaN)",
-        )
-    return pd.DataFrame(
-        values.T,
-        index=pd.Index(adata.var_names, name=meta.get("gene_axis")),
-        columns=pd.Index(adata.obs_names, name=meta.get("sample_axis")),
-    )
-
-
-def _declared_endpoint(
-    clinical: pd.DataFrame,
-    time: str | None,
-    event: str | None,
-    endpoint: str | None,
-    time_unit: str | None,
-) -> Endpoint:
-    """An endpoint on existing numeric time and 0/1 event columns (checked by Cohort)."""
-    if time is None or event is None or time_unit is None:
-        raise OptionError(
-            "declare an AnnData endpoint with time, event and time_unit",
-            found=f"time={time!r}, event={event!r}, time_unit={time_unit!r}",
-        )
-    for column in (time, event):
-        if column not in clinical.columns:
-            raise CohortValidationError("column not found in adata.obs", column=column)
-    if not pd.api.types.is_numeric_dtype(clinical[event]):
-        raise CohortValidationError(
-            "the event column is not coded 0/1",
-            column=event,
-            found=str(clinical[event].dtype),
-            hint="sigsurv.load_cohort(adata, time=..., event=..., event_codes=...) decodes it",
-        )
-    from sigsurv.cohorts.clinical import name_endpoint
-
-    return Endpoint(
-        name_endpoint(time, endpoint),
-        time=time,
-        event=event,
-        unit=time_unit,  # type: ignore[arg-type]  # checked by Endpoint
-        source_columns=(time, event),
-    )
-
-
-def _anndata_clinical(adata: Any, meta: dict[str, Any], samples: pd.Index) -> pd.DataFrame:
-    """``obs`` as the clinical table; string columns that h5ad made categorical restored."""
-    clinical = adata.obs.copy()
-    clinical.index = samples
-    dtypes = dict(meta.get("clinical_dtypes", {}))
-    for column in clinical.columns:
-        was = dtypes.get(str(column))
-        if was == "object" and isinstance(clinical[column].dtype, pd.CategoricalDtype):
-            clinical[column] = clinical[column].astype(object)
-    return clinical
 
 
 @dataclass

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sigsurv.cohorts.readers import NA_VALUES, read_lines, read_text_table
+from sigsurv.cohorts.readers import DEFAULT_MAX_FILE_BYTES, NA_VALUES, read_lines
+from sigsurv.cohorts.text_tables import read_text_table
 from sigsurv.errors import FileFormatError, GeneIdentifierError
 
 __all__ = ["map_probes", "read_platform_table"]
@@ -39,14 +40,17 @@ def _single_gene(value: str | None) -> str | None:
     return text
 
 
-def read_platform_table(path: str | Path) -> tuple[pd.Series, str]:
+def read_platform_table(
+    path: str | Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> tuple[pd.Series, str]:
     """Read a platform annotation table into ``probe -> gene`` (symbol or Entrez).
 
     Accepts GEO GPL SOFT/annotation downloads (``#`` comment lines,
     ``!platform_table_begin`` / ``_end`` markers) or plain TSV/CSV with an ``ID``
     column and a gene symbol (``Gene Symbol``, ``GENE_SYMBOL``...) or Entrez
     (``ENTREZ_GENE_ID``) column. Probes annotated with several genes
-    (``A /// B``) map to ``None`` (reported by the loader).
+    (``A /// B``) map to ``None`` (reported by the loader). ``max_file_bytes`` is the
+    input limit (see :class:`sigsurv.cohorts.options.LoadOptions`).
 
     Returns
     -------
@@ -64,7 +68,7 @@ def read_platform_table(path: str | Path) -> tuple[pd.Series, str]:
     ({'p1': 'TP53', 'p2': None, 'p3': None}, 'symbol')
     """
     file = Path(path)
-    lines = read_lines(file)
+    lines = read_lines(file, max_file_bytes=max_file_bytes)
     start = next(
         (i + 1 for i, line in enumerate(lines) if line.lower().startswith("!platform_table_begin")),
         0,
@@ -108,12 +112,17 @@ def read_platform_table(path: str | Path) -> tuple[pd.Series, str]:
 
 
 def map_probes(
-    values: pd.DataFrame, platform: str | Path, *, collapse: str = "max_mean"
+    values: pd.DataFrame,
+    platform: str | Path,
+    *,
+    collapse: str = "max_mean",
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Map probe rows to genes with a platform table and collapse probes of one gene.
 
     Probes absent from the platform table, or annotated with no or several genes,
-    are excluded and counted in the returned messages.
+    are excluded and counted in the returned messages. ``max_file_bytes`` is the
+    input limit for the platform table.
 
     Returns
     -------
@@ -129,7 +138,7 @@ def map_probes(
     >>> genes["s1"].to_dict()
     {'TP53': 3.0}
     """
-    mapping, kind = read_platform_table(platform)
+    mapping, kind = read_platform_table(platform, max_file_bytes=max_file_bytes)
     genes = mapping.reindex(values.index)
     absent = genes.index[~genes.index.isin(mapping.index)]
     no_gene = genes.isna().sum() - len(absent)

@@ -16,6 +16,7 @@ from sigsurv.cohorts.build import EndpointSpec
 from sigsurv.cohorts.examples import EXAMPLES
 from sigsurv.cohorts.fetch import FetchResult, cached_recipe_path, fetch, user_recipe_path
 from sigsurv.cohorts.model import Cohort
+from sigsurv.cohorts.options import LoadOptions
 from sigsurv.cohorts.recipe import Recipe, list_recipes, load_recipe
 from sigsurv.errors import FileFormatError, OptionError
 
@@ -71,7 +72,10 @@ def load_recipe_cohort(fetched: FetchResult, **overrides: Any) -> Cohort:
     fetched
         The result of :func:`sigsurv.cohorts.fetch.fetch`.
     overrides
-        Loader options that replace the recipe's (e.g. ``collapse``).
+        Loader options that replace the recipe's (e.g. ``collapse``); ``options``, a
+        :class:`~sigsurv.cohorts.options.LoadOptions`, whose fields the recipe's
+        options and the other overrides replace (its input limit also bounds a
+        workbook's unpacked size).
 
     Examples
     --------
@@ -93,11 +97,14 @@ def load_recipe_cohort(fetched: FetchResult, **overrides: Any) -> Cohort:
     """
     sheet_notes: list[str] = []
     paths = dict(fetched.paths)
+    limit = (overrides.get("options") or LoadOptions()).max_file_bytes
     for role, remote in fetched.recipe.files.items():
         if remote.sheet and role in paths:  # a workbook: its sheet as a TSV beside it
             from sigsurv.cohorts.workbook import sheet_to_tsv
 
-            paths[role] = sheet_to_tsv(paths[role], remote.sheet, messages=sheet_notes)
+            paths[role] = sheet_to_tsv(
+                paths[role], remote.sheet, messages=sheet_notes, max_file_bytes=limit
+            )
     cohort = _load_from_recipe(dataclasses.replace(fetched, paths=paths), overrides)
     cohort.messages = (*cohort.messages, *sheet_notes)
     strata = fetched.recipe.strata
@@ -196,8 +203,12 @@ def resolve_cohort(
         Fetch a shipped recipe id that is not in the cache yet (otherwise an error
         tells the user to run ``sigsurv fetch ID``).
     source_options
-        Options for a SOURCE (``clinical``, ``time``, ``event``, ``platform``...), or
-        overrides of a recipe's loader options.
+        Options for a SOURCE (``clinical``, ``time``, ``event``, ``platform``,
+        ``options``...), or overrides of a recipe's loader options (``collapse``,
+        ``harmonise``, ``na_policy``, ``name``; of ``options``, a
+        :class:`~sigsurv.cohorts.options.LoadOptions`, those fields when they differ
+        from the defaults, and the input limit, which also bounds the archive members
+        a fetch unpacks).
 
     Examples
     --------
@@ -209,16 +220,20 @@ def resolve_cohort(
     text = str(spec)
     if text.lower() in EXAMPLES and not Path(text).exists():
         return load_cohort(text, **source_options)
+    given = source_options.get("options")
+    limit = (given or LoadOptions()).max_file_bytes
     if _looks_like_recipe(text):
         recipe = load_recipe(text)
-        fetched = fetch(recipe, cache_dir=cache_dir, mirror=mirror)
+        fetched = fetch(recipe, cache_dir=cache_dir, mirror=mirror, max_file_bytes=limit)
         return load_recipe_cohort(fetched, **_recipe_overrides(source_options))
     if not Path(text).exists():
         cached = cached_recipe_path(text, cache_dir)
         if cached is not None:
             # The user's recipe file wins over the copy made at fetch time (it may be newer).
             current = user_recipe_path(text, cache_dir) or cached
-            fetched = fetch(load_recipe(current), cache_dir=cache_dir, mirror=mirror)
+            fetched = fetch(
+                load_recipe(current), cache_dir=cache_dir, mirror=mirror, max_file_bytes=limit
+            )
             return load_recipe_cohort(fetched, **_recipe_overrides(source_options))
         if user_recipe_path(text, cache_dir) is not None or text.lower() in list_recipes():
             if not download:
@@ -226,15 +241,39 @@ def resolve_cohort(
                     f"cohort recipe {text!r} has not been fetched yet",
                     hint=f"run `sigsurv fetch {text}` first (or pass download=True)",
                 )
-            fetched = fetch(text, cache_dir=cache_dir, mirror=mirror)
+            fetched = fetch(text, cache_dir=cache_dir, mirror=mirror, max_file_bytes=limit)
             return load_recipe_cohort(fetched, **_recipe_overrides(source_options))
     return load_cohort(text, **source_options)
 
 
+# The SOURCE options a recipe cohort takes as overrides of the recipe's options.
+_RECIPE_OVERRIDES = ("collapse", "harmonise", "na_policy", "name")
+
+
 def _recipe_overrides(source_options: dict[str, Any]) -> dict[str, Any]:
-    """Keep the SOURCE options a recipe cohort can take (set ones only)."""
-    allowed = {"collapse", "harmonise", "na_policy", "name"}
-    return {k: v for k, v in source_options.items() if k in allowed and v is not None}
+    """Keep the SOURCE options a recipe cohort can take (set ones only).
+
+    Of a :class:`LoadOptions`, the overridable fields set away from their defaults
+    become overrides, and its input limit is kept (as ``options``).
+
+    Examples
+    --------
+    >>> _recipe_overrides({"time": "t", "collapse": "mean",
+    ...                    "options": LoadOptions(harmonise=False, max_file_bytes=2**20)})
+    {'collapse': 'mean', 'harmonise': False, 'options': LoadOptions(..., max_file_bytes=1048576)}
+    """
+    overrides = {
+        k: v for k, v in source_options.items() if k in _RECIPE_OVERRIDES and v is not None
+    }
+    given = source_options.get("options")
+    if given is not None:
+        defaults = LoadOptions()
+        for field in _RECIPE_OVERRIDES:
+            value = getattr(given, field, None)
+            if value is not None and value != getattr(defaults, field):
+                overrides.setdefault(field, value)
+        overrides["options"] = LoadOptions(max_file_bytes=given.max_file_bytes)
+    return overrides
 
 
 def load_cohort(source: Any, **options: Any) -> Cohort:

@@ -21,6 +21,7 @@ from sigsurv.cohorts.cbioportal import find_study_folder, load_cbioportal
 from sigsurv.cohorts.examples import EXAMPLES, load_example
 from sigsurv.cohorts.geo import is_gds_soft, is_series_matrix, load_geo_dataset, load_geo_series
 from sigsurv.cohorts.model import Cohort, Provenance
+from sigsurv.cohorts.options import LoadOptions, load_options
 from sigsurv.cohorts.readers import check_declared_size, refuse_booleans_and_infinities
 from sigsurv.cohorts.tables import load_tables, sha256_of
 from sigsurv.cohorts.tcga import classify_tcga_file, is_tcga_folder, load_tcga, load_tcga_folder
@@ -76,16 +77,20 @@ def load_anndata(
     time_unit: str | None = None,
     event_codes: Mapping[str, int] | None = None,
     layer: str | None = None,
-    id_type: str = "auto",
-    collapse: str = "max_mean",
-    harmonise: bool = True,
-    na_policy: str = "sample",
+    options: LoadOptions | None = None,
+    id_type: str | None = None,
+    collapse: str | None = None,
+    harmonise: bool | None = None,
+    na_policy: str | None = None,
     name: str | None = None,
-    non_tumour: str = "exclude",
+    non_tumour: str | None = None,
 ) -> Cohort:
     """Load an AnnData ``.h5ad`` file (``obs`` = clinical, ``var`` = genes, X samples x genes).
 
     Needs the optional dependency ``anndata`` (``pip install sigsurv[anndata]``).
+    ``options`` (a :class:`~sigsurv.cohorts.options.LoadOptions`) says how to read; the
+    keyword arguments of the same names, when given, replace its fields. The matrix the
+    file declares must fit the input limit once dense.
 
     Examples
     --------
@@ -105,10 +110,19 @@ def load_anndata(
             file=path,
             hint="pip install 'sigsurv[anndata]'",
         ) from None
+    chosen = load_options(
+        options,
+        event_codes=event_codes,
+        id_type=id_type,
+        collapse=collapse,
+        harmonise=harmonise,
+        na_policy=na_policy,
+        non_tumour=non_tumour,
+    )
     file = Path(path)
     if not file.exists():
         raise FileFormatError("file not found", file=file)
-    _check_h5ad_shape(file, layer)
+    _check_h5ad_shape(file, layer, chosen.max_file_bytes)
     try:
         adata = anndata.read_h5ad(file)
     except Exception as exc:  # h5py raises many types for a corrupt file
@@ -132,14 +146,14 @@ def load_anndata(
         event=event,
         endpoint=endpoint,
         time_unit=time_unit,
-        event_codes=event_codes,
+        event_codes=chosen.event_codes,
         file=file,
     )
     clinical = type_clinical(clinical)
     provenance = Provenance(
         source=f"AnnData {file.name}",
         scale=f"layer {layer}" if layer else "X",
-        identifier_type=id_type,
+        identifier_type=chosen.id_type,
         files=(str(file),),
         sha256=(sha256_of(file),),
     )
@@ -149,17 +163,13 @@ def load_anndata(
         clinical,
         endpoints=decoded,
         provenance=provenance,
-        harmonise=harmonise,
-        id_type=id_type,
-        collapse=collapse,
-        na_policy=na_policy,
+        options=chosen,
         expression_file=file,
         clinical_file=file,
-        non_tumour=non_tumour,
     )
 
 
-def _check_h5ad_shape(file: Path, layer: str | None) -> None:
+def _check_h5ad_shape(file: Path, layer: str | None, max_file_bytes: int) -> None:
     """Refuse an .h5ad whose declared matrix (dense once read) exceeds the input limit,
     from its HDF5 header alone (issue 24: a file declaring 40 x 3e8 was read)."""
     import h5py  # type: ignore[import-untyped]
@@ -175,7 +185,12 @@ def _check_h5ad_shape(file: Path, layer: str | None) -> None:
     if shape is None or len(shape) != 2:
         return
     rows, columns = (int(n) for n in shape)
-    check_declared_size(file, rows * columns * 8, f"matrix of {rows:,} x {columns:,}")
+    check_declared_size(
+        file,
+        rows * columns * 8,
+        f"matrix of {rows:,} x {columns:,}",
+        max_file_bytes=max_file_bytes,
+    )
 
 
 def load_cohort(
@@ -190,10 +205,11 @@ def load_cohort(
     platform: str | Path | None = None,
     orientation: str = "genes_x_samples",
     sample_column: str | None = None,
-    collapse: str = "max_mean",
-    harmonise: bool = True,
+    options: LoadOptions | None = None,
+    collapse: str | None = None,
+    harmonise: bool | None = None,
     strata: str | None = None,
-    **options: Any,
+    **keywords: Any,
 ) -> Cohort:
     """Load a cohort from any supported source.
 
@@ -214,31 +230,35 @@ def load_cohort(
         GEO platform annotation table (probe -> gene).
     orientation, sample_column
         For plain tables.
+    options
+        How to read (:class:`~sigsurv.cohorts.options.LoadOptions`: gene identifiers,
+        missing values, sample kinds, the input limit...); ``collapse``, ``harmonise``
+        and ``event_codes``, when given, replace its fields.
     collapse, harmonise
         Gene-identifier options (see :func:`sigsurv.cohorts.genes.harmonise_expression`).
     strata
         A clinical column to stratify the cohort's analyses by (:attr:`Cohort.strata`,
         e.g. the study of a pooled two-study table); it must exist.
+    keywords
+        Further loader options (``name``, ``non_tumour``, ``layer``, ``gene_columns``...),
+        passed to the loader of the source's kind.
 
     Examples
     --------
     >>> load_cohort("gse4335").endpoint().name
     'os'
     """
+    chosen = load_options(options, collapse=collapse, harmonise=harmonise, event_codes=event_codes)
+    declared = {"time": time, "event": event, "endpoint": endpoint, "time_unit": time_unit}
     cohort = _load_any(
         source,
         clinical=clinical,
-        time=time,
-        event=event,
-        endpoint=endpoint,
-        time_unit=time_unit,
-        event_codes=event_codes,
+        declared=declared,
         platform=platform,
         orientation=orientation,
         sample_column=sample_column,
-        collapse=collapse,
-        harmonise=harmonise,
-        **options,
+        options=chosen,
+        keywords=keywords,
     )
     return cohort.with_strata(strata) if strata is not None else cohort
 
@@ -247,70 +267,62 @@ def _load_any(
     source: Any,
     *,
     clinical: str | Path | None,
-    time: str | None,
-    event: str | None,
-    endpoint: str | None,
-    time_unit: str | None,
-    event_codes: Mapping[str, int] | None,
+    declared: dict[str, Any],
     platform: str | Path | None,
     orientation: str,
     sample_column: str | None,
-    collapse: str,
-    harmonise: bool,
-    **options: Any,
+    options: LoadOptions,
+    keywords: dict[str, Any],
 ) -> Cohort:
-    """:func:`load_cohort` without the strata: the loader the source's kind needs."""
+    """:func:`load_cohort` without the strata: the loader the source's kind needs.
+
+    ``declared`` holds the endpoint the user declared (``time``, ``event``,
+    ``endpoint``, ``time_unit``); ``keywords`` the further loader options.
+    """
     from sigsurv.cohorts.model import _is_anndata
 
     if _is_anndata(source):  # an in-memory AnnData: see Cohort.from_anndata
-        return _anndata_cohort(
-            source,
-            time=time,
-            event=event,
-            endpoint=endpoint,
-            time_unit=time_unit,
-            event_codes=event_codes,
-            **options,
-        )
+        return _anndata_cohort(source, **declared, event_codes=options.event_codes, **keywords)
     kind = detect_source_kind(source)
     if kind == "example":
-        return load_example(str(source), harmonise=harmonise)
+        return load_example(str(source), harmonise=options.harmonise)
     if kind == "cbioportal":
         study = find_study_folder(source)
         assert study is not None  # detect_source_kind found it
-        return load_cbioportal(study, collapse=collapse, harmonise=harmonise, **options)
+        return load_cbioportal(study, options=options, **keywords)
     if kind == "tcga":
-        return load_tcga_folder(source, collapse=collapse, harmonise=harmonise, **options)
-    endpoint_options: dict[str, Any] = {
-        "time": time,
-        "event": event,
-        "endpoint": endpoint,
-        "time_unit": time_unit,
-        "event_codes": event_codes,
-    }
-    if kind == "geo":
-        return load_geo_series(
-            source,
-            platform=platform,
-            collapse=collapse,
-            harmonise=harmonise,
-            **endpoint_options,
-            **options,
-        )
-    if kind == "gds":
-        return load_geo_dataset(
-            source,
-            platform=platform,
-            collapse=collapse,
-            harmonise=harmonise,
-            **endpoint_options,
-            **options,
-        )
+        return load_tcga_folder(source, options=options, **keywords)
+    if kind in ("geo", "gds"):
+        loader = load_geo_series if kind == "geo" else load_geo_dataset
+        return loader(source, platform=platform, options=options, **declared, **keywords)
     if kind == "anndata":
-        return load_anndata(
-            source, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
-        )
-    combined = options.get("gene_columns") or options.get("clinical_columns")
+        return load_anndata(source, options=options, **declared, **keywords)
+    return _load_expression_table(
+        source,
+        clinical,
+        declared=declared,
+        platform=platform,
+        orientation=orientation,
+        sample_column=sample_column,
+        options=options,
+        keywords=keywords,
+    )
+
+
+def _load_expression_table(
+    source: str | Path,
+    clinical: str | Path | None,
+    *,
+    declared: dict[str, Any],
+    platform: str | Path | None,
+    orientation: str,
+    sample_column: str | None,
+    options: LoadOptions,
+    keywords: dict[str, Any],
+) -> Cohort:
+    """An expression table with its clinical table: a GEO series matrix (RNA-seq series),
+    a TCGA clinical table, any other table; or one table holding both."""
+    combined = keywords.get("gene_columns") or keywords.get("clinical_columns")
     if clinical is None and not combined:
         raise OptionError(
             "an expression table needs a clinical table",
@@ -325,25 +337,21 @@ def _load_any(
             expression=source,
             orientation=orientation,
             platform=platform,
-            collapse=collapse,
-            harmonise=harmonise,
-            **endpoint_options,
-            **options,
+            options=options,
+            **declared,
+            **keywords,
         )
     if clinical is not None and _is_tcga_pair(source, clinical, orientation):
-        return _load_tcga_pair(
-            source, clinical, collapse=collapse, harmonise=harmonise, **endpoint_options, **options
-        )
+        return _load_tcga_pair(source, clinical, options=options, **declared, **keywords)
     return load_tables(
         source,
         clinical,
         orientation=orientation,
         sample_column=sample_column,
         platform=platform,
-        collapse=collapse,
-        harmonise=harmonise,
-        **endpoint_options,
-        **options,
+        options=options,
+        **declared,
+        **keywords,
     )
 
 
@@ -364,8 +372,8 @@ def _load_tcga_pair(
     event: str | None,
     endpoint: str | None,
     time_unit: str | None,
-    event_codes: Mapping[str, int] | None,
-    **options: Any,
+    options: LoadOptions,
+    **keywords: Any,
 ) -> Cohort:
     """Join aliquot barcodes to patients, as for a TCGA folder; ``--time/--event`` add one."""
     extra: list[EndpointSpec] = []
@@ -377,8 +385,8 @@ def _load_tcga_pair(
                 found=f"--time {time!r} --event {event!r}",
             )
         name = name_endpoint(time, endpoint)
-        extra.append(EndpointSpec(name, time, event, unit=time_unit, codes=event_codes))
-    return load_tcga(source, [clinical], extra_endpoints=extra, **options)
+        extra.append(EndpointSpec(name, time, event, unit=time_unit, codes=options.event_codes))
+    return load_tcga(source, [clinical], extra_endpoints=extra, options=options, **keywords)
 
 
 def _anndata_cohort(

@@ -16,20 +16,19 @@ from sigsurv.cohorts.build import (
     decode_declared_endpoints,
     type_clinical,
 )
+from sigsurv.cohorts.matrix_file import read_matrix_file
 from sigsurv.cohorts.model import Cohort, Provenance
+from sigsurv.cohorts.options import LoadOptions, load_options
 from sigsurv.cohorts.platforms import map_probes
 from sigsurv.cohorts.readers import (
-    TextTable,
+    DEFAULT_MAX_FILE_BYTES,
     check_declared_size,
-    numeric_matrix,
     parquet_declared_bytes,
     read_lines,
-    read_matrix_file,
-    read_text_table,
     refuse_booleans_and_infinities,
-    split_fields,
 )
 from sigsurv.cohorts.sample_kinds import collapse_rule_for
+from sigsurv.cohorts.text_tables import TextTable, numeric_matrix, read_text_table, split_fields
 from sigsurv.errors import CohortValidationError, FileFormatError, OptionError
 
 __all__ = [
@@ -72,8 +71,10 @@ def _normalise_orientation(orientation: str) -> str:
     return key
 
 
-def _read_parquet_matrix(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    check_declared_size(path, parquet_declared_bytes(path), "Parquet table")
+def _read_parquet_matrix(path: Path, max_file_bytes: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    check_declared_size(
+        path, parquet_declared_bytes(path), "Parquet table", max_file_bytes=max_file_bytes
+    )
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for a corrupt file
@@ -134,6 +135,7 @@ def read_expression_table(
     *,
     orientation: str = "genes_x_samples",
     sep: str | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Read an expression matrix into genes x samples floats (identifiers as written).
 
@@ -145,6 +147,8 @@ def read_expression_table(
         (``samples_x_genes``).
     orientation
         ``genes_x_samples`` (default) or ``samples_x_genes``. Declared, never guessed.
+    max_file_bytes
+        The input limit (see :class:`sigsurv.cohorts.options.LoadOptions`).
 
     Returns
     -------
@@ -163,14 +167,14 @@ def read_expression_table(
     if file.suffix.lower() in (".parquet", ".pq"):
         if not file.exists():
             raise FileFormatError("file not found", file=file)
-        values, ids = _read_parquet_matrix(file)
+        values, ids = _read_parquet_matrix(file, max_file_bytes)
         messages: list[str] = []
     elif key == "genes_x_samples" and _is_cbioportal_matrix(file):
-        values, kind, messages = read_cbioportal_matrix(file)
+        values, kind, messages = read_cbioportal_matrix(file, max_file_bytes=max_file_bytes)
         messages.append(f"{file.name}: cBioPortal expression matrix (genes by {kind})")
         return values, messages
     else:
-        values, ids, messages = read_matrix_file(file, sep=sep)
+        values, ids, messages = read_matrix_file(file, sep=sep, max_file_bytes=max_file_bytes)
     identifiers = ids.iloc[:, 0]
     if identifiers.isna().any():
         row = int(identifiers.isna().to_numpy().nonzero()[0][0])
@@ -296,6 +300,7 @@ def read_clinical_table(
     sample_column: str | None = None,
     sep: str | None = None,
     comment: str | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> tuple[pd.DataFrame, TextTable]:
     """Read a clinical table (samples x fields) as strings indexed by sample ID.
 
@@ -303,6 +308,8 @@ def read_clinical_table(
     ----------
     sample_column
         Column holding sample identifiers (default: the first column).
+    max_file_bytes
+        The input limit (see :class:`sigsurv.cohorts.options.LoadOptions`).
 
     Returns
     -------
@@ -322,7 +329,9 @@ def read_clinical_table(
     if file.suffix.lower() in (".parquet", ".pq"):
         if not file.exists():
             raise FileFormatError("file not found", file=file)
-        check_declared_size(file, parquet_declared_bytes(file), "Parquet table")
+        check_declared_size(
+            file, parquet_declared_bytes(file), "Parquet table", max_file_bytes=max_file_bytes
+        )
         try:
             frame = pd.read_parquet(file)
         except Exception as exc:  # pyarrow raises many types for a corrupt file
@@ -335,7 +344,7 @@ def read_clinical_table(
         frame = frame.apply(lambda col: col.map(lambda v: None if v is None else str(v)))
         table = TextTable(data=frame, file=file, first_data_line=1, comment_lines=[])
     else:
-        lines = read_lines(file)
+        lines = read_lines(file, max_file_bytes=max_file_bytes)
         metadata = cbioportal_header_lines(lines) if comment is None else 0
         table = read_text_table(file, sep=sep, comment="#" if metadata else comment, lines=lines)
     frame = table.data
@@ -436,6 +445,7 @@ def read_combined_table(
     gene_columns: Sequence[str] | None = None,
     clinical_columns: Sequence[str] | None = None,
     sample_column: str | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> tuple[pd.DataFrame, pd.DataFrame, TextTable, str]:
     r"""Split one samples x columns table into expression (genes x samples) and clinical.
 
@@ -457,7 +467,9 @@ def read_combined_table(
     """
     if not gene_columns and not clinical_columns:
         raise OptionError("give the gene columns or the clinical columns of the combined table")
-    clinical, table = read_clinical_table(path, sample_column=sample_column)
+    clinical, table = read_clinical_table(
+        path, sample_column=sample_column, max_file_bytes=max_file_bytes
+    )
     columns = [str(c) for c in clinical.columns]
     genes = _match_columns(gene_columns or [], columns, table.file, "--gene-columns")
     fields = _match_columns(clinical_columns or [], columns, table.file, "--clinical-columns")
@@ -501,16 +513,17 @@ def load_tables(
     event_codes: Mapping[str, int] | None = None,
     orientation: str = "genes_x_samples",
     sample_column: str | None = None,
-    id_type: str = "auto",
-    collapse: str = "max_mean",
-    harmonise: bool = True,
-    na_policy: str = "sample",
+    options: LoadOptions | None = None,
+    id_type: str | None = None,
+    collapse: str | None = None,
+    harmonise: bool | None = None,
+    na_policy: str | None = None,
     name: str | None = None,
     scale: str = "",
     platform: str | Path | None = None,
-    transform: str = "none",
+    transform: str | None = None,
     standardise: Mapping[str, Mapping[str, object]] | None = None,
-    non_tumour: str = "exclude",
+    non_tumour: str | None = None,
     strata: str | None = None,
     gene_columns: Sequence[str] | None = None,
     clinical_columns: Sequence[str] | None = None,
@@ -538,6 +551,11 @@ def load_tables(
         Explicit event mapping, e.g. ``{"yes": 1, "no": 0}``.
     orientation
         ``genes_x_samples`` or ``samples_x_genes`` of the expression file.
+    options
+        How to read (:class:`~sigsurv.cohorts.options.LoadOptions`); the keyword
+        arguments ``id_type``, ``collapse``, ``harmonise``, ``na_policy``,
+        ``transform``, ``standardise``, ``non_tumour`` and ``event_codes``, when given,
+        replace its fields.
     platform
         A platform annotation table (GEO GPL ``.annot``/``.txt`` or any table with
         ``ID`` and a gene-symbol or Entrez column): the expression rows are probe IDs,
@@ -564,37 +582,37 @@ def load_tables(
     >>> cohort.n_samples, cohort.endpoint("os").unit
     (3, 'months')
     """
-    combined = gene_columns is not None or clinical_columns is not None
-    if combined:
-        expression_frame, clinical_frame, table, note = read_combined_table(
-            expression,
-            gene_columns=gene_columns,
-            clinical_columns=clinical_columns,
-            sample_column=sample_column,
+    chosen = load_options(
+        options,
+        id_type=id_type,
+        collapse=collapse,
+        harmonise=harmonise,
+        na_policy=na_policy,
+        transform=transform,
+        standardise=standardise,
+        non_tumour=non_tumour,
+        event_codes=event_codes,
+    )
+    expression_frame, clinical_frame, table, messages = _read_table_pair(
+        expression,
+        clinical,
+        orientation=orientation,
+        sample_column=sample_column,
+        gene_columns=gene_columns,
+        clinical_columns=clinical_columns,
+        max_file_bytes=chosen.max_file_bytes,
+    )
+    transform_rule = chosen.transform_or("none")
+    if transform_rule != "none":
+        expression_frame, scale, note = apply_transform(
+            expression_frame, transform_rule, expression
         )
-        messages = [note]
-    elif clinical is None:
-        raise OptionError(
-            "an expression table needs a clinical table",
-            file=expression,
-            expected="a clinical file, or the gene/clinical columns of a combined table",
-        )
-    else:
-        expression_frame, messages = read_expression_table(expression, orientation=orientation)
-        clinical_frame, table = read_clinical_table(clinical, sample_column=sample_column)
-    if transform != "none":
-        expression_frame, scale, note = apply_transform(expression_frame, transform, expression)
         messages.extend([note] if note else [])
     platform_label = ""
     if platform is not None:
-        probe_collapse, standardised = collapse_rule_for(expression_frame, collapse)
-        messages.extend([f"probes: {standardised}"] if standardised else [])
-        expression_frame, mapping_notes = map_probes(
-            expression_frame, platform, collapse=probe_collapse
-        )
-        messages.extend(mapping_notes)
+        expression_frame = _probes_to_genes(expression_frame, platform, chosen, messages)
         platform_label = Path(platform).name
-        id_type = "symbol" if id_type == "auto" else id_type
+        chosen = chosen.replace(id_type="symbol" if chosen.id_type == "auto" else None)
     notes = [clinical_table_note(clinical_frame, table)]
     clinical_frame, joined = join_patients_to_samples(clinical_frame, expression_frame.columns)
     notes.append(joined)
@@ -605,7 +623,7 @@ def load_tables(
         event=event,
         endpoint=endpoint,
         time_unit=time_unit,
-        event_codes=event_codes,
+        event_codes=chosen.event_codes,
         extra=list(endpoints),
         file=table.file,
         first_data_line=table.first_data_line,
@@ -617,7 +635,7 @@ def load_tables(
         source=f"expression {Path(expression).name}; clinical {Path(clinical or expression).name}",
         platform=platform_label,
         scale=scale,
-        identifier_type=id_type,
+        identifier_type=chosen.id_type,
         files=tuple(str(f) for f in files),
         sha256=tuple(sha256_of(f) for f in files),
     )
@@ -627,20 +645,67 @@ def load_tables(
         clinical_frame,
         endpoints=decoded,
         provenance=provenance,
-        harmonise=harmonise,
-        id_type=id_type,
-        collapse=collapse,
-        na_policy=na_policy,
+        options=chosen,
         expression_file=expression,
         clinical_file=clinical or expression,
         messages=messages,
-        standardise=standardise,
-        non_tumour=non_tumour,
     )
     return cohort.with_strata(strata) if strata is not None else cohort
 
 
-def read_cbioportal_matrix(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
+def _probes_to_genes(
+    expression: pd.DataFrame, platform: str | Path, options: LoadOptions, messages: list[str]
+) -> pd.DataFrame:
+    """Probe rows mapped to genes with the platform table, probes of a gene collapsed
+    (averaged for per-probe standardised values, reported)."""
+    probe_collapse, standardised = collapse_rule_for(expression, options.collapse)
+    messages.extend([f"probes: {standardised}"] if standardised else [])
+    expression, mapping_notes = map_probes(
+        expression, platform, collapse=probe_collapse, max_file_bytes=options.max_file_bytes
+    )
+    messages.extend(mapping_notes)
+    return expression
+
+
+def _read_table_pair(
+    expression: str | Path,
+    clinical: str | Path | None,
+    *,
+    orientation: str,
+    sample_column: str | None,
+    gene_columns: Sequence[str] | None,
+    clinical_columns: Sequence[str] | None,
+    max_file_bytes: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, TextTable, list[str]]:
+    """The expression and clinical frames of an expression + clinical table pair, or of
+    one combined table (its gene and clinical columns given), with the reading notes."""
+    if gene_columns is not None or clinical_columns is not None:
+        expression_frame, clinical_frame, table, note = read_combined_table(
+            expression,
+            gene_columns=gene_columns,
+            clinical_columns=clinical_columns,
+            sample_column=sample_column,
+            max_file_bytes=max_file_bytes,
+        )
+        return expression_frame, clinical_frame, table, [note]
+    if clinical is None:
+        raise OptionError(
+            "an expression table needs a clinical table",
+            file=expression,
+            expected="a clinical file, or the gene/clinical columns of a combined table",
+        )
+    expression_frame, messages = read_expression_table(
+        expression, orientation=orientation, max_file_bytes=max_file_bytes
+    )
+    clinical_frame, table = read_clinical_table(
+        clinical, sample_column=sample_column, max_file_bytes=max_file_bytes
+    )
+    return expression_frame, clinical_frame, table, messages
+
+
+def read_cbioportal_matrix(
+    path: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> tuple[pd.DataFrame, str, list[str]]:
     r"""Read a cBioPortal expression file; rows keyed by Hugo symbol, else Entrez ID.
 
     Examples
@@ -655,7 +720,9 @@ def read_cbioportal_matrix(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
     with_symbol = ["Hugo_Symbol", "Entrez_Gene_Id"]
     for id_columns in (with_symbol, ["Hugo_Symbol"], ["Entrez_Gene_Id"]):
         try:
-            values, ids, messages = read_matrix_file(path, id_columns=id_columns)
+            values, ids, messages = read_matrix_file(
+                path, id_columns=id_columns, max_file_bytes=max_file_bytes
+            )
         except FileFormatError as exc:
             if "identifier column not found" in exc.message:
                 continue

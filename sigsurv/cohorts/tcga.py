@@ -33,8 +33,10 @@ from sigsurv.cohorts.build import (
 )
 from sigsurv.cohorts.clinical import standardise_status, value_counts_in_words
 from sigsurv.cohorts.model import Cohort, Endpoint, Provenance
-from sigsurv.cohorts.readers import read_bytes_head, read_text_table
+from sigsurv.cohorts.options import LoadOptions, load_options
+from sigsurv.cohorts.readers import read_bytes_head
 from sigsurv.cohorts.tables import read_expression_table, sha256_of
+from sigsurv.cohorts.text_tables import read_text_table
 from sigsurv.errors import CohortValidationError, FileFormatError, SampleJoinError
 
 __all__ = [
@@ -242,8 +244,10 @@ def _xena_endpoints(
     return frame, endpoints
 
 
-def _read_patient_clinical(path: Path, messages: list[str]) -> tuple[pd.DataFrame, list[Endpoint]]:
-    table = read_text_table(path)
+def _read_patient_clinical(
+    path: Path, messages: list[str], max_file_bytes: int
+) -> tuple[pd.DataFrame, list[Endpoint]]:
+    table = read_text_table(path, max_file_bytes=max_file_bytes)
     frame = table.data.copy()
     key, sample_level = _patient_key(frame)
     frame["_patient_key"] = frame[key].map(lambda b: None if b is None else patient_barcode(b))
@@ -469,15 +473,16 @@ def load_tcga(
     *,
     aliquot_tables: Sequence[str | Path] = (),
     sample_types: Sequence[str] = ("01",),
-    transform: str = "auto",
-    id_type: str = "auto",
-    collapse: str = "max_mean",
-    harmonise: bool = True,
-    na_policy: str = "sample",
+    options: LoadOptions | None = None,
+    transform: str | None = None,
+    id_type: str | None = None,
+    collapse: str | None = None,
+    harmonise: bool | None = None,
+    na_policy: str | None = None,
     name: str | None = None,
     extra_endpoints: Sequence[EndpointSpec] = (),
     standardise: Mapping[str, Mapping[str, object]] | None = None,
-    non_tumour: str = "exclude",
+    non_tumour: str | None = None,
 ) -> Cohort:
     """Load TCGA / Xena tables: one expression matrix, clinical tables, aliquot annotations.
 
@@ -493,8 +498,13 @@ def load_tcga(
         sequencing machine, for stratification).
     sample_types
         Sample type codes to keep (default primary tumour ``01``).
+    options
+        How to read (:class:`~sigsurv.cohorts.options.LoadOptions`); the keyword
+        arguments ``transform``, ``id_type``, ``collapse``, ``harmonise``,
+        ``na_policy``, ``standardise`` and ``non_tumour``, when given, replace its fields.
     transform
-        ``auto`` applies log2(x+1) to linear-scale values (RPM, RSEM), reported.
+        ``auto`` (the default here) applies log2(x+1) to linear-scale values (RPM,
+        RSEM), reported.
 
     Examples
     --------
@@ -510,8 +520,67 @@ def load_tcga(
     >>> cohort.samples.tolist(), cohort.endpoint("os").unit
     (['TCGA-A1-A0SE', 'TCGA-A1-A0SH'], 'days')
     """
+    chosen = load_options(
+        options,
+        transform=transform,
+        id_type=id_type,
+        collapse=collapse,
+        harmonise=harmonise,
+        na_policy=na_policy,
+        standardise=standardise,
+        non_tumour=non_tumour,
+    )
+    limit = chosen.max_file_bytes
     expression_file = Path(expression)
-    values, messages = read_expression_table(expression_file)
+    values, messages = read_expression_table(expression_file, max_file_bytes=limit)
+    values, aliquot_of = _one_aliquot_per_patient(values, sample_types, expression_file, messages)
+    values, scale, note = apply_transform(values, chosen.transform_or("auto"), expression_file)
+    if note:
+        messages.append(note)
+    merged, endpoints = _merged_patient_clinical(clinical, messages, limit)
+    merged["aliquot_barcode"] = pd.Series(aliquot_of).reindex(merged.index)
+    merged = _join_aliquot_tables(merged, aliquot_tables, messages, limit)
+    merged = type_clinical(merged)
+    files = [expression_file, *map(Path, clinical), *map(Path, aliquot_tables)]
+    provenance = Provenance(
+        source="TCGA (" + ", ".join(f.name for f in files) + ")",
+        platform=expression_file.name,
+        scale=scale,
+        identifier_type=chosen.id_type,
+        files=tuple(str(f) for f in files),
+        sha256=tuple(sha256_of(f) for f in files),
+    )
+    decoded = list(endpoints)
+    for spec in extra_endpoints:
+        merged, endpoint = decode_endpoint(merged, spec)
+        decoded.append(endpoint)
+        if spec.site_column is not None:
+            merged, competing = decode_site_competing(merged, spec, endpoint)
+            decoded.append(competing)
+    cohort = assemble_cohort(
+        name or expression_file.name.split(".")[0],
+        values,
+        merged,
+        endpoints=decoded,
+        provenance=provenance,
+        options=chosen,
+        expression_file=expression_file,
+        clinical_file=Path(clinical[0]),
+        join_rule="TCGA patient barcode (first 12 characters), primary tumour",
+        messages=messages,
+    )
+    # TCGA miRNA was sequenced on two machines, a strong batch effect: analyses stratify by it.
+    if "machine" in cohort.clinical.columns:
+        cohort = dataclasses.replace(cohort, strata_columns=("machine",))
+    return cohort
+
+
+def _one_aliquot_per_patient(
+    values: pd.DataFrame, sample_types: Sequence[str], file: Path, messages: list[str]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The expression columns of the kept sample types, one aliquot per patient (the
+    first barcode in sorted order), renamed to patient barcodes; and each patient's
+    aliquot barcode. Dotted (R-style) barcodes are read with dashes; all reported."""
     dotted = [c for c in values.columns if _BARCODE.match(c) and "." in c]
     if dotted:
         values.columns = [c.replace(".", "-") if _BARCODE.match(c) else c for c in values.columns]
@@ -524,7 +593,7 @@ def load_tcga(
     if not keep_type.any():
         raise SampleJoinError(
             "no expression column has the requested sample type",
-            file=expression_file,
+            file=file,
             expected="sample type code(s) " + ", ".join(sample_types),
             found=", ".join(sorted(set(codes.dropna()))[:5]),
         )
@@ -547,14 +616,18 @@ def load_tcga(
     values = values[ordered]
     aliquot_of = {patient_barcode(b): b for b in ordered}
     values.columns = [patient_barcode(b) for b in ordered]
-    values, scale, note = apply_transform(values, transform, expression_file)
-    if note:
-        messages.append(note)
+    return values, aliquot_of
 
+
+def _merged_patient_clinical(
+    clinical: Sequence[str | Path], messages: list[str], max_file_bytes: int
+) -> tuple[pd.DataFrame, list[Endpoint]]:
+    """The patient-level clinical tables joined on the patient barcode, and their
+    endpoints (an endpoint defined twice: the first table's kept, reported)."""
     merged: pd.DataFrame | None = None
     endpoints: list[Endpoint] = []
     for path in clinical:
-        frame, frame_endpoints = _read_patient_clinical(Path(path), messages)
+        frame, frame_endpoints = _read_patient_clinical(Path(path), messages, max_file_bytes)
         taken = {e.name for e in endpoints}
         for endpoint in frame_endpoints:
             if endpoint.name in taken:
@@ -575,10 +648,18 @@ def load_tcga(
             merged = merged.join(frame, how="outer")
     if merged is None:
         raise FileFormatError("no clinical table given", expected="at least one clinical table")
-    merged = merged.copy()  # de-fragment: wide clinical tables grew column by column
-    merged["aliquot_barcode"] = pd.Series(aliquot_of).reindex(merged.index)
+    return merged.copy(), endpoints  # de-fragment: wide clinical tables grew column by column
+
+
+def _join_aliquot_tables(
+    merged: pd.DataFrame,
+    aliquot_tables: Sequence[str | Path],
+    messages: list[str],
+    max_file_bytes: int,
+) -> pd.DataFrame:
+    """Join tables keyed by aliquot barcode (first column) on each patient's aliquot."""
     for path in aliquot_tables:
-        table = read_text_table(path).data
+        table = read_text_table(path, max_file_bytes=max_file_bytes).data
         key = table.columns[0]
         table = table.set_index(key)
         table.index = table.index.astype(str).str.upper()
@@ -590,53 +671,18 @@ def load_tcga(
         messages.append(
             f"aliquot annotations joined from {Path(path).name}: " + ", ".join(table.columns)
         )
-    merged = type_clinical(merged)
-    files = [expression_file, *map(Path, clinical), *map(Path, aliquot_tables)]
-    provenance = Provenance(
-        source="TCGA (" + ", ".join(f.name for f in files) + ")",
-        platform=expression_file.name,
-        scale=scale,
-        identifier_type=id_type,
-        files=tuple(str(f) for f in files),
-        sha256=tuple(sha256_of(f) for f in files),
-    )
-    decoded = list(endpoints)
-    for spec in extra_endpoints:
-        merged, endpoint = decode_endpoint(merged, spec)
-        decoded.append(endpoint)
-        if spec.site_column is not None:
-            merged, competing = decode_site_competing(merged, spec, endpoint)
-            decoded.append(competing)
-    cohort = assemble_cohort(
-        name or expression_file.name.split(".")[0],
-        values,
-        merged,
-        endpoints=decoded,
-        provenance=provenance,
-        harmonise=harmonise,
-        id_type=id_type,
-        collapse=collapse,
-        na_policy=na_policy,
-        expression_file=expression_file,
-        clinical_file=Path(clinical[0]),
-        join_rule="TCGA patient barcode (first 12 characters), primary tumour",
-        messages=messages,
-        standardise=standardise,
-        non_tumour=non_tumour,
-    )
-    # TCGA miRNA was sequenced on two machines, a strong batch effect: analyses stratify by it.
-    if "machine" in cohort.clinical.columns:
-        cohort = dataclasses.replace(cohort, strata_columns=("machine",))
-    return cohort
+    return merged
 
 
 def load_tcga_folder(
-    folder: str | Path, *, expression_file: str | Path | None = None, **options: object
+    folder: str | Path, *, expression_file: str | Path | None = None, **keywords: object
 ) -> Cohort:
     """Load a folder of TCGA tables, classifying each file by its header.
 
     The expression matrix is chosen by name when there are several (normalised
     values such as RPM/TPM/FPKM before raw counts), or given by ``expression_file``.
+    Other keywords (``options``, a :class:`~sigsurv.cohorts.options.LoadOptions`,
+    ``collapse``, ``sample_types``...) go to :func:`load_tcga`.
 
     Examples
     --------
@@ -680,8 +726,8 @@ def load_tcga_folder(
         chosen,
         clinical,
         aliquot_tables=kinds["aliquots"],
-        name=str(options.pop("name", root.name)),
-        **options,  # type: ignore[arg-type]
+        name=str(keywords.pop("name", root.name)),
+        **keywords,  # type: ignore[arg-type]
     )
     others = [f.name for f in kinds["expression"] if f != chosen]
     if others:

@@ -18,6 +18,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+from sigsurv.cohorts.readers import DEFAULT_MAX_FILE_BYTES
 from sigsurv.errors import FileFormatError
 
 __all__ = ["sheet_to_tsv"]
@@ -36,9 +37,7 @@ def _cell_text(value: object) -> str:
     return text
 
 
-def _check_unpacked_size(path: Path) -> None:
-    from sigsurv.cohorts import readers
-
+def _check_unpacked_size(path: Path, max_file_bytes: int) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             total = sum(member.file_size for member in archive.infolist())
@@ -46,22 +45,29 @@ def _check_unpacked_size(path: Path) -> None:
         raise FileFormatError(
             "not an xlsx workbook (zip)", file=path, found=str(exc)[:80]
         ) from None
-    if total > readers.MAX_FILE_BYTES:
+    if total > max_file_bytes:
         raise FileFormatError(
             "workbook unpacks beyond the input limit",
             file=path,
-            expected=f"at most {readers.MAX_FILE_BYTES} bytes",
+            expected=f"at most {max_file_bytes} bytes",
             found=f"{total} bytes",
             hint="raise it with --max-input-mib",
         )
 
 
-def sheet_to_tsv(path: str | Path, sheet: str, *, messages: list[str] | None = None) -> Path:
+def sheet_to_tsv(
+    path: str | Path,
+    sheet: str,
+    *,
+    messages: list[str] | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> Path:
     """Write sheet ``sheet`` of the workbook ``path`` as ``<path>.<sheet>.tsv``; return it.
 
     The TSV is rewritten only when the workbook changed (its SHA-256 is recorded in a
     companion ``.sha256`` file). Cells are written as openpyxl reads them (a whole
-    number stored as a number is written without decimals).
+    number stored as a number is written without decimals). A workbook whose unpacked
+    size exceeds ``max_file_bytes`` (the input limit) is refused before it is parsed.
 
     Examples
     --------
@@ -80,7 +86,7 @@ def sheet_to_tsv(path: str | Path, sheet: str, *, messages: list[str] | None = N
     workbook_path = Path(path)
     if not workbook_path.is_file():
         raise FileFormatError("workbook not found", file=workbook_path)
-    _check_unpacked_size(workbook_path)
+    _check_unpacked_size(workbook_path, max_file_bytes)
     digest = hashlib.sha256(workbook_path.read_bytes()).hexdigest()
     target = workbook_path.with_name(f"{workbook_path.name}.{sheet}.tsv")
     stamp = target.with_name(target.name + ".sha256")

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 
-from sigsurv.cohorts import readers
 from sigsurv.cohorts.fetch import FetchError, fetch
 from sigsurv.cohorts.recipe import Recipe, RemoteFile, load_recipe, parse_recipe
 from sigsurv.errors import FileFormatError
@@ -442,12 +441,16 @@ def test_a_1_gib_tar_member_is_refused_before_unpacking(upstream, tmp_path):
 
 def test_archive_totals_and_member_counts_are_limited(upstream, tmp_path, monkeypatch):
     base, root = upstream
-    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1024**2)
     # Five real 900 kB members of zeros (a few kB compressed): 4.5 MB > 4 x 1 MiB in all.
     zeros = {f"study/data_{i}.txt": b"\0" * 900_000 for i in range(5)}
     serve(root, "big.tar.gz", tar_gz(zeros))
     with pytest.raises(FetchError, match=r"4 x the input limit in all"):
-        fetch(archive_recipe(base, "big.tar.gz"), cache_dir=tmp_path / "a", retries=0)
+        fetch(
+            archive_recipe(base, "big.tar.gz"),
+            cache_dir=tmp_path / "a",
+            retries=0,
+            max_file_bytes=1024**2,
+        )
     monkeypatch.setattr(fetch_module, "MAX_ARCHIVE_MEMBERS", 3)
     serve(root, "many.tar.gz", tar_gz({f"study/f{i}.txt": b"x" for i in range(5)}))
     with pytest.raises(FetchError, match="more than 3 members"):
