@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sigsurv._cli_options import state
 from sigsurv.cli import main
-from sigsurv.cohorts import load_cohort
+from sigsurv.cohorts import LoadOptions, load_cohort
 from sigsurv.errors import AnalysisError, SigsurvWarning
 from sigsurv.report.describe import describe_cohort
 
@@ -36,14 +37,19 @@ REPORT_CASES = corpus.REPORT_CASES
 def _prepare(case, tmp_path, monkeypatch):
     call = case.build(tmp_path)
     for name, value in call.patch.items():
-        monkeypatch.setattr(f"sigsurv.cohorts.readers.{name}", value)
+        if name == "MAX_FILE_BYTES":  # the input limit is an option now, not a module global
+            monkeypatch.setitem(state, "max_file_bytes", value)
+        else:
+            monkeypatch.setattr(f"sigsurv.cohorts.readers.{name}", value)
     return call
 
 
 def _run_api(call):
     if call.api is not None:
         return call.api()
-    cohort = load_cohort(call.source, **call.options)
+    limit = call.patch.get("MAX_FILE_BYTES")
+    extra = {} if limit is None else {"options": LoadOptions(max_file_bytes=limit)}
+    cohort = load_cohort(call.source, **call.options, **extra)
     if call.subgroup is not None:
         cohort = cohort.subset(call.subgroup)
     return cohort
