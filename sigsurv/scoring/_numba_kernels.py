@@ -48,108 +48,104 @@ def _exact_index(d: float, h: float, resolution: int) -> int:
     return resolution if exact >= resolution else int(exact)
 
 
-@numba.njit(nogil=True, cache=True, error_model="numpy")
-def _gaussian_gene_lanes(
-    x: np.ndarray, h: float, signed_table: np.ndarray, out: np.ndarray
-) -> None:
-    """GSVA's Gaussian statistic of one gene, four samples at a time.
+@numba.njit(nogil=True, cache=True, error_model="numpy", inline="always")
+def _signed_index(d: float, h: float, scale: float, cap: float, resolution: int) -> int:
+    """``sign(d)`` times GSVA's table index of ``|d / h|`` (``scale = 1000 / h``).
 
-    |d| * (1000 / h) equals GSVA's |d / h| / 10 * 10000 up to a few roundings (< 1e-11
-    table steps), so its integer part is GSVA's table index unless it lies within
-    _INDEX_MARGIN of an integer: then GSVA's exact operation sequence decides. The
-    table's first half is Phi(v) for v >= 0, its second half 1 - Phi(|v|) for v < 0.
-    Each sample's sum runs over i in sample order, like the C loop. The four
-    lanes compute their table indices without a branch; only when one of them lies
-    within ``_INDEX_MARGIN`` of an integer (rare) are the four recomputed with GSVA's
-    own operation sequence where needed.
+    ``d * scale`` equals GSVA's ``d / h / 10 * 10000`` up to a few roundings (< 1e-11
+    table steps) and truncation is symmetric about 0, so its integer part is GSVA's
+    index (with the sign of ``d``) unless it lies within ``_INDEX_MARGIN`` of an
+    integer: then GSVA's exact operation sequence decides (rare). The index depends
+    on ``|d|`` only, so the pairs ``(j, i)`` and ``(i, j)`` get opposite indices.
+    """
+    t = min(max(d * scale, -cap), cap)
+    k = int(t)
+    frac = abs(t - k)
+    if frac < _INDEX_MARGIN or frac > 1.0 - _INDEX_MARGIN:
+        k = _exact_index(d, h, resolution)
+        if d < 0.0:
+            k = -k
+    return k
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy", inline="always")
+def _log_odds(total: float, n: int) -> float:
+    """GSVA's statistic ``-log((1 - F) / F)`` of ``F = total / n``."""
+    return -1.0 * np.log((1.0 - total / n) / (total / n))
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def _gaussian_gene(
+    x: np.ndarray, h: float, table: np.ndarray, left: np.ndarray, out: np.ndarray
+) -> None:
+    """GSVA's Gaussian statistic of one gene; each pair of samples' index computed once.
+
+    ``table[resolution + k]`` is GSVA's ``Phi`` at index ``k`` for ``k >= 0`` and
+    ``1 - Phi`` at ``-k`` for ``k < 0`` (the pair ``(j, i)`` with ``x_j < x_i``). The
+    sum of sample ``j`` must run over ``i`` in sample order, like the C loop. Samples
+    are taken four at a time (tile ``a``): their sums (registers) first receive the
+    pairs inside the tile, then every later sample ``i`` in order, whose own sum
+    ``left[i]`` receives the opposite entry of the same pair. ``left[i]`` thus holds,
+    when its tile comes, the terms of every earlier sample in order: each sum runs in
+    sample order, with the same terms as GSVA's. The last ``n % 4`` samples finish
+    their sums over themselves one pair at a time.
     """
     n = x.shape[0]
-    resolution = signed_table.shape[0] // 2 - 1
-    width = resolution + 1
+    resolution = (table.shape[0] - 1) // 2
     scale = 1000.0 / h
     cap = resolution + 0.5
-    low = _INDEX_MARGIN
-    high = 1.0 - _INDEX_MARGIN
-    j = 0
-    while j + 4 <= n:
-        y0, y1, y2, y3 = x[j], x[j + 1], x[j + 2], x[j + 3]
-        left0 = left1 = left2 = left3 = 0.0
-        for i in range(n):
+    tiled = n - n % 4
+    left[:n] = 0.0
+    for a in range(0, tiled, 4):
+        y0, y1, y2, y3 = x[a], x[a + 1], x[a + 2], x[a + 3]
+        s0, s1, s2, s3 = left[a], left[a + 1], left[a + 2], left[a + 3]
+        for i in range(a, a + 4):
             xi = x[i]
-            d0, d1, d2, d3 = y0 - xi, y1 - xi, y2 - xi, y3 - xi
-            t0 = min(abs(d0) * scale, cap)
-            t1 = min(abs(d1) * scale, cap)
-            t2 = min(abs(d2) * scale, cap)
-            t3 = min(abs(d3) * scale, cap)
-            k0, k1, k2, k3 = int(t0), int(t1), int(t2), int(t3)
-            f0, f1, f2, f3 = t0 - k0, t1 - k1, t2 - k2, t3 - k3
-            near = (
-                (f0 < low)
-                | (f0 > high)
-                | (f1 < low)
-                | (f1 > high)
-                | (f2 < low)
-                | (f2 > high)
-                | (f3 < low)
-                | (f3 > high)
-            )
-            if near:
-                if f0 < low or f0 > high:
-                    k0 = _exact_index(d0, h, resolution)
-                if f1 < low or f1 > high:
-                    k1 = _exact_index(d1, h, resolution)
-                if f2 < low or f2 > high:
-                    k2 = _exact_index(d2, h, resolution)
-                if f3 < low or f3 > high:
-                    k3 = _exact_index(d3, h, resolution)
-            left0 += signed_table[k0 + width * (d0 < 0.0)]
-            left1 += signed_table[k1 + width * (d1 < 0.0)]
-            left2 += signed_table[k2 + width * (d2 < 0.0)]
-            left3 += signed_table[k3 + width * (d3 < 0.0)]
-        out[j] = -1.0 * np.log((1.0 - left0 / n) / (left0 / n))
-        out[j + 1] = -1.0 * np.log((1.0 - left1 / n) / (left1 / n))
-        out[j + 2] = -1.0 * np.log((1.0 - left2 / n) / (left2 / n))
-        out[j + 3] = -1.0 * np.log((1.0 - left3 / n) / (left3 / n))
-        j += 4
-    if j < n:
-        _gaussian_gene_tail(x, h, signed_table, out, j)
-
-
-@numba.njit(nogil=True, cache=True, error_model="numpy")
-def _gaussian_gene_tail(
-    x: np.ndarray, h: float, signed_table: np.ndarray, out: np.ndarray, first: int
-) -> None:
-    """:func:`_gaussian_gene_lanes`, one sample at a time, for samples ``first..n-1``."""
-    n = x.shape[0]
-    resolution = signed_table.shape[0] // 2 - 1
-    width = resolution + 1
-    scale = 1000.0 / h
-    cap = resolution + 0.5
-    for j in range(first, n):
+            s0 += table[resolution + _signed_index(y0 - xi, h, scale, cap, resolution)]
+            s1 += table[resolution + _signed_index(y1 - xi, h, scale, cap, resolution)]
+            s2 += table[resolution + _signed_index(y2 - xi, h, scale, cap, resolution)]
+            s3 += table[resolution + _signed_index(y3 - xi, h, scale, cap, resolution)]
+        for i in range(a + 4, n):
+            xi = x[i]
+            k0 = _signed_index(y0 - xi, h, scale, cap, resolution)
+            k1 = _signed_index(y1 - xi, h, scale, cap, resolution)
+            k2 = _signed_index(y2 - xi, h, scale, cap, resolution)
+            k3 = _signed_index(y3 - xi, h, scale, cap, resolution)
+            s0 += table[resolution + k0]
+            s1 += table[resolution + k1]
+            s2 += table[resolution + k2]
+            s3 += table[resolution + k3]
+            other = left[i]
+            other += table[resolution - k0]
+            other += table[resolution - k1]
+            other += table[resolution - k2]
+            other += table[resolution - k3]
+            left[i] = other
+        out[a] = _log_odds(s0, n)
+        out[a + 1] = _log_odds(s1, n)
+        out[a + 2] = _log_odds(s2, n)
+        out[a + 3] = _log_odds(s3, n)
+    for j in range(tiled, n):
+        total = left[j]
         y = x[j]
-        left = 0.0
-        for i in range(n):
-            d = y - x[i]
-            t = min(abs(d) * scale, cap)
-            k = int(t)
-            frac = t - k
-            if frac < _INDEX_MARGIN or frac > 1.0 - _INDEX_MARGIN:
-                k = _exact_index(d, h, resolution)
-            left += signed_table[k + width * (d < 0.0)]
-        left = left / n
-        out[j] = -1.0 * np.log((1.0 - left) / left)
+        for i in range(tiled, n):
+            total += table[resolution + _signed_index(y - x[i], h, scale, cap, resolution)]
+        out[j] = _log_odds(total, n)
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")
-def gaussian_rows(x: np.ndarray, bw: np.ndarray, signed_table: np.ndarray, out: np.ndarray) -> None:
+def gaussian_rows(x: np.ndarray, bw: np.ndarray, table: np.ndarray, out: np.ndarray) -> None:
     """GSVA 1.46's Gaussian kernel statistic of every row of ``x`` into ``out``.
 
-    ``signed_table`` is GSVA's table of Phi followed by ``1 - table``. Four samples'
-    sums run side by side (:func:`_gaussian_gene_lanes`): 10% less CPU than one at a
-    time at 4,000 genes x 400 samples, with the same numbers.
+    ``table`` is GSVA's table of Phi mirrored (``_kcdf.CDF_TABLE_SYMMETRIC``): entry
+    ``resolution + k`` is Phi at index ``k`` for ``k >= 0``, ``1 - Phi`` at ``-k`` for
+    ``k < 0``. Each unordered pair of samples is indexed once for both of its sums
+    (:func:`_gaussian_gene`): 0.65x the CPU of indexing every ordered pair at 2,000
+    genes x 400 samples, with the same numbers.
     """
+    left = np.empty(x.shape[1])
     for g in range(x.shape[0]):
-        _gaussian_gene_lanes(x[g], bw[g], signed_table, out[g])
+        _gaussian_gene(x[g], bw[g], table, left, out[g])
 
 
 @numba.njit(nogil=True, error_model="numpy")  # not cached: it calls a C pointer

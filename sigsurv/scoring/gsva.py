@@ -72,7 +72,7 @@ from sigsurv.scoring._engine import check_engine, compiled_kernels
 from sigsurv.scoring._input import GeneSet
 from sigsurv.scoring._kcdf import (
     CDF_TABLE,
-    CDF_TABLE_SIGNED,
+    CDF_TABLE_SYMMETRIC,
     MAX_Z,
     RESOLUTION,
     gaussian_rows,
@@ -238,7 +238,7 @@ def kernel_cdf_statistic(
         if kcdf == "Gaussian" and not exact:
             target[:] = _fast_block(x, bw[rows])
         elif kcdf == "Gaussian" and kernels is not None:
-            kernels.gaussian_rows(x, bw[rows], CDF_TABLE_SIGNED, target)
+            kernels.gaussian_rows(x, bw[rows], CDF_TABLE_SYMMETRIC, target)
         elif kcdf == "Gaussian":
             gaussian_rows(x, bw[rows], target)
         elif kcdf == "Poisson":

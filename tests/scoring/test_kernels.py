@@ -92,6 +92,25 @@ def test_compiled_and_numpy_kernels_agree_within_ulp(kcdf):
     assert_within_ulp(compiled, plain)
 
 
+@needs_numba
+@pytest.mark.parametrize("n_samples", [2, 3, 4, 5, 7, 8, 13, 64])
+def test_compiled_gaussian_kernel_on_whole_table_steps(n_samples):
+    # Pair differences of whole table steps put every index on an integer, where GSVA's
+    # own operation sequence decides; every sample count modulo the compiled kernel's
+    # tiles of four samples (pairs indexed once for both samples, sums in order).
+    from sigsurv.scoring._kcdf import CDF_TABLE_SYMMETRIC, gaussian_rows
+
+    kernels = compiled_kernels("numba")
+    rng = np.random.default_rng(n_samples)
+    for h in (1.0, 0.3, 0.0123):
+        x = rng.integers(-30000, 30000, size=(12, n_samples)) * (h / 1000.0)
+        bw = np.full(12, h)
+        compiled, plain = np.empty_like(x), np.empty_like(x)
+        kernels.gaussian_rows(x, bw, CDF_TABLE_SYMMETRIC, compiled)
+        gaussian_rows(x, bw, plain)
+        assert_within_ulp(compiled, plain)
+
+
 def test_numpy_gaussian_kernel_is_sliced_for_many_samples(monkeypatch):
     # More samples than one pair chunk holds: the numpy engine slices samples; the
     # statistic must not change (checked against unsliced evaluation).
