@@ -20,13 +20,13 @@ import numpy as np
 from numba.extending import get_cython_function_address
 
 __all__ = [
+    "decreasing_positions",
     "ecdf_counts_from_order",
     "ecdf_from_order",
     "ecdf_rows",
     "gaussian_rows",
     "poisson_rows",
     "rank_counts",
-    "stable_positions",
 ]
 
 # R's ppois(k, lambda) = pgamma(lambda, k + 1, lower.tail = FALSE): the regularised
@@ -233,36 +233,75 @@ def ecdf_counts_from_order(x: np.ndarray, order: np.ndarray, out: np.ndarray) ->
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")
-def stable_positions(
-    block: np.ndarray, order: np.ndarray, union: np.ndarray, position: np.ndarray
-) -> None:
-    """0-based positions of the ``union`` columns in a stable ascending sort of each row.
+def decreasing_positions(block: np.ndarray, union: np.ndarray, position: np.ndarray) -> None:
+    """0-based positions of the ``union`` columns in each row sorted by decreasing value.
 
-    ``order`` is any ascending order of each row (``np.argsort``, ties in any order);
-    within a tie group the columns are then put in column order, as a stable sort
-    does: a column's position is its group's first position plus the number of group
-    members in earlier columns (``O(group size)`` per selected column).
+    Tied values in column order (a stable sort of the negated row; ``union``
+    ascending). No sort of the whole row: the position of a selected column is the
+    number of the row's values above its value (plus tied values in earlier columns).
+    The selected values are sorted (``m`` of them) and every value of the row is
+    placed among them through a table of ``4 m`` equal-width buckets over their range
+    (a bucket's first selected value, then a scan of its few values), ``O(n_genes)``
+    per row rather than a sort's ``O(n_genes log n_genes)``. Working on negated
+    values, ``count[p]`` counts the row's values with exactly ``p`` selected values
+    ``<=`` them.
     """
-    n_samples, n = block.shape
-    inverse = np.empty(n, dtype=np.int64)
-    for s in range(n_samples):
+    n_rows, n = block.shape
+    m = union.shape[0]
+    n_buckets = 4 * m
+    top = float(n_buckets - 1)
+    negated = np.empty(m)
+    ordered = np.empty(m)
+    column = np.empty(m, dtype=np.int64)
+    first = np.empty(n_buckets + 1, dtype=np.int64)
+    count = np.empty(m + 1, dtype=np.int64)
+    earlier = np.empty(m, dtype=np.int64)
+    for s in range(n_rows):
         row = block[s]
-        index = order[s]
-        for p in range(n):
-            inverse[index[p]] = p
-        for q in range(union.shape[0]):
-            column = union[q]
-            value = row[column]
-            first = inverse[column]
-            while first > 0 and row[index[first - 1]] == value:
-                first -= 1
-            earlier = 0
-            p = first
-            while p < n and row[index[p]] == value:
-                if index[p] < column:
-                    earlier += 1
+        for q in range(m):
+            negated[q] = -row[union[q]]
+        order = np.argsort(negated, kind="mergesort")  # ties in column order
+        for p in range(m):
+            ordered[p] = negated[order[p]]
+            column[p] = union[order[p]]
+        low = ordered[0]
+        spread = ordered[m - 1] - low
+        # infinite values: one bucket (a scan), still exact
+        scale = n_buckets / spread if 0.0 < spread < np.inf else 0.0
+        bucket = 0
+        for p in range(m):  # first[k]: the first sorted selected value in bucket >= k
+            b = _bucket(ordered[p], low, scale, top)
+            while bucket <= b:
+                first[bucket] = p
+                bucket += 1
+        first[bucket:] = m
+        count[:] = 0
+        earlier[:] = 0
+        for g in range(n):
+            w = -row[g]
+            # selected values <= w: those of earlier buckets, then a scan of its own
+            p = first[_bucket(w, low, scale, top)]
+            while p < m and ordered[p] <= w:
                 p += 1
-            position[s, q] = first + earlier
+            count[p] += 1
+            q = p - 1
+            while q >= 0 and ordered[q] == w:  # tied: counts for later columns
+                if column[q] > g:
+                    earlier[q] += 1
+                q -= 1
+        below = 0
+        for p in range(m):
+            below += count[p]
+            position[s, order[p]] = below + earlier[p]
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy", inline="always")
+def _bucket(w: float, low: float, scale: float, top: float) -> int:
+    """Bucket of ``w`` (monotone in ``w``): ``(w - low) * scale`` truncated to 0..top."""
+    t = (w - low) * scale
+    if not t >= 0.0:  # below the range, or nan (scale 0 times an infinite value)
+        t = 0.0
+    return int(min(t, top))
 
 
 @numba.njit(nogil=True, cache=True, error_model="numpy")

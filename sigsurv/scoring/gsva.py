@@ -363,8 +363,12 @@ def _walk_positions(
     """0-based positions of the ``union`` columns in each row (samples x genes) sorted by
     decreasing value, ties in column order (GSVA's stable order)."""
     if levels is None:
-        np.negative(block, out=block)
-        return _stable_positions(block, union, engine)
+        kernels = compiled_kernels(engine)
+        if kernels is None:
+            return _stable_positions(np.negative(block, out=block), union)
+        out = np.empty((block.shape[0], union.size), dtype=np.int64)
+        kernels.decreasing_positions(block, np.ascontiguousarray(union, dtype=np.int64), out)
+        return out
     n = block.shape[1]
     # unique keys, ascending = decreasing level then column: any sort is stable here;
     # 32-bit keys when they fit (twice as many per SIMD register)
@@ -377,24 +381,18 @@ def _walk_positions(
     return out
 
 
-def _stable_positions(block: np.ndarray, union: np.ndarray, engine: str) -> np.ndarray:
+def _stable_positions(block: np.ndarray, union: np.ndarray) -> np.ndarray:
     """0-based positions of the ``union`` columns in a stable ascending sort of each row.
 
-    Compiled: numpy's (SIMD) unstable argsort, then tie groups put in column order by
-    the kernel; numpy: a stable argsort. Both give the same integers.
+    The numpy engine's version of the compiled ``decreasing_positions`` (given the
+    negated rows): the same integers.
     """
-    kernels = compiled_kernels(engine)
-    if kernels is None:
-        order = np.argsort(block, axis=1, kind="stable")
-        position = np.empty_like(order)
-        np.put_along_axis(
-            position, order, np.broadcast_to(np.arange(block.shape[1]), order.shape), axis=1
-        )
-        return position[:, union]
-    order = np.argsort(block, axis=1)
-    out = np.empty((block.shape[0], union.size), dtype=np.int64)
-    kernels.stable_positions(block, order, np.ascontiguousarray(union, dtype=np.int64), out)
-    return out
+    order = np.argsort(block, axis=1, kind="stable")
+    position = np.empty_like(order)
+    np.put_along_axis(
+        position, order, np.broadcast_to(np.arange(block.shape[1]), order.shape), axis=1
+    )
+    return position[:, union]
 
 
 def gsva_scores(
