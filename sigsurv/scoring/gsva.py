@@ -39,9 +39,10 @@ Kernel arithmetic and speed
     bit and statistics that are mathematically tied across genes (rows equal up to
     an affine map, frequent when values were imputed) are ordered as GSVA orders
     them: scores equal GSVA's to ~1e-12. The cost is ``O(n_genes x n_samples^2)``
-    pairs like GSVA, run by the compiled kernel (numba, ~2 ns per pair and thread,
-    ``O(n_samples)`` memory per gene) or, without numba, by numpy (~25 ns per pair,
-    memory bounded by slicing samples); see :mod:`sigsurv.scoring._engine` for the
+    pairs like GSVA, run by the compiled kernel (numba, ~1.2 ns per pair and thread,
+    each pair of samples indexed once for both of its sums, ``O(n_samples)`` memory
+    per gene) or, without numba, by numpy (~25 ns per pair, memory bounded by
+    slicing samples); see :mod:`sigsurv.scoring._engine` for the
     choice (``engine`` option). Both give identical statistics. Genes are split
     into blocks run on ``threads`` threads (default: every available core).
 
@@ -314,8 +315,9 @@ def walk_scores(
     """GSVA's rank-score walk of gene sets over a statistic (samples x parts).
 
     Each sample (column of ``stat``) is walked independently. Only the walk positions
-    of the set genes are needed (one sort per sample, see ``_walk_positions``), then
-    each set's running sum at its own genes. ``levels``: ``stat`` holds integers in
+    of the set genes are needed (``_walk_positions``: counted without sorting the
+    sample by the compiled engine, one stable sort per sample by numpy), then each
+    set's running sum at its own genes. ``levels``: ``stat`` holds integers in
     ``1..levels`` (``kcdf="none"``: counts ``n F``, ordered as the statistic), which
     are sorted as unique integer keys (heavily tied values need no tie pass).
 
