@@ -285,9 +285,15 @@ def decreasing_positions(block: np.ndarray, union: np.ndarray, position: np.ndar
         for p in range(m):
             ordered[p] = negated[order[p]]
             column[p] = union[order[p]]
-        low = ordered[0]
-        spread = ordered[m - 1] - low
-        # infinite values: one bucket (a scan), still exact
+        # buckets over the finite values (infinite statistics: kcdf="none" with NA
+        # cells); any monotone bucket function gives the same counts
+        lo, hi = 0, m - 1
+        while lo < m - 1 and ordered[lo] == -np.inf:
+            lo += 1
+        while hi > 0 and ordered[hi] == np.inf:
+            hi -= 1
+        low = ordered[lo]
+        spread = ordered[hi] - low
         scale = n_buckets / spread if 0.0 < spread < np.inf else 0.0
         bucket = 0
         for p in range(m):  # first[k]: the first sorted selected value in bucket >= k
