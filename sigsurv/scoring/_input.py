@@ -178,20 +178,7 @@ def expression_matrix(
     """
     from sigsurv.cohorts.model import Cohort
 
-    if orientation is not None and orientation not in ORIENTATIONS:
-        raise CohortValidationError(
-            "unknown orientation", expected=" | ".join(ORIENTATIONS), found=orientation
-        )
-    if layer is not None and not is_anndata(data):
-        raise CohortValidationError(
-            "layer= only applies to AnnData input", found=type(data).__name__
-        )
-    if orientation is not None and not isinstance(data, pd.DataFrame):
-        raise CohortValidationError(
-            "orientation= only applies to DataFrame input",
-            found=type(data).__name__,
-            hint="a Cohort is genes x samples and an AnnData samples (obs) x genes (var)",
-        )
+    _check_input_options(data, layer, orientation)
     if isinstance(data, ExpressionStore):
         check_store_labels(data)
         # read the whole store: the in-memory backend scores a numpy matrix
@@ -216,24 +203,7 @@ def expression_matrix(
             expected="a sigsurv Cohort, an AnnData, a pandas DataFrame or an ExpressionStore",
             found=type(data).__name__,
         )
-    if frame.shape[0] == 0 or frame.shape[1] == 0:
-        raise CohortValidationError(
-            f"{where}: the expression matrix is empty",
-            expected="at least one gene and one sample",
-            found=f"{frame.shape[0]} genes x {frame.shape[1]} samples",
-        )
-    if frame.index.has_duplicates:
-        dup = frame.index[frame.index.duplicated()].unique()[:5].tolist()
-        raise CohortValidationError(
-            f"{where}: duplicated gene identifiers",
-            found=", ".join(map(str, dup)),
-            hint="collapse duplicated genes with a documented rule before scoring",
-        )
-    if frame.columns.has_duplicates:
-        dup = frame.columns[frame.columns.duplicated()].unique()[:5].tolist()
-        raise CohortValidationError(
-            f"{where}: duplicated sample identifiers", found=", ".join(map(str, dup))
-        )
+    _check_frame_labels(frame, where)
     bad = [
         (c, t)
         for c, t in frame.dtypes.items()
@@ -261,6 +231,46 @@ def expression_matrix(
             + ("" if allow_missing else " (score() accepts NA cells)"),
         )
     return values, frame.index, frame.columns
+
+
+def _check_input_options(data: Any, layer: str | None, orientation: str | None) -> None:
+    """Refuse an unknown ``orientation`` and options that do not apply to ``data``."""
+    if orientation is not None and orientation not in ORIENTATIONS:
+        raise CohortValidationError(
+            "unknown orientation", expected=" | ".join(ORIENTATIONS), found=orientation
+        )
+    if layer is not None and not is_anndata(data):
+        raise CohortValidationError(
+            "layer= only applies to AnnData input", found=type(data).__name__
+        )
+    if orientation is not None and not isinstance(data, pd.DataFrame):
+        raise CohortValidationError(
+            "orientation= only applies to DataFrame input",
+            found=type(data).__name__,
+            hint="a Cohort is genes x samples and an AnnData samples (obs) x genes (var)",
+        )
+
+
+def _check_frame_labels(frame: pd.DataFrame, where: str) -> None:
+    """Refuse an empty matrix and duplicated gene or sample identifiers."""
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise CohortValidationError(
+            f"{where}: the expression matrix is empty",
+            expected="at least one gene and one sample",
+            found=f"{frame.shape[0]} genes x {frame.shape[1]} samples",
+        )
+    if frame.index.has_duplicates:
+        dup = frame.index[frame.index.duplicated()].unique()[:5].tolist()
+        raise CohortValidationError(
+            f"{where}: duplicated gene identifiers",
+            found=", ".join(map(str, dup)),
+            hint="collapse duplicated genes with a documented rule before scoring",
+        )
+    if frame.columns.has_duplicates:
+        dup = frame.columns[frame.columns.duplicated()].unique()[:5].tolist()
+        raise CohortValidationError(
+            f"{where}: duplicated sample identifiers", found=", ".join(map(str, dup))
+        )
 
 
 def check_store_labels(store: ExpressionStore) -> None:

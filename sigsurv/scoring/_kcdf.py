@@ -15,7 +15,7 @@ from scipy.special import gammaincc, ndtr
 
 __all__ = [
     "CDF_TABLE",
-    "CDF_TABLE_SIGNED",
+    "CDF_TABLE_SYMMETRIC",
     "ecdf_counts_from_order",
     "ecdf_from_order",
     "ecdf_rows",
@@ -29,8 +29,10 @@ MAX_Z = 10.0
 CDF_TABLE = ndtr(MAX_Z * np.arange(RESOLUTION + 1, dtype=np.float64) / float(RESOLUTION))
 # 1 - table: the CDF of negative arguments, precomputed with the same subtraction.
 CDF_TABLE_NEG = 1.0 - CDF_TABLE
-# Both, one after the other (the compiled kernel picks a half by the sign).
-CDF_TABLE_SIGNED = np.concatenate([CDF_TABLE, CDF_TABLE_NEG])
+# Both, mirrored about index RESOLUTION: entry RESOLUTION + k is the CDF at table index
+# k >= 0 and at -k (1 - table) for k < 0, the compiled kernel's signed index (entry
+# RESOLUTION is table[0] = 0.5 = 1 - table[0]).
+CDF_TABLE_SYMMETRIC = np.concatenate([CDF_TABLE_NEG[:0:-1], CDF_TABLE])
 # (gene, sample, sample) pairs evaluated at once: ~8 bytes each for a few temporaries.
 _PAIR_CHUNK = 2_000_000
 

@@ -39,9 +39,10 @@ Kernel arithmetic and speed
     bit and statistics that are mathematically tied across genes (rows equal up to
     an affine map, frequent when values were imputed) are ordered as GSVA orders
     them: scores equal GSVA's to ~1e-12. The cost is ``O(n_genes x n_samples^2)``
-    pairs like GSVA, run by the compiled kernel (numba, ~2 ns per pair and thread,
-    ``O(n_samples)`` memory per gene) or, without numba, by numpy (~25 ns per pair,
-    memory bounded by slicing samples); see :mod:`sigsurv.scoring._engine` for the
+    pairs like GSVA, run by the compiled kernel (numba, ~1.2 ns per pair and thread,
+    each pair of samples indexed once for both of its sums, ``O(n_samples)`` memory
+    per gene) or, without numba, by numpy (~25 ns per pair, memory bounded by
+    slicing samples); see :mod:`sigsurv.scoring._engine` for the
     choice (``engine`` option). Both give identical statistics. Genes are split
     into blocks run on ``threads`` threads (default: every available core).
 
@@ -72,7 +73,7 @@ from sigsurv.scoring._engine import check_engine, compiled_kernels
 from sigsurv.scoring._input import GeneSet
 from sigsurv.scoring._kcdf import (
     CDF_TABLE,
-    CDF_TABLE_SIGNED,
+    CDF_TABLE_SYMMETRIC,
     MAX_Z,
     RESOLUTION,
     gaussian_rows,
@@ -238,7 +239,7 @@ def kernel_cdf_statistic(
         if kcdf == "Gaussian" and not exact:
             target[:] = _fast_block(x, bw[rows])
         elif kcdf == "Gaussian" and kernels is not None:
-            kernels.gaussian_rows(x, bw[rows], CDF_TABLE_SIGNED, target)
+            kernels.gaussian_rows(x, bw[rows], CDF_TABLE_SYMMETRIC, target)
         elif kcdf == "Gaussian":
             gaussian_rows(x, bw[rows], target)
         elif kcdf == "Poisson":
@@ -314,8 +315,9 @@ def walk_scores(
     """GSVA's rank-score walk of gene sets over a statistic (samples x parts).
 
     Each sample (column of ``stat``) is walked independently. Only the walk positions
-    of the set genes are needed (one sort per sample, see ``_walk_positions``), then
-    each set's running sum at its own genes. ``levels``: ``stat`` holds integers in
+    of the set genes are needed (``_walk_positions``: counted without sorting the
+    sample by the compiled engine, one stable sort per sample by numpy), then each
+    set's running sum at its own genes. ``levels``: ``stat`` holds integers in
     ``1..levels`` (``kcdf="none"``: counts ``n F``, ordered as the statistic), which
     are sorted as unique integer keys (heavily tied values need no tie pass).
 
@@ -363,8 +365,12 @@ def _walk_positions(
     """0-based positions of the ``union`` columns in each row (samples x genes) sorted by
     decreasing value, ties in column order (GSVA's stable order)."""
     if levels is None:
-        np.negative(block, out=block)
-        return _stable_positions(block, union, engine)
+        kernels = compiled_kernels(engine)
+        if kernels is None:
+            return _stable_positions(np.negative(block, out=block), union)
+        out = np.empty((block.shape[0], union.size), dtype=np.int64)
+        kernels.decreasing_positions(block, np.ascontiguousarray(union, dtype=np.int64), out)
+        return out
     n = block.shape[1]
     # unique keys, ascending = decreasing level then column: any sort is stable here;
     # 32-bit keys when they fit (twice as many per SIMD register)
@@ -377,24 +383,18 @@ def _walk_positions(
     return out
 
 
-def _stable_positions(block: np.ndarray, union: np.ndarray, engine: str) -> np.ndarray:
+def _stable_positions(block: np.ndarray, union: np.ndarray) -> np.ndarray:
     """0-based positions of the ``union`` columns in a stable ascending sort of each row.
 
-    Compiled: numpy's (SIMD) unstable argsort, then tie groups put in column order by
-    the kernel; numpy: a stable argsort. Both give the same integers.
+    The numpy engine's version of the compiled ``decreasing_positions`` (given the
+    negated rows): the same integers.
     """
-    kernels = compiled_kernels(engine)
-    if kernels is None:
-        order = np.argsort(block, axis=1, kind="stable")
-        position = np.empty_like(order)
-        np.put_along_axis(
-            position, order, np.broadcast_to(np.arange(block.shape[1]), order.shape), axis=1
-        )
-        return position[:, union]
-    order = np.argsort(block, axis=1)
-    out = np.empty((block.shape[0], union.size), dtype=np.int64)
-    kernels.stable_positions(block, order, np.ascontiguousarray(union, dtype=np.int64), out)
-    return out
+    order = np.argsort(block, axis=1, kind="stable")
+    position = np.empty_like(order)
+    np.put_along_axis(
+        position, order, np.broadcast_to(np.arange(block.shape[1]), order.shape), axis=1
+    )
+    return position[:, union]
 
 
 def gsva_scores(

@@ -92,6 +92,52 @@ def test_compiled_and_numpy_kernels_agree_within_ulp(kcdf):
     assert_within_ulp(compiled, plain)
 
 
+@needs_numba
+@pytest.mark.parametrize("n_samples", [2, 3, 4, 5, 7, 8, 13, 64])
+def test_compiled_gaussian_kernel_on_whole_table_steps(n_samples):
+    # Pair differences of whole table steps put every index on an integer, where GSVA's
+    # own operation sequence decides; every sample count modulo the compiled kernel's
+    # tiles of four samples (pairs indexed once for both samples, sums in order).
+    from sigsurv.scoring._kcdf import CDF_TABLE_SYMMETRIC, gaussian_rows
+
+    kernels = compiled_kernels("numba")
+    rng = np.random.default_rng(n_samples)
+    for h in (1.0, 0.3, 0.0123):
+        x = rng.integers(-30000, 30000, size=(12, n_samples)) * (h / 1000.0)
+        bw = np.full(12, h)
+        compiled, plain = np.empty_like(x), np.empty_like(x)
+        kernels.gaussian_rows(x, bw, CDF_TABLE_SYMMETRIC, compiled)
+        gaussian_rows(x, bw, plain)
+        assert_within_ulp(compiled, plain)
+
+
+@needs_numba
+@pytest.mark.parametrize("case", ["continuous", "tied", "infinite", "one_value"])
+def test_compiled_and_numpy_walk_positions_are_identical(case):
+    # GSVA's walk positions (decreasing statistic, ties in row order): the compiled
+    # bucket count against numpy's stable argsort, with ties (also 0.0 against -0.0)
+    # and infinite statistics (kcdf="none" with NA cells).
+    from sigsurv.scoring.gsva import _walk_positions
+
+    rng = np.random.default_rng(4)
+    block = rng.normal(size=(7, 500))
+    if case == "tied":
+        block[:5] = np.round(block[:5], 1)
+        block[5] = 0.0
+        block[6, ::2] = -0.0
+    elif case == "infinite":
+        block[:, ::50] = np.inf
+        block[3, 7] = -np.inf
+        block[4, 1::50] = -np.inf
+    elif case == "one_value":
+        block[:] = 2.5
+    for size in (1, 3, 60, 499):
+        union = np.unique(rng.choice(500, size=size, replace=False))
+        compiled = _walk_positions(block.copy(), union, "numba", None)
+        plain = _walk_positions(block.copy(), union, "numpy", None)
+        assert np.array_equal(compiled, plain)
+
+
 def test_numpy_gaussian_kernel_is_sliced_for_many_samples(monkeypatch):
     # More samples than one pair chunk holds: the numpy engine slices samples; the
     # statistic must not change (checked against unsliced evaluation).
