@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sigsurv.scoring import METHODS, score
+from sigsurv.scoring.gsva import kernel_cdf_statistic
 
 SETS = {
     "unsigned": ["G0", "G3", "G5", "G8"],
@@ -49,6 +50,11 @@ def test_scores_are_invariant_to_sample_and_gene_order(seed, n_genes, n_samples)
     for method in METHODS:
         sets = {"one": ["G2"]} if method == "single_gene" else SETS
         for options in _options(method):
+            if method == "gsva" and _kernel_statistics_tie(values, options):
+                # GSVA's kernel statistic saturates the CDF table with a few samples (two
+                # genes both at the table's end): tied statistics rank by row, as in R
+                # GSVA, so gene order matters there by definition (seed 281, 14 x 3).
+                continue
             original = score(frame, sets, method, **options)
             permuted = score(shuffled, sets, method, **options)
             # scored as given: rows follow the input's sample order
@@ -60,6 +66,18 @@ def test_scores_are_invariant_to_sample_and_gene_order(seed, n_genes, n_samples)
                 atol=1e-12,
                 err_msg=f"{method} {options}",
             )
+
+
+def _kernel_statistics_tie(values: np.ndarray, options: dict) -> bool:
+    """Whether two genes share a GSVA kernel statistic in some sample."""
+    statistics = kernel_cdf_statistic(values, exact=not options.get("fast_kernel", False))
+    return any(np.unique(column).size < column.size for column in statistics.T)
+
+
+def test_gsva_statistics_tie_when_the_cdf_table_saturates():
+    rng = np.random.default_rng(281)
+    values = rng.normal(size=(14, 3)) * rng.uniform(0.5, 3.0, size=(14, 1))
+    assert _kernel_statistics_tie(values, {})
 
 
 @settings(max_examples=25, deadline=None)
