@@ -325,21 +325,22 @@ def _prepare_gene(
             doscale = True
     mean = total / n
     centre = mean if doscale else 0.0
-    squares = 0.0
-    mad = 0.0
+    squares = mad = largest = 0.0
     for i in range(n):
         d = xc[i] - mean
         squares += d * d
         xc[i] = xc[i] - centre
         mad += abs(xc[i])
+        largest = max(largest, abs(xc[i]))
     sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
     scale = n / mad if doscale and mad > 0 else 1.0
-    dead_sum = bound = 0.0
     for i in range(n):
         xc[i] = xc[i] * scale
-        bound = max(bound, abs(xc[i]))
+    dead_sum = 0.0
     for k in range(death_pos.shape[0]):
         dead_sum += xc[death_pos[k]]
+    # Rounding is monotone: max |xc * scale| is exactly max |xc| * scale.
+    bound = largest * scale
     return scale, sd, dead_sum, bound
 
 
