@@ -127,7 +127,7 @@ def _logs(values: np.ndarray, out: np.ndarray, spare: np.ndarray) -> None:
     n = values.shape[0]
     normal = True
     for i in range(n):
-        normal = normal and _SMALLEST_NORMAL <= values[i] < math.inf
+        normal &= (values[i] >= _SMALLEST_NORMAL) & (values[i] < math.inf)  # no branch
     if not normal:
         for i in range(n):
             out[i] = math.log(values[i])
@@ -198,17 +198,17 @@ def _gene_derivs(
     n_blocks = tied_bounds.shape[0] if efron_rows.shape[0] else 0  # Breslow: unused
     for b in range(n_blocks):
         end = tied_pos.shape[0] if b + 1 == n_blocks else tied_bounds[b + 1]
-        for j in range(tied_bounds[b], end):
-            xj = x[tied_pos[j]]
+        j = tied_bounds[b]
+        t0 = risk[tied_pos[j]]
+        t1 = t0 * x[tied_pos[j]]
+        t2 = t1 * x[tied_pos[j]]
+        for j in range(tied_bounds[b] + 1, end):  # in registers, not through memory
             r = risk[tied_pos[j]]
-            rx = r * xj
-            rxx = rx * xj
-            if j == tied_bounds[b]:
-                tied[0, b], tied[1, b], tied[2, b] = r, rx, rxx
-            else:
-                tied[0, b] += r
-                tied[1, b] += rx
-                tied[2, b] += rxx
+            rx = r * x[tied_pos[j]]
+            t0 += r
+            t1 += rx
+            t2 += rx * x[tied_pos[j]]
+        tied[0, b], tied[1, b], tied[2, b] = t0, t1, t2
     n_deaths = risk_end.shape[0]
     denominators = work[4, :n_deaths]  # spare row free again
     mean_sum = 0.0
