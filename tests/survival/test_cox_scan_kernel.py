@@ -8,6 +8,7 @@ Breslow ties, with and without strata, whatever the threads and block size.
 from __future__ import annotations
 
 import importlib
+import math
 
 import numpy as np
 import pandas as pd
@@ -105,3 +106,41 @@ def test_threads_must_be_a_positive_integer(
     df, expr = cohort
     with pytest.raises(SigsurvInputError, match="threads"):
         cox_scan(expr.iloc[:3], df["time"], df["event"], threads=bad)  # type: ignore[arg-type]
+
+
+def ulps_apart(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.max(np.abs(a - b) / np.spacing(np.maximum(np.abs(a), np.abs(b)))))
+
+
+def test_vectorised_exp_and_log_within_one_ulp_of_libm() -> None:
+    # Both are faithfully rounded (below 1 ulp of the exact value; libm below 0.51):
+    # two doubles that close are at most 1 ulp apart.
+    kernel = importlib.import_module("sigsurv.survival._cox_scan_kernel")
+    rng = np.random.default_rng(3)
+    t = np.concatenate([rng.uniform(-700, 700, 20_000), rng.uniform(-1, 1, 20_000)])
+    t = np.concatenate([t, [0.0, -0.0, 700.0, -700.0, 1e-300, np.log(2) / 2]])
+    risk, spare = np.empty(t.size), np.empty(t.size)
+    kernel._exp_weights(t, 1.0, t.size, risk, spare)
+    assert ulps_apart(risk, np.array([math.exp(v) for v in t])) <= 1
+    assert risk[-6] == risk[-5] == 1.0
+    values = np.concatenate([risk, rng.uniform(0.5, 2.0, 20_000), [1.0, 2.0, 1e-307, 1e307]])
+    logs = np.empty(values.size)
+    kernel._logs(values, logs, np.empty(values.size))
+    assert ulps_apart(logs, np.array([math.log(v) for v in values])) <= 1
+    assert logs[-4] == 0.0
+
+
+def test_exp_and_log_outside_their_range_are_libm() -> None:
+    kernel = importlib.import_module("sigsurv.survival._cox_scan_kernel")
+    x = np.array([-2.0, 0.5, 3.0, 1000.0])
+    risk = np.empty(4)
+    kernel._risk_weights(x, 0.9, 1000.0, 4, risk, np.empty(4))  # |x beta| up to 900
+    with np.errstate(over="ignore"):
+        np.testing.assert_array_equal(risk, [math.exp(v * 0.9) for v in x[:3]] + [np.inf])
+    kernel._risk_weights(x, 0.0, 1000.0, 3, risk, np.empty(4))
+    np.testing.assert_array_equal(risk[:3], 1.0)
+    odd = np.array([3.0, 0.0, -1.0, np.inf, np.nan, 5e-324])
+    logs = np.empty(odd.size)
+    kernel._logs(odd, logs, np.empty(odd.size))
+    assert logs[0] == math.log(3.0) and logs[1] == -np.inf and np.isnan(logs[2])
+    assert logs[3] == np.inf and np.isnan(logs[4]) and logs[5] == math.log(5e-324)
