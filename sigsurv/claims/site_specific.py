@@ -204,6 +204,7 @@ def test_site_specific(
         )
         method = "cox"
     record = result.to_dict()
+    term = result.grouped_term
     return {
         "endpoint": endpoint,
         "cause": cause,
@@ -211,15 +212,15 @@ def test_site_specific(
         "method": method,
         "primary": {
             "statistic": "cause_specific_hazard_ratio" if cause is not None else "hazard_ratio",
-            "per_sd": record["cause_specific_per_sd"],
-            "high_vs_low": record["cause_specific_grouped"],
+            "per_sd": result.cause_specific_per_sd.hazard_ratio("score_per_sd").to_dict(),
+            "high_vs_low": result.cause_specific_grouped.hazard_ratio(term).to_dict(),
         },
         "secondary": None
         if cause is None
         else {
             "statistic": "subdistribution_hazard_ratio",
-            "per_sd": record["fine_gray_per_sd"],
-            "high_vs_low": record["fine_gray_grouped"],
+            "per_sd": result.fine_gray_per_sd.hazard_ratio("score_per_sd").to_dict(),
+            "high_vs_low": result.fine_gray_grouped.hazard_ratio(term).to_dict(),
         },
         "cumulative_incidence": record["cumulative_incidence"],
         "gray_test": record["gray_test"],

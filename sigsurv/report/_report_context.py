@@ -109,17 +109,17 @@ def _number(value: Any) -> float | None:
 
 
 def hr_text(record: dict[str, Any] | None) -> str:
-    """``0.55 (0.30–1.01)`` from ``hr`` with ``lower/upper`` or ``ci_lower/ci_upper``.
+    """``0.55 (0.30–1.01)`` from ``hr``, ``ci_lower`` and ``ci_upper`` (a ``HazardRatio`` record).
 
     Examples
     --------
-    >>> hr_text({"hr": 0.5, "lower": 0.3, "upper": 0.9}), hr_text(None)
+    >>> hr_text({"hr": 0.5, "ci_lower": 0.3, "ci_upper": 0.9}), hr_text(None)
     ('0.50 (0.30–0.90)', '')
     """
     if not record or _number(record.get("hr")) is None:
         return ""
-    lower = _number(record.get("lower", record.get("ci_lower")))
-    upper = _number(record.get("upper", record.get("ci_upper")))
+    lower = _number(record.get("ci_lower"))
+    upper = _number(record.get("ci_upper"))
     text = f"{float(record['hr']):.2f}"
     if lower is not None and upper is not None:
         text += f" ({lower:.2f}–{upper:.2f})"
@@ -129,12 +129,13 @@ def hr_text(record: dict[str, Any] | None) -> str:
 def estimate_of(test: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     """The HR a test's verdict is read from, and its scale.
 
-    Issue 11's results carry ``hr_per_sd`` (the verdict's HR); today's carry the grouped
-    HR under ``estimate``.
+    The per-SD HR (``hr_per_sd``, a ``HazardRatio`` record), else the grouped HR of the
+    analysis (``estimate.hr_grouped``).
 
     Examples
     --------
-    >>> estimate_of({"hr_per_sd": {"hr": 0.8, "lower": 0.6, "upper": 1.0, "p": 0.05}})[1]
+    >>> estimate_of({"hr_per_sd": {"hr": 0.8, "ci_lower": 0.6, "ci_upper": 1.0,
+    ...                            "p_wald": 0.05}})[1]
     'per SD'
     """
     per_sd = test.get("hr_per_sd")
@@ -148,7 +149,7 @@ def estimate_of(test: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
 
 
 def _p_of(record: dict[str, Any]) -> float | None:
-    return _number(record.get("p", record.get("p_wald")))
+    return _number(record.get("p_wald"))
 
 
 def verdict_counts(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -364,13 +365,19 @@ def _group_name(endpoint: Any, match: Any, claim_endpoint: str) -> str:
 
 
 def _judged_adjusted(test: dict[str, Any]) -> tuple[float, float, float, Any, str] | None:
-    """``(hr, lower, upper, p, 'adjusted for X')`` when the verdict rests on an adjusted HR."""
-    basis = str(test.get("verdict_basis") or "")
-    values = [_number(test.get(k)) for k in ("verdict_hr", "verdict_lower", "verdict_upper")]
-    if not basis.startswith("per-SD HR adjusted") or any(v is None or v <= 0 for v in values):
+    """``(hr, lower, upper, p, 'adjusted for X')`` when the verdict rests on an adjusted HR.
+
+    ``verdict_estimate`` names where the verdict's HR is: ``confounding.adjusted`` here.
+    """
+    if test.get("verdict_estimate") != "confounding.adjusted":
+        return None
+    adjusted = (test.get("confounding") or {}).get("adjusted") or {}
+    values = [_number(adjusted.get(k)) for k in ("hr", "ci_lower", "ci_upper")]
+    if any(v is None or v <= 0 for v in values):
         return None
     hr, lower, upper = (float(v) for v in values)  # type: ignore[arg-type]
-    return hr, lower, upper, test.get("verdict_p"), basis.removeprefix("per-SD HR ")
+    basis = str(test.get("verdict_basis") or "")
+    return hr, lower, upper, adjusted.get("p_wald"), basis.removeprefix("per-SD HR ")
 
 
 def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
@@ -383,7 +390,7 @@ def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
     --------
     >>> claim = {"claim_id": "c", "tests": [
     ...     {"cohort": "k1", "signature_id": "s", "verdict": "consistent", "endpoint": "rfs",
-    ...      "hr_per_sd": {"hr": 0.7, "lower": 0.5, "upper": 0.9, "p": 0.01}},
+    ...      "hr_per_sd": {"hr": 0.7, "ci_lower": 0.5, "ci_upper": 0.9, "p_wald": 0.01}},
     ...     {"cohort": "k2", "signature_id": "s", "verdict": "not testable",
     ...      "endpoint": "rfs"}]}
     >>> claim_forest_rows(claim)["label"].tolist()
@@ -401,11 +408,7 @@ def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
         if test.get("verdict") == "not informative":
             label += " (low power)"
         se = _number(estimate.get("se"))
-        hr, lower, upper = (
-            estimate["hr"],
-            estimate.get("lower", estimate.get("ci_lower")),
-            estimate.get("upper", estimate.get("ci_upper")),
-        )
+        hr, lower, upper = estimate["hr"], estimate.get("ci_lower"), estimate.get("ci_upper")
         p_value = _p_of(estimate)
         judged = _judged_adjusted(test)
         if judged is not None:  # the forest shows the HR the verdict rests on
@@ -600,8 +603,8 @@ def _adjusted_line(name: str, model: Any) -> dict[str, str] | None:
     parts = []
     hr = hr_text(model)
     parts.append(f"HR per SD {hr}" if hr else "HR not estimable")
-    if _number(model.get("p")) is not None:
-        parts.append(f"p {_p_cell(model.get('p'))}")
+    if _number(model.get("p_wald")) is not None:
+        parts.append(f"p {_p_cell(model.get('p_wald'))}")
     lrt = model.get("lrt")
     if isinstance(lrt, dict) and _number(lrt.get("p")) is not None:
         parts.append(f"LRT p {_p_cell(lrt.get('p'))}")
@@ -640,8 +643,8 @@ def evidence_lines(test: dict[str, Any]) -> list[dict[str, str]]:
     Examples
     --------
     >>> lines = evidence_lines({"median_follow_up": 24.0, "follow_up_unit": "months",
-    ...     "p_holm": 0.2, "q_bh": 0.19, "adjusted": {"clinical": {"hr": 1.2, "lower": 0.8,
-    ...     "upper": 1.9, "p": 0.44, "lrt": {"p": 0.44}, "delta_c": 0.001,
+    ...     "p_holm": 0.2, "q_bh": 0.19, "adjusted": {"clinical": {"hr": 1.2, "ci_lower": 0.8,
+    ...     "ci_upper": 1.9, "p_wald": 0.44, "lrt": {"p": 0.44}, "delta_c": 0.001,
     ...     "covariates": ["age"], "warning": "unstable"}}})
     >>> [line["label"] for line in lines]
     ['follow-up and multiplicity', 'adjusted for clinical (age)']

@@ -572,7 +572,7 @@ def reproduction_table(payload: dict[str, Any]) -> Table:
     previous = None
     for row in sorted(rows, key=lambda r: numbers.get(r["claim_id"], 0)):
         estimate, _ = estimate_of(row)
-        p_value = None if estimate is None else estimate.get("p", estimate.get("p_wald"))
+        p_value = None if estimate is None else estimate.get("p_wald")
         colour = VERDICT_COLOURS.get(row["verdict"], "white")
         number = numbers.get(row["claim_id"], 0)
         table.add_row(
