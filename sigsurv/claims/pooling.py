@@ -21,19 +21,18 @@ Rules (stated in ``results.json`` under ``options.pooling`` and in every pool re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from sigsurv._results import HazardRatio
 from sigsurv.claims.verdicts import reason_from_error
 from sigsurv.errors import SigsurvInputError
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
-
-if TYPE_CHECKING:
-    from sigsurv.claims.run import Outcome
 
 __all__ = [
     "HEADLINE_RULE",
     "KNHA_BELOW",
     "MIN_COHORTS_FOR_PI",
+    "PooledTest",
     "headline_pool",
     "pool_key",
     "pool_tests",
@@ -53,12 +52,35 @@ HEADLINE_RULE = (
 _Key = tuple[str, str, str, str, str]
 
 
-def pool_key(test: Outcome) -> _Key:
+class PooledTest(Protocol):
+    """What pooling reads of a test (:class:`~sigsurv.claims.run.PooledTest` has it)."""
+
+    @property
+    def test_id(self) -> str | None: ...
+    @property
+    def cohort(self) -> str: ...
+    @property
+    def signature_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def endpoint(self) -> str | None: ...
+    @property
+    def endpoint_match(self) -> str | None: ...
+    @property
+    def population_exactness(self) -> str | None: ...
+    @property
+    def verdict_basis(self) -> str: ...
+    @property
+    def verdict_hr(self) -> HazardRatio | None: ...
+
+
+def pool_key(test: PooledTest) -> _Key:
     """``(signature, endpoint, endpoint exactness, population exactness, HR basis)``."""
-    population = (test.population.exactness if test.population else None) or "exact"
+    population = test.population_exactness or "exact"
     basis = str(test.verdict_basis)
     return (
-        test.signature.id,
+        test.signature_id,
         str(test.endpoint),
         str(test.endpoint_match),
         str(population),
@@ -79,26 +101,26 @@ def pool_label(key: _Key) -> str:
     return f"{signature_id} · {endpoint} ({match} endpoint, {population} population{adjusted})"
 
 
-def _record(key: _Key, tests: Sequence[Outcome]) -> dict[str, Any]:
+def _record(key: _Key, tests: Sequence[PooledTest]) -> dict[str, Any]:
     signature_id, endpoint, match, population, basis = key
     return {
         "label": pool_label(key),
         "signature_id": signature_id,
-        "signature_role": tests[0].plan.role,
+        "signature_role": tests[0].role,
         "endpoint": endpoint,
         "endpoint_match": match,
         "population_exactness": population,
         "estimate_basis": basis,
-        "cohorts": [t.plan.cohort for t in tests],
+        "cohorts": [t.cohort for t in tests],
     }
 
 
-def _fit(tests: Sequence[Outcome]) -> MetaAnalysisResult:
+def _fit(tests: Sequence[PooledTest]) -> MetaAnalysisResult:
     estimates = [t.verdict_hr for t in tests]
     return meta_analysis(
         [e.coef for e in estimates if e is not None],
         [e.se for e in estimates if e is not None],
-        labels=[t.plan.cohort for t in tests],
+        labels=[t.cohort for t in tests],
         method="REML",
         test="adhoc" if len(tests) < KNHA_BELOW else "z",
     )
@@ -126,7 +148,7 @@ def _meta_record(meta: MetaAnalysisResult) -> dict[str, Any]:
 
 
 def pool_tests(
-    tests: Sequence[Outcome],
+    tests: Sequence[PooledTest],
 ) -> tuple[dict[str, MetaAnalysisResult], list[dict[str, Any]]]:
     """Pool the per-SD log HRs of one claim's tests (one pool per :func:`pool_key`).
 
@@ -139,7 +161,7 @@ def pool_tests(
         The fitted pools by label, and one JSON-ready record per pool (or per pool that
         could not be computed, with ``not_computed``).
     """
-    groups: dict[_Key, list[Outcome]] = {}
+    groups: dict[_Key, list[PooledTest]] = {}
     seen: set[str] = set()
     for test in tests:
         per_sd = test.verdict_hr

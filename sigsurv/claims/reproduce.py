@@ -70,13 +70,8 @@ from typing import Any
 from sigsurv.claims.plan import NotTestable, TestPlan, plan_test
 from sigsurv.claims.pool import multiplicity, pool_claim, wald_p
 from sigsurv.claims.pooling import HEADLINE_RULE, KNHA_BELOW
-from sigsurv.claims.records import (
-    FIELD_DEFINITIONS,
-    ClaimReproduction,
-    ClaimTest,
-    Reproduction,
-    SharedEvidence,
-)
+from sigsurv.claims.records import ClaimTest, SharedEvidence
+from sigsurv.claims.reproduction import FIELD_DEFINITIONS, ClaimReproduction, Reproduction
 from sigsurv.claims.run import Outcome, Runner
 from sigsurv.claims.shared import PROLIFERATION_SIGNATURE, SharedTest
 from sigsurv.claims.spec import ReproduceSpec
@@ -133,18 +128,29 @@ def _options(spec: ReproduceSpec) -> dict[str, Any]:
     }
 
 
-def _evidence(outcome: Outcome, shared: dict[str, SharedTest]) -> SharedEvidence | None:
-    """The shared computation as this row reads it (None: no 0/1 endpoint analysis)."""
+def _evidence(
+    outcome: Outcome,
+    shared: dict[str, SharedTest],
+    made: dict[tuple[str, str], SharedEvidence],
+) -> SharedEvidence | None:
+    """The shared computation as this row reads it, made once per test and direction.
+
+    None when the row has no 0/1 endpoint analysis.
+    """
     if outcome.analysis is None or outcome.test_id not in shared:
         return None
-    test = shared[str(outcome.test_id)]
-    return SharedEvidence(
-        adjusted=test.adjusted,
-        cut_rows=tuple(test.cut_rows),
-        warnings=tuple(test.warnings),
-        null=test.nulls.get(outcome.orientation.expected_direction),
-        claim_ids=tuple(test.claim_ids),
-    )
+    direction = outcome.orientation.expected_direction
+    key = (str(outcome.test_id), direction)
+    if key not in made:
+        test = shared[key[0]]
+        made[key] = SharedEvidence(
+            adjusted=test.adjusted,
+            cut_rows=tuple(test.cut_rows),
+            warnings=tuple(test.warnings),
+            null=test.nulls.get(direction),
+            claim_ids=tuple(test.claim_ids),
+        )
+    return made[key]
 
 
 def _records(
@@ -154,6 +160,7 @@ def _records(
     sharing = {test_id: test.claim_ids for test_id, test in runner.shared.items()}
     groups = [outcomes[claim.id] for claim in claims]
     adjusted = multiplicity(groups)
+    made: dict[tuple[str, str], SharedEvidence] = {}
     records = []
     for claim, group, p_values in zip(claims, groups, adjusted, strict=True):
         tests = tuple(
@@ -161,7 +168,7 @@ def _records(
                 outcome,
                 outcome.reason + p.words(wald_p(outcome)),
                 p,
-                _evidence(outcome, runner.shared),
+                _evidence(outcome, runner.shared, made),
             )
             for outcome, p in zip(group, p_values, strict=True)
         )

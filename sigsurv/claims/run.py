@@ -99,6 +99,26 @@ class Outcome:
         """The verdict word."""
         return self.detail.verdict
 
+    @property
+    def cohort(self) -> str:
+        """The cohort's name."""
+        return self.plan.cohort
+
+    @property
+    def signature_id(self) -> str:
+        """The signature's id."""
+        return str(self.plan.signature.id)
+
+    @property
+    def role(self) -> str:
+        """``primary`` or ``proxy``."""
+        return self.plan.role
+
+    @property
+    def population_exactness(self) -> str | None:
+        """``exact``, ``analogue`` or None (no population chosen)."""
+        return None if self.population is None else self.population.exactness
+
 
 def data_digest(analysis: SignatureSurvival, key: str) -> str:
     """Fingerprint of a test: its definition and the data every Cox and log-rank fit sees.

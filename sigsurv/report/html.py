@@ -24,7 +24,8 @@ from markupsafe import Markup, escape
 
 from sigsurv._atomic import safe_file_stem
 from sigsurv._json import dumps, write_json
-from sigsurv.claims.records import ClaimReproduction, ClaimTest, Reproduction
+from sigsurv.claims.records import ClaimTest
+from sigsurv.claims.reproduction import ClaimReproduction, Reproduction
 from sigsurv.plots._text import p_text
 from sigsurv.plots.diagnostics import plot_random_null
 from sigsurv.plots.forest import plot_forest

@@ -22,7 +22,7 @@ from sigsurv._json import to_jsonable
 from sigsurv._version import __version__
 
 if TYPE_CHECKING:
-    from sigsurv.claims.records import Reproduction
+    from sigsurv.claims.reproduction import Reproduction
 
 __all__ = [
     "DEPENDENCIES",

@@ -80,6 +80,7 @@ def test_report_numbers_come_from_the_survival_engine(reproduce_run):
     direct = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", endpoint="rfs")
     assert row["estimate"]["hr_grouped"]["hr"] == direct.hazard_ratio_grouped["hr"]
     assert row["estimate"]["hr_grouped"]["p_wald"] == direct.hazard_ratio_grouped["p_wald"]
+    assert "hr_per_sd" not in row["estimate"]  # one HR, once: the row's hr_per_sd
     html = (reproduce_run / "report.html").read_text()
     per_sd = direct.hazard_ratio_per_sd  # the primary statistic since issue 11
     assert row["hr_per_sd"]["hr"] == per_sd["hr"]
