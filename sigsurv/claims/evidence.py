@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sigsurv._results import HAZARD_RATIO_FIELDS, HazardRatio
+from sigsurv._results import HazardRatio
 from sigsurv.claims.cuts import cut_rows
 from sigsurv.claims.verdicts import DEFAULT_TARGET_HR, power_target
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
@@ -267,8 +267,9 @@ def not_estimated(reason: str, term: str = "score_per_sd") -> HazardRatio:
     >>> hr.estimable, hr.to_dict()["hr"], hr.reason
     (False, None, 'no clinical covariate in this cohort')
     """
-    empty = dict.fromkeys(HAZARD_RATIO_FIELDS)
-    return HazardRatio(term=term, **empty, estimable=False, reason=reason)
+    return HazardRatio(
+        term, None, None, None, None, None, None, None, estimable=False, reason=reason
+    )
 
 
 def claim_direction_concordance(

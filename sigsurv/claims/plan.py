@@ -279,19 +279,21 @@ def plan_test(
     ...                  "primary", [])
     >>> plan.endpoint, plan.endpoint_match, plan.population.expression
     ('rfs', 'analogue', "er == 'positive'")
-    >>> plan_test(claim, load_example("nki70"), get_signature("msk1_rps6ka5"),
-    ...           "primary", []).reason.startswith("no matching endpoint")
-    True
+    >>> plan_test(claim, load_example("gse3143"), get_signature("msk1_rps6ka5"),
+    ...           "primary", []).reason.split(":")[0]
+    'no matching endpoint'
     """
     orientation = _orientation(claim, signature)
-    base = {"claim": claim, "signature": signature, "role": role, "cohort": cohort.name}
     population = Population(*population_for(claim, cohort))
     site = _site_design(claim, cohort, population, strata_columns)
     endpoint, match, reason = _choose_endpoint(claim, cohort)
     if endpoint is None or population.exactness is None:
         why = reason if endpoint is None else population.reason
         fallback = NotTestable(
-            **base,
+            claim,
+            signature,
+            role,
+            cohort.name,
             orientation=orientation,
             reason=why,
             population=population,
@@ -301,7 +303,10 @@ def plan_test(
         if site is None:
             return fallback
         return TestPlan(
-            **base,
+            claim,
+            signature,
+            role,
+            cohort.name,
             orientation=orientation,
             population=population,
             endpoint=endpoint,
@@ -323,7 +328,10 @@ def plan_test(
         seed=seed,
     )
     return TestPlan(
-        **base,
+        claim,
+        signature,
+        role,
+        cohort.name,
         orientation=orientation,
         population=population,
         endpoint=endpoint,

@@ -15,11 +15,17 @@ from typing import Any
 from sigsurv._arguments import integer_argument, seed_argument
 from sigsurv.errors import OptionError
 
-__all__ = ["ReproduceSpec"]
+__all__ = ["ReproduceSpec", "parse_margins"]
 
 
-def _margins(value: Sequence[float] | str) -> tuple[float, float]:
-    """``"0.8,1.25"`` or ``(0.8, 1.25)`` -> ``(0.8, 1.25)``, checked ``0 < low < 1 < high``."""
+def parse_margins(value: Sequence[float] | str) -> tuple[float, float]:
+    """``"0.8,1.25"`` or ``(0.8, 1.25)`` -> ``(0.8, 1.25)``, checked ``0 < low < 1 < high``.
+
+    Examples
+    --------
+    >>> parse_margins("0.8,1.25")
+    (0.8, 1.25)
+    """
     parts = value.split(",") if isinstance(value, str) else list(value)
     try:
         low, high = (float(part) for part in parts)
@@ -49,7 +55,7 @@ class ReproduceSpec:
         Seed of the random sets and of the cross-validated optimal cut.
     equivalence_margins
         HR margins ``(low, high)`` of the TOST verdict of a claim of no association
-        (also given as ``"LOW,HIGH"``).
+        (:func:`parse_margins` reads the CLI's ``"LOW,HIGH"``).
     include_proxies
         Also test each claim's proxy signatures.
     strata_columns
@@ -62,7 +68,7 @@ class ReproduceSpec:
 
     Examples
     --------
-    >>> spec = ReproduceSpec(null_random=0, equivalence_margins="0.8,1.25")
+    >>> spec = ReproduceSpec(null_random=0, equivalence_margins=parse_margins("0.8,1.25"))
     >>> spec.equivalence_margins, spec.to_dict()["null_random"]
     ((0.8, 1.25), 0)
     >>> try:
@@ -97,7 +103,7 @@ class ReproduceSpec:
             integer_argument("null_random_adjusted", self.null_random_adjusted),
         )
         set_(self, "seed", seed_argument(self.seed))
-        set_(self, "equivalence_margins", _margins(self.equivalence_margins))
+        set_(self, "equivalence_margins", parse_margins(self.equivalence_margins))
         if self.strata_columns is not None:
             set_(self, "strata_columns", tuple(str(c) for c in self.strata_columns))
         for name in ("cohorts", "claim_files", "signature_files"):

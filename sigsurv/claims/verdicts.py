@@ -34,12 +34,11 @@ Rules (pure functions; numbers in, words out; every verdict word is defined once
   equivalent nor different``; when no difference was seen and TOST at a true HR of 1
   would have had power below 50% with these events, the row is ``not informative``
   (a design that cannot show equivalence says nothing for a claim of no difference;
-  a difference it did show stands).
+  a difference it did show stands); the rule is :mod:`sigsurv.claims.equivalence`.
 * **A recomputed published table** gets ``published table recomputed`` with its odds
-  ratio: recomputing the authors' own counts is a check of arithmetic, never a verdict on
-  the biology.
+  ratio (:mod:`sigsurv.claims.summary`): a check of arithmetic, not of the biology.
 * ``confounded, not adjusted`` and ``consistent, not better than random signatures``
-  are set by :mod:`sigsurv.claims.reproduce` (the signature names a confounder the
+  are set by :mod:`sigsurv.claims.judge` (the signature names a confounder the
   cohort cannot measure; a consistent score that does not beat matched random gene
   sets, empirical p > 0.05). Every verdict is at nominal two-sided alpha 0.05; the rows
   carry Holm (within claim) and Benjamini–Hochberg (over the run) p beside it.
@@ -53,11 +52,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sigsurv.errors import OptionError, SigsurvInputError
-from sigsurv.survival.power import (
-    per_sd_from_dichotomised,
-    schoenfeld_power,
-    split_mean_difference,
-)
+from sigsurv.survival.power import per_sd_from_dichotomised, schoenfeld_power, split_mean_difference
 
 __all__ = [
     "CONFOUNDED",

@@ -79,7 +79,7 @@ def reproduce_command(
     --cohort that is a table (or GEO/AnnData file) of the user's own."""
     from sigsurv._atomic import output_folder
     from sigsurv.claims import reproduce_claims
-    from sigsurv.claims.spec import ReproduceSpec
+    from sigsurv.claims.spec import ReproduceSpec, parse_margins
     from sigsurv.cohorts import EXAMPLES
     from sigsurv.report.html import write_reproduction
     from sigsurv.report.manifest import reproduction_manifest
@@ -102,7 +102,7 @@ def reproduce_command(
         null_random=null_random,
         null_random_adjusted=null_random_adjusted,
         seed=seed,
-        equivalence_margins=equivalence_margins,
+        equivalence_margins=parse_margins(equivalence_margins),
         include_proxies=proxies,
         cohorts=tuple(sources),
         claim_ids=None if claim is None else tuple(claim),

@@ -138,6 +138,7 @@ def render_report(context: dict[str, Any]) -> str:
 
 def _km_alt(test: ClaimTest) -> str:
     result = test.analysis
+    assert result is not None  # a KM figure is drawn only for an analysis
     grouped = result.hazard_ratio_grouped
     hr = "" if grouped["hr"] is None else f"; HR high vs low {grouped['hr']:.2f}"
     return (
