@@ -124,6 +124,7 @@ def reproduce_command(
         manifest = reproduction_manifest(
             reproduction, cohorts, options=spec.to_dict(), seed=spec.seed, claim_files=claim_files
         )
+        del cohorts  # the expression matrices are not needed for the report: free them
         staged = write_reproduction(reproduction, folder.staging, manifest, formats=figure_formats)
         bar.written()
     files = {name: folder.final_path(path) for name, path in staged.items()}
