@@ -23,6 +23,7 @@ from sigsurv.analysis.competing import analyse_cohort_competing, analyse_competi
 from sigsurv.claims.populations import population_for
 from sigsurv.cohorts.model import Cohort, Endpoint, convert_time
 from sigsurv.errors import AnalysisError
+from sigsurv.seeds.schema import Claim
 
 __all__ = ["assess_site_claim", "choose_site_endpoint", "site_cause", "test_site_specific"]
 
@@ -44,7 +45,7 @@ def site_cause(endpoint: Endpoint, site: str) -> int | None:
 
 
 def choose_site_endpoint(
-    claim: Any, cohort: Cohort
+    claim: Claim, cohort: Cohort
 ) -> tuple[str | None, int | None, str | None, str]:
     """The endpoint (and cause) that tests a site-specific claim in a cohort.
 
@@ -233,7 +234,7 @@ def test_site_specific(
 
 
 def assess_site_claim(
-    claim: Any,
+    claim: Claim,
     cohort: Cohort,
     scores: pd.Series,
     *,
