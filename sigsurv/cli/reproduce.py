@@ -115,7 +115,7 @@ def reproduce_command(
         formats=formats,
     )
     with (
-        using_signatures([*given, *inline]),  # the report and run.json look them up too
+        using_signatures([*given, *inline]),  # the claims name them by id
         output_folder(out, force=force) as folder,  # validated and locked before reading
         reproduction_progress(stderr, len(sources), show=interactive() and not as_json) as bar,
     ):
