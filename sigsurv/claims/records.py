@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sigsurv._results import HazardRatio
-from sigsurv.analysis.signature import SignatureSurvival
+from sigsurv.analysis.signature import AnalysisSpec, SignatureSurvival
 from sigsurv.claims.evidence import claim_direction_concordance, power_record
+from sigsurv.claims.plan import NotTestable, TestPlan
 from sigsurv.claims.pool import Adjusted
 from sigsurv.claims.run import Outcome
 from sigsurv.claims.verdicts import Verdict, orient_hr
@@ -174,6 +175,20 @@ class ClaimTest:
     def orientation(self) -> str:
         """What a higher score means and what the claim predicts for it, in words."""
         return self.outcome.orientation.words
+
+    @property
+    def plan(self) -> TestPlan | NotTestable:
+        """The test's plan: claim, signature, cohort, orientation and design."""
+        return self.outcome.plan
+
+    @property
+    def analysis_spec(self) -> AnalysisSpec | None:
+        """The analysis as run (small strata merged), else as planned; None if none."""
+        if self.outcome.analysis is not None:
+            return self.outcome.analysis.spec
+        plan = self.outcome.plan
+        design = plan.design if isinstance(plan, TestPlan) else None
+        return None if design is None else design.spec
 
     def hr_per_sd(self) -> HazardRatio | None:
         """The fitted per-SD HR (the cause-specific one on a competing-risk endpoint)."""

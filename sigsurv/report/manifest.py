@@ -295,8 +295,9 @@ def survival_manifest(
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.analysis import analyse_signature
-    >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", horizon=60)
+    >>> from sigsurv.analysis import AnalysisSpec, analyse_signature
+    >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5",
+    ...                            AnalysisSpec(horizon=60))
     >>> manifest = survival_manifest(result, source="gse1992")
     >>> manifest["options"]["analysis"]["horizon"], manifest["signatures"]
     (60.0, [{'id': 'msk1_rps6ka5', 'version': '1'}])

@@ -422,9 +422,9 @@ def multivariable_table(model: dict[str, Any]) -> Table:
     Examples
     --------
     >>> from sigsurv import load_example
-    >>> from sigsurv.analysis.signature import analyse_signature
+    >>> from sigsurv.analysis.signature import AnalysisSpec, analyse_signature
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5",
-    ...                            covariates=["age", "node"])
+    ...                            AnalysisSpec(covariates=("age", "node")))
     >>> table = multivariable_table(result.to_dict()["cox_multivariable"])
     >>> table.row_count
     3

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from fixtures import SMALL_MODEL_WARNINGS
 
-from sigsurv.analysis.signature import analyse_scores, analyse_signature
+from sigsurv.analysis.signature import AnalysisSpec, analyse_scores, analyse_signature
 from sigsurv.claims.reproduce import reproduce_claims
 from sigsurv.cli import main
 from sigsurv.cohorts.model import Cohort, Endpoint
@@ -193,8 +193,8 @@ def test_analyses_accept_an_anndata_cohort():
 
     cohort = load_example("gse1992")
     adata = cohort.to_anndata()
-    from_adata = analyse_signature(adata, "msk1_rps6ka5", endpoint="rfs")
-    direct = analyse_signature(cohort, "msk1_rps6ka5", endpoint="rfs")
+    from_adata = analyse_signature(adata, "msk1_rps6ka5", AnalysisSpec(endpoint="rfs"))
+    direct = analyse_signature(cohort, "msk1_rps6ka5", AnalysisSpec(endpoint="rfs"))
     assert from_adata.hazard_ratio_per_sd == direct.hazard_ratio_per_sd
     esr1 = cohort.expression.loc["ESR1"]
     scored = analyse_scores(adata, esr1, signature_id="ESR1", endpoint="rfs")
