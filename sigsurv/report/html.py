@@ -163,11 +163,10 @@ class _FigureWriter:
     def save(self, figure: Any, stem: str) -> str:
         files = save_figure(figure, self.folder, stem, self.formats)
         plt.close(figure)
-        # A closed figure lives on in reference cycles with its 300-dpi canvas (about
-        # 15 MB each) until the collector runs: clear it and collect now.
+        # A closed figure lives on in reference cycles, with its 300-dpi canvas (about
+        # 15 MB), until the collector runs: clear it and collect the young generations.
         figure.clf()
-        del figure
-        gc.collect()
+        gc.collect(1)
         for name, path in files.items():
             self.written[f"figures/{name}"] = path
         return _png_data_uri(files[f"{stem}.png"])
