@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sigsurv.analysis.signature import standardise_within
-from sigsurv.claims.evidence import adjusted_estimate
+from sigsurv.claims.evidence import adjusted_estimate, not_estimated
 from sigsurv.claims.populations import receptor_provenance
 from sigsurv.cohorts.model import Cohort
 from sigsurv.errors import SigsurvInputError
@@ -156,5 +156,8 @@ def adjusted_for_confounders(
     try:
         return adjusted_estimate(time, event, score_per_sd, frame, strata=strata)
     except SigsurvInputError as error:
-        empty = dict.fromkeys(("hr", "lower", "upper", "p", "log_hr", "se"))
-        return {**empty, "covariates": list(frame.columns), "not_computed": error.message}
+        return {
+            **not_estimated(error.message).to_dict(),
+            "covariates": list(frame.columns),
+            "not_computed": error.message,
+        }

@@ -13,17 +13,14 @@ returns a JSON-ready record. They compose the survival layer's single implementa
   5 events per parameter no adjusted HR is reported ("too few events"). The
   likelihood-ratio test of adding the signature to the clinical model is
   :func:`~sigsurv.survival.nested.cox_lrt` (R ``anova``), with the change in Harrell's C;
-* **cut rows**: median, tertiles (top vs bottom), and the optimal (maximally selected
-  log-rank) cut, which is optimistic: its naive HR comes with a cross-validated one
-  (the cut is chosen on the training folds and applied to the held-out fold, 5 folds
-  repeated 5 times, seeded);
+* **cut rows** (:mod:`sigsurv.claims.cuts`, re-exported here): median, tertiles and
+  the optimal cut with its cross-validated HR;
 * **power** by Schoenfeld's formula for the published HR (dichotomised at the median)
   or a conventional per-SD HR, and the minimum detectable HR at 80% power.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -31,13 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sigsurv.analysis.signature import group_within_strata
+from sigsurv._results import HazardRatio
+from sigsurv.claims.cuts import cut_rows
 from sigsurv.claims.verdicts import DEFAULT_TARGET_HR, power_target
 from sigsurv.errors import SigsurvInputError, SigsurvWarning
 from sigsurv.survival.concordance import concordance_index
 from sigsurv.survival.cox import CoxResult, cox_fit
-from sigsurv.survival.cut_rules import SECONDARY_CUTS, top_vs_bottom_fit
-from sigsurv.survival.cutpoints import maxstat_cutpoint
 from sigsurv.survival.firth import cox_firth
 from sigsurv.survival.nested import cox_lrt
 from sigsurv.survival.power import cox_power, split_mean_difference, tost_power
@@ -51,6 +47,7 @@ __all__ = [
     "clinical_covariates",
     "cut_rows",
     "nested_lrt",
+    "not_estimated",
     "power_record",
 ]
 
@@ -65,25 +62,6 @@ CLINICAL_CANDIDATES: tuple[tuple[str, tuple[str, ...]], ...] = (
 MIN_EVENTS_PER_PARAMETER = 10
 #: Below this many events per parameter an adjusted HR is not reported (unless Firth).
 MIN_EVENTS_PER_PARAMETER_REPORTED = 5
-
-
-def _hr_row(fit: CoxResult, term: str) -> dict[str, Any]:
-    """The term's HR, or None values when that coefficient is not an estimate.
-
-    A monotone likelihood in another term (a grade level without events) leaves the
-    term's own coefficient finite: it is kept, and the fit's problems are reported.
-    """
-    row = fit.summary.loc[term]
-    usable = bool(fit.converged) and not bool(row["may_be_infinite"])
-    usable = usable and bool(np.isfinite(row["se"]))
-    return {
-        "hr": float(row["hr"]) if usable else None,
-        "lower": float(row["ci_lower"]) if usable else None,
-        "upper": float(row["ci_upper"]) if usable else None,
-        "p": float(row["p_wald"]) if usable else None,
-        "log_hr": float(row["coef"]) if usable else None,
-        "se": float(row["se"]) if usable else None,
-    }
 
 
 def _level_text(value: Any) -> str | None:
@@ -180,11 +158,13 @@ def adjusted_estimate(
     Returns
     -------
     dict
-        ``hr, lower, upper, p, covariates, n, events, dropped, events_per_parameter,
-        warning, lrt {stat, df, p}, c_base, c_full, delta_c``, the maximum-likelihood
-        ``ml_hr, ml_lower, ml_upper, ml_p`` and ``estimate_method`` (Cox partial
+        The reported estimate as :meth:`HazardRatio.to_dict` (``hr, ci_lower, ci_upper,
+        coef, se, z, p_wald, ..., problems``), then ``covariates, n, events, dropped,
+        n_parameters, events_per_parameter, warning, estimate_method`` (Cox partial
         likelihood, Firth-penalised under separation, or None with ``not_computed`` below
-        5 events per parameter).
+        5 events per parameter), ``ml`` (the maximum-likelihood HR when another estimate,
+        or none, is reported; else None: one HR is never carried twice), ``lrt {stat, df,
+        p}``, ``c_base``, ``c_full`` and ``delta_c``.
 
     Examples
     --------
@@ -208,17 +188,17 @@ def adjusted_estimate(
         warnings.simplefilter("ignore", SigsurvWarning)
         full = cox_fit(t, e, design, strata=s)
         base = cox_fit(t, e, cov, strata=s) if names else None
-    out: dict[str, Any] = {**_hr_row(full, "score_per_sd"), "covariates": names}
+    ml = full.hazard_ratio("score_per_sd")
     n_parameters = len(full.summary)
     events = int(e.sum())
-    out |= {
+    out: dict[str, Any] = {
+        "covariates": names,
         "n": int(rows.size),
         "events": events,
         "dropped": int((~complete).sum()),
         "n_parameters": n_parameters,
         "events_per_parameter": events / n_parameters,
         "warning": None,
-        "problems": list(full.problems),
     }
     if events / n_parameters < MIN_EVENTS_PER_PARAMETER:
         out["warning"] = (
@@ -226,9 +206,9 @@ def adjusted_estimate(
             f"({events / n_parameters:.1f} per parameter, below {MIN_EVENTS_PER_PARAMETER}): "
             "the adjusted estimate is unstable"
         )
-    # The maximum-likelihood estimate is kept beside whichever estimate is reported.
-    out |= {f"ml_{key}": out[key] for key in ("hr", "lower", "upper", "p")}
-    out |= _estimate_rule(full, t, e, design, s, events, n_parameters)
+    reported, rule = _estimate_rule(full, ml, t, e, design, s, events, n_parameters)
+    # The maximum-likelihood estimate is kept beside another reported estimate (once).
+    out = {**reported.to_dict(), **out, **rule, "ml": None if reported is ml else ml.to_dict()}
     if base is not None:
         c_base = float(base.concordance.concordance)
         lrt = nested_lrt(base, full)
@@ -242,31 +222,31 @@ def adjusted_estimate(
 
 def _estimate_rule(
     full: CoxResult,
+    ml: HazardRatio,
     time: np.ndarray,
     event: np.ndarray,
     design: pd.DataFrame,
     strata: np.ndarray | None,
     events: int,
     n_parameters: int,
-) -> dict[str, Any]:
+) -> tuple[HazardRatio, dict[str, Any]]:
     """Which adjusted estimate is reported: ML, Firth (separation) or none (too few events)."""
-    separated = bool(full.summary["may_be_infinite"].any())
-    if separated:
+    if bool(full.summary["may_be_infinite"].any()):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", SigsurvWarning)
                 firth = cox_firth(time, event, design, strata=strata, profile=False)
         except SigsurvInputError as error:
-            return {**_EMPTY_ROW, "estimate_method": None, "not_computed": error.message}
-        row = firth.summary.loc["score_per_sd"]
-        return {
-            "hr": float(row["hr"]),
-            "lower": float(row["ci_lower"]),
-            "upper": float(row["ci_upper"]),
-            "p": float(row["p_wald"]),
-            "log_hr": float(row["coef"]),
-            "se": float(row["se"]),
-            "estimate_method": "Firth-penalised Cox (monotone likelihood in the ML fit)",
+            return not_estimated(error.message), {
+                "estimate_method": None,
+                "not_computed": error.message,
+            }
+        row = firth.summary.loc["score_per_sd"].to_dict()
+        estimate = HazardRatio.from_row(
+            "score_per_sd", row, converged=bool(firth.converged), problems=full.problems
+        )
+        return estimate, {
+            "estimate_method": "Firth-penalised Cox (monotone likelihood in the ML fit)"
         }
     if events / n_parameters < MIN_EVENTS_PER_PARAMETER_REPORTED:
         reason = (
@@ -274,11 +254,22 @@ def _estimate_rule(
             f"({events / n_parameters:.1f} per parameter, below "
             f"{MIN_EVENTS_PER_PARAMETER_REPORTED}); no adjusted estimate reported"
         )
-        return {**_EMPTY_ROW, "estimate_method": None, "not_computed": reason}
-    return {"estimate_method": "Cox partial likelihood"}
+        return not_estimated(reason), {"estimate_method": None, "not_computed": reason}
+    return ml, {"estimate_method": "Cox partial likelihood"}
 
 
-_EMPTY_ROW: dict[str, Any] = dict.fromkeys(("hr", "lower", "upper", "p", "log_hr", "se"))
+def not_estimated(reason: str, term: str = "score_per_sd") -> HazardRatio:
+    """A :class:`~sigsurv._results.HazardRatio` without numbers, saying why.
+
+    Examples
+    --------
+    >>> hr = not_estimated("no clinical covariate in this cohort")
+    >>> hr.estimable, hr.to_dict()["hr"], hr.reason
+    (False, None, 'no clinical covariate in this cohort')
+    """
+    return HazardRatio(
+        term, None, None, None, None, None, None, None, estimable=False, reason=reason
+    )
 
 
 def claim_direction_concordance(
@@ -307,135 +298,6 @@ def claim_direction_concordance(
     result = concordance_index(time, event, sign * score, reverse=True, strata=strata)
     read = "higher score = lower risk" if sign < 0 else "higher score = higher risk"
     return {"c": float(result.concordance), "se": float(result.std), "read_as": read}
-
-
-def _grouped_hr(
-    time: np.ndarray, event: np.ndarray, high: np.ndarray, strata: np.ndarray | None
-) -> dict[str, Any]:
-    fit = cox_fit(time, event, pd.DataFrame({"high": high.astype(float)}), strata=strata)
-    return _hr_row(fit, "high")
-
-
-def _held_out_groups(
-    time: np.ndarray, event: np.ndarray, score: np.ndarray, assignment: np.ndarray, folds: int
-) -> np.ndarray | None:
-    """High/low per patient from the optimal cut of the other folds (None: a fold had none)."""
-    high = np.zeros(time.size, dtype=bool)
-    for fold in range(folds):
-        train = assignment != fold
-        try:
-            cut = maxstat_cutpoint(score[train], time[train], event[train]).cutpoint
-        except SigsurvInputError:  # e.g. a training fold without events
-            return None
-        high[~train] = score[~train] > cut
-    return high
-
-
-def _cross_validated_optimal(
-    time: np.ndarray,
-    event: np.ndarray,
-    score: np.ndarray,
-    strata: np.ndarray | None,
-    seed: int,
-    folds: int = 5,
-    repeats: int = 5,
-) -> dict[str, Any]:
-    """HR of the optimal cut chosen on training folds, applied to the held-out fold."""
-    rng = np.random.default_rng(seed)
-    log_hrs, ses = [], []
-    for _ in range(repeats):
-        assignment = rng.permutation(np.arange(time.size) % folds)
-        high = _held_out_groups(time, event, score, assignment, folds)
-        if high is None or high.all() or not high.any():
-            continue  # a training fold without a usable cut: this repeat is not counted
-        row = _grouped_hr(time, event, high, strata)
-        if row["log_hr"] is not None:
-            log_hrs.append(row["log_hr"])
-            ses.append(row["se"])
-    method = f"{folds}-fold cross-validation repeated {repeats} times (seed {seed})"
-    if not log_hrs:
-        return {"hr": None, "lower": None, "upper": None, "method": method, "repeats_used": 0}
-    mean_log, mean_se = float(np.mean(log_hrs)), float(np.mean(ses))
-    return {
-        "hr": math.exp(mean_log),
-        "lower": math.exp(mean_log - 1.959963984540054 * mean_se),
-        "upper": math.exp(mean_log + 1.959963984540054 * mean_se),
-        "method": method,
-        "repeats_used": len(log_hrs),
-    }
-
-
-def cut_rows(
-    time: np.ndarray,
-    event: np.ndarray,
-    score: np.ndarray,
-    *,
-    strata: np.ndarray | None = None,
-    seed: int = 20240101,
-) -> list[dict[str, Any]]:
-    """Secondary, cut-based HRs: median, tertiles (T3 vs T1) and the optimal cut.
-
-    Quantile cuts are taken within strata when strata are given. The optimal cut's row
-    is marked ``optimistic`` and carries a cross-validated ``corrected`` HR beside the
-    naive one.
-
-    Examples
-    --------
-    >>> rng = np.random.default_rng(5)
-    >>> x = rng.normal(size=90)
-    >>> t, e = rng.exponential(np.exp(-0.6 * x)), (rng.random(90) < 0.7).astype(float)
-    >>> rows = cut_rows(t, e, x, seed=1)
-    >>> [r["cut"] for r in rows], rows[2]["optimistic"], rows[2]["corrected"]["hr"] is not None
-    (['median', 'tertile', 'optimal'], True, True)
-    """
-    with warnings.catch_warnings():
-        # Few-event warnings are the test's own, reported once with it.
-        warnings.simplefilter("ignore", SigsurvWarning)
-        return _cut_rows(time, event, score, strata, seed)
-
-
-def _cut_rows(
-    time: np.ndarray,
-    event: np.ndarray,
-    score: np.ndarray,
-    strata: np.ndarray | None,
-    seed: int,
-) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for rule in SECONDARY_CUTS:
-        try:
-            grouping, cuts, note = group_within_strata(
-                score, rule, time=time, event=event, strata_values=strata
-            )
-        except SigsurvInputError as error:
-            rows.append({"cut": rule, "hr": None, "note": error.message})
-            continue
-        labels = np.asarray(grouping.labels.astype(str))
-        top, bottom = grouping.levels[-1], grouping.levels[0]
-        try:  # the registry's estimand: top vs bottom in one model of all groups
-            estimate = _hr_row(
-                *top_vs_bottom_fit(time, event, labels, grouping.levels, strata=strata)
-            )
-        except SigsurvInputError as error:
-            rows.append({"cut": rule, "hr": None, "note": error.message})
-            continue
-        row: dict[str, Any] = {
-            "cut": rule,
-            "comparison": f"{top} vs {bottom}",
-            **estimate,
-            "cut_values": [float(c) for c in grouping.cuts],
-            "cuts_by_stratum": cuts or None,
-            "note": note,
-            "optimistic": rule == "optimal",
-        }
-        if rule == "optimal":
-            row["corrected"] = _cross_validated_optimal(time, event, score, strata, seed)
-            row["note"] = (
-                "optimal cut chosen on these patients: the naive HR and CI are optimistic; "
-                "the corrected HR is cross-validated" + (f"; {note}" if note else "")
-            )
-        rows.append(row)
-    return rows
 
 
 def power_record(

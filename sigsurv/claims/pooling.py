@@ -21,16 +21,27 @@ Rules (stated in ``results.json`` under ``options.pooling`` and in every pool re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from sigsurv.claims.verdicts import MIN_COHORTS_FOR_PI, reason_from_error
+from sigsurv._results import HazardRatio
+from sigsurv.claims.verdicts import reason_from_error
 from sigsurv.errors import SigsurvInputError
 from sigsurv.survival.meta import MetaAnalysisResult, meta_analysis
 
-__all__ = ["HEADLINE_RULE", "KNHA_BELOW", "headline_pool", "pool_key", "pool_tests"]
+__all__ = [
+    "HEADLINE_RULE",
+    "KNHA_BELOW",
+    "MIN_COHORTS_FOR_PI",
+    "PooledTest",
+    "headline_pool",
+    "pool_key",
+    "pool_tests",
+]
 
 #: Pools below this many cohorts use the truncated Knapp–Hartung test (metafor "adhoc").
 KNHA_BELOW = 5
+#: Pools below this many cohorts get no prediction interval.
+MIN_COHORTS_FOR_PI = 3
 HEADLINE_RULE = (
     "headline pool: the claim's exact endpoint and exact population first; else the "
     "analogue endpoint closest to the claim (the claim's order of endpoints), exact "
@@ -41,16 +52,33 @@ HEADLINE_RULE = (
 _Key = tuple[str, str, str, str, str]
 
 
-def _estimate(test: Any) -> dict[str, Any] | None:
-    """The per-SD estimate the test's verdict used (``verdict_estimate`` when it has one)."""
-    method = getattr(test, "verdict_estimate", None)
-    return method() if method is not None else test.hr_per_sd()
+class PooledTest(Protocol):
+    """What pooling reads of a test (:class:`~sigsurv.claims.run.PooledTest` has it)."""
+
+    @property
+    def test_id(self) -> str | None: ...
+    @property
+    def cohort(self) -> str: ...
+    @property
+    def signature_id(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def endpoint(self) -> str | None: ...
+    @property
+    def endpoint_match(self) -> str | None: ...
+    @property
+    def population_exactness(self) -> str | None: ...
+    @property
+    def verdict_basis(self) -> str: ...
+    @property
+    def verdict_hr(self) -> HazardRatio | None: ...
 
 
-def pool_key(test: Any) -> _Key:
+def pool_key(test: PooledTest) -> _Key:
     """``(signature, endpoint, endpoint exactness, population exactness, HR basis)``."""
-    population = (test.population or {}).get("exactness") or "exact"
-    basis = str(getattr(test, "verdict_basis", "unadjusted per-SD HR"))
+    population = test.population_exactness or "exact"
+    basis = str(test.verdict_basis)
     return (
         test.signature_id,
         str(test.endpoint),
@@ -73,12 +101,12 @@ def pool_label(key: _Key) -> str:
     return f"{signature_id} · {endpoint} ({match} endpoint, {population} population{adjusted})"
 
 
-def _record(key: _Key, tests: Sequence[Any]) -> dict[str, Any]:
+def _record(key: _Key, tests: Sequence[PooledTest]) -> dict[str, Any]:
     signature_id, endpoint, match, population, basis = key
     return {
         "label": pool_label(key),
         "signature_id": signature_id,
-        "signature_role": tests[0].signature_role,
+        "signature_role": tests[0].role,
         "endpoint": endpoint,
         "endpoint_match": match,
         "population_exactness": population,
@@ -87,11 +115,11 @@ def _record(key: _Key, tests: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def _fit(tests: Sequence[Any]) -> MetaAnalysisResult:
-    rows = [_estimate(t) or {} for t in tests]
+def _fit(tests: Sequence[PooledTest]) -> MetaAnalysisResult:
+    estimates = [t.verdict_hr for t in tests]
     return meta_analysis(
-        [row["log_hr"] for row in rows],
-        [row["se"] for row in rows],
+        [e.coef for e in estimates if e is not None],
+        [e.se for e in estimates if e is not None],
         labels=[t.cohort for t in tests],
         method="REML",
         test="adhoc" if len(tests) < KNHA_BELOW else "z",
@@ -119,10 +147,13 @@ def _meta_record(meta: MetaAnalysisResult) -> dict[str, Any]:
     return out
 
 
-def pool_tests(tests: Sequence[Any]) -> tuple[dict[str, MetaAnalysisResult], list[dict[str, Any]]]:
+def pool_tests(
+    tests: Sequence[PooledTest],
+) -> tuple[dict[str, MetaAnalysisResult], list[dict[str, Any]]]:
     """Pool the per-SD log HRs of one claim's tests (one pool per :func:`pool_key`).
 
-    Tests sharing one computation (same ``test_id``) enter once.
+    Each test enters with the HR its verdict used (``verdict_hr``: the adjusted one when
+    the verdict is); tests sharing one computation (same ``test_id``) enter once.
 
     Returns
     -------
@@ -130,11 +161,11 @@ def pool_tests(tests: Sequence[Any]) -> tuple[dict[str, MetaAnalysisResult], lis
         The fitted pools by label, and one JSON-ready record per pool (or per pool that
         could not be computed, with ``not_computed``).
     """
-    groups: dict[_Key, list[Any]] = {}
+    groups: dict[_Key, list[PooledTest]] = {}
     seen: set[str] = set()
     for test in tests:
-        per_sd = _estimate(test)
-        if per_sd is None or per_sd["log_hr"] is None or not per_sd["se"]:
+        per_sd = test.verdict_hr
+        if per_sd is None or per_sd.coef is None or not per_sd.se:
             continue
         if test.test_id in seen:
             continue

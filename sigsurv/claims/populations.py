@@ -17,13 +17,12 @@ population selected on it is an *analogue* population, labelled as such.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from sigsurv.analysis.spec import combine_subgroups
 from sigsurv.cohorts.model import Cohort
 from sigsurv.cohorts.subgroup import evaluate_subgroup, parse_subgroup
+from sigsurv.seeds.schema import Claim
 
 __all__ = [
     "EXACT",
@@ -107,7 +106,7 @@ def _selects(cohort: Cohort, expression: str) -> tuple[bool, str]:
     return True, ""
 
 
-def copy_number_column(claim: Any, cohort: Cohort) -> str | None:
+def copy_number_column(claim: Claim, cohort: Cohort) -> str | None:
     """The first ``cna_<GENE>`` column of the claim's locus genes with a call, if any.
 
     Examples
@@ -118,16 +117,17 @@ def copy_number_column(claim: Any, cohort: Cohort) -> str | None:
     >>> copy_number_column(claim, load_example("gse1992")) is None
     True
     """
-    if getattr(claim, "copy_number", None) is None:
+    group = claim.copy_number
+    if group is None:
         return None
-    for gene in claim.copy_number.genes:
+    for gene in group.genes:
         column = f"cna_{gene}"
         if column in cohort.clinical.columns and cohort.clinical[column].notna().any():
             return column
     return None
 
 
-def copy_number_groups(claim: Any, cohort: Cohort) -> pd.Series:
+def copy_number_groups(claim: Claim, cohort: Cohort) -> pd.Series:
     """``loss`` / ``no loss`` (or ``gain`` / ``no gain``) per sample; missing without a call.
 
     Raises
@@ -149,9 +149,9 @@ def copy_number_groups(claim: Any, cohort: Cohort) -> pd.Series:
     {'loss': 62, 'no loss': 62}
     """
     column = copy_number_column(claim, cohort)
-    if column is None:
-        raise ValueError(f"cohort {cohort.name} has no copy-number call for claim {claim.id}")
     group = claim.copy_number
+    if column is None or group is None:
+        raise ValueError(f"cohort {cohort.name} has no copy-number call for claim {claim.id}")
     calls = cohort.clinical[column]
     altered = calls.isin(list(group.calls)).astype(bool)
     labels = pd.Series(
@@ -163,7 +163,7 @@ def copy_number_groups(claim: Any, cohort: Cohort) -> pd.Series:
     return labels.where(calls.notna().to_numpy())
 
 
-def population_for(claim: Any, cohort: Cohort) -> tuple[str | None, str, str | None, str]:
+def population_for(claim: Claim, cohort: Cohort) -> tuple[str | None, str, str | None, str]:
     """The subgroup a claim is tested on in a cohort.
 
     Parameters
@@ -218,7 +218,7 @@ def population_for(claim: Any, cohort: Cohort) -> tuple[str | None, str, str | N
     return expression, label, exactness, reason
 
 
-def _population(claim: Any, cohort: Cohort) -> tuple[str | None, str, str | None, str]:
+def _population(claim: Claim, cohort: Cohort) -> tuple[str | None, str, str | None, str]:
     if getattr(claim, "copy_number", None) is not None:
         return _copy_number_population(claim, cohort)
     match = getattr(claim, "population_match", None)
@@ -239,8 +239,11 @@ def _population(claim: Any, cohort: Cohort) -> tuple[str | None, str, str | None
     return None, match.exact_label, None, f"{why}; analogue population: {analogue_why}"
 
 
-def _copy_number_population(claim: Any, cohort: Cohort) -> tuple[str | None, str, str | None, str]:
+def _copy_number_population(
+    claim: Claim, cohort: Cohort
+) -> tuple[str | None, str, str | None, str]:
     group = claim.copy_number
+    assert group is not None  # called for copy-number claims only
     match = getattr(claim, "population_match", None)
     base = match.exact if match is not None else claim.population_filter
     column = copy_number_column(claim, cohort)

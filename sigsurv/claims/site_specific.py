@@ -23,6 +23,7 @@ from sigsurv.analysis.competing import analyse_cohort_competing, analyse_competi
 from sigsurv.claims.populations import population_for
 from sigsurv.cohorts.model import Cohort, Endpoint, convert_time
 from sigsurv.errors import AnalysisError
+from sigsurv.seeds.schema import Claim
 
 __all__ = ["assess_site_claim", "choose_site_endpoint", "site_cause", "test_site_specific"]
 
@@ -44,7 +45,7 @@ def site_cause(endpoint: Endpoint, site: str) -> int | None:
 
 
 def choose_site_endpoint(
-    claim: Any, cohort: Cohort
+    claim: Claim, cohort: Cohort
 ) -> tuple[str | None, int | None, str | None, str]:
     """The endpoint (and cause) that tests a site-specific claim in a cohort.
 
@@ -204,6 +205,7 @@ def test_site_specific(
         )
         method = "cox"
     record = result.to_dict()
+    term = result.grouped_term
     return {
         "endpoint": endpoint,
         "cause": cause,
@@ -211,15 +213,15 @@ def test_site_specific(
         "method": method,
         "primary": {
             "statistic": "cause_specific_hazard_ratio" if cause is not None else "hazard_ratio",
-            "per_sd": record["cause_specific_per_sd"],
-            "high_vs_low": record["cause_specific_grouped"],
+            "per_sd": result.cause_specific_per_sd.hazard_ratio("score_per_sd").to_dict(),
+            "high_vs_low": result.cause_specific_grouped.hazard_ratio(term).to_dict(),
         },
         "secondary": None
         if cause is None
         else {
             "statistic": "subdistribution_hazard_ratio",
-            "per_sd": record["fine_gray_per_sd"],
-            "high_vs_low": record["fine_gray_grouped"],
+            "per_sd": result.fine_gray_per_sd.hazard_ratio("score_per_sd").to_dict(),
+            "high_vs_low": result.fine_gray_grouped.hazard_ratio(term).to_dict(),
         },
         "cumulative_incidence": record["cumulative_incidence"],
         "gray_test": record["gray_test"],
@@ -232,7 +234,7 @@ def test_site_specific(
 
 
 def assess_site_claim(
-    claim: Any,
+    claim: Claim,
     cohort: Cohort,
     scores: pd.Series,
     *,

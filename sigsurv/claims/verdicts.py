@@ -34,12 +34,11 @@ Rules (pure functions; numbers in, words out; every verdict word is defined once
   equivalent nor different``; when no difference was seen and TOST at a true HR of 1
   would have had power below 50% with these events, the row is ``not informative``
   (a design that cannot show equivalence says nothing for a claim of no difference;
-  a difference it did show stands).
+  a difference it did show stands); the rule is :mod:`sigsurv.claims.equivalence`.
 * **A recomputed published table** gets ``published table recomputed`` with its odds
-  ratio: recomputing the authors' own counts is a check of arithmetic, never a verdict on
-  the biology.
+  ratio (:mod:`sigsurv.claims.summary`): a check of arithmetic, not of the biology.
 * ``confounded, not adjusted`` and ``consistent, not better than random signatures``
-  are set by :mod:`sigsurv.claims.reproduce` (the signature names a confounder the
+  are set by :mod:`sigsurv.claims.judge` (the signature names a confounder the
   cohort cannot measure; a consistent score that does not beat matched random gene
   sets, empirical p > 0.05). Every verdict is at nominal two-sided alpha 0.05; the rows
   carry Holm (within claim) and Benjamini–Hochberg (over the run) p beside it.
@@ -48,21 +47,12 @@ Rules (pure functions; numbers in, words out; every verdict word is defined once
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from statistics import NormalDist
 from typing import Any
 
 from sigsurv.errors import OptionError, SigsurvInputError
-from sigsurv.survival.meta import MetaAnalysisResult
-from sigsurv.survival.power import (
-    per_sd_from_dichotomised,
-    schoenfeld_power,
-    split_mean_difference,
-    tost_log_hr,
-    tost_power,
-)
+from sigsurv.survival.power import per_sd_from_dichotomised, schoenfeld_power, split_mean_difference
 
 __all__ = [
     "CONFOUNDED",
@@ -79,7 +69,6 @@ __all__ = [
     "EQUIVALENT_AND_DIFFERENT",
     "INCONCLUSIVE",
     "INFORMATIVE_VERDICTS",
-    "MIN_COHORTS_FOR_PI",
     "MIN_POWER",
     "NEITHER",
     "NOT_EQUIVALENT",
@@ -88,15 +77,13 @@ __all__ = [
     "PUBLISHED_TABLE_RECOMPUTED",
     "VERDICTS",
     "Verdict",
-    "claim_summary",
     "combined_direction",
-    "equivalence_verdict",
+    "fmt_hr",
     "format_p",
     "hr_verdict",
     "not_testable",
     "orient_hr",
     "power_target",
-    "published_table_verdict",
     "reason_from_error",
 ]
 
@@ -374,7 +361,14 @@ def _positive_finite(*values: float) -> bool:
     return all(math.isfinite(v) and v > 0 for v in values)
 
 
-def _fmt_hr(value: float) -> str:
+def fmt_hr(value: float) -> str:
+    """A hazard ratio in words: two decimals.
+
+    Examples
+    --------
+    >>> fmt_hr(0.4567)
+    '0.46'
+    """
     return f"{value:.2f}"
 
 
@@ -398,13 +392,13 @@ def power_target(
     """
     if published_hr is not None:
         if published_proportion is None:
-            return published_hr, "published", f"the published per-SD HR {_fmt_hr(published_hr)}"
+            return published_hr, "published", f"the published per-SD HR {fmt_hr(published_hr)}"
         per_sd = per_sd_from_dichotomised(published_hr, published_proportion)
         split = f"{100 * published_proportion:.0f}/{100 * (1 - published_proportion):.0f}"
         factor = split_mean_difference(published_proportion)
         words = (
-            f"the published HR {_fmt_hr(published_hr)} ({split} split) as per-SD HR "
-            f"{_fmt_hr(per_sd)} (log HR / {factor:.3f}; normal score)"
+            f"the published HR {fmt_hr(published_hr)} ({split} split) as per-SD HR "
+            f"{fmt_hr(per_sd)} (log HR / {factor:.3f}; normal score)"
         )
         return per_sd, "published", words
     target = DEFAULT_TARGET_HR[expected_direction]
@@ -487,7 +481,7 @@ def hr_verdict(
     _, oriented_lower, oriented_upper = orient_hr(hr, lower, upper, expected_direction)
     oriented_target = orient_hr(target, target, target, expected_direction)[0]
     reading = _ci_reading(oriented_lower, oriented_upper, oriented_target)
-    estimate = f"per-SD HR {_fmt_hr(hr)} ({_fmt_hr(lower)}–{_fmt_hr(upper)})"
+    estimate = f"per-SD HR {fmt_hr(hr)} ({fmt_hr(lower)}–{fmt_hr(upper)})"
     power_words = f"power {100 * power:.0f}% for {target_words} with {events} events"
     if power < MIN_POWER:
         reason = f"{power_words}, below {100 * MIN_POWER:.0f}%; {estimate}"
@@ -497,229 +491,7 @@ def hr_verdict(
         CONSISTENT: f"{estimate} excludes 1: {claimed} risk with a higher score, as claimed",
         CONTRADICTED: f"{estimate} excludes 1 in the direction opposite to the claim",
         EFFECT_EXCLUDED: f"{estimate} includes 1 but excludes the target per-SD HR "
-        f"{_fmt_hr(target)}: an effect of the claimed size is ruled out",
-        INCONCLUSIVE: f"{estimate} includes 1 and the target per-SD HR {_fmt_hr(target)}",
+        f"{fmt_hr(target)}: an effect of the claimed size is ruled out",
+        INCONCLUSIVE: f"{estimate} includes 1 and the target per-SD HR {fmt_hr(target)}",
     }[reading]
     return Verdict(reading, f"{reason}; {power_words}", None, power, target, source)
-
-
-def equivalence_verdict(
-    log_hr: float | None,
-    se: float | None,
-    *,
-    events: int | None = None,
-    margins: tuple[float, float] = (0.8, 1.25),
-    alpha: float = 0.05,
-) -> Verdict:
-    """Four-way verdict of one test of a null claim (no association).
-
-    *Different* is the 95% CI excluding 1; *equivalent* is TOST at ``alpha`` per side
-    (the 90% CI within the margins). A difference stands whatever the power; without
-    one, TOST power at HR 1 below 50% gives ``not informative``.
-
-    Parameters
-    ----------
-    log_hr, se
-        Per-SD log HR and its standard error; ``None`` or non-finite when not fitted.
-    events
-        Events of the test: with no difference seen, TOST power at HR 1 below 50%
-        (:func:`~sigsurv.survival.power.tost_power`) gives ``not informative``;
-        ``None`` skips the gate.
-    margins
-        Equivalence margins on the HR scale.
-    alpha
-        Level of each one-sided test (the equivalence CI is ``1 - 2 alpha``; the
-        difference CI is ``1 - alpha``, two-sided).
-
-    Returns
-    -------
-    Verdict
-
-    Examples
-    --------
-    >>> equivalence_verdict(0.02, 0.05).verdict
-    'equivalent'
-    >>> equivalence_verdict(0.9, 0.1).verdict
-    'different'
-    >>> equivalence_verdict(0.15, 0.03).verdict
-    'equivalent and different'
-    >>> equivalence_verdict(0.1, 0.3, events=400).verdict
-    'neither equivalent nor different'
-    >>> equivalence_verdict(-0.51, 0.23, events=22).verdict
-    'different'
-    >>> equivalence_verdict(0.1, 0.3, events=22).verdict
-    'not informative'
-    """
-    if (
-        log_hr is None
-        or se is None
-        or not math.isfinite(log_hr)
-        or not math.isfinite(se)
-        or se <= 0
-    ):
-        return not_testable("the Cox model gave no finite log hazard ratio with a standard error")
-    tost = tost_log_hr(log_hr, se, margins=margins, alpha=alpha)
-    z = NormalDist().inv_cdf(1 - alpha / 2)
-    lower95, upper95 = math.exp(log_hr - z * se), math.exp(log_hr + z * se)
-    different = lower95 > 1 or upper95 < 1
-    level = f"{100 * (1 - 2 * alpha):.0f}%"
-    bounds = f"{_fmt_hr(tost.ci_lower)}–{_fmt_hr(tost.ci_upper)}"
-    band = f"{tost.margin_lower:g}–{tost.margin_upper:g}"
-    ci = (
-        f"per-SD HR {_fmt_hr(tost.hr)} (95% CI {_fmt_hr(lower95)}–{_fmt_hr(upper95)}; "
-        f"{level} CI {bounds}, equivalence margins {band}, TOST p {format_p(tost.p)})"
-    )
-    power = (
-        None if events is None or events <= 0 else tost_power(events, margins=margins, alpha=alpha)
-    )
-    power_words = (
-        "" if power is None else f"; TOST power at HR 1 {100 * power:.0f}% with {events} events"
-    )
-    if different:
-        verdict = EQUIVALENT_AND_DIFFERENT if tost.equivalent else DIFFERENT
-        words = "the 95% CI excludes 1" + (
-            " but the difference lies within the margins" if tost.equivalent else ""
-        )
-        return Verdict(verdict, f"{ci}: {words}{power_words}", power=power, target_hr=1.0)
-    if power is not None and power < MIN_POWER:
-        reading = EQUIVALENT if tost.equivalent else NEITHER
-        reason = (
-            f"{ci}: no difference seen, but{power_words[1:]}, below 50%: equivalence "
-            "could not be shown"
-        )
-        return Verdict(NOT_INFORMATIVE, reason, reading, power, 1.0)
-    if tost.equivalent:
-        return Verdict(
-            EQUIVALENT, f"{ci}: within the margins{power_words}", power=power, target_hr=1.0
-        )
-    return Verdict(
-        NEITHER, f"{ci}: includes 1 and overlaps a margin{power_words}", power=power, target_hr=1.0
-    )
-
-
-def published_table_verdict(
-    odds_ratio: float, lower: float | None, upper: float | None, p: float | None
-) -> Verdict:
-    """``published table recomputed``: the authors' own 2 x 2 counts, recomputed.
-
-    Parameters
-    ----------
-    odds_ratio, lower, upper
-        Odds ratio of the published table and its CI (``None`` if not available).
-    p
-        Its p-value (e.g. Fisher's exact test).
-
-    Returns
-    -------
-    Verdict
-        Always ``published table recomputed``; the reason gives the odds ratio.
-
-    Examples
-    --------
-    >>> v = published_table_verdict(3.2, 1.1, 9.5, 0.031)
-    >>> v.verdict
-    'published table recomputed'
-    >>> v.reason.split(";")[0]
-    'odds ratio 3.20 (95% CI 1.10–9.50), p 0.031, from the published counts'
-    """
-    ci = "" if lower is None or upper is None else f" (95% CI {_fmt_hr(lower)}–{_fmt_hr(upper)})"
-    reason = (
-        f"odds ratio {_fmt_hr(odds_ratio)}{ci}, p {format_p(p)}, from the published counts; "
-        "not a test on new patients"
-    )
-    return Verdict(PUBLISHED_TABLE_RECOMPUTED, reason)
-
-
-#: Verdicts named with their cohorts in a summary line (evidence against the claim).
-_NAMED = (CONTRADICTED, DIFFERENT, EFFECT_EXCLUDED)
-#: Pools below this many cohorts get no prediction interval.
-MIN_COHORTS_FOR_PI = 3
-
-
-def _pool_words(pooled: MetaAnalysisResult, pool_label: str) -> str:
-    est = pooled.pooled
-    level = f"{100 * pooled.conf_level:g}%"
-    k = len(pooled.studies)
-    if k < MIN_COHORTS_FOR_PI:
-        interval = (
-            f"no PI: {k} cohorts cannot estimate between-cohort spread (needs {MIN_COHORTS_FOR_PI})"
-        )
-    elif pooled.prediction_lower is None or pooled.prediction_upper is None:
-        interval = "PI not estimated (fixed effect)"
-    else:
-        interval = f"PI {_fmt_hr(pooled.prediction_lower)}–{_fmt_hr(pooled.prediction_upper)}"
-    label = f" for {pool_label}" if pool_label else ""
-    return (
-        f"pooled per-SD HR{label} {_fmt_hr(est.hr)} "
-        f"({level} CI {_fmt_hr(est.lower)}–{_fmt_hr(est.upper)}; {interval})"
-    )
-
-
-def claim_summary(
-    verdicts: Sequence[str],
-    pooled: MetaAnalysisResult | None = None,
-    *,
-    pool_label: str = "",
-    null_claim: bool = False,
-    cohorts: Sequence[str] | None = None,
-    unpooled_reason: str = "",
-) -> str:
-    """One line per claim: every verdict counted, of the informative cohorts, and the pool.
-
-    Parameters
-    ----------
-    verdicts
-        The claim's verdicts, one per distinct test (a test shared by two rows counted
-        once). Informative = any verdict of :data:`INFORMATIVE_VERDICTS`.
-    pooled
-        Meta-analysis of the per-SD log HRs, or ``None``.
-    pool_label
-        Shown after "pooled per-SD HR" (e.g. the endpoint), if given.
-    null_claim
-        The claim is of no association (kept for the callers; the counts name every
-        verdict whatever the claim).
-    cohorts
-        The cohort of each verdict; contradicting cohorts are named when given.
-    unpooled_reason
-        Why there is no pool, when there were estimates to pool.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> from sigsurv.survival.meta import meta_analysis
-    >>> pool = meta_analysis([-0.6, -0.1, -0.35], [0.1, 0.12, 0.15], method="REML",
-    ...                      test="adhoc")
-    >>> line = claim_summary(["consistent", "contradicted", "not informative"], pool,
-    ...                      cohorts=["a", "b", "c"])
-    >>> for part in line.split("; "):
-    ...     print(part)
-    1 consistent, 1 contradicted (b) of 2 informative cohorts (1 not informative)
-    pooled per-SD HR 0.70 (95% CI 0.37–1.34
-    PI 0.21–2.30)
-    """
-    del null_claim  # every verdict kind is counted by name
-    names = list(cohorts) if cohorts is not None else [""] * len(verdicts)
-    informative = [v for v in verdicts if v in INFORMATIVE_VERDICTS]
-    counts = []
-    for kind in INFORMATIVE_VERDICTS:
-        n = sum(v == kind for v in informative)
-        if not n:
-            continue
-        where = [c for c, v in zip(names, verdicts, strict=True) if v == kind and c]
-        named = f" ({', '.join(where)})" if kind in _NAMED and where else ""
-        counts.append(f"{n} {kind}{named}")
-    head = ", ".join(counts) if counts else "0 consistent"
-    head += f" of {len(informative)} informative cohort{'s' if len(informative) != 1 else ''}"
-    others = [
-        f"{sum(v == kind for v in verdicts)} {kind}"
-        for kind in (NOT_INFORMATIVE, NOT_TESTABLE)
-        if kind in verdicts
-    ]
-    if others:
-        head += f" ({', '.join(others)})"
-    if pooled is None:
-        return f"{head}; not pooled" + (f" ({unpooled_reason})" if unpooled_reason else "")
-    return f"{head}; {_pool_words(pooled, pool_label)}"

@@ -22,17 +22,6 @@ from sigsurv._cli_options import (
 )
 from sigsurv.cli._app import BuiltinClaims, ClaimFiles, ClaimSignatures, Force, Seed, app
 from sigsurv.cli._survival_options import _parse_formats
-from sigsurv.errors import OptionError
-
-
-def _margins(text: str) -> tuple[float, float]:
-    """``"0.8,1.25"`` -> (0.8, 1.25); the verdict rules check the values."""
-    parts = text.split(",")
-    try:
-        low, high = (float(part) for part in parts)
-    except ValueError:
-        raise OptionError("equivalence margins must be two numbers LOW,HIGH", found=text) from None
-    return low, high
 
 
 @app.command("reproduce")
@@ -90,6 +79,7 @@ def reproduce_command(
     --cohort that is a table (or GEO/AnnData file) of the user's own."""
     from sigsurv._atomic import output_folder
     from sigsurv.claims import reproduce_claims
+    from sigsurv.claims.spec import ReproduceSpec, parse_margins
     from sigsurv.cohorts import EXAMPLES
     from sigsurv.report.html import write_reproduction
     from sigsurv.report.manifest import reproduction_manifest
@@ -108,34 +98,33 @@ def reproduce_command(
     claim_files = load_claim_files(claims or [], signatures=given)
     inline = [sig for file in claim_files for sig in file.signatures]
     chosen_claims = choose_claims(claim, claim_files, builtin=builtin_claims)
+    spec = ReproduceSpec(
+        null_random=null_random,
+        null_random_adjusted=null_random_adjusted,
+        seed=seed,
+        equivalence_margins=parse_margins(equivalence_margins),
+        include_proxies=proxies,
+        cohorts=tuple(sources),
+        claim_ids=None if claim is None else tuple(claim),
+        claim_files=tuple(str(p) for p in claims or []),
+        builtin_claims=builtin_claims,
+        signature_files=tuple(str(p) for p in signature or []),
+        strata=strata,
+        source_options=source_options.to_dict(),
+        out=str(out),
+        formats=formats,
+    )
     with (
-        using_signatures([*given, *inline]),  # the report and run.json look them up too
+        using_signatures([*given, *inline]),  # the claims name them by id
         output_folder(out, force=force) as folder,  # validated and locked before reading
         reproduction_progress(stderr, len(sources), show=interactive() and not as_json) as bar,
     ):
         cohorts = [bar.loaded(_stratified(load_source(s, o), strata)) for s, o in reading]
-        reproduction = reproduce_claims(
-            cohorts,
-            chosen_claims,
-            include_proxies=proxies,
-            null_random=null_random,
-            null_random_adjusted=null_random_adjusted,
-            equivalence_margins=_margins(equivalence_margins),
-            seed=seed,
-            progress=bar.testing,
-        )
-        options: dict[str, Any] = {"cohort": sources, "claim": claim, "out": str(out)}
-        options |= {"strata": strata, "source_options": source_options.to_dict()}
-        options |= {"claims": [str(p) for p in claims or []], "builtin_claims": builtin_claims}
-        options |= {"signature": [str(p) for p in signature or []]}
-        options |= {"null_random": null_random, "proxies": proxies, "formats": formats}
-        options |= {
-            "null_random_adjusted": null_random_adjusted,
-            "equivalence_margins": equivalence_margins,
-        }
+        reproduction = reproduce_claims(cohorts, chosen_claims, spec=spec, progress=bar.testing)
         manifest = reproduction_manifest(
-            reproduction, cohorts, options=options, seed=seed, claim_files=claim_files
+            reproduction, cohorts, options=spec.to_dict(), seed=spec.seed, claim_files=claim_files
         )
+        del cohorts  # the expression matrices are not needed for the report: free them
         staged = write_reproduction(reproduction, folder.staging, manifest, formats=figure_formats)
         bar.written()
     files = {name: folder.final_path(path) for name, path in staged.items()}

@@ -10,13 +10,24 @@ absent is simply not shown.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sigsurv.plots._text import p_text
+from sigsurv.report._evidence_lines import evidence_lines
+from sigsurv.report._words import (
+    _NOT_TESTABLE,
+    VERDICT_CLASSES,
+    _number,
+    _p_of,
+    estimate_of,
+    hr_text,
+    reason_in_words,
+    short_reason,
+    verdict_class,
+)
 
 __all__ = [
     "ORIENTATION_NOTE",
@@ -36,119 +47,6 @@ __all__ = [
     "verdict_class",
     "verdict_legend",
 ]
-
-# Every verdict word of the claims pipeline (and the older vocabularies of earlier runs'
-# results.json) mapped to a colour: good for the claim, mixed, bad for the claim, weak
-# evidence, a recomputed table, untestable.
-VERDICT_CLASSES = {
-    "reproduced": "v-good",
-    "consistent": "v-good",
-    "equivalent": "v-good",
-    "equivalent and different": "v-good",
-    "consistent, not better than random signatures": "v-mixed",
-    "same direction, not significant": "v-mixed",
-    "inconclusive": "v-mixed",
-    "neither equivalent nor different": "v-mixed",
-    "opposite direction": "v-bad",
-    "contradicted": "v-bad",
-    "effect of the claimed size excluded": "v-bad",
-    "different": "v-bad",
-    "not equivalent": "v-bad",
-    "not informative": "v-weak",
-    "confounded, not adjusted": "v-weak",
-    "published table recomputed": "v-table",
-    "not testable here": "v-none",
-    "not testable": "v-none",
-}
-_NOT_TESTABLE = ("not testable here", "not testable")
-_CLASS_PREFIX = re.compile(r"^\s*[A-Z][A-Za-z]*(Error|Warning|Exception)\s*:\s*")
-
-
-def verdict_class(verdict: str | None) -> str:
-    """CSS class of a verdict badge.
-
-    Examples
-    --------
-    >>> verdict_class("consistent"), verdict_class("not testable here"), verdict_class("?")
-    ('v-good', 'v-none', 'v-none')
-    """
-    return VERDICT_CLASSES.get(str(verdict), "v-none")
-
-
-def reason_in_words(reason: str | None) -> str:
-    """A reason without the Python class name some errors carry.
-
-    Examples
-    --------
-    >>> reason_in_words("CoverageError: signature x: 0 of 3 genes found (0%)")
-    'signature x: 0 of 3 genes found (0%)'
-    """
-    return _CLASS_PREFIX.sub("", reason or "").strip()
-
-
-def short_reason(reason: str | None) -> str:
-    """The first clause of a reason, for a table cell (the full reason stays available).
-
-    Examples
-    --------
-    >>> short_reason("CoverageError: signature s: 0 of 3 genes found (0%), below "
-    ...              "min_coverage 50%; found: none; missing: A, B, C")
-    'signature s: 0 of 3 genes found (0%), below min_coverage 50%'
-    >>> short_reason("no matching endpoint: the claim needs mfs, rfs; the cohort has os")
-    'no matching endpoint: the claim needs mfs, rfs'
-    """
-    return reason_in_words(reason).split(";")[0].strip()
-
-
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if np.isfinite(number) else None
-
-
-def hr_text(record: dict[str, Any] | None) -> str:
-    """``0.55 (0.30–1.01)`` from ``hr`` with ``lower/upper`` or ``ci_lower/ci_upper``.
-
-    Examples
-    --------
-    >>> hr_text({"hr": 0.5, "lower": 0.3, "upper": 0.9}), hr_text(None)
-    ('0.50 (0.30–0.90)', '')
-    """
-    if not record or _number(record.get("hr")) is None:
-        return ""
-    lower = _number(record.get("lower", record.get("ci_lower")))
-    upper = _number(record.get("upper", record.get("ci_upper")))
-    text = f"{float(record['hr']):.2f}"
-    if lower is not None and upper is not None:
-        text += f" ({lower:.2f}–{upper:.2f})"
-    return text
-
-
-def estimate_of(test: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
-    """The HR a test's verdict is read from, and its scale.
-
-    Issue 11's results carry ``hr_per_sd`` (the verdict's HR); today's carry the grouped
-    HR under ``estimate``.
-
-    Examples
-    --------
-    >>> estimate_of({"hr_per_sd": {"hr": 0.8, "lower": 0.6, "upper": 1.0, "p": 0.05}})[1]
-    'per SD'
-    """
-    per_sd = test.get("hr_per_sd")
-    if isinstance(per_sd, dict) and _number(per_sd.get("hr")) is not None:
-        return per_sd, "per SD"
-    estimate = test.get("estimate") or {}
-    grouped = estimate.get("hr_grouped")
-    if isinstance(grouped, dict) and _number(grouped.get("hr")) is not None:
-        return grouped, "high vs low"
-    return None, ""
-
-
-def _p_of(record: dict[str, Any]) -> float | None:
-    return _number(record.get("p", record.get("p_wald")))
 
 
 def verdict_counts(tests: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -364,13 +262,19 @@ def _group_name(endpoint: Any, match: Any, claim_endpoint: str) -> str:
 
 
 def _judged_adjusted(test: dict[str, Any]) -> tuple[float, float, float, Any, str] | None:
-    """``(hr, lower, upper, p, 'adjusted for X')`` when the verdict rests on an adjusted HR."""
-    basis = str(test.get("verdict_basis") or "")
-    values = [_number(test.get(k)) for k in ("verdict_hr", "verdict_lower", "verdict_upper")]
-    if not basis.startswith("per-SD HR adjusted") or any(v is None or v <= 0 for v in values):
+    """``(hr, lower, upper, p, 'adjusted for X')`` when the verdict rests on an adjusted HR.
+
+    ``verdict_estimate`` names where the verdict's HR is: ``confounding.adjusted`` here.
+    """
+    if test.get("verdict_estimate") != "confounding.adjusted":
+        return None
+    adjusted = (test.get("confounding") or {}).get("adjusted") or {}
+    values = [_number(adjusted.get(k)) for k in ("hr", "ci_lower", "ci_upper")]
+    if any(v is None or v <= 0 for v in values):
         return None
     hr, lower, upper = (float(v) for v in values)  # type: ignore[arg-type]
-    return hr, lower, upper, test.get("verdict_p"), basis.removeprefix("per-SD HR ")
+    basis = str(test.get("verdict_basis") or "")
+    return hr, lower, upper, adjusted.get("p_wald"), basis.removeprefix("per-SD HR ")
 
 
 def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
@@ -383,7 +287,7 @@ def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
     --------
     >>> claim = {"claim_id": "c", "tests": [
     ...     {"cohort": "k1", "signature_id": "s", "verdict": "consistent", "endpoint": "rfs",
-    ...      "hr_per_sd": {"hr": 0.7, "lower": 0.5, "upper": 0.9, "p": 0.01}},
+    ...      "hr_per_sd": {"hr": 0.7, "ci_lower": 0.5, "ci_upper": 0.9, "p_wald": 0.01}},
     ...     {"cohort": "k2", "signature_id": "s", "verdict": "not testable",
     ...      "endpoint": "rfs"}]}
     >>> claim_forest_rows(claim)["label"].tolist()
@@ -401,11 +305,7 @@ def claim_forest_rows(claim: dict[str, Any]) -> pd.DataFrame:
         if test.get("verdict") == "not informative":
             label += " (low power)"
         se = _number(estimate.get("se"))
-        hr, lower, upper = (
-            estimate["hr"],
-            estimate.get("lower", estimate.get("ci_lower")),
-            estimate.get("upper", estimate.get("ci_upper")),
-        )
+        hr, lower, upper = estimate["hr"], estimate.get("ci_lower"), estimate.get("ci_upper")
         p_value = _p_of(estimate)
         judged = _judged_adjusted(test)
         if judged is not None:  # the forest shows the HR the verdict rests on
@@ -584,93 +484,3 @@ def headline(payload: dict[str, Any]) -> str:
     else:
         opening = f"{confirmed} of {len(claims)} claims confirmed on at least one cohort"
     return f"{opening}: of {len(tests)} {noun}, {parts}." if tests else f"{opening}."
-
-
-def _p_cell(value: Any) -> str:
-    number = _number(value)
-    return "" if number is None else p_text(number)
-
-
-def _adjusted_line(name: str, model: Any) -> dict[str, str] | None:
-    """One adjusted model in words: HR (CI), p, LRT p, ΔC, n/events, its warning."""
-    if not isinstance(model, dict):
-        return None
-    covariates = ", ".join(str(c) for c in model.get("covariates") or [])
-    label = f"adjusted for {name}" + (f" ({covariates})" if covariates else "")
-    parts = []
-    hr = hr_text(model)
-    parts.append(f"HR per SD {hr}" if hr else "HR not estimable")
-    if _number(model.get("p")) is not None:
-        parts.append(f"p {_p_cell(model.get('p'))}")
-    lrt = model.get("lrt")
-    if isinstance(lrt, dict) and _number(lrt.get("p")) is not None:
-        parts.append(f"LRT p {_p_cell(lrt.get('p'))}")
-    if _number(model.get("delta_c")) is not None:
-        parts.append(f"ΔC {float(model['delta_c']):+.3f}")
-    if model.get("n") is not None:
-        parts.append(f"n = {model['n']}, {model.get('events', '?')} events")
-    if model.get("reason") or model.get("not_computed"):
-        parts = [f"not computed: {reason_in_words(model.get('reason') or model['not_computed'])}"]
-    return {"label": label, "text": ", ".join(parts), "warning": str(model.get("warning") or "")}
-
-
-def _optimal_cut_line(cut_rows: Any) -> dict[str, str] | None:
-    """The optimal cut's naive HR beside its cross-validated HR."""
-    for row in cut_rows or []:
-        if not isinstance(row, dict) or row.get("cut") != "optimal":
-            continue
-        text = f"naive HR {row.get('comparison', '')} {hr_text(row)} (optimistic)"
-        corrected = row.get("corrected")
-        if isinstance(corrected, dict) and hr_text(corrected):
-            text += f"; cross-validated HR {hr_text(corrected)}"
-            if corrected.get("method"):
-                text += f" ({corrected['method']})"
-        return {"label": "optimal cut", "text": text, "warning": ""}
-    return None
-
-
-def evidence_lines(test: dict[str, Any]) -> list[dict[str, str]]:
-    """The evidence beside a test's verdict, as ``label, text, warning`` lines.
-
-    Median follow-up, Holm and Benjamini–Hochberg p, power, every adjusted HR (with
-    its LRT p and ΔC, and its instability warning shown, not instead of the number)
-    and the cross-validated HR of an optimal cut: whatever ``results.json`` holds;
-    absent fields are left out.
-
-    Examples
-    --------
-    >>> lines = evidence_lines({"median_follow_up": 24.0, "follow_up_unit": "months",
-    ...     "p_holm": 0.2, "q_bh": 0.19, "adjusted": {"clinical": {"hr": 1.2, "lower": 0.8,
-    ...     "upper": 1.9, "p": 0.44, "lrt": {"p": 0.44}, "delta_c": 0.001,
-    ...     "covariates": ["age"], "warning": "unstable"}}})
-    >>> [line["label"] for line in lines]
-    ['follow-up and multiplicity', 'adjusted for clinical (age)']
-    >>> lines[1]["text"]
-    'HR per SD 1.20 (0.80–1.90), p 0.44, LRT p 0.44, ΔC +0.001'
-    """
-    lines = []
-    facts = []
-    if _number(test.get("median_follow_up")) is not None:
-        unit = test.get("follow_up_unit") or (test.get("estimate") or {}).get("unit") or ""
-        facts.append(f"median follow-up {float(test['median_follow_up']):.3g} {unit}".strip())
-    if _number(test.get("p_holm")) is not None:
-        facts.append(f"Holm p {_p_cell(test['p_holm'])}")
-    if _number(test.get("q_bh")) is not None:
-        facts.append(f"Benjamini–Hochberg q {_p_cell(test['q_bh'])}")
-    power = test.get("power")
-    if isinstance(power, dict) and _number(power.get("power")) is not None:
-        target = _number(power.get("target_hr"))
-        aim = f" for HR {target:.2f}" if target is not None else ""
-        facts.append(f"power {100 * float(power['power']):.0f}%{aim}")
-    if facts:
-        lines.append(
-            {"label": "follow-up and multiplicity", "text": ", ".join(facts), "warning": ""}
-        )
-    for name, model in (test.get("adjusted") or {}).items():
-        line = _adjusted_line(str(name).replace("_", " "), model)
-        if line is not None:
-            lines.append(line)
-    optimal = _optimal_cut_line(test.get("cut_rows"))
-    if optimal is not None:
-        lines.append(optimal)
-    return lines

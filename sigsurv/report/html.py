@@ -12,6 +12,7 @@ and can be sent as one file. Every number in it comes from the engine through th
 from __future__ import annotations
 
 import base64
+import gc
 import re
 from collections.abc import Sequence
 from importlib import resources
@@ -24,7 +25,8 @@ from markupsafe import Markup, escape
 
 from sigsurv._atomic import safe_file_stem
 from sigsurv._json import dumps, write_json
-from sigsurv.claims.reproduce import Reproduction
+from sigsurv.claims.records import ClaimTest
+from sigsurv.claims.reproduction import ClaimReproduction, Reproduction
 from sigsurv.plots._text import p_text
 from sigsurv.plots.diagnostics import plot_random_null
 from sigsurv.plots.forest import plot_forest
@@ -46,6 +48,7 @@ from sigsurv.report._report_context import (
     verdict_legend,
 )
 from sigsurv.report.outputs import km_figure
+from sigsurv.signatures.schema import Signature
 
 __all__ = ["claim_forest_rows", "render_report", "write_reproduction"]
 
@@ -134,8 +137,9 @@ def render_report(context: dict[str, Any]) -> str:
     return environment.from_string(template_text).render(**context)
 
 
-def _km_alt(test: Any) -> str:
+def _km_alt(test: ClaimTest) -> str:
     result = test.analysis
+    assert result is not None  # a KM figure is drawn only for an analysis
     grouped = result.hazard_ratio_grouped
     hr = "" if grouped["hr"] is None else f"; HR high vs low {grouped['hr']:.2f}"
     return (
@@ -159,13 +163,20 @@ class _FigureWriter:
     def save(self, figure: Any, stem: str) -> str:
         files = save_figure(figure, self.folder, stem, self.formats)
         plt.close(figure)
+        # A closed figure lives on in reference cycles, with its 300-dpi canvas (about
+        # 15 MB), until the collector runs: clear it and collect the young generations.
+        figure.clf()
+        gc.collect(1)
         for name, path in files.items():
             self.written[f"figures/{name}"] = path
         return _png_data_uri(files[f"{stem}.png"])
 
 
 def _claim_figures(
-    record: Any, claim: dict[str, Any], payload: dict[str, Any], figures: _FigureWriter
+    record: ClaimReproduction,
+    claim: dict[str, Any],
+    payload: dict[str, Any],
+    figures: _FigureWriter,
 ) -> dict[str, Any]:
     forest_rows = claim_forest_rows(claim)
     forest = None
@@ -214,14 +225,15 @@ def _claim_figures(
 
 
 def _claim_details(
-    record: Any, claim: dict[str, Any], payload: dict[str, Any], figures: _FigureWriter
+    record: ClaimReproduction,
+    claim: dict[str, Any],
+    payload: dict[str, Any],
+    figures: _FigureWriter,
 ) -> dict[str, Any]:
-    from sigsurv.signatures import get_signature
-
     definition = record.claim
     caveats: list[str] = []
     for test in record.tests:
-        for caveat in get_signature(test.signature_id).caveats:
+        for caveat in test.signature.caveats:
             text = f"{test.signature_id}: {caveat}"
             if text not in caveats:
                 caveats.append(text)
@@ -251,12 +263,9 @@ def _claim_details(
     }
 
 
-def _signatures(signature_ids: list[str]) -> list[dict[str, Any]]:
-    from sigsurv.signatures import get_signature
-
+def _signatures(signatures: list[Signature]) -> list[dict[str, Any]]:
     rows = []
-    for signature_id in signature_ids:
-        definition = get_signature(signature_id)
+    for definition in signatures:
         source = definition.source
         rows.append(
             {
@@ -273,7 +282,7 @@ def _signatures(signature_ids: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def _null_figures(reproduction: Any, figures: _FigureWriter) -> dict[tuple[str, str], str]:
+def _null_figures(reproduction: Reproduction, figures: _FigureWriter) -> dict[tuple[str, str], str]:
     """Histograms of the random-signature nulls that were computed (cohort, signature)."""
     nulls = getattr(reproduction, "nulls", None)
     out: dict[tuple[str, str], str] = {}
@@ -331,9 +340,7 @@ def write_reproduction(
         _claim_details(record, claim, payload, figures)
         for record, claim in zip(reproduction.claims, payload["claims"], strict=True)
     ]
-    signature_ids = list(
-        dict.fromkeys(t.signature_id for record in reproduction.claims for t in record.tests)
-    )
+    signatures = reproduction.signatures()
     null_images = _null_figures(reproduction, figures)
     nulls = [
         {
@@ -356,7 +363,7 @@ def write_reproduction(
         "nulls": nulls,
         "null_n": next((n.get("n_random") for n in nulls if n.get("n_random")), 0),
         "seed": manifest.get("seed"),
-        "signatures": _signatures(signature_ids),
+        "signatures": _signatures(signatures),
         "manifest": manifest_rows(manifest),
         "manifest_json": dumps(manifest),
     }

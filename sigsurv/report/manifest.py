@@ -16,10 +16,13 @@ import sys
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sigsurv._json import to_jsonable
 from sigsurv._version import __version__
+
+if TYPE_CHECKING:
+    from sigsurv.claims.reproduction import Reproduction
 
 __all__ = [
     "DEPENDENCIES",
@@ -235,7 +238,7 @@ def build_manifest(
 
 
 def reproduction_manifest(
-    reproduction: Any,
+    reproduction: Reproduction,
     cohorts: Iterable[Any],
     *,
     options: Mapping[str, Any],
@@ -262,16 +265,14 @@ def reproduction_manifest(
     >>> sorted(manifest["options"]["scoring_engine"])
     ['mean_z', 'single_gene']
     """
-    from sigsurv.signatures import get_signature
-
-    tested = sorted({test.signature_id for record in reproduction.claims for test in record.tests})
-    methods = sorted({get_signature(s).default_method for s in tested})
+    tested = sorted(reproduction.signatures(), key=lambda s: s.id)
+    methods = sorted({s.default_method for s in tested})
     engines = {method: scoring_engine_record(method) for method in methods}
     manifest = build_manifest(
         command="reproduce",
         options={**options, "scoring_engine": engines},
         input_files=[file for cohort in cohorts for file in cohort.provenance.files],
-        signatures=[get_signature(s) for s in tested],
+        signatures=tested,
         seed=seed,
     )
     manifest["claim_files"] = [file.to_dict() for file in claim_files]

@@ -126,7 +126,7 @@ def multivariable_forest(result: SignatureSurvival) -> Figure | None:
     >>> from sigsurv import load_example
     >>> from sigsurv.analysis.signature import AnalysisSpec, analyse_signature
     >>> result = analyse_signature(load_example("gse1992"), "msk1_rps6ka5",
-    ...                            AnalysisSpec(covariates=["age", "node"]))
+    ...                            AnalysisSpec(covariates=("age", "node")))
     >>> multivariable_forest(result) is not None
     True
     """

@@ -63,13 +63,15 @@ def test_mir21_target_proxy_that_protects_is_consistent_with_the_harmful_mir21_c
     (row,) = [t for t in result.claims[0].tests if t.signature_id == "mir21_targets"]
     assert row.population is not None and row.population["exactness"] == "exact"
     per_sd = row.hr_per_sd()
-    assert per_sd is not None and per_sd["upper"] < 1  # the targets protect
+    assert (
+        per_sd is not None and per_sd.ci_upper is not None and per_sd.ci_upper < 1
+    )  # the targets protect
     assert row.claim_direction == "harmful" and row.expected_direction == "protective"
     assert row.verdict == "consistent"
     assert "higher target score = lower miR-21" in row.orientation
     assert "higher target score = lower miR-21" in row.reason
     record = row.to_dict()
-    assert record["hr_per_sd_oriented"]["hr"] == pytest.approx(per_sd["hr"])
+    assert record["hr_per_sd_oriented"]["hr"] == pytest.approx(per_sd.hr)
     # The null and the C-index are read in the same (protective) direction.
     assert record["null"]["direction"] == "protective" and record["null"]["p_empirical"] < 0.05
     assert record["concordance"]["c"] > 0.5
@@ -121,14 +123,21 @@ def test_mir424_503_target_proxy_is_judged_on_the_er_adjusted_hr(mir424_rows):
     record, row, _ = mir424_rows
     assert row.strata == "study" and row.endpoint == "dmfs"
     unadjusted = row.hr_per_sd()
-    assert unadjusted is not None and unadjusted["lower"] > 1  # confounded: looks contradicted
+    assert (
+        unadjusted is not None and unadjusted.ci_lower is not None and unadjusted.ci_lower > 1
+    )  # confounded: looks contradicted
     assert row.verdict != "contradicted"
     assert row.verdict_basis == "per-SD HR adjusted for ESR1_mrna"
     adjusted = row.confounding["adjusted"]
-    assert adjusted["lower"] < 1 < adjusted["upper"] or adjusted["upper"] < unadjusted["lower"]
+    assert (
+        adjusted["ci_lower"] < 1 < adjusted["ci_upper"]
+        or adjusted["ci_upper"] < unadjusted.ci_lower
+    )
     assert "analogue covariate" in row.reason and "unadjusted per-SD HR" in row.reason
     assert row.to_dict()["confounding"]["measures"][0]["status"] == "mrna"
-    assert row.to_dict()["verdict_hr"] == pytest.approx(adjusted["hr"])
+    assert row.to_dict()["verdict_estimate"] == "confounding.adjusted"
+    assert row.verdict_estimate() is not None
+    assert row.verdict_estimate().hr == pytest.approx(adjusted["hr"])
     assert row.to_dict()["confounding_status"] == "adjusted"
     assert "er-adjusted in drfs_sim" in record.summary
 
@@ -146,7 +155,8 @@ def test_irf7_proxy_with_a_small_effect_and_many_events_excludes_the_claimed_siz
     result = reproduce_claims([drfs_two_study_cohort()], [claim], **FAST)
     (row,) = result.claims[0].tests
     per_sd = row.hr_per_sd()
-    assert per_sd is not None and 0.67 < per_sd["lower"] < 1 < per_sd["upper"]  # 1.09 (0.99-1.20)
+    assert per_sd is not None and per_sd.ci_lower is not None and per_sd.ci_upper is not None
+    assert 0.67 < per_sd.ci_lower < 1 < per_sd.ci_upper  # 1.09 (0.99-1.20)
     assert row.verdict == "effect of the claimed size excluded"
     assert "excludes the target per-SD HR 0.67" in row.reason
     assert result.claims[0].summary.startswith(

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sigsurv._results import HazardRatio
 from sigsurv.claims.pooling import headline_pool, pool_tests
 
 REL = 1e-6
@@ -20,21 +21,18 @@ def cases() -> list[dict]:
 
 
 class _Row:
-    """The part of a reproduce row that pooling reads."""
+    """The part of a test that pooling reads (:class:`sigsurv.claims.pooling.PooledTest`)."""
 
     def __init__(
         self, cohort: str, log_hr: float, se: float, endpoint: str = "os", match: str = "analogue"
     ) -> None:
-        self.cohort, self.signature_id, self.signature_role = cohort, "s", "proxy"
-        self.endpoint, self.endpoint_match, self.population = endpoint, match, None
-        self.test_id, self._est = cohort, {"log_hr": log_hr, "se": se}
+        self.cohort, self.signature_id, self.role = cohort, "s", "proxy"
+        self.endpoint, self.endpoint_match = endpoint, match
+        self.population_exactness: str | None = None
+        self.test_id = cohort
         self.verdict_basis = "unadjusted per-SD HR"
-
-    def verdict_estimate(self) -> dict:
-        return self._est
-
-    def hr_per_sd(self) -> dict:
-        return self._est
+        hr = float(np.exp(log_hr))
+        self.verdict_hr = HazardRatio("score_per_sd", hr, None, None, log_hr, se, None, None)
 
 
 def test_every_k2_pool_of_reproduce_equals_metafor_adhoc_without_pi(cases: list[dict]) -> None:
@@ -71,7 +69,7 @@ def test_headline_is_the_closest_endpoint_and_others_say_what_they_leave_out():
 def test_exact_and_analogue_populations_are_pooled_apart():
     rows = [_Row("a", -0.4, 0.2), _Row("b", -0.1, 0.2), _Row("c", -0.3, 0.2), _Row("d", 0.1, 0.2)]
     for row in rows[2:]:
-        row.population = {"exactness": "analogue"}
+        row.population_exactness = "analogue"
     _, records = pool_tests(rows)
     assert sorted(r["population_exactness"] for r in records) == ["analogue", "exact"]
     assert all(r["k"] == 2 for r in records)

@@ -10,7 +10,7 @@ import pytest
 from fixtures import SMALL_MODEL_WARNINGS
 
 from sigsurv import load_example
-from sigsurv.analysis.signature import analyse_signature
+from sigsurv.analysis.signature import AnalysisSpec, analyse_signature
 from sigsurv.claims.reproduce import VERDICTS, reproduce_claims
 from sigsurv.cli import main
 from sigsurv.errors import SigsurvWarning
@@ -77,9 +77,12 @@ def test_report_numbers_come_from_the_survival_engine(reproduce_run):
         and r["cohort"] == "gse1992"
         and r["signature_id"] == "msk1_rps6ka5"
     )
-    direct = analyse_signature(load_example("gse1992"), "msk1_rps6ka5", endpoint="rfs")
+    direct = analyse_signature(
+        load_example("gse1992"), "msk1_rps6ka5", AnalysisSpec(endpoint="rfs")
+    )
     assert row["estimate"]["hr_grouped"]["hr"] == direct.hazard_ratio_grouped["hr"]
     assert row["estimate"]["hr_grouped"]["p_wald"] == direct.hazard_ratio_grouped["p_wald"]
+    assert "hr_per_sd" not in row["estimate"]  # one HR, once: the row's hr_per_sd
     html = (reproduce_run / "report.html").read_text()
     per_sd = direct.hazard_ratio_per_sd  # the primary statistic since issue 11
     assert row["hr_per_sd"]["hr"] == per_sd["hr"]

@@ -114,7 +114,13 @@ def test_results_json_defines_every_verdict_and_new_field():
     for verdict in VERDICTS:
         assert definitions[verdict], verdict
     row = payload["rows"][0]
-    for key in ("orientation", "verdict_basis", "score_relation", "verdict_hr", "strata_note"):
+    for key in (
+        "orientation",
+        "verdict_basis",
+        "score_relation",
+        "verdict_estimate",
+        "strata_note",
+    ):
         assert key in row and key in definitions
     assert "nominal" in payload["options"]["alpha"]
     assert "adhoc" in payload["options"]["pooling"]
@@ -131,7 +137,7 @@ def test_adjusted_model_below_five_events_per_parameter_is_not_an_estimate():
     out = adjusted_estimate(time, event, x, covariates)
     assert out["events_per_parameter"] < 5
     assert out["hr"] is None and out["not_computed"].startswith("too few events")
-    assert out["ml_hr"] is not None  # the ML fit is kept, labelled, beside
+    assert out["ml"]["hr"] is not None  # the ML fit is kept, labelled, beside
 
 
 @pytest.mark.parametrize("cohort_name", ["gse1992"])

@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from sigsurv.analysis.signature import analyse_signature
+from sigsurv.analysis.signature import AnalysisSpec, analyse_signature
 from sigsurv.claims.reproduce import reproduce_claims
 from sigsurv.cli import main
 from sigsurv.cohorts import load_tcga_folder
@@ -54,7 +54,9 @@ def test_mirna_claims_are_tested_on_tcga(tcga):
     )
     # Same numbers as a direct, stratified analysis.
     direct = analyse_signature(
-        tcga, "mir424_503_mirna", endpoint="dss", subgroup=None, strata=loss.strata
+        tcga,
+        "mir424_503_mirna",
+        AnalysisSpec(endpoint="dss", subgroup=None, population=False, strata=loss.strata),
     )
     assert loss.analysis.hazard_ratio_grouped == direct.hazard_ratio_grouped
 

@@ -99,11 +99,11 @@ def test_directional_verdicts_come_from_the_per_sd_ci(beta, direction, verdict):
     per_sd = row["hr_per_sd"]
     oriented = row["hr_per_sd_oriented"]
     if verdict == "consistent":
-        assert oriented["upper"] < 1
+        assert oriented["ci_upper"] < 1
     elif verdict == "contradicted":
-        assert oriented["lower"] > 1
+        assert oriented["ci_lower"] > 1
     else:
-        assert per_sd["lower"] < 1 < per_sd["upper"] and 0.67 < oriented["lower"]
+        assert per_sd["ci_lower"] < 1 < per_sd["ci_upper"] and 0.67 < oriented["ci_lower"]
     # The C-index is read in the claim's direction, never flipped to the fitted one.
     c = row["concordance"]["c"]
     if verdict in ("consistent", "contradicted"):
@@ -177,7 +177,7 @@ def test_identical_tests_are_computed_once_and_shared():
     assert a.to_dict()["shared_with"] == ["sim_second"]
     assert b.to_dict()["shared_with"] == ["sim_first"]
     # Counted once over the run: the BH q of a single distinct test is its p.
-    assert a.q_bh == b.q_bh == pytest.approx(a.hr_per_sd()["p"])
+    assert a.q_bh == b.q_bh == pytest.approx(a.hr_per_sd().p_wald)
 
 
 def test_multiplicity_holm_within_claim_and_bh_over_run():
@@ -193,7 +193,7 @@ def test_multiplicity_holm_within_claim_and_bh_over_run():
         **FAST,
     )
     record = result.claims[0]
-    p = [t.hr_per_sd()["p"] for t in record.tests]
+    p = [t.hr_per_sd().p_wald for t in record.tests]
     assert [t.p_holm for t in record.tests] == pytest.approx(list(holm(p)))
     # The two claims run the same four tests: BH counts each distinct test once.
     q = benjamini_hochberg(p)
@@ -218,7 +218,7 @@ def test_pools_are_reml_adhoc_records_and_separate_endpoints():
     assert set(exact["studies"][0]) == {"cohort", "hr", "lower", "upper", "weight"}
     per_sd = [t.hr_per_sd() for t in record.tests[:3]]
     direct = meta_analysis(
-        [r["log_hr"] for r in per_sd], [r["se"] for r in per_sd], method="REML", test="adhoc"
+        [r.coef for r in per_sd], [r.se for r in per_sd], method="REML", test="adhoc"
     )
     assert exact["hr"] == pytest.approx(direct.pooled.hr, rel=1e-12)
     assert exact["prediction_lower"] == pytest.approx(direct.prediction_lower, rel=1e-12)
@@ -244,10 +244,12 @@ def test_results_json_schema_per_test_and_claim():
     row = payload["claims"][0]["tests"][0]
     for key in ("verdict", "events", "median_follow_up", "p_holm", "q_bh"):
         assert row[key] is not None
-    assert set(row["hr_per_sd"]) >= {"hr", "lower", "upper", "p"}
+    hr_keys = {"term", "hr", "ci_lower", "ci_upper", "coef", "se", "z", "p_wald", "estimable"}
+    assert set(row["hr_per_sd"]) >= hr_keys  # one HR vocabulary: HazardRatio.to_dict()
+    assert "hr_per_sd" not in row["estimate"] and "verdict_hr" not in row
     assert set(row["power"]) >= {"target_hr", "power", "min_detectable_hr"}
     for model in ("clinical", "proliferation"):
-        assert set(row["adjusted"][model]) >= {"hr", "lower", "upper", "p", "covariates"}
+        assert set(row["adjusted"][model]) >= hr_keys | {"covariates"}
     # ER defines the subgroup: it is not a covariate; grade enters as a factor.
     assert row["adjusted"]["clinical"]["covariates"] == ["age", "grade"]
     assert row["adjusted"]["proliferation"]["covariates"] == ["pam50_proliferation"]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from fixtures import SMALL_MODEL_WARNINGS
 
-from sigsurv.analysis.signature import analyse_scores, analyse_signature
+from sigsurv.analysis.signature import AnalysisSpec, analyse_scores, analyse_signature
 from sigsurv.claims.reproduce import reproduce_claims
 from sigsurv.cli import main
 from sigsurv.cohorts.model import Cohort, Endpoint
@@ -86,14 +86,15 @@ def test_bone_claim_is_tested_on_the_exact_competing_risk_endpoint():
         cs = cause_specific_cox(time, cause, covariate, cause=1)
         fg = fine_gray(time, cause, covariate, cause=1)
     expected_hr = float(np.exp(cs.summary.loc["score_per_sd", "coef"]))
-    assert cr["cause_specific"]["hr"] == pytest.approx(expected_hr, rel=1e-9)
+    assert "cause_specific" not in cr  # the row's hr_per_sd: one HR, once
     assert row["hr_per_sd"]["hr"] == pytest.approx(expected_hr, rel=1e-9)
+    assert cr["fine_gray"]["kind"] == "subdistribution"
     assert cr["fine_gray"]["hr"] == pytest.approx(float(np.exp(fg.coef["score_per_sd"])), rel=1e-9)
     # Simulated protective effect (log HR -0.7 per SD): the verdict follows the claim.
     assert expected_hr < 1 and row["verdict"] == "consistent"
     assert row["events"] == int((cause == 1).sum())
     assert row["adjusted"]["not_computed"].startswith("not computed on a competing-risk")
-    assert row["p_holm"] == pytest.approx(row["hr_per_sd"]["p"])
+    assert row["p_holm"] == pytest.approx(row["hr_per_sd"]["p_wald"])
 
 
 def test_bone_claim_without_sites_uses_the_labelled_analogue():
@@ -192,8 +193,8 @@ def test_analyses_accept_an_anndata_cohort():
 
     cohort = load_example("gse1992")
     adata = cohort.to_anndata()
-    from_adata = analyse_signature(adata, "msk1_rps6ka5", endpoint="rfs")
-    direct = analyse_signature(cohort, "msk1_rps6ka5", endpoint="rfs")
+    from_adata = analyse_signature(adata, "msk1_rps6ka5", AnalysisSpec(endpoint="rfs"))
+    direct = analyse_signature(cohort, "msk1_rps6ka5", AnalysisSpec(endpoint="rfs"))
     assert from_adata.hazard_ratio_per_sd == direct.hazard_ratio_per_sd
     esr1 = cohort.expression.loc["ESR1"]
     scored = analyse_scores(adata, esr1, signature_id="ESR1", endpoint="rfs")

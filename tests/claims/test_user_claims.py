@@ -44,7 +44,7 @@ def test_user_claim_gets_a_verdict_with_hr_power_and_null(reproduction: Reproduc
     )
     assert row["endpoint_exactness"] == "exact"
     hr = row["hr_per_sd"]
-    assert hr["lower"] < hr["hr"] < hr["upper"] and 0 < hr["p"] < 1
+    assert hr["ci_lower"] < hr["hr"] < hr["ci_upper"] and 0 < hr["p_wald"] < 1
     assert row["power"]["target_hr"] == 1.5 and 0 < row["power"]["power"] < 1
     assert row["null"]["n_random"] == 100 and 0 <= row["null"]["p_empirical"] <= 1
     assert row["paper"]["value"] == 1.5 and row["paper"]["expected_direction"] == "harmful"

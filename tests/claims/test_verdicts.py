@@ -6,6 +6,8 @@ import math
 
 import pytest
 
+from sigsurv.claims.equivalence import equivalence_verdict
+from sigsurv.claims.summary import claim_summary, published_table_verdict
 from sigsurv.claims.verdicts import (
     CONSISTENT,
     CONTRADICTED,
@@ -21,14 +23,11 @@ from sigsurv.claims.verdicts import (
     NOT_INFORMATIVE,
     NOT_TESTABLE,
     PUBLISHED_TABLE_RECOMPUTED,
-    claim_summary,
     combined_direction,
-    equivalence_verdict,
     format_p,
     hr_verdict,
     not_testable,
     orient_hr,
-    published_table_verdict,
     reason_from_error,
 )
 from sigsurv.errors import AnalysisError, OptionError, SigsurvInputError

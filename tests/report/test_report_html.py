@@ -149,7 +149,7 @@ NEW_SCHEMA_CLAIM = {
             "verdict": "consistent",
             "endpoint": "rfs",
             "endpoint_match": "analogue",
-            "hr_per_sd": {"hr": 0.8, "lower": 0.65, "upper": 0.98, "p": 0.03, "se": 0.1},
+            "hr_per_sd": {"hr": 0.8, "ci_lower": 0.65, "ci_upper": 0.98, "p_wald": 0.03, "se": 0.1},
             "shared_with": ["c2"],
         },
         {
@@ -159,7 +159,7 @@ NEW_SCHEMA_CLAIM = {
             "verdict": "not informative",
             "endpoint": "rfs",
             "endpoint_match": "analogue",
-            "hr_per_sd": {"hr": 0.9, "lower": 0.6, "upper": 1.35, "p": 0.6, "se": 0.2},
+            "hr_per_sd": {"hr": 0.9, "ci_lower": 0.6, "ci_upper": 1.35, "p_wald": 0.6, "se": 0.2},
         },
         {
             "cohort": "c",

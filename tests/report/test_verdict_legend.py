@@ -31,14 +31,18 @@ def test_forest_shows_the_hr_the_verdict_rests_on():
         "signature_id": "proxy_set",
         "verdict": "contradicted",
         "endpoint": "os",
-        "hr_per_sd": {"hr": 1.58, "lower": 1.18, "upper": 2.11, "p": 0.002, "se": 0.15},
+        "hr_per_sd": {"hr": 1.58, "ci_lower": 1.18, "ci_upper": 2.11, "p_wald": 0.002, "se": 0.15},
         "verdict_basis": "per-SD HR adjusted for er",
-        "verdict_hr": 1.38,
-        "verdict_lower": 1.02,
-        "verdict_upper": 1.87,
-        "verdict_p": 0.035,
+        "verdict_estimate": "confounding.adjusted",
+        "confounding": {
+            "adjusted": {"hr": 1.38, "ci_lower": 1.02, "ci_upper": 1.87, "p_wald": 0.035}
+        },
     }
-    unadjusted = {**test, "verdict_basis": "unadjusted per-SD HR", "verdict_hr": 1.58}
+    unadjusted = {
+        **test,
+        "verdict_basis": "unadjusted per-SD HR",
+        "verdict_estimate": "hr_per_sd",
+    }
     row = claim_forest_rows({"claim_id": "c", "tests": [test]}).iloc[0]
     assert (row["hr"], row["ci_lower"], row["ci_upper"], row["p"]) == (1.38, 1.02, 1.87, 0.035)
     assert row["label"].endswith("(adjusted for er)")

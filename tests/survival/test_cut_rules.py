@@ -73,7 +73,7 @@ def test_survival_and_reproduce_tertile_rows_agree(subgroup):
         if r["cut"] == "tertile"
     )
     expected = result.cox_grouped.summary.loc["groupT3"]
-    assert (row["hr"], row["lower"], row["upper"]) == (
+    assert (row["hr"], row["ci_lower"], row["ci_upper"]) == (
         expected["hr"],
         expected["ci_lower"],
         expected["ci_upper"],
