@@ -53,7 +53,7 @@ _Key = tuple[str, str, str, str, str]
 
 
 class PooledTest(Protocol):
-    """What pooling reads of a test (:class:`~sigsurv.claims.run.PooledTest` has it)."""
+    """What pooling reads of a test (:class:`~sigsurv.claims.records.ClaimTest` has it)."""
 
     @property
     def test_id(self) -> str | None: ...
