@@ -307,7 +307,7 @@ class ClaimTest:
             "power": self._power(int(survival.events)),
             "adjusted": dict(shared.adjusted),
             "null": None if shared.null is None else dict(shared.null),
-            "cut_rows": list(shared.cut_rows),
+            "cut_rows": cut_rows_said_once(shared.cut_rows, self.estimate()),
             "concordance": claim_direction_concordance(
                 survival.time,
                 survival.event,
@@ -365,3 +365,51 @@ class ClaimTest:
         if self.outcome.analysis is None or self.shared is None:
             return out
         return out | self._evidence(self.outcome.analysis, self.shared)
+
+
+#: The numbers of an HR record, checked equal before a cut row refers to the estimate.
+_HR_NUMBERS = ("hr", "ci_lower", "ci_upper", "coef", "se", "z", "p_wald")
+
+
+def cut_rows_said_once(
+    rows: tuple[dict[str, Any], ...] | list[dict[str, Any]], estimate: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The cut rows, the one that repeats the analysis's grouped HR written as a reference.
+
+    The primary analysis's cut (``estimate.cut``, the median by default) is also one of
+    the secondary cut rows; when its HR record is the same, the row keeps its cut, its
+    comparison and cut values and says ``same_as: "estimate.hr_grouped"`` instead of
+    carrying the HR a second time.
+
+    Examples
+    --------
+    >>> hr = {"hr": 0.9, "ci_lower": 0.5, "ci_upper": 1.7, "coef": -0.1, "se": 0.3,
+    ...       "z": -0.3, "p_wald": 0.8, "estimable": True}
+    >>> rows = [{"cut": "median", "comparison": "high vs low", **hr},
+    ...         {"cut": "tertile", "comparison": "T3 vs T1", **hr, "hr": 0.7}]
+    >>> said = cut_rows_said_once(rows, {"cut": "median", "hr_grouped": hr})
+    >>> said[0]
+    {'cut': 'median', 'comparison': 'high vs low', 'same_as': 'estimate.hr_grouped'}
+    >>> said[1]["hr"]
+    0.7
+    """
+    grouped = None if estimate is None else estimate.get("hr_grouped")
+    out = []
+    for row in rows:
+        repeats = (
+            grouped is not None
+            and row.get("cut") == estimate.get("cut")  # type: ignore[union-attr]
+            and all(row.get(key) == grouped.get(key) for key in _HR_NUMBERS)
+        )
+        if repeats:
+            kept = {k: v for k, v in row.items() if k not in _HR_FIELDS}
+            out.append({**kept, "same_as": "estimate.hr_grouped"})
+        else:
+            out.append(dict(row))
+    return out
+
+
+#: Every key a HazardRatio record contributes to a cut row.
+_HR_FIELDS = frozenset(
+    {"term", *_HR_NUMBERS, "conf_level", "kind", "estimable", "reason", "problems"}
+)

@@ -41,6 +41,9 @@ FIELD_DEFINITIONS: dict[str, str] = {
     "verdict_estimate": "where the per-SD HR the verdict used is in the row: hr_per_sd, or "
     "confounding.adjusted when verdict_basis says so; null when not testable or "
     "confounded, not adjusted",
+    "cut_rows": "the HR at each secondary cut (median, tertile: T3 vs T1 in one model of "
+    "the three groups, optimal with its cross-validated correction); the row of the "
+    "analysis's own cut says same_as: estimate.hr_grouped instead of repeating that HR",
     "strata_note": "strata smaller than 10 patients or without events, merged before fitting",
     "power": "Schoenfeld power on the per-SD scale for the target HR (a published HR "
     "between median-split groups converted by log HR / 1.596), minimum detectable per-SD "

@@ -288,6 +288,32 @@ def test_results_json_schema_per_test_and_claim():
     }
 
 
+def _hazard_ratio_records(value, path=""):
+    """Every HR record in a results.json row: (path, its numbers)."""
+    if isinstance(value, dict):
+        if "hr" in value and "ci_lower" in value and value["hr"] is not None:
+            yield path, tuple(value.get(k) for k in ("hr", "ci_lower", "ci_upper", "p_wald"))
+        for key, item in value.items():
+            yield from _hazard_ratio_records(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _hazard_ratio_records(item, f"{path}[{i}]")
+
+
+def test_no_row_carries_a_hazard_ratio_twice():
+    cohort = simulated_cohort("twice", -0.6, 160, seed=51)
+    result = reproduce_claims([cohort], [claim()], include_proxies=False, **FAST)
+    row = json.loads(dumps(result.to_dict()))["rows"][0]
+    records = list(_hazard_ratio_records(row))
+    assert len(records) >= 4  # per SD, grouped, adjusted and cut rows all have one
+    seen: dict[tuple, str] = {}
+    for path, numbers in records:
+        assert numbers not in seen, f"{path} repeats {seen.get(numbers)}"
+        seen[numbers] = path
+    median = next(r for r in row["cut_rows"] if r["cut"] == row["estimate"]["cut"])
+    assert median == {**median, "same_as": "estimate.hr_grouped"} and "hr" not in median
+
+
 def test_stratified_tests_cut_and_standardise_within_strata():
     cohort = simulated_cohort("strat", -0.5, 200, seed=61)
     batch = np.where(np.arange(200) % 2 == 0, "A", "B")
