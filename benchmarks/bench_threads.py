@@ -18,14 +18,15 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_cox_scan import synthetic  # noqa: E402
-from bench_scoring import build_input  # noqa: E402
+from bench_cox_scan import synthetic
+from bench_scoring import build_input
 
 
 def timed(func: Callable[[], object]) -> tuple[float, float]:
@@ -74,8 +75,8 @@ def main() -> None:
         efficiencies = []
         for pair in range(args.pairs):
             load = os.getloadavg()[0]
-            wall1, cpu1 = timed(lambda: run(1))
-            wall2, cpu2 = timed(lambda: run(2))
+            wall1, cpu1 = timed(partial(run, 1))
+            wall2, cpu2 = timed(partial(run, 2))
             efficiencies.append(wall1 / (2 * wall2))
             print(
                 f"{name:<44s} [{pair + 1}] load {load:4.2f} | 1 thread {wall1:6.2f} s wall"
