@@ -6,6 +6,12 @@ worker process and whether the Dask results equal the in-memory ones (1e-12).
 Workers are single-threaded processes on 127.0.0.1; the in-memory run uses
 ``threads=1`` so that the comparison is one core against one worker.
 
+It also measures what Dask itself costs, so that it reads as scale-out, not speed-up:
+the **start-up** of a local cluster and its client (wall seconds), the **overhead per
+task** (wall time of 2,000 no-op tasks submitted and gathered, divided by 2,000), and the
+scan's overhead over the in-memory run per task: ``(dask wall x workers - in-memory
+wall) / tasks``.
+
 Run: ``python benchmarks/bench_dask_cox_scan.py [--genes 20000] [--samples 4000]
 [--chunk 1000]`` (check ``uptime`` first).
 """
@@ -30,6 +36,18 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _noop(index: int) -> int:
+    return index
+
+
+def _per_task_overhead(client, n_tasks: int = 2_000) -> float:  # type: ignore[no-untyped-def]
+    """Wall seconds per task of ``n_tasks`` no-op tasks submitted and gathered."""
+    client.gather(client.map(_noop, range(100), pure=False))  # warm the workers
+    start = time.perf_counter()
+    client.gather(client.map(_noop, range(n_tasks), pure=False))
+    return (time.perf_counter() - start) / n_tasks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--genes", type=int, default=20_000)
@@ -51,7 +69,9 @@ def main() -> None:
     base = time.perf_counter() - start
     print(f"in memory, 1 thread: {base:.2f} s")
     seconds = {}
+    tasks = -(-args.genes // args.chunk)
     for workers in (1, 2):
+        start_up = time.perf_counter()
         with (
             distributed.LocalCluster(
                 n_workers=workers,
@@ -61,6 +81,10 @@ def main() -> None:
             ) as cluster,
             distributed.Client(cluster) as client,
         ):
+            client.wait_for_workers(workers)
+            start_up = time.perf_counter() - start_up
+            print(f"dask, {workers} worker(s): cluster and client start-up {start_up:.2f} s")
+            print(f"  overhead per no-op task: {1e3 * _per_task_overhead(client):.2f} ms")
             # Load the compiled kernel on every worker (only a small frame is shipped).
             client.run(partial(cox_scan, warm_up, t, e))
             start = time.perf_counter()
@@ -77,6 +101,8 @@ def main() -> None:
                 f" peak RSS per worker {', '.join(f'{v:.0f} MB' for v in peaks.values())};"
                 f" equal to in-memory (1e-12): {same}"
             )
+            extra = (seconds[workers] * workers - base) / tasks
+            print(f"  scan overhead over in-memory per task ({tasks} tasks): {1e3 * extra:.1f} ms")
     print(
         f"speed-up 2 workers vs 1: {seconds[1] / seconds[2]:.2f}x;"
         f" in memory (1 thread) / 1 worker: {base / seconds[1]:.2f}"
