@@ -25,7 +25,13 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["HAZARD_RATIO_FIELDS", "HazardRatio", "ResultMixin", "TestResult"]
+__all__ = [
+    "HAZARD_RATIO_FIELDS",
+    "HazardRatio",
+    "ResultMixin",
+    "TestResult",
+    "hazard_ratio_table",
+]
 
 #: The numbers of a hazard ratio, in the order ``to_dict`` and ``summary`` give them.
 HAZARD_RATIO_FIELDS: tuple[str, ...] = ("hr", "ci_lower", "ci_upper", "coef", "se", "z", "p_wald")
@@ -248,3 +254,25 @@ def _unusable_reason(row: Mapping[Any, Any], converged: bool) -> str | None:
     if coef is None or se is None:
         return "the coefficient or its standard error is not finite (singular design?)"
     return None
+
+
+def hazard_ratio_table(hazard_ratios: Mapping[str, HazardRatio]) -> pd.DataFrame:
+    """One row per labelled hazard ratio: its term, its numbers and whether it is estimable.
+
+    The summary of every analysis that reports several hazard ratios (grouped, per SD,
+    adjusted) is this table, so they all read alike.
+
+    Examples
+    --------
+    >>> row = {"hr": 2.0, "ci_lower": 1.1, "ci_upper": 3.6, "coef": 0.69, "se": 0.3,
+    ...        "z": 2.3, "p_wald": 0.021}
+    >>> table = hazard_ratio_table({"per SD": HazardRatio.from_row("x", row, converged=True)})
+    >>> float(table.loc["per SD", "hr"]), table.loc["per SD", "term"]
+    (2.0, 'x')
+    """
+    rows = [
+        {"term": ratio.term, **ratio.summary.iloc[0].to_dict(), "estimable": ratio.estimable}
+        for ratio in hazard_ratios.values()
+    ]
+    index = pd.Index(list(hazard_ratios), name="model")
+    return pd.DataFrame(rows, index=index, columns=["term", *HAZARD_RATIO_FIELDS, "estimable"])

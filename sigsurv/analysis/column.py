@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv._results import ResultMixin, hazard_ratio_table
 from sigsurv.analysis.data import prepare_survival
 from sigsurv.analysis.spec import AnalysisSpec
 from sigsurv.analysis.suggest import check_subgroup_levels, did_you_mean, warnings_naming
@@ -60,7 +61,7 @@ COLUMN_DEFINITIONS: dict[str, str] = {
 
 
 @dataclass
-class ColumnSurvival:
+class ColumnSurvival(ResultMixin):
     """Survival by the levels of one clinical column.
 
     Examples
@@ -85,6 +86,23 @@ class ColumnSurvival:
     notes: list[str] = field(default_factory=list)
     times: tuple[float, ...] = ()
     times_unit: str | None = None
+
+    def title(self) -> str:
+        """The column analysed, its cohort, patients and events."""
+        return (
+            f"{self.column} on {self.cohort}: {self.survival.n} patients,"
+            f" {self.survival.events} events"
+        )
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The hazard ratio of every level against the reference level."""
+        return hazard_ratio_table(
+            {
+                str(term): self.cox_grouped.hazard_ratio(str(term))
+                for term in self.cox_grouped.summary.index
+            }
+        )
 
     @property
     def display_unit(self) -> str:

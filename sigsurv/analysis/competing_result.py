@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sigsurv._results import HazardRatio
+from sigsurv._results import HazardRatio, ResultMixin, hazard_ratio_table
 from sigsurv.analysis.spec import AnalysisSpec
 from sigsurv.analysis.survival_result import parse_times
 from sigsurv.cohorts.model import TIME_UNITS, convert_time
@@ -57,7 +57,7 @@ COMPETING_DEFINITIONS = {
 
 
 @dataclass(frozen=True)
-class CompetingRiskAnalysis:
+class CompetingRiskAnalysis(ResultMixin):
     """Cause-specific Cox, Fine–Gray and cumulative incidence of one score.
 
     Attributes
@@ -258,6 +258,16 @@ class CompetingRiskAnalysis:
             "fine_gray_per_sd": self.fine_gray_per_sd.hazard_ratio("score_per_sd"),
             "fine_gray_grouped": self.fine_gray_grouped.hazard_ratio(self.grouped_term),
         }
+
+    def title(self) -> str:
+        """The cause analysed, patients and events of each cause."""
+        events = ", ".join(f"{count} {name}" for name, count in self.events.items())
+        return f"competing risks, cause {self.cause_label}: {self.n} patients ({events})"
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The four hazard ratios (:meth:`hazard_ratios`), one row each."""
+        return hazard_ratio_table(self.hazard_ratios())
 
     def _model_sizes(self) -> dict[str, dict[str, int]]:
         """Patients and events per model (beside the hazard ratios, never inside)."""

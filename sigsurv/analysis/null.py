@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from sigsurv._deprecation import renamed_keyword
+from sigsurv._results import ResultMixin
 from sigsurv.analysis._null_batch import (
     NullMatrix,
     batch_mean_z,
@@ -65,7 +66,7 @@ _DIRECTIONS = ("protective", "harmful", "none")
 
 
 @dataclass(frozen=True)
-class RandomSignatureNull:
+class RandomSignatureNull(ResultMixin):
     """Position of a signature's Cox z among random signatures of equal size.
 
     Attributes
@@ -110,6 +111,21 @@ class RandomSignatureNull:
     matched: str = "not matched"
     covariates: tuple[str, ...] = ()
     stratified: bool = False
+
+    def title(self) -> str:
+        """The signature, the number of random sets and the direction tested."""
+        return (
+            f"{self.signature_id} among {self.random_z.size} random {self.method} signatures"
+            f" of {self.size} genes ({self.direction})"
+        )
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row: the observed z, its percentiles and the empirical p among the sets."""
+        record = self.to_dict()
+        keys = ("observed_z", "percentile", "percentile_abs", "p_empirical", "n_sets")
+        row = {key: record[key] for key in (*keys, "random_abs_z_median", "matched")}
+        return pd.DataFrame([row], index=pd.Index([self.signature_id], name="signature"))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready summary (without the random z values).

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sigsurv._results import ResultMixin, hazard_ratio_table
 from sigsurv.analysis.spec import AnalysisSpec
 from sigsurv.cohorts.model import TIME_UNITS, convert_time
 from sigsurv.errors import OptionError
@@ -244,7 +245,7 @@ def km_group_rows(km: KaplanMeierResult) -> list[dict[str, Any]]:
 
 
 @dataclass
-class SignatureSurvival:
+class SignatureSurvival(ResultMixin):
     """Everything one signature x cohort x endpoint analysis produced.
 
     ``signature`` is the :class:`~sigsurv.signatures.Signature` that was scored (None
@@ -345,6 +346,26 @@ class SignatureSurvival:
     def hazard_ratio_per_sd(self) -> dict[str, Any]:
         """HR (CI, p) per SD of the continuous score (:meth:`HazardRatio.to_dict`)."""
         return self.cox_continuous.hazard_ratio("score_per_sd").to_dict()
+
+    def title(self) -> str:
+        """Signature, cohort, method and the patients and events analysed."""
+        return (
+            f"{self.signature_id} on {self.cohort} ({self.method} scores):"
+            f" {self.survival.n} patients, {self.survival.events} events"
+        )
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Every hazard ratio of the analysis, one row each (grouped, per SD, adjusted)."""
+        ratios = {
+            f"grouped ({self.cut_rule})": self.cox_grouped.hazard_ratio(self.grouped_term),
+            "per SD": self.cox_continuous.hazard_ratio("score_per_sd"),
+        }
+        model = self.cox_multivariable
+        if model is not None:
+            for term in model.summary.index:
+                ratios[f"adjusted: {term}"] = model.hazard_ratio(str(term))
+        return hazard_ratio_table(ratios)
 
     def group_table(self) -> list[dict[str, Any]]:
         """Per group: n, events, median survival with CI."""

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from sigsurv._results import ResultMixin
 from sigsurv.claims.pool import ClaimPools
 from sigsurv.claims.pooling import HEADLINE_RULE
 from sigsurv.claims.records import ClaimTest
@@ -155,12 +157,27 @@ class ClaimReproduction:
 
 
 @dataclass(frozen=True)
-class Reproduction:
+class Reproduction(ResultMixin):
     """The result of :func:`~sigsurv.claims.reproduce.reproduce_claims`."""
 
     claims: list[ClaimReproduction]
     cohorts: list[str]
     options: dict[str, Any] = field(default_factory=dict)
+
+    def title(self) -> str:
+        """How many claims were tested on which cohorts."""
+        return f"{len(self.claims)} claims on {', '.join(self.cohorts)}"
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per test: claim, cohort, signature, verdict and the per-SD HR."""
+        columns = ("claim_id", "cohort", "signature_id", "endpoint", "verdict")
+        rows = []
+        for row in self.rows():
+            per_sd = row.get("hr_per_sd") or {}
+            numbers = {key: per_sd.get(key) for key in ("hr", "ci_lower", "ci_upper", "p_wald")}
+            rows.append({**{key: row.get(key) for key in columns}, **numbers})
+        return pd.DataFrame(rows, columns=[*columns, "hr", "ci_lower", "ci_upper", "p_wald"])
 
     def signatures(self) -> list[Signature]:
         """Every signature tested, each once, in the order first tested."""

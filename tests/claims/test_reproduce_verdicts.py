@@ -312,6 +312,9 @@ def test_no_row_carries_a_hazard_ratio_twice():
         seen[numbers] = path
     median = next(r for r in row["cut_rows"] if r["cut"] == row["estimate"]["cut"])
     assert median == {**median, "same_as": "estimate.hr_grouped"} and "hr" not in median
+    # the run speaks the result language too: one summary row per test
+    assert result.summary.loc[0, "hr"] == row["hr_per_sd"]["hr"]
+    assert result.to_text().startswith("1 claims on twice") and "<table" in result._repr_html_()
 
 
 def test_stratified_tests_cut_and_standardise_within_strata():
