@@ -60,7 +60,7 @@ def main() -> None:
     from sigsurv.survival.cox_scan import cox_scan
 
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.2f}")
-    expr, t, e = synthetic(args.genes, args.samples)
+    expr, t, e, _ = synthetic(args.genes, args.samples)
     print(f"data: {args.genes} genes x {args.samples} samples, events {e.mean():.1%}")
     warm_up = expr.iloc[:20].copy()
     cox_scan(warm_up, t, e)  # loads the compiled kernel
