@@ -9,13 +9,19 @@ iterations, the "may be infinite" check and the score test at the covariates-onl
 estimates. Linear algebra is R survival's ``cholesky2`` / ``chsolve2`` / ``chinv2``
 (a pivot below ``toler.chol`` times the largest diagonal is singular), as coxph.
 
-Each likelihood evaluation is one pass over the samples in decreasing time within
-each stratum: running sums of ``r``, ``r x`` and the upper triangle of ``r x x'``
-are updated sample by sample and, at the end of each tied block of event times,
-the block's events add their terms (Efron: the ``k/d`` correction with the block's
-own moments). Memory per gene is O(samples x covariates); nothing is materialised
-across genes. The engines agree to rounding (about 1e-13 relative), not bit for bit:
-sums run in a different order.
+Each likelihood evaluation is one vectorised ``exp`` pass (the univariate kernel's
+faithfully rounded exp; none at beta = 0) and one pass over the samples in
+decreasing time within each stratum: running sums of ``r``, ``r x`` and the upper
+triangle of ``r x x'`` are updated sample by sample, a tied block's samples at a
+time (restarting where a stratum begins), and at the end of each block its events
+add their terms (Efron: the ``k/d`` correction with the block's own moments; one
+division per term, for three columns in registers); the log-likelihood takes the
+univariate kernel's vectorised ``log`` of all the denominators at once. Per block
+of genes, once: work arrays, the covariates' columns and products, the
+log-likelihood at beta = 0 and the risk weights of the score test at the
+covariates-only estimates (neither depends on the gene). Memory per gene is
+O(samples x covariates); nothing is materialised across genes. The engines agree
+to rounding (about 1e-13 relative), not bit for bit: sums run in a different order.
 
 Importing this module imports numba; :mod:`sigsurv.survival.cox_scan` imports it
 lazily and falls back to the NumPy path when numba is not installed.
@@ -256,6 +262,9 @@ def _derivs(
                 r = risk[row]
                 for c in range(n_rows):
                     tied[c] += r * xr[row, c]
+        if p == 3:  # gene + 2 covariates: the loop below, accumulated in registers
+            n_terms = _block_terms3(sums, tied, d, efron, u, acc, terms, n_terms)
+            continue
         # Efron: the k-th of d tied events sees k/d of the block's weight removed;
         # Breslow (or a single event): d identical terms.
         repeats = d if efron else 1
@@ -266,13 +275,14 @@ def _derivs(
             terms[0, n_terms] = denom
             terms[1, n_terms] = weight
             n_terms += 1
+            inv = 1.0 / denom  # one division per term, not one per column
             for j in range(p):
-                mean[j] = (sums[1 + j] - frac * tied[1 + j]) / denom
+                mean[j] = (sums[1 + j] - frac * tied[1 + j]) * inv
                 u[j] -= weight * mean[j]
             c = 1 + p
             for j in range(p):
                 for k in range(j, p):
-                    second = (sums[c] - frac * tied[c]) / denom
+                    second = (sums[c] - frac * tied[c]) * inv
                     acc[c] += weight * (second - mean[j] * mean[k])
                     c += 1
     c = 1 + p
@@ -280,6 +290,48 @@ def _derivs(
         for k in range(j, p):
             info[j, k] = acc[c]
             c += 1
+    return n_terms
+
+
+@_jit
+def _block_terms3(
+    sums: np.ndarray,
+    tied: np.ndarray,
+    d: int,
+    efron: bool,
+    u: np.ndarray,
+    acc: np.ndarray,
+    terms: np.ndarray,
+    n_terms: int,
+) -> int:
+    """A tied block's terms for p = 3: :func:`_derivs`'s loop over the terms, the
+    same operations in the same order (same bits), with the score and information
+    accumulators in local variables instead of memory. Returns the term count."""
+    repeats = d if efron else 1
+    weight = 1.0 if efron else float(d)
+    u0, u1, u2 = u[0], u[1], u[2]
+    a00, a01, a02, a11, a12, a22 = acc[4], acc[5], acc[6], acc[7], acc[8], acc[9]
+    for m in range(repeats):
+        frac = m / d
+        denom = sums[0] - frac * tied[0]
+        terms[0, n_terms] = denom
+        terms[1, n_terms] = weight
+        n_terms += 1
+        inv = 1.0 / denom
+        m0 = (sums[1] - frac * tied[1]) * inv
+        u0 -= weight * m0
+        m1 = (sums[2] - frac * tied[2]) * inv
+        u1 -= weight * m1
+        m2 = (sums[3] - frac * tied[3]) * inv
+        u2 -= weight * m2
+        a00 += weight * ((sums[4] - frac * tied[4]) * inv - m0 * m0)
+        a01 += weight * ((sums[5] - frac * tied[5]) * inv - m0 * m1)
+        a02 += weight * ((sums[6] - frac * tied[6]) * inv - m0 * m2)
+        a11 += weight * ((sums[7] - frac * tied[7]) * inv - m1 * m1)
+        a12 += weight * ((sums[8] - frac * tied[8]) * inv - m1 * m2)
+        a22 += weight * ((sums[9] - frac * tied[9]) * inv - m2 * m2)
+    u[0], u[1], u[2] = u0, u1, u2
+    acc[4], acc[5], acc[6], acc[7], acc[8], acc[9] = a00, a01, a02, a11, a12, a22
     return n_terms
 
 
