@@ -482,24 +482,21 @@ def _gene_columns(
         v = row[order[i]]
         x[i] = v
         total += v
-        if v != 0.0 and v != 1.0 and v != -1.0:
-            doscale = True
+        doscale |= (v != 0.0) & (v != 1.0) & (v != -1.0)  # no branch
     mean = total / n
-    squares = 0.0
-    for i in range(n):
-        squares += (x[i] - mean) * (x[i] - mean)
-    sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
     centre = mean if doscale else 0.0
-    mad = 0.0
-    for i in range(n):
+    squares = mad = 0.0
+    for i in range(n):  # two sums, each in its own order
+        squares += (x[i] - mean) * (x[i] - mean)
         mad += abs(x[i] - centre)
+    sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
     scale = n / mad if doscale and mad > 0 else 1.0
     for i in range(n):
-        x[i] = (x[i] - centre) * scale
-    for i in range(n):
-        xr[i, 1] = x[i]
+        v = (x[i] - centre) * scale
+        x[i] = v
+        xr[i, 1] = v
         for k in range(p):  # x_0 x_k: the first p products
-            xr[i, 1 + p + k] = x[i] * xc[k, i]
+            xr[i, 1 + p + k] = v * xc[k, i]
     return scale, sd
 
 
