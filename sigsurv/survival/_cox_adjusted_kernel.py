@@ -9,13 +9,19 @@ iterations, the "may be infinite" check and the score test at the covariates-onl
 estimates. Linear algebra is R survival's ``cholesky2`` / ``chsolve2`` / ``chinv2``
 (a pivot below ``toler.chol`` times the largest diagonal is singular), as coxph.
 
-Each likelihood evaluation is one pass over the samples in decreasing time within
-each stratum: running sums of ``r``, ``r x`` and the upper triangle of ``r x x'``
-are updated sample by sample and, at the end of each tied block of event times,
-the block's events add their terms (Efron: the ``k/d`` correction with the block's
-own moments). Memory per gene is O(samples x covariates); nothing is materialised
-across genes. The engines agree to rounding (about 1e-13 relative), not bit for bit:
-sums run in a different order.
+Each likelihood evaluation is one vectorised ``exp`` pass (the univariate kernel's
+faithfully rounded exp; none at beta = 0) and one pass over the samples in
+decreasing time within each stratum: running sums of ``r``, ``r x`` and the upper
+triangle of ``r x x'`` are updated sample by sample, a tied block's samples at a
+time (restarting where a stratum begins), and at the end of each block its events
+add their terms (Efron: the ``k/d`` correction with the block's own moments; one
+division per term, for three columns in registers); the log-likelihood takes the
+univariate kernel's vectorised ``log`` of all the denominators at once. Per block
+of genes, once: work arrays, the covariates' columns and products, the
+log-likelihood at beta = 0 and the risk weights of the score test at the
+covariates-only estimates (neither depends on the gene). Memory per gene is
+O(samples x covariates); nothing is materialised across genes. The engines agree
+to rounding (about 1e-13 relative), not bit for bit: sums run in a different order.
 
 Importing this module imports numba; :mod:`sigsurv.survival.cox_scan` imports it
 lazily and falls back to the NumPy path when numba is not installed.
@@ -30,6 +36,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
+from sigsurv.survival._cox_scan_kernel import _EXP_RANGE, _exp_weights, _logs
 from sigsurv.survival._linalg import TOLER_CHOL
 from sigsurv.survival._risk_sets import build_strata
 
@@ -172,11 +179,180 @@ def _chsolve2(chol: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
 
 
 # ----------------------------------------------------------------------------------
-# One evaluation: log partial likelihood, score and information in one pass
+# One evaluation: risk weights, then one pass over the risk sets
 # ----------------------------------------------------------------------------------
 @_jit
+def _risk_weights(xc: np.ndarray, p: int, beta: np.ndarray, n: int, work: np.ndarray) -> None:
+    """``work[0, i] = exp(x_i' beta)`` for the first ``n`` walk positions.
+
+    ``xc``: the p columns (columns x walk positions); ``work[1]`` gets ``x'beta`` (summed in
+    column order), ``work[2]`` is scratch. The exp is the univariate kernel's
+    vectorised one when every ``|x'beta| <= _EXP_RANGE``, libm's otherwise.
+    """
+    risk, eta = work[0], work[1]
+    at_zero = True
+    for j in range(p):
+        if beta[j] != 0.0:
+            at_zero = False
+    if at_zero:  # exp(x'0) is exactly 1: the first evaluation needs no exp
+        risk[:n] = 1.0
+        return
+    b = beta[0]
+    for i in range(n):
+        eta[i] = xc[0, i] * b
+    for j in range(1, p):
+        b = beta[j]
+        for i in range(n):
+            eta[i] += xc[j, i] * b
+    fine = True
+    for i in range(n):
+        fine &= abs(eta[i]) <= _EXP_RANGE  # False for NaN; no branch
+    if fine:
+        _exp_weights(eta, 1.0, n, risk, work[2])  # eta * 1.0 is eta
+    else:  # huge trial steps (overflow, subnormals, NaN): libm
+        for i in range(n):
+            risk[i] = math.exp(eta[i])
+
+
+@_jit
 def _derivs(
-    xe: np.ndarray,
+    xr: np.ndarray,
+    p: int,
+    beta: np.ndarray,
+    dead_sum: np.ndarray,
+    layout: tuple[np.ndarray, ...],
+    efron: bool,
+    risk: np.ndarray,
+    u: np.ndarray,
+    info: np.ndarray,
+    small: np.ndarray,
+    terms: np.ndarray,
+) -> int:
+    """Score ``u`` and the upper triangle of ``info`` from the risk weights ``risk``.
+
+    ``xr`` (walk positions x terms) holds 1, the p columns, then the products
+    ``x_j x_k`` (k >= j, row by row of the upper triangle), so that the running
+    sums of ``r``, ``r x`` and ``r x x'`` are one loop over its row for each
+    sample a block adds (``span_start`` to its end; ``span_reset``: a stratum
+    begins there). ``small``: running sums, the tied block's moments, a mean and
+    the information's accumulators; ``terms[0, :m]`` / ``terms[1, :m]`` get the
+    denominators of the log-likelihood and their weights (m, returned).
+    """
+    span_start, span_reset, block_end, block_first, block_size, death_walk = layout
+    n_rows = xr.shape[1]
+    sums, tied, mean, acc = small[0], small[1], small[2], small[3]
+    for j in range(p):
+        u[j] = dead_sum[j]
+    acc[:] = 0.0
+    n_terms = 0
+    for b in range(block_end.shape[0]):
+        lo, end, reset = span_start[b], block_end[b] + 1, span_reset[b]
+        if reset:
+            sums[:] = 0.0
+        for i in range(lo, end):
+            r = risk[i]
+            for c in range(n_rows):
+                sums[c] += r * xr[i, c]
+        d = block_size[b]
+        first = block_first[b]
+        tied[:] = 0.0
+        if efron and d > 1:
+            for m in range(first, first + d):
+                row = death_walk[m]
+                r = risk[row]
+                for c in range(n_rows):
+                    tied[c] += r * xr[row, c]
+        if p == 3:  # gene + 2 covariates: the loop below, accumulated in registers
+            n_terms = _block_terms3(sums, tied, d, efron, u, acc, terms, n_terms)
+            continue
+        # Efron: the k-th of d tied events sees k/d of the block's weight removed;
+        # Breslow (or a single event): d identical terms.
+        repeats = d if efron else 1
+        weight = 1.0 if efron else float(d)
+        for m in range(repeats):
+            frac = m / d
+            denom = sums[0] - frac * tied[0]
+            terms[0, n_terms] = denom
+            terms[1, n_terms] = weight
+            n_terms += 1
+            inv = 1.0 / denom  # one division per term, not one per column
+            for j in range(p):
+                mean[j] = (sums[1 + j] - frac * tied[1 + j]) * inv
+                u[j] -= weight * mean[j]
+            c = 1 + p
+            for j in range(p):
+                for k in range(j, p):
+                    second = (sums[c] - frac * tied[c]) * inv
+                    acc[c] += weight * (second - mean[j] * mean[k])
+                    c += 1
+    c = 1 + p
+    for j in range(p):
+        for k in range(j, p):
+            info[j, k] = acc[c]
+            c += 1
+    return n_terms
+
+
+@_jit
+def _block_terms3(
+    sums: np.ndarray,
+    tied: np.ndarray,
+    d: int,
+    efron: bool,
+    u: np.ndarray,
+    acc: np.ndarray,
+    terms: np.ndarray,
+    n_terms: int,
+) -> int:
+    """A tied block's terms for p = 3: :func:`_derivs`'s loop over the terms, the
+    same operations in the same order (same bits), with the score and information
+    accumulators in local variables instead of memory. Returns the term count."""
+    repeats = d if efron else 1
+    weight = 1.0 if efron else float(d)
+    u0, u1, u2 = u[0], u[1], u[2]
+    a00, a01, a02, a11, a12, a22 = acc[4], acc[5], acc[6], acc[7], acc[8], acc[9]
+    for m in range(repeats):
+        frac = m / d
+        denom = sums[0] - frac * tied[0]
+        terms[0, n_terms] = denom
+        terms[1, n_terms] = weight
+        n_terms += 1
+        inv = 1.0 / denom
+        m0 = (sums[1] - frac * tied[1]) * inv
+        u0 -= weight * m0
+        m1 = (sums[2] - frac * tied[2]) * inv
+        u1 -= weight * m1
+        m2 = (sums[3] - frac * tied[3]) * inv
+        u2 -= weight * m2
+        a00 += weight * ((sums[4] - frac * tied[4]) * inv - m0 * m0)
+        a01 += weight * ((sums[5] - frac * tied[5]) * inv - m0 * m1)
+        a02 += weight * ((sums[6] - frac * tied[6]) * inv - m0 * m2)
+        a11 += weight * ((sums[7] - frac * tied[7]) * inv - m1 * m1)
+        a12 += weight * ((sums[8] - frac * tied[8]) * inv - m1 * m2)
+        a22 += weight * ((sums[9] - frac * tied[9]) * inv - m2 * m2)
+    u[0], u[1], u[2] = u0, u1, u2
+    acc[4], acc[5], acc[6], acc[7], acc[8], acc[9] = a00, a01, a02, a11, a12, a22
+    return n_terms
+
+
+@_jit
+def _loglik(
+    p: int, beta: np.ndarray, dead_sum: np.ndarray, terms: np.ndarray, n_terms: int
+) -> float:
+    """``sum beta x`` over the events minus the weighted logs of the denominators."""
+    loglik = 0.0
+    for j in range(p):
+        loglik += beta[j] * dead_sum[j]
+    _logs(terms[0, :n_terms], terms[2, :n_terms], terms[3, :n_terms])
+    for m in range(n_terms):
+        loglik -= terms[1, m] * terms[2, m]
+    return loglik
+
+
+@_jit
+def _evaluate(
+    xc: np.ndarray,
+    xr: np.ndarray,
     p: int,
     beta: np.ndarray,
     dead_sum: np.ndarray,
@@ -184,81 +360,28 @@ def _derivs(
     efron: bool,
     u: np.ndarray,
     info: np.ndarray,
-    work: np.ndarray,
+    bufs: tuple,
 ) -> float:
     """Loglik at ``beta``; fills ``u`` and the upper triangle of ``info``.
 
-    ``xe`` (walk order) holds the p columns then the products ``x_j x_k`` (k >= j,
-    row by row of the upper triangle), so that the running sums of ``r x`` and
-    ``r x x'`` are one loop over its columns. ``work``: ``samples + 2 columns + p``
-    floats (risk weights, running sums, the tied block's moments, a mean).
+    At beta = 0 every risk weight is 1: the log-likelihood is the same for every
+    gene of the block (``bufs[3][0]``, NaN until the first gene computes it).
     """
-    restart, block_end, block_first, block_size, death_walk = layout
-    n_cols = xe.shape[1]
-    n = xe.shape[0]
-    risk = work[:n]
-    sums = work[n : n + n_cols]
-    tied = work[n + n_cols : n + 2 * n_cols]
-    mean = work[n + 2 * n_cols : n + 2 * n_cols + p]
-    tied[:] = 0.0  # read (times 0) by blocks of one event
-    loglik = 0.0
+    work, small, terms, zero_loglik = bufs[0], bufs[1], bufs[2], bufs[3]
+    block_end = layout[2]
+    n = block_end[-1] + 1 if block_end.shape[0] else 0
+    _risk_weights(xc, p, beta, n, work)
+    n_terms = _derivs(xr, p, beta, dead_sum, layout, efron, work[0], u, info, small, terms)
+    head = 0.0
+    at_zero = True
     for j in range(p):
-        loglik += beta[j] * dead_sum[j]
-        u[j] = dead_sum[j]
-        for k in range(j, p):
-            info[j, k] = 0.0
-    at_zero = True  # exp(x'0) is exactly 1: the first evaluation needs no exp
-    for j in range(p):
-        if beta[j] != 0.0:
-            at_zero = False
-    s0 = 0.0
-    i = 0
-    for b in range(block_end.shape[0]):
-        end = block_end[b]
-        while i <= end:
-            if restart[i]:
-                s0 = 0.0
-                sums[:] = 0.0
-            r = 1.0
-            if not at_zero:
-                eta = 0.0
-                for j in range(p):
-                    eta += xe[i, j] * beta[j]
-                r = math.exp(eta)
-            risk[i] = r
-            s0 += r
-            for m in range(n_cols):
-                sums[m] += r * xe[i, m]
-            i += 1
-        d = block_size[b]
-        first = block_first[b]
-        d0 = 0.0
-        if efron and d > 1:
-            tied[:] = 0.0
-            for m in range(first, first + d):
-                row = death_walk[m]
-                r = risk[row]
-                d0 += r
-                for c in range(n_cols):
-                    tied[c] += r * xe[row, c]
-        # Efron: the k-th of d tied events sees k/d of the block's weight removed;
-        # Breslow (or a single event): d identical terms.
-        repeats = d if efron else 1
-        weight = 1.0 if efron else float(d)
-        for m in range(repeats):
-            frac = m / d
-            denom = s0 - frac * d0
-            loglik -= weight * math.log(denom)
-            for j in range(p):
-                mean[j] = (sums[j] - frac * tied[j]) / denom
-                u[j] -= weight * mean[j]
-            c = p
-            for j in range(p):
-                for k in range(j, p):
-                    second = (sums[c] - frac * tied[c]) / denom
-                    info[j, k] += weight * (second - mean[j] * mean[k])
-                    c += 1
-    return loglik
+        head += beta[j] * dead_sum[j]
+        at_zero &= beta[j] == 0.0
+    if at_zero and head == 0.0:
+        if math.isnan(zero_loglik[0]):
+            zero_loglik[0] = _loglik(p, beta, dead_sum, terms, n_terms)
+        return zero_loglik[0]
+    return _loglik(p, beta, dead_sum, terms, n_terms)
 
 
 @_jit
@@ -288,7 +411,8 @@ def _solve_into(info: np.ndarray, u: np.ndarray, chol: np.ndarray, out: np.ndarr
 # ----------------------------------------------------------------------------------
 @_jit
 def _newton(
-    xe: np.ndarray,
+    xc: np.ndarray,
+    xr: np.ndarray,
     p: int,
     dead_sum: np.ndarray,
     layout: tuple[np.ndarray, ...],
@@ -298,23 +422,23 @@ def _newton(
     beta: np.ndarray,
     info: np.ndarray,
     u: np.ndarray,
+    bufs: tuple,
 ) -> tuple[float, int, bool]:
     """Fit one gene; ``beta`` gets the coefficients, ``info`` the matrix whose inverse
     is the variance (upper triangle), ``u`` the score there. Returns loglik,
     iterations and whether the iterations ran out."""
-    work = np.empty(xe.shape[0] + 2 * xe.shape[1] + p)
-    chol = np.empty((p, p))
-    newbeta = np.zeros(p)
-    step = np.empty(p)
+    vecs, chol = bufs[4], bufs[5][1]
+    newbeta, step = vecs[0], vecs[1]
     beta[:] = 0.0
-    lk0 = _derivs(xe, p, beta, dead_sum, layout, efron, u, info, work)
+    newbeta[:] = 0.0
+    lk0 = _evaluate(xc, xr, p, beta, dead_sum, layout, efron, u, info, bufs)
     if max_iter == 0 or not math.isfinite(lk0):
         return lk0, 0, False
     _solve_into(info, u, chol, newbeta)
     best = lk0
     halving = 0.0
     for iteration in range(1, max_iter + 1):
-        lk = _derivs(xe, p, newbeta, dead_sum, layout, efron, u, info, work)
+        lk = _evaluate(xc, xr, p, newbeta, dead_sum, layout, efron, u, info, bufs)
         finite = _all_finite(lk, u, info)
         if finite and abs(1.0 - best / lk) <= eps:
             beta[:] = newbeta
@@ -332,7 +456,7 @@ def _newton(
                 newbeta[j] = newbeta[j] + step[j]
     if max_iter > 1:
         # R's variance for a fit that ran out: diag(1 / I_jj) at the last accepted beta.
-        best = _derivs(xe, p, beta, dead_sum, layout, efron, u, info, work)
+        best = _evaluate(xc, xr, p, beta, dead_sum, layout, efron, u, info, bufs)
         for j in range(p):
             for k in range(j + 1, p):
                 info[j, k] = 0.0
@@ -344,78 +468,54 @@ def _newton(
 # One gene: columns, fit, back to the caller's scale, score test
 # ----------------------------------------------------------------------------------
 @_jit
-def _gene_columns(row: np.ndarray, order: np.ndarray, zc: np.ndarray, x: np.ndarray) -> tuple:
-    """Gene column 0 of ``x`` centred/scaled as coxph (walk order); z columns copied."""
+def _gene_columns(
+    row: np.ndarray, order: np.ndarray, xc: np.ndarray, xr: np.ndarray, p: int
+) -> tuple:
+    """The gene's column 0 of ``xc`` centred/scaled as coxph (walk order), and its
+    terms of ``xr`` (the column, its products with every column). Returns the scale
+    and the standard deviation."""
     n = order.shape[0]
-    q = zc.shape[1]
+    x = xc[0]
     doscale = False
     total = 0.0
     for i in range(n):
         v = row[order[i]]
-        x[i, 0] = v
+        x[i] = v
         total += v
-        if v != 0.0 and v != 1.0 and v != -1.0:
-            doscale = True
-        for j in range(q):
-            x[i, 1 + j] = zc[i, j]
+        doscale |= (v != 0.0) & (v != 1.0) & (v != -1.0)  # no branch
     mean = total / n
-    squares = 0.0
-    for i in range(n):
-        squares += (x[i, 0] - mean) * (x[i, 0] - mean)
-    sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
     centre = mean if doscale else 0.0
-    mad = 0.0
-    for i in range(n):
-        mad += abs(x[i, 0] - centre)
+    squares = mad = 0.0
+    for i in range(n):  # two sums, each in its own order
+        squares += (x[i] - mean) * (x[i] - mean)
+        mad += abs(x[i] - centre)
+    sd = math.sqrt(squares / (n - 1)) if n > 1 else math.nan
     scale = n / mad if doscale and mad > 0 else 1.0
     for i in range(n):
-        x[i, 0] = (x[i, 0] - centre) * scale
+        v = (x[i] - centre) * scale
+        x[i] = v
+        xr[i, 1] = v
+        for k in range(p):  # x_0 x_k: the first p products
+            xr[i, 1 + p + k] = v * xc[k, i]
     return scale, sd
 
 
 @_jit
-def _fit_gene(
-    row: np.ndarray,
-    order: np.ndarray,
-    zc: np.ndarray,
-    z_scale: np.ndarray,
-    z_start: np.ndarray,
-    layout: tuple[np.ndarray, ...],
-    efron: bool,
-    max_iter: int,
+def _finish(
+    beta: np.ndarray,
+    u: np.ndarray,
+    info: np.ndarray,
+    scale: np.ndarray,
     eps: float,
+    mats: np.ndarray,
     out: np.ndarray,
-) -> None:
-    n, p = order.shape[0], 1 + zc.shape[1]
-    x = np.empty((n, p))
-    scale = np.empty(p)
-    gene_scale, sd = _gene_columns(row, order, zc, x)
-    scale[0] = gene_scale
-    scale[1:] = z_scale
-    death_walk = layout[4]
-    dead_sum = np.zeros(p)
-    for m in range(death_walk.shape[0]):
-        for j in range(p):
-            dead_sum[j] += x[death_walk[m], j]
-    # Columns then the upper triangle of their products: x is fixed, only r changes.
-    xe = np.empty((n, p + p * (p + 1) // 2))
-    for i in range(n):
-        c = p
-        for j in range(p):
-            xe[i, j] = x[i, j]
-            for k in range(j, p):
-                xe[i, c] = x[i, j] * x[i, k]
-                c += 1
-    beta, u, info = np.empty(p), np.empty(p), np.empty((p, p))
-    loglik, iterations, ran_out = _newton(
-        xe, p, dead_sum, layout, efron, max_iter, eps, beta, info, u
-    )
-    chol = np.empty((p, p))
+) -> bool:
+    """Coefficient and variance on the caller's scale; returns the "may be infinite" flag."""
+    p = beta.shape[0]
+    chol, var = mats[1], mats[2]
     chol[:, :] = info
     _cholesky2(chol, TOLER_CHOL)
-    var = np.empty((p, p))
     _full_inverse(chol, var)
-    # Back to the caller's scale; the "may be infinite" check on every coefficient.
     infinite = False
     singular = False
     for j in range(p):
@@ -433,20 +533,50 @@ def _fit_gene(
             infinite = True
     out[_COEF] = math.nan if singular else beta[0] * scale[0]
     out[_VAR] = math.nan if singular else var[0, 0] * scale[0] * scale[0]
+    return infinite
+
+
+@_jit
+def _fit_gene(
+    row: np.ndarray,
+    order: np.ndarray,
+    xc: np.ndarray,
+    xr: np.ndarray,
+    shared: tuple[np.ndarray, np.ndarray],
+    layout: tuple[np.ndarray, ...],
+    efron: bool,
+    max_iter: int,
+    eps: float,
+    bufs: tuple,
+    p: int,
+    out: np.ndarray,
+) -> None:
+    """Fit one gene; ``shared``: the block's (covariate sums over the events, risk
+    weights at the score test's start); ``bufs`` as in :func:`_scan_genes`."""
+    vecs, mats = bufs[4], bufs[5]
+    beta, u, scale, dead_sum, start, solved = vecs[2], vecs[3], vecs[4], vecs[5], vecs[6], vecs[7]
+    info = mats[0]
+    scale[0], sd = _gene_columns(row, order, xc, xr, p)
+    death_walk = layout[5]
+    dead_sum[:] = shared[0]
+    total = 0.0
+    for m in range(death_walk.shape[0]):
+        total += xc[0, death_walk[m]]
+    dead_sum[0] = total
+    loglik, iterations, ran_out = _newton(
+        xc, xr, p, dead_sum, layout, efron, max_iter, eps, beta, info, u, bufs
+    )
+    infinite = _finish(beta, u, info, scale, eps, mats, out)
     out[_LOGLIK] = loglik
     out[_ITER] = iterations
     out[_RAN_OUT] = 1.0 if ran_out else 0.0
     out[_INFINITE] = 1.0 if (infinite or ran_out) and max_iter > 1 else 0.0
     out[_SD] = sd
-    # Score test of the gene at (0, covariates-only estimates), as coxph(init=, iter=0).
-    start = np.empty(p)
+    # Score test of the gene at (0, covariates-only estimates), as coxph(init=, iter=0):
+    # its risk weights do not depend on the gene (computed once per block).
     start[0] = 0.0
-    for j in range(1, p):
-        start[j] = z_start[j - 1] / scale[j]
-    work = np.empty(n + 2 * xe.shape[1] + p)
-    _derivs(xe, p, start, dead_sum, layout, efron, u, info, work)
-    solved = np.empty(p)
-    _solve_into(info, u, chol, solved)
+    _derivs(xr, p, start, dead_sum, layout, efron, shared[1], u, info, bufs[1], bufs[2])
+    _solve_into(info, u, mats[1], solved)
     score = 0.0
     for j in range(p):
         score += u[j] * solved[j]
@@ -482,6 +612,69 @@ def _full_inverse(chol: np.ndarray, inv: np.ndarray) -> None:
             inv[j, i] = chol[i, j]
 
 
+@_jit
+def _scan_genes(
+    values: np.ndarray,
+    order: np.ndarray,
+    zc: np.ndarray,
+    z_scale: np.ndarray,
+    z_start: np.ndarray,
+    layout: tuple[np.ndarray, ...],
+    efron: bool,
+    max_iter: int,
+    eps: float,
+    out: np.ndarray,
+) -> None:
+    """Fit each row of ``values`` (``zc``: covariates x walk positions). Work arrays,
+    the covariates' terms and everything else the genes share: once."""
+    n, q = order.shape[0], zc.shape[0]
+    p = 1 + q
+    xc = np.empty((p, n))
+    xc[0] = 0.0  # the gene: 0 for the score test's risk weights below
+    xc[1:] = zc
+    xr = np.empty((n, 1 + p + p * (p + 1) // 2))
+    for i in range(n):
+        xr[i, 0] = 1.0
+        for j in range(1, p):
+            xr[i, 1 + j] = xc[j, i]
+        c = 1 + 2 * p  # products x_j x_k with 1 <= j <= k: the same for every gene
+        for j in range(1, p):
+            for k in range(j, p):
+                xr[i, c] = xc[j, i] * xc[k, i]
+                c += 1
+    death_walk, block_end = layout[5], layout[2]
+    n_used = block_end[-1] + 1 if block_end.shape[0] else 0
+    # work: risk weights, x'beta, scratch; small: running sums, tied moments, mean,
+    # information; terms: denominators, weights, logs, scratch; the loglik at 0;
+    # vecs: newbeta, step, beta, u, scale, dead_sum, start, solved; mats: info,
+    # chol, var.
+    bufs = (
+        np.empty((3, n)),
+        np.empty((4, xr.shape[1])),
+        np.empty((4, max(death_walk.shape[0], 1))),
+        np.full(1, np.nan),
+        np.empty((8, p)),
+        np.empty((3, p, p)),
+    )
+    vecs = bufs[4]
+    dead_z = np.zeros(p)
+    for m in range(death_walk.shape[0]):
+        for j in range(1, p):
+            dead_z[j] += xc[j, death_walk[m]]
+    vecs[6, 0] = 0.0
+    for j in range(1, p):
+        vecs[4, j] = z_scale[j - 1]
+        vecs[6, j] = z_start[j - 1] / z_scale[j - 1]
+    _risk_weights(xc, p, vecs[6], n_used, bufs[0])
+    shared = (dead_z, bufs[0][0].copy())
+    for g in range(values.shape[0]):
+        _fit_gene(values[g], order, xc, xr, shared, layout, efron, max_iter, eps, bufs, p, out[g])
+
+
+#: Genes per task of the parallel loop (each task allocates its work arrays once).
+_GENES_PER_TASK = 64
+
+
 @_jit_parallel
 def _scan_parallel(
     values: np.ndarray,
@@ -494,9 +687,15 @@ def _scan_parallel(
     max_iter: int,
     eps: float,
 ) -> np.ndarray:
-    out = np.empty((values.shape[0], _N_OUT))
-    for g in numba.prange(values.shape[0]):
-        _fit_gene(values[g], order, zc, z_scale, z_start, layout, efron, max_iter, eps, out[g])
+    n_genes = values.shape[0]
+    out = np.empty((n_genes, _N_OUT))
+    n_tasks = (n_genes + _GENES_PER_TASK - 1) // _GENES_PER_TASK
+    for task in numba.prange(n_tasks):
+        lo = task * _GENES_PER_TASK
+        hi = min(lo + _GENES_PER_TASK, n_genes)
+        _scan_genes(
+            values[lo:hi], order, zc, z_scale, z_start, layout, efron, max_iter, eps, out[lo:hi]
+        )
     return out
 
 
@@ -514,9 +713,20 @@ def _scan_serial(
 ) -> np.ndarray:
     """One thread, no parallel region (safe from several Dask threads at once)."""
     out = np.empty((values.shape[0], _N_OUT))
-    for g in range(values.shape[0]):
-        _fit_gene(values[g], order, zc, z_scale, z_start, layout, efron, max_iter, eps, out[g])
+    _scan_genes(values, order, zc, z_scale, z_start, layout, efron, max_iter, eps, out)
     return out
+
+
+def _spans(layout: WalkLayout) -> tuple[np.ndarray, np.ndarray]:
+    """Per tied block: the first walk position its running sums add, and whether a
+    stratum begins there (sums restart), so that no pass tests every sample."""
+    ends = layout.block_end
+    start = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)[: ends.size]
+    positions = np.arange(layout.restart.size, dtype=np.int64)
+    last_restart = np.maximum.accumulate(np.where(layout.restart != 0, positions, 0))
+    restart_at = last_restart[ends]
+    reset = restart_at >= start
+    return np.where(reset, restart_at, start).astype(np.int64), reset.astype(np.bool_)
 
 
 def scan_adjusted(
@@ -551,11 +761,11 @@ def scan_adjusted(
     ([4], False)
     """
     scan = _scan_parallel if parallel else _scan_serial
-    arrays = (layout.restart, layout.block_end, layout.block_first, layout.block_size)
+    arrays = (*_spans(layout), layout.block_end, layout.block_first, layout.block_size)
     out = scan(
         np.ascontiguousarray(values, dtype=np.float64),
         layout.order,
-        np.ascontiguousarray(z_scaled[layout.order], dtype=np.float64),
+        np.ascontiguousarray(z_scaled[layout.order].T, dtype=np.float64),
         np.ascontiguousarray(z_scale, dtype=np.float64),
         np.ascontiguousarray(z_start, dtype=np.float64),
         (*arrays, layout.death_walk),

@@ -39,12 +39,17 @@ def numpy_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scan_module, "_compiled_kernel_available", lambda: False)
 
 
-def scan(data: pd.DataFrame, expr: pd.DataFrame, **options: object) -> pd.DataFrame:
+def scan(
+    data: pd.DataFrame,
+    expr: pd.DataFrame,
+    covariates: list[str] = COVARIATES,
+    **options: object,
+) -> pd.DataFrame:
     return cox_scan(
         expr,
         data["rfs_time"].to_numpy(),
         data["rfs_event"].to_numpy(),
-        covariates=data[COVARIATES],
+        covariates=data[covariates],
         **options,  # type: ignore[arg-type]
     )
 
@@ -69,17 +74,24 @@ def assert_same(a: pd.DataFrame, b: pd.DataFrame, rtol: float = 1e-12) -> None:
     np.testing.assert_allclose(a["lrt_stat"], b["lrt_stat"], rtol=0, atol=1e-9)
 
 
+# Gene + covariates: p = 4 (node is a factor), p = 3 (the kernel's own loop for
+# three columns, accumulated in registers) and p = 2.
+@pytest.mark.parametrize("covariates", [COVARIATES, ["age", "grade"], ["age"]])
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
 @pytest.mark.parametrize("stratified", [False, True])
 def test_compiled_equals_numpy(
-    data: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, ties: str, stratified: bool
+    data: pd.DataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+    ties: str,
+    stratified: bool,
+    covariates: list[str],
 ) -> None:
     expr = data[GENES].T
-    strata = data["er"] if stratified else None
-    compiled = scan(data, expr, ties=ties, strata=strata)
-    one_thread = scan(data, expr, ties=ties, strata=strata, threads=1, block_size=7)
+    options = {"ties": ties, "strata": data["er"] if stratified else None}
+    compiled = scan(data, expr, covariates, **options)
+    one_thread = scan(data, expr, covariates, threads=1, block_size=7, **options)
     numpy_path(monkeypatch)
-    reference = scan(data, expr, ties=ties, strata=strata)
+    reference = scan(data, expr, covariates, **options)
     assert_same(compiled, reference)
     assert_same(one_thread, reference)
 
