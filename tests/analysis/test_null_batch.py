@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from fixtures import assert_within_ulp
 
 import sigsurv.analysis.null as null_module
 from sigsurv.analysis._null_batch import batch_mean_z, null_matrix, standardised_per_gene
@@ -52,9 +53,11 @@ def test_batched_mean_z_is_the_scoring_methods_bit_for_bit() -> None:
     assert batched is not None
     sets = draw.gene_sets(expression.index.to_numpy())
     expected = mean_z_scores(values, sets, reference=gene_reference(values))
-    np.testing.assert_array_equal(batched, expected.T)  # not approx: the same operations
+    # the same operations in the same order: bit for bit on this CPU, but a compiled
+    # kernel against numpy is only promised to agree within a few ulp on any CPU
+    assert_within_ulp(batched, expected.T)
     # and without the shared reference (each set standardised on its own)
-    np.testing.assert_array_equal(batched[:20], mean_z_scores(values, sets[:20]).T)
+    assert_within_ulp(batched[:20], mean_z_scores(values, sets[:20]).T)
 
 
 def test_batch_declines_other_methods_and_options() -> None:
@@ -88,8 +91,17 @@ def test_null_with_and_without_the_batch_is_identical(
         batched = random_signature_null(expression, time, event, signature, **kwargs)
         monkeypatch.setattr(null_module, "batch_mean_z", lambda *args: None)
         per_method = random_signature_null(expression, time, event, signature, **kwargs)
-    np.testing.assert_array_equal(batched.random_z, per_method.random_z)
-    assert batched.to_dict() == per_method.to_dict()
+    # compiled scores vs numpy scores (within a few ulp on any CPU), then the same fits
+    np.testing.assert_allclose(batched.random_z, per_method.random_z, rtol=1e-12, atol=0)
+    exact, close = _split_record(batched.to_dict()), _split_record(per_method.to_dict())
+    assert exact[0] == close[0]
+    assert exact[1] == pytest.approx(close[1], rel=1e-12)
+
+
+def _split_record(record: dict) -> tuple[dict, dict]:
+    """A null's record as (everything but the floats, the floats)."""
+    floats = {k: v for k, v in record.items() if isinstance(v, float)}
+    return {k: v for k, v in record.items() if k not in floats}, floats
 
 
 def test_matrix_finds_constant_and_na_genes_exactly() -> None:
